@@ -1,0 +1,59 @@
+package model
+
+import "github.com/beevik/etree"
+
+// SessionID identifies one bound session for the lifetime of a Server.
+// IDs are assigned in bind order, starting at 1, and never reused, so a
+// session that replaced another with the same full JID has a new ID.
+type SessionID uint64
+
+// EventKind classifies what the server did with a stanza.
+type EventKind uint8
+
+const (
+	// Deliver: Stanza was written to session Session (full JID To).
+	Deliver EventKind = iota + 1
+	// Drop: Stanza was discarded; Reason says why (e.g. "blocked-inbound",
+	// "no-session", "error-to-error", "offline-target").
+	Drop
+	// Store: Stanza (a message) was put into the offline store of To (bare).
+	Store
+	// StreamError: Session was sent a stream error (Stanza is the
+	// <stream:error> element) and is being closed by the server.
+	StreamError
+	// Closed: Session was destroyed (Reason: "" for a clean close,
+	// the transport error text for a drop, or the stream error text).
+	Closed
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case Deliver:
+		return "deliver"
+	case Drop:
+		return "drop"
+	case Store:
+		return "store"
+	case StreamError:
+		return "stream-error"
+	case Closed:
+		return "closed"
+	}
+	return "unknown"
+}
+
+// Event is one observable effect of a server call, in the order the server
+// produced it. Within one session the order of Deliver events is the order
+// of the session's stream; events for different sessions may be reordered
+// by the network but the model emits them in a fixed, deterministic order.
+type Event struct {
+	Kind    EventKind
+	Session SessionID // recipient (Deliver, StreamError, Closed); 0 when none
+	To      JID       // recipient full JID (Deliver), or owner (Store)
+	Stanza  *etree.Element
+	// Reason: for Drop, why; for Deliver, a tag of the path: "" (routed),
+	// "error" (a server-generated error reply), "offline" (flushed from
+	// offline storage), "push" (roster or blocklist push), "result" (iq
+	// answered by the server itself).
+	Reason string
+}

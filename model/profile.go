@@ -1,0 +1,121 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Profile selects behaviour where servers, or versions of one server,
+// differ. Every field is a documented divergence: either between Prosody
+// trunk and Debian's 0.12.3 (prosody-c2s-behaviour.md §9), or between
+// Prosody and the XEP-0191 / RFC 6121 text (invariants.md A.8, B.10).
+//
+// The model never consults a profile's Name; only the fields decide.
+type Profile struct {
+	// Name identifies the profile on the command line ("prosody", "prosody-0.12").
+	Name string
+	// Version is the string mod_version reports.
+	Version string
+
+	// DiscoAccountItemsFeature: account disco#info lists the disco#info and
+	// disco#items features (trunk and 0.12.5; absent in 0.12.3, §9.1).
+	DiscoAccountItemsFeature bool
+	// AbruptCloseReason is the transport error text of a dropped connection:
+	// "closed" on trunk, empty on 0.12.3 (§2.7, §9.4). When non-empty the
+	// unbind unavailable carries <status>Disconnected: REASON</status>.
+	AbruptCloseReason string
+	// FractionalTime: urn:xmpp:time answers carry microseconds (trunk, §8.6).
+	FractionalTime bool
+	// LegacyTime: jabber:iq:time (XEP-0090) is answered (0.12 only, §8.6).
+	LegacyTime bool
+	// StopBroadcastWhenClosed: trunk stops a presence broadcast when the
+	// sending session was closed during it (§3.1 step 4, §9.5).
+	StopBroadcastWhenClosed bool
+
+	// BounceBlockedMessages: an inbound chat/normal message from a blocked
+	// JID is answered with service-unavailable instead of being dropped
+	// (§7.7; the scansion config sets it and 0.12.3 always does it).
+	BounceBlockedMessages bool
+	// PushOnlyInterested: blocklist pushes go only to sessions that fetched
+	// the blocklist (invariant 9, strict variant). false = every session.
+	PushOnlyInterested bool
+	// DomainResourceMatchesAnyUser: a "domain/resource" item blocks
+	// "user@domain/resource" for every user (ejabberd, MongooseIM). Prosody: false.
+	DomainResourceMatchesAnyUser bool
+	// LocalRosterChangeOnBlockedOutboundSub: a subscription presence to a
+	// blocked bare JID still changes the sender's roster (Prosody: true,
+	// and the stanza is even routed, §4.4).
+	LocalRosterChangeOnBlockedOutboundSub bool
+	// DropPendingInOnBlock: blocking a JID deletes its pending inbound
+	// subscription request (Prosody issue #574: true).
+	DropPendingInOnBlock bool
+	// UnavailableSenderIsFullJID: the unavailable sent on block comes from
+	// each available full JID (Prosody) rather than from the bare JID.
+	UnavailableSenderIsFullJID bool
+	// PresenceOnUnblockAll: an empty <unblock/> sends current presence to
+	// the formerly blocked subscribers (Prosody: false, §7.3).
+	PresenceOnUnblockAll bool
+	// ErrorOnBlockedBroadcast: server-generated presence towards a blocked
+	// contact (broadcasts, initial probes) yields a not-acceptable error to
+	// the sending session, as Prosody's pre-presence hook does (§7.6).
+	// The spec (invariant 19) wants silence.
+	ErrorOnBlockedBroadcast bool
+	// RecheckBlocklistOnOfflineFlush: offline messages are filtered against
+	// the blocklist when flushed (invariant 38). Prosody: false (§5.5).
+	RecheckBlocklistOnOfflineFlush bool
+}
+
+// ProsodyTrunk is the default profile: Prosody trunk under its scansion
+// configuration.
+func ProsodyTrunk() Profile {
+	return Profile{
+		Name:                                  "prosody",
+		Version:                               "unknown",
+		DiscoAccountItemsFeature:              true,
+		AbruptCloseReason:                     "closed",
+		FractionalTime:                        true,
+		StopBroadcastWhenClosed:               true,
+		BounceBlockedMessages:                 true,
+		PushOnlyInterested:                    true,
+		LocalRosterChangeOnBlockedOutboundSub: true,
+		DropPendingInOnBlock:                  true,
+		UnavailableSenderIsFullJID:            true,
+		ErrorOnBlockedBroadcast:               true,
+	}
+}
+
+// Prosody012 is Debian bookworm's Prosody 0.12.3 (§9).
+func Prosody012() Profile {
+	p := ProsodyTrunk()
+	p.Name = "prosody-0.12"
+	p.Version = "0.12.3"
+	p.DiscoAccountItemsFeature = false
+	p.AbruptCloseReason = ""
+	p.FractionalTime = false
+	p.LegacyTime = true
+	p.StopBroadcastWhenClosed = false
+	return p
+}
+
+var profiles = map[string]func() Profile{
+	"prosody":      ProsodyTrunk,
+	"prosody-0.12": Prosody012,
+}
+
+// ProfileNames lists the known profile names, sorted.
+func ProfileNames() []string {
+	names := make([]string, 0, len(profiles))
+	for n := range profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ProfileByName returns the named profile.
+func ProfileByName(name string) (Profile, error) {
+	if f, ok := profiles[name]; ok {
+		return f(), nil
+	}
+	return Profile{}, fmt.Errorf("unknown profile %q (known: %v)", name, ProfileNames())
+}

@@ -1,0 +1,29 @@
+package model
+
+import "time"
+
+// Epoch is the instant Prosody's 0.12 scansion configuration pins its clock
+// to (os.time() = 1219439344); simulations start here by default.
+var Epoch = time.Date(2008, 8, 22, 21, 9, 4, 0, time.UTC)
+
+// Clock supplies the current time. The model never reads the wall clock.
+type Clock interface{ Now() time.Time }
+
+// FixedClock is a Clock that always returns the same instant.
+type FixedClock time.Time
+
+// Now returns the fixed instant.
+func (c FixedClock) Now() time.Time { return time.Time(c) }
+
+// Options configure a Server. The zero value is usable: host "localhost",
+// the default profile, a clock fixed at Epoch, seed 0, stream language "en".
+type Options struct {
+	Host    string   // the one virtual host; default "localhost"
+	Profile *Profile // nil selects ProsodyTrunk()
+	Clock   Clock    // nil selects FixedClock(Epoch)
+	Seed    uint64   // seeds generated resources and push ids
+	Lang    string   // the stream header's xml:lang; default "en"
+	// Mutants switches on deliberately wrong behaviours by name (see
+	// Mutants()); used to prove that the property suite finds bugs.
+	Mutants []string
+}

@@ -1,0 +1,64 @@
+package sim
+
+// CONTRACT: the exported types and signatures in this file are the sim's
+// public API that the scenarios runner and the property engine build on.
+// Bodies marked TODO are implemented by the sim work; keep the signatures.
+
+import (
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+)
+
+// Backend is the server a simulation drives. *model.Server implements it.
+type Backend interface {
+	Bind(user, resource string) (model.SessionID, model.JID, []model.Event, error)
+	Process(id model.SessionID, st *etree.Element) []model.Event
+	Close(id model.SessionID, abrupt bool) []model.Event
+}
+
+// Config configures a simulation. The zero value is valid: seed 0, the
+// default profile, clock at model.Epoch, zero latency.
+type Config struct {
+	Seed    uint64
+	Profile *model.Profile // nil: model.ProsodyTrunk()
+	Start   time.Time      // zero: model.Epoch
+	// MaxLatency bounds the one-way latency of each link. Each link (client
+	// to server, server to client, per client) draws its base latency
+	// uniformly from [0, MaxLatency] from the seed when the client is
+	// created. Zero: every link is instant. Links are always FIFO.
+	MaxLatency time.Duration
+	Mutants    []string // passed to model.Options.Mutants
+	Host       string   // default "localhost"
+	// Backend, when non-nil, replaces the model server built from the
+	// fields above (tests use small fakes).
+	Backend Backend
+}
+
+// TraceKind classifies a trace event.
+type TraceKind uint8
+
+const (
+	TraceSend       TraceKind = iota + 1 // a client wrote a stanza to its link
+	TraceDeliver                         // a stanza reached a client's inbox
+	TraceError                           // a server-generated error reached a client's inbox
+	TraceFlush                           // an offline message reached a client's inbox
+	TraceDrop                            // the server (or a cut link) discarded a stanza; Reason says why
+	TraceStore                           // the server stored a message offline
+	TraceConnect                         // a client authenticated and bound a resource
+	TraceDisconnect                      // a session ended (Reason: clean, abrupt, conflict, ...)
+	TraceStreamError                     // the server sent a stream error to a client
+)
+
+// TraceEvent is one line of the trace.
+type TraceEvent struct {
+	Seq    uint64    // 1, 2, 3, ... in order of occurrence
+	At     time.Time // virtual time
+	Kind   TraceKind
+	Client string    // the client's name ("" for server-only events)
+	JID    model.JID // the session's full JID (or the owner for Store)
+	Stanza string    // model.Canonical of the stanza ("" when none)
+	Reason string
+	Cause  uint64 // Seq of the event that caused this one (0: none)
+}

@@ -40,25 +40,26 @@ type Config struct {
 type TraceKind uint8
 
 const (
-	TraceSend       TraceKind = iota + 1 // a client wrote a stanza to its link
-	TraceDeliver                         // a stanza reached a client's inbox
-	TraceError                           // a server-generated error reached a client's inbox
-	TraceFlush                           // an offline message reached a client's inbox
-	TraceDrop                            // the server (or a cut link) discarded a stanza; Reason says why
-	TraceStore                           // the server stored a message offline
-	TraceConnect                         // a client authenticated and bound a resource
-	TraceDisconnect                      // a session ended (Reason: clean, abrupt, conflict, ...)
-	TraceStreamError                     // the server sent a stream error to a client
+	TraceSend        TraceKind = iota + 1 // a client wrote a stanza to its link
+	TraceDeliver                          // a stanza reached a client's inbox
+	TraceError                            // a server-generated error reached a client's inbox
+	TraceFlush                            // an offline message reached a client's inbox
+	TraceDrop                             // the server (or a cut link) discarded a stanza; Reason says why
+	TraceStore                            // the server stored a message offline
+	TraceConnect                          // a client authenticated and bound a resource
+	TraceDisconnect                       // a session ended (Reason: clean, abrupt, conflict, ...)
+	TraceStreamError                      // the server sent a stream error to a client
 )
 
 // TraceEvent is one line of the trace.
 type TraceEvent struct {
-	Seq    uint64    // 1, 2, 3, ... in order of occurrence
-	At     time.Time // virtual time
-	Kind   TraceKind
-	Client string    // the client's name ("" for server-only events)
-	JID    model.JID // the session's full JID (or the owner for Store)
-	Stanza string    // model.Canonical of the stanza ("" when none)
-	Reason string
-	Cause  uint64 // Seq of the event that caused this one (0: none)
+	Seq     uint64        // 1, 2, 3, ... in order of occurrence
+	At      time.Time     // virtual time
+	Elapsed time.Duration // At minus the start, so WriteTrace needs no Config
+	Kind    TraceKind
+	Client  string    // the client's name ("" for server-only events)
+	JID     model.JID // the session's full JID (or the owner for Store)
+	Stanza  string    // model.Canonical of the stanza ("" when none)
+	Reason  string
+	Cause   uint64 // Seq of the event that caused this one (0: none)
 }

@@ -1,0 +1,185 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+)
+
+// Received is one stanza that reached a client's inbox.
+type Received struct {
+	Seq    uint64         // trace Seq of the delivery event that put it here
+	At     time.Time      // virtual arrival time
+	Stanza *etree.Element // as the server produced it; owned by the receiver
+}
+
+// Client is a virtual client: one authenticated, bound session with its
+// own pair of links and an inbox. Clients are created by Sim.Connect and
+// live inside one Sim; they are not safe for concurrent use (nothing in
+// the simulation is — it runs on the caller's goroutine by design).
+//
+// Connected and Ended differ because the two ends of a connection learn
+// about its end at different times:
+//
+//   - after Disconnect, the client can no longer send (Connected is false)
+//     but still receives until its close reaches the server (then Ended);
+//   - after a server-side close, the client does not know yet: it stays
+//     Connected, and what it sends is lost, until the server's end of
+//     stream reaches it (then Ended);
+//   - after Drop, it is Ended at once.
+//
+// Once Ended, anything still arriving for it is lost ("connection-lost").
+// Its name is free for a new client as soon as Connected is false, so a
+// trace can hold two clients of one name; their JIDs and the event order
+// tell them apart, and Sim.Client returns the newer.
+type Client struct {
+	sim  *Sim
+	name string
+	id   model.SessionID
+	jid  model.JID
+
+	open      bool // may send: neither Disconnect nor Drop called, no server close seen
+	srvClosed bool // the server has destroyed the session: no more Process/Close calls
+	ended     bool // TraceDisconnect recorded: the inbox accepts nothing more
+
+	up, down link // client-to-server, server-to-client
+	inbox    []Received
+}
+
+// ErrNotConnected is returned by Send and Disconnect on a client that can
+// no longer send, and by Drop on a client whose session has ended.
+var ErrNotConnected = errors.New("sim: client not connected")
+
+// Name returns the name the client was created with.
+func (c *Client) Name() string { return c.name }
+
+// JID returns the full JID the session bound.
+func (c *Client) JID() model.JID { return c.jid }
+
+// Session returns the server's id for the session.
+func (c *Client) Session() model.SessionID { return c.id }
+
+// Connected reports whether the client may still send: false once
+// Disconnect or Drop was called, or a server-side close reached it.
+func (c *Client) Connected() bool { return c.open }
+
+// Ended reports whether the session is over from the client's point of
+// view (its TraceDisconnect was recorded). A client can be neither
+// Connected nor Ended while its clean close is still travelling.
+func (c *Client) Ended() bool { return c.ended }
+
+// Send writes st to the client's link and records a TraceSend now; the
+// server processes it after the client-to-server latency. Send takes
+// ownership of st: the server may modify it. The trace records st as it
+// is at the time of the call.
+func (c *Client) Send(st *etree.Element) error {
+	if st == nil {
+		return fmt.Errorf("sim: %s: send of a nil stanza", c.name)
+	}
+	if !c.open {
+		return fmt.Errorf("%w: %s cannot send", ErrNotConnected, c.name)
+	}
+	s := c.sim
+	canon := model.Canonical(st)
+	seq := s.record(TraceSend, c, c.jid, canon, "", 0)
+	f := s.q.alloc()
+	f.kind = upStanza
+	f.client = c
+	f.st = st
+	f.canon = canon
+	f.cause = seq
+	s.schedule(&c.up, f)
+	return nil
+}
+
+// Disconnect closes the client's stream cleanly. The close travels on the
+// client-to-server link behind the stanzas already sent, so the server
+// processes all of them first; then the session ends (TraceDisconnect,
+// reason "clean") and the server's Close(id, false) runs. Stanzas still
+// travelling towards the client at that moment are lost.
+func (c *Client) Disconnect() error {
+	if !c.open {
+		return fmt.Errorf("%w: %s cannot disconnect", ErrNotConnected, c.name)
+	}
+	c.open = false
+	s := c.sim
+	f := s.q.alloc()
+	f.kind = upClose
+	f.client = c
+	s.schedule(&c.up, f)
+	return nil
+}
+
+// Drop cuts the client's connection at once, as a dead TCP connection
+// would: every stanza in flight on either of its links is lost (each
+// recorded as TraceDrop "connection-lost", oldest first, with the Cause it
+// would have had), then the session ends (TraceDisconnect, reason
+// "abrupt") and the server's Close(id, true) runs, unless the server had
+// already closed the session. Drop works on a closing client too; it fails
+// only once the session has ended.
+func (c *Client) Drop() error {
+	if c.ended {
+		return fmt.Errorf("%w: %s already ended", ErrNotConnected, c.name)
+	}
+	s := c.sim
+	c.open = false
+	up, down := c.up.cut(), c.down.cut()
+	// Merge the two links by insertion order so the drops are recorded in
+	// the order the items were put on the wire.
+	for len(up) > 0 || len(down) > 0 {
+		var f *flight
+		if len(down) == 0 || (len(up) > 0 && up[0].seq < down[0].seq) {
+			f, up = up[0], up[1:]
+		} else {
+			f, down = down[0], down[1:]
+		}
+		if f.kind == upStanza || f.kind == downStanza {
+			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+		}
+	}
+	c.ended = true
+	seq := s.record(TraceDisconnect, c, c.jid, "", ReasonAbrupt, 0)
+	if !c.srvClosed {
+		c.srvClosed = true
+		s.apply(s.backend.Close(c.id, true), seq, c.id)
+	}
+	return nil
+}
+
+// Inbox returns a copy of the stanzas received and not yet taken, oldest
+// first.
+func (c *Client) Inbox() []Received { return slices.Clone(c.inbox) }
+
+// Take removes and returns the n oldest received stanzas (fewer if the
+// inbox holds fewer).
+func (c *Client) Take(n int) []Received {
+	if n <= 0 || len(c.inbox) == 0 {
+		return nil
+	}
+	n = min(n, len(c.inbox))
+	out := slices.Clone(c.inbox[:n])
+	rest := copy(c.inbox, c.inbox[n:])
+	clear(c.inbox[rest:])
+	c.inbox = c.inbox[:rest]
+	return out
+}
+
+// TakeAll removes and returns everything in the inbox.
+func (c *Client) TakeAll() []Received {
+	out := c.inbox
+	c.inbox = nil
+	return out
+}
+
+// Next removes and returns the oldest received stanza, if any.
+func (c *Client) Next() (Received, bool) {
+	r := c.Take(1)
+	if len(r) == 0 {
+		return Received{}, false
+	}
+	return r[0], true
+}

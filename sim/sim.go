@@ -1,0 +1,346 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+)
+
+// pcgStream is the PCG increment every simulation uses; only the seed
+// varies, so a run is named by its seed alone.
+const pcgStream = 0x5ca2_51a1_0c0f_fee5
+
+// Sim is one deterministic simulation: a backend server, virtual clients
+// connected to it, a scheduler of in-flight stanzas and the trace. It is
+// driven from a single goroutine and never reads the wall clock, the
+// global random source or map iteration order, so the same Config and the
+// same calls give the same trace, byte for byte.
+type Sim struct {
+	backend Backend
+	clock   *clock
+	rng     *rand.Rand
+	maxLat  int64 // Config.MaxLatency in nanoseconds, 0 when not positive
+
+	q       queue
+	nextSeq uint64 // insertion sequence for the queue
+
+	clients  []*Client                   // creation order: the only order ever iterated
+	byName   map[string]*Client          // newest client of each name; lookup only
+	sessions map[model.SessionID]*Client // lookup only, never iterated
+
+	trace []TraceEvent
+}
+
+// New creates a simulation. Without cfg.Backend it builds a model server
+// on the simulation's virtual clock.
+func New(cfg Config) *Sim {
+	start := cfg.Start
+	if start.IsZero() {
+		start = model.Epoch
+	}
+	s := &Sim{
+		clock:    &clock{start: start},
+		rng:      rand.New(rand.NewPCG(cfg.Seed, pcgStream)),
+		maxLat:   max(int64(cfg.MaxLatency), 0),
+		byName:   make(map[string]*Client),
+		sessions: make(map[model.SessionID]*Client),
+	}
+	s.backend = cfg.Backend
+	if s.backend == nil {
+		host := cfg.Host
+		if host == "" {
+			host = "localhost"
+		}
+		s.backend = model.New(model.Options{
+			Host:    host,
+			Profile: cfg.Profile,
+			Clock:   s.clock,
+			// A value derived from, not equal to, the seed: the server's
+			// generated resources should not mirror the latency draws.
+			Seed:    mix64(cfg.Seed),
+			Mutants: cfg.Mutants,
+		})
+	}
+	return s
+}
+
+// mix64 is SplitMix64's finaliser: a fixed bijection that decorrelates
+// the model's seed from the simulation's.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Backend returns the server the simulation drives.
+func (s *Sim) Backend() Backend { return s.backend }
+
+// Now returns the current virtual time.
+func (s *Sim) Now() time.Time { return s.clock.Now() }
+
+// Trace returns every event recorded so far, in Seq order. The slice
+// shares the simulation's storage (so polling it is cheap); treat it as
+// read-only. Later events do not show through it.
+func (s *Sim) Trace() []TraceEvent { return s.trace[:len(s.trace):len(s.trace)] }
+
+// Clients returns every client created, connected or not, in creation
+// order.
+func (s *Sim) Clients() []*Client {
+	return append([]*Client(nil), s.clients...)
+}
+
+// Client returns the most recently created client with the given name, or
+// nil.
+func (s *Sim) Client(name string) *Client { return s.byName[name] }
+
+// Pending returns the number of items in flight.
+func (s *Sim) Pending() int {
+	n := 0
+	for _, f := range s.q.items {
+		if !f.cancelled {
+			n++
+		}
+	}
+	return n
+}
+
+// Connect authenticates user and binds resource ("" lets the server pick
+// one) at the current virtual time, records a TraceConnect and schedules
+// whatever the bind produced (for a resource conflict: the older session's
+// stream error and close). name identifies the client in the trace and
+// must not belong to another connected client.
+func (s *Sim) Connect(name, user, resource string) (*Client, error) {
+	if name == "" {
+		return nil, errors.New("sim: connect: empty client name")
+	}
+	if old := s.byName[name]; old != nil && old.open {
+		return nil, fmt.Errorf("sim: connect: client name %q is in use by %s", name, old.jid)
+	}
+	id, jid, evs, err := s.backend.Bind(user, resource)
+	if err != nil {
+		return nil, fmt.Errorf("sim: connect %s as %q: %w", name, user, err)
+	}
+	if other := s.sessions[id]; other != nil {
+		return nil, fmt.Errorf("sim: connect %s: server reused session id %d of %s", name, id, other.name)
+	}
+	c := &Client{sim: s, name: name, id: id, jid: jid, open: true}
+	// Draw the base latencies in a fixed order (up, then down) so that the
+	// seed alone decides them.
+	c.up.base = s.draw(s.maxLat)
+	c.down.base = s.draw(s.maxLat)
+	s.clients = append(s.clients, c)
+	s.byName[name] = c
+	s.sessions[id] = c
+	seq := s.record(TraceConnect, c, jid, "", "", 0)
+	s.apply(evs, seq, 0)
+	return c, nil
+}
+
+// draw returns a uniform value in [0, n]; it draws nothing when n is 0, so
+// a zero-latency simulation consumes no randomness at all.
+func (s *Sim) draw(n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	if n == math.MaxInt64 {
+		return s.rng.Int64()
+	}
+	return s.rng.Int64N(n + 1)
+}
+
+// schedule puts f on link l: it arrives after the link's base latency plus
+// a small jitter (up to an eighth of MaxLatency), but never before the item
+// ahead of it, which keeps the link FIFO.
+func (s *Sim) schedule(l *link, f *flight) {
+	at := s.clock.now + l.base + s.draw(s.maxLat/8)
+	if at < l.last {
+		at = l.last
+	}
+	l.last = at
+	f.at = at
+	s.nextSeq++
+	f.seq = s.nextSeq
+	l.pending = append(l.pending, f)
+	s.q.push(f)
+}
+
+// Step processes the next event in the queue, moving the clock to its
+// time, and reports whether there was one.
+func (s *Sim) Step() bool { return s.stepUntil(math.MaxInt64) }
+
+// RunUntilQuiet processes events until nothing is in flight. The clock
+// ends at the time of the last event; it never jumps past what was queued.
+func (s *Sim) RunUntilQuiet() {
+	for s.Step() {
+	}
+}
+
+// Advance moves the clock forward by d, processing every event due until
+// then, in order. A negative d is treated as zero.
+func (s *Sim) Advance(d time.Duration) {
+	target := int64(math.MaxInt64)
+	if d < 0 {
+		d = 0
+	}
+	if int64(d) <= math.MaxInt64-s.clock.now {
+		target = s.clock.now + int64(d)
+	}
+	for s.stepUntil(target) {
+	}
+	s.clock.now = target
+}
+
+// stepUntil processes the next live event due at or before limit.
+func (s *Sim) stepUntil(limit int64) bool {
+	for {
+		f := s.q.peek()
+		if f == nil || f.at > limit {
+			return false
+		}
+		s.q.pop()
+		if f.cancelled {
+			s.q.release(f)
+			continue
+		}
+		if f.at > s.clock.now {
+			s.clock.now = f.at
+		}
+		s.arrive(f)
+		s.q.release(f)
+		return true
+	}
+}
+
+// arrive handles f reaching the far end of its link.
+func (s *Sim) arrive(f *flight) {
+	c := f.client
+	switch f.kind {
+	case upStanza:
+		c.up.popFront(f)
+		if c.srvClosed {
+			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			return
+		}
+		s.apply(s.backend.Process(c.id, f.st), f.cause, 0)
+	case upClose:
+		c.up.popFront(f)
+		if c.srvClosed {
+			return // the server ended the session first; its close is on the way down
+		}
+		c.srvClosed = true
+		c.ended = true
+		seq := s.record(TraceDisconnect, c, c.jid, "", ReasonClean, 0)
+		s.apply(s.backend.Close(c.id, false), seq, c.id)
+	case downStanza:
+		c.down.popFront(f)
+		if c.ended {
+			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			return
+		}
+		seq := s.record(f.traceKind, c, c.jid, f.canon, f.reason, f.cause)
+		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st})
+	case downClose:
+		c.down.popFront(f)
+		if c.ended {
+			return
+		}
+		c.open = false
+		c.ended = true
+		s.record(TraceDisconnect, c, c.jid, "", f.reason, f.cause)
+	}
+}
+
+// apply turns the events of one server call into trace entries and
+// flights. cause is the trace Seq of what triggered the call. closing is
+// the session the call itself closed (its TraceDisconnect is already
+// recorded), so a Closed event for it is not a second ending.
+func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
+	for i := range evs {
+		ev := &evs[i]
+		switch ev.Kind {
+		case model.Deliver, model.StreamError:
+			st := ev.Stanza
+			if st != nil && aliased(evs[:i], st) {
+				// One element handed to two sessions would let one
+				// receiver's edits show in another's inbox.
+				st = st.Copy()
+			}
+			canon := canonical(st)
+			c := s.sessions[ev.Session]
+			if c == nil {
+				s.record(TraceDrop, nil, ev.To, canon, ReasonUnknownSession, cause)
+				continue
+			}
+			f := s.q.alloc()
+			f.kind = downStanza
+			f.client = c
+			f.st = st
+			f.canon = canon
+			f.traceKind = deliveryKind(ev)
+			if ev.Kind == model.Deliver {
+				f.reason = ev.Reason
+			}
+			f.cause = cause
+			s.schedule(&c.down, f)
+		case model.Drop:
+			s.record(TraceDrop, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+		case model.Store:
+			s.record(TraceStore, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+		case model.Closed:
+			if ev.Session == closing {
+				continue
+			}
+			c := s.sessions[ev.Session]
+			if c == nil || c.srvClosed {
+				continue
+			}
+			c.srvClosed = true
+			f := s.q.alloc()
+			f.kind = downClose
+			f.client = c
+			f.reason = ev.Reason
+			if f.reason == "" {
+				f.reason = ReasonClosedByServer
+			}
+			f.cause = cause
+			s.schedule(&c.down, f)
+		}
+	}
+}
+
+func deliveryKind(ev *model.Event) TraceKind {
+	if ev.Kind == model.StreamError {
+		return TraceStreamError
+	}
+	switch ev.Reason {
+	case "error":
+		return TraceError
+	case "offline":
+		return TraceFlush
+	}
+	return TraceDeliver
+}
+
+// aliased reports whether st is the stanza of an earlier delivery in evs.
+// Batches are small (one call's fan-out), so a scan beats a set.
+func aliased(evs []model.Event, st *etree.Element) bool {
+	for i := range evs {
+		if evs[i].Stanza == st && (evs[i].Kind == model.Deliver || evs[i].Kind == model.StreamError) {
+			return true
+		}
+	}
+	return false
+}
+
+func canonical(st *etree.Element) string {
+	if st == nil {
+		return ""
+	}
+	return model.Canonical(st)
+}

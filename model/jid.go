@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
 )
 
 // JID is a parsed, prepared XMPP address. The zero value is the empty JID.

@@ -1,0 +1,281 @@
+package model
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// Server is the in-memory XMPP server for one virtual host. It is not safe
+// for concurrent use: a simulation drives it from one goroutine.
+type Server struct {
+	host  string
+	prof  Profile
+	clock Clock
+	lang  string
+	rng   *rand.Rand
+	mut   mutantSet
+	start time.Time
+
+	nextID   SessionID
+	sessions map[SessionID]*session // bound sessions by id
+	full     map[string]*session    // bound sessions by full JID
+	users    map[string]*user       // every account touched so far, by node
+	lastAct  map[string]lastActivity
+
+	out []Event // events of the current call
+	// generated > 0 while the server posts presence on a user's behalf
+	// (broadcasts, probes, probe answers, unbind): see
+	// Profile.ErrorOnBlockedBroadcast.
+	generated int
+}
+
+// user holds an account's state: persistent (roster, pending requests,
+// blocklist, offline messages) and the list of its bound sessions.
+type user struct {
+	node     string
+	bare     JID
+	bareStr  string
+	sessions []*session // bound sessions in bind order
+
+	roster     map[string]*rosterItem // bare JID -> item
+	pending    map[string]*etree.Element
+	rosterVer  int // 0: never saved (clients are told 1)
+	blocklist  map[string]bool
+	offline    []offlineMessage
+	blockSaved bool
+}
+
+type session struct {
+	id       SessionID
+	user     *user
+	jid      JID
+	fullStr  string
+	bound    bool
+	presence *etree.Element // stored available presence, nil when unavailable
+	priority int
+	hasPrio  bool
+
+	interested          bool
+	interestedBlocklist bool
+	wantCarbons         bool
+	directed            map[string]bool
+}
+
+type offlineMessage struct {
+	st    *etree.Element
+	stamp string
+}
+
+type lastActivity struct {
+	at     time.Time
+	status string
+	has    bool
+}
+
+// New creates a server with empty storage.
+func New(opts Options) *Server {
+	s := &Server{
+		host:     opts.Host,
+		clock:    opts.Clock,
+		lang:     opts.Lang,
+		rng:      rand.New(rand.NewPCG(opts.Seed, 0x5ca75e1)),
+		sessions: make(map[SessionID]*session),
+		full:     make(map[string]*session),
+		users:    make(map[string]*user),
+		lastAct:  make(map[string]lastActivity),
+		mut:      newMutantSet(opts.Mutants),
+	}
+	if s.host == "" {
+		s.host = "localhost"
+	}
+	if opts.Profile != nil {
+		s.prof = *opts.Profile
+	} else {
+		s.prof = ProsodyTrunk()
+	}
+	if s.clock == nil {
+		s.clock = FixedClock(Epoch)
+	}
+	if s.lang == "" {
+		s.lang = "en"
+	}
+	s.start = s.clock.Now()
+	return s
+}
+
+// Host returns the virtual host's domain.
+func (s *Server) Host() string { return s.host }
+
+// Profile returns the profile the server runs with.
+func (s *Server) Profile() Profile { return s.prof }
+
+// now is the current time from the caller's clock.
+func (s *Server) now() time.Time { return s.clock.Now() }
+
+func (s *Server) stamp() string { return s.now().UTC().Format(stampFormat) }
+
+// randomID returns a 12-character base64url string, the shape of Prosody's
+// util.id.short (push ids, generated resources), drawn from the seed.
+func (s *Server) randomID() string {
+	var b [9]byte
+	for i := range b {
+		b[i] = byte(s.rng.Uint32())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// account returns the state of user node, creating it: every account
+// exists (§0.2).
+func (s *Server) account(node string) *user {
+	if u, ok := s.users[node]; ok {
+		return u
+	}
+	u := &user{
+		node:      node,
+		bare:      JID{Node: node, Domain: s.host},
+		roster:    make(map[string]*rosterItem),
+		pending:   make(map[string]*etree.Element),
+		blocklist: make(map[string]bool),
+	}
+	u.bareStr = u.bare.String()
+	s.users[node] = u
+	return u
+}
+
+// localUser returns the account for a JID on this host with a node.
+func (s *Server) localUser(j JID) *user {
+	if j.Node == "" || j.Domain != s.host {
+		return nil
+	}
+	return s.account(j.Node)
+}
+
+// online reports whether the account has bound sessions (Prosody's
+// bare_sessions entry exists).
+func (u *user) online() bool { return len(u.sessions) > 0 }
+
+func (s *Server) flush() []Event {
+	out := s.out
+	s.out = nil
+	return out
+}
+
+// Bind authenticates user (every account exists, any password) and binds a
+// session with the requested resource after prep, or a generated one when
+// resource is empty (§2.1). A session already bound to the same full JID
+// is replaced (§2.2): its stream error, close and unbind presence come
+// first in the returned events.
+func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
+	j, err := ParseJID(node + "@" + s.host)
+	if err != nil || j.Node == "" || j.Resource != "" {
+		return 0, JID{}, nil, fmt.Errorf("bind: invalid username %q", node)
+	}
+	if resource == "" {
+		resource = s.randomID()
+	}
+	full, err := ParseJID(j.String() + "/" + resource)
+	if err != nil || full.Resource == "" {
+		return 0, JID{}, nil, fmt.Errorf("bind: invalid resource %q", resource)
+	}
+	key := full.String()
+	if old, ok := s.full[key]; ok {
+		// kick_old (§2.2).
+		se := etree.NewElement("stream:error")
+		newNS(se, "conflict", nsStreams)
+		newNS(se, "text", nsStreams).SetText("Replaced by new connection")
+		s.out = append(s.out, Event{Kind: StreamError, Session: old.id, To: old.jid, Stanza: se})
+		s.destroy(old, "Replaced by new connection")
+	}
+	s.nextID++
+	u := s.account(full.Node)
+	sess := &session{id: s.nextID, user: u, jid: full, fullStr: key, bound: true}
+	s.sessions[sess.id] = sess
+	s.full[key] = sess
+	u.sessions = append(u.sessions, sess)
+	return sess.id, full, s.flush(), nil
+}
+
+// SessionJID returns the full JID bound by session id, if it is bound.
+func (s *Server) SessionJID(id SessionID) (JID, bool) {
+	if sess, ok := s.sessions[id]; ok {
+		return sess.jid, true
+	}
+	return JID{}, false
+}
+
+// Close destroys session id: clean (the client closed its stream: no
+// error text) or abrupt (the transport dropped: the profile's error text).
+func (s *Server) Close(id SessionID, abrupt bool) []Event {
+	sess, ok := s.sessions[id]
+	if !ok {
+		return nil
+	}
+	reason := ""
+	if abrupt {
+		reason = s.prof.AbruptCloseReason
+	}
+	s.destroy(sess, reason)
+	return s.flush()
+}
+
+// destroy removes the session from the tables, then runs resource-unbind
+// (§2.7, §3.8). reason is the close error text ("" for none).
+func (s *Server) destroy(sess *session, reason string) {
+	sess.bound = false
+	delete(s.sessions, sess.id)
+	delete(s.full, sess.fullStr)
+	u := sess.user
+	for i, o := range u.sessions {
+		if o == sess {
+			u.sessions = append(u.sessions[:i:i], u.sessions[i+1:]...)
+			break
+		}
+	}
+	s.out = append(s.out, Event{Kind: Closed, Session: sess.id, To: sess.jid, Reason: reason})
+	s.unbindPresence(sess, reason)
+}
+
+// Process handles one stanza that the client of session id wrote to its
+// stream. The server takes ownership of st.
+func (s *Server) Process(id SessionID, st *etree.Element) []Event {
+	sess, ok := s.sessions[id]
+	if !ok {
+		s.out = append(s.out, Event{Kind: Drop, Stanza: st, Reason: "no-session"})
+		return s.flush()
+	}
+	// The stream parser stamps the stream's xml:lang on every stanza that
+	// has none (§0.3).
+	if st.SelectAttr("xml:lang") == nil {
+		st.CreateAttr("xml:lang", s.lang)
+	}
+	s.processStanza(sess, st)
+	return s.flush()
+}
+
+// deliver writes a copy of st to sess's stream.
+func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
+	if sess == nil || !sess.bound {
+		s.out = append(s.out, Event{Kind: Drop, Stanza: st.Copy(), Reason: "session-closed"})
+		return
+	}
+	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: st.Copy(), Reason: reason})
+}
+
+// drop records a discarded stanza.
+func (s *Server) drop(st *etree.Element, reason string) {
+	s.out = append(s.out, Event{Kind: Drop, Stanza: st.Copy(), Reason: reason})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"strconv"
+
+	"github.com/beevik/etree"
+)
+
+// Namespaces the model reads or writes.
+const (
+	nsClient     = "jabber:client"
+	nsStanzas    = "urn:ietf:params:xml:ns:xmpp-stanzas"
+	nsStreams    = "urn:ietf:params:xml:ns:xmpp-streams"
+	nsRoster     = "jabber:iq:roster"
+	nsBlocking   = "urn:xmpp:blocking"
+	nsBlockErr   = "urn:xmpp:blocking:errors"
+	nsDelay      = "urn:xmpp:delay"
+	nsVCardHint  = "vcard-temp:x:update"
+	nsCarbons    = "urn:xmpp:carbons:2"
+	nsForward    = "urn:xmpp:forward:0"
+	nsHints      = "urn:xmpp:hints"
+	nsStanzaID   = "urn:xmpp:sid:0"
+	nsDiscoInfo  = "http://jabber.org/protocol/disco#info"
+	nsDiscoItems = "http://jabber.org/protocol/disco#items"
+	nsVersion    = "jabber:iq:version"
+	nsLast       = "jabber:iq:last"
+	nsPing       = "urn:xmpp:ping"
+	nsTime       = "urn:xmpp:time"
+	nsLegacyTime = "jabber:iq:time"
+	nsSession    = "urn:ietf:params:xml:ns:xmpp-session"
+	nsMUCUser    = "http://jabber.org/protocol/muc#user"
+)
+
+// stampFormat is XEP-0082 DateTime with whole seconds, as Prosody writes
+// delay stamps on every version (§3.1, §5.5, §9.8).
+const stampFormat = "2006-01-02T15:04:05Z"
+
+// attr returns the value of key ("to", "xml:lang", ...) and whether it is present.
+func attr(el *etree.Element, key string) (string, bool) {
+	a := el.SelectAttr(key)
+	if a == nil {
+		return "", false
+	}
+	return a.Value, true
+}
+
+func attrOr(el *etree.Element, key string) string {
+	if a := el.SelectAttr(key); a != nil {
+		return a.Value
+	}
+	return ""
+}
+
+// setAttr sets key, or removes it when present is false; this mirrors
+// Lua's `stanza.attr.k = v_or_nil`.
+func setAttr(el *etree.Element, key, val string, present bool) {
+	if present {
+		el.CreateAttr(key, val)
+	} else {
+		el.RemoveAttr(key)
+	}
+}
+
+// ns is the resolved namespace of el; an element outside any declaration
+// is in the stream's default namespace, jabber:client.
+func ns(el *etree.Element) string {
+	if u := el.NamespaceURI(); u != "" {
+		return u
+	}
+	return nsClient
+}
+
+// childElements returns el's element children in document order.
+func childElements(el *etree.Element) []*etree.Element { return el.ChildElements() }
+
+// child returns the first child element with the given local name and
+// namespace, or nil.
+func child(el *etree.Element, name, space string) *etree.Element {
+	for _, c := range el.ChildElements() {
+		if c.Tag == name && ns(c) == space {
+			return c
+		}
+	}
+	return nil
+}
+
+// childText returns the text of the first matching child and whether it exists.
+func childText(el *etree.Element, name, space string) (string, bool) {
+	c := child(el, name, space)
+	if c == nil {
+		return "", false
+	}
+	return c.Text(), true
+}
+
+// newStanza builds <name> with attributes given as key, value pairs; empty
+// values are omitted (a Lua table with nil fields).
+func newStanza(name string, kv ...string) *etree.Element {
+	el := etree.NewElement(name)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			el.CreateAttr(kv[i], kv[i+1])
+		}
+	}
+	return el
+}
+
+func newNS(parent *etree.Element, name, space string) *etree.Element {
+	c := parent.CreateElement(name)
+	c.CreateAttr("xmlns", space)
+	return c
+}
+
+// errorReply builds the RFC 6120 error reply Prosody's util.stanza
+// error_reply builds (§0.7): same element name, type error, to/from
+// swapped, id copied, no payload, no xml:lang. text and app are optional.
+func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *etree.Element {
+	r := etree.NewElement(st.Tag)
+	if id, ok := attr(st, "id"); ok {
+		r.CreateAttr("id", id)
+	}
+	r.CreateAttr("type", "error")
+	if from, ok := attr(st, "from"); ok {
+		r.CreateAttr("to", from)
+	}
+	if to, ok := attr(st, "to"); ok {
+		r.CreateAttr("from", to)
+	}
+	e := r.CreateElement("error")
+	e.CreateAttr("type", typ)
+	newNS(e, cond, nsStanzas)
+	if text != "" {
+		newNS(e, "text", nsStanzas).SetText(text)
+	}
+	if app != nil {
+		e.AddChild(app)
+	}
+	return r
+}
+
+// reply builds st.reply: to/from swapped, id copied; iq type result.
+func reply(st *etree.Element) *etree.Element {
+	r := etree.NewElement(st.Tag)
+	if id, ok := attr(st, "id"); ok {
+		r.CreateAttr("id", id)
+	}
+	if st.Tag == "iq" {
+		r.CreateAttr("type", "result")
+	} else if t, ok := attr(st, "type"); ok {
+		r.CreateAttr("type", t)
+	}
+	if from, ok := attr(st, "from"); ok {
+		r.CreateAttr("to", from)
+	}
+	if to, ok := attr(st, "to"); ok {
+		r.CreateAttr("from", to)
+	}
+	return r
+}
+
+// delay builds <delay xmlns='urn:xmpp:delay' from=host stamp=.../>.
+func (s *Server) delayElement(at string) *etree.Element {
+	d := etree.NewElement("delay")
+	d.CreateAttr("xmlns", nsDelay)
+	d.CreateAttr("from", s.host)
+	d.CreateAttr("stamp", at)
+	return d
+}
+
+// parsePriority implements §2.5: optional sign and digits, clamped to
+// -128..127; anything else is 0.
+func parsePriority(text string, present bool) int {
+	if !present || text == "" {
+		return 0
+	}
+	digits := text
+	if digits[0] == '+' || digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if digits == "" {
+		return 0
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return 0
+		}
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil { // out of int range: clamp by sign
+		if text[0] == '-' {
+			return -128
+		}
+		return 127
+	}
+	if n < -128 {
+		return -128
+	}
+	if n > 127 {
+		return 127
+	}
+	return n
+}

@@ -1,0 +1,537 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+)
+
+// Matcher compares expected stanzas with received ones by the rules of
+// §4.5. It holds the {scansion:capture:NAME} bindings, whose scope is
+// one script (§10): use one Matcher per script run.
+//
+// The expected element is read as a receives block is parsed (§4.1):
+// an unprefixed name without an xmlns declaration in scope is in
+// jabber:client and the scansion: prefix is bound to ScansionNS, whether
+// or not the element is still inside the wrapper ParseBlock returns.
+// The received element is read as a stanza on a client stream: the
+// stream's default namespace is jabber:client.
+type Matcher struct {
+	captures map[string]string
+	trail    []string // capture names bound tentatively, in order
+}
+
+// NewMatcher returns a Matcher with no captures bound.
+func NewMatcher() *Matcher { return &Matcher{captures: make(map[string]string)} }
+
+// Captures returns a copy of the bindings made by successful matches.
+func (m *Matcher) Captures() map[string]string {
+	c := make(map[string]string, len(m.captures))
+	for k, v := range m.captures {
+		c[k] = v
+	}
+	return c
+}
+
+// Match compares received with expected. It returns nil when they match,
+// keeping the captures the match bound; otherwise it returns the first
+// difference and leaves the captures as they were.
+func (m *Matcher) Match(expected, received *etree.Element) *Mismatch {
+	e := compileExpected(expected)
+	r := compileReceived(received)
+	if m.match(e, r) {
+		m.trail = m.trail[:0]
+		return nil
+	}
+	m.undo(0)
+	path, reason := m.explain(e, r)
+	m.undo(0)
+	return newMismatch(path, reason, expected, received)
+}
+
+// Mismatch describes why a received stanza does not match an expected
+// one.
+type Mismatch struct {
+	// Path locates the first difference, for example
+	// "/iq/query{jabber:iq:roster}/item[2]@jid" (see explain).
+	Path string
+	// Reason says what differs there.
+	Reason string
+	// Expected and Received are the two stanzas in model.Canonical form.
+	Expected, Received string
+	// Diff is a line diff of the two stanzas, indented one element per
+	// line, in go-cmp's style: "-" lines are expected only, "+" lines
+	// received only.
+	Diff string
+}
+
+// Error returns "path: reason".
+func (m *Mismatch) Error() string { return m.Path + ": " + m.Reason }
+
+func newMismatch(path, reason string, expected, received *etree.Element) *Mismatch {
+	return &Mismatch{
+		Path:     path,
+		Reason:   reason,
+		Expected: model.Canonical(expected),
+		Received: model.Canonical(received),
+		Diff:     diffStanzas(expected, received),
+	}
+}
+
+// xnode is an element compiled for matching: resolved names, attributes
+// without namespace declarations (and, for expected elements, without
+// scansion directives), the trimmed concatenation of its direct text, and
+// the element children.
+type xnode struct {
+	ns, local string
+	attrs     []xattr
+	text      string
+	kids      []*xnode
+	strict    bool // expected only: the mode of §4.5 rule 2
+	capture   bool // expected only: a capture occurs in this subtree
+}
+
+type xattr struct{ ns, local, value string }
+
+func (n *xnode) attr(ns, local string) (string, bool) {
+	for _, a := range n.attrs {
+		if a.ns == ns && a.local == local {
+			return a.value, true
+		}
+	}
+	return "", false
+}
+
+func (n *xnode) sameName(o *xnode) bool { return n.ns == o.ns && n.local == o.local }
+
+// nsScope is a chain of namespace declarations.
+type nsScope struct {
+	decls  map[string]string
+	parent *nsScope
+}
+
+var (
+	expectedRoot = &nsScope{decls: map[string]string{"": nsClient, "scansion": ScansionNS, "xml": nsXML}}
+	receivedRoot = &nsScope{decls: map[string]string{"": nsClient, "xml": nsXML}}
+)
+
+func (s *nsScope) resolve(prefix string) string {
+	for ; s != nil; s = s.parent {
+		if ns, ok := s.decls[prefix]; ok {
+			return ns
+		}
+	}
+	// An undeclared prefix cannot be parsed from a script; in a received
+	// stanza keep it distinguishable from every real namespace.
+	return "undeclared-prefix:" + prefix
+}
+
+func (s *nsScope) push(el *etree.Element) *nsScope {
+	var decls map[string]string
+	for _, a := range el.Attr {
+		prefix, ok := declPrefix(a)
+		if !ok {
+			continue
+		}
+		if decls == nil {
+			decls = make(map[string]string)
+		}
+		decls[prefix] = a.Value
+	}
+	if decls == nil {
+		return s
+	}
+	return &nsScope{decls: decls, parent: s}
+}
+
+// declPrefix reports whether a is a namespace declaration, and of which
+// prefix ("" for the default namespace).
+func declPrefix(a etree.Attr) (string, bool) {
+	switch {
+	case a.Space == "" && a.Key == "xmlns":
+		return "", true
+	case a.Space == "xmlns":
+		return a.Key, true
+	}
+	return "", false
+}
+
+func compileReceived(el *etree.Element) *xnode {
+	return compile(el, receivedRoot, false, nil, false, 0)
+}
+
+func compileExpected(el *etree.Element) *xnode {
+	return compile(el, expectedRoot, true, nil, false, 0)
+}
+
+// compile builds the xnode of el. For expected elements, explicit is the
+// nearest ancestor's scansion:strict (nil: none) and nsStrict says
+// whether an ancestor is outside jabber:client (§4.5 rule 2).
+func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
+	scope = scope.push(el)
+	n := &xnode{ns: scope.resolve(el.Space), local: el.Tag}
+	var own *bool
+	for _, a := range el.Attr {
+		if _, ok := declPrefix(a); ok {
+			continue
+		}
+		ns := ""
+		if a.Space != "" {
+			ns = scope.resolve(a.Space)
+		}
+		if expected && ns == ScansionNS {
+			if a.Key == "strict" {
+				v := a.Value == "true"
+				own = &v
+			}
+			continue
+		}
+		if expected {
+			if _, ok := captureName(a.Value); ok {
+				n.capture = true
+			}
+		}
+		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value})
+	}
+	if expected {
+		nsStrict = nsStrict || n.ns != nsClient
+		if own != nil {
+			explicit = own
+		}
+		n.strict = nsStrict
+		if explicit != nil {
+			n.strict = *explicit
+		}
+	}
+	var text strings.Builder
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.CharData:
+			text.WriteString(c.Data)
+		case *etree.Element:
+			if depth >= maxDepth {
+				continue
+			}
+			k := compile(c, scope, expected, explicit, nsStrict, depth+1)
+			n.capture = n.capture || k.capture
+			n.kids = append(n.kids, k)
+		}
+	}
+	n.text = strings.TrimSpace(text.String())
+	return n
+}
+
+// match applies §4.5 to e and r. Captures it binds stay on the trail; a
+// caller that backtracks undoes them.
+func (m *Matcher) match(e, r *xnode) bool {
+	if !e.sameName(r) {
+		return false
+	}
+	for _, a := range e.attrs {
+		v, ok := r.attr(a.ns, a.local)
+		if !ok || !m.value(a.value, v) {
+			return false
+		}
+	}
+	// Names are unique within an element, so "every expected attribute is
+	// present" plus equal counts is "exactly the expected set".
+	if e.strict && len(r.attrs) != len(e.attrs) {
+		return false
+	}
+	if e.text != "" && e.text != r.text {
+		return false
+	}
+	if e.strict {
+		if len(e.kids) != len(r.kids) {
+			return false
+		}
+		for i := range e.kids {
+			if !m.match(e.kids[i], r.kids[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return m.assign(e.kids, r.kids)
+}
+
+// value matches one attribute value (§4.5 rule 3).
+func (m *Matcher) value(want, got string) bool {
+	if want == directiveAny {
+		return true
+	}
+	if name, ok := captureName(want); ok {
+		if v, bound := m.captures[name]; bound {
+			return v == got
+		}
+		m.captures[name] = got
+		m.trail = append(m.trail, name)
+		return true
+	}
+	return want == got
+}
+
+func (m *Matcher) undo(mark int) {
+	for _, name := range m.trail[mark:] {
+		delete(m.captures, name)
+	}
+	m.trail = m.trail[:mark]
+}
+
+// assign finds a one-to-one assignment of the expected children es to
+// distinct received children rs, in any order (§4.5 rule 4, non-strict).
+// Without captures, whether a pair matches does not depend on the other
+// pairs, so a bipartite matching decides; with captures it does, so the
+// search backtracks and undoes the bindings of failed branches (rule 6).
+func (m *Matcher) assign(es, rs []*xnode) bool {
+	if len(es) == 0 {
+		return true
+	}
+	if len(es) > len(rs) {
+		return false
+	}
+	for _, e := range es {
+		if e.capture {
+			return m.backtrack(es, rs, 0, make([]bool, len(rs)))
+		}
+	}
+	// ok[i][j]: expected child i matches received child j on its own.
+	ok := make([][]bool, len(es))
+	for i, e := range es {
+		ok[i] = make([]bool, len(rs))
+		any := false
+		for j, r := range rs {
+			ok[i][j] = e.sameName(r) && m.match(e, r)
+			any = any || ok[i][j]
+		}
+		if !any {
+			return false
+		}
+	}
+	return bipartite(ok, len(rs)) == len(es)
+}
+
+func (m *Matcher) backtrack(es, rs []*xnode, i int, used []bool) bool {
+	if i == len(es) {
+		return true
+	}
+	for j, r := range rs {
+		if used[j] || !es[i].sameName(r) {
+			continue
+		}
+		mark := len(m.trail)
+		if m.match(es[i], r) {
+			used[j] = true
+			if m.backtrack(es, rs, i+1, used) {
+				return true
+			}
+			used[j] = false
+		}
+		m.undo(mark)
+	}
+	return false
+}
+
+// bipartite returns the size of a maximum matching in the bipartite
+// graph ok (left i, right j), by augmenting paths.
+func bipartite(ok [][]bool, right int) int {
+	owner := make([]int, right)
+	for j := range owner {
+		owner[j] = -1
+	}
+	var try func(i int, seen []bool) bool
+	try = func(i int, seen []bool) bool {
+		for j := 0; j < right; j++ {
+			if !ok[i][j] || seen[j] {
+				continue
+			}
+			seen[j] = true
+			if owner[j] < 0 || try(owner[j], seen) {
+				owner[j] = i
+				return true
+			}
+		}
+		return false
+	}
+	n := 0
+	for i := range ok {
+		if try(i, make([]bool, right)) {
+			n++
+		}
+	}
+	return n
+}
+
+// explain finds the first difference between e and r, which do not
+// match, and returns its path and a description.
+//
+// A path is a sequence of steps "/local", with "{namespace}" appended
+// when the element's namespace differs from its parent's (for the
+// stanza: from jabber:client), and "[n]" (1-based) when the expected
+// parent has several children of that name. "@name" ends a path at an
+// attribute ("@{namespace}name" for a namespaced one, "@xml:lang"), and
+// "/text()" at the text.
+func (m *Matcher) explain(e, r *xnode) (string, string) {
+	path := []string{step(e, nsClient, 0)}
+	if !e.sameName(r) {
+		return path[0], fmt.Sprintf("expected element %s, received %s", e.display(), r.display())
+	}
+	return m.explainSame(e, r, path)
+}
+
+// explainSame explains a mismatch of two elements with the same name,
+// whose path (including their own step) is path.
+func (m *Matcher) explainSame(e, r *xnode, path []string) (string, string) {
+	here := strings.Join(path, "")
+	for _, a := range e.attrs {
+		v, ok := r.attr(a.ns, a.local)
+		at := here + "@" + attrName(a)
+		if !ok {
+			return at, fmt.Sprintf("missing attribute %s (expected %q)", attrName(a), a.value)
+		}
+		if bound, isBound := m.boundCapture(a.value); isBound && bound != v {
+			return at, fmt.Sprintf("attribute %s: expected %q (captured by %s), received %q", attrName(a), bound, a.value, v)
+		}
+		if !m.value(a.value, v) {
+			return at, fmt.Sprintf("attribute %s: expected %q, received %q", attrName(a), a.value, v)
+		}
+	}
+	if e.strict {
+		for _, a := range r.attrs {
+			if _, ok := e.attr(a.ns, a.local); !ok {
+				return here + "@" + attrName(a), fmt.Sprintf("unexpected attribute %s=%q (strict mode: the attribute set must be exact)", attrName(a), a.value)
+			}
+		}
+	}
+	if e.text != "" && e.text != r.text {
+		return here + "/text()", fmt.Sprintf("text: expected %q, received %q", e.text, r.text)
+	}
+	ns := e.ns
+	if e.strict {
+		n := min(len(e.kids), len(r.kids))
+		for i := 0; i < n; i++ {
+			ek, rk := e.kids[i], r.kids[i]
+			mark := len(m.trail)
+			if m.match(ek, rk) {
+				continue
+			}
+			m.undo(mark)
+			p := append(path[:len(path):len(path)], step(ek, ns, siblingIndex(e.kids, i)))
+			if !ek.sameName(rk) {
+				return strings.Join(p, ""), fmt.Sprintf("expected element %s, received %s (strict mode: children must match in order)", ek.display(), rk.display())
+			}
+			return m.explainSame(ek, rk, p)
+		}
+		if len(r.kids) > n {
+			rk := r.kids[n]
+			return here + step(rk, ns, siblingIndex(r.kids, n)), fmt.Sprintf("unexpected child element %s (strict mode: expected %d children, received %d)", rk.display(), len(e.kids), len(r.kids))
+		}
+		if len(e.kids) > n {
+			ek := e.kids[n]
+			return here + step(ek, ns, siblingIndex(e.kids, n)), fmt.Sprintf("missing child element %s (strict mode: expected %d children, received %d)", ek.display(), len(e.kids), len(r.kids))
+		}
+		return here, "stanza does not match"
+	}
+	// Non-strict: find the first expected child that matches no received
+	// child on its own, and explain it against its best candidate.
+	for i, ek := range e.kids {
+		var cands []*xnode
+		for _, rk := range r.kids {
+			if ek.sameName(rk) {
+				cands = append(cands, rk)
+			}
+		}
+		p := append(path[:len(path):len(path)], step(ek, ns, siblingIndex(e.kids, i)))
+		if len(cands) == 0 {
+			return strings.Join(p, ""), fmt.Sprintf("missing child element %s", ek.display())
+		}
+		found := false
+		for _, rk := range cands {
+			mark := len(m.trail)
+			found = m.match(ek, rk)
+			m.undo(mark)
+			if found {
+				break
+			}
+		}
+		if !found {
+			// Compare with the received child in the same position among
+			// its namesakes, else the first.
+			k := sameNameRank(e.kids, i)
+			if k >= len(cands) {
+				k = 0
+			}
+			return m.explainSame(ek, cands[k], p)
+		}
+	}
+	return here, fmt.Sprintf("the expected children of %s cannot all be matched to distinct received children (received %d children)", e.display(), len(r.kids))
+}
+
+func (m *Matcher) boundCapture(want string) (string, bool) {
+	name, ok := captureName(want)
+	if !ok {
+		return "", false
+	}
+	v, bound := m.captures[name]
+	return v, bound
+}
+
+// step renders one path step for n, whose parent is in namespace
+// parentNS. idx is n's 1-based rank among same-named siblings, or 0 when
+// it has none.
+func step(n *xnode, parentNS string, idx int) string {
+	s := "/" + n.local
+	if n.ns != parentNS {
+		s += "{" + n.ns + "}"
+	}
+	if idx > 0 {
+		s += "[" + strconv.Itoa(idx) + "]"
+	}
+	return s
+}
+
+// siblingIndex returns the 1-based rank of kids[i] among the children
+// with its name, or 0 when it is the only one.
+func siblingIndex(kids []*xnode, i int) int {
+	count := 0
+	for _, k := range kids {
+		if k.sameName(kids[i]) {
+			count++
+		}
+	}
+	if count < 2 {
+		return 0
+	}
+	return sameNameRank(kids, i) + 1
+}
+
+// sameNameRank returns the 0-based rank of kids[i] among its namesakes.
+func sameNameRank(kids []*xnode, i int) int {
+	rank := 0
+	for _, k := range kids[:i] {
+		if k.sameName(kids[i]) {
+			rank++
+		}
+	}
+	return rank
+}
+
+func attrName(a xattr) string {
+	switch a.ns {
+	case "":
+		return a.local
+	case nsXML:
+		return "xml:" + a.local
+	}
+	return "{" + a.ns + "}" + a.local
+}
+
+func (n *xnode) display() string {
+	if n.ns == nsClient {
+		return "<" + n.local + ">"
+	}
+	return "<" + n.local + " xmlns='" + n.ns + "'>"
+}

@@ -1,0 +1,498 @@
+package scenarios
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+// Defaults for RunOptions (virtual time, §10).
+const (
+	DefaultTimeout      = 5 * time.Second
+	DefaultNothingGrace = 500 * time.Millisecond
+)
+
+// RunOptions configure Run. The zero value runs in the default
+// (scansion-compatible) mode of §5.2 on the default profile, seed 0,
+// zero latency.
+type RunOptions struct {
+	// Strict selects the strict timing mode of §5.2: every received
+	// stanza must be matched in order and nothing is discarded.
+	Strict bool
+	// Profile selects the server behaviour; nil is model.ProsodyTrunk().
+	Profile *model.Profile
+	// Seed, MaxLatency and Mutants are passed to the simulation.
+	Seed       uint64
+	MaxLatency time.Duration
+	Mutants    []string
+	// Timeout is how long (virtual time) a receives waits for a matching
+	// stanza; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// NothingGrace is how long (virtual time) "receives: nothing" watches
+	// for a stanza; 0 means DefaultNothingGrace.
+	NothingGrace time.Duration
+	// Backend, when non-nil, replaces the model server (see sim.Config).
+	Backend sim.Backend
+}
+
+// Result is the outcome of one run. Exactly one of three holds: Passed;
+// Failure is set (the server's behaviour did not meet the script); Err is
+// set (the script itself is wrong or could not run: a variable used too
+// early, sending after disconnecting, a connect the server refused, a
+// panic in the server).
+type Result struct {
+	Passed  bool
+	Err     error
+	Failure *Failure
+	// Discarded lists every stanza the default mode discarded (§5.2), in
+	// the order it happened. Always empty in strict mode.
+	Discarded []Discard
+	// Leftover lists the stanzas still queued when the script ended
+	// (after the final disconnects), in arrival order. They are not a
+	// failure (§5.1).
+	Leftover []Queued
+	// Trace is the simulation's full trace.
+	Trace []sim.TraceEvent
+}
+
+// Queued is a received stanza held in a client's queue.
+type Queued struct {
+	Client string
+	Stanza string // model.Canonical
+	Seq    uint64 // the trace Seq of its delivery
+	// Stamp is the action number of §5.2 (1-based): the action during
+	// which it arrived, moved forward past a run of sends.
+	// len(Actions)+1 for stanzas that arrived after the last action.
+	Stamp int
+}
+
+// Discard is a stale stanza that a receives passed over (§5.2).
+type Discard struct {
+	Queued
+	Action int // the action number that discarded it
+	Pos    Pos // that action's position
+}
+
+// Failure says where and why a script failed.
+type Failure struct {
+	Pos           // the failing action's file and line
+	Action int    // its 1-based action number
+	Client string // its character
+	Message string
+	// Expected is the expected stanza after variable substitution, and
+	// Received the offending stanza, both in model.Canonical form.
+	// Received is empty for a timeout, Expected for "receives: nothing".
+	Expected, Received string
+	// Path and Diff explain a mismatch (see Mismatch).
+	Path, Diff string
+}
+
+// Error returns "file:line: message".
+func (f *Failure) Error() string { return f.Pos.String() + ": " + f.Message }
+
+// Report renders the failure on several lines: the message, the
+// expected and received stanzas and the diff.
+func (f *Failure) Report() string {
+	var b strings.Builder
+	b.WriteString(f.Error())
+	b.WriteByte('\n')
+	if f.Expected != "" {
+		fmt.Fprintf(&b, "expected: %s\n", f.Expected)
+	}
+	if f.Received != "" {
+		fmt.Fprintf(&b, "received: %s\n", f.Received)
+	}
+	if f.Path != "" {
+		fmt.Fprintf(&b, "at: %s\n", f.Path)
+	}
+	if f.Diff != "" {
+		b.WriteString("diff (-expected +received):\n")
+		b.WriteString(f.Diff)
+	}
+	return b.String()
+}
+
+// Run executes script on a fresh simulation and reports the outcome.
+//
+// Each action runs to completion before the next: after connecting,
+// sending or disconnecting, the simulation runs until nothing is in
+// flight (§5.3), so latency changes timing but not what each client
+// receives. A receives takes stanzas from its client's queue by the
+// rules of §5.2; when none matches it waits opts.Timeout of virtual
+// time and then fails. At the end every client still connected
+// disconnects cleanly.
+func Run(script *Script, opts RunOptions) (res *Result) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.NothingGrace <= 0 {
+		opts.NothingGrace = DefaultNothingGrace
+	}
+	res = &Result{}
+	r := &runner{
+		script:  script,
+		opts:    opts,
+		res:     res,
+		clients: make(map[string]*clientState),
+		vars:    bindings{script: script, bound: make(map[string]model.JID)},
+		matcher: NewMatcher(),
+		stamps:  stamps(script.Actions),
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			res.Err = fmt.Errorf("%s: panic during action %d: %v\n%s", r.pos(), r.k, v, debug.Stack())
+			res.Passed = false
+			if r.sim != nil {
+				res.Trace = r.sim.Trace()
+			}
+		}
+	}()
+	host, err := scriptHost(script)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	r.sim = sim.New(sim.Config{
+		Seed:       opts.Seed,
+		Profile:    opts.Profile,
+		MaxLatency: opts.MaxLatency,
+		Mutants:    opts.Mutants,
+		Host:       host,
+		Backend:    opts.Backend,
+	})
+	for i, a := range script.Actions {
+		r.k = i + 1
+		if !r.do(a) {
+			break
+		}
+	}
+	r.finish()
+	res.Trace = r.sim.Trace()
+	res.Passed = res.Err == nil && res.Failure == nil
+	return res
+}
+
+type runner struct {
+	script  *Script
+	opts    RunOptions
+	res     *Result
+	sim     *sim.Sim
+	clients map[string]*clientState
+	vars    bindings
+	matcher *Matcher
+	stamps  []int // stamps[i]: the stamp of stanzas arriving during action i+1
+	k       int   // the current action number, 1-based
+}
+
+type clientState struct {
+	name   string
+	c      *sim.Client
+	queue  []queued
+	closed bool // the script disconnected it
+}
+
+type queued struct {
+	sim.Received
+	stamp int
+}
+
+// stamps computes §5.2's stamp for each action: its own number, or for
+// a sends the number of the first later action that is not a sends
+// (len(actions)+1 when none follows).
+func stamps(actions []*Action) []int {
+	st := make([]int, len(actions))
+	next := len(actions) + 1
+	for i := len(actions) - 1; i >= 0; i-- {
+		if actions[i].Verb != Sends {
+			next = i + 1
+		}
+		st[i] = next
+	}
+	return st
+}
+
+// scriptHost returns the one domain the script's clients use: the
+// simulated server has a single virtual host.
+func scriptHost(s *Script) (string, error) {
+	host := ""
+	for _, c := range s.Clients {
+		d := c.JID().Domain
+		switch {
+		case d == "":
+			return "", &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s has no valid jid", c.Name)}
+		case host == "":
+			host = d
+		case d != host:
+			return "", &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s is on %s but an earlier client is on %s: the simulated server has one host", c.Name, d, host)}
+		}
+	}
+	return host, nil
+}
+
+func (r *runner) pos() Pos {
+	if r.k >= 1 && r.k <= len(r.script.Actions) {
+		return r.script.Actions[r.k-1].Pos
+	}
+	return Pos{File: r.script.File}
+}
+
+func (r *runner) errorf(format string, args ...any) bool {
+	r.res.Err = &Error{Pos: r.pos(), Msg: fmt.Sprintf(format, args...)}
+	return false
+}
+
+func (r *runner) fail(f *Failure) bool {
+	a := r.script.Actions[r.k-1]
+	f.Pos, f.Action, f.Client = a.Pos, r.k, a.Client
+	r.res.Failure = f
+	return false
+}
+
+// settle runs the simulation until nothing is in flight and queues what
+// arrived.
+func (r *runner) settle() {
+	r.sim.RunUntilQuiet()
+	r.drain()
+}
+
+// drain moves every client's inbox into its queue, stamped for the
+// current action.
+func (r *runner) drain() {
+	stamp := len(r.script.Actions) + 1
+	if r.k >= 1 && r.k <= len(r.stamps) {
+		stamp = r.stamps[r.k-1]
+	}
+	for _, c := range r.script.Clients {
+		st := r.clients[c.Name]
+		if st == nil {
+			continue
+		}
+		for _, rec := range st.c.TakeAll() {
+			st.queue = append(st.queue, queued{Received: rec, stamp: stamp})
+		}
+	}
+}
+
+// do runs one action and reports whether the script may go on.
+func (r *runner) do(a *Action) bool {
+	st := r.clients[a.Client]
+	if a.Verb == Connects {
+		return r.connect(a, st)
+	}
+	switch {
+	case st == nil && a.Verb == Disconnects:
+		return r.errorf("%s disconnects but never connected", a.Client)
+	case st == nil:
+		return r.errorf("%s %s before connecting", a.Client, a.Verb)
+	case a.Verb == Disconnects:
+		if !st.closed {
+			st.closed = true
+			if st.c.Connected() {
+				if err := st.c.Disconnect(); err != nil {
+					return r.errorf("%s disconnects: %v", a.Client, err)
+				}
+			}
+			r.settle()
+		}
+		// A second disconnects is tolerated (§2).
+		return true
+	case st.closed:
+		return r.errorf("%s %s after disconnecting: a disconnected client cannot be used again (§2)", a.Client, a.Verb)
+	case a.Verb == Sends:
+		return r.send(a, st)
+	case a.Nothing:
+		return r.receiveNothing(st)
+	}
+	for _, s := range a.Stanzas {
+		exp, err := r.expand(s.Elem, false)
+		if err != nil {
+			return r.errorf("%s receives: %v", a.Client, err)
+		}
+		if !r.receive(st, exp) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *runner) connect(a *Action, st *clientState) bool {
+	switch {
+	case st != nil && st.closed:
+		return r.errorf("%s connects again after disconnecting: reconnecting is not supported (§2)", a.Client)
+	case st != nil:
+		return r.errorf("%s connects but is already connected", a.Client)
+	}
+	cl := r.script.Client(a.Client)
+	c, err := r.sim.Connect(cl.Name, cl.JID().Node, cl.Resource())
+	if err != nil {
+		return r.errorf("%s connects: %v", a.Client, err)
+	}
+	r.clients[cl.Name] = &clientState{name: cl.Name, c: c}
+	r.vars.bound[cl.Name] = c.JID()
+	r.settle()
+	return true
+}
+
+func (r *runner) send(a *Action, st *clientState) bool {
+	if !st.c.Connected() {
+		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
+	}
+	for _, s := range a.Stanzas {
+		el, err := r.expand(s.Elem, true)
+		if err != nil {
+			return r.errorf("%s sends: %v", a.Client, err)
+		}
+		if err := st.c.Send(el); err != nil {
+			return r.errorf("%s sends: %v", a.Client, err)
+		}
+		r.settle()
+	}
+	return true
+}
+
+// expand returns a detached copy of el with variables substituted; for
+// sending, scansion directives are removed as well (§4.4 item 5).
+func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error) {
+	cp := el.Copy()
+	var walk func(e *etree.Element, scope *nsScope) error
+	walk = func(e *etree.Element, scope *nsScope) error {
+		scope = scope.push(e)
+		attrs := e.Attr[:0]
+		for _, a := range e.Attr {
+			if _, decl := declPrefix(a); !decl && sending && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
+				continue
+			}
+			v, err := expandVars(a.Value, r.vars.lookup)
+			if err != nil {
+				return err
+			}
+			a.Value = v
+			attrs = append(attrs, a)
+		}
+		e.Attr = attrs
+		for _, c := range e.ChildElements() {
+			if err := walk(c, scope); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(cp, expectedRoot); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// receive satisfies one expected stanza by the rules of §5.2.
+func (r *runner) receive(st *clientState, exp *etree.Element) bool {
+	waited := false
+	for {
+		for len(st.queue) > 0 {
+			q := st.queue[0]
+			st.queue = st.queue[1:]
+			mm := r.matcher.Match(exp, q.Stanza)
+			if mm == nil {
+				return true
+			}
+			if !r.opts.Strict && q.stamp < r.k {
+				r.discard(st, q)
+				continue
+			}
+			return r.fail(&Failure{
+				Message:  fmt.Sprintf("%s received a stanza that does not match: %s", st.name, mm.Error()),
+				Expected: mm.Expected,
+				Received: mm.Received,
+				Path:     mm.Path,
+				Diff:     mm.Diff,
+			})
+		}
+		if st.c.Ended() {
+			return r.errorf("%s receives, but the server closed its session (%s)", st.name, r.endReason(st))
+		}
+		if waited {
+			return r.fail(&Failure{
+				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
+				Expected: model.Canonical(exp),
+			})
+		}
+		r.sim.Advance(r.opts.Timeout)
+		r.drain()
+		waited = true
+	}
+}
+
+// receiveNothing checks that no fresh stanza is queued or arrives within
+// the grace period (§5.2).
+func (r *runner) receiveNothing(st *clientState) bool {
+	check := func() bool {
+		for len(st.queue) > 0 {
+			q := st.queue[0]
+			st.queue = st.queue[1:]
+			if !r.opts.Strict && q.stamp < r.k {
+				r.discard(st, q)
+				continue
+			}
+			return r.fail(&Failure{
+				Message:  fmt.Sprintf("%s received a stanza, expected nothing", st.name),
+				Received: model.Canonical(q.Stanza),
+			})
+		}
+		return true
+	}
+	if !check() {
+		return false
+	}
+	r.sim.Advance(r.opts.NothingGrace)
+	r.drain()
+	return check()
+}
+
+func (r *runner) discard(st *clientState, q queued) {
+	r.res.Discarded = append(r.res.Discarded, Discard{
+		Queued: st.export(q),
+		Action: r.k,
+		Pos:    r.pos(),
+	})
+}
+
+func (st *clientState) export(q queued) Queued {
+	return Queued{Client: st.name, Stanza: model.Canonical(q.Stanza), Seq: q.Seq, Stamp: q.stamp}
+}
+
+// endReason finds why the server ended st's session, from the trace.
+func (r *runner) endReason(st *clientState) string {
+	tr := r.sim.Trace()
+	for i := len(tr) - 1; i >= 0; i-- {
+		if e := tr[i]; e.Kind == sim.TraceDisconnect && e.Client == st.name && e.JID == st.c.JID() {
+			return e.Reason
+		}
+	}
+	return "closing"
+}
+
+// finish disconnects every client still connected, lets the network
+// settle and lists what is left in the queues.
+func (r *runner) finish() {
+	r.k = len(r.script.Actions) + 1
+	for _, c := range r.script.Clients {
+		if st := r.clients[c.Name]; st != nil && !st.closed && st.c.Connected() {
+			st.closed = true
+			_ = st.c.Disconnect() // cannot fail: Connected was true
+		}
+	}
+	r.settle()
+	for _, c := range r.script.Clients {
+		if st := r.clients[c.Name]; st != nil {
+			for _, q := range st.queue {
+				r.res.Leftover = append(r.res.Leftover, st.export(q))
+			}
+		}
+	}
+	sort.SliceStable(r.res.Leftover, func(i, j int) bool { return r.res.Leftover[i].Seq < r.res.Leftover[j].Seq })
+}

@@ -81,9 +81,9 @@ type Discard struct {
 
 // Failure says where and why a script failed.
 type Failure struct {
-	Pos           // the failing action's file and line
-	Action int    // its 1-based action number
-	Client string // its character
+	Pos            // the failing action's file and line
+	Action  int    // its 1-based action number
+	Client  string // its character
 	Message string
 	// Expected is the expected stanza after variable substitution, and
 	// Received the offending stanza, both in model.Canonical form.

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -40,6 +39,7 @@ type parser struct {
 	comments []string
 	// inHeader: still in the title/description lines at the top.
 	inHeader bool
+	titled   bool // line 1 was a title
 	// body: a definition or action has been seen.
 	body       bool
 	seenAction bool
@@ -105,8 +105,9 @@ func (p *parser) line(n int, line string) {
 			// tags are handled below
 		case strings.HasPrefix(line, "#") && n == 1:
 			p.s.Title = strings.TrimSpace(line[1:])
+			p.titled = true
 			return
-		case strings.HasPrefix(line, "#") && p.s.Title != "":
+		case strings.HasPrefix(line, "#") && p.titled:
 			if p.s.Description != "" {
 				p.s.Description += "\n"
 			}
@@ -401,5 +402,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-
-var _ = fmt.Sprint

@@ -1,0 +1,173 @@
+package scenarios
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// Format writes s in the layout of mod_scansion_record (§8): the title,
+// description and tags as "#" and "##" lines, each [Client] block with
+// TAB-indented "key: value" lines, a "-----" separator, then the actions
+// separated by blank lines. A stanza's first line is indented by one TAB
+// and each nesting level by one more; an element holding only text stays
+// on one line, and one with mixed content is written compactly on one
+// line. Attribute values are quoted with ' unless they contain one and no
+// ", as ${Name's JID} does. Line breaks in text and attribute values are
+// written as character references, so no data line can start at column
+// 0. Comments kept by Parse are written above their definition or action.
+//
+// Parse(Format(s)) gives a script equal to s in everything but positions,
+// the Data and Raw source texts, XML comments and warnings.
+func Format(s *Script) []byte {
+	var b bytes.Buffer
+	line := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+		b.WriteByte('\n')
+	}
+	header := false
+	if s.Title != "" || s.Description != "" {
+		line("# ", s.Title)
+		if s.Description != "" {
+			for _, d := range strings.Split(s.Description, "\n") {
+				line(strings.TrimRight("# "+d, " "))
+			}
+		}
+		header = true
+	}
+	for _, t := range s.Tags {
+		line("## ", t.String())
+		header = true
+	}
+	if header {
+		line()
+	} else if firstIsComment(s) {
+		// A "#" line at the very top would be read back as the title.
+		line()
+	}
+	for _, c := range s.Clients {
+		for _, cm := range c.Comments {
+			line(cm)
+		}
+		line("[Client] ", c.Name)
+		for _, p := range c.Props {
+			line("\t", p.Key, ": ", p.Value)
+		}
+		line()
+	}
+	line("-----")
+	line()
+	for _, a := range s.Actions {
+		for _, cm := range a.Comments {
+			line(cm)
+		}
+		switch {
+		case a.Verb == Connects || a.Verb == Disconnects:
+			line(a.Client, " ", a.Verb.String())
+		case a.Nothing:
+			line(a.Client, " ", a.Verb.String(), ": nothing")
+		default:
+			line(a.Client, " ", a.Verb.String(), ":")
+			for _, st := range a.Stanzas {
+				writeElement(&b, st.Elem, 1)
+			}
+		}
+		line()
+	}
+	for _, cm := range s.Trailer {
+		line(cm)
+	}
+	return b.Bytes()
+}
+
+func firstIsComment(s *Script) bool {
+	switch {
+	case len(s.Clients) > 0:
+		return len(s.Clients[0].Comments) > 0
+	case len(s.Actions) > 0:
+		return len(s.Actions[0].Comments) > 0
+	}
+	return false
+}
+
+// writeElement writes el indented by depth TABs, one element per line.
+func writeElement(b *bytes.Buffer, el *etree.Element, depth int) {
+	ind := strings.Repeat("\t", depth)
+	var text strings.Builder
+	hasElem := false
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			hasElem = true
+		case *etree.CharData:
+			text.WriteString(c.Data)
+		}
+	}
+	b.WriteString(ind)
+	if hasElem && strings.TrimSpace(text.String()) != "" || depth > maxDepth {
+		writeCompact(b, el)
+		b.WriteByte('\n')
+		return
+	}
+	writeStartTag(b, el)
+	switch {
+	case hasElem:
+		b.WriteString(">\n")
+		for _, c := range el.ChildElements() {
+			writeElement(b, c, depth+1)
+		}
+		b.WriteString(ind + "</" + el.FullTag() + ">\n")
+	case text.Len() > 0:
+		b.WriteString(">" + escapeText(text.String()) + "</" + el.FullTag() + ">\n")
+	default:
+		b.WriteString("/>\n")
+	}
+}
+
+// writeCompact writes el and its content on one line, text as it is.
+func writeCompact(b *bytes.Buffer, el *etree.Element) {
+	writeStartTag(b, el)
+	if len(el.Child) == 0 {
+		b.WriteString("/>")
+		return
+	}
+	b.WriteByte('>')
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			writeCompact(b, c)
+		case *etree.CharData:
+			b.WriteString(escapeText(c.Data))
+		}
+	}
+	b.WriteString("</" + el.FullTag() + ">")
+}
+
+func writeStartTag(b *bytes.Buffer, el *etree.Element) {
+	b.WriteString("<" + el.FullTag())
+	for _, a := range el.Attr {
+		q := "'"
+		if strings.Contains(a.Value, "'") && !strings.Contains(a.Value, `"`) {
+			q = `"`
+		}
+		b.WriteString(" " + a.FullKey() + "=" + q + escapeAttr(a.Value, q) + q)
+	}
+}
+
+var (
+	textWriter = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\n", "&#10;", "\r", "&#13;")
+	attrWriter = strings.NewReplacer("&", "&amp;", "<", "&lt;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
+)
+
+func escapeText(s string) string { return textWriter.Replace(s) }
+
+func escapeAttr(s, quote string) string {
+	s = attrWriter.Replace(s)
+	if quote == "'" {
+		return strings.ReplaceAll(s, "'", "&apos;")
+	}
+	return strings.ReplaceAll(s, `"`, "&quot;")
+}

@@ -187,7 +187,8 @@ func (p *blockParser) parse(text string) []*Stanza {
 		case xml.CharData:
 			s := string(t)
 			if len(stack) == 0 {
-				if strings.TrimSpace(s) != "" {
+				if trimmed := strings.TrimLeft(s, " \t\r\n"); trimmed != "" {
+					line += strings.Count(s[:len(s)-len(trimmed)], "\n")
 					p.errs.Addf(p.at(line), "text outside an element: %q; expected a stanza such as <message/>", strings.TrimSpace(s))
 					return nil
 				}

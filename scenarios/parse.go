@@ -221,26 +221,24 @@ func (p *parser) property(n int, text string) {
 			return
 		}
 	}
+	// An invalid value is still recorded, so that it draws one error
+	// rather than a second "has no jid" one.
 	switch key {
 	case PropJID:
 		j, err := model.ParseJID(value)
 		switch {
 		case err != nil:
 			p.errorf(n, "jid %q of [Client] %s: %v", value, c.Name, err)
-			return
 		case j.Node == "":
 			p.errorf(n, "jid %q of [Client] %s has no localpart: expected user@host", value, c.Name)
-			return
 		}
 	case PropResource:
 		if value == "" {
 			p.errorf(n, "empty resource in [Client] %s", c.Name)
-			return
 		}
 	case PropConnectPort:
 		if port, err := strconv.Atoi(value); err != nil || port < 1 || port > 65535 {
 			p.errorf(n, "connect_port %q of [Client] %s: expected a port number from 1 to 65535", value, c.Name)
-			return
 		}
 	case PropPassword, PropConnectHost:
 	default:

@@ -100,9 +100,21 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 	s.post(o, st, true)
 }
 
+// maxRouteDepth bounds nested posts (a broadcast nests about five deep).
+const maxRouteDepth = 256
+
 // post is core_post_stanza: classify, run the outbound stage when pre is
 // set, then the inbound stage, then /self, then the unhandled fallback.
 func (s *Server) post(o origin, st *etree.Element, pre bool) {
+	s.depth++
+	defer func() { s.depth-- }()
+	// Prosody has no such guard and none of the model's paths loop; a
+	// bug that did would otherwise hang the caller, so it shows up in the
+	// trace instead.
+	if s.depth > maxRouteDepth {
+		s.drop(st, "routing-loop")
+		return
+	}
 	toStr, hasTo := attr(st, "to")
 	k, toSelf := kindBare, false
 	remote := false

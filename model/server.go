@@ -32,6 +32,7 @@ type Server struct {
 	// (broadcasts, probes, probe answers, unbind): see
 	// Profile.ErrorOnBlockedBroadcast.
 	generated int
+	depth     int
 }
 
 // user holds an account's state: persistent (roster, pending requests,

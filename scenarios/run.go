@@ -268,12 +268,18 @@ func (r *runner) drain() {
 	if r.k >= 1 && r.k <= len(r.stamps) {
 		stamp = r.stamps[r.k-1]
 	}
+	trace := r.sim.Trace()
 	for _, c := range r.script.Clients {
 		st := r.clients[c.Name]
 		if st == nil {
 			continue
 		}
 		for _, rec := range st.c.TakeAll() {
+			// A stream error is not a stanza: it ends the session, which
+			// the next use of the client reports (§2).
+			if i := rec.Seq - 1; i < uint64(len(trace)) && trace[i].Kind == sim.TraceStreamError {
+				continue
+			}
 			st.queue = append(st.queue, queued{Received: rec, stamp: stamp})
 		}
 	}

@@ -1,0 +1,145 @@
+package scenarios_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/sim"
+)
+
+func TestFromTrace(t *testing.T) {
+	romeo := model.MustJID("romeo@localhost/gen1")
+	juliet := model.MustJID("juliet@localhost/phone")
+	romeo2 := model.MustJID("romeo@localhost/gen3")
+	ev := func(kind sim.TraceKind, client string, jid model.JID, stanza, reason string) sim.TraceEvent {
+		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Stanza: stanza, Reason: reason}
+	}
+	trace := []sim.TraceEvent{
+		ev(sim.TraceConnect, "Romeo", romeo, "", ""),
+		ev(sim.TraceConnect, "Juliet", juliet, "", ""),
+		ev(sim.TraceSend, "Romeo", romeo, "<message to='juliet@localhost/phone' type='chat'><body>hi</body></message>", ""),
+		ev(sim.TraceDeliver, "Juliet", juliet, "<message from='romeo@localhost/gen1' to='juliet@localhost/phone' type='chat'><body>hi</body></message>", ""),
+		ev(sim.TraceSend, "Juliet", juliet, "<presence/>", ""),
+		ev(sim.TraceDeliver, "Juliet", juliet, "<presence from='juliet@localhost/phone' to='juliet@localhost/phone'/>", ""),
+		ev(sim.TraceDeliver, "Romeo", romeo, "<presence from='juliet@localhost' to='romeo@localhost'/>", ""),
+		ev(sim.TraceDrop, "", model.JID{}, "<message/>", "no-session"),
+		ev(sim.TraceDisconnect, "Romeo", romeo, "", sim.ReasonClean),
+		ev(sim.TraceStreamError, "Juliet", juliet, "<stream:error/>", ""),
+		ev(sim.TraceDisconnect, "Juliet", juliet, "", sim.ReasonClosedByServer),
+		ev(sim.TraceConnect, "Romeo", romeo2, "", ""),
+		ev(sim.TraceDisconnect, "Romeo", romeo2, "", sim.ReasonClean),
+	}
+	for i := range trace {
+		trace[i].Seq = uint64(i + 1)
+	}
+	def := &scenarios.Client{Name: "Juliet", Props: []scenarios.Property{{Key: "jid", Value: "juliet@localhost"}, {Key: "resource", Value: "phone"}}}
+	s, err := scenarios.FromTrace(trace, scenarios.TraceOptions{Title: "recorded", Clients: []*scenarios.Client{def}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The layout of §8, with JIDs turned into variables, the receiver's
+	// own full JID as "to" left out, and the second Romeo session as a
+	// character of its own.
+	want := `# recorded
+
+[Client] Romeo
+	jid: romeo@localhost
+	password: password
+
+[Client] Juliet
+	jid: juliet@localhost
+	resource: phone
+
+[Client] Romeo (2)
+	jid: romeo@localhost
+	password: password
+
+-----
+
+Romeo connects
+
+Juliet connects
+
+Romeo sends:
+	<message to="${Juliet's full JID}" type='chat'>
+		<body>hi</body>
+	</message>
+
+Juliet receives:
+	<message from="${Romeo's full JID}" type='chat'>
+		<body>hi</body>
+	</message>
+
+Juliet sends:
+	<presence/>
+
+Juliet receives:
+	<presence from="${Juliet's full JID}"/>
+
+Romeo receives:
+	<presence from="${Juliet's JID}" to="${Romeo's JID}"/>
+
+Romeo disconnects
+
+# Juliet received a stream error: <stream:error/>
+# Juliet: session ended (closed-by-server)
+Romeo (2) connects
+
+Romeo (2) disconnects
+
+`
+	out := string(scenarios.Format(s))
+	if out != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+	if _, err := scenarios.Parse("recorded.scs", []byte(out)); err != nil {
+		t.Errorf("the written script does not parse: %v", err)
+	}
+}
+
+// Record and replay: a script's trace, written as a script, passes on
+// the same simulation, in both modes (it lists every stanza each client
+// received, in order), and never names a generated resource literally.
+func TestFromTraceReplay(t *testing.T) {
+	files := scripts(t, "testdata")
+	files = append(files, scripts(t, sharedDir())...)
+	for _, f := range files {
+		s := mustParse(t, f)
+		opts := scenarios.RunOptions{Seed: 3, MaxLatency: 30e6}
+		res := run(t, s, opts)
+		if !res.Passed {
+			t.Fatalf("%s: %s", f, report(res))
+		}
+		for _, keep := range []bool{true, false} {
+			var clients []*scenarios.Client
+			if keep {
+				clients = s.Clients
+			}
+			rec, err := scenarios.FromTrace(res.Trace, scenarios.TraceOptions{Title: s.Title, Clients: clients})
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			out := scenarios.Format(rec)
+			for _, e := range res.Trace {
+				if c := s.Client(e.Client); e.Kind == sim.TraceConnect && c != nil && c.Resource() == "" &&
+					strings.Contains(string(out), e.JID.Resource) {
+					t.Errorf("%s: generated resource %q appears in the recorded script", f, e.JID.Resource)
+				}
+			}
+			replay, err := scenarios.Parse(filepath.Base(f)+".recorded", out)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", f, err, out)
+			}
+			for _, strict := range []bool{false, true} {
+				o := opts
+				o.Strict = strict
+				if res := run(t, replay, o); !res.Passed {
+					t.Errorf("%s (definitions kept: %v, strict: %v): replay: %s\n%s", f, keep, strict, report(res), out)
+				}
+			}
+		}
+	}
+}

@@ -26,6 +26,7 @@ type Server struct {
 	full     map[string]*session    // bound sessions by full JID
 	users    map[string]*user       // every account touched so far, by node
 	lastAct  map[string]lastActivity
+	admins   map[string]bool
 
 	out []Event // events of the current call
 	// generated > 0 while the server posts presence on a user's behalf
@@ -106,6 +107,15 @@ func New(opts Options) *Server {
 		s.lang = "en"
 	}
 	s.start = s.clock.Now()
+	s.admins = map[string]bool{}
+	if opts.Admins == nil {
+		s.admins["admin@"+s.host] = true
+	}
+	for _, a := range opts.Admins {
+		if j, err := ParseJID(a); err == nil {
+			s.admins[j.Bare().String()] = true
+		}
+	}
 	return s
 }
 

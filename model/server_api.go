@@ -23,6 +23,10 @@ type Options struct {
 	Clock   Clock    // nil selects FixedClock(Epoch)
 	Seed    uint64   // seeds generated resources and push ids
 	Lang    string   // the stream header's xml:lang; default "en"
+	// Admins are the bare JIDs of the configured server admins, whose
+	// account disco#info identity is type "admin" (§8.1). nil selects
+	// the scansion configuration's admin, admin@HOST.
+	Admins []string
 	// Mutants switches on deliberately wrong behaviours by name (see
 	// Mutants()); used to prove that the property suite finds bugs.
 	Mutants []string

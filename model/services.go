@@ -180,7 +180,11 @@ func (s *Server) bareService(o origin, st *etree.Element, q *etree.Element, toSe
 func (s *Server) accountDiscoInfo(q *etree.Element, u *user) {
 	id := q.CreateElement("identity")
 	id.CreateAttr("category", "account")
-	id.CreateAttr("type", "registered")
+	if s.admins[u.bareStr] {
+		id.CreateAttr("type", "admin")
+	} else {
+		id.CreateAttr("type", "registered")
+	}
 	q.CreateElement("feature").CreateAttr("var", nsDiscoInfo)
 	if s.prof.DiscoAccountItemsFeature {
 		q.CreateElement("feature").CreateAttr("var", nsDiscoItems)

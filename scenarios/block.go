@@ -86,6 +86,9 @@ type blockParser struct {
 	// checkVar, when set, reports a problem with the variables in an
 	// attribute value.
 	checkVar func(string) error
+	// data: the text is a recorded stanza, whose attribute values are
+	// data, not directives (FromTrace).
+	data bool
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -98,22 +101,16 @@ type blockFrame struct {
 	decls map[string]string // prefix ("" for the default) -> namespace
 }
 
-// lookup resolves prefix in the scopes of stack, then the wrapper's.
+// lookupPrefix resolves prefix in the scopes of stack, then in the
+// wrapper's (expectedRoot).
 func lookupPrefix(stack []blockFrame, prefix string) (string, bool) {
 	for i := len(stack) - 1; i >= 0; i-- {
 		if ns, ok := stack[i].decls[prefix]; ok {
 			return ns, true
 		}
 	}
-	switch prefix {
-	case "":
-		return nsClient, true
-	case "scansion":
-		return ScansionNS, true
-	case "xml":
-		return nsXML, true
-	}
-	return "", false
+	ns, ok := expectedRoot.decls[prefix]
+	return ns, ok
 }
 
 func fullName(n xml.Name) string {
@@ -194,7 +191,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 				}
 				continue
 			}
-			if p.kind != blockPlain && strings.Contains(s, "${") {
+			if p.kind != blockPlain && !p.data && strings.Contains(s, "${") {
 				p.warns.Addf(p.at(line), "variables are substituted in attribute values only; %q in text is used literally", strings.TrimSpace(s))
 			}
 			stack[len(stack)-1].el.AddChild(etree.NewText(s))
@@ -276,7 +273,7 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 				continue
 			}
 		}
-		if !p.checkAttr(pos, name, key, ns, a) {
+		if !p.data && !p.checkAttr(pos, name, key, ns, a) {
 			ok = false
 		}
 	}

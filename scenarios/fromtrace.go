@@ -37,7 +37,10 @@ type TraceOptions struct {
 // Attribute values equal to a client's bound full JID become ${Name's
 // full JID} (once that client has connected), and values equal to a
 // client's bare JID become ${Name's JID} (the first client of that
-// account), so the script does not depend on generated resources.
+// account), so the script does not depend on generated resources. The
+// stamp of a received <delay/> becomes {scansion:any}, as Prosody's
+// hand-edited recordings have it: it depends on virtual time, which
+// waits that leave no trace (receives: nothing, timeouts) advance.
 //
 // Stanzas sent in the same instant by different clients appear in trace
 // order, which with latency need not be the order the server processed
@@ -127,7 +130,7 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 					el.RemoveAttr("to")
 				}
 			}
-			s.Warnings = append(s.Warnings, variablize(el, full, bare, e.Seq)...)
+			s.Warnings = append(s.Warnings, generalize(el, verb == Receives, full, bare, e.Seq)...)
 			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {
@@ -149,7 +152,7 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 // traceStanza parses a canonical stanza from a trace as a block of kind.
 func traceStanza(canon string, kind blockKind) (*etree.Element, error) {
 	var errs, warns ErrorList
-	p := blockParser{errs: &errs, warns: &warns, base: Pos{Line: 1}, kind: kind}
+	p := blockParser{errs: &errs, warns: &warns, base: Pos{Line: 1}, kind: kind, data: true}
 	sts := p.parse(canon)
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -160,28 +163,39 @@ func traceStanza(canon string, kind blockKind) (*etree.Element, error) {
 	return sts[0].Elem, nil
 }
 
-// variablize replaces attribute values that are a known full or bare JID
-// by variables, and warns about values a script cannot express.
-func variablize(el *etree.Element, full, bare map[string]string, seq uint64) ErrorList {
+// generalize replaces attribute values that are a known full or bare
+// JID by variables and, in received stanzas, delay stamps by
+// {scansion:any}; it warns about values a script cannot express.
+func generalize(el *etree.Element, received bool, full, bare map[string]string, seq uint64) ErrorList {
 	var warns ErrorList
-	var walk func(e *etree.Element)
-	walk = func(e *etree.Element) {
+	var walk func(e *etree.Element, scope *nsScope)
+	walk = func(e *etree.Element, scope *nsScope) {
+		scope = scope.push(e)
+		stamped := received && delayNS[scope.resolve(e.Space)]
 		for i := range e.Attr {
 			a := &e.Attr[i]
 			if name := full[a.Value]; name != "" {
 				a.Value = varRef{Client: name, Full: true}.String()
 			} else if name := bare[a.Value]; name != "" {
 				a.Value = varRef{Client: name}.String()
+			} else if stamped && a.Space == "" && a.Key == "stamp" {
+				a.Value = directiveAny
 			} else if strings.Contains(a.Value, "${") || strings.HasPrefix(a.Value, "{scansion:") {
 				warns.Addf(Pos{}, "trace event %d: attribute %s=%q would be read as a variable or directive", seq, a.FullKey(), a.Value)
 			}
 		}
 		for _, c := range e.ChildElements() {
-			walk(c)
+			walk(c, scope)
 		}
 	}
-	walk(el)
+	walk(el, receivedRoot)
 	return warns
 }
+
+// delayNS are the namespaces of delayed-delivery stamps (XEP-0203 and
+// the legacy XEP-0091). A stamp records when the server stored a
+// stanza, which depends on waits a recording does not contain (a
+// receives: nothing, a timeout), so FromTrace does not write it out.
+var delayNS = map[string]bool{"urn:xmpp:delay": true, "jabber:x:delay": true}
 
 var oneLine = strings.NewReplacer("\n", "&#10;", "\r", "&#13;")

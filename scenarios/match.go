@@ -370,8 +370,10 @@ func bipartite(ok [][]bool, right int) int {
 //
 // A path is a sequence of steps "/local", with "{namespace}" appended
 // when the element's namespace differs from its parent's (for the
-// stanza: from jabber:client), and "[n]" (1-based) when the expected
-// parent has several children of that name. "@name" ends a path at an
+// stanza: from jabber:client), and "[n]" (1-based) when the parent has
+// several children of that name (counted among the expected children,
+// or among the received ones for an unexpected received child). "@name"
+// ends a path at an
 // attribute ("@{namespace}name" for a namespaced one, "@xml:lang"), and
 // "/text()" at the text.
 func (m *Matcher) explain(e, r *xnode) (string, string) {

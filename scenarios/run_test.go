@@ -86,7 +86,7 @@ func TestRunSharedScripts(t *testing.T) {
 // network settle after every action, so latency may reorder deliveries
 // across clients but never changes a client's own order: every script
 // passes under any seed.
-func TestRunSharedScriptsWithLatency(t *testing.T) {
+func TestRunScriptsWithLatency(t *testing.T) {
 	for _, f := range append(referenceScripts(t, true), referenceScripts(t, false)...) {
 		s := mustParse(t, f)
 		for seed := uint64(1); seed <= 20; seed++ {

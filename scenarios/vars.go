@@ -101,9 +101,6 @@ func (b *bindings) lookup(r varRef) (string, error) {
 		return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(b.script))
 	}
 	if !r.Full {
-		if j, ok := b.bound[c.Name]; ok {
-			return j.Bare().String(), nil
-		}
 		j := c.JID()
 		if j.IsZero() {
 			return "", fmt.Errorf("%s: client %q has no valid jid", r, c.Name)

@@ -49,21 +49,17 @@ func report(res *scenarios.Result) string {
 	return "passed"
 }
 
-// referenceScripts returns scenarios/testdata/*.scs and, when the
-// directory exists, ../shared/scansion/*.scs.
-func referenceScripts(t *testing.T, wantShared bool) []string {
-	files := scripts(t, "testdata")
-	if wantShared {
-		if _, err := os.Stat(sharedDir()); err != nil {
-			t.Skipf("%s is absent", sharedDir())
-		}
-		files = scripts(t, sharedDir())
+// sharedScripts returns ../shared/scansion/*.scs, or skips t when the
+// directory is absent.
+func sharedScripts(t *testing.T) []string {
+	if _, err := os.Stat(sharedDir()); err != nil {
+		t.Skipf("%s is absent", sharedDir())
 	}
-	return files
+	return scripts(t, sharedDir())
 }
 
 func TestRunTestdataScripts(t *testing.T) {
-	for _, f := range referenceScripts(t, false) {
+	for _, f := range scripts(t, "testdata") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			if res := run(t, mustParse(t, f), scenarios.RunOptions{}); !res.Passed {
 				t.Fatal(report(res))
@@ -73,7 +69,7 @@ func TestRunTestdataScripts(t *testing.T) {
 }
 
 func TestRunSharedScripts(t *testing.T) {
-	for _, f := range referenceScripts(t, true) {
+	for _, f := range sharedScripts(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			if res := run(t, mustParse(t, f), scenarios.RunOptions{}); !res.Passed {
 				t.Fatal(report(res))
@@ -87,7 +83,8 @@ func TestRunSharedScripts(t *testing.T) {
 // across clients but never changes a client's own order: every script
 // passes under any seed.
 func TestRunScriptsWithLatency(t *testing.T) {
-	for _, f := range append(referenceScripts(t, true), referenceScripts(t, false)...) {
+	// scripts() finds nothing when ../shared is absent; testdata still runs.
+	for _, f := range append(scripts(t, "testdata"), scripts(t, sharedDir())...) {
 		s := mustParse(t, f)
 		for seed := uint64(1); seed <= 20; seed++ {
 			res := run(t, s, scenarios.RunOptions{Seed: seed, MaxLatency: 200 * time.Millisecond})

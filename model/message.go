@@ -105,13 +105,17 @@ func (s *Server) flushOffline(sess *session) {
 	u := sess.user
 	msgs := u.offline
 	u.offline = nil
+	if s.mut.has(mutOfflineKeptAfterFlush) {
+		u.offline = append([]offlineMessage(nil), msgs...)
+	}
 	for _, m := range msgs {
 		if s.prof.RecheckBlocklistOnOfflineFlush && s.isBlocked(u, attrOr(m.st, "from")) {
 			s.drop(m.st, "blocked-offline")
 			continue
 		}
-		m.st.AddChild(s.delayElement(m.stamp))
-		s.deliver(sess, m.st, "offline")
+		st := m.st.Copy()
+		st.AddChild(s.delayElement(m.stamp))
+		s.deliver(sess, st, "offline")
 	}
 }
 

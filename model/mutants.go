@@ -40,6 +40,8 @@ const (
 	mutNoReflection
 	mutNoVCardHint
 	mutProbeIgnoresSubscription
+	mutOfflineLostOnRestart
+	mutOfflineKeptAfterFlush
 	mutCount
 )
 
@@ -71,6 +73,8 @@ var mutantNames = map[string]mutant{
 	"no-presence-reflection":             mutNoReflection,
 	"no-vcard-hint":                      mutNoVCardHint,
 	"probe-ignores-subscription":         mutProbeIgnoresSubscription,
+	"offline-lost-on-restart":            mutOfflineLostOnRestart,
+	"offline-kept-after-flush":           mutOfflineKeptAfterFlush,
 }
 
 // Mutants lists the known mutant names, sorted.

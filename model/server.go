@@ -27,6 +27,7 @@ type Server struct {
 	users    map[string]*user       // every account touched so far, by node
 	lastAct  map[string]lastActivity
 	admins   map[string]bool
+	store    Storage
 
 	out []Event // events of the current call
 	// generated > 0 while the server posts presence on a user's behalf
@@ -91,6 +92,7 @@ func New(opts Options) *Server {
 		users:    make(map[string]*user),
 		lastAct:  make(map[string]lastActivity),
 		mut:      newMutantSet(opts.Mutants),
+		store:    opts.Storage,
 	}
 	if s.host == "" {
 		s.host = "localhost"
@@ -155,6 +157,7 @@ func (s *Server) account(node string) *user {
 	}
 	u.bareStr = u.bare.String()
 	s.users[node] = u
+	s.load(u)
 	return u
 }
 
@@ -171,6 +174,7 @@ func (s *Server) localUser(j JID) *user {
 func (u *user) online() bool { return len(u.sessions) > 0 }
 
 func (s *Server) flush() []Event {
+	s.persist()
 	out := s.out
 	s.out = nil
 	return out

@@ -27,6 +27,10 @@ type Options struct {
 	// account disco#info identity is type "admin" (§8.1). nil selects
 	// the scansion configuration's admin, admin@HOST.
 	Admins []string
+	// Storage, when set, receives every account's persistent state after
+	// each call and is read back after Restart. nil: state lives only in
+	// the server's memory (and Restart loses it).
+	Storage Storage
 	// Mutants switches on deliberately wrong behaviours by name (see
 	// Mutants()); used to prove that the property suite finds bugs.
 	Mutants []string

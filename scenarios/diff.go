@@ -1,10 +1,10 @@
 package scenarios
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
 )
 
 // diffStanzas renders a line diff of expected against received, each
@@ -17,36 +17,23 @@ func diffStanzas(expected, received *etree.Element) string {
 }
 
 // prettyLines writes el one element per line, indented by two spaces per
-// level. Whitespace-only text is dropped and text is trimmed.
+// level, each start tag as model.Canonical writes it. Whitespace-only
+// text is dropped.
 func prettyLines(el *etree.Element) []string {
 	var out []string
 	var walk func(el *etree.Element, depth int)
 	walk = func(el *etree.Element, depth int) {
 		ind := strings.Repeat("  ", depth)
-		var open strings.Builder
-		open.WriteString("<" + el.FullTag())
-		for _, a := range sortedAttrs(el) {
-			open.WriteString(" " + a.FullKey() + "='" + attrEscaper.Replace(a.Value) + "'")
-		}
-		var text strings.Builder
-		hasElem := false
-		for _, t := range el.Child {
-			switch c := t.(type) {
-			case *etree.Element:
-				hasElem = true
-			case *etree.CharData:
-				text.WriteString(c.Data)
-			}
-		}
+		text, hasElem := content(el)
 		if !hasElem {
-			if s := strings.TrimSpace(text.String()); s != "" {
-				out = append(out, ind+open.String()+">"+textEscaper.Replace(s)+"</"+el.FullTag()+">")
-			} else {
-				out = append(out, ind+open.String()+"/>")
+			if strings.TrimSpace(text) == "" {
+				el = &etree.Element{Space: el.Space, Tag: el.Tag, Attr: el.Attr}
 			}
+			out = append(out, ind+model.Canonical(el))
 			return
 		}
-		out = append(out, ind+open.String()+">")
+		empty := &etree.Element{Space: el.Space, Tag: el.Tag, Attr: el.Attr}
+		out = append(out, ind+strings.TrimSuffix(model.Canonical(empty), "/>")+">")
 		for _, t := range el.Child {
 			switch c := t.(type) {
 			case *etree.Element:
@@ -65,22 +52,22 @@ func prettyLines(el *etree.Element) []string {
 	return out
 }
 
-var (
-	attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&apos;", "\"", "&quot;")
-	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-)
-
-// sortedAttrs returns el's attributes in model.Canonical's order.
-func sortedAttrs(el *etree.Element) []etree.Attr {
-	attrs := append([]etree.Attr(nil), el.Attr...)
-	sort.SliceStable(attrs, func(i, j int) bool {
-		if attrs[i].Space != attrs[j].Space {
-			return attrs[i].Space < attrs[j].Space
+// content returns the concatenated text of el's direct children and
+// whether it has child elements.
+func content(el *etree.Element) (text string, hasElem bool) {
+	var b strings.Builder
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			hasElem = true
+		case *etree.CharData:
+			b.WriteString(c.Data)
 		}
-		return attrs[i].Key < attrs[j].Key
-	})
-	return attrs
+	}
+	return b.String(), hasElem
 }
+
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // maxDiffLines bounds the quadratic longest-common-subsequence table;
 // longer inputs are shown as a full removal and addition.

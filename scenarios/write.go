@@ -96,18 +96,9 @@ func firstIsComment(s *Script) bool {
 // writeElement writes el indented by depth TABs, one element per line.
 func writeElement(b *bytes.Buffer, el *etree.Element, depth int) {
 	ind := strings.Repeat("\t", depth)
-	var text strings.Builder
-	hasElem := false
-	for _, t := range el.Child {
-		switch c := t.(type) {
-		case *etree.Element:
-			hasElem = true
-		case *etree.CharData:
-			text.WriteString(c.Data)
-		}
-	}
+	text, hasElem := content(el)
 	b.WriteString(ind)
-	if hasElem && strings.TrimSpace(text.String()) != "" || depth > maxDepth {
+	if hasElem && strings.TrimSpace(text) != "" || depth > maxDepth {
 		writeCompact(b, el)
 		b.WriteByte('\n')
 		return
@@ -120,8 +111,8 @@ func writeElement(b *bytes.Buffer, el *etree.Element, depth int) {
 			writeElement(b, c, depth+1)
 		}
 		b.WriteString(ind + "</" + el.FullTag() + ">\n")
-	case text.Len() > 0:
-		b.WriteString(">" + escapeText(text.String()) + "</" + el.FullTag() + ">\n")
+	case text != "":
+		b.WriteString(">" + escapeText(text) + "</" + el.FullTag() + ">\n")
 	default:
 		b.WriteString("/>\n")
 	}

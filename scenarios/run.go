@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -135,6 +136,10 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		opts.NothingGrace = DefaultNothingGrace
 	}
 	res = &Result{}
+	if script == nil {
+		res.Err = errors.New("scenarios: Run of a nil script")
+		return res
+	}
 	r := &runner{
 		script:  script,
 		opts:    opts,

@@ -1,0 +1,336 @@
+package properties
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+// harness drives one simulation: it applies Ops, keeps the reference in
+// step, and checks every step (state, predictions, invariants).
+type harness struct {
+	users   int
+	prof    model.Profile // the model's profile
+	spec    model.Profile // the profile the checks demand
+	mutants []string
+	seed    uint64
+
+	sim   *sim.Sim
+	srv   *model.Server
+	ref   *ref
+	slots map[string]*slot
+	ops   []Op
+	steps []stepRec
+	inv   *invState
+
+	// noRef switches the reference comparison off (invariants only).
+	noRef bool
+	// only, when non-nil, restricts the invariants checked.
+	only map[string]bool
+}
+
+type slot struct {
+	name string // "u1a"
+	cur  *sim.Client
+	last string // full JID most recently bound here
+	n    int    // sessions bound so far
+}
+
+// stepRec is what one applied op did.
+type stepRec struct {
+	op     Op
+	client string // the acting client's name
+	xml    string // the stanza as sent (placeholders resolved)
+	from   int    // trace index range [from, to)
+	to     int
+	// want is, for a failing step, the reference's prediction per client
+	// (signatures), when the failure is a prediction mismatch.
+	want map[string][]string
+	// wantNone lists clients the reference expected to receive nothing
+	// but which received something.
+	fail string
+}
+
+func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
+	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{}}
+	p := prof
+	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants})
+	h.srv, _ = h.sim.Backend().(*model.Server)
+	h.ref = newRef(spec)
+	h.inv = newInvState(h)
+	for i := 1; i <= users; i++ {
+		for _, l := range []string{"a", "b", "c"} {
+			n := fmt.Sprintf("u%d%s", i, l)
+			h.slots[n] = &slot{name: n}
+		}
+	}
+	return h
+}
+
+func userBare(u string) string { return u + "@localhost" }
+
+func (h *harness) userNames() []string {
+	out := make([]string, h.users)
+	for i := range out {
+		out[i] = fmt.Sprintf("u%d", i+1)
+	}
+	return out
+}
+
+// connected reports whether slot has a session that may send.
+func (h *harness) connected(slot string) bool {
+	s := h.slots[slot]
+	return s != nil && s.cur != nil && s.cur.Connected() && !s.cur.Ended()
+}
+
+// fullOf resolves {full:SLOT}.
+func (h *harness) fullOf(slot string) string {
+	s := h.slots[slot]
+	if s == nil {
+		return slot
+	}
+	if s.last != "" {
+		return s.last
+	}
+	return userBare(slotUser(slot)) + "/" + slotLetter(slot)
+}
+
+func (h *harness) resolve(x string) string {
+	for strings.Contains(x, "{full:") {
+		i := strings.Index(x, "{full:")
+		j := strings.IndexByte(x[i:], '}')
+		if j < 0 {
+			break
+		}
+		x = x[:i] + h.fullOf(x[i+6:i+j]) + x[i+j+1:]
+	}
+	return x
+}
+
+// apply runs op, then checks the step. It returns "" or the first
+// violation found.
+func (h *harness) apply(op Op) string {
+	h.ops = append(h.ops, op)
+	tr := h.sim.Trace()
+	rec := stepRec{op: op, from: len(tr)}
+	before := h.snapshot()
+	h.ref.out = nil
+	sl := h.slots[op.Slot]
+	var err error
+	switch op.Kind {
+	case OpConnect:
+		sl.n++
+		name := op.Slot
+		if sl.n > 1 {
+			name = fmt.Sprintf("%s-%d", op.Slot, sl.n)
+		}
+		var c *sim.Client
+		c, err = h.sim.Connect(name, slotUser(op.Slot), op.Res)
+		if err == nil {
+			sl.cur = c
+			sl.last = c.JID().String()
+			rec.client = name
+			h.ref.bind(name, sl.last)
+		}
+	case OpDisconnect:
+		rec.client = sl.cur.Name()
+		err = sl.cur.Disconnect()
+	case OpDrop:
+		rec.client = sl.cur.Name()
+		err = sl.cur.Drop()
+	case OpSend:
+		rec.client = sl.cur.Name()
+		rec.xml = h.resolve(op.Stanza)
+		st, perr := parseStanza(rec.xml)
+		if perr != nil {
+			panic(perr)
+		}
+		if rs := h.ref.sessByName(rec.client); rs != nil {
+			h.ref.clientSend(rs, st.Copy())
+		}
+		err = sl.cur.Send(st)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("op %v: %v", op, err))
+	}
+	h.sim.RunUntilQuiet()
+	for _, c := range h.sim.Clients() {
+		c.TakeAll()
+	}
+	// Sessions the server ended (disconnects, conflicts).
+	tr = h.sim.Trace()
+	rec.to = len(tr)
+	for _, ev := range tr[rec.from:rec.to] {
+		if ev.Kind == sim.TraceDisconnect {
+			if rs := h.ref.sessByName(ev.Client); rs != nil && rs.full == ev.JID.String() {
+				reason := ""
+				switch ev.Reason {
+				case sim.ReasonAbrupt:
+					reason = h.spec.AbruptCloseReason
+				case sim.ReasonClean:
+				default:
+					// a server-side close: the reference already
+					// destroyed it when the replacing session bound.
+					continue
+				}
+				h.ref.destroy(rs, reason)
+			}
+		}
+	}
+	for _, s := range h.slots {
+		if s.cur != nil && s.cur.Ended() {
+			s.cur = nil
+		}
+	}
+	h.steps = append(h.steps, rec)
+	after := h.snapshot()
+	if msg := h.check(&h.steps[len(h.steps)-1], before, after); msg != "" {
+		h.steps[len(h.steps)-1].fail = msg
+		return msg
+	}
+	return ""
+}
+
+// snap is the model's introspectable state at one point.
+type snap struct {
+	contacts map[[2]string]model.Contact
+	bl       map[string][]string
+	offline  map[string]int
+	ver      map[string]int
+}
+
+func (h *harness) snapshot() snap {
+	s := snap{contacts: map[[2]string]model.Contact{}, bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
+	us := h.userNames()
+	for _, a := range us {
+		for _, b := range us {
+			if a != b {
+				s.contacts[[2]string{a, b}] = h.srv.ContactOf(userBare(a), userBare(b))
+			}
+		}
+		s.bl[a] = h.srv.Blocklist(userBare(a))
+		s.offline[a] = h.srv.OfflineCount(userBare(a))
+		s.ver[a] = h.srv.RosterVersion(userBare(a))
+	}
+	return s
+}
+
+// refContact is the reference's view in model.Contact form.
+func (h *harness) refContact(a, b string) model.Contact {
+	c := model.Contact{Subscription: "none"}
+	u := h.ref.users[userBare(a)]
+	if u == nil {
+		return c
+	}
+	if it := u.roster[userBare(b)]; it != nil {
+		c.InRoster, c.Subscription, c.Ask, c.Approved = true, it.sub, it.ask, it.approved
+	}
+	_, c.PendingIn = u.pending[userBare(b)]
+	return c
+}
+
+// check compares the step with the reference and runs the invariants.
+func (h *harness) check(rec *stepRec, before, after snap) string {
+	tr := h.sim.Trace()[rec.from:rec.to]
+	if !h.noRef {
+		if msg := h.compareState(after); msg != "" {
+			return msg
+		}
+		if msg := h.comparePredictions(rec, tr); msg != "" {
+			return msg
+		}
+	}
+	return h.inv.check(rec, tr, before, after)
+}
+
+func (h *harness) compareState(after snap) string {
+	var b strings.Builder
+	us := h.userNames()
+	for _, a := range us {
+		for _, c := range us {
+			if a == c {
+				continue
+			}
+			want := h.refContact(a, c)
+			got := after.contacts[[2]string{a, c}]
+			if d := cmp.Diff(want, got); d != "" {
+				fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s), -reference +model:\n%s", a, c, want.State(), got.State(), d)
+			}
+		}
+		u := h.ref.users[userBare(a)]
+		var wbl []string
+		wantOff, wantVer := 0, 1
+		if u != nil {
+			wbl = sortedSet(u.bl)
+			wantOff = len(u.offline)
+			wantVer = u.reportedVer()
+		}
+		if d := cmp.Diff(wbl, after.bl[a], cmpNilEmpty); d != "" {
+			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
+		}
+		if wantOff != after.offline[a] {
+			fmt.Fprintf(&b, "offline store of %s: reference %d messages, model %d\n", a, wantOff, after.offline[a])
+		}
+		if wantVer != after.ver[a] {
+			fmt.Fprintf(&b, "roster version of %s: reference %d, model %d\n", a, wantVer, after.ver[a])
+		}
+	}
+	if b.Len() > 0 {
+		return "reference state mismatch: " + b.String()
+	}
+	return ""
+}
+
+var cmpNilEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
+	if len(s) == 0 {
+		return []string{}
+	}
+	return s
+})
+
+// observed groups the stanzas delivered in a step by client, as
+// signatures.
+func observed(tr []sim.TraceEvent) map[string][]string {
+	got := map[string][]string{}
+	for _, ev := range tr {
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+			got[ev.Client] = append(got[ev.Client], sigOf(ev.Stanza))
+		}
+	}
+	return got
+}
+
+func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
+	got := observed(tr)
+	want := h.ref.out
+	names := map[string]bool{}
+	for n := range got {
+		names[n] = true
+	}
+	for n := range want {
+		names[n] = true
+	}
+	var b strings.Builder
+	for _, n := range sortedSet(names) {
+		w := append([]string(nil), want[n]...)
+		g := append([]string(nil), got[n]...)
+		sort.Strings(w)
+		sort.Strings(g)
+		if d := cmp.Diff(w, g, cmpNilEmpty); d != "" {
+			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
+		}
+	}
+	if b.Len() > 0 {
+		rec.want = map[string][]string{}
+		for n, w := range want {
+			rec.want[n] = append([]string(nil), w...)
+		}
+		return "delivered stanzas differ from the reference prediction:\n" + b.String()
+	}
+	return ""
+}

@@ -1,0 +1,108 @@
+package properties
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// OpKind is what an Op does to the simulation.
+type OpKind uint8
+
+const (
+	OpConnect    OpKind = iota + 1 // bind a new session in a slot
+	OpDisconnect                   // clean close (</stream:stream>)
+	OpDrop                         // abrupt transport loss
+	OpSend                         // the slot's session sends one stanza
+)
+
+// Op is one generated action, independent of rapid so that it can be
+// replayed (golden runs, scripts, determinism checks). Addresses inside
+// Stanza may use placeholders that are resolved when the op is applied:
+//
+//	{full:SLOT}  the full JID most recently bound in SLOT
+//	             (user@localhost/SLOTLETTER if the slot never bound)
+type Op struct {
+	Name   string // the rapid action that made it, for logs
+	Kind   OpKind
+	Slot   string // "u1a": user u1, resource slot a
+	Res    string // OpConnect: requested resource ("" = server-generated)
+	Stanza string // OpSend: the stanza, with placeholders
+}
+
+func (o Op) String() string {
+	switch o.Kind {
+	case OpConnect:
+		r := o.Res
+		if r == "" {
+			r = "(generated)"
+		}
+		return fmt.Sprintf("%s: %s connects resource %s", o.Name, o.Slot, r)
+	case OpDisconnect:
+		return fmt.Sprintf("%s: %s disconnects", o.Name, o.Slot)
+	case OpDrop:
+		return fmt.Sprintf("%s: %s drops", o.Name, o.Slot)
+	}
+	return fmt.Sprintf("%s: %s sends %s", o.Name, o.Slot, o.Stanza)
+}
+
+// slotUser returns "u1" for "u1a".
+func slotUser(slot string) string { return slot[:len(slot)-1] }
+
+// slotLetter returns "a" for "u1a".
+func slotLetter(slot string) string { return slot[len(slot)-1:] }
+
+// parseStanza parses one element from s.
+func parseStanza(s string) (*etree.Element, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(s); err != nil {
+		return nil, err
+	}
+	if doc.Root() == nil {
+		return nil, fmt.Errorf("no element in %q", s)
+	}
+	el := doc.Root()
+	doc.RemoveChild(el)
+	return el, nil
+}
+
+func mustParse(s string) *etree.Element {
+	el, err := parseStanza(s)
+	if err != nil {
+		panic(err)
+	}
+	return el
+}
+
+// xq quotes an attribute value for the single-quoted XML the ops build.
+func xq(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", "'", "&apos;")
+	return r.Replace(s)
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		if v {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+const (
+	nsClient    = "jabber:client"
+	nsStanzas   = "urn:ietf:params:xml:ns:xmpp-stanzas"
+	nsRoster    = "jabber:iq:roster"
+	nsBlocking  = "urn:xmpp:blocking"
+	nsBlockErr  = "urn:xmpp:blocking:errors"
+	nsDelay     = "urn:xmpp:delay"
+	nsVCardHint = "vcard-temp:x:update"
+	nsDiscoInfo = "http://jabber.org/protocol/disco#info"
+	nsVersion   = "jabber:iq:version"
+	nsLast      = "jabber:iq:last"
+	nsPing      = "urn:xmpp:ping"
+)

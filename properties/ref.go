@@ -1,0 +1,1013 @@
+package properties
+
+// The reference: an abstract model of what prosody-c2s-behaviour.md says
+// the server does, written from that document (cited as §N.M) and the
+// profile fields, not from the model's code. It holds rosters, pending
+// requests, blocklists, offline stores and sessions as plain Go values,
+// applies each action to them, and predicts, for the stanza classes it
+// covers in that action, exactly what every session receives.
+//
+// It re-uses etree and model.Canonical for building and rendering stanzas
+// only; no decision is taken by model code.
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+)
+
+type rItem struct {
+	sub      string // none, to, from, both
+	ask      bool
+	approved bool
+	name     string
+	group    string
+}
+
+type rUser struct {
+	bare    string
+	roster  map[string]*rItem
+	pending map[string]*etree.Element // stored request (nil: bare marker)
+	bl      map[string]bool
+	offline []rOffline
+	ver     int // saves; clients are told max(ver,1)
+}
+
+type rOffline struct {
+	st    *etree.Element
+	stamp string
+}
+
+type rSess struct {
+	name         string // sim client name
+	full         string
+	u            *rUser
+	pres         *etree.Element // stored presence (nil: unavailable)
+	prio         int
+	interested   bool
+	interestedBL bool
+	directed     map[string]bool
+	bound        bool
+}
+
+type ref struct {
+	prof  model.Profile
+	host  string
+	stamp string
+	users map[string]*rUser
+	sess  []*rSess // bound, in bind order
+	// out collects the predicted deliveries of the current step, per
+	// session name, as signatures (see sig).
+	out map[string][]string
+	// lastActivity per bare JID: status text, recorded or not.
+	lastAct map[string]*string
+}
+
+func newRef(prof model.Profile) *ref {
+	return &ref{
+		prof:    prof,
+		host:    "localhost",
+		stamp:   model.Epoch.UTC().Format("2006-01-02T15:04:05Z"),
+		users:   map[string]*rUser{},
+		lastAct: map[string]*string{},
+	}
+}
+
+// ---------------------------------------------------------------- JIDs
+
+func bareOf(j string) string {
+	if i := strings.IndexByte(j, '/'); i >= 0 {
+		return j[:i]
+	}
+	return j
+}
+
+func splitJID(j string) (node, dom, res string) {
+	b := j
+	if i := strings.IndexByte(j, '/'); i >= 0 {
+		b, res = j[:i], j[i+1:]
+	}
+	if i := strings.IndexByte(b, '@'); i >= 0 {
+		return b[:i], b[i+1:], res
+	}
+	return "", b, res
+}
+
+// prep is the reference's JID preparation (§0.5) for the addresses the
+// generator produces: node and domain lower-cased, resource kept; empty
+// parts, a second '@' or an empty string are malformed.
+func prep(j string) (string, bool) {
+	if j == "" {
+		return "", false
+	}
+	b, res, hasRes := j, "", false
+	if i := strings.IndexByte(j, '/'); i >= 0 {
+		b, res, hasRes = j[:i], j[i+1:], true
+		if res == "" {
+			return "", false
+		}
+	}
+	node, dom := "", b
+	if i := strings.IndexByte(b, '@'); i >= 0 {
+		node, dom = b[:i], b[i+1:]
+		if node == "" || strings.ContainsAny(node, "@\"&'/:<>") {
+			return "", false
+		}
+	}
+	if dom == "" || strings.ContainsAny(dom, "@") {
+		return "", false
+	}
+	out := dom
+	if node != "" {
+		out = strings.ToLower(node) + "@" + strings.ToLower(dom)
+	} else {
+		out = strings.ToLower(dom)
+	}
+	if hasRes {
+		out += "/" + res
+	}
+	return out, true
+}
+
+// matches is the blocklist match m(BL, j) of §7.4 / invariants.md A.4:
+// the exact JID, its bare JID, its domain; "domain/resource" items match
+// any user with that resource only under DomainResourceMatchesAnyUser.
+func matches(prof model.Profile, bl map[string]bool, j string) bool {
+	if len(bl) == 0 || j == "" {
+		return false
+	}
+	node, dom, res := splitJID(j)
+	if bl[j] || bl[dom] {
+		return true
+	}
+	if node != "" && bl[node+"@"+dom] {
+		return true
+	}
+	if prof.DomainResourceMatchesAnyUser && node != "" && res != "" && bl[dom+"/"+res] {
+		return true
+	}
+	return false
+}
+
+// ---------------------------------------------------------------- state
+
+func (r *ref) user(bare string) *rUser {
+	u := r.users[bare]
+	if u == nil {
+		u = &rUser{bare: bare, roster: map[string]*rItem{}, pending: map[string]*etree.Element{}, bl: map[string]bool{}}
+		r.users[bare] = u
+	}
+	return u
+}
+
+// local returns the account for a local bare JID with a node, or nil.
+func (r *ref) local(j string) *rUser {
+	node, dom, _ := splitJID(j)
+	if node == "" || dom != r.host {
+		return nil
+	}
+	return r.user(node + "@" + dom)
+}
+
+func (r *ref) sessionsOf(u *rUser) []*rSess {
+	var out []*rSess
+	for _, s := range r.sess {
+		if s.u == u {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (r *ref) online(bare string) bool {
+	for _, s := range r.sess {
+		if s.u.bare == bare {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *ref) sessByFull(full string) *rSess {
+	for _, s := range r.sess {
+		if s.full == full {
+			return s
+		}
+	}
+	return nil
+}
+
+func (r *ref) sessByName(name string) *rSess {
+	for _, s := range r.sess {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func subOf(u *rUser, c string) string {
+	if u == nil {
+		return "none"
+	}
+	if it := u.roster[c]; it != nil {
+		return it.sub
+	}
+	return "none"
+}
+
+func isFrom(sub string) bool { return sub == "from" || sub == "both" }
+func isTo(sub string) bool   { return sub == "to" || sub == "both" }
+
+// contactSubscribed: "c is subscribed to u" with the online shortcut of §4.3.
+func (r *ref) contactSubscribed(u, c string) bool {
+	if r.online(u) {
+		return isFrom(subOf(r.users[u], c))
+	}
+	if r.online(c) {
+		return isTo(subOf(r.users[c], u))
+	}
+	return isFrom(subOf(r.users[u], c))
+}
+
+// userSubscribed: "u is subscribed to c", §4.3.
+func (r *ref) userSubscribed(u, c string) bool {
+	if r.online(u) {
+		return isTo(subOf(r.users[u], c))
+	}
+	if r.online(c) {
+		return isFrom(subOf(r.users[c], u))
+	}
+	return isTo(subOf(r.users[u], c))
+}
+
+func (r *ref) blocked(u *rUser, j string) bool {
+	return u != nil && matches(r.prof, u.bl, j)
+}
+
+func (r *ref) save(u *rUser) { u.ver++ }
+
+func (u *rUser) reportedVer() int {
+	if u.ver == 0 {
+		return 1
+	}
+	return u.ver
+}
+
+// ---------------------------------------------------------------- output
+
+func (r *ref) deliver(s *rSess, el *etree.Element) {
+	if s == nil || !s.bound {
+		return
+	}
+	if r.out == nil {
+		r.out = map[string][]string{}
+	}
+	r.out[s.name] = append(r.out[s.name], sig(el))
+}
+
+func el(tag string, kv ...string) *etree.Element {
+	e := etree.NewElement(tag)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			e.CreateAttr(kv[i], kv[i+1])
+		}
+	}
+	return e
+}
+
+func attr(e *etree.Element, k string) (string, bool) {
+	a := e.SelectAttr(k)
+	if a == nil {
+		return "", false
+	}
+	return a.Value, true
+}
+
+func attrOr(e *etree.Element, k string) string {
+	v, _ := attr(e, k)
+	return v
+}
+
+func setOrRemove(e *etree.Element, k, v string, ok bool) {
+	if ok {
+		e.CreateAttr(k, v)
+	} else {
+		e.RemoveAttr(k)
+	}
+}
+
+// errorReply is §0.7.
+func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.Element {
+	r := etree.NewElement(st.Tag)
+	if id, ok := attr(st, "id"); ok {
+		r.CreateAttr("id", id)
+	}
+	r.CreateAttr("type", "error")
+	if f, ok := attr(st, "from"); ok {
+		r.CreateAttr("to", f)
+	}
+	if t, ok := attr(st, "to"); ok {
+		r.CreateAttr("from", t)
+	}
+	e := r.CreateElement("error")
+	e.CreateAttr("type", typ)
+	e.CreateElement(cond).CreateAttr("xmlns", nsStanzas)
+	if text != "" {
+		t := e.CreateElement("text")
+		t.CreateAttr("xmlns", nsStanzas)
+		t.SetText(text)
+	}
+	if blocked {
+		e.CreateElement("blocked").CreateAttr("xmlns", nsBlockErr)
+	}
+	return r
+}
+
+// reply is st.reply (§0.7).
+func reply(st *etree.Element) *etree.Element {
+	r := etree.NewElement(st.Tag)
+	if id, ok := attr(st, "id"); ok {
+		r.CreateAttr("id", id)
+	}
+	r.CreateAttr("type", "result")
+	if f, ok := attr(st, "from"); ok {
+		r.CreateAttr("to", f)
+	}
+	if t, ok := attr(st, "to"); ok {
+		r.CreateAttr("from", t)
+	}
+	return r
+}
+
+func (r *ref) delay(stamp string) *etree.Element {
+	d := el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
+	return d
+}
+
+// sig renders a stanza for comparison: model.Canonical, with the parts a
+// prediction cannot or need not fix normalised: roster push ids, the
+// payload of service answers (disco#info, version, last), and the order
+// of roster and blocklist items (Prosody iterates hashes, §4.2, §7.2).
+func sig(e *etree.Element) string {
+	if e.Tag == "iq" {
+		e = e.Copy()
+		typ := attrOr(e, "type")
+		for _, c := range e.ChildElements() {
+			ns := attrOr(c, "xmlns")
+			switch {
+			case typ == "set" && ns == nsRoster:
+				e.CreateAttr("id", "*")
+			case typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast):
+				e.RemoveChild(c)
+				e.CreateElement(c.Tag).CreateAttr("xmlns", ns)
+			case ns == nsRoster || ns == nsBlocking:
+				items := c.ChildElements()
+				sort.SliceStable(items, func(i, j int) bool {
+					return model.Canonical(items[i]) < model.Canonical(items[j])
+				})
+				for _, it := range items {
+					c.RemoveChild(it)
+				}
+				for _, it := range items {
+					c.AddChild(it)
+				}
+			}
+		}
+	}
+	return model.Canonical(e)
+}
+
+// sigOf is sig for a canonical string from the trace.
+func sigOf(canon string) string {
+	if !strings.HasPrefix(canon, "<iq") {
+		return canon
+	}
+	e, err := parseStanza(canon)
+	if err != nil {
+		return canon
+	}
+	return sig(e)
+}
+
+// ---------------------------------------------------------------- sessions
+
+// bind: a new session (§2.1); a session with the same full JID is
+// replaced first (§2.2).
+func (r *ref) bind(name, full string) {
+	if old := r.sessByFull(full); old != nil {
+		r.destroy(old, "Replaced by new connection")
+	}
+	u := r.user(bareOf(full))
+	r.sess = append(r.sess, &rSess{name: name, full: full, u: u, bound: true})
+}
+
+// destroy removes s and runs resource-unbind (§2.7, §3.8).
+func (r *ref) destroy(s *rSess, reason string) {
+	for i, o := range r.sess {
+		if o == s {
+			r.sess = append(r.sess[:i:i], r.sess[i+1:]...)
+			break
+		}
+	}
+	s.bound = false
+	if s.pres != nil {
+		p := el("presence", "type", "unavailable")
+		if reason != "" {
+			p.CreateElement("status").SetText("Disconnected: " + reason)
+		}
+		p.CreateAttr("from", s.full)
+		// §1.1 path: outbound pre-presence/bare (last activity) then the
+		// broadcast; no reflection (the session is gone).
+		r.recordLast(s, p)
+		r.broadcast(s, p)
+		return
+	}
+	if len(s.directed) > 0 {
+		for _, j := range sortedSet(s.directed) {
+			p := el("presence", "type", "unavailable", "from", s.full)
+			if reason != "" {
+				p.CreateElement("status").SetText("Disconnected: " + reason)
+			}
+			p.CreateAttr("to", j)
+			r.postFromSession(s, p, true)
+		}
+		s.directed = nil
+	}
+}
+
+func (r *ref) recordLast(s *rSess, p *etree.Element) {
+	status := ""
+	if st := p.SelectElement("status"); st != nil {
+		status = st.Text()
+	}
+	r.lastAct[s.u.bare] = &status
+}
+
+// ---------------------------------------------------------------- presence
+
+// postFromSession posts presence p (with `to`) with session o as origin
+// and the outbound stage (§1.4, §3.3, §7.6). generated marks presence the
+// server sends on the user's behalf (ErrorOnBlockedBroadcast).
+func (r *ref) postFromSession(o *rSess, p *etree.Element, generated bool) {
+	to := attrOr(p, "to")
+	node, _, res := splitJID(to)
+	full := node != "" && res != ""
+	typ, hasType := attr(p, "type")
+	if full {
+		if r.bounceOutgoing(o, o.u, p, generated) {
+			return
+		}
+		r.hint(o, p)
+		if hasType && typ != "unavailable" && typ != "error" {
+			if typ != "probe" {
+				r.outboundSubscription(o, p)
+				return
+			}
+		} else {
+			r.directedBook(o, p)
+		}
+	} else {
+		r.hint(o, p)
+		if hasType && typ != "unavailable" && typ != "error" {
+			if typ != "probe" {
+				r.outboundSubscription(o, p)
+				return
+			}
+		} else {
+			r.directedBook(o, p)
+		}
+		if r.bounceOutgoing(o, o.u, p, generated) {
+			return
+		}
+	}
+	r.inboundPresence(p)
+}
+
+// hint is §0.6: available presence from a user session gets the vCard hint.
+func (r *ref) hint(o *rSess, p *etree.Element) {
+	if o == nil || p.SelectAttr("type") != nil {
+		return
+	}
+	for _, c := range p.ChildElements() {
+		if c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
+			if c.SelectElement("photo") == nil {
+				c.CreateElement("photo")
+			}
+			return
+		}
+	}
+	x := p.CreateElement("x")
+	x.CreateAttr("xmlns", nsVCardHint)
+	x.CreateElement("photo")
+}
+
+// directedBook is the directed-set bookkeeping of §3.3.
+func (r *ref) directedBook(o *rSess, p *etree.Element) {
+	if o == nil {
+		return
+	}
+	to := attrOr(p, "to")
+	if isFrom(subOf(o.u, bareOf(to))) {
+		return
+	}
+	if o.directed == nil {
+		o.directed = map[string]bool{}
+	}
+	if _, has := attr(p, "type"); has {
+		delete(o.directed, to)
+	} else {
+		o.directed[to] = true
+	}
+}
+
+// bounceOutgoing is §7.6 for a stanza posted by origin o (nil: the host,
+// whose user is taken from the `from` node) of user u.
+func (r *ref) bounceOutgoing(o *rSess, u *rUser, st *etree.Element, generated bool) bool {
+	to, ok := attr(st, "to")
+	if !ok || u == nil || !r.blocked(u, to) {
+		return false
+	}
+	t := attrOr(st, "type")
+	if t == "error" || (st.Tag == "iq" && t == "result") {
+		return true
+	}
+	if o == nil {
+		return true // host_send drops errors
+	}
+	if st.Tag == "presence" && generated && !r.prof.ErrorOnBlockedBroadcast {
+		return true
+	}
+	r.deliver(o, errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", true))
+	return true
+}
+
+// postHost posts a stanza with the host as origin; pre selects the
+// outbound stage (§1.4).
+func (r *ref) postHost(p *etree.Element, pre bool) {
+	if pre {
+		to := attrOr(p, "to")
+		node, _, res := splitJID(to)
+		u := r.local(bareOf(attrOr(p, "from")))
+		typ, hasType := attr(p, "type")
+		if node != "" && res != "" {
+			if r.bounceOutgoing(nil, u, p, true) {
+				return
+			}
+			if hasType && typ != "unavailable" && typ != "error" {
+				r.outboundSubscription(nil, p)
+				return
+			}
+		} else {
+			if hasType && typ != "unavailable" && typ != "error" && typ != "probe" {
+				r.outboundSubscription(nil, p)
+				return
+			}
+			if r.bounceOutgoing(nil, u, p, true) {
+				return
+			}
+		}
+	}
+	r.inboundPresence(p)
+}
+
+// inboundPresence is presence/bare and presence/full (§3.4, §4.5, §7.7).
+func (r *ref) inboundPresence(p *etree.Element) {
+	to := attrOr(p, "to")
+	from := attrOr(p, "from")
+	node, _, res := splitJID(to)
+	if node == "" {
+		return // presence/host: not generated by the actions
+	}
+	c := r.local(bareOf(to))
+	if c == nil {
+		return
+	}
+	if r.blocked(c, from) {
+		return
+	}
+	typ, hasType := attr(p, "type")
+	if hasType && typ != "unavailable" && typ != "error" {
+		r.inboundSubscription(p, bareOf(from), c)
+		return
+	}
+	if res != "" {
+		if s := r.sessByFull(to); s != nil {
+			r.deliver(s, p)
+		}
+		return
+	}
+	for _, s := range r.sessionsOf(c) {
+		if s.pres != nil {
+			r.deliver(s, p)
+		}
+	}
+}
+
+// presenceOfAvailable posts the stored presence of each available session
+// of u to jid, or override from each (§3.2); returns how many.
+func (r *ref) presenceOfAvailable(u *rUser, jid string, override string) int {
+	n := 0
+	for _, s := range r.sessionsOf(u) {
+		if s.pres == nil {
+			continue
+		}
+		var p *etree.Element
+		if override != "" {
+			p = el("presence", "type", override, "from", s.full)
+		} else {
+			p = s.pres.Copy()
+		}
+		p.CreateAttr("to", jid)
+		r.postFromSession(s, p, true)
+		n++
+	}
+	return n
+}
+
+// broadcast is §3.1 steps 2–6 for presence p (type absent or unavailable)
+// of session s; the reflection (step 1) is done by the caller.
+func (r *ref) broadcast(s *rSess, p *etree.Element) {
+	u := s.u
+	typ, hasType := attr(p, "type")
+	for _, o := range r.sessionsOf(u) {
+		if o != s && o.pres != nil {
+			q := p.Copy()
+			q.CreateAttr("to", o.full)
+			r.postFromSession(s, q, true)
+		}
+	}
+	for _, c := range sortedItems(u) {
+		if isFrom(u.roster[c].sub) {
+			q := p.Copy()
+			q.CreateAttr("to", c)
+			r.postFromSession(s, q, true)
+		}
+	}
+	if !hasType && s.pres == nil && s.bound {
+		s.pres = p
+		prio := priorityOf(p)
+		// b. probes
+		for _, c := range sortedItems(u) {
+			if isTo(u.roster[c].sub) {
+				r.postFromSession(s, el("presence", "type", "probe", "from", s.full, "to", c), true)
+			}
+		}
+		// c. presence of other resources
+		for _, o := range r.sessionsOf(u) {
+			if o != s && o.pres != nil {
+				q := o.pres.Copy()
+				q.CreateAttr("to", s.full)
+				r.postFromSession(o, q, true)
+			}
+		}
+		// d. pending requests, straight to s
+		for _, j := range sortedKeys(u.pending) {
+			var q *etree.Element
+			if st := u.pending[j]; st != nil {
+				q = st.Copy()
+				q.CreateAttr("type", "subscribe")
+				q.CreateAttr("from", j)
+			} else {
+				q = el("presence", "type", "subscribe", "from", j)
+			}
+			if r.prof.RecheckBlocklistOnOfflineFlush && r.blocked(u, j) {
+				continue
+			}
+			r.deliver(s, q)
+		}
+		// e. outstanding requests re-sent
+		for _, c := range sortedItems(u) {
+			if u.roster[c].ask {
+				r.postFromSession(s, el("presence", "type", "subscribe", "from", u.bare, "to", c), true)
+			}
+		}
+		// f. offline messages
+		if prio >= 0 {
+			msgs := u.offline
+			u.offline = nil
+			for _, m := range msgs {
+				if r.prof.RecheckBlocklistOnOfflineFlush && r.blocked(u, attrOr(m.st, "from")) {
+					continue
+				}
+				q := m.st.Copy()
+				q.AddChild(r.delay(m.stamp))
+				r.deliver(s, q)
+			}
+		}
+	}
+	if hasType && typ == "unavailable" {
+		s.pres = nil
+		s.prio = 0
+		for _, j := range sortedSet(s.directed) {
+			q := p.Copy()
+			q.CreateAttr("to", j)
+			r.postFromSession(s, q, true)
+		}
+		s.directed = nil
+	} else if s.bound {
+		s.pres = p
+		p.AddChild(r.delay(r.stamp))
+		s.prio = priorityOf(p)
+	}
+}
+
+func priorityOf(p *etree.Element) int {
+	c := p.SelectElement("priority")
+	if c == nil {
+		return 0
+	}
+	t := c.Text()
+	d := strings.TrimLeft(t, "+-")
+	if d == "" || len(t)-len(d) > 1 {
+		return 0
+	}
+	for _, ch := range d {
+		if ch < '0' || ch > '9' {
+			return 0
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil {
+		if t[0] == '-' {
+			return -128
+		}
+		return 127
+	}
+	return max(-128, min(127, n))
+}
+
+func sortedItems(u *rUser) []string {
+	out := make([]string, 0, len(u.roster))
+	for k := range u.roster {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ---------------------------------------------------------------- subscriptions
+
+func (r *ref) itemOrNew(u *rUser, c string) *rItem {
+	it := u.roster[c]
+	if it == nil {
+		it = &rItem{sub: "none"}
+		u.roster[c] = it
+	}
+	return it
+}
+
+// rosterPush is §4.2's push to u's interested sessions (only when online).
+func (r *ref) rosterPush(u *rUser, jid string) {
+	var targets []*rSess
+	for _, s := range r.sessionsOf(u) {
+		if s.interested {
+			targets = append(targets, s)
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	push := el("iq", "type", "set", "id", "*")
+	q := push.CreateElement("query")
+	q.CreateAttr("xmlns", nsRoster)
+	q.CreateAttr("ver", strconv.Itoa(u.reportedVer()))
+	q.AddChild(itemEl(jid, u.roster[jid]))
+	for _, s := range targets {
+		r.deliver(s, push)
+	}
+}
+
+func itemEl(jid string, it *rItem) *etree.Element {
+	e := el("item", "jid", jid)
+	if it == nil {
+		e.CreateAttr("subscription", "remove")
+		return e
+	}
+	e.CreateAttr("subscription", it.sub)
+	if it.ask {
+		e.CreateAttr("ask", "subscribe")
+	}
+	if it.name != "" {
+		e.CreateAttr("name", it.name)
+	}
+	if it.group != "" {
+		e.CreateElement("group").SetText(it.group)
+	}
+	return e
+}
+
+func (r *ref) sendToInterested(u *rUser, p *etree.Element) {
+	for _, s := range r.sessionsOf(u) {
+		if s.interested {
+			r.deliver(s, p)
+		}
+	}
+}
+
+// outboundSubscription is §4.4: the user of `from` sends a subscription
+// stanza to `to`; o is the origin session (nil for the host). The stanza
+// is routed without the outbound stage.
+func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
+	fromBare := bareOf(attrOr(st, "from"))
+	toBare := bareOf(attrOr(st, "to"))
+	if fromBare == toBare {
+		return
+	}
+	u := r.local(fromBare)
+	p := st.Copy()
+	p.CreateAttr("from", fromBare)
+	p.CreateAttr("to", toBare)
+	if u == nil {
+		return
+	}
+	switch attrOr(st, "type") {
+	case "subscribe":
+		it := u.roster[toBare]
+		if !(it != nil && (it.ask || isTo(it.sub))) {
+			it = r.itemOrNew(u, toBare)
+			it.ask = true
+			r.save(u)
+		}
+		r.rosterPush(u, toBare)
+		r.inboundPresence(p)
+	case "unsubscribe":
+		if it := u.roster[toBare]; it != nil {
+			if isTo(it.sub) || it.ask {
+				it.ask = false
+				switch it.sub {
+				case "both":
+					it.sub = "from"
+				case "to":
+					it.sub = "none"
+				}
+				r.save(u)
+			}
+			r.rosterPush(u, toBare)
+		}
+		r.inboundPresence(p)
+	case "subscribed":
+		pushed := false
+		if _, pend := u.pending[toBare]; pend {
+			it := r.itemOrNew(u, toBare)
+			switch it.sub {
+			case "none":
+				it.sub = "from"
+			case "to":
+				it.sub = "both"
+			}
+			delete(u.pending, toBare)
+			r.save(u)
+			pushed = true
+		} else if it := u.roster[toBare]; it == nil || it.sub == "none" || it.sub == "to" {
+			it = r.itemOrNew(u, toBare)
+			it.approved = true
+			r.save(u)
+			pushed = true
+		}
+		if pushed {
+			r.rosterPush(u, toBare)
+		}
+		if r.contactSubscribed(fromBare, toBare) {
+			r.inboundPresence(p)
+			r.presenceOfAvailable(u, toBare, "")
+		}
+		if r.userSubscribed(fromBare, toBare) {
+			r.inboundPresence(el("presence", "type", "probe", "from", fromBare, "to", toBare))
+		}
+	case "unsubscribed":
+		_, pend := u.pending[toBare]
+		delete(u.pending, toBare)
+		changed := false
+		if it := u.roster[toBare]; it != nil {
+			switch it.sub {
+			case "from":
+				it.sub, changed = "none", true
+			case "both":
+				it.sub, changed = "to", true
+			}
+		}
+		if pend || changed {
+			r.save(u)
+			if changed {
+				r.rosterPush(u, toBare)
+			}
+			r.inboundPresence(p)
+			if changed {
+				r.presenceOfAvailable(u, toBare, "unavailable")
+			}
+		}
+	}
+}
+
+// inboundSubscription is §4.5 and §3.5 at c for a stanza from fromBare.
+func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) {
+	origFrom := attrOr(st, "from")
+	p := st.Copy()
+	p.CreateAttr("from", fromBare)
+	p.CreateAttr("to", c.bare)
+	switch attrOr(st, "type") {
+	case "probe":
+		if r.contactSubscribed(c.bare, fromBare) {
+			if r.presenceOfAvailable(c, origFrom, "") == 0 {
+				r.postHost(el("presence", "from", c.bare, "to", origFrom, "type", "unavailable"), true)
+			}
+		} else {
+			r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "unsubscribed"), true)
+		}
+	case "subscribe":
+		switch {
+		case r.contactSubscribed(c.bare, fromBare):
+			r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "subscribed"), true)
+			if r.presenceOfAvailable(c, fromBare, "") == 0 {
+				r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "unavailable"), true)
+			}
+		case c.roster[fromBare] != nil && c.roster[fromBare].approved:
+			if _, pend := c.pending[fromBare]; !pend {
+				if r.storePending(c, fromBare, p) {
+					r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "subscribed"), true)
+				}
+			}
+		default:
+			r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "unavailable"), true)
+			if _, pend := c.pending[fromBare]; !pend {
+				if r.storePending(c, fromBare, p) {
+					for _, s := range r.sessionsOf(c) {
+						if s.pres != nil {
+							r.deliver(s, p)
+						}
+					}
+				}
+			}
+		}
+	case "unsubscribe":
+		changed := false
+		if _, pend := c.pending[fromBare]; pend {
+			delete(c.pending, fromBare)
+			changed = true
+		}
+		if it := c.roster[fromBare]; it != nil {
+			switch it.sub {
+			case "from":
+				it.sub, changed = "none", true
+			case "both":
+				it.sub, changed = "to", true
+			}
+		}
+		if changed {
+			r.save(c)
+			r.sendToInterested(c, p)
+			r.rosterPush(c, fromBare)
+		}
+	case "subscribed":
+		if it := c.roster[fromBare]; it != nil && it.ask {
+			if it.sub == "none" {
+				it.sub = "to"
+			} else {
+				it.sub = "both"
+			}
+			it.ask = false
+			r.save(c)
+			r.sendToInterested(c, p)
+			r.rosterPush(c, fromBare)
+		}
+	case "unsubscribed":
+		if it := c.roster[fromBare]; it != nil {
+			changed := it.ask
+			it.ask = false
+			switch it.sub {
+			case "to":
+				it.sub, changed = "none", true
+			case "both":
+				it.sub, changed = "from", true
+			}
+			if changed {
+				r.save(c)
+				r.sendToInterested(c, p)
+				r.rosterPush(c, fromBare)
+			}
+		}
+	}
+}
+
+// storePending stores the request (§4.1), unless c already has `from`.
+func (r *ref) storePending(c *rUser, from string, p *etree.Element) bool {
+	if isFrom(subOf(c, from)) {
+		return false
+	}
+	c.pending[from] = p.Copy()
+	r.save(c)
+	return true
+}

@@ -31,6 +31,9 @@ type Config struct {
 	MaxLatency time.Duration
 	Mutants    []string // passed to model.Options.Mutants
 	Host       string   // default "localhost"
+	// Storage, when set, is the model server's persistent store
+	// (model.Options.Storage): what survives RestartServer.
+	Storage model.Storage
 	// Backend, when non-nil, replaces the model server built from the
 	// fields above (tests use small fakes).
 	Backend Backend

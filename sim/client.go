@@ -127,16 +127,8 @@ func (c *Client) Drop() error {
 	}
 	s := c.sim
 	c.open = false
-	up, down := c.up.cut(), c.down.cut()
-	// Merge the two links by insertion order so the drops are recorded in
-	// the order the items were put on the wire.
-	for len(up) > 0 || len(down) > 0 {
-		var f *flight
-		if len(down) == 0 || (len(up) > 0 && up[0].seq < down[0].seq) {
-			f, up = up[0], up[1:]
-		} else {
-			f, down = down[0], down[1:]
-		}
+	// Drops are recorded in the order the items were put on the wire.
+	for _, f := range mergeFlights(c.up.cut(), c.down.cut()) {
 		if f.kind == upStanza || f.kind == downStanza {
 			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
 		}

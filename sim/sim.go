@@ -64,6 +64,7 @@ func New(cfg Config) *Sim {
 			// generated resources should not mirror the latency draws.
 			Seed:    mix64(cfg.Seed),
 			Mutants: cfg.Mutants,
+			Storage: cfg.Storage,
 		})
 	}
 	return s

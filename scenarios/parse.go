@@ -82,7 +82,7 @@ func (p *parser) parse(src []byte) {
 	p.inHeader = true
 	for i, line := range lines {
 		n := i + 1
-		line = strings.TrimSuffix(line, "\r")
+		line = strings.TrimRight(line, "\r") // CRLF, and stray CRs at line ends
 		if !utf8.ValidString(line) {
 			p.errorf(n, "invalid UTF-8")
 			line = strings.ToValidUTF8(line, "\uFFFD")
@@ -164,7 +164,12 @@ func (p *parser) tag(n int, line string) {
 		return
 	}
 	name, value, _ := strings.Cut(text, ":")
-	p.s.Tags = append(p.s.Tags, Tag{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value), Pos: p.pos(n)})
+	if name = strings.TrimSpace(name); name == "" {
+		// "##: x" names nothing; a nameless tag could not be written back.
+		p.warnf(n, "tag line without a tag name")
+		return
+	}
+	p.s.Tags = append(p.s.Tags, Tag{Name: name, Value: strings.TrimSpace(value), Pos: p.pos(n)})
 }
 
 // define reads a "[Class] Name" line.

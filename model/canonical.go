@@ -1,7 +1,6 @@
 package model
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -12,31 +11,43 @@ import (
 // identically (Prosody writes attributes in Lua hash order). Children keep
 // their order; whitespace-only text between elements is dropped. The form
 // is stable across runs and is what traces record.
+//
+// It is on the simulator's hot path (every traced stanza), so it avoids
+// allocating beyond the builder's buffer.
 func Canonical(el *etree.Element) string {
 	var b strings.Builder
+	b.Grow(256)
 	writeCanonical(&b, el)
 	return b.String()
 }
 
 func writeCanonical(b *strings.Builder, el *etree.Element) {
 	b.WriteByte('<')
-	b.WriteString(el.FullTag())
-	attrs := el.Attr
-	if len(attrs) > 1 {
-		attrs = append([]etree.Attr(nil), attrs...)
-		sort.Slice(attrs, func(i, j int) bool {
-			if attrs[i].Space != attrs[j].Space {
-				return attrs[i].Space < attrs[j].Space
-			}
-			return attrs[i].Key < attrs[j].Key
-		})
+	writeTag(b, el.Space, el.Tag)
+	var buf [8]*etree.Attr
+	attrs := buf[:0]
+	for i := range el.Attr {
+		attrs = append(attrs, &el.Attr[i])
+	}
+	// Insertion sort: stanzas carry a handful of attributes.
+	for i := 1; i < len(attrs); i++ {
+		for j := i; j > 0 && attrLess(attrs[j], attrs[j-1]); j-- {
+			attrs[j], attrs[j-1] = attrs[j-1], attrs[j]
+		}
 	}
 	for _, a := range attrs {
 		b.WriteByte(' ')
-		b.WriteString(a.FullKey())
+		writeTag(b, a.Space, a.Key)
 		b.WriteString(`='`)
 		escapeInto(b, a.Value, true)
 		b.WriteByte('\'')
+	}
+	hasElem := false
+	for _, t := range el.Child {
+		if _, ok := t.(*etree.Element); ok {
+			hasElem = true
+			break
+		}
 	}
 	empty := true
 	for _, t := range el.Child {
@@ -48,10 +59,7 @@ func writeCanonical(b *strings.Builder, el *etree.Element) {
 			}
 			writeCanonical(b, c)
 		case *etree.CharData:
-			if strings.TrimSpace(c.Data) == "" && hasElementChild(el) {
-				continue
-			}
-			if c.Data == "" {
+			if c.Data == "" || (hasElem && isSpace(c.Data)) {
 				continue
 			}
 			if empty {
@@ -66,42 +74,57 @@ func writeCanonical(b *strings.Builder, el *etree.Element) {
 		return
 	}
 	b.WriteString("</")
-	b.WriteString(el.FullTag())
+	writeTag(b, el.Space, el.Tag)
 	b.WriteByte('>')
 }
 
-func hasElementChild(el *etree.Element) bool {
-	for _, t := range el.Child {
-		if _, ok := t.(*etree.Element); ok {
-			return true
-		}
+func writeTag(b *strings.Builder, space, tag string) {
+	if space != "" {
+		b.WriteString(space)
+		b.WriteByte(':')
 	}
-	return false
+	b.WriteString(tag)
 }
 
-func escapeInto(b *strings.Builder, s string, attr bool) {
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '\'':
-			if attr {
-				b.WriteString("&apos;")
-			} else {
-				b.WriteRune(r)
-			}
-		case '"':
-			if attr {
-				b.WriteString("&quot;")
-			} else {
-				b.WriteRune(r)
-			}
-		default:
-			b.WriteRune(r)
-		}
+func attrLess(x, y *etree.Attr) bool {
+	if x.Space != y.Space {
+		return x.Space < y.Space
 	}
+	return x.Key < y.Key
+}
+
+func isSpace(s string) bool {
+	return strings.TrimSpace(s) == ""
+}
+
+// escapeInto writes s with XML escapes, copying unescaped runs in one go.
+func escapeInto(b *strings.Builder, s string, attr bool) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\'':
+			if !attr {
+				continue
+			}
+			esc = "&apos;"
+		case '"':
+			if !attr {
+				continue
+			}
+			esc = "&quot;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }

@@ -49,6 +49,9 @@ func New(cfg Config) *Sim {
 		maxLat:   max(int64(cfg.MaxLatency), 0),
 		byName:   make(map[string]*Client),
 		sessions: make(map[model.SessionID]*Client),
+		// A script's trace is typically 50-200 events: one allocation
+		// up front instead of eight doublings.
+		trace: make([]TraceEvent, 0, 128),
 	}
 	s.backend = cfg.Backend
 	if s.backend == nil {

@@ -1,19 +1,28 @@
 // Command scansim replays scansion (.scs) scripts against scansim's
-// in-memory XMPP server model and explores its behaviour with property
-// tests.
+// in-memory XMPP server model, draws their traces and formats them.
 //
 // Usage:
 //
-//	scansim replay [flags] PATH...   replay scripts (files or directories)
-//	scansim version                  print the version
+//	scansim replay [flags] PATH...    replay scripts (files or directories)
+//	scansim trace [flags] SCRIPT      run a script and render its trace
+//	scansim fmt [-l] [-w] [PATH...]   rewrite scripts in canonical layout
+//	scansim check                     property tests (not wired yet)
+//	scansim version                   print the version
+//	scansim help [COMMAND]            show help
 //
-// Run "scansim <command> -h" for a command's flags.
+// Run "scansim help COMMAND" or "scansim COMMAND -h" for a command's flags
+// and examples. The command only wires flags to packages: scenarios runs
+// scripts, tracefmt draws traces, internal/suite runs and reports sets of
+// scripts.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // version is the scansim release; overridden with -ldflags "-X main.version=…".
@@ -26,6 +35,31 @@ const (
 	exitUsage  = 2 // bad usage, unreadable or malformed input
 )
 
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string // one line for the overview
+	help    string // the full help: usage, description, examples
+	run     func(c *command, args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists the subcommands in the order "scansim help" shows them.
+// The check command is the place where the property engine will be wired.
+var commands []*command
+
+func init() {
+	commands = []*command{replayCommand, traceCommand, fmtCommand, checkCommand, versionCommand}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -37,27 +71,155 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "replay":
-		return replayCmd(args[1:], stdout, stderr)
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "scansim", version)
-		return exitOK
-	case "help", "-h", "--help":
-		usage(stdout)
-		return exitOK
+	case "help", "-h", "-help", "--help":
+		return helpCmd(args[1:], stdout, stderr)
+	case "--version", "-version":
+		return versionCommand.run(versionCommand, nil, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "scansim: unknown command %q\n", args[0])
-	usage(stderr)
+	if c := lookup(args[0]); c != nil {
+		return c.run(c, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "scansim: unknown command %q; run \"scansim help\" for the list\n", args[0])
 	return exitUsage
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `scansim — deterministic simulation and property testing of XMPP servers
+	fmt.Fprint(w, "scansim — deterministic simulation testing of XMPP servers with scansion scripts\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  scansim %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `  scansim help CMD  show a command's flags and examples
 
-Usage:
-  scansim replay [flags] PATH...   replay .scs scripts (files or directories)
-  scansim version                  print the version
-
-Run "scansim <command> -h" for a command's flags and examples.
+Exit status: 0 success, 1 a script failed, 2 usage or script errors.
 `)
+}
+
+func helpCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return exitOK
+	}
+	c := lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "scansim help: unknown command %q\n", args[0])
+		return exitUsage
+	}
+	return c.run(c, []string{"-h"}, stdout, stderr)
+}
+
+// newFlags returns a flag set for c whose -h prints c's help and flags.
+func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // parse errors get one line; -h is handled by parseFlags
+	return fs
+}
+
+// parseFlags parses args with fs, allowing flags after positional arguments
+// ("scansim trace x.scs --seed 7"); "--" ends the flags. It prints the help
+// on -h (to stdout, status 0) and a one-line hint on a bad flag (status 2);
+// ok is false when the command should return code.
+func parseFlags(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
+	rest := args
+	for {
+		err := fs.Parse(rest)
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(c, fs, stdout)
+			return nil, exitOK, false
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "run \"scansim help %s\" for usage\n", c.name)
+			return nil, exitUsage, false
+		}
+		r := fs.Args()
+		if len(r) == 0 {
+			return pos, exitOK, true
+		}
+		if i := len(rest) - len(r); i > 0 && rest[i-1] == "--" {
+			return append(pos, r...), exitOK, true
+		}
+		pos = append(pos, r[0])
+		rest = r[1:]
+	}
+}
+
+func printHelp(c *command, fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, strings.TrimLeft(c.help, "\n"))
+	var n int
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nFlags:\n")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal); a
+// variable so that tests can pretend.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// useColor reports whether output to w may be coloured: w is a terminal
+// and NO_COLOR is unset or empty (https://no-color.org).
+func useColor(w io.Writer) bool {
+	return os.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+// listFlag collects a repeatable flag whose values may also be
+// comma-separated lists.
+type listFlag struct {
+	vals  []string
+	split func(string) []string
+}
+
+func (l *listFlag) String() string { return strings.Join(l.vals, ",") }
+func (l *listFlag) Set(v string) error {
+	if l.split == nil {
+		l.vals = append(l.vals, v)
+		return nil
+	}
+	l.vals = append(l.vals, l.split(v)...)
+	return nil
+}
+
+// commaList splits "a, b,c" into its trimmed, non-empty items.
+func commaList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var versionCommand = &command{
+	name:    "version",
+	summary: "print the version",
+	help: `Usage: scansim version
+
+Prints "scansim VERSION". Also: scansim --version.
+
+Example:
+  scansim version
+`,
+	run: func(c *command, args []string, stdout, stderr io.Writer) int {
+		fs := newFlags(c, stderr)
+		pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
+		if !ok {
+			return code
+		}
+		if len(pos) > 0 {
+			fmt.Fprintln(stderr, "scansim version: takes no arguments")
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, "scansim", version)
+		return exitOK
+	},
 }

@@ -1,99 +1,136 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"time"
 
-	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/scenarios"
-	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 )
 
-const replayHelp = `Usage: scansim replay [flags] PATH...
+var replayCommand = &command{
+	name:    "replay",
+	summary: "replay .scs scripts (files or directories) against the server model",
+	help: `Usage: scansim replay [flags] PATH...
 
 Replays scansion scripts against the in-memory server. PATH is a .scs file
-or a directory searched recursively for *.scs files.
+or a directory searched recursively for *.scs files (sorted).
 
-Prints one line per script (PASS/FAIL, name, time), the first mismatch of a
-failing script with its file:line and a diff, and finally "N passed, M failed".
-Exit status: 0 all passed, 1 a script failed, 2 usage or script errors.
+Text output (the default): one line per script, PASS/FAIL/ERROR, the path
+and the time; a failure shows the action's file:line, the path to the first
+difference, the expected and received stanzas and a diff. The last line is
+"N passed, M failed" (M counts failed and erroneous scripts). PASS is green
+and FAIL/ERROR red when stdout is a terminal and NO_COLOR is not set.
+
+JSON output (--format json): one object per script per line, nothing else:
+  {"name","path","title","tags","result":"pass|fail|error|skip","time_ms",
+   "error","failure":{"file","line","action","client","message","expected",
+   "received","path","diff"},"discarded":[{"action","file","line","client",
+   "stanza","seq"}],"leftover":[...]}
+
+Tags (the "##" lines of a script) select scripts: a term matches a tag by
+its whole "name: value" text or by its name alone ("status" matches
+"## status: stable"). Lists are comma-separated, flags repeatable. A script
+runs if it has a tag matching --only-tags (when given) and none matching
+--skip-tags. Skipped scripts show with -v, in JSON and in JUnit.
+
+Exit status: 0 all passed, 1 a script failed, 2 usage or script errors (a
+missing path, a directory without scripts, a malformed script, an unknown
+client or variable, an unknown profile or mutant).
 
 Examples:
   scansim replay scenarios/testdata/blocking.scs
   scansim replay --profile prosody-0.12 ../shared/scansion
-  scansim replay -v --seed 7 my.scs
-
-Flags:
-`
-
-type replayOpts struct {
-	strict  bool
-	profile string
-	seed    uint64
-	verbose bool
-	mutants stringList
+  scansim replay -v --seed 7 --latency 20ms my.scs
+  scansim replay --only-tags "status: stable" --skip-tags slow scenarios/testdata
+  scansim replay --format json scenarios/testdata | jq -r 'select(.result!="pass").path'
+  scansim replay -q --junit report.xml --fail-fast scenarios/testdata
+  scansim replay --mutant no-unavailable-on-block scenarios/testdata/blocking.scs
+`,
+	run: replayCmd,
 }
 
-type stringList []string
+// replayOpts are replay's flags; runFlags holds those shared with trace.
+type replayOpts struct {
+	runFlags
+	verbose  bool
+	quiet    bool
+	failFast bool
+	format   string
+	junit    string
+	only     listFlag
+	skip     listFlag
+}
 
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-func replayCmd(args []string, stdout, stderr io.Writer) int {
+func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	var o replayOpts
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), replayHelp); fs.PrintDefaults() }
-	fs.BoolVar(&o.strict, "strict", false, "strict FIFO matching: every received stanza must be matched in order")
-	fs.StringVar(&o.profile, "profile", "prosody", "server profile: "+strings.Join(model.ProfileNames(), ", "))
-	fs.Uint64Var(&o.seed, "seed", 0, "simulation seed (generated resources, ids, latency draws)")
-	fs.BoolVar(&o.verbose, "v", false, "print each script's trace")
-	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+	fs := newFlags(c, stderr)
+	o.runFlags.register(fs)
+	fs.BoolVar(&o.verbose, "v", false, "verbose: print each script's trace, discarded stanzas and skipped scripts")
+	fs.BoolVar(&o.quiet, "q", false, "quiet: print the summary line only (text format)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "stop after the first script that fails or errs")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json (one object per script per line)")
+	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	o.only.split, o.skip.split = suite.SplitTags, suite.SplitTags
+	fs.Var(&o.only, "only-tags", "run only scripts with one of these `tags` (comma-separated, repeatable)")
+	fs.Var(&o.skip, "skip-tags", "skip scripts with one of these `tags` (comma-separated, repeatable)")
+	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "scansim replay:", err)
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "scansim replay: no script or directory given")
-		fs.Usage()
-		return exitUsage
+	if o.format != "text" && o.format != "json" {
+		return fail(fmt.Errorf("unknown --format %q (text or json)", o.format))
 	}
-	prof, err := model.ProfileByName(o.profile)
+	if len(paths) == 0 {
+		return fail(fmt.Errorf("no script or directory given (run \"scansim help replay\")"))
+	}
+	opts, _, err := o.options()
 	if err != nil {
-		fmt.Fprintln(stderr, "scansim replay:", err)
-		return exitUsage
+		return fail(err)
 	}
-	if err := model.CheckMutants(o.mutants); err != nil {
-		fmt.Fprintln(stderr, "scansim replay:", err)
-		return exitUsage
-	}
-	paths, err := collectScripts(fs.Args())
+	scripts, err := suite.Collect(paths)
 	if err != nil {
-		fmt.Fprintln(stderr, "scansim replay:", err)
-		return exitUsage
+		return fail(err)
 	}
+	filter := suite.TagFilter{Only: o.only.vals, Skip: o.skip.vals}
+	text := &suite.Text{W: stdout, Color: useColor(stdout), Verbose: o.verbose, Quiet: o.quiet}
+
+	var recs []*suite.Record
 	passed, failed, errored := 0, 0, 0
-	for _, path := range paths {
-		switch replayOne(path, prof, o, stdout) {
-		case exitOK:
+	for _, path := range scripts {
+		rec := suite.RunFile(path, filter, opts)
+		recs = append(recs, rec)
+		if o.format == "json" {
+			if err := suite.WriteJSON(stdout, rec); err != nil {
+				return fail(err)
+			}
+		} else {
+			text.Record(rec)
+		}
+		switch rec.Outcome {
+		case suite.Pass:
 			passed++
-		case exitFailed:
+		case suite.Fail:
 			failed++
-		default:
+		case suite.Error:
 			errored++
 		}
+		if o.failFast && (rec.Outcome == suite.Fail || rec.Outcome == suite.Error) {
+			break
+		}
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed+errored)
+	if o.format == "text" {
+		text.Summary(passed, failed+errored)
+	}
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, recs); err != nil {
+			return fail(err)
+		}
+	}
 	switch {
 	case errored > 0:
 		return exitUsage
@@ -103,99 +140,14 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// collectScripts expands directories into their *.scs files (recursively,
-// sorted) and checks that every path exists.
-func collectScripts(args []string) ([]string, error) {
-	var out []string
-	for _, arg := range args {
-		info, err := os.Stat(arg)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			out = append(out, arg)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".scs") {
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no .scs scripts in directory", arg)
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
-}
-
-// replayOne parses and runs one script and prints its line; it returns
-// exitOK, exitFailed or exitUsage (a script error).
-func replayOne(path string, prof model.Profile, o replayOpts, w io.Writer) int {
-	src, err := os.ReadFile(path)
+func writeJUnit(path string, recs []*suite.Record) error {
+	f, err := os.Create(path)
 	if err != nil {
-		fmt.Fprintf(w, "ERROR %s: %v\n", path, err)
-		return exitUsage
+		return err
 	}
-	script, err := scenarios.Parse(path, src)
-	if err != nil {
-		fmt.Fprintf(w, "ERROR %s\n%s\n", path, indent(err.Error()))
-		return exitUsage
+	if err := suite.WriteJUnit(f, "scansim replay", recs); err != nil {
+		f.Close()
+		return err
 	}
-	start := time.Now()
-	res := scenarios.Run(script, scenarios.RunOptions{
-		Strict:  o.strict,
-		Profile: &prof,
-		Seed:    o.seed,
-		Mutants: o.mutants,
-	})
-	elapsed := time.Since(start)
-	status := exitOK
-	switch {
-	case res.Err != nil:
-		fmt.Fprintf(w, "ERROR %s (%s)\n%s\n", path, fmtDuration(elapsed), indent(res.Err.Error()))
-		status = exitUsage
-	case !res.Passed:
-		fmt.Fprintf(w, "FAIL  %s (%s)\n", path, fmtDuration(elapsed))
-		if res.Failure != nil {
-			fmt.Fprintln(w, indent(strings.TrimRight(res.Failure.Report(), "\n")))
-		}
-		status = exitFailed
-	default:
-		fmt.Fprintf(w, "PASS  %s (%s)\n", path, fmtDuration(elapsed))
-	}
-	if o.verbose || status != exitOK {
-		for _, d := range res.Discarded {
-			fmt.Fprintf(w, "    discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Stanza)
-		}
-	}
-	if o.verbose {
-		var b strings.Builder
-		_ = sim.WriteTrace(&b, res.Trace)
-		fmt.Fprintln(w, indent(strings.TrimRight(b.String(), "\n")))
-	}
-	return status
-}
-
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-func fmtDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-	case d < time.Second:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return d.Round(time.Millisecond).String()
+	return f.Close()
 }

@@ -272,9 +272,10 @@ const stanzasNS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 //
 //	name [type] [id] [payload] [error condition] ["body"] [to X | from X]
 //
-// The payload is an iq's first child ("query" with its namespace); the
-// address is the stanza's to for a send and its from otherwise. Events
-// without a stanza give "".
+// The payload is an iq's first child; a "query" is followed by the last
+// segment of its namespace ("query roster", "query disco#info"), so that a
+// summary holds no URL. The address is the stanza's to for a send and its
+// from otherwise. Events without a stanza give "".
 func Summary(ev sim.TraceEvent) string {
 	el := parse(ev.Stanza)
 	if el == nil {
@@ -294,7 +295,7 @@ func Summary(ev sim.TraceEvent) string {
 			}
 			p := c.Tag
 			if c.Tag == "query" {
-				p += " " + c.NamespaceURI()
+				p += " " + shortNS(c.NamespaceURI())
 			}
 			parts = append(parts, p)
 			break
@@ -324,6 +325,16 @@ func Summary(ev sim.TraceEvent) string {
 		parts = append(parts, "from "+from)
 	}
 	return strings.Join(parts, " ")
+}
+
+// shortNS returns the part of a namespace after its last "/" or ":":
+// "roster" for jabber:iq:roster, "disco#info" for
+// http://jabber.org/protocol/disco#info.
+func shortNS(ns string) string {
+	if i := strings.LastIndexAny(ns, "/:"); i >= 0 && i < len(ns)-1 {
+		return ns[i+1:]
+	}
+	return ns
 }
 
 // clip shortens s to at most n runes, marking a cut with "…".

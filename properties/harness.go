@@ -29,6 +29,8 @@ type harness struct {
 
 	// noRef switches the reference comparison off (invariants only).
 	noRef bool
+	// strict30 checks inv30 also after pre-approvals (finding F1).
+	strict30 bool
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
 }
@@ -118,6 +120,7 @@ func (h *harness) apply(op Op) string {
 	tr := h.sim.Trace()
 	rec := stepRec{op: op, from: len(tr)}
 	before := h.snapshot()
+	h.inv.begin()
 	h.ref.out = nil
 	sl := h.slots[op.Slot]
 	var err error

@@ -35,7 +35,10 @@ const (
 // data-seq="expected", in its own row after the event Failure.After.
 //
 // Clicking an arrow or a marker (or pressing Enter on it) shows the
-// event's stanza, pretty-printed, in the detail panel; the stanzas are in
+// event's stanza, pretty-printed, in the detail panel, and marks the
+// element data-selected="true" (its class stays as it is); on load the
+// element named by the URL fragment ("#25", "#expected") is selected, else
+// the failing one; the stanzas are in
 // hidden <pre> elements, HTML-escaped. The inline script sets
 // data-js="ok" on <body> once it has wired the page, and records any
 // script error in <body data-errors>, so a headless browser's DOM dump
@@ -240,7 +243,13 @@ func writeSVG(bw *bufio.Writer, d *Doc, l *layout) {
 		default:
 			fmt.Fprintf(bw, "<circle cx=\"%d\" cy=\"%d\" r=\"5\"/>", cx, yy)
 		}
-		fmt.Fprintf(bw, "<text x=\"%d\" y=\"%d\">%s</text></g>\n", cx+10, yy+4, esc(clip(text, markerChars)))
+		// Labels go right of the lifeline, or left of it in the last
+		// column, so that they stay inside the picture.
+		if l.of[i] == len(l.parts)-1 && len(l.parts) > 1 {
+			fmt.Fprintf(bw, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text></g>\n", cx-10, yy+4, esc(clip(text, markerChars)))
+		} else {
+			fmt.Fprintf(bw, "<text x=\"%d\" y=\"%d\">%s</text></g>\n", cx+10, yy+4, esc(clip(text, markerChars)))
+		}
 	}
 	if missing {
 		f := d.Failure
@@ -340,8 +349,8 @@ svg text { fill: var(--fg); }
 .drop path { stroke: var(--fail); stroke-width: 2.5; }
 .drop text { fill: var(--fail); }
 .store rect { fill: #fdf3dd; stroke: #b88a2b; }
-.selected text { text-decoration: underline; }
-.selected .shaft { stroke-width: 3; }
+[data-selected="true"] text { text-decoration: underline; }
+[data-selected="true"] .shaft { stroke-width: 3; }
 .arrow:focus-visible .shaft { stroke-width: 3; }
 `
 
@@ -358,9 +367,9 @@ const script = `(function () {
     function show(g) {
       var p = src[g.getAttribute('data-seq')];
       if (!p) { return; }
-      if (selected) { selected.classList.remove('selected'); }
+      if (selected) { selected.removeAttribute('data-selected'); }
       selected = g;
-      g.classList.add('selected');
+      g.setAttribute('data-selected', 'true');
       head.textContent = p.getAttribute('data-head');
       out.textContent = p.textContent;
     }

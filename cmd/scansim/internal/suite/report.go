@@ -171,12 +171,10 @@ func (r *Record) JSON() JSONRecord {
 
 // WriteJSON writes r as one JSON object on one line.
 func WriteJSON(w io.Writer, r *Record) error {
-	b, err := json.Marshal(r.JSON())
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	// Stanzas stay readable: no \u003c for "<".
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.JSON())
 }
 
 // JUnit XML (the schema Jenkins, GitLab and GitHub test reporters read).

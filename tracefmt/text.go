@@ -93,9 +93,9 @@ func Text(w io.Writer, d *Doc) error {
 	}
 	if f := d.Failure; f != nil {
 		if f.Seq != 0 {
-			fmt.Fprintf(bw, "! FAIL at #%d: %s\n", f.Seq, oneLine(f.Message))
+			fmt.Fprintf(bw, "! %s at #%d: %s\n", failWord(d), f.Seq, oneLine(f.Message))
 		} else {
-			fmt.Fprintf(bw, "! FAIL: %s\n", oneLine(f.Message))
+			fmt.Fprintf(bw, "! %s: %s\n", failWord(d), oneLine(f.Message))
 		}
 		if f.Expected != "" {
 			fmt.Fprintf(bw, "!   expected: %s\n", oneLine(f.Expected))

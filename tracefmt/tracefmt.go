@@ -354,9 +354,10 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r", "&#13;", "\n", "&#10;").Replace(s)
 }
 
-// elapsed formats a virtual time offset: "+0s", "+1.5ms".
+// elapsed formats a virtual time offset to the microsecond: "+0s",
+// "+1.5ms", "+22.257ms".
 func elapsed(d time.Duration) string {
-	return "+" + d.String()
+	return "+" + d.Round(time.Microsecond).String()
 }
 
 // label is the marker text of a non-arrow event.

@@ -88,8 +88,8 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  scansim %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, `  scansim help CMD  show a command's flags and examples
-
+	fmt.Fprintf(w, "  scansim %-8s %s\n", "help CMD", "show a command's flags and examples")
+	fmt.Fprint(w, `
 Exit status: 0 success, 1 a script failed, 2 usage or script errors.
 `)
 }

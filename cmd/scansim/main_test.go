@@ -426,6 +426,13 @@ func TestTraceFailingAndDeterministic(t *testing.T) {
 	if seq == 0 || !regexp.MustCompile(`<g class="arrow" data-seq="`+itoa(seq)+`" data-kind="deliver" data-failed="true"`).MatchString(out) {
 		t.Errorf("delivery %d not highlighted", seq)
 	}
+	// A script error during the run: the trace up to it is still drawn.
+	out, errOut, code = scansim(t, "trace", "testdata/bad/early_variable.scs")
+	if code != exitUsage || !strings.HasPrefix(errOut, "scansim trace: ERROR testdata/bad/early_variable.scs:15: ") ||
+		!strings.Contains(out, "# result: error") || !regexp.MustCompile(`(?m)^  1  \+0s  Romeo  connect `).MatchString(out) ||
+		!strings.HasSuffix(out, "! ERROR: testdata/bad/early_variable.scs:15: Romeo sends: ${Juliet's full JID} used before Juliet connects: the full JID is the one the server binds\n") {
+		t.Errorf("run error: %d %q\n%s", code, errOut, out)
+	}
 	// Errors.
 	if _, errOut, code := scansim(t, "trace", "testdata/bad/malformed.scs"); code != exitUsage || !strings.HasPrefix(errOut, "scansim trace: testdata/bad/malformed.scs:12: ") {
 		t.Errorf("malformed: %d %q", code, errOut)

@@ -215,6 +215,7 @@ func (s *Server) editBlocklist(sess *session, st *etree.Element, action *etree.E
 		nbl = old
 	}
 	u.blocklist = nbl
+	s.touch(u)
 	s.deliver(sess, reply(st), "result")
 
 	if blocking {

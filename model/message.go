@@ -72,6 +72,7 @@ func (s *Server) messageToBare(o origin, st *etree.Element, bare string) {
 		}
 		// message/offline/handle: mod_offline stores it (§5.5).
 		acct.offline = append(acct.offline, offlineMessage{st: st.Copy(), stamp: s.stamp()})
+		s.touch(acct)
 		s.out = append(s.out, Event{Kind: Store, To: acct.bare, Stanza: st.Copy(), Reason: "offline"})
 	}
 }
@@ -105,6 +106,7 @@ func (s *Server) flushOffline(sess *session) {
 	u := sess.user
 	msgs := u.offline
 	u.offline = nil
+	s.touch(u)
 	if s.mut.has(mutOfflineKeptAfterFlush) {
 		u.offline = append([]offlineMessage(nil), msgs...)
 	}

@@ -26,7 +26,10 @@ func (u *user) hasPending(jid string) bool {
 }
 
 // save models save_roster: every save bumps the version (§4.1).
-func (s *Server) save(u *user) { u.rosterVer++ }
+func (s *Server) save(u *user) {
+	u.rosterVer++
+	s.touch(u)
+}
 
 // reportedVersion is what clients are told: the stored version, or 1.
 func (u *user) reportedVersion() int {

@@ -29,7 +29,8 @@ type Server struct {
 	admins   map[string]bool
 	store    Storage
 
-	out []Event // events of the current call
+	out   []Event // events of the current call
+	dirty []*user // accounts to write to storage at the end of the call
 	// generated > 0 while the server posts presence on a user's behalf
 	// (broadcasts, probes, probe answers, unbind): see
 	// Profile.ErrorOnBlockedBroadcast.
@@ -45,12 +46,12 @@ type user struct {
 	bareStr  string
 	sessions []*session // bound sessions in bind order
 
-	roster     map[string]*rosterItem // bare JID -> item
-	pending    map[string]*etree.Element
-	rosterVer  int // 0: never saved (clients are told 1)
-	blocklist  map[string]bool
-	offline    []offlineMessage
-	blockSaved bool
+	roster    map[string]*rosterItem // bare JID -> item
+	pending   map[string]*etree.Element
+	rosterVer int // 0: never saved (clients are told 1)
+	blocklist map[string]bool
+	offline   []offlineMessage
+	dirty     bool // persistent state changed since the last persist
 }
 
 type session struct {

@@ -149,28 +149,28 @@ func (u *user) unmarshal(b []byte) error {
 	return nil
 }
 
-// persist writes every account touched by the current call to storage.
-// Called at the end of each public call, so storage always holds the
-// state as of the last completed input.
-func (s *Server) persist() {
-	if s.store == nil {
-		return
-	}
-	nodes := sortedKeys(s.users)
-	for _, node := range nodes {
-		u := s.users[node]
-		data := u.marshal(s.mut.has(mutOfflineLostOnRestart))
-		if old, ok := s.store.Get(node); ok && string(old) == string(data) {
-			continue
-		}
-		if _, ok := s.store.Get(node); !ok && isEmptyRecord(data) {
-			continue
-		}
-		s.store.Put(node, data)
+// touch marks u's persistent state as changed in this call.
+func (s *Server) touch(u *user) {
+	if s.store != nil && !u.dirty {
+		u.dirty = true
+		s.dirty = append(s.dirty, u)
 	}
 }
 
-func isEmptyRecord(b []byte) bool { return string(b) == "{}" }
+// persist writes the accounts changed by the current call to storage, in
+// node order. Called at the end of each public call, so storage always
+// holds the state as of the last completed input.
+func (s *Server) persist() {
+	if len(s.dirty) == 0 {
+		return
+	}
+	sort.Slice(s.dirty, func(i, j int) bool { return s.dirty[i].node < s.dirty[j].node })
+	for _, u := range s.dirty {
+		u.dirty = false
+		s.store.Put(u.node, u.marshal(s.mut.has(mutOfflineLostOnRestart)))
+	}
+	s.dirty = s.dirty[:0]
+}
 
 // load fills a freshly created account from storage, if it has a record.
 // A record that does not decode is reported as a Drop event and the

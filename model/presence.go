@@ -355,7 +355,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		}
 	}
 	// 3. Contacts with from/both.
-	for _, jid := range sortedKeys(u.roster) {
+	for _, jid := range u.rosterJIDs() {
 		if it := u.roster[jid]; it != nil && it.subscribedFrom() {
 			st.CreateAttr("to", jid)
 			s.post(o, st, true)
@@ -370,7 +370,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 	if !hasType && sess.presence == nil {
 		sess.presence = st
 		// b. probes
-		for _, jid := range sortedKeys(u.roster) {
+		for _, jid := range u.rosterJIDs() {
 			if it := u.roster[jid]; it != nil && it.subscribedTo() {
 				s.post(o, newStanza("presence", "type", "probe", "from", sess.fullStr, "to", jid), true)
 			}
@@ -400,7 +400,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 			s.deliver(sess, sub, "")
 		}
 		// e. outstanding outbound requests re-sent
-		for _, jid := range sortedKeys(u.roster) {
+		for _, jid := range u.rosterJIDs() {
 			if it := u.roster[jid]; it != nil && it.ask {
 				s.post(o, newStanza("presence", "type", "subscribe", "from", u.bareStr, "to", jid), true)
 			}

@@ -20,6 +20,16 @@ type rosterItem struct {
 func (it *rosterItem) subscribedFrom() bool { return it.sub == "from" || it.sub == "both" }
 func (it *rosterItem) subscribedTo() bool   { return it.sub == "to" || it.sub == "both" }
 
+// rosterJIDs returns the roster's JIDs sorted: the fixed order of every
+// roster fan-out (Prosody iterates a hash). Cached until the next insert
+// or delete; callers must not modify the slice.
+func (u *user) rosterJIDs() []string {
+	if u.rosterKeys == nil {
+		u.rosterKeys = sortedKeys(u.roster)
+	}
+	return u.rosterKeys
+}
+
 func (u *user) hasPending(jid string) bool {
 	_, ok := u.pending[jid]
 	return ok
@@ -88,6 +98,7 @@ func (u *user) itemOrNew(jid string) *rosterItem {
 	if it == nil {
 		it = &rosterItem{sub: "none"}
 		u.roster[jid] = it
+		u.rosterKeys = nil
 	}
 	return it
 }
@@ -294,7 +305,7 @@ func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
 		r := reply(st)
 		if cv, ok := attr(q, "ver"); !ok || !numericEqual(cv, u.reportedVersion()) {
 			rq := newNS(r, "query", nsRoster)
-			for _, jid := range sortedKeys(u.roster) {
+			for _, jid := range u.rosterJIDs() {
 				rq.AddChild(itemElement(jid, u.roster[jid]))
 			}
 			rq.CreateAttr("ver", strconv.Itoa(u.reportedVersion()))
@@ -327,6 +338,7 @@ func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
 		}
 		s.rosterItemRemoved(sess, jid, old)
 		delete(u.roster, jid)
+		u.rosterKeys = nil
 		s.save(u)
 		s.deliver(sess, reply(st), "result")
 		s.rosterPush(u, jid)
@@ -344,6 +356,7 @@ func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
 		}
 	}
 	u.roster[jid] = nit
+	u.rosterKeys = nil
 	s.save(u)
 	s.deliver(sess, reply(st), "result")
 	s.rosterPush(u, jid)

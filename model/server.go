@@ -46,12 +46,13 @@ type user struct {
 	bareStr  string
 	sessions []*session // bound sessions in bind order
 
-	roster    map[string]*rosterItem // bare JID -> item
-	pending   map[string]*etree.Element
-	rosterVer int // 0: never saved (clients are told 1)
-	blocklist map[string]bool
-	offline   []offlineMessage
-	dirty     bool // persistent state changed since the last persist
+	roster     map[string]*rosterItem // bare JID -> item
+	rosterKeys []string               // sorted roster JIDs; nil when stale
+	pending    map[string]*etree.Element
+	rosterVer  int // 0: never saved (clients are told 1)
+	blocklist  map[string]bool
+	offline    []offlineMessage
+	dirty      bool // persistent state changed since the last persist
 }
 
 type session struct {

@@ -70,7 +70,7 @@ type offlineRec struct {
 func (u *user) marshal(mutOfflineLost bool) []byte {
 	var r record
 	r.Version = u.rosterVer
-	for _, jid := range sortedKeys(u.roster) {
+	for _, jid := range u.rosterJIDs() {
 		it := u.roster[jid]
 		ir := itemRecord{JID: jid, Subscription: it.sub, Ask: it.ask, Name: it.name, Approved: it.approved}
 		ir.Groups = sortedKeys(it.groups)
@@ -125,6 +125,7 @@ func (u *user) unmarshal(b []byte) error {
 			it.groups[g] = true
 		}
 		u.roster[ir.JID] = it
+		u.rosterKeys = nil
 	}
 	for _, p := range r.Pending {
 		var st *etree.Element

@@ -60,7 +60,7 @@ type stepRec struct {
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
 	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{}}
 	p := prof
-	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants})
+	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: &model.MemStorage{}})
 	h.srv, _ = h.sim.Backend().(*model.Server)
 	h.ref = newRef(spec)
 	h.inv = newInvState(h)
@@ -123,6 +123,9 @@ func (h *harness) apply(op Op) string {
 	h.inv.begin()
 	h.ref.out = nil
 	sl := h.slots[op.Slot]
+	if sl == nil {
+		sl = &slot{}
+	}
 	var err error
 	switch op.Kind {
 	case OpConnect:
@@ -145,6 +148,24 @@ func (h *harness) apply(op Op) string {
 	case OpDrop:
 		rec.client = sl.cur.Name()
 		err = sl.cur.Drop()
+	case OpRestart:
+		// The process dies: sessions vanish without unavailable presence;
+		// rosters, pending requests, blocklists and offline messages are
+		// persistent (§0.8 storage); the reference drops its sessions.
+		for _, rs := range h.ref.sess {
+			rs.bound = false
+		}
+		h.ref.sess = nil
+		err = h.sim.RestartServer()
+		// The model reloads accounts on demand, and its introspection
+		// API does not load them: bind and close a session per user,
+		// straight on the backend (no presence, nothing to the trace),
+		// so that the state is visible to the comparisons.
+		for _, u := range h.userNames() {
+			if id, _, _, e := h.srv.Bind(u, "scansim-reload"); e == nil {
+				h.srv.Close(id, false)
+			}
+		}
 	case OpSend:
 		rec.client = sl.cur.Name()
 		rec.xml = h.resolve(op.Stanza)

@@ -114,10 +114,12 @@ type invState struct {
 	pre      map[string]sessInfo
 	// approved[{a,b}]: a pre-approved b at some point (inv30, finding F1)
 	approved map[[2]string]bool
+	// removed[{a,b}]: a removed b from its roster at some point (F3)
+	removed map[[2]string]bool
 }
 
 func newInvState(h *harness) *invState {
-	return &invState{h: h, directed: map[string]map[string]bool{}, approved: map[[2]string]bool{}}
+	return &invState{h: h, directed: map[string]map[string]bool{}, approved: map[[2]string]bool{}, removed: map[[2]string]bool{}}
 }
 
 func (s *invState) sessions() map[string]sessInfo {
@@ -169,6 +171,15 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 		}
 	}
 	// state carried forward
+	if c.send != nil && c.send.tag == "iq" && c.send.el.SelectAttr("to") == nil {
+		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
+			for _, it := range q.SelectElements("item") {
+				if attrOr(it, "subscription") == "remove" {
+					s.removed[[2]string{strings.TrimSuffix(c.senderBare(), "@localhost"), strings.TrimSuffix(attrOr(it, "jid"), "@localhost")}] = true
+				}
+			}
+		}
+	}
 	for k, f := range after.contacts {
 		if f.Approved {
 			s.approved[k] = true
@@ -1253,9 +1264,12 @@ func inv30CrossRosterConsistency(c *invCtx) string {
 	}
 	for k, ab := range c.after.contacts {
 		ba := c.after.contacts[[2]string{k[1], k[0]}]
-		if !c.h.strict30 && (c.h.inv.approved[k] || c.h.inv.approved[[2]string{k[1], k[0]}]) {
-			// Finding F1 (findings.md): a pre-approval consumed while the
-			// approver is offline is not routed back (§4.3 shortcut).
+		if !c.h.strict30 && (c.h.inv.approved[k] || c.h.inv.approved[[2]string{k[1], k[0]}] || c.h.inv.removed[k] || c.h.inv.removed[[2]string{k[1], k[0]}]) {
+			// Findings F1 and F3 (findings.md): a pre-approval consumed
+			// while the approver is offline is not routed back (§4.3
+			// shortcut), and a pending request that survives a roster
+			// removal (§4.7) can be approved after the requester's ask
+			// was cleared. strict30 checks these pairs too.
 			continue
 		}
 		if isTo(ab.Subscription) != isFrom(ba.Subscription) {

@@ -16,25 +16,38 @@ type machine struct {
 	onFail func(h *harness, msg string)
 }
 
-func (m *machine) slots(t *rapid.T, connected bool) []string {
+// pick draws a slot from all slots (so that a draw means the same slot
+// whatever happened before, which helps the shrinker) and moves to the
+// next slot in a fixed cyclic order whose connection state is wanted.
+func (m *machine) pick(t *rapid.T, connected bool, label string) string {
+	all := m.allSlots()
+	i := rapid.IntRange(0, len(all)-1).Draw(t, label)
+	for k := 0; k < len(all); k++ {
+		s := all[(i+k)%len(all)]
+		if m.h.connected(s) == connected {
+			return s
+		}
+	}
+	if connected {
+		// No session at all: connect the drawn slot rather than skip
+		// (rapid's Repeat stops a sequence whose first actions are
+		// rejected).
+		s := all[i]
+		m.do(t, Op{Name: "a1Connect", Kind: OpConnect, Slot: s, Res: slotLetter(s)})
+		return s
+	}
+	t.Skip("no slot")
+	return ""
+}
+
+func (m *machine) allSlots() []string {
 	var out []string
 	for i := 1; i <= m.h.users; i++ {
 		for _, l := range []string{"a", "b", "c"} {
-			n := fmt.Sprintf("u%d%s", i, l)
-			if m.h.connected(n) == connected {
-				out = append(out, n)
-			}
+			out = append(out, fmt.Sprintf("u%d%s", i, l))
 		}
 	}
 	return out
-}
-
-func (m *machine) pick(t *rapid.T, connected bool, label string) string {
-	c := m.slots(t, connected)
-	if len(c) == 0 {
-		t.Skip("no slot")
-	}
-	return rapid.SampledFrom(c).Draw(t, label)
 }
 
 func (m *machine) id(prefix string) string {
@@ -240,13 +253,41 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 			id := m.h.lastPushID(m.h.slots[s].cur.Name())
 			if id == "" {
-				t.Skip("no push received")
+				id = "nopush"
 			}
 			if rapid.Bool().Draw(t, "error") {
 				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='error' id='%s'><error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id))
 				return
 			}
 			m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='result' id='%s'/>", id))
+		},
+		"c0Befriend": func(t *rapid.T) {
+			// A subscription handshake in one action: a subscribes to b,
+			// b approves; mutual adds the reverse direction.
+			a := m.pick(t, true, "slot")
+			var others []string
+			for _, s := range m.allSlots() {
+				if slotUser(s) != slotUser(a) && m.h.connected(s) {
+					others = append(others, s)
+				}
+			}
+			if len(others) == 0 {
+				t.Skip("no contact online")
+			}
+			b := rapid.SampledFrom(others).Draw(t, "contact")
+			ua, ub := userBare(slotUser(a)), userBare(slotUser(b))
+			m.send(t, "c0Befriend", a, fmt.Sprintf("<presence type='subscribe' to='%s'/>", ub))
+			m.send(t, "c0Befriend", b, fmt.Sprintf("<presence type='subscribed' to='%s'/>", ua))
+			if rapid.Bool().Draw(t, "mutual") {
+				m.send(t, "c0Befriend", b, fmt.Sprintf("<presence type='subscribe' to='%s'/>", ua))
+				m.send(t, "c0Befriend", a, fmt.Sprintf("<presence type='subscribed' to='%s'/>", ub))
+			}
+		},
+		"h1Restart": func(t *rapid.T) {
+			if rapid.IntRange(0, 2).Draw(t, "restart") > 0 {
+				t.Skip("restarts are rare")
+			}
+			m.do(t, Op{Name: "h1Restart", Kind: OpRestart})
 		},
 		"": func(t *rapid.T) {},
 	}

@@ -16,6 +16,7 @@ const (
 	OpDisconnect                   // clean close (</stream:stream>)
 	OpDrop                         // abrupt transport loss
 	OpSend                         // the slot's session sends one stanza
+	OpRestart                      // the server restarts (sessions lost, storage kept)
 )
 
 // Op is one generated action, independent of rapid so that it can be
@@ -44,6 +45,8 @@ func (o Op) String() string {
 		return fmt.Sprintf("%s: %s disconnects", o.Name, o.Slot)
 	case OpDrop:
 		return fmt.Sprintf("%s: %s drops", o.Name, o.Slot)
+	case OpRestart:
+		return fmt.Sprintf("%s: the server restarts", o.Name)
 	}
 	return fmt.Sprintf("%s: %s sends %s", o.Name, o.Slot, o.Stanza)
 }

@@ -1,17 +1,151 @@
 package properties
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
 )
 
+// TestProperty checks the property on the default profile with rapid's
+// flags (-rapid.checks, -rapid.seed, ...). On failure the shrunk sequence
+// is written as a .scs (testdata/failures, or $SCANSIM_FAILURES) and its
+// path, text and seed are logged.
 func TestProperty(t *testing.T) {
+	p := model.ProsodyTrunk()
+	rec := &recorder{}
+	t.Cleanup(func() {
+		if !t.Failed() || rec.lastOps == nil {
+			return
+		}
+		f := &Failure{Message: rec.lastMsg, Ops: rec.lastOps, ShrunkLen: len(rec.lastOps)}
+		writeFailure(f, rec.lastUsers, p, p, nil, "")
+		t.Logf("counterexample (%d actions) written to %s:\n%s", f.ShrunkLen, f.ScriptPath, f.Script)
+	})
+	rapid.Check(t, property(0, p, p, nil, rec))
+}
+
+// TestDeterminism is inv 40: the same action sequence gives a
+// byte-identical trace (canonical stanzas, sim.WriteTrace).
+func TestDeterminism(t *testing.T) {
+	p := model.ProsodyTrunk()
 	rapid.Check(t, func(rt *rapid.T) {
 		users := rapid.IntRange(2, 4).Draw(rt, "users")
-		p := model.ProsodyTrunk()
-		m := &machine{h: newHarness(users, p, p, nil, 1)}
+		h := newHarness(users, p, p, nil, 1)
+		h.noRef = true
+		h.only = map[string]bool{}
+		m := &machine{h: h}
 		rt.Repeat(m.actions())
+		h2 := replayAll(h.ops, users, p, p, nil)
+		a, b := traceText(h), traceText(h2)
+		if a != b {
+			rt.Fatalf("same actions, different traces:\n%s\n----\n%s", a, b)
+		}
 	})
 }
+
+// TestExploreDeterministic: Explore with a fixed seed explores the same
+// sequences (same counts) and finds the same shrunk failure.
+func TestExploreDeterministic(t *testing.T) {
+	cfg := Config{Seed: 42, Checks: 30, Mutants: []string{"no-unavailable-on-block"}, OutDir: t.TempDir(), ShrinkTime: 2 * time.Second}
+	r1 := Explore(cfg)
+	r2 := Explore(cfg)
+	if r1.Failure == nil || r2.Failure == nil {
+		cfg.Checks = 0
+		if r1.Failure == nil && r2.Failure == nil {
+			if r1.Checks != r2.Checks || r1.Actions != r2.Actions {
+				t.Fatalf("reports differ: %+v vs %+v", r1, r2)
+			}
+			return
+		}
+		t.Fatalf("one run failed, the other did not")
+	}
+	if r1.Failure.FirstCheck != r2.Failure.FirstCheck || r1.Failure.Trace != r2.Failure.Trace {
+		t.Fatalf("failures differ:\n%s\n----\n%s", r1.Failure.Trace, r2.Failure.Trace)
+	}
+}
+
+// TestReplayCounterexample: a mutant's counterexample replays with the
+// scenarios runner: it fails under the mutant and passes on the correct
+// model.
+func TestReplayCounterexample(t *testing.T) {
+	for _, mu := range []string{"no-unavailable-on-block", "outbound-message-to-blocked-routed"} {
+		r := Explore(Config{Seed: 7, Checks: 1000, Mutants: []string{mu}, OutDir: t.TempDir(), ShrinkTime: 3 * time.Second})
+		if r.Failure == nil {
+			t.Fatalf("%s not caught", mu)
+		}
+		f := r.Failure
+		t.Logf("%s: %s (seed %d, %d actions)\n%s", mu, f.ScriptPath, f.Seed, f.ShrunkLen, f.Script)
+		if !f.ReplayFails || !f.ReplayPassesCorrect {
+			t.Errorf("%s: replay fails under the mutant: %v, passes on the correct model: %v (%s)", mu, f.ReplayFails, f.ReplayPassesCorrect, f.ReplayNote)
+		}
+	}
+}
+
+// TestMutants runs the property against every mutant and asserts that
+// each is caught within 1000 checks and shrunk to at most 8 actions.
+func TestMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-36s %-6s %7s %7s %-6s %s\n", "mutant", "caught", "checks", "shrunk", "replay", "violation")
+	out := t.TempDir()
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		out = d
+	}
+	for _, mu := range model.Mutants() {
+		start := time.Now()
+		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: out, ShrinkTime: 3 * time.Second})
+		if r.Failure == nil {
+			fmt.Fprintf(&b, "%-36s %-6s %7d %7s %-6s\n", mu, "no", r.Checks, "-", "-")
+			t.Errorf("mutant %s not caught in %d checks", mu, r.Checks)
+			continue
+		}
+		f := r.Failure
+		replay := "no"
+		if f.ReplayFails && f.ReplayPassesCorrect {
+			replay = "yes"
+		}
+		v := strings.SplitN(strings.TrimSpace(f.Message), "\n", 2)[0]
+		if i := strings.Index(v, "inv"); i >= 0 {
+			v = strings.SplitN(v[i:], ":", 2)[0]
+		} else if len(v) > 40 {
+			v = v[:40]
+		}
+		fmt.Fprintf(&b, "%-36s %-6s %7d %7d %-6s %s (%v)\n", mu, "yes", f.FirstCheck, f.ShrunkLen, replay, v, time.Since(start).Round(time.Millisecond))
+		if f.FirstCheck > 1000 {
+			t.Errorf("mutant %s needed %d checks", mu, f.FirstCheck)
+		}
+		if f.ShrunkLen > 8 {
+			t.Errorf("mutant %s shrunk to %d actions, want <= 8", mu, f.ShrunkLen)
+		}
+	}
+	t.Logf("\n%s", b.String())
+}
+
+// BenchmarkPropertyActions measures actions per second with the reference
+// and every invariant on.
+func BenchmarkPropertyActions(b *testing.B) {
+	p := model.ProsodyTrunk()
+	actions := 0
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		r := Explore(Config{Seed: uint64(i + 1), Checks: 10, Users: 3})
+		if r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+		actions += r.Actions
+	}
+	_ = p
+	b.ReportMetric(float64(actions)/time.Since(start).Seconds(), "actions/s")
+}
+
+var _ = bytes.NewBuffer
+var _ = sim.WriteTrace

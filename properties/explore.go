@@ -1,0 +1,321 @@
+package properties
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+	"pgregory.net/rapid"
+)
+
+// Config configures Explore.
+type Config struct {
+	// Seed is rapid's seed (0: a random one; the report gives the seed
+	// that failed). The simulation itself always uses seed 1.
+	Seed uint64
+	// Checks is the number of random action sequences (default 100).
+	Checks int
+	// Steps is the average number of actions per sequence (default 30).
+	Steps int
+	// Users is the number of accounts u1..uN (2–4); 0 draws it per check.
+	Users int
+	// Profile is the model's profile (nil: model.ProsodyTrunk()).
+	Profile *model.Profile
+	// Spec is the profile the checks demand (nil: Profile). Demanding a
+	// stricter profile than the model runs shows where they differ.
+	Spec *model.Profile
+	// Mutants are passed to the model (model.Mutants()).
+	Mutants []string
+	// OutDir receives the failing script (default testdata/failures, or
+	// $SCANSIM_FAILURES).
+	OutDir string
+	// ShrinkTime bounds rapid's minimisation (default 10s).
+	ShrinkTime time.Duration
+	// Progress, when set, is called after every check with the number of
+	// checks done and of actions applied so far.
+	Progress func(done, actions int)
+}
+
+// Report is the outcome of Explore.
+type Report struct {
+	Checks  int // sequences run (including the shrinking replays)
+	Actions int // actions applied in all of them
+	Failure *Failure
+}
+
+// Failure describes the first property violation, after shrinking.
+type Failure struct {
+	Seed       uint64 // rapid seed that reproduces it (-rapid.seed)
+	Message    string // the violation
+	FirstCheck int    // 1-based check that first failed, before shrinking
+	ShrunkLen  int    // actions in the shrunk sequence
+	Ops        []Op   // the shrunk sequence
+	ScriptPath string // the .scs written, "" if none could be written
+	Script     string // its text
+	Trace      string // the shrunk run's trace (sim.WriteTrace)
+	// ReplayFails / ReplayPassesCorrect: running Script with
+	// scenarios.Run fails under the configured model and passes on the
+	// correct one (the same profile without mutants).
+	ReplayFails, ReplayPassesCorrect bool
+	// ReplayStrict: the difference shows only in strict mode
+	// (scansim replay --strict), e.g. an extra stanza at the end of a
+	// client's queue, which scansion's default mode ignores.
+	ReplayStrict bool
+	ReplayNote   string
+}
+
+// recorder collects what a property run saw: counts and the last failure
+// (rapid's last failing run is the minimised one).
+type recorder struct {
+	mu          sync.Mutex
+	checks      int
+	actions     int
+	firstFail   int
+	lastOps     []Op
+	lastMsg     string
+	lastUsers   int
+	lastSteps   []stepRec
+	lastFailing int
+	progress    func(done, actions int)
+}
+
+// Property is the property: a rapid state machine over a fresh harness.
+// It is what `go test` checks (rapid.Check(t, prop)) and what Explore
+// drives outside the test runner.
+func property(users int, prof, spec model.Profile, mutants []string, rec *recorder) func(*rapid.T) {
+	return func(t *rapid.T) {
+		u := users
+		if u == 0 {
+			u = rapid.IntRange(2, 4).Draw(t, "users")
+		}
+		h := newHarness(u, prof, spec, mutants, 1)
+		m := &machine{h: h}
+		if rec != nil {
+			rec.mu.Lock()
+			rec.checks++
+			rec.mu.Unlock()
+			m.onFail = func(h *harness, msg string) {
+				rec.mu.Lock()
+				defer rec.mu.Unlock()
+				if rec.firstFail == 0 {
+					rec.firstFail = rec.checks
+				}
+				rec.lastOps = append([]Op(nil), h.ops...)
+				rec.lastSteps = append([]stepRec(nil), h.steps...)
+				rec.lastMsg = msg
+				rec.lastUsers = h.users
+			}
+			defer func() {
+				rec.mu.Lock()
+				rec.actions += len(h.ops)
+				d, a, p := rec.checks, rec.actions, rec.progress
+				rec.mu.Unlock()
+				if p != nil {
+					p(d, a)
+				}
+			}()
+		}
+		t.Repeat(m.actions())
+	}
+}
+
+// exploreTB is the testing.TB stand-in rapid.Check reports to outside
+// `go test`. FailNow ends the checking goroutine, as testing.T does.
+type exploreTB struct {
+	mu     sync.Mutex
+	failed bool
+	log    bytes.Buffer
+}
+
+func (e *exploreTB) Helper()      {}
+func (e *exploreTB) Name() string { return "Explore" }
+func (e *exploreTB) Logf(f string, a ...any) {
+	e.mu.Lock()
+	fmt.Fprintf(&e.log, f+"\n", a...)
+	e.mu.Unlock()
+}
+func (e *exploreTB) Log(a ...any)             { e.Logf("%s", fmt.Sprint(a...)) }
+func (e *exploreTB) Skipf(f string, a ...any) { e.Logf(f, a...); runtime.Goexit() }
+func (e *exploreTB) Skip(a ...any)            { e.Log(a...); runtime.Goexit() }
+func (e *exploreTB) SkipNow()                 { runtime.Goexit() }
+func (e *exploreTB) Errorf(f string, a ...any) {
+	e.Logf(f, a...)
+	e.Fail()
+}
+func (e *exploreTB) Error(a ...any)            { e.Log(a...); e.Fail() }
+func (e *exploreTB) Fatalf(f string, a ...any) { e.Errorf(f, a...); runtime.Goexit() }
+func (e *exploreTB) Fatal(a ...any)            { e.Error(a...); runtime.Goexit() }
+func (e *exploreTB) FailNow()                  { e.Fail(); runtime.Goexit() }
+func (e *exploreTB) Fail() {
+	e.mu.Lock()
+	e.failed = true
+	e.mu.Unlock()
+}
+func (e *exploreTB) Failed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failed
+}
+
+var exploreMu sync.Mutex
+
+// Explore runs the property outside `go test` and reports the first
+// violation, shrunk, with a replayable script.
+//
+// rapid only exposes rapid.Check, whose knobs are its command-line flags,
+// so Explore sets -rapid.checks, -rapid.steps, -rapid.seed,
+// -rapid.shrinktime and -rapid.nofailfile on flag.CommandLine for the
+// duration of the call (restoring them after), calls testing.Init so that
+// rapid may ask testing.Short, and runs rapid.Check on a goroutine with a
+// testing.TB stand-in. Calls are serialised.
+func Explore(cfg Config) Report {
+	exploreMu.Lock()
+	defer exploreMu.Unlock()
+	testing.Init()
+	if cfg.Checks <= 0 {
+		cfg.Checks = 100
+	}
+	if cfg.Steps <= 0 {
+		cfg.Steps = 30
+	}
+	if cfg.ShrinkTime <= 0 {
+		cfg.ShrinkTime = 10 * time.Second
+	}
+	prof := model.ProsodyTrunk()
+	if cfg.Profile != nil {
+		prof = *cfg.Profile
+	}
+	spec := prof
+	if cfg.Spec != nil {
+		spec = *cfg.Spec
+	}
+	restore := setFlags(map[string]string{
+		"rapid.checks":     strconv.Itoa(cfg.Checks),
+		"rapid.steps":      strconv.Itoa(cfg.Steps),
+		"rapid.seed":       strconv.FormatUint(cfg.Seed, 10),
+		"rapid.shrinktime": cfg.ShrinkTime.String(),
+		"rapid.nofailfile": "true",
+		"rapid.v":          "false",
+		"rapid.log":        "false",
+	})
+	defer restore()
+
+	rec := &recorder{progress: cfg.Progress}
+	tb := &exploreTB{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, rec))
+	}()
+	<-done
+	rep := Report{Checks: rec.checks, Actions: rec.actions}
+	if !tb.Failed() || rec.lastOps == nil {
+		return rep
+	}
+	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: rec.lastOps, ShrunkLen: len(rec.lastOps)}
+	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
+		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
+	}
+	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.OutDir)
+	rep.Failure = f
+	return rep
+}
+
+func setFlags(vals map[string]string) func() {
+	old := map[string]string{}
+	for k, v := range vals {
+		fl := flag.CommandLine.Lookup(k)
+		if fl == nil {
+			continue
+		}
+		old[k] = fl.Value.String()
+		_ = fl.Value.Set(v)
+	}
+	return func() {
+		for k, v := range old {
+			_ = flag.CommandLine.Lookup(k).Value.Set(v)
+		}
+	}
+}
+
+// replay applies ops to a fresh harness and returns it with the index of
+// the first failing step (-1 if none).
+func replay(ops []Op, users int, prof, spec model.Profile, mutants []string) (*harness, int) {
+	h := newHarness(users, prof, spec, mutants, 1)
+	for i, op := range ops {
+		if !applicable(h, op) {
+			continue
+		}
+		if msg := h.apply(op); msg != "" {
+			return h, i
+		}
+	}
+	return h, -1
+}
+
+// traceText renders a harness's trace.
+func traceText(h *harness) string {
+	var b bytes.Buffer
+	_ = sim.WriteTrace(&b, h.sim.Trace())
+	return b.String()
+}
+
+// failuresDir is where scripts go by default.
+func failuresDir(dir string) string {
+	if dir != "" {
+		return dir
+	}
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		return d
+	}
+	return filepath.Join("testdata", "failures")
+}
+
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(s))
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}
+
+// applicable: op's precondition holds in h.
+func applicable(h *harness, op Op) bool {
+	switch op.Kind {
+	case OpRestart:
+		return true
+	case OpConnect:
+		return !h.connected(op.Slot)
+	}
+	return h.connected(op.Slot)
+}
+
+// replayAll applies every applicable op, ignoring violations (inv40 and
+// golden runs).
+func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) *harness {
+	h := newHarness(users, prof, spec, mutants, 1)
+	h.noRef = true
+	h.only = map[string]bool{}
+	for _, op := range ops {
+		if applicable(h, op) {
+			h.apply(op)
+		}
+	}
+	return h
+}

@@ -1,0 +1,338 @@
+package properties
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/sim"
+)
+
+// writeFailure turns a shrunk failing sequence into a replayable .scs:
+//
+//   - abrupt drops are replaced by clean disconnects when the failure
+//     survives it (scansion has no "drops" verb; FromTrace would leave a
+//     comment);
+//   - the sequence is cut after the failing step;
+//   - the expected stanzas come from the correct behaviour: with mutants,
+//     the same sequence on the model without them; without mutants, the
+//     model's trace with the failing step's deliveries replaced by the
+//     reference's prediction (when the failure is a prediction mismatch);
+//   - the script is built with scenarios.FromTrace and written with
+//     scenarios.Format; roster push ids become {scansion:any};
+//   - a client that must receive nothing but did gets a "receives: nothing"
+//     right after the failing send, and a client that misses a stanza has
+//     its receives moved first, so that scansion's stale-stanza rule
+//     (scansion-language.md §5.2) cannot hide the difference;
+//   - the script is then replayed with scenarios.Run on the configured
+//     model and on the correct one, and the outcome recorded.
+func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []string, outDir string) {
+	ops := append([]Op(nil), f.Ops...)
+	// Prefer clean disconnects.
+	for i := range ops {
+		if ops[i].Kind != OpDrop {
+			continue
+		}
+		try := append([]Op(nil), ops...)
+		try[i].Kind = OpDisconnect
+		if _, idx := replay(try, users, prof, spec, mutants); idx >= 0 {
+			ops = try
+		}
+	}
+	hf, idx := replay(ops, users, prof, spec, mutants)
+	if idx < 0 {
+		f.ReplayNote = "the shrunk sequence did not fail again on replay"
+		f.Trace = traceText(hf)
+		return
+	}
+	ops = ops[:idx+1]
+	f.Ops = ops
+	f.ShrunkLen = len(ops)
+	f.Trace = traceText(hf)
+	failStep := hf.steps[idx]
+
+	var events []sim.TraceEvent
+	var expected map[string][]string // per client, the failing step's expected sigs
+	witnessed := false
+	if len(mutants) > 0 {
+		g := replayAll(ops, users, prof, spec, nil)
+		last := g.steps[len(g.steps)-1]
+		expected = observed(g.sim.Trace()[last.from:last.to])
+		if !differs(expected, observed(hf.sim.Trace()[failStep.from:failStep.to])) {
+			// The difference is in state only: make it observable.
+			ops = append(ops, witnesses(hf)...)
+			g = replayAll(ops, users, prof, spec, nil)
+			witnessed = true
+		}
+		events = append(events, g.sim.Trace()...)
+	} else {
+		tr := hf.sim.Trace()
+		events = append(events, tr[:failStep.from]...)
+		if failStep.want != nil {
+			for _, e := range tr[failStep.from:failStep.to] {
+				switch e.Kind {
+				case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+				default:
+					events = append(events, e)
+				}
+			}
+			jids := map[string]model.JID{}
+			for _, e := range tr {
+				if e.Kind == sim.TraceConnect {
+					jids[e.Client] = e.JID
+				}
+			}
+			// the predicted stanzas, in the order the model delivered the
+			// ones it got right, then the missing ones
+			for _, c := range sortedKeys(failStep.want) {
+				for _, s := range orderLike(failStep.want[c], observed(tr[failStep.from:failStep.to])[c]) {
+					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: s})
+				}
+			}
+			expected = failStep.want
+		} else {
+			events = append(events, tr[failStep.from:failStep.to]...)
+			expected = observed(tr[failStep.from:failStep.to])
+		}
+	}
+	for i := range events {
+		events[i].Seq = uint64(i + 1)
+		events[i].Cause = 0
+	}
+	title := "scansim property failure"
+	if len(mutants) > 0 {
+		title += " (mutant " + strings.Join(mutants, ",") + ")"
+	}
+	script, err := scenarios.FromTrace(events, scenarios.TraceOptions{Title: title, KeepResources: true})
+	if err != nil {
+		f.ReplayNote = "FromTrace: " + err.Error()
+		return
+	}
+	anyIDs(script)
+	got := observed(hf.sim.Trace()[failStep.from:failStep.to])
+	if !witnessed {
+		emphasise(script, expected, got)
+	} else {
+		script.Trailer = append(script.Trailer, "# the last actions only observe the state the failing step left")
+	}
+	desc := []string{
+		fmt.Sprintf("rapid seed %d, %d actions after shrinking; profile %q (checks demand %q)", f.Seed, len(ops), prof.Name, spec.Name),
+	}
+	for _, l := range strings.Split(strings.TrimSpace(f.Message), "\n") {
+		desc = append(desc, l)
+	}
+	script.Description = strings.Join(desc, "\n")
+	text := string(scenarios.Format(script))
+	f.Script = text
+
+	dir := failuresDir(outDir)
+	name := "failure"
+	if len(mutants) > 0 {
+		name = strings.Join(mutants, "+")
+	} else if i := strings.Index(f.Message, "inv"); i >= 0 {
+		name = strings.SplitN(f.Message[i:], ":", 2)[0]
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d.scs", safeName(name), f.Seed))
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		if err := os.WriteFile(path, []byte(text), 0o644); err == nil {
+			f.ScriptPath = path
+		}
+	}
+
+	// Replay it.
+	parsed, err := scenarios.Parse(path, []byte(text))
+	if err != nil {
+		f.ReplayNote = "the script does not parse: " + err.Error()
+		return
+	}
+	p := prof
+	for _, strict := range []bool{false, true} {
+		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: &p, Mutants: mutants, Seed: 1, Strict: strict})
+		if res.Err != nil {
+			f.ReplayNote = "replay error: " + res.Err.Error()
+			break
+		}
+		if res.Passed {
+			continue
+		}
+		f.ReplayFails, f.ReplayStrict = true, strict
+		if len(mutants) > 0 {
+			res2 := scenarios.Run(parsed, scenarios.RunOptions{Profile: &p, Seed: 1, Strict: strict})
+			f.ReplayPassesCorrect = res2.Passed
+			if res2.Failure != nil {
+				f.ReplayNote += " correct model: " + res2.Failure.Message
+			} else if res2.Err != nil {
+				f.ReplayNote += " correct model: " + res2.Err.Error()
+			}
+		}
+		break
+	}
+	if !f.ReplayFails && f.ReplayNote == "" {
+		f.ReplayNote = "the script passes under the configured model: the difference is not visible to a scansion receives (an extra stanza at the end of a queue, or an invariant the reference and the model agree on)"
+	}
+}
+
+// orderLike returns want ordered like got for the stanzas both have,
+// followed by the rest of want.
+func orderLike(want, got []string) []string {
+	left := map[string]int{}
+	for _, w := range want {
+		left[w]++
+	}
+	var out []string
+	for _, g := range got {
+		if left[g] > 0 {
+			out = append(out, g)
+			left[g]--
+		}
+	}
+	for _, w := range want {
+		if left[w] > 0 {
+			out = append(out, w)
+			left[w]--
+		}
+	}
+	return out
+}
+
+// anyIDs replaces the random ids of roster pushes (and the reference's
+// "*") in receives by {scansion:any}.
+func anyIDs(s *scenarios.Script) {
+	for _, a := range s.Actions {
+		if a.Verb != scenarios.Receives {
+			continue
+		}
+		for _, st := range a.Stanzas {
+			e := st.Elem
+			if e.Tag != "iq" || attrOr(e, "type") != "set" {
+				continue
+			}
+			for _, c := range e.ChildElements() {
+				if c.Tag == "query" && c.NamespaceURI() == nsRoster {
+					e.CreateAttr("id", "{scansion:any}")
+				}
+			}
+		}
+	}
+}
+
+// emphasise reorders the last step's receives so that a difference is
+// seen by the first action after the failing send (§5.2 of the scansion
+// reference: only that action sees fresh stanzas).
+func emphasise(s *scenarios.Script, expected, got map[string][]string) {
+	lastSend := -1
+	for i, a := range s.Actions {
+		if a.Verb == scenarios.Sends || a.Verb == scenarios.Connects || a.Verb == scenarios.Disconnects {
+			lastSend = i
+		}
+	}
+	if lastSend < 0 {
+		return
+	}
+	head := append([]*scenarios.Action(nil), s.Actions[:lastSend+1]...)
+	tail := append([]*scenarios.Action(nil), s.Actions[lastSend+1:]...)
+	var first string
+	nothing := ""
+	names := map[string]bool{}
+	for n := range expected {
+		names[n] = true
+	}
+	for n := range got {
+		names[n] = true
+	}
+	keys := sortedSet(names)
+	sort.Strings(keys)
+	for _, n := range keys {
+		if missing(expected[n], got[n]) && first == "" {
+			first = n
+		}
+	}
+	if first == "" {
+		for _, n := range keys {
+			if len(expected[n]) == 0 && len(got[n]) > 0 {
+				nothing = n
+				break
+			}
+		}
+	}
+	var front, rest []*scenarios.Action
+	for _, a := range tail {
+		if a.Verb == scenarios.Receives && a.Client == first {
+			front = append(front, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	if nothing != "" {
+		front = append(front, &scenarios.Action{Client: nothing, Verb: scenarios.Receives, Nothing: true,
+			Comments: []string{"# the correct behaviour sends nothing here"}})
+	} else if first != "" && len(front) > 0 {
+		front[0].Comments = append(front[0].Comments, "# the step that fails")
+	}
+	s.Actions = append(append(head, front...), rest...)
+}
+
+// missing reports whether a stanza of want is not in got.
+func missing(want, got []string) bool {
+	left := map[string]int{}
+	for _, g := range got {
+		left[g]++
+	}
+	for _, w := range want {
+		if left[w] == 0 {
+			return true
+		}
+		left[w]--
+	}
+	return false
+}
+
+func differs(a, b map[string][]string) bool {
+	names := map[string]bool{}
+	for n := range a {
+		names[n] = true
+	}
+	for n := range b {
+		names[n] = true
+	}
+	for n := range names {
+		x := append([]string(nil), a[n]...)
+		y := append([]string(nil), b[n]...)
+		sort.Strings(x)
+		sort.Strings(y)
+		if strings.Join(x, "\n") != strings.Join(y, "\n") {
+			return true
+		}
+	}
+	return false
+}
+
+// witnesses are ops that make every user's state observable: a fresh
+// session (or an existing one) sends initial presence (stored requests and
+// offline messages are delivered), then fetches its roster and blocklist.
+func witnesses(h *harness) []Op {
+	var out []Op
+	for _, u := range h.userNames() {
+		slot := ""
+		for _, l := range []string{"a", "b", "c"} {
+			if !h.connected(u + l) {
+				slot = u + l
+				break
+			}
+		}
+		if slot != "" {
+			out = append(out, Op{Name: "witness", Kind: OpConnect, Slot: slot, Res: "w"},
+				Op{Name: "witness", Kind: OpSend, Slot: slot, Stanza: "<presence/>"})
+		} else {
+			slot = u + "a"
+		}
+		out = append(out,
+			Op{Name: "witness", Kind: OpSend, Slot: slot, Stanza: "<iq type='get' id='wr'><query xmlns='jabber:iq:roster'/></iq>"},
+			Op{Name: "witness", Kind: OpSend, Slot: slot, Stanza: "<iq type='get' id='wb'><blocklist xmlns='urn:xmpp:blocking'/></iq>"})
+	}
+	return out
+}

@@ -1,49 +1,178 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/properties"
 )
 
-// checkCommand is where the property engine (package properties) will be
-// wired: exploring random operation sequences against the model and the
-// invariants, with --seed, --profile and --mutant as in replay. Until its
-// exploration API exists, check only lists the mutants.
+// checkCommand wires the property engine (properties.Explore): random
+// operation sequences run on the model and checked against the invariants
+// after every step; the first violation is shrunk and written as a
+// replayable .scs script.
 var checkCommand = &command{
 	name:    "check",
-	summary: "property-test the server model (comes with the property engine)",
-	help: `Usage: scansim check --list-mutants
+	summary: "property-test the server model with random operation sequences",
+	help: `Usage: scansim check [flags]
 
-Property testing of the server model (random operation sequences checked
-against invariants) comes with the property engine and is not wired into
-the command line yet; run "go test ./properties" meanwhile.
+Explores the server model with random operation sequences (connects,
+disconnects, drops, stanzas between a few accounts) and checks the
+invariants after every step, comparing the model with a reference of the
+behaviour document. The first violation is shrunk to a short sequence and
+written as a .scs script that "scansim replay" and "scansim trace" take.
 
---list-mutants prints the names accepted by --mutant (replay, trace), one
-per line.
+Prints one summary line, "ok: N checks, M actions, no violation", or the
+violation: its message, the rapid seed that reproduces it, the shrunk
+sequence and the script's path.
+
+Exit status: 0 no violation, 1 a violation, 2 usage errors.
 
 Examples:
+  scansim check
+  scansim check --checks 500 --steps 50 --seed 42
+  scansim check --mutant no-unavailable-on-block
+  scansim check --profile prosody-0.12 --spec prosody
   scansim check --list-mutants
-  go test ./properties
+  scansim check --list-invariants
 `,
 	run: checkCmd,
 }
 
+type checkOpts struct {
+	seed        uint64
+	checks      int
+	steps       int
+	users       int
+	profile     string
+	spec        string
+	mutants     listFlag
+	out         string
+	shrinkTime  time.Duration
+	verbose     bool
+	listMutants bool
+	listInvs    bool
+}
+
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
-	var listMutants bool
+	var o checkOpts
 	fs := newFlags(c, stderr)
-	fs.BoolVar(&listMutants, "list-mutants", false, "print the known mutant names and exit")
+	fs.Uint64Var(&o.seed, "seed", 0, "rapid seed (0: a random one; a failure prints the seed that reproduces it)")
+	fs.IntVar(&o.checks, "checks", 100, "number of random operation sequences")
+	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
+	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
+	fs.StringVar(&o.profile, "profile", "prosody", "server profile the model runs: "+strings.Join(model.ProfileNames(), ", "))
+	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
+	o.mutants.split = commaList
+	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
+	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
+	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")
+	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
+	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
+	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
 	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if listMutants && len(pos) == 0 {
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "scansim check:", err)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return fail(fmt.Errorf("takes no arguments, got %q", pos[0]))
+	}
+	switch {
+	case o.listMutants:
 		for _, m := range model.Mutants() {
 			fmt.Fprintln(stdout, m)
 		}
 		return exitOK
+	case o.listInvs:
+		for _, inv := range properties.Invariants() {
+			fmt.Fprintln(stdout, inv)
+		}
+		return exitOK
 	}
-	fmt.Fprintln(stderr, "scansim check: the property engine is not wired into the command line yet; run \"go test ./properties\" (see docs/cli/check.md)")
-	return exitUsage
+	if o.checks <= 0 || o.steps <= 0 {
+		return fail(fmt.Errorf("--checks and --steps must be positive"))
+	}
+	if o.users != 0 && (o.users < 2 || o.users > 4) {
+		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
+	}
+	prof, err := model.ProfileByName(o.profile)
+	if err != nil {
+		return fail(err)
+	}
+	cfg := properties.Config{
+		Seed: o.seed, Checks: o.checks, Steps: o.steps, Users: o.users,
+		Profile: &prof, Mutants: o.mutants.vals, OutDir: o.out, ShrinkTime: o.shrinkTime,
+	}
+	if o.spec != "" {
+		spec, err := model.ProfileByName(o.spec)
+		if err != nil {
+			return fail(err)
+		}
+		cfg.Spec = &spec
+	}
+	if err := model.CheckMutants(o.mutants.vals); err != nil {
+		return fail(err)
+	}
+	if o.verbose {
+		cfg.Progress = func(done, actions int) {
+			if done%10 == 0 || done == o.checks {
+				fmt.Fprintf(stderr, "check %d/%d, %d actions\n", done, o.checks, actions)
+			}
+		}
+	}
+	// rapid asks testing.Short, which panics unless flag.CommandLine has
+	// been parsed; scansim parses its own flag sets, so mark it parsed.
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+	rep := properties.Explore(cfg)
+	f := rep.Failure
+	if f == nil {
+		fmt.Fprintf(stdout, "ok: %d checks, %d actions, no violation\n", rep.Checks, rep.Actions)
+		return exitOK
+	}
+	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
+	fmt.Fprintf(stdout, "FAIL: %s\n", msg[0])
+	for _, l := range msg[1:] {
+		fmt.Fprintf(stdout, "    %s\n", l)
+	}
+	fmt.Fprintf(stdout, "    rapid seed %d (reproduce: --seed %d), first failing check %d, shrunk to %d actions:\n",
+		f.Seed, f.Seed, f.FirstCheck, f.ShrunkLen)
+	for i, op := range f.Ops {
+		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
+	}
+	if f.ScriptPath != "" {
+		fmt.Fprintf(stdout, "    script: %s\n", f.ScriptPath)
+		fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", mutantFlags(o.mutants.vals), f.ScriptPath)
+		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", mutantFlags(o.mutants.vals), f.ScriptPath)
+	}
+	if f.ReplayNote != "" {
+		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))
+	}
+	if o.verbose && f.Trace != "" {
+		fmt.Fprintln(stdout, "    trace of the shrunk run:")
+		fmt.Fprint(stdout, "    "+strings.ReplaceAll(strings.TrimRight(f.Trace, "\n"), "\n", "\n    ")+"\n")
+	}
+	fmt.Fprintf(stdout, "%d checks, %d actions, 1 violation\n", rep.Checks, rep.Actions)
+	return exitFailed
+}
+
+func mutantFlags(ms []string) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(" --mutant " + m)
+	}
+	return b.String()
+}
+
+func oneLineMsg(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", " / ")
 }

@@ -6,7 +6,7 @@
 //	scansim replay [flags] PATH...    replay scripts (files or directories)
 //	scansim trace [flags] SCRIPT      run a script and render its trace
 //	scansim fmt [-l] [-w] [PATH...]   rewrite scripts in canonical layout
-//	scansim check                     property tests (not wired yet)
+//	scansim check [flags]             property tests of the model
 //	scansim version                   print the version
 //	scansim help [COMMAND]            show help
 //
@@ -44,7 +44,6 @@ type command struct {
 }
 
 // commands lists the subcommands in the order "scansim help" shows them.
-// The check command is the place where the property engine will be wired.
 var commands []*command
 
 func init() {

@@ -337,10 +337,6 @@ func TestVersionAndCheck(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "no-unavailable-on-block\n") {
 		t.Errorf("check --list-mutants: %d\n%s", code, out)
 	}
-	_, errOut, code := scansim(t, "check")
-	if code != exitUsage || !strings.Contains(errOut, "not wired") {
-		t.Errorf("check: %d %q", code, errOut)
-	}
 }
 
 // traceOf runs blocking.scs the way the trace command does, for counts.

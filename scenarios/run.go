@@ -40,6 +40,11 @@ type RunOptions struct {
 	NothingGrace time.Duration
 	// Backend, when non-nil, replaces the model server (see sim.Config).
 	Backend sim.Backend
+	// Driver, when non-nil, provides the server instead of the
+	// simulation: Seed, MaxLatency, Mutants and Backend are then unused,
+	// and Timeout and NothingGrace are wall time (see ServerDriver).
+	// Profile is unused too: the server behaves as it does.
+	Driver Driver
 }
 
 // Result is the outcome of one run. Exactly one of three holds: Passed;
@@ -58,8 +63,12 @@ type Result struct {
 	// (after the final disconnects), in arrival order. They are not a
 	// failure (§5.1).
 	Leftover []Queued
-	// Trace is the simulation's full trace.
+	// Trace is the simulation's full trace (for a Driver, what its
+	// Network recorded).
 	Trace []sim.TraceEvent
+	// Prefix is the node prefix the Driver's Network applied to the
+	// script (PrefixNodes); "" on the simulation.
+	Prefix string
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -119,7 +128,8 @@ func (f *Failure) Report() string {
 	return b.String()
 }
 
-// Run executes script on a fresh simulation and reports the outcome.
+// Run executes script on a fresh simulation, or on the server of
+// opts.Driver, and reports the outcome.
 //
 // Each action runs to completion before the next: after connecting,
 // sending or disconnecting, the simulation runs until nothing is in
@@ -128,6 +138,11 @@ func (f *Failure) Report() string {
 // rules of §5.2; when none matches it waits opts.Timeout of virtual
 // time and then fails. At the end every client still connected
 // disconnects cleanly.
+//
+// With a Driver, "until nothing is in flight" is Network.Quiesce (on a
+// real server: ping round trips), a receives waits up to opts.Timeout
+// of wall time and returns as soon as a matching stanza arrives, and
+// the script first goes through PrefixNodes with the Network's prefix.
 func Run(script *Script, opts RunOptions) (res *Result) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -153,8 +168,9 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		if v := recover(); v != nil {
 			res.Err = fmt.Errorf("%s: panic during action %d: %v\n%s", r.pos(), r.k, v, debug.Stack())
 			res.Passed = false
-			if r.sim != nil {
-				res.Trace = r.sim.Trace()
+			if r.net != nil {
+				res.Trace = r.net.Trace()
+				_ = r.net.Close()
 			}
 		}
 	}()
@@ -163,22 +179,32 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		res.Err = err
 		return res
 	}
-	r.sim = sim.New(sim.Config{
-		Seed:       opts.Seed,
-		Profile:    opts.Profile,
-		MaxLatency: opts.MaxLatency,
-		Mutants:    opts.Mutants,
-		Host:       host,
-		Backend:    opts.Backend,
-	})
-	for i, a := range script.Actions {
+	if opts.Driver == nil {
+		r.net = newSimNetwork(host, opts)
+	} else {
+		n, err := opts.Driver.Open(host)
+		if err != nil {
+			res.Err = fmt.Errorf("%s: %w", script.File, err)
+			return res
+		}
+		r.net = n
+		if prefix, keep := n.NodePrefix(); prefix != "" {
+			res.Prefix = prefix
+			r.script = PrefixNodes(script, host, prefix, keep...)
+			r.vars.script = r.script
+		}
+	}
+	for i, a := range r.script.Actions {
 		r.k = i + 1
 		if !r.do(a) {
 			break
 		}
 	}
 	r.finish()
-	res.Trace = r.sim.Trace()
+	res.Trace = r.net.Trace()
+	if err := r.net.Close(); err != nil && res.Err == nil && res.Failure == nil {
+		res.Err = fmt.Errorf("%s: closing: %w", script.File, err)
+	}
 	res.Passed = res.Err == nil && res.Failure == nil
 	return res
 }
@@ -187,7 +213,7 @@ type runner struct {
 	script  *Script
 	opts    RunOptions
 	res     *Result
-	sim     *sim.Sim
+	net     Network
 	clients map[string]*clientState
 	vars    bindings
 	matcher *Matcher
@@ -197,7 +223,7 @@ type runner struct {
 
 type clientState struct {
 	name   string
-	c      *sim.Client
+	ep     Endpoint
 	queue  []queued
 	closed bool // the script disconnected it
 }
@@ -259,11 +285,17 @@ func (r *runner) fail(f *Failure) bool {
 	return false
 }
 
-// settle runs the simulation until nothing is in flight and queues what
-// arrived.
-func (r *runner) settle() {
-	r.sim.RunUntilQuiet()
+// settle runs the simulation until nothing is in flight (on a real
+// server: synchronises with it, last first) and queues what arrived.
+// It reports false, with the run's error set, when the server could not
+// be synchronised.
+func (r *runner) settle(last Endpoint) bool {
+	err := r.net.Quiesce(last)
 	r.drain()
+	if err != nil {
+		return r.errorf("waiting for the server: %v", err)
+	}
+	return true
 }
 
 // drain moves every client's inbox into its queue, stamped for the
@@ -273,18 +305,12 @@ func (r *runner) drain() {
 	if r.k >= 1 && r.k <= len(r.stamps) {
 		stamp = r.stamps[r.k-1]
 	}
-	trace := r.sim.Trace()
 	for _, c := range r.script.Clients {
 		st := r.clients[c.Name]
 		if st == nil {
 			continue
 		}
-		for _, rec := range st.c.TakeAll() {
-			// A stream error is not a stanza: it ends the session, which
-			// the next use of the client reports (§2).
-			if i := rec.Seq - 1; i < uint64(len(trace)) && trace[i].Kind == sim.TraceStreamError {
-				continue
-			}
+		for _, rec := range st.ep.TakeAll() {
 			st.queue = append(st.queue, queued{Received: rec, stamp: stamp})
 		}
 	}
@@ -304,12 +330,12 @@ func (r *runner) do(a *Action) bool {
 	case a.Verb == Disconnects:
 		if !st.closed {
 			st.closed = true
-			if st.c.Connected() {
-				if err := st.c.Disconnect(); err != nil {
+			if st.ep.Connected() {
+				if err := st.ep.Disconnect(); err != nil {
 					return r.errorf("%s disconnects: %v", a.Client, err)
 				}
 			}
-			r.settle()
+			return r.settle(st.ep)
 		}
 		// A second disconnects is tolerated (§2).
 		return true
@@ -340,18 +366,17 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	c, err := r.sim.Connect(cl.Name, cl.JID().Node, cl.Resource())
+	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource())
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}
-	r.clients[cl.Name] = &clientState{name: cl.Name, c: c}
-	r.vars.bound[cl.Name] = c.JID()
-	r.settle()
-	return true
+	r.clients[cl.Name] = &clientState{name: cl.Name, ep: ep}
+	r.vars.bound[cl.Name] = ep.JID()
+	return r.settle(ep)
 }
 
 func (r *runner) send(a *Action, st *clientState) bool {
-	if !st.c.Connected() {
+	if !st.ep.Connected() {
 		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
 	}
 	for _, s := range a.Stanzas {
@@ -359,10 +384,12 @@ func (r *runner) send(a *Action, st *clientState) bool {
 		if err != nil {
 			return r.errorf("%s sends: %v", a.Client, err)
 		}
-		if err := st.c.Send(el); err != nil {
+		if err := st.ep.Send(el); err != nil {
 			return r.errorf("%s sends: %v", a.Client, err)
 		}
-		r.settle()
+		if !r.settle(st.ep) {
+			return false
+		}
 	}
 	return true
 }
@@ -402,7 +429,7 @@ func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error)
 
 // receive satisfies one expected stanza by the rules of §5.2.
 func (r *runner) receive(st *clientState, exp *etree.Element) bool {
-	waited := false
+	left := r.opts.Timeout
 	for {
 		for len(st.queue) > 0 {
 			q := st.queue[0]
@@ -423,18 +450,17 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 				Diff:     mm.Diff,
 			})
 		}
-		if st.c.Ended() {
+		if st.ep.Ended() {
 			return r.errorf("%s receives, but the server closed its session (%s)", st.name, r.endReason(st))
 		}
-		if waited {
+		if left <= 0 {
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
 				Expected: model.Canonical(exp),
 			})
 		}
-		r.sim.Advance(r.opts.Timeout)
+		left -= r.net.Wait(st.ep, left)
 		r.drain()
-		waited = true
 	}
 }
 
@@ -459,9 +485,14 @@ func (r *runner) receiveNothing(st *clientState) bool {
 	if !check() {
 		return false
 	}
-	r.sim.Advance(r.opts.NothingGrace)
-	r.drain()
-	return check()
+	for left := r.opts.NothingGrace; left > 0; {
+		left -= r.net.Wait(st.ep, left)
+		r.drain()
+		if !check() {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *runner) discard(st *clientState, q queued) {
@@ -476,15 +507,9 @@ func (st *clientState) export(q queued) Queued {
 	return Queued{Client: st.name, Stanza: model.Canonical(q.Stanza), Seq: q.Seq, Stamp: q.stamp}
 }
 
-// endReason finds why the server ended st's session, from the trace.
+// endReason says why the server ended st's session.
 func (r *runner) endReason(st *clientState) string {
-	tr := r.sim.Trace()
-	for i := len(tr) - 1; i >= 0; i-- {
-		if e := tr[i]; e.Kind == sim.TraceDisconnect && e.Client == st.name && e.JID == st.c.JID() {
-			return e.Reason
-		}
-	}
-	return "closing"
+	return st.ep.EndReason()
 }
 
 // finish disconnects every client still connected, lets the network
@@ -492,12 +517,15 @@ func (r *runner) endReason(st *clientState) string {
 func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
 	for _, c := range r.script.Clients {
-		if st := r.clients[c.Name]; st != nil && !st.closed && st.c.Connected() {
+		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true
-			_ = st.c.Disconnect() // cannot fail: Connected was true
+			// On the simulation this cannot fail (Connected was true); on
+			// a real server a failed close is no concern of the script.
+			_ = st.ep.Disconnect()
 		}
 	}
-	r.settle()
+	_ = r.net.Quiesce(nil)
+	r.drain()
 	for _, c := range r.script.Clients {
 		if st := r.clients[c.Name]; st != nil {
 			for _, q := range st.queue {

@@ -45,6 +45,39 @@ type Config struct {
 	// Progress, when set, is called after every check with the number of
 	// checks done and of actions applied so far.
 	Progress func(done, actions int)
+	// NoReference switches off the comparison with the reference
+	// (state and predicted stanzas): only the invariants are checked.
+	NoReference bool
+	// Invariants, when non-empty, restricts the invariants checked to
+	// these names (see Invariants()).
+	Invariants []string
+	// Strict drops the relaxations the invariants make for Prosody
+	// behaviour that no profile field selects (docs/findings.md F1, F2,
+	// F3, F5): inv30 on every pair, inv19 without the exemptions for the
+	// re-block unavailable and for stored requests and messages.
+	Strict bool
+}
+
+// options are the harness switches a Config sets.
+type options struct {
+	noRef  bool
+	only   map[string]bool
+	strict bool
+}
+
+func (c Config) options() options {
+	o := options{noRef: c.NoReference, strict: c.Strict}
+	if len(c.Invariants) > 0 {
+		o.only = map[string]bool{}
+		for _, n := range c.Invariants {
+			o.only[n] = true
+		}
+	}
+	return o
+}
+
+func (o options) apply(h *harness) {
+	h.noRef, h.only, h.strict = o.noRef, o.only, o.strict
 }
 
 // Report is the outcome of Explore.
@@ -93,13 +126,14 @@ type recorder struct {
 // Property is the property: a rapid state machine over a fresh harness.
 // It is what `go test` checks (rapid.Check(t, prop)) and what Explore
 // drives outside the test runner.
-func property(users int, prof, spec model.Profile, mutants []string, rec *recorder) func(*rapid.T) {
+func property(users int, prof, spec model.Profile, mutants []string, opt options, rec *recorder) func(*rapid.T) {
 	return func(t *rapid.T) {
 		u := users
 		if u == 0 {
 			u = rapid.IntRange(2, 4).Draw(t, "users")
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
+		opt.apply(h)
 		m := &machine{h: h}
 		if rec != nil {
 			rec.mu.Lock()
@@ -216,18 +250,19 @@ func Explore(cfg Config) Report {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, rec))
+		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
 	}()
 	<-done
 	rep := Report{Checks: rec.checks, Actions: rec.actions}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
-	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: rec.lastOps, ShrunkLen: len(rec.lastOps)}
+	ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops)}
 	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
 		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
 	}
-	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.OutDir)
+	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir)
 	rep.Failure = f
 	return rep
 }
@@ -251,8 +286,9 @@ func setFlags(vals map[string]string) func() {
 
 // replay applies ops to a fresh harness and returns it with the index of
 // the first failing step (-1 if none).
-func replay(ops []Op, users int, prof, spec model.Profile, mutants []string) (*harness, int) {
+func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options) (*harness, int) {
 	h := newHarness(users, prof, spec, mutants, 1)
+	opt.apply(h)
 	for i, op := range ops {
 		if !applicable(h, op) {
 			continue
@@ -318,4 +354,111 @@ func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) 
 		}
 	}
 	return h
+}
+
+// failureKey classifies a violation so that minimisation keeps the same
+// failure: the invariant's name, or the kind of reference mismatch.
+func failureKey(msg string) string {
+	if m := invName.FindString(msg); m != "" {
+		return m
+	}
+	if i := strings.IndexAny(msg, ":\n"); i >= 0 {
+		return msg[:i]
+	}
+	return msg
+}
+
+var invName = regexp.MustCompile(`inv\d\d[A-Za-z]+`)
+
+// minimize shortens a failing sequence further than rapid's shrinker
+// (which works on its bit stream, within a time budget): it removes
+// chunks of ops, then single ops, as long as the replay still fails with
+// the same kind of failure (delta debugging); ops whose precondition no
+// longer holds are skipped by the replay and dropped. Abrupt drops are
+// turned into clean disconnects and restarts removed when the failure
+// survives it, because a scansion script can express neither.
+func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options, key string) []Op {
+	fails := func(c []Op) ([]Op, bool) {
+		h, idx := replay(c, users, prof, spec, mutants, opt)
+		if idx < 0 || failureKey(h.steps[len(h.steps)-1].fail) != key {
+			return nil, false
+		}
+		applied := make([]Op, 0, len(h.steps))
+		for _, st := range h.steps {
+			applied = append(applied, st.op)
+		}
+		return applied, true
+	}
+	cur, ok := fails(ops)
+	if !ok {
+		return ops
+	}
+	for n := len(cur) / 2; n >= 1; n /= 2 {
+		for i := 0; i+n <= len(cur); {
+			try := append(append([]Op(nil), cur[:i]...), cur[i+n:]...)
+			if got, ok := fails(try); ok {
+				cur = got
+				continue
+			}
+			i++
+		}
+	}
+	// merge sessions of one user: do X's actions on Y's session
+	for changed := true; changed; {
+		changed = false
+		used := map[string]bool{}
+		for _, op := range cur {
+			if op.Slot != "" {
+				used[op.Slot] = true
+			}
+		}
+		slots := sortedSet(used)
+	merge:
+		for _, x := range slots {
+			for _, y := range slots {
+				if x == y || slotUser(x) != slotUser(y) {
+					continue
+				}
+				try := make([]Op, len(cur))
+				for i, op := range cur {
+					if op.Slot == x {
+						op.Slot = y
+					}
+					op.Stanza = strings.ReplaceAll(op.Stanza, "{full:"+x+"}", "{full:"+y+"}")
+					try[i] = op
+				}
+				if got, ok := fails(try); ok && len(got) < len(cur) {
+					cur, changed = got, true
+					break merge
+				}
+			}
+		}
+	}
+	for i := 0; i < len(cur); i++ {
+		if cur[i].Kind != OpRestart {
+			continue
+		}
+		// a restart as clean disconnects of every session then bound
+		pre := replayAll(cur[:i], users, prof, spec, mutants)
+		var discs []Op
+		for _, sl := range pre.allSlots() {
+			if pre.connected(sl) {
+				discs = append(discs, Op{Name: "a2Disconnect", Kind: OpDisconnect, Slot: sl})
+			}
+		}
+		try := append(append(append([]Op(nil), cur[:i]...), discs...), cur[i+1:]...)
+		if got, ok := fails(try); ok {
+			cur = got
+		}
+	}
+	for i := range cur {
+		if cur[i].Kind == OpDrop {
+			try := append([]Op(nil), cur...)
+			try[i].Kind = OpDisconnect
+			if got, ok := fails(try); ok {
+				cur = got
+			}
+		}
+	}
+	return cur
 }

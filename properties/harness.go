@@ -29,8 +29,9 @@ type harness struct {
 
 	// noRef switches the reference comparison off (invariants only).
 	noRef bool
-	// strict30 checks inv30 also after pre-approvals (finding F1).
-	strict30 bool
+	// strict drops the relaxations for Prosody behaviour that no profile
+	// field selects (findings F1, F2, F3, F5 in docs/findings.md).
+	strict bool
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
 }
@@ -357,4 +358,14 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		return "delivered stanzas differ from the reference prediction:\n" + b.String()
 	}
 	return ""
+}
+
+func (h *harness) allSlots() []string {
+	var out []string
+	for i := 1; i <= h.users; i++ {
+		for _, l := range []string{"a", "b", "c"} {
+			out = append(out, fmt.Sprintf("u%d%s", i, l))
+		}
+	}
+	return out
 }

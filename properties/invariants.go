@@ -930,14 +930,14 @@ func inv19GeneratedTrafficSuppressed(c *invCtx) string {
 				continue // routed before the blocklist sees it (§4.4)
 			}
 		}
-		if e.Kind == sim.TraceFlush || e.tag == "presence" && e.typ == "subscribe" && c.initialPresence() && e.Client == c.sender {
+		if !c.h.strict && (e.Kind == sim.TraceFlush || e.tag == "presence" && e.typ == "subscribe" && c.initialPresence() && e.Client == c.sender) {
 			// a request or message stored for j before A's block and
 			// delivered at j's login (RFC 6121 §3.1.3, §5.5): j's
 			// stored state, not traffic generated on A's behalf
 			// (see findings.md)
 			continue
 		}
-		if cmd, items := c.blockingCmd(); cmd == "block" && e.tag == "presence" && e.typ == "unavailable" && listed(items, e.user) {
+		if cmd, items := c.blockingCmd(); !c.h.strict && cmd == "block" && e.tag == "presence" && e.typ == "unavailable" && listed(items, e.user) {
 			// Finding F2: Prosody decides the block-time unavailable
 			// on the literal item (§7.3 step 5), so a JID already
 			// blocked by a domain item gets it when listed itself.
@@ -1264,12 +1264,12 @@ func inv30CrossRosterConsistency(c *invCtx) string {
 	}
 	for k, ab := range c.after.contacts {
 		ba := c.after.contacts[[2]string{k[1], k[0]}]
-		if !c.h.strict30 && (c.h.inv.approved[k] || c.h.inv.approved[[2]string{k[1], k[0]}] || c.h.inv.removed[k] || c.h.inv.removed[[2]string{k[1], k[0]}]) {
+		if !c.h.strict && (c.h.inv.approved[k] || c.h.inv.approved[[2]string{k[1], k[0]}] || c.h.inv.removed[k] || c.h.inv.removed[[2]string{k[1], k[0]}]) {
 			// Findings F1 and F3 (findings.md): a pre-approval consumed
 			// while the approver is offline is not routed back (§4.3
 			// shortcut), and a pending request that survives a roster
 			// removal (§4.7) can be approved after the requester's ask
-			// was cleared. strict30 checks these pairs too.
+			// was cleared. Config.Strict checks these pairs too.
 			continue
 		}
 		if isTo(ab.Subscription) != isFrom(ba.Subscription) {

@@ -24,11 +24,12 @@ func TestProperty(t *testing.T) {
 		if !t.Failed() || rec.lastOps == nil {
 			return
 		}
-		f := &Failure{Message: rec.lastMsg, Ops: rec.lastOps, ShrunkLen: len(rec.lastOps)}
-		writeFailure(f, rec.lastUsers, p, p, nil, "")
+		ops := minimize(rec.lastOps, rec.lastUsers, p, p, nil, options{}, failureKey(rec.lastMsg))
+		f := &Failure{Message: rec.lastMsg, Ops: ops, ShrunkLen: len(ops)}
+		writeFailure(f, rec.lastUsers, p, p, nil, options{}, "")
 		t.Logf("counterexample (%d actions) written to %s:\n%s", f.ShrunkLen, f.ScriptPath, f.Script)
 	})
-	rapid.Check(t, property(0, p, p, nil, rec))
+	rapid.Check(t, property(0, p, p, nil, options{}, rec))
 }
 
 // TestDeterminism is inv 40: the same action sequence gives a
@@ -102,7 +103,7 @@ func TestMutants(t *testing.T) {
 	}
 	for _, mu := range model.Mutants() {
 		start := time.Now()
-		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: out, ShrinkTime: 3 * time.Second})
+		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: out, ShrinkTime: 2 * time.Second})
 		if r.Failure == nil {
 			fmt.Fprintf(&b, "%-36s %-6s %7d %7s %-6s\n", mu, "no", r.Checks, "-", "-")
 			t.Errorf("mutant %s not caught in %d checks", mu, r.Checks)
@@ -113,12 +114,7 @@ func TestMutants(t *testing.T) {
 		if f.ReplayFails && f.ReplayPassesCorrect {
 			replay = "yes"
 		}
-		v := strings.SplitN(strings.TrimSpace(f.Message), "\n", 2)[0]
-		if i := strings.Index(v, "inv"); i >= 0 {
-			v = strings.SplitN(v[i:], ":", 2)[0]
-		} else if len(v) > 40 {
-			v = v[:40]
-		}
+		v := failureKey(f.Message)
 		fmt.Fprintf(&b, "%-36s %-6s %7d %7d %-6s %s (%v)\n", mu, "yes", f.FirstCheck, f.ShrunkLen, replay, v, time.Since(start).Round(time.Millisecond))
 		if f.FirstCheck > 1000 {
 			t.Errorf("mutant %s needed %d checks", mu, f.FirstCheck)

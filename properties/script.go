@@ -30,7 +30,7 @@ import (
 //     (scansion-language.md §5.2) cannot hide the difference;
 //   - the script is then replayed with scenarios.Run on the configured
 //     model and on the correct one, and the outcome recorded.
-func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []string, outDir string) {
+func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []string, opt options, outDir string) {
 	ops := append([]Op(nil), f.Ops...)
 	// Prefer clean disconnects.
 	for i := range ops {
@@ -39,11 +39,14 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		}
 		try := append([]Op(nil), ops...)
 		try[i].Kind = OpDisconnect
-		if _, idx := replay(try, users, prof, spec, mutants); idx >= 0 {
+		if _, idx := replay(try, users, prof, spec, mutants, opt); idx >= 0 {
 			ops = try
 		}
 	}
-	hf, idx := replay(ops, users, prof, spec, mutants)
+	hf, idx := replay(ops, users, prof, spec, mutants, opt)
+	if idx >= 0 {
+		f.Message = hf.steps[idx].fail
+	}
 	if idx < 0 {
 		f.ReplayNote = "the shrunk sequence did not fail again on replay"
 		f.Trace = traceText(hf)
@@ -133,8 +136,8 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	name := "failure"
 	if len(mutants) > 0 {
 		name = strings.Join(mutants, "+")
-	} else if i := strings.Index(f.Message, "inv"); i >= 0 {
-		name = strings.SplitN(f.Message[i:], ":", 2)[0]
+	} else if m := invName.FindString(f.Message); m != "" {
+		name = m
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%d.scs", safeName(name), f.Seed))
 	if err := os.MkdirAll(dir, 0o755); err == nil {
@@ -273,7 +276,17 @@ func emphasise(s *scenarios.Script, expected, got map[string][]string) {
 	} else if first != "" && len(front) > 0 {
 		front[0].Comments = append(front[0].Comments, "# the step that fails")
 	}
-	s.Actions = append(append(head, front...), rest...)
+	// Clients that got more than expected: a final "receives: nothing"
+	// sees the extra stanza in strict mode (scansim replay --strict); the
+	// default mode discards it as stale.
+	var trail []*scenarios.Action
+	for _, n := range keys {
+		if n != nothing && extra(expected[n], got[n]) {
+			trail = append(trail, &scenarios.Action{Client: n, Verb: scenarios.Receives, Nothing: true,
+				Comments: []string{"# nothing more (seen in strict mode: scansim replay --strict)"}})
+		}
+	}
+	s.Actions = append(append(append(head, front...), rest...), trail...)
 }
 
 // missing reports whether a stanza of want is not in got.
@@ -336,3 +349,6 @@ func witnesses(h *harness) []Op {
 	}
 	return out
 }
+
+// extra reports whether got holds a stanza want does not.
+func extra(want, got []string) bool { return missing(got, want) }

@@ -1,0 +1,83 @@
+package properties
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scansim/scansim/model"
+)
+
+// specCase: demanding a profile field flipped to the specification's
+// value makes the named invariant fire against the Prosody model, which
+// keeps its default. The reference comparison is off, so that the
+// invariant, not the prediction, reports it.
+type specCase struct {
+	name      string
+	flip      func(p *model.Profile)
+	invariant string
+}
+
+var specCases = []specCase{
+	{"ErrorOnBlockedBroadcast", func(p *model.Profile) { p.ErrorOnBlockedBroadcast = false }, "inv19GeneratedTrafficSuppressed"},
+	{"RecheckBlocklistOnOfflineFlush", func(p *model.Profile) { p.RecheckBlocklistOnOfflineFlush = true }, "inv38BlockedNeverStoredOffline"},
+	{"PresenceOnUnblockAll", func(p *model.Profile) { p.PresenceOnUnblockAll = true }, "inv22PresenceOnUnblock"},
+	{"LocalRosterChangeOnBlockedOutboundSub", func(p *model.Profile) { p.LocalRosterChangeOnBlockedOutboundSub = false }, "inv17NoRoutingToBlocked"},
+}
+
+// TestSpecProfileCatchesProsody shows that each invariant Prosody breaks
+// on purpose exists and catches the behaviour when the strict
+// specification is demanded.
+func TestSpecProfileCatchesProsody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	out := t.TempDir()
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		out = d
+	}
+	for _, c := range specCases {
+		t.Run(c.name, func(t *testing.T) {
+			prof := model.ProsodyTrunk()
+			spec := prof
+			spec.Name = "spec:" + c.name
+			c.flip(&spec)
+			r := Explore(Config{Seed: 3, Checks: 2000, Profile: &prof, Spec: &spec, NoReference: true,
+				Invariants: []string{c.invariant}, OutDir: out, ShrinkTime: time.Second})
+			if r.Failure == nil {
+				t.Fatalf("%s never fired in %d checks", c.invariant, r.Checks)
+			}
+			if !strings.Contains(r.Failure.Message, c.invariant) {
+				t.Fatalf("failure is not %s: %s", c.invariant, r.Failure.Message)
+			}
+			t.Logf("%s fires after %d checks, %d actions: %s\n%s", c.invariant, r.Failure.FirstCheck, r.Failure.ShrunkLen, r.Failure.ScriptPath, r.Failure.Script)
+			// and under the Prosody profile the invariant holds
+			r2 := Explore(Config{Seed: 3, Checks: 200, Profile: &prof, NoReference: true, Invariants: []string{c.invariant}, OutDir: t.TempDir()})
+			if r2.Failure != nil {
+				t.Fatalf("%s fires under the Prosody profile: %s", c.invariant, r2.Failure.Message)
+			}
+		})
+	}
+}
+
+// TestStrictFindings: without the relaxations for Prosody behaviour that
+// no profile field selects, inv30 and inv19 fire on the Prosody model
+// (docs/findings.md F1–F3, F5).
+func TestStrictFindings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	out := t.TempDir()
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		out = d
+	}
+	for _, inv := range []string{"inv30CrossRosterConsistency", "inv19GeneratedTrafficSuppressed"} {
+		r := Explore(Config{Seed: 5, Checks: 3000, NoReference: true, Strict: true,
+			Invariants: []string{inv}, OutDir: out, ShrinkTime: time.Second})
+		if r.Failure == nil {
+			t.Fatalf("strict %s never fired in %d checks", inv, r.Checks)
+		}
+		t.Logf("strict %s fires (%d actions): %s\n%s", inv, r.Failure.ShrunkLen, r.Failure.ScriptPath, r.Failure.Script)
+	}
+}

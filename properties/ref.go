@@ -474,6 +474,13 @@ func (r *ref) postFromSession(o *rSess, p *etree.Element, generated bool) {
 		r.hint(o, p)
 		if hasType && typ != "unavailable" && typ != "error" {
 			if typ != "probe" {
+				// Prosody's mod_presence handles bare-addressed
+				// subscription presences before the blocklist (§4.4);
+				// without LocalRosterChangeOnBlockedOutboundSub the
+				// XEP-0191 §3.3 rule applies: bounced, nothing changes.
+				if !r.prof.LocalRosterChangeOnBlockedOutboundSub && r.bounceOutgoing(o, o.u, p, generated) {
+					return
+				}
 				r.outboundSubscription(o, p)
 				return
 			}

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,51 @@ func TestStrictFindings(t *testing.T) {
 			t.Fatalf("strict %s never fired in %d checks", inv, r.Checks)
 		}
 		t.Logf("strict %s fires (%d actions): %s\n%s", inv, r.Failure.ShrunkLen, r.Failure.ScriptPath, r.Failure.Script)
+	}
+}
+
+// TestFindingScripts replays the hand-written sequences of findings F2
+// and F3 (docs/findings.md) and checks that the strict invariants fire on
+// them and that the relaxed ones do not.
+func TestFindingScripts(t *testing.T) {
+	out := t.TempDir()
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		out = d
+	}
+	send := func(slot, x string) Op { return Op{Name: "finding", Kind: OpSend, Slot: slot, Stanza: x} }
+	connect := func(slot string) Op { return Op{Name: "finding", Kind: OpConnect, Slot: slot, Res: slotLetter(slot)} }
+	cases := []struct {
+		name, inv string
+		ops       []Op
+	}{
+		{"F2", "inv19GeneratedTrafficSuppressed", []Op{
+			connect("u1a"), send("u1a", "<presence/>"),
+			connect("u2a"), send("u2a", "<presence/>"),
+			send("u2a", "<presence type='subscribe' to='u1@localhost'/>"),
+			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+			send("u1a", "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='localhost'/></block></iq>"),
+			send("u1a", "<iq type='set' id='b2'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"),
+		}},
+		{"F3", "inv30CrossRosterConsistency", []Op{
+			connect("u1a"), connect("u2a"),
+			send("u1a", "<presence type='subscribe' to='u2@localhost'/>"),
+			send("u2a", "<presence type='subscribe' to='u1@localhost'/>"),
+			send("u1a", "<iq type='set' id='r1'><query xmlns='jabber:iq:roster'><item jid='u2@localhost' subscription='remove'/></query></iq>"),
+			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+		}},
+	}
+	p := model.ProsodyTrunk()
+	for _, c := range cases {
+		strict := options{strict: true, only: map[string]bool{c.inv: true}}
+		h, idx := replay(c.ops, 2, p, p, nil, strict)
+		if idx != len(c.ops)-1 {
+			t.Fatalf("%s: strict %s fired at step %d, want the last (%d)", c.name, c.inv, idx+1, len(c.ops))
+		}
+		if _, idx := replay(c.ops, 2, p, p, nil, options{}); idx >= 0 {
+			t.Fatalf("%s: the relaxed property fails", c.name)
+		}
+		f := &Failure{Ops: c.ops, Message: h.steps[idx].fail, Seed: 0}
+		writeFailure(f, 2, p, p, nil, strict, filepath.Join(out, c.name))
+		t.Logf("%s: %s\n%s", c.name, f.ScriptPath, f.Script)
 	}
 }

@@ -69,6 +69,12 @@ type Result struct {
 	// Prefix is the node prefix the Driver's Network applied to the
 	// script (PrefixNodes); "" on the simulation.
 	Prefix string
+	// EndSeq is the number of trace events recorded before the runner's
+	// own end-of-script disconnects: Trace[:EndSeq] is what the script's
+	// actions caused. (The simulation issues those disconnects at once;
+	// a real server closes them one after another, so what the last
+	// clients receive meanwhile differs by construction.)
+	EndSeq uint64
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -516,6 +522,7 @@ func (r *runner) endReason(st *clientState) string {
 // settle and lists what is left in the queues.
 func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
+	r.res.EndSeq = uint64(len(r.net.Trace()))
 	for _, c := range r.script.Clients {
 		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true

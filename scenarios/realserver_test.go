@@ -135,3 +135,24 @@ func TestRealServerTestdata(t *testing.T) {
 	addr := realServer(t)
 	checkAgainstServer(t, addr, realScripts(t, "testdata"))
 }
+
+// BenchmarkReplayBlockingRealServer runs testdata/blocking.scs against
+// the server (compare BenchmarkReplayBlockingParsed on the simulation):
+//
+//	SCANSIM_SERVER=127.0.0.1:25222 go test -run '^$' -bench ReplayBlocking ./scenarios
+func BenchmarkReplayBlockingRealServer(b *testing.B) {
+	addr := os.Getenv("SCANSIM_SERVER")
+	if addr == "" {
+		b.Skip("SCANSIM_SERVER not set")
+	}
+	s, err := scenarios.Parse("blocking.scs", blockingSource(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &scenarios.ServerDriver{Addr: addr}
+	for b.Loop() {
+		if res := scenarios.Run(s, scenarios.RunOptions{Driver: d}); !res.Passed {
+			b.Fatal(report(res))
+		}
+	}
+}

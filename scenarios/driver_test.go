@@ -1,0 +1,221 @@
+package scenarios_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/sim"
+)
+
+// simDriver is a scenarios.Driver over its own sim.Sim, standing in for
+// a real server: it asks for a node prefix like ServerDriver does, and
+// counts the calls the runner makes.
+type simDriver struct {
+	profile model.Profile
+	seed    uint64
+	prefix  string
+	keep    []string
+	opened  int
+}
+
+func (d *simDriver) Open(host string) (scenarios.Network, error) {
+	d.opened++
+	p := d.profile
+	return &simNet{s: sim.New(sim.Config{Seed: d.seed, Profile: &p, Host: host}), d: d}, nil
+}
+
+type simNet struct {
+	s        *sim.Sim
+	d        *simDriver
+	quiesced int
+	waited   time.Duration
+}
+
+func (n *simNet) Connect(name, user, resource string) (scenarios.Endpoint, error) {
+	c, err := n.s.Connect(name, user, resource)
+	if err != nil {
+		return nil, err
+	}
+	return &simEp{c: c, s: n.s}, nil
+}
+func (n *simNet) Quiesce(scenarios.Endpoint) error { n.quiesced++; n.s.RunUntilQuiet(); return nil }
+func (n *simNet) Wait(_ scenarios.Endpoint, d time.Duration) time.Duration {
+	n.waited += d
+	n.s.Advance(d)
+	return d
+}
+func (n *simNet) NodePrefix() (string, []string) { return n.d.prefix, n.d.keep }
+func (n *simNet) Trace() []sim.TraceEvent        { return n.s.Trace() }
+func (n *simNet) Close() error                   { return nil }
+
+type simEp struct {
+	c *sim.Client
+	s *sim.Sim
+}
+
+func (e *simEp) JID() model.JID               { return e.c.JID() }
+func (e *simEp) Send(st *etree.Element) error { return e.c.Send(st) }
+func (e *simEp) Connected() bool              { return e.c.Connected() }
+func (e *simEp) Ended() bool                  { return e.c.Ended() }
+func (e *simEp) EndReason() string            { return "ended" }
+func (e *simEp) Disconnect() error            { return e.c.Disconnect() }
+func (e *simEp) Drop() error                  { return e.c.Drop() }
+func (e *simEp) TakeAll() []sim.Received {
+	var out []sim.Received
+	tr := e.s.Trace()
+	for _, r := range e.c.TakeAll() {
+		if tr[r.Seq-1].Kind != sim.TraceStreamError {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func testdataScripts(t *testing.T) map[string]*scenarios.Script {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.scs"))
+	if err != nil || len(files) == 0 {
+		t.Fatal("no testdata scripts", err)
+	}
+	out := make(map[string]*scenarios.Script)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := scenarios.Parse(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = s
+	}
+	return out
+}
+
+// Every testdata script has the same outcome through a Driver that
+// prefixes every node as on the built-in simulation: PrefixNodes
+// rewrites sends and expectations alike.
+func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
+	for f, s := range testdataScripts(t) {
+		want := scenarios.Outcome(scenarios.Run(s, scenarios.RunOptions{}))
+		d := &simDriver{profile: model.ProsodyTrunk(), seed: 7, prefix: "r0123abcd-", keep: []string{"admin"}}
+		res := scenarios.Run(s, scenarios.RunOptions{Driver: d})
+		if got := scenarios.Outcome(res); got != want {
+			t.Errorf("%s: through a prefixing driver %s, on the simulation %s\n%v %v", f, got, want, res.Err, res.Failure)
+		}
+		if res.Prefix != "r0123abcd-" || d.opened != 1 {
+			t.Errorf("%s: Prefix %q, opened %d", f, res.Prefix, d.opened)
+		}
+		for _, ev := range res.Trace {
+			if ev.Kind == sim.TraceConnect && !strings.HasPrefix(ev.JID.Node, "r0123abcd-") && ev.JID.Node != "admin" {
+				t.Errorf("%s: %s connected as %s, without the prefix", f, ev.Client, ev.JID)
+			}
+		}
+	}
+}
+
+// Compare between the simulation and a prefixing "server" on another
+// seed (other generated resources and push ids) finds no difference:
+// the masking removes exactly what legitimately differs.
+func TestCompareMasksVolatileValues(t *testing.T) {
+	for f, s := range testdataScripts(t) {
+		c := scenarios.Compare(s, scenarios.CompareOptions{
+			Server: &simDriver{profile: model.Prosody012(), seed: 99, prefix: "r5eed-"},
+		})
+		if !c.Same() {
+			t.Errorf("%s: differs:\n%s", f, c)
+		}
+		if c.Prefix != "r5eed-" {
+			t.Errorf("%s: Prefix %q", f, c.Prefix)
+		}
+	}
+}
+
+// Compare reports a behavioural difference: a "server" on the trunk
+// profile differs from the prosody-0.12 simulation on legacy time.
+func TestCompareReportsDifferences(t *testing.T) {
+	s := testdataScripts(t)[filepath.Join("testdata", "services_version_time.scs")]
+	c := scenarios.Compare(s, scenarios.CompareOptions{
+		Server: &simDriver{profile: model.ProsodyTrunk(), prefix: "rx-"},
+	})
+	if c.Same() {
+		t.Fatalf("no difference found:\n%s", c)
+	}
+	out := c.String()
+	for _, want := range []string{"simulation: FAIL", "server:     pass", "differs (-simulation +server)", "-", "+"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPrefixNodes(t *testing.T) {
+	s := parse(t, `[Client] Romeo
+	jid: romeo@localhost/balcony
+[Client] Admin
+	jid: admin@localhost
+---
+Romeo connects
+Romeo sends:
+	<iq type="set" id="b1" to="Romeo@LocalHost"><block xmlns="urn:xmpp:blocking"><item jid="nurse@localhost"/><item jid="juliet@example.org"/><item jid="localhost"/><item jid="${Admin's JID}"/><item jid="admin@localhost/x"/></block></iq>
+Romeo receives:
+	<message from="{scansion:any}"><body>  tybalt@localhost/r  </body><jid>not a jid@localhost</jid></message>
+`)
+	p := scenarios.PrefixNodes(s, "localhost", "r1-", "ADMIN")
+	if got := p.Clients[0].JID().String(); got != "r1-romeo@localhost/balcony" {
+		t.Errorf("Romeo's jid = %s", got)
+	}
+	if got := p.Clients[1].JID().String(); got != "admin@localhost" {
+		t.Errorf("kept admin's jid = %s", got)
+	}
+	if got := s.Clients[0].JID().String(); got != "romeo@localhost/balcony" {
+		t.Errorf("the original script changed: %s", got)
+	}
+	send := model.Canonical(p.Actions[1].Stanzas[0].Elem)
+	want := `<iq id='b1' to='r1-Romeo@LocalHost' type='set'><block xmlns='urn:xmpp:blocking'><item jid='r1-nurse@localhost'/><item jid='juliet@example.org'/><item jid='localhost'/><item jid='${Admin&apos;s JID}'/><item jid='admin@localhost/x'/></block></iq>`
+	if send != want {
+		t.Errorf("sends:\n got %s\nwant %s", send, want)
+	}
+	recv := model.Canonical(p.Actions[2].Stanzas[0].Elem)
+	wantR := `<message from='{scansion:any}'><body>  r1-tybalt@localhost/r  </body><jid>not a jid@localhost</jid></message>`
+	if recv != wantR {
+		t.Errorf("receives:\n got %s\nwant %s", recv, wantR)
+	}
+	if ns := p.Actions[1].Stanzas[0].Elem.SelectElement("block").NamespaceURI(); ns != "urn:xmpp:blocking" {
+		t.Errorf("namespace lost in the copy: %q", ns)
+	}
+	if q := p.Actions[1].Stanzas[0].Elem.NamespaceURI(); q != "jabber:client" {
+		t.Errorf("wrapper lost in the copy: top-level namespace %q", q)
+	}
+	if scenarios.PrefixNodes(s, "localhost", "") != s {
+		t.Error("an empty prefix copies the script")
+	}
+}
+
+func TestUnprefixNodes(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`<x from='r1-romeo@localhost' to="r1-juliet@localhost/a">r1-nurse@localhost</x>`, `<x from='romeo@localhost' to="juliet@localhost/a">nurse@localhost</x>`},
+		{`<x from='ar1-romeo@localhost'/>`, `<x from='ar1-romeo@localhost'/>`},
+		{`no prefix here`, `no prefix here`},
+	} {
+		if got := scenarios.UnprefixNodes(tc.in, "r1-"); got != tc.want {
+			t.Errorf("UnprefixNodes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNewRunPrefix(t *testing.T) {
+	a, b := scenarios.NewRunPrefix(), scenarios.NewRunPrefix()
+	if a == b || len(a) != 10 || !strings.HasPrefix(a, "r") || !strings.HasSuffix(a, "-") {
+		t.Errorf("prefixes %q, %q", a, b)
+	}
+	if _, err := model.ParseJID(a + "romeo@localhost"); err != nil {
+		t.Errorf("prefix %q makes an invalid node: %v", a, err)
+	}
+}

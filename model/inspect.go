@@ -81,5 +81,13 @@ func (s *Server) accountByJID(j string) *user {
 		}
 		node = p.Node
 	}
-	return s.users[node]
+	if u, ok := s.users[node]; ok {
+		return u
+	}
+	if s.store != nil { // after a restart: read the stored account
+		if _, ok := s.store.Get(node); ok {
+			return s.account(node)
+		}
+	}
+	return nil
 }

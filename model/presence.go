@@ -10,6 +10,14 @@ import (
 //	host: vCard hint (1), mod_presence (0), blocklist (-1)
 //	full: blocklist (100), vCard hint (1), mod_presence (0)
 func (s *Server) outboundPresence(o origin, st *etree.Element, k kind) bool {
+	if k != kindFull && !s.prof.LocalRosterChangeOnBlockedOutboundSub && isSubscriptionType(attrOr(st, "type")) {
+		// The specification's order (XEP-0191 §3.3, invariant 26): a
+		// subscription presence to a blocked JID is bounced before it
+		// can change the sender's roster. Prosody handles it first.
+		if s.bounceOutgoing(o, st) {
+			return true
+		}
+	}
 	switch k {
 	case kindBare:
 		s.recordLastActivity(o, st)
@@ -31,6 +39,10 @@ func (s *Server) outboundPresence(o origin, st *etree.Element, k kind) bool {
 		s.injectVCardHint(o, st)
 		return s.presenceOutbound(o, st)
 	}
+}
+
+func isSubscriptionType(t string) bool {
+	return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed"
 }
 
 // injectVCardHint adds <x xmlns='vcard-temp:x:update'><photo/></x> to

@@ -91,3 +91,20 @@ func TestRestartMutants(t *testing.T) {
 		}
 	}
 }
+
+// TestIntrospectionAfterRestart: ContactOf and friends read stored
+// accounts that no session has loaded since the restart.
+func TestIntrospectionAfterRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	h.srv = model.New(model.Options{Storage: &model.MemStorage{}})
+	h.bind("u", "u", "r")
+	h.send("u", `<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='evil@localhost'/></block></iq>`)
+	h.send("u", sub("subscribe", "c"))
+	h.srv.Restart()
+	if got := h.srv.ContactOf("u", "c@localhost").State(); got != "None+PO" {
+		t.Errorf("after restart ContactOf = %s, want None+PO", got)
+	}
+	if bl := h.srv.Blocklist("u@localhost"); len(bl) != 1 {
+		t.Errorf("after restart Blocklist = %v", bl)
+	}
+}

@@ -1,7 +1,10 @@
 package model_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/scansim/scansim/model"
 )
 
 // The RFC 6121 transition tables of prosody-c2s-behaviour.md §4.6, as
@@ -155,5 +158,38 @@ func TestPreApprovedInbound(t *testing.T) {
 	h.send("c", sub("subscribe", "u"))
 	if got := h.srv.ContactOf("u", "c@localhost").State(); got != "Both" {
 		t.Errorf("pre-approved To receives subscribe: %s, want Both", got)
+	}
+}
+
+// TestSpecOrderForBlockedSubscriptions: with the specification's order
+// (LocalRosterChangeOnBlockedOutboundSub=false) a subscribe to a blocked
+// bare JID is bounced with <blocked/> and changes nothing; Prosody's
+// order routes it and records the ask (§4.4 "Blocklist interplay").
+func TestSpecOrderForBlockedSubscriptions(t *testing.T) {
+	for _, prosodyOrder := range []bool{true, false} {
+		p := model.ProsodyTrunk()
+		p.LocalRosterChangeOnBlockedOutboundSub = prosodyOrder
+		h := newHarness(t, &p)
+		h.bind("u", "u", "r")
+		h.bind("c", "c", "r")
+		h.send("c", `<presence/>`)
+		h.send("u", `<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='c@localhost'/></block></iq>`)
+		h.take("u")
+		h.take("c")
+		h.send("u", sub("subscribe", "c"))
+		got := h.srv.ContactOf("u", "c@localhost").State()
+		bounced := false
+		for _, s := range h.take("u") {
+			if strings.Contains(s, "<blocked xmlns='urn:xmpp:blocking:errors'/>") {
+				bounced = true
+			}
+		}
+		routed := len(h.take("c")) > 0
+		if prosodyOrder && (got != "None+PO" || bounced || !routed) {
+			t.Errorf("Prosody order: state %s bounced=%v routed=%v, want None+PO, no bounce, routed", got, bounced, routed)
+		}
+		if !prosodyOrder && (got != "None" || !bounced || routed) {
+			t.Errorf("spec order: state %s bounced=%v routed=%v, want None, bounced, not routed", got, bounced, routed)
+		}
 	}
 }

@@ -44,10 +44,13 @@ var knownDifferences = map[string]knownDifference{
 		sim:    "fail at ../../shared/scansion/disco_self.scs:16",
 		why:    "§9.1: 0.12.3 lists neither disco#info nor disco#items on accounts; the model keeps disco#info",
 	},
+	// Also, further down (line 105, masked by the first failure): an
+	// unknown node gives item-not-found without the text "Node does not
+	// exist" (mod_pep answers account-disco-info-node before mod_disco).
 	"services_disco.scs": {
 		server: "fail at testdata/services_disco.scs:48",
 		sim:    "fail at testdata/services_disco.scs:48",
-		why:    "§9.1: 0.12.3 lists neither disco#info nor disco#items on accounts; the model keeps disco#info",
+		why:    "§9.1: 0.12.3 lists neither disco#info nor disco#items on accounts; the model keeps disco#info (and line 105: no text on an unknown node's item-not-found)",
 	},
 	// Prosody keeps an empty <group/>: "" is true in Lua (mod_roster.lua).
 	"roster_get_set.scs": {
@@ -111,6 +114,8 @@ func checkAgainstServer(t *testing.T, addr string, files []string) {
 				t.Errorf("want %s on both sides\n%s", want, c)
 				return
 			}
+			// Here the outcomes must agree and every client must have
+			// received the same (masked) stanzas.
 			if !c.Same() {
 				t.Errorf("the server and the simulation differ:\n%s", c)
 			}

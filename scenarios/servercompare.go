@@ -155,22 +155,22 @@ func Compare(script *Script, opts CompareOptions) *Comparison {
 	srvOpts.Driver = opts.Server
 	c := &Comparison{Sim: Run(script, simOpts), Server: Run(script, srvOpts)}
 	c.Prefix = c.Server.Prefix
-	ids := sentIDs(script)
-	simM := newMasker(c.Sim.Trace, "", ids)
-	srvM := newMasker(c.Server.Trace, c.Prefix, ids)
+	ids := SentIDs(script)
+	simM := NewMasker(c.Sim.Trace, "", ids)
+	srvM := NewMasker(c.Server.Trace, c.Prefix, ids)
 	for _, cl := range script.Clients {
 		c.Clients = append(c.Clients, ClientStreams{
 			Client: cl.Name,
-			Sim:    simM.stream(c.Sim.Trace[:c.Sim.EndSeq], cl.Name),
-			Server: srvM.stream(c.Server.Trace[:c.Server.EndSeq], cl.Name),
+			Sim:    simM.Stream(c.Sim.Trace[:c.Sim.EndSeq], cl.Name),
+			Server: srvM.Stream(c.Server.Trace[:c.Server.EndSeq], cl.Name),
 		})
 	}
 	return c
 }
 
-// sentIDs collects the literal id attributes of every stanza the script
-// sends.
-func sentIDs(s *Script) map[string]bool {
+// SentIDs collects the literal id attributes of every stanza the script
+// sends: the ids a Masker keeps.
+func SentIDs(s *Script) map[string]bool {
 	ids := make(map[string]bool)
 	for _, a := range s.Actions {
 		if a.Verb != Sends {
@@ -185,15 +185,23 @@ func sentIDs(s *Script) map[string]bool {
 	return ids
 }
 
-type masker struct {
+// Masker masks the values that legitimately differ between two runs of
+// the same actions (on the simulation with another seed, or on a real
+// server), as Compare describes, so that received stanzas can be
+// compared as strings. It is what a differential property run needs to
+// line up a simulation trace with a server trace.
+type Masker struct {
 	prefix string
 	ids    map[string]bool
 	jids   []string // full JIDs, longest first
 	names  map[string]string
 }
 
-func newMasker(trace []sim.TraceEvent, prefix string, ids map[string]bool) *masker {
-	m := &masker{prefix: prefix, ids: ids, names: make(map[string]string)}
+// NewMasker builds a masker for one run: trace supplies the clients'
+// bound full JIDs (TraceConnect events), prefix is the run's node prefix
+// ("" for none), and keepIDs the id values to leave alone (SentIDs).
+func NewMasker(trace []sim.TraceEvent, prefix string, keepIDs map[string]bool) *Masker {
+	m := &Masker{prefix: prefix, ids: keepIDs, names: make(map[string]string)}
 	for _, ev := range trace {
 		if ev.Kind == sim.TraceConnect {
 			j := ev.JID.String()
@@ -207,7 +215,9 @@ func newMasker(trace []sim.TraceEvent, prefix string, ids map[string]bool) *mask
 	return m
 }
 
-func (m *masker) stream(trace []sim.TraceEvent, client string) []string {
+// Stream returns the masked stanzas client received in trace (deliveries,
+// errors and offline flushes), in order.
+func (m *Masker) Stream(trace []sim.TraceEvent, client string) []string {
 	var out []string
 	for _, ev := range trace {
 		if ev.Client != client {
@@ -215,14 +225,14 @@ func (m *masker) stream(trace []sim.TraceEvent, client string) []string {
 		}
 		switch ev.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			out = append(out, m.mask(ev.Stanza))
+			out = append(out, m.Stanza(ev.Stanza))
 		}
 	}
 	return out
 }
 
-// mask returns the masked canonical form of a canonical stanza.
-func (m *masker) mask(s string) string {
+// Stanza returns the masked canonical form of a canonical stanza.
+func (m *Masker) Stanza(s string) string {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(s); err != nil || doc.Root() == nil {
 		return s

@@ -75,6 +75,7 @@ var catalogue = []invariant{
 	{"inv20SelfNeverBlocked", inv20SelfNeverBlocked},
 	{"inv21UnavailableOnBlock", inv21UnavailableOnBlock},
 	{"inv22PresenceOnUnblock", inv22PresenceOnUnblock},
+	{"inv23PresenceCoherence", inv23PresenceCoherence},
 	{"inv24NoDoubleSignal", inv24NoDoubleSignal},
 	{"inv25PoliteBlocking", inv25PoliteBlocking},
 	{"inv26OutboundSubscriptionToBlocked", inv26OutboundSubscriptionToBlocked},
@@ -116,10 +117,18 @@ type invState struct {
 	approved map[[2]string]bool
 	// removed[{a,b}]: a removed b from its roster at some point (F3)
 	removed map[[2]string]bool
+	// inv23: last[{recipient client, sender full JID}] is the type of the
+	// last presence ("" or "unavailable") the client received from it;
+	// stale[{j, A}] marks pairs inv23 no longer judges; restarted turns
+	// inv23 off (a restart drops sessions without unavailable).
+	last      map[[2]string]string
+	stale     map[[2]string]bool
+	restarted bool
 }
 
 func newInvState(h *harness) *invState {
-	return &invState{h: h, directed: map[string]map[string]bool{}, approved: map[[2]string]bool{}, removed: map[[2]string]bool{}}
+	return &invState{h: h, directed: map[string]map[string]bool{}, approved: map[[2]string]bool{}, removed: map[[2]string]bool{},
+		last: map[[2]string]string{}, stale: map[[2]string]bool{}}
 }
 
 func (s *invState) sessions() map[string]sessInfo {
@@ -161,6 +170,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 			s.everBlocked = true
 		}
 	}
+	s.track(c)
 	var fails []string
 	for _, inv := range catalogue {
 		if s.h.only != nil && !s.h.only[inv.name] {
@@ -1378,10 +1388,10 @@ func inv33ProbeSemantics(c *invCtx) string {
 	if !isLocalUser(a) || strings.Contains(a, "/") || a == c.senderBare() {
 		return ""
 	}
-	if c.blockedEver(a, c.senderFull()) || c.blockedEver(c.senderBare(), a) {
-		return ""
-	}
 	j := c.senderBare()
+	if c.blockedEver(a, c.senderFull()) || len(c.before.bl[strings.TrimSuffix(j, "@localhost")])+len(c.after.bl[strings.TrimSuffix(j, "@localhost")]) > 0 {
+		return "" // j's own list may filter some of A's answers
+	}
 	// §4.3: A's roster if A is online, else j's inverted (j is online).
 	var sub bool
 	if len(c.sessionsOf(c.preSess, a)) > 0 {
@@ -1600,4 +1610,128 @@ func listed(items []string, j string) bool {
 		}
 	}
 	return false
+}
+
+// track updates inv23's view of who saw which presence, and the pairs it
+// stops judging, before the step's invariants run.
+func (s *invState) track(c *invCtx) {
+	if c.rec.op.Kind == OpRestart {
+		s.restarted = true
+	}
+	if c.initialPresence() {
+		for k := range s.last {
+			if k[0] == c.sender {
+				delete(s.last, k)
+			}
+		}
+	}
+	for _, e := range c.evs {
+		if !delivered(e) || e.tag != "presence" || (e.typ != "" && e.typ != "unavailable") || e.from == "" {
+			continue
+		}
+		if !strings.Contains(e.from, "/") {
+			for k := range s.last {
+				if k[0] == e.Client && bareOf(k[1]) == e.from {
+					s.last[k] = "unavailable"
+				}
+			}
+			continue
+		}
+		s.last[[2]string{e.Client, e.from}] = e.typ
+	}
+	us := c.h.userNames()
+	// directed presence between two users
+	if c.send != nil && c.send.tag == "presence" && (c.send.typ == "" || c.send.typ == "unavailable") {
+		if to := c.sendTo(); to != "" && bareOf(to) != c.senderBare() {
+			s.stale[[2]string{bareOf(to), c.senderBare()}] = true
+		}
+	}
+	for _, a := range us {
+		A := userBare(a)
+		b, f := c.before.bl[a], c.after.bl[a]
+		if strings.Join(b, " ") == strings.Join(f, " ") {
+			continue
+		}
+		for _, j := range us {
+			J := userBare(j)
+			// j's own list changed: j's view of A is not refreshed
+			s.stale[[2]string{A, J}] = true
+			if c.h.strict {
+				continue
+			}
+			// A's list changed through an item other than j's bare JID
+			// (domain, full, domain/resource: Prosody signals only
+			// literal bare items, F2), or through unblock-all without
+			// PresenceOnUnblockAll
+			for _, it := range append(append([]string(nil), b...), f...) {
+				if it != J && (bareOf(it) == J || matches(c.prof, map[string]bool{it: true}, J+"/x")) {
+					s.stale[[2]string{J, A}] = true
+				}
+			}
+			if cmd, _ := c.blockingCmd(); cmd == "unblock-all" && !c.prof.PresenceOnUnblockAll && c.senderBare() == A {
+				s.stale[[2]string{J, A}] = true
+			}
+		}
+	}
+}
+
+// inv23PresenceCoherence: for every contact j with from/both on A (and A
+// with to/both on j's side, so that j probes), as long as neither list
+// changed in a way Prosody does not signal: if A blocks j, the last
+// presence each available resource of j received from each resource of A
+// is unavailable or none; otherwise it is available exactly for A's
+// available resources (RFC 6121 §4; XEP-0191 §3.3–3.4; inv 23).
+func inv23PresenceCoherence(c *invCtx) string {
+	s := c.h.inv
+	if s.restarted {
+		return ""
+	}
+	us := c.h.userNames()
+	for _, a := range us {
+		for _, j := range us {
+			if a == j {
+				continue
+			}
+			A, J := userBare(a), userBare(j)
+			if s.stale[[2]string{J, A}] {
+				continue
+			}
+			if !isFrom(contactOf(c.after, A, J).Subscription) || !isTo(contactOf(c.after, J, A).Subscription) {
+				continue
+			}
+			if len(c.after.bl[j]) > 0 {
+				continue
+			}
+			blocked := c.blFor(c.after, A)[J]
+			if c.h.strict {
+				blocked = matches(c.prof, c.blFor(c.after, A), J)
+			}
+			senders := c.sessionsOf(c.postSess, A)
+			for _, rs := range c.sessionsOf(c.postSess, J) {
+				if !rs.avail {
+					continue
+				}
+				bound := map[string]bool{}
+				for _, r := range senders {
+					bound[r.full] = true
+					v, seen := s.last[[2]string{rs.name, r.full}]
+					avail := seen && v == ""
+					switch {
+					case blocked && avail:
+						return fmt.Sprintf("%s still sees %s available although %s blocks %s", rs.name, r.full, A, J)
+					case !blocked && r.avail && !avail:
+						return fmt.Sprintf("%s does not see available %s (last %q, seen %v)", rs.name, r.full, v, seen)
+					case !blocked && !r.avail && avail:
+						return fmt.Sprintf("%s still sees unavailable %s as available", rs.name, r.full)
+					}
+				}
+				for k, v := range s.last {
+					if k[0] == rs.name && bareOf(k[1]) == A && !bound[k[1]] && v == "" {
+						return fmt.Sprintf("%s still sees %s available after it ended", rs.name, k[1])
+					}
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -45,7 +45,7 @@ func TestSpecProfileCatchesProsody(t *testing.T) {
 			spec.Name = "spec:" + c.name
 			c.flip(&spec)
 			r := Explore(Config{Seed: 3, Checks: 2000, Profile: &prof, Spec: &spec, NoReference: true,
-				Invariants: []string{c.invariant}, OutDir: out, ShrinkTime: 300 * time.Millisecond})
+				Invariants: []string{c.invariant}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 			if r.Failure == nil {
 				t.Fatalf("%s never fired in %d checks", c.invariant, r.Checks)
 			}
@@ -75,7 +75,7 @@ func TestStrictFindings(t *testing.T) {
 	}
 	for _, inv := range []string{"inv30CrossRosterConsistency", "inv19GeneratedTrafficSuppressed"} {
 		r := Explore(Config{Seed: 5, Checks: 3000, NoReference: true, Strict: true,
-			Invariants: []string{inv}, OutDir: out, ShrinkTime: 300 * time.Millisecond})
+			Invariants: []string{inv}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Fatalf("strict %s never fired in %d checks", inv, r.Checks)
 		}

@@ -1,0 +1,79 @@
+// Package properties is scansim's property-based test of the server model:
+// a rapid state machine (pgregory.net/rapid) drives a deterministic
+// simulation (sim.Sim, zero latency) of 2–4 users (u1..u4@localhost) with up
+// to three resources each, and after every action checks
+//
+//   - the model against a reference (ref.go, refops.go): an abstract model
+//     of prosody-c2s-behaviour.md (§2–§8) in plain Go maps — rosters
+//     (subscription, ask, approved, pending-in, version), blocklists,
+//     offline stores, sessions (available, priority, interested,
+//     interested_blocklist, directed set, stored presence) — written from
+//     the document and the profile fields, never from the model's code.
+//     After each step its state is compared with the model's introspection
+//     API (ContactOf, Blocklist, OfflineCount, RosterVersion), and the
+//     stanzas it predicts for every client are compared, as multisets of
+//     canonical stanzas, with what the clients received (go-cmp diffs);
+//   - the invariant catalogue of invariants.md A.7 (invariants.go): 38
+//     invariants checked per step over the new trace events only, plus
+//     inv 40 (determinism) checked by replaying whole runs.
+//
+// # Actions
+//
+// Names sort simple-first for the shrinker: a1Connect (named, generated or
+// conflicting resource, optionally followed by initial presence),
+// a2Disconnect (clean or abrupt), b1Presence (available with priorities
+// −5..5 and status, or unavailable), b2Directed (to bare or full JIDs),
+// c0Befriend (a subscription handshake, one-way or mutual), c1Subscription
+// (subscribe/subscribed/unsubscribe/unsubscribed to bare or full JIDs,
+// biased towards targets where they change something), c2Probe, d1Roster
+// (get, set with name/group, remove), e1BlocklistGet, e2Block (1–3 items:
+// bare, full, domain, domain/resource, upper-case, rarely malformed or
+// empty), e3Unblock (items or all), f1Message (chat/normal/none/headline/
+// groupchat to bare or full JIDs of online and offline users, self
+// included), g1IQ (ping, version, disco#info, last to users, full JIDs,
+// self and the host), g2Reply (a client's result/error to a push, or an
+// error message), h1Restart (server restart with persistent storage).
+//
+// # API
+//
+// Explore(Config) Report runs the property outside `go test` (for
+// `scansim check`). rapid only exposes rapid.Check, configured by its
+// command-line flags, so Explore sets -rapid.checks, -rapid.steps,
+// -rapid.seed, -rapid.shrinktime and -rapid.nofailfile on
+// flag.CommandLine for the duration of the call, calls testing.Init, and
+// runs rapid.Check on its own goroutine with a testing.TB stand-in whose
+// FailNow ends that goroutine. Calls are serialised. After rapid's
+// shrinker, a delta-debugging pass (minimize) removes chunks and single
+// actions, merges sessions of one user, and turns restarts and abrupt
+// drops into clean disconnects when the failure survives, because a
+// scansion script can express neither.
+//
+// On failure the shrunk sequence becomes a .scs (script.go) in
+// Config.OutDir (default testdata/failures, or $SCANSIM_FAILURES): built
+// from the trace of the correct behaviour with scenarios.FromTrace
+// (without mutants: the model's trace with the failing step's deliveries
+// replaced by the reference's prediction; with mutants: the same actions
+// on the model without them), cut after the failing step, written with
+// scenarios.Format, then replayed with scenarios.Run under the configured
+// model (must fail) and the correct one (must pass), in scansion's default
+// mode or, when only an extra stanza at the end of a queue differs, in
+// strict mode (scansim replay --strict). Failures that leave no visible
+// trace at the failing step get "witness" actions appended (a fresh
+// session's initial presence, roster get and blocklist get per user).
+//
+// Determinism: the simulation's seed is fixed (1); rapid's seed decides
+// the actions; the same seed gives the same actions and a byte-identical
+// trace (TestDeterminism, TestExploreDeterministic).
+//
+// # Profiles
+//
+// Config.Profile is the model's profile, Config.Spec the profile the checks
+// demand. Profile-dependent invariants read the demanded profile's fields;
+// where Prosody deliberately departs from XEP-0191 (ErrorOnBlockedBroadcast,
+// RecheckBlocklistOnOfflineFlush, PresenceOnUnblockAll,
+// LocalRosterChangeOnBlockedOutboundSub) the invariant is relaxed under the
+// Prosody value and fires when the specification's value is demanded
+// (TestSpecProfileCatchesProsody). Relaxations for Prosody behaviour that no
+// profile field selects are listed in docs/findings.md and dropped by
+// Config.Strict.
+package properties

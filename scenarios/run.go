@@ -32,11 +32,12 @@ type RunOptions struct {
 	Seed       uint64
 	MaxLatency time.Duration
 	Mutants    []string
-	// Timeout is how long (virtual time) a receives waits for a matching
-	// stanza; 0 means DefaultTimeout.
+	// Timeout is how long (virtual time; wall time with a Driver) a
+	// receives waits for a matching stanza; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// NothingGrace is how long (virtual time) "receives: nothing" watches
-	// for a stanza; 0 means DefaultNothingGrace.
+	// NothingGrace is how long (virtual time; wall time with a Driver)
+	// "receives: nothing" watches for a stanza; 0 means
+	// DefaultNothingGrace.
 	NothingGrace time.Duration
 	// Backend, when non-nil, replaces the model server (see sim.Config).
 	Backend sim.Backend

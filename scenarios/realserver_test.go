@@ -161,3 +161,27 @@ func BenchmarkReplayBlockingRealServer(b *testing.B) {
 		}
 	}
 }
+
+// TestRealServerStrictMode: in strict mode basic_message fails at the
+// same action on the server and on the simulation (the laptop's queue
+// holds the phone's presence before the expected message, Appendix B of
+// the behaviour reference), which checks that ping quiescence gives the
+// same arrival order, and so the same §5.2 stamps, as the simulation.
+func TestRealServerStrictMode(t *testing.T) {
+	addr := realServer(t)
+	f := filepath.Join("..", "..", "shared", "scansion", "basic_message.scs")
+	src, err := os.ReadFile(f)
+	if os.IsNotExist(err) {
+		t.Skip("../shared/scansion is absent")
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Parse(f, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := scenarios.Compare(s, scenarios.CompareOptions{Server: &scenarios.ServerDriver{Addr: addr}, Strict: true, Timeout: 3 * time.Second})
+	if c.Server.Passed || !c.Same() {
+		t.Errorf("strict basic_message: want the same failure on both sides\n%s", c)
+	}
+}

@@ -210,13 +210,19 @@ var exploreMu sync.Mutex
 // rapid only exposes rapid.Check, whose knobs are its command-line flags,
 // so Explore sets -rapid.checks, -rapid.steps, -rapid.seed,
 // -rapid.shrinktime and -rapid.nofailfile on flag.CommandLine for the
-// duration of the call (restoring them after), calls testing.Init so that
-// rapid may ask testing.Short, and runs rapid.Check on a goroutine with a
-// testing.TB stand-in. Calls are serialised.
+// duration of the call (restoring them after), calls testing.Init (and
+// marks flag.CommandLine parsed if nobody did) so that rapid may ask
+// testing.Short, and runs rapid.Check on a goroutine with a testing.TB
+// stand-in. Calls are serialised.
 func Explore(cfg Config) Report {
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
 	testing.Init()
+	// rapid asks testing.Short, which panics unless flag.CommandLine was
+	// parsed; a program with its own flag sets has not parsed it.
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
 	if cfg.Checks <= 0 {
 		cfg.Checks = 100
 	}

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/sim"
 )
 
 // The real-server tests run only when SCANSIM_SERVER=host:port names a
@@ -183,5 +186,81 @@ func TestRealServerStrictMode(t *testing.T) {
 	c := scenarios.Compare(s, scenarios.CompareOptions{Server: &scenarios.ServerDriver{Addr: addr}, Strict: true, Timeout: 3 * time.Second})
 	if c.Server.Passed || !c.Same() {
 		t.Errorf("strict basic_message: want the same failure on both sides\n%s", c)
+	}
+}
+
+// TestRealServerAbruptClose drops a connection (no scansion verb does)
+// and compares the unavailable the user's other resource receives with
+// the simulation's: on 0.12.3 it carries no <status> (§2.7, §9.4;
+// profile field AbruptCloseReason "").
+func TestRealServerAbruptClose(t *testing.T) {
+	addr := realServer(t)
+	user := scenarios.NewRunPrefix() + "dropper"
+	presence := func() *etree.Element { return etree.NewElement("presence") }
+
+	// The server.
+	n, err := (&scenarios.ServerDriver{Addr: addr}).Open("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	a, err := n.Connect("A", user, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := n.Connect("B", user, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ep := range []scenarios.Endpoint{a, b} {
+		if err := ep.Send(presence()); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Quiesce(ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.TakeAll()
+	if err := a.Drop(); err != nil {
+		t.Fatal(err)
+	}
+	// The server learns of a drop asynchronously: wait for its effect.
+	var got []string
+	for left := 3 * time.Second; left > 0 && len(got) == 0; {
+		left -= n.Wait(b, left)
+		for _, r := range b.TakeAll() {
+			got = append(got, model.Canonical(r.Stanza))
+		}
+	}
+
+	// The simulation, prosody-0.12.
+	prof := model.Prosody012()
+	s := sim.New(sim.Config{Profile: &prof})
+	sa, _ := s.Connect("A", user, "a")
+	sb, _ := s.Connect("B", user, "b")
+	for _, c := range []*sim.Client{sa, sb} {
+		if err := c.Send(presence()); err != nil {
+			t.Fatal(err)
+		}
+		s.RunUntilQuiet()
+	}
+	sb.TakeAll()
+	if err := sa.Drop(); err != nil {
+		t.Fatal(err)
+	}
+	s.RunUntilQuiet()
+	var want []string
+	for _, r := range sb.TakeAll() {
+		want = append(want, model.Canonical(r.Stanza))
+	}
+	if len(want) != 1 || !strings.Contains(want[0], "type='unavailable'") {
+		t.Fatalf("the simulation gave %v, want one unavailable", want)
+	}
+	t.Logf("B received %v", got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("after A drops, B received\n server:     %v\n simulation: %v", got, want)
+	}
+	if r := a.EndReason(); r != "abrupt" {
+		t.Errorf("A's end reason %q", r)
 	}
 }

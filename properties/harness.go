@@ -53,6 +53,8 @@ type stepRec struct {
 	// want is, for a failing step, the reference's prediction per client
 	// (signatures), when the failure is a prediction mismatch.
 	want map[string][]string
+	// pred is the reference's prediction for every client (signatures).
+	pred map[string][]string
 	// wantNone lists clients the reference expected to receive nothing
 	// but which received something.
 	fail string
@@ -158,15 +160,6 @@ func (h *harness) apply(op Op) string {
 		}
 		h.ref.sess = nil
 		err = h.sim.RestartServer()
-		// The model reloads accounts on demand, and its introspection
-		// API does not load them: bind and close a session per user,
-		// straight on the backend (no presence, nothing to the trace),
-		// so that the state is visible to the comparisons.
-		for _, u := range h.userNames() {
-			if id, _, _, e := h.srv.Bind(u, "scansim-reload"); e == nil {
-				h.srv.Close(id, false)
-			}
-		}
 	case OpSend:
 		rec.client = sl.cur.Name()
 		rec.xml = h.resolve(op.Stanza)
@@ -210,6 +203,10 @@ func (h *harness) apply(op Op) string {
 		if s.cur != nil && s.cur.Ended() {
 			s.cur = nil
 		}
+	}
+	rec.pred = map[string][]string{}
+	for n, w := range h.ref.out {
+		rec.pred[n] = append([]string(nil), w...)
 	}
 	h.steps = append(h.steps, rec)
 	after := h.snapshot()

@@ -73,32 +73,48 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		}
 		events = append(events, g.sim.Trace()...)
 	} else {
-		tr := hf.sim.Trace()
+		// Without mutants the model may be what is wrong: from the
+		// failing step on, the expected stanzas are the reference's.
+		rh := hf
+		if failStep.want == nil && strings.HasPrefix(f.Message, "reference state mismatch") {
+			ops = append(ops, witnesses(hf)...)
+			rh = replayAll(ops, users, prof, spec, mutants)
+			witnessed = true
+		}
+		tr := rh.sim.Trace()
 		events = append(events, tr[:failStep.from]...)
-		if failStep.want != nil {
-			for _, e := range tr[failStep.from:failStep.to] {
+		jids := map[string]model.JID{}
+		for _, e := range tr {
+			if e.Kind == sim.TraceConnect {
+				jids[e.Client] = e.JID
+			}
+		}
+		usePred := failStep.want != nil || witnessed
+		for k := idx; k < len(rh.steps); k++ {
+			st := rh.steps[k]
+			if !usePred {
+				events = append(events, tr[st.from:st.to]...)
+				continue
+			}
+			for _, e := range tr[st.from:st.to] {
 				switch e.Kind {
 				case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
 				default:
 					events = append(events, e)
 				}
 			}
-			jids := map[string]model.JID{}
-			for _, e := range tr {
-				if e.Kind == sim.TraceConnect {
-					jids[e.Client] = e.JID
+			// the predicted stanzas, in the order the model delivered
+			// the ones it got right, then the missing ones
+			obs := observed(tr[st.from:st.to])
+			for _, c := range sortedKeys(st.pred) {
+				for _, x := range orderLike(st.pred[c], obs[c]) {
+					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: x})
 				}
 			}
-			// the predicted stanzas, in the order the model delivered the
-			// ones it got right, then the missing ones
-			for _, c := range sortedKeys(failStep.want) {
-				for _, s := range orderLike(failStep.want[c], observed(tr[failStep.from:failStep.to])[c]) {
-					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: s})
-				}
-			}
-			expected = failStep.want
+		}
+		if usePred {
+			expected = failStep.pred
 		} else {
-			events = append(events, tr[failStep.from:failStep.to]...)
 			expected = observed(tr[failStep.from:failStep.to])
 		}
 	}

@@ -255,6 +255,11 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 	ok := true
 	for _, a := range t.Attr {
 		key := fullName(a.Name)
+		if a.Name.Local == "" {
+			// encoding/xml lets ":=''" through as a nameless attribute.
+			p.errs.Addf(pos, "malformed XML: attribute without a name in <%s>", name)
+			return nil, false
+		}
 		if seen[a.Name] {
 			p.errs.Addf(pos, "malformed XML: attribute %s appears twice in <%s>", key, name)
 			return nil, false

@@ -83,9 +83,9 @@ func TestStrictFindings(t *testing.T) {
 	}
 }
 
-// TestFindingScripts replays the hand-written sequences of findings F2
-// and F3 (docs/findings.md) and checks that the strict invariants fire on
-// them and that the relaxed ones do not.
+// TestFindingScripts replays the hand-written sequences of findings P1, F2
+// and F3 (docs/findings.md) and checks that the strict invariants (or the
+// specification's profile value) fire on them and the defaults do not.
 func TestFindingScripts(t *testing.T) {
 	out := t.TempDir()
 	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
@@ -96,7 +96,16 @@ func TestFindingScripts(t *testing.T) {
 	cases := []struct {
 		name, inv string
 		ops       []Op
+		spec      func(p *model.Profile)
 	}{
+		{"P1", "inv19GeneratedTrafficSuppressed", []Op{
+			connect("u1a"), send("u1a", "<presence/>"),
+			connect("u2a"), send("u2a", "<presence/>"),
+			send("u2a", "<presence type='subscribe' to='u1@localhost'/>"),
+			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+			send("u1a", "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"),
+			send("u1a", "<presence><status>away</status></presence>"),
+		}, func(p *model.Profile) { p.ErrorOnBlockedBroadcast = false }},
 		{"F2", "inv19GeneratedTrafficSuppressed", []Op{
 			connect("u1a"), send("u1a", "<presence/>"),
 			connect("u2a"), send("u2a", "<presence/>"),
@@ -104,27 +113,34 @@ func TestFindingScripts(t *testing.T) {
 			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
 			send("u1a", "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='localhost'/></block></iq>"),
 			send("u1a", "<iq type='set' id='b2'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"),
-		}},
+		}, nil},
 		{"F3", "inv30CrossRosterConsistency", []Op{
 			connect("u1a"), connect("u2a"),
 			send("u1a", "<presence type='subscribe' to='u2@localhost'/>"),
 			send("u2a", "<presence type='subscribe' to='u1@localhost'/>"),
 			send("u1a", "<iq type='set' id='r1'><query xmlns='jabber:iq:roster'><item jid='u2@localhost' subscription='remove'/></query></iq>"),
 			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
-		}},
+		}, nil},
 	}
 	p := model.ProsodyTrunk()
 	for _, c := range cases {
+		spec := p
 		strict := options{strict: true, only: map[string]bool{c.inv: true}}
-		h, idx := replay(c.ops, 2, p, p, nil, strict)
+		if c.spec != nil {
+			// a profile field: the demanded profile flips it
+			c.spec(&spec)
+			spec.Name = "spec"
+			strict = options{noRef: true, only: map[string]bool{c.inv: true}}
+		}
+		h, idx := replay(c.ops, 2, p, spec, nil, strict)
 		if idx != len(c.ops)-1 {
-			t.Fatalf("%s: strict %s fired at step %d, want the last (%d)", c.name, c.inv, idx+1, len(c.ops))
+			t.Fatalf("%s: %s fired at step %d, want the last (%d)", c.name, c.inv, idx+1, len(c.ops))
 		}
 		if _, idx := replay(c.ops, 2, p, p, nil, options{}); idx >= 0 {
-			t.Fatalf("%s: the relaxed property fails", c.name)
+			t.Fatalf("%s: the default property fails", c.name)
 		}
 		f := &Failure{Ops: c.ops, Message: h.steps[idx].fail, Seed: 0}
-		writeFailure(f, 2, p, p, nil, strict, filepath.Join(out, c.name))
+		writeFailure(f, 2, p, spec, nil, strict, filepath.Join(out, c.name))
 		t.Logf("%s: %s\n%s", c.name, f.ScriptPath, f.Script)
 	}
 }

@@ -54,21 +54,21 @@ func TestDeterminism(t *testing.T) {
 // TestExploreDeterministic: Explore with a fixed seed explores the same
 // sequences (same counts) and finds the same shrunk failure.
 func TestExploreDeterministic(t *testing.T) {
-	cfg := Config{Seed: 42, Checks: 30, Mutants: []string{"no-unavailable-on-block"}, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond}
-	r1 := Explore(cfg)
-	r2 := Explore(cfg)
-	if r1.Failure == nil || r2.Failure == nil {
-		cfg.Checks = 0
-		if r1.Failure == nil && r2.Failure == nil {
-			if r1.Checks != r2.Checks || r1.Actions != r2.Actions {
-				t.Fatalf("reports differ: %+v vs %+v", r1, r2)
-			}
-			return
+	for _, mu := range [][]string{nil, {"no-unavailable-on-block"}} {
+		cfg := Config{Seed: 42, Checks: 60, Mutants: mu, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond}
+		r1, r2 := Explore(cfg), Explore(cfg)
+		if (r1.Failure == nil) != (r2.Failure == nil) {
+			t.Fatalf("%v: one run failed, the other did not", mu)
 		}
-		t.Fatalf("one run failed, the other did not")
-	}
-	if r1.Failure.FirstCheck != r2.Failure.FirstCheck || r1.Failure.Trace != r2.Failure.Trace {
-		t.Fatalf("failures differ:\n%s\n----\n%s", r1.Failure.Trace, r2.Failure.Trace)
+		if r1.Failure == nil {
+			if r1.Checks != r2.Checks || r1.Actions != r2.Actions {
+				t.Fatalf("%v: reports differ: %+v vs %+v", mu, r1, r2)
+			}
+			continue
+		}
+		if r1.Failure.FirstCheck != r2.Failure.FirstCheck || r1.Failure.Trace != r2.Failure.Trace || r1.Failure.Script != r2.Failure.Script {
+			t.Fatalf("%v: failures differ:\n%s\n----\n%s", mu, r1.Failure.Trace, r2.Failure.Trace)
+		}
 	}
 }
 

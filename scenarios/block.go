@@ -250,14 +250,18 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		p.errs.Addf(pos, "undeclared namespace prefix %q in <%s>", t.Name.Space, name)
 		return nil, false
 	}
+	if !validLocal(t.Name.Local) {
+		p.errs.Addf(pos, "malformed XML: invalid element name %q", name)
+		return nil, false
+	}
 	el := etree.NewElement(name)
 	seen := make(map[xml.Name]bool, len(t.Attr))
 	ok := true
 	for _, a := range t.Attr {
 		key := fullName(a.Name)
-		if a.Name.Local == "" {
-			// encoding/xml lets ":=''" through as a nameless attribute.
-			p.errs.Addf(pos, "malformed XML: attribute without a name in <%s>", name)
+		if !validLocal(a.Name.Local) {
+			// encoding/xml lets ":=''" through with the local name ":".
+			p.errs.Addf(pos, "malformed XML: invalid attribute name %q in <%s>", key, name)
 			return nil, false
 		}
 		if seen[a.Name] {
@@ -283,6 +287,12 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		}
 	}
 	return el, ok
+}
+
+// validLocal reports whether a decoded local name can be written back:
+// encoding/xml passes through names such as ":" that etree would split.
+func validLocal(s string) bool {
+	return s != "" && !strings.Contains(s, ":")
 }
 
 // checkAttr checks scansion directives and variables in one attribute.

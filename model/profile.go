@@ -17,9 +17,15 @@ type Profile struct {
 	// Version is the string mod_version reports.
 	Version string
 
-	// DiscoAccountItemsFeature: account disco#info lists the disco#info and
-	// disco#items features (trunk and 0.12.5; absent in 0.12.3, §9.1).
-	DiscoAccountItemsFeature bool
+	// DiscoAccountFeatures: account disco#info lists the disco#info and
+	// disco#items features (trunk and 0.12.5). 0.12.3 lists neither (§9.1;
+	// verified on Debian's 0.12.3 — §8.1's unconditional disco#info is
+	// wrong for 0.12.3).
+	DiscoAccountFeatures bool
+	// UnknownNodeText is the <text> of the item-not-found error for an
+	// unknown node on an account (§8.1: "Node does not exist"). On 0.12.3
+	// mod_pep answers first, without text (verified on Debian's 0.12.3).
+	UnknownNodeText string
 	// AbruptCloseReason is the transport error text of a dropped connection:
 	// "closed" on trunk, empty on 0.12.3 (§2.7, §9.4). When non-empty the
 	// unbind unavailable carries <status>Disconnected: REASON</status>.
@@ -71,7 +77,8 @@ func ProsodyTrunk() Profile {
 	return Profile{
 		Name:                                  "prosody",
 		Version:                               "unknown",
-		DiscoAccountItemsFeature:              true,
+		DiscoAccountFeatures:                  true,
+		UnknownNodeText:                       "Node does not exist",
 		AbruptCloseReason:                     "closed",
 		FractionalTime:                        true,
 		StopBroadcastWhenClosed:               true,
@@ -89,7 +96,8 @@ func Prosody012() Profile {
 	p := ProsodyTrunk()
 	p.Name = "prosody-0.12"
 	p.Version = "0.12.3"
-	p.DiscoAccountItemsFeature = false
+	p.DiscoAccountFeatures = false
+	p.UnknownNodeText = ""
 	p.AbruptCloseReason = ""
 	p.FractionalTime = false
 	p.LegacyTime = true

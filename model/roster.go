@@ -350,9 +350,10 @@ func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
 	}
 	for _, g := range childElements(item) {
 		if g.Tag == "group" && ns(g) == nsRoster {
-			if t := g.Text(); t != "" {
-				nit.groups[t] = true
-			}
+			// An empty <group/> is kept as the group "": mod_roster's
+			// get_text() returns "", which Lua treats as true. Verified
+			// on Prosody 0.12.3 (the behaviour doc's §4.2 says otherwise).
+			nit.groups[g.Text()] = true
 		}
 	}
 	u.roster[jid] = nit

@@ -142,7 +142,7 @@ func (s *Server) bareService(o origin, st *etree.Element, q *etree.Element, toSe
 			return true
 		}
 		if _, ok := attr(q, "node"); ok {
-			s.send(o, errorReply(st, "cancel", "item-not-found", "Node does not exist", nil), "error")
+			s.send(o, errorReply(st, "cancel", "item-not-found", s.prof.UnknownNodeText, nil), "error")
 			return true
 		}
 		r.CreateAttr("from", target.bareStr)
@@ -185,8 +185,8 @@ func (s *Server) accountDiscoInfo(q *etree.Element, u *user) {
 	} else {
 		id.CreateAttr("type", "registered")
 	}
-	q.CreateElement("feature").CreateAttr("var", nsDiscoInfo)
-	if s.prof.DiscoAccountItemsFeature {
+	if s.prof.DiscoAccountFeatures {
+		q.CreateElement("feature").CreateAttr("var", nsDiscoInfo)
 		q.CreateElement("feature").CreateAttr("var", nsDiscoItems)
 	}
 	for _, f := range []string{"urn:xmpp:mam:2", "urn:xmpp:mam:2#extended", nsStanzaID,

@@ -38,36 +38,18 @@ type knownDifference struct {
 	why    string
 }
 
-var knownDifferences = map[string]knownDifference{
-	// The shared corpus: both fail at the same place (the script expects
-	// trunk's features), but the model lists the disco#info feature on
-	// prosody-0.12 and Prosody 0.12.3 lists neither (§9.1).
-	"disco_self.scs": {
-		server: "fail at ../../shared/scansion/disco_self.scs:16",
-		sim:    "fail at ../../shared/scansion/disco_self.scs:16",
-		why:    "§9.1: 0.12.3 lists neither disco#info nor disco#items on accounts; the model keeps disco#info",
-	},
-	// Also, further down (line 105, masked by the first failure): an
-	// unknown node gives item-not-found without the text "Node does not
-	// exist" (mod_pep answers account-disco-info-node before mod_disco).
-	"services_disco.scs": {
-		server: "fail at testdata/services_disco.scs:48",
-		sim:    "fail at testdata/services_disco.scs:48",
-		why:    "§9.1: 0.12.3 lists neither disco#info nor disco#items on accounts; the model keeps disco#info (and line 105: no text on an unknown node's item-not-found)",
-	},
-	// Prosody keeps an empty <group/>: "" is true in Lua (mod_roster.lua).
-	"roster_get_set.scs": {
-		server: "fail at testdata/roster_get_set.scs:47",
-		sim:    "pass",
-		why:    "§4.2: an empty <group/> becomes a group named \"\" (Lua's \"\" is true); the model drops it",
-	},
-}
+// Empty since the model follows Prosody 0.12.3 where the behaviour doc
+// did not (an empty <group/> is kept; account disco#info lists neither
+// disco feature on 0.12.3; an unknown node's error has no text there).
+var knownDifferences = map[string]knownDifference{}
 
 // expectedOnBoth lists scripts that fail identically on both sides
 // because they assert trunk behaviour that 0.12.3 (and the
 // prosody-0.12 profile) lack.
 var expectedOnBoth = map[string]string{
-	"services_version_time.scs": "fail at testdata/services_version_time.scs:84", // §8.6: 0.12 answers jabber:iq:time
+	"disco_self.scs":            "fail at ../../shared/scansion/disco_self.scs:16", // §9.1: 0.12.3 lists no disco features on accounts
+	"services_disco.scs":        "fail at testdata/services_disco.scs:48",          // §9.1, the same
+	"services_version_time.scs": "fail at testdata/services_version_time.scs:84",   // §8.6: 0.12 answers jabber:iq:time
 }
 
 func realScripts(t *testing.T, dir string) []string {

@@ -47,7 +47,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{replayCommand, traceCommand, fmtCommand, checkCommand, versionCommand}
+	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -20,6 +21,11 @@ type runFlags struct {
 	strict  bool
 	latency time.Duration
 	mutants listFlag
+
+	// A real server instead of the model (docs/real-server.md).
+	server       string
+	timeout      time.Duration
+	nothingGrace time.Duration
 }
 
 func (r *runFlags) register(fs *flag.FlagSet) {
@@ -29,6 +35,19 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
 	r.mutants.split = commaList
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
+	fs.StringVar(&r.server, "server", "", "run against a real XMPP server at HOST:PORT (plain TCP, SASL PLAIN) instead of the model")
+	fs.DurationVar(&r.timeout, "timeout", 0, "how long a receives waits (default 5s; wall time with --server, virtual time otherwise)")
+	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")
+}
+
+// checkServerAddr rejects a --server value that is not HOST:PORT, before
+// any connection is tried.
+func checkServerAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" {
+		return fmt.Errorf("--server %q: expected HOST:PORT, e.g. 127.0.0.1:25222", addr)
+	}
+	return nil
 }
 
 // options checks the flags and turns them into RunOptions, with meta lines
@@ -44,12 +63,36 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 	if r.latency < 0 {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --latency %v", r.latency)
 	}
+	if r.timeout < 0 || r.nothingGrace < 0 {
+		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --timeout or --nothing-grace")
+	}
 	opts := scenarios.RunOptions{
-		Strict:     r.strict,
-		Profile:    &prof,
-		Seed:       r.seed,
-		MaxLatency: r.latency,
-		Mutants:    r.mutants.vals,
+		Strict:       r.strict,
+		Profile:      &prof,
+		Seed:         r.seed,
+		MaxLatency:   r.latency,
+		Mutants:      r.mutants.vals,
+		Timeout:      r.timeout,
+		NothingGrace: r.nothingGrace,
+	}
+	if r.server != "" {
+		if err := checkServerAddr(r.server); err != nil {
+			return scenarios.RunOptions{}, nil, err
+		}
+		// The model's knobs mean nothing to a real server: refuse them
+		// rather than let a user believe they applied.
+		if len(r.mutants.vals) > 0 || r.latency > 0 {
+			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
+		}
+		opts.Driver = &scenarios.ServerDriver{Addr: r.server, Timeout: r.timeout}
+		if opts.NothingGrace == 0 {
+			opts.NothingGrace = 200 * time.Millisecond // every action is already synchronised by pings
+		}
+		meta := []string{"server: " + r.server}
+		if r.strict {
+			meta = append(meta, "mode: strict")
+		}
+		return opts, meta, nil
 	}
 	meta := []string{"profile: " + r.profile, fmt.Sprintf("seed: %d", r.seed)}
 	if r.strict {

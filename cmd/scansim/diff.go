@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/scansim/scansim/cmd/scansim/internal/suite"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+)
+
+var diffCommand = &command{
+	name:    "diff",
+	summary: "run scripts on the model and on a real server and compare what each client received",
+	help: `Usage: scansim diff --server HOST:PORT [flags] PATH...
+
+Runs each script twice — on the in-memory model (with --profile) and on the
+real server — and compares, client by client, the stanzas each received.
+Volatile values are masked before comparing: ids, delay stamps, generated
+resources, roster push ids and the run's account prefix. The model is the
+oracle: a difference is either a model gap or a server bug.
+
+Exit status: 0 when every script behaves the same on both, 1 when one
+differs, 2 on usage or script errors.
+
+Examples:
+  .ci/prosody-start    # Debian's Prosody 0.12.3 on 127.0.0.1:25222
+  scansim diff --server 127.0.0.1:25222 --profile prosody-0.12 scenarios/testdata/blocking.scs
+  scansim diff --server 127.0.0.1:25222 --profile prosody-0.12 ../shared/scansion
+`,
+	run: diffRun,
+}
+
+func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags(c, stderr)
+	server := fs.String("server", "", "the real server, HOST:PORT (required)")
+	profile := fs.String("profile", "prosody-0.12", "the model's profile: "+strings.Join(model.ProfileNames(), ", "))
+	strict := fs.Bool("strict", false, "strict FIFO matching on both sides")
+	timeout := fs.Duration("timeout", 0, "how long a receives waits on the server (default 5s)")
+	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if *server == "" || len(paths) == 0 {
+		fmt.Fprintln(stderr, "scansim diff: needs --server HOST:PORT and at least one script or directory")
+		return exitUsage
+	}
+	if err := checkServerAddr(*server); err != nil {
+		fmt.Fprintln(stderr, "scansim diff:", err)
+		return exitUsage
+	}
+	prof, err := model.ProfileByName(*profile)
+	if err != nil {
+		fmt.Fprintln(stderr, "scansim diff:", err)
+		return exitUsage
+	}
+	files, err := suite.Collect(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, "scansim diff:", err)
+		return exitUsage
+	}
+	same, differ, errs := 0, 0, 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim diff: %v\n", err)
+			errs++
+			continue
+		}
+		s, err := scenarios.Parse(f, src)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			errs++
+			continue
+		}
+		cmp := scenarios.Compare(s, scenarios.CompareOptions{
+			Server:  &scenarios.ServerDriver{Addr: *server, Timeout: *timeout},
+			Profile: &prof,
+			Strict:  *strict,
+			Timeout: *timeout,
+		})
+		if cmp.Same() {
+			same++
+			fmt.Fprintf(stdout, "SAME  %s (model %s, server %s)\n", f, scenarios.Outcome(cmp.Sim), scenarios.Outcome(cmp.Server))
+			continue
+		}
+		differ++
+		fmt.Fprintf(stdout, "DIFF  %s\n%s\n", f, indentBlock(cmp.String()))
+	}
+	fmt.Fprintf(stdout, "%d same, %d different\n", same, differ)
+	switch {
+	case errs > 0:
+		return exitUsage
+	case differ > 0:
+		return exitFailed
+	}
+	return exitOK
+}
+
+func indentBlock(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestServerFlagErrors: real-server usage mistakes are one clear line and
+// exit 2, before any connection is attempted.
+func TestServerFlagErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay", "--server", "nohostport", "testdata/none.scs"}, "expected HOST:PORT"},
+		{[]string{"replay", "--server", "127.0.0.1:1", "--mutant", "no-vcard-hint", "x.scs"}, "apply to the model"},
+		{[]string{"diff", "x.scs"}, "needs --server"},
+		{[]string{"diff", "--server", ":5222", "x.scs"}, "expected HOST:PORT"},
+		{[]string{"diff", "--server", "127.0.0.1:1", "--profile", "nope", "x.scs"}, "unknown profile"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		code := run(c.args, &out, &errb)
+		if code != exitUsage || !strings.Contains(out.String()+errb.String(), c.want) {
+			t.Errorf("scansim %s: exit %d, output %q; want exit 2 and %q", strings.Join(c.args, " "), code, out.String()+errb.String(), c.want)
+		}
+	}
+}

@@ -1640,6 +1640,17 @@ func (s *invState) track(c *invCtx) {
 		s.last[[2]string{e.Client, e.from}] = e.typ
 	}
 	us := c.h.userNames()
+	// A's from/both towards j lost in this step: Prosody sends A's
+	// unavailable only when A cancels (§4.4 unsubscribed), not when j
+	// unsubscribes or removes A (§4.5, §4.7), so j's view of A goes
+	// stale (finding F7)
+	if !c.h.strict {
+		for k, b := range c.before.contacts {
+			if isFrom(b.Subscription) && !isFrom(c.after.contacts[k].Subscription) {
+				s.stale[[2]string{userBare(k[1]), userBare(k[0])}] = true
+			}
+		}
+	}
 	// directed presence between two users
 	if c.send != nil && c.send.tag == "presence" && (c.send.typ == "" || c.send.typ == "unavailable") {
 		if to := c.sendTo(); to != "" && bareOf(to) != c.senderBare() {

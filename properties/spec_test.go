@@ -83,8 +83,8 @@ func TestStrictFindings(t *testing.T) {
 	}
 }
 
-// TestFindingScripts replays the hand-written sequences of findings P1, F2
-// and F3 (docs/findings.md) and checks that the strict invariants (or the
+// TestFindingScripts replays the hand-written sequences of findings P1, F2,
+// F3 and F7 (docs/findings.md) and checks that the strict invariants (or the
 // specification's profile value) fire on them and the defaults do not.
 func TestFindingScripts(t *testing.T) {
 	out := t.TempDir()
@@ -113,6 +113,16 @@ func TestFindingScripts(t *testing.T) {
 			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
 			send("u1a", "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='localhost'/></block></iq>"),
 			send("u1a", "<iq type='set' id='b2'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"),
+		}, nil},
+		{"F7", "inv23PresenceCoherence", []Op{
+			connect("u1a"), connect("u1c"), send("u1c", "<presence/>"),
+			connect("u2c"), send("u2c", "<presence/>"),
+			send("u2c", "<presence type='subscribe' to='u1@localhost'/>"),
+			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+			send("u2c", "<iq type='set' id='r1'><query xmlns='jabber:iq:roster'><item jid='u1@localhost' subscription='remove'/></query></iq>"),
+			{Name: "finding", Kind: OpDisconnect, Slot: "u1c"},
+			send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+			send("u2c", "<presence type='subscribe' to='u1@localhost'/>"),
 		}, nil},
 		{"F3", "inv30CrossRosterConsistency", []Op{
 			connect("u1a"), connect("u2a"),

@@ -53,8 +53,9 @@ type Config struct {
 	Invariants []string
 	// Strict drops the relaxations the invariants make for Prosody
 	// behaviour that no profile field selects (docs/findings.md F1, F2,
-	// F3, F5): inv30 on every pair, inv19 without the exemptions for the
-	// re-block unavailable and for stored requests and messages.
+	// F3, F4, F7): inv30 on every pair, inv19 without the exemptions for the
+	// re-block unavailable and for stored requests and messages, inv23
+	// judging every pair (domain and full items, lost subscriptions).
 	Strict bool
 }
 

@@ -30,7 +30,7 @@ type harness struct {
 	// noRef switches the reference comparison off (invariants only).
 	noRef bool
 	// strict drops the relaxations for Prosody behaviour that no profile
-	// field selects (findings F1, F2, F3, F5 in docs/findings.md).
+	// field selects (findings F1–F4, F7 in docs/findings.md).
 	strict bool
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool

@@ -64,7 +64,7 @@ func TestSpecProfileCatchesProsody(t *testing.T) {
 
 // TestStrictFindings: without the relaxations for Prosody behaviour that
 // no profile field selects, inv30 and inv19 fire on the Prosody model
-// (docs/findings.md F1–F3, F5).
+// (docs/findings.md F1–F4).
 func TestStrictFindings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")

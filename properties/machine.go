@@ -10,10 +10,11 @@ import (
 // machine is the rapid state machine: every action draws an Op, skips
 // when its precondition does not hold, and applies it to the harness.
 type machine struct {
-	h      *harness
-	steps  int // actions applied (all checks)
-	ids    int
-	onFail func(h *harness, msg string)
+	h       *harness
+	steps   int // actions applied (all checks)
+	checked int // steps whose verdict the "" hook has reported
+	ids     int
+	onFail  func(h *harness, msg string)
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot
@@ -55,14 +56,32 @@ func (m *machine) id(prefix string) string {
 	return fmt.Sprintf("%s%d", prefix, len(m.h.ops)+1)
 }
 
+// do applies op; the harness checks the step (reference and invariants)
+// and records the verdict, which the "" hook reports.
 func (m *machine) do(t *rapid.T, op Op) {
 	m.steps++
 	t.Logf("step %d: %v", len(m.h.ops)+1, op)
-	if msg := m.h.apply(op); msg != "" {
-		if m.onFail != nil {
-			m.onFail(m.h, msg)
+	m.h.apply(op)
+}
+
+// verdict is rapid's "" hook, run after every action: the first step
+// (of possibly several an action applied) whose checks failed fails the
+// test case. Per-step checking is incremental: each step only looks at
+// the trace events it added.
+func (m *machine) verdict(t *rapid.T) {
+	for ; m.checked < len(m.h.steps); m.checked++ {
+		st := m.h.steps[m.checked]
+		if st.fail == "" {
+			continue
 		}
-		t.Fatalf("step %d (%v) failed:\n%s", len(m.h.ops), op, msg)
+		// later steps of the same action are dropped: the failure is
+		// the first failing step
+		m.h.ops = m.h.ops[:m.checked+1]
+		m.h.steps = m.h.steps[:m.checked+1]
+		if m.onFail != nil {
+			m.onFail(m.h, st.fail)
+		}
+		t.Fatalf("step %d (%v) failed:\n%s", m.checked+1, st.op, st.fail)
 	}
 }
 
@@ -289,7 +308,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 			m.do(t, Op{Name: "h1Restart", Kind: OpRestart})
 		},
-		"": func(t *rapid.T) {},
+		"": m.verdict,
 	}
 }
 

@@ -17,6 +17,17 @@
 //     invariants checked per step over the new trace events only, plus
 //     inv 40 (determinism) checked by replaying whole runs.
 //
+// Each rapid action draws its parameters and applies one or more Ops to the
+// harness (harness.go), which runs the simulation until quiet and checks
+// the step; rapid's "" hook (machine.verdict), run after every action,
+// fails the test case at the first failing step. Preconditions: an action
+// that needs a session picks one of the connected slots (cyclically from
+// a drawn index, so that the shrinker's deletions keep the meaning of
+// later draws) and connects one when there is none, rather than t.Skip,
+// because rapid's Repeat gives up on a sequence whose first actions are
+// rejected; the remaining preconditions (no free slot, no contact online,
+// rare restarts) use t.Skip.
+//
 // # Actions
 //
 // Names sort simple-first for the shrinker: a1Connect (named, generated or

@@ -15,7 +15,18 @@
 //     canonical stanzas, with what the clients received (go-cmp diffs);
 //   - the invariant catalogue of invariants.md A.7 (invariants.go): 38
 //     invariants checked per step over the new trace events only, plus
-//     inv 40 (determinism) checked by replaying whole runs.
+//     inv 40 (determinism) checked by replaying whole runs;
+//   - three accounting invariants (accounting.go) over the trace kinds and
+//     their Cause links: inv41MessageAccounted (every message sent is
+//     delivered, stored, bounced or dropped for a documented reason, never
+//     lost or delivered twice to a session), inv42OfflineLedger (the offline
+//     store holds what was stored and not flushed, across restarts; a flush
+//     empties it) and inv43BlocksSurviveFaults (drops and restarts change no
+//     blocklist or roster; nothing crosses a block after a fault).
+//
+// Faults — abrupt drops (a2Disconnect) and server restarts (h1Restart) — are
+// drawn unless Config.NoFaults ($SCANSIM_FAULTS=0 for TestProperty,
+// scansim check --no-faults).
 //
 // Each rapid action draws its parameters and applies one or more Ops to the
 // harness (harness.go), which runs the simulation until quiet and checks

@@ -57,17 +57,24 @@ type Config struct {
 	// re-block unavailable and for stored requests and messages, inv23
 	// judging every pair (domain and full items, lost subscriptions).
 	Strict bool
+	// NoFaults removes the fault actions: abrupt drops (a2Disconnect only
+	// closes cleanly) and server restarts (h1Restart). Resource conflicts
+	// (a1Connect binding another session's resource, RFC 6120 §7.7.2.2)
+	// are protocol behaviour, not faults, and stay. `go test` reads
+	// $SCANSIM_FAULTS=0 (TestProperty), `scansim check` --no-faults.
+	NoFaults bool
 }
 
 // options are the harness switches a Config sets.
 type options struct {
-	noRef  bool
-	only   map[string]bool
-	strict bool
+	noRef    bool
+	only     map[string]bool
+	strict   bool
+	noFaults bool
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict}
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -78,7 +85,7 @@ func (c Config) options() options {
 }
 
 func (o options) apply(h *harness) {
-	h.noRef, h.only, h.strict = o.noRef, o.only, o.strict
+	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
 }
 
 // Report is the outcome of Explore.

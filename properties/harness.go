@@ -34,6 +34,8 @@ type harness struct {
 	strict bool
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
+	// noFaults: the machine draws no abrupt drops and no restarts.
+	noFaults bool
 }
 
 type slot struct {

@@ -44,6 +44,7 @@ type invCtx struct {
 	before, after snap
 	preSess       map[string]sessInfo // sessions before the step, by client name
 	postSess      map[string]sessInfo
+	ledgerErr     string // inv42's findings (invState.account)
 }
 
 type invariant struct {
@@ -92,6 +93,9 @@ var catalogue = []invariant{
 	{"inv37NoErrorForError", inv37NoErrorForError},
 	{"inv38BlockedNeverStoredOffline", inv38BlockedNeverStoredOffline},
 	{"inv39MatchingOracle", inv39MatchingOracle},
+	{"inv41MessageAccounted", inv41MessageAccounted},
+	{"inv42OfflineLedger", inv42OfflineLedger},
+	{"inv43BlocksSurviveFaults", inv43BlocksSurviveFaults},
 }
 
 // Invariants lists the names of the invariants checked after every step
@@ -124,6 +128,13 @@ type invState struct {
 	last      map[[2]string]string
 	stale     map[[2]string]bool
 	restarted bool
+	// ledger[bare JID]: offline messages stored and not yet flushed,
+	// by offlineKey (inv42); faulted: a drop or restart happened (inv43).
+	ledger  map[string][]string
+	faulted bool
+	// ignoreOfflineCount: inv42 judges the trace only, not the model's
+	// OfflineCount (tests).
+	ignoreOfflineCount bool
 }
 
 func newInvState(h *harness) *invState {
@@ -171,6 +182,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 		}
 	}
 	s.track(c)
+	c.ledgerErr = s.account(c)
 	var fails []string
 	for _, inv := range catalogue {
 		if s.h.only != nil && !s.h.only[inv.name] {

@@ -132,7 +132,7 @@ func (m *machine) addr(t *rapid.T, label, from string, allowSelf bool) string {
 // so that rapid's uniform choice of action does not dilute the ones that
 // build subscriptions and blocks.
 func (m *machine) actions() map[string]func(*rapid.T) {
-	return map[string]func(*rapid.T){
+	acts := map[string]func(*rapid.T){
 		"a1Connect": func(t *rapid.T) {
 			s := m.pick(t, false, "slot")
 			res := slotLetter(s)
@@ -149,7 +149,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"a2Disconnect": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			if rapid.IntRange(0, 2).Draw(t, "abrupt") == 0 {
+			if !m.h.noFaults && rapid.IntRange(0, 2).Draw(t, "abrupt") == 0 {
 				m.do(t, Op{Name: "a2Disconnect", Kind: OpDrop, Slot: s})
 				return
 			}
@@ -310,6 +310,10 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"": m.verdict,
 	}
+	if m.h.noFaults {
+		delete(acts, "h1Restart")
+	}
+	return acts
 }
 
 // subTarget prefers the contacts for which typ changes something: a

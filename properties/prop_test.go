@@ -17,19 +17,22 @@ import (
 // flags (-rapid.checks, -rapid.seed, ...). On failure the shrunk sequence
 // is written as a .scs (testdata/failures, or $SCANSIM_FAILURES) and its
 // path, text and seed are logged.
+//
+// SCANSIM_FAULTS=0 runs it without fault actions (Config.NoFaults).
 func TestProperty(t *testing.T) {
 	p := model.ProsodyTrunk()
 	rec := &recorder{}
+	opt := options{noFaults: os.Getenv("SCANSIM_FAULTS") == "0"}
 	t.Cleanup(func() {
 		if !t.Failed() || rec.lastOps == nil {
 			return
 		}
-		ops := minimize(rec.lastOps, rec.lastUsers, p, p, nil, options{}, failureKey(rec.lastMsg))
+		ops := minimize(rec.lastOps, rec.lastUsers, p, p, nil, opt, failureKey(rec.lastMsg))
 		f := &Failure{Message: rec.lastMsg, Ops: ops, ShrunkLen: len(ops)}
-		writeFailure(f, rec.lastUsers, p, p, nil, options{}, "")
+		writeFailure(f, rec.lastUsers, p, p, nil, opt, "")
 		t.Logf("counterexample (%d actions) written to %s:\n%s", f.ShrunkLen, f.ScriptPath, f.Script)
 	})
-	rapid.Check(t, property(0, p, p, nil, options{}, rec))
+	rapid.Check(t, property(0, p, p, nil, opt, rec))
 }
 
 // TestDeterminism is inv 40: the same action sequence gives a

@@ -36,6 +36,7 @@ Examples:
   scansim check
   scansim check --checks 500 --steps 50 --seed 42
   scansim check --mutant no-unavailable-on-block
+  scansim check --no-faults
   scansim check --profile prosody-0.12 --spec prosody
   scansim check --list-mutants
   scansim check --list-invariants
@@ -56,6 +57,7 @@ type checkOpts struct {
 	verbose     bool
 	listMutants bool
 	listInvs    bool
+	noFaults    bool
 }
 
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
@@ -72,6 +74,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
+	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
 	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
@@ -110,6 +113,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	cfg := properties.Config{
 		Seed: o.seed, Checks: o.checks, Steps: o.steps, Users: o.users,
 		Profile: &prof, Mutants: o.mutants.vals, OutDir: o.out, ShrinkTime: o.shrinkTime,
+		NoFaults: o.noFaults,
 	}
 	if o.spec != "" {
 		spec, err := model.ProfileByName(o.spec)

@@ -66,26 +66,28 @@ func (s *Server) onlineSubscription(a, b string) string {
 // isContactSubscribed: "c is subscribed to u" (u's item c is from/both),
 // with the online shortcut of §4.3.
 func (s *Server) isContactSubscribed(u *user, c string) bool {
-	if sub := s.onlineSubscription(u.bareStr, c); sub != "" {
-		return sub == "both" || sub == "from"
-	}
-	if sub := s.onlineSubscription(c, u.bareStr); sub != "" {
-		return sub == "both" || sub == "to"
-	}
-	it := u.roster[c]
-	return it != nil && it.subscribedFrom()
+	return s.subscribedVia(u, c, "from", "to")
 }
 
 // isUserSubscribed: "u is subscribed to c" (u's item c is to/both), §4.3.
 func (s *Server) isUserSubscribed(u *user, c string) bool {
+	return s.subscribedVia(u, c, "to", "from")
+}
+
+// subscribedVia evaluates a subscription predicate the way rostermanager
+// does (§4.3): u's roster if u is online (a missing item is "none"), else
+// c's roster read the other way round if c is online, else u's stored
+// roster. mine is the direction in u's item ("from" or "to"), theirs the
+// same relation seen from c's item; "both" satisfies either.
+func (s *Server) subscribedVia(u *user, c, mine, theirs string) bool {
 	if sub := s.onlineSubscription(u.bareStr, c); sub != "" {
-		return sub == "both" || sub == "to"
+		return sub == "both" || sub == mine
 	}
 	if sub := s.onlineSubscription(c, u.bareStr); sub != "" {
-		return sub == "both" || sub == "from"
+		return sub == "both" || sub == theirs
 	}
 	it := u.roster[c]
-	return it != nil && it.subscribedTo()
+	return it != nil && (it.sub == "both" || it.sub == mine)
 }
 
 func (s *Server) isPreApproved(u *user, c string) bool {

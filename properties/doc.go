@@ -58,6 +58,18 @@
 //
 // # API
 //
+// Extending without forking: Config.Actions (map of name to
+// Action, func(*Ctx, *rapid.T)) adds rapid actions next to the built-in
+// ones, Config.CustomInvariants ([]Invariant{Name, Check func(*Ctx) error})
+// adds checks run after every step. A Ctx shows the accounts (Users), the
+// session slots (Slots, Connected, FullJID, Client, PickConnected), the
+// trace (Step: the events of the last step; Trace), the ops so far (Ops,
+// LastOp), the model's introspection (Server) and the demanded profile;
+// actions act only through Ctx.Send and Ctx.Apply, so their ops are
+// checked, shrunk, replayed and scripted like the built-in ones. See
+// ExampleExplore, ExampleInvariant, ExampleAction; Property(Config)
+// gives the same property to a caller's own rapid.Check.
+//
 // Explore(Config) Report runs the property outside `go test` (for
 // `scansim check`). rapid only exposes rapid.Check, configured by its
 // command-line flags, so Explore sets -rapid.checks, -rapid.steps,

@@ -63,6 +63,14 @@ type Config struct {
 	// are protocol behaviour, not faults, and stay. `go test` reads
 	// $SCANSIM_FAULTS=0 (TestProperty), `scansim check` --no-faults.
 	NoFaults bool
+	// Actions are custom rapid actions added to the built-in ones (see
+	// Action, Ctx); names must differ from the built-in ones (doc.go,
+	// Actions) and sort where the shrinker should prefer them (rapid
+	// prefers earlier names).
+	Actions map[string]Action
+	// CustomInvariants are checked after every step, after the built-in
+	// checks. Config.Invariants, when non-empty, restricts them by Name too.
+	CustomInvariants []Invariant
 }
 
 // options are the harness switches a Config sets.
@@ -71,10 +79,12 @@ type options struct {
 	only     map[string]bool
 	strict   bool
 	noFaults bool
+	actions  map[string]Action
+	custom   []Invariant
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults}
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults, actions: c.Actions, custom: c.CustomInvariants}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -86,6 +96,7 @@ func (c Config) options() options {
 
 func (o options) apply(h *harness) {
 	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
+	h.extActions, h.custom = o.actions, o.custom
 }
 
 // Report is the outcome of Explore.
@@ -281,6 +292,28 @@ func Explore(cfg Config) Report {
 	return rep
 }
 
+// Property returns the property as a rapid test function configured by
+// cfg, for `go test` users who drive rapid themselves:
+//
+//	func TestMine(t *testing.T) {
+//		rapid.Check(t, properties.Property(properties.Config{Actions: ..., CustomInvariants: ...}))
+//	}
+//
+// Seed, Checks, Steps, ShrinkTime, OutDir and Progress are not used
+// (rapid's own flags decide); failures are not minimised further nor
+// written as scripts (Explore does both).
+func Property(cfg Config) func(*rapid.T) {
+	prof := model.ProsodyTrunk()
+	if cfg.Profile != nil {
+		prof = *cfg.Profile
+	}
+	spec := prof
+	if cfg.Spec != nil {
+		spec = *cfg.Spec
+	}
+	return property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), nil)
+}
+
 func setFlags(vals map[string]string) func() {
 	old := map[string]string{}
 	for k, v := range vals {
@@ -373,6 +406,9 @@ func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) 
 // failureKey classifies a violation so that minimisation keeps the same
 // failure: the invariant's name, or the kind of reference mismatch.
 func failureKey(msg string) string {
+	if k := customKey(msg); k != "" {
+		return k
+	}
 	if m := invName.FindString(msg); m != "" {
 		return m
 	}

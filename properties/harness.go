@@ -36,6 +36,9 @@ type harness struct {
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
+	// extActions and custom: Config.Actions and Config.CustomInvariants.
+	extActions map[string]Action
+	custom     []Invariant
 }
 
 type slot struct {
@@ -268,7 +271,10 @@ func (h *harness) check(rec *stepRec, before, after snap) string {
 			return msg
 		}
 	}
-	return h.inv.check(rec, tr, before, after)
+	if msg := h.inv.check(rec, tr, before, after); msg != "" {
+		return msg
+	}
+	return h.checkCustom()
 }
 
 func (h *harness) compareState(after snap) string {

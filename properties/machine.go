@@ -313,6 +313,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if m.h.noFaults {
 		delete(acts, "h1Restart")
 	}
+	m.customActions(acts, m.h.extActions)
 	return acts
 }
 

@@ -89,6 +89,8 @@ type blockParser struct {
 	// data: the text is a recorded stanza, whose attribute values are
 	// data, not directives (FromTrace).
 	data bool
+	// tokBuf is scratch space for the tokens, reused across blocks.
+	tokBuf []rawTok
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -109,7 +111,7 @@ func lookupPrefix(stack []blockFrame, prefix string) (string, bool) {
 			return ns, true
 		}
 	}
-	ns, ok := expectedRoot.decls[prefix]
+	ns, ok := expectedRoot.root[prefix]
 	return ns, ok
 }
 
@@ -123,18 +125,18 @@ func fullName(n xml.Name) string {
 // parse returns the block's top-level elements. Problems are added to
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
-	d := xml.NewDecoder(strings.NewReader(text))
-	d.Strict = true
+	src := blockTokens(text, p.tokBuf)
+	defer func() { p.tokBuf = src.toks[:0] }()
 	wrapper := newWrapper()
 	var (
-		stack []blockFrame
-		out   []*Stanza
-		start int64
+		stackBuf [8]blockFrame
+		stack    = stackBuf[:0]
+		out      []*Stanza
+		start    int
 	)
 	for {
-		line, _ := d.InputPos()
-		off := d.InputOffset()
-		tok, err := d.RawToken()
+		tok, err := src.next()
+		line := tok.line
 		if err == io.EOF {
 			break
 		}
@@ -146,8 +148,9 @@ func (p *blockParser) parse(text string) []*Stanza {
 			}
 			return nil
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case tokStart:
+			t := xml.StartElement{Name: tok.name, Attr: tok.attr}
 			if len(stack) >= maxDepth {
 				p.errs.Addf(p.at(line), "elements nested deeper than %d levels", maxDepth)
 				return nil
@@ -159,30 +162,30 @@ func (p *blockParser) parse(text string) []*Stanza {
 			}
 			if len(stack) == 0 {
 				wrapper.AddChild(el)
-				start = off
+				start = tok.off
 				out = append(out, &Stanza{Elem: el, Pos: p.at(line)})
 			} else {
 				stack[len(stack)-1].el.AddChild(el)
 			}
 			stack = append(stack, blockFrame{el: el, line: line, decls: decls})
-		case xml.EndElement:
+		case tokEnd:
 			if len(stack) == 0 {
-				p.errs.Addf(p.at(line), "malformed XML: unexpected end tag </%s>", fullName(t.Name))
+				p.errs.Addf(p.at(line), "malformed XML: unexpected end tag </%s>", fullName(tok.name))
 				return nil
 			}
 			top := stack[len(stack)-1]
-			if name := fullName(t.Name); name != top.el.FullTag() {
+			if !sameFullTag(tok.name, top.el) {
 				p.errs.Addf(p.at(line), "malformed XML: end tag </%s> does not match <%s> opened on line %d",
-					name, top.el.FullTag(), p.at(top.line).Line)
+					fullName(tok.name), top.el.FullTag(), p.at(top.line).Line)
 				return nil
 			}
 			p.trimSpace(top.el)
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
-				out[len(out)-1].Raw = text[start:d.InputOffset()]
+				out[len(out)-1].Raw = text[start:tok.end]
 			}
-		case xml.CharData:
-			s := string(t)
+		case tokText:
+			s := tok.text
 			if len(stack) == 0 {
 				if trimmed := strings.TrimLeft(s, " \t\r\n"); trimmed != "" {
 					line += strings.Count(s[:len(s)-len(trimmed)], "\n")
@@ -195,13 +198,13 @@ func (p *blockParser) parse(text string) []*Stanza {
 				p.warns.Addf(p.at(line), "variables are substituted in attribute values only; %q in text is used literally", strings.TrimSpace(s))
 			}
 			stack[len(stack)-1].el.AddChild(etree.NewText(s))
-		case xml.Comment:
+		case tokComment:
 			// XML comments are accepted and dropped (§1.5 leaves them open).
-		case xml.ProcInst:
-			p.errs.Addf(p.at(line), "processing instruction <?%s?> not allowed in a stanza block", t.Target)
+		case tokProcInst:
+			p.errs.Addf(p.at(line), "processing instruction <?%s?> not allowed in a stanza block", tok.text)
 			return nil
-		case xml.Directive:
-			p.errs.Addf(p.at(line), "directive <!%s> not allowed in a stanza block", string(t))
+		case tokDirective:
+			p.errs.Addf(p.at(line), "directive <!%s> not allowed in a stanza block", tok.text)
 			return nil
 		}
 	}
@@ -211,6 +214,12 @@ func (p *blockParser) parse(text string) []*Stanza {
 		return nil
 	}
 	return out
+}
+
+// sameFullTag reports whether fullName(n) == el.FullTag() without
+// building either string.
+func sameFullTag(n xml.Name, el *etree.Element) bool {
+	return n.Space == el.Space && n.Local == el.Tag
 }
 
 // decls returns the namespace declarations of t.
@@ -239,14 +248,19 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 	pos := p.at(line)
 	name := fullName(t.Name)
 	// Declarations on t itself are in scope for t's own names.
-	scope := append(stack[:len(stack):len(stack)], blockFrame{decls: decls})
+	resolve := func(prefix string) (string, bool) {
+		if ns, ok := decls[prefix]; ok {
+			return ns, true
+		}
+		return lookupPrefix(stack, prefix)
+	}
 	for _, a := range t.Attr {
 		if a.Name.Space == "xmlns" && a.Value == "" {
 			p.errs.Addf(pos, "malformed XML: <%s> declares prefix %q with an empty namespace", name, a.Name.Local)
 			return nil, false
 		}
 	}
-	if _, ok := lookupPrefix(scope, t.Name.Space); !ok {
+	if _, ok := resolve(t.Name.Space); !ok {
 		p.errs.Addf(pos, "undeclared namespace prefix %q in <%s>", t.Name.Space, name)
 		return nil, false
 	}
@@ -255,20 +269,24 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		return nil, false
 	}
 	el := etree.NewElement(name)
-	seen := make(map[xml.Name]bool, len(t.Attr))
+	if len(t.Attr) > 0 {
+		el.Attr = make([]etree.Attr, 0, len(t.Attr))
+	}
 	ok := true
-	for _, a := range t.Attr {
+	for i, a := range t.Attr {
 		key := fullName(a.Name)
 		if !validLocal(a.Name.Local) {
 			// encoding/xml lets ":=''" through with the local name ":".
 			p.errs.Addf(pos, "malformed XML: invalid attribute name %q in <%s>", key, name)
 			return nil, false
 		}
-		if seen[a.Name] {
-			p.errs.Addf(pos, "malformed XML: attribute %s appears twice in <%s>", key, name)
-			return nil, false
+		// Elements carry a handful of attributes: a scan beats a set.
+		for _, b := range t.Attr[:i] {
+			if b.Name == a.Name {
+				p.errs.Addf(pos, "malformed XML: attribute %s appears twice in <%s>", key, name)
+				return nil, false
+			}
 		}
-		seen[a.Name] = true
 		el.CreateAttr(key, a.Value)
 		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 			continue
@@ -276,7 +294,7 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		ns := ""
 		if a.Name.Space != "" {
 			var bound bool
-			if ns, bound = lookupPrefix(scope, a.Name.Space); !bound {
+			if ns, bound = resolve(a.Name.Space); !bound {
 				p.errs.Addf(pos, "undeclared namespace prefix %q in attribute %s of <%s>", a.Name.Space, key, name)
 				ok = false
 				continue

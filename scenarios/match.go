@@ -41,12 +41,27 @@ func (m *Matcher) Captures() map[string]string {
 // difference and leaves the captures as they were.
 func (m *Matcher) Match(expected, received *etree.Element) *Mismatch {
 	e := compileExpected(expected)
+	r, ok := m.matches(e, received)
+	if ok {
+		return nil
+	}
+	return m.mismatch(e, r, expected, received)
+}
+
+// matches is Match without the explanation: e is the compiled expected
+// element. It returns the compiled received element for mismatch.
+func (m *Matcher) matches(e *xnode, received *etree.Element) (*xnode, bool) {
 	r := compileReceived(received)
 	if m.match(e, r) {
 		m.trail = m.trail[:0]
-		return nil
+		return r, true
 	}
 	m.undo(0)
+	return r, false
+}
+
+// mismatch explains why matches(e, ...) returned r and false.
+func (m *Matcher) mismatch(e, r *xnode, expected, received *etree.Element) *Mismatch {
 	path, reason := m.explain(e, r)
 	m.undo(0)
 	return newMismatch(path, reason, expected, received)
@@ -107,21 +122,36 @@ func (n *xnode) attr(ns, local string) (string, bool) {
 
 func (n *xnode) sameName(o *xnode) bool { return n.ns == o.ns && n.local == o.local }
 
-// nsScope is a chain of namespace declarations.
+// nsScope is a chain of namespace declarations: a snapshot of those an
+// element makes (decls, in attribute order), or for the roots a fixed
+// set (root).
 type nsScope struct {
-	decls  map[string]string
+	decls  []nsDecl
+	root   map[string]string
 	parent *nsScope
+	buf    [2]nsDecl
 }
 
+type nsDecl struct{ prefix, ns string }
+
 var (
-	expectedRoot = &nsScope{decls: map[string]string{"": nsClient, "scansion": ScansionNS, "xml": nsXML}}
-	receivedRoot = &nsScope{decls: map[string]string{"": nsClient, "xml": nsXML}}
+	expectedRoot = &nsScope{root: map[string]string{"": nsClient, "scansion": ScansionNS, "xml": nsXML}}
+	receivedRoot = &nsScope{root: map[string]string{"": nsClient, "xml": nsXML}}
 )
 
 func (s *nsScope) resolve(prefix string) string {
 	for ; s != nil; s = s.parent {
-		if ns, ok := s.decls[prefix]; ok {
-			return ns
+		if s.root != nil {
+			if ns, ok := s.root[prefix]; ok {
+				return ns
+			}
+			continue
+		}
+		// The last declaration of a prefix wins.
+		for i := len(s.decls) - 1; i >= 0; i-- {
+			if s.decls[i].prefix == prefix {
+				return s.decls[i].ns
+			}
 		}
 	}
 	// An undeclared prefix cannot be parsed from a script; in a received
@@ -129,22 +159,24 @@ func (s *nsScope) resolve(prefix string) string {
 	return "undeclared-prefix:" + prefix
 }
 
+// push returns the scope inside el: s itself when el declares nothing.
 func (s *nsScope) push(el *etree.Element) *nsScope {
-	var decls map[string]string
+	var sc *nsScope
 	for _, a := range el.Attr {
 		prefix, ok := declPrefix(a)
 		if !ok {
 			continue
 		}
-		if decls == nil {
-			decls = make(map[string]string)
+		if sc == nil {
+			sc = &nsScope{parent: s}
+			sc.decls = sc.buf[:0]
 		}
-		decls[prefix] = a.Value
+		sc.decls = append(sc.decls, nsDecl{prefix, a.Value})
 	}
-	if decls == nil {
+	if sc == nil {
 		return s
 	}
-	return &nsScope{decls: decls, parent: s}
+	return sc
 }
 
 // declPrefix reports whether a is a namespace declaration, and of which
@@ -173,6 +205,9 @@ func compileExpected(el *etree.Element) *xnode {
 func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
 	scope = scope.push(el)
 	n := &xnode{ns: scope.resolve(el.Space), local: el.Tag}
+	if len(el.Attr) > 0 {
+		n.attrs = make([]xattr, 0, len(el.Attr))
+	}
 	var own *bool
 	for _, a := range el.Attr {
 		if _, ok := declPrefix(a); ok {
@@ -206,11 +241,26 @@ func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, n
 			n.strict = *explicit
 		}
 	}
-	var text strings.Builder
+	// The direct text, concatenated: usually a single piece, which
+	// needs no builder.
+	var (
+		text   strings.Builder
+		pieces int
+		first  string
+	)
 	for _, t := range el.Child {
 		switch c := t.(type) {
 		case *etree.CharData:
-			text.WriteString(c.Data)
+			switch pieces {
+			case 0:
+				first = c.Data
+			case 1:
+				text.WriteString(first)
+				text.WriteString(c.Data)
+			default:
+				text.WriteString(c.Data)
+			}
+			pieces++
 		case *etree.Element:
 			if depth >= maxDepth {
 				continue
@@ -220,7 +270,10 @@ func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, n
 			n.kids = append(n.kids, k)
 		}
 	}
-	n.text = strings.TrimSpace(text.String())
+	if pieces > 1 {
+		first = text.String()
+	}
+	n.text = strings.TrimSpace(first)
 	return n
 }
 

@@ -43,6 +43,8 @@ type parser struct {
 	// body: a definition or action has been seen.
 	body       bool
 	seenAction bool
+	// tokBuf is the block parsers' token scratch space.
+	tokBuf []rawTok
 }
 
 type pendingAction struct {
@@ -354,17 +356,23 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	if a.Verb == Receives {
 		kind = blockReceives
 	}
-	known := clientList(p.s)
 	isClient := func(name string) bool { return p.s.Client(name) != nil }
 	bp := blockParser{
-		errs:     &p.errs,
-		warns:    &p.s.Warnings,
-		base:     a.Pos,
-		kind:     kind,
-		checkVar: func(v string) error { return checkVars(v, isClient, known) },
+		errs:  &p.errs,
+		warns: &p.s.Warnings,
+		base:  a.Pos,
+		kind:  kind,
+		checkVar: func(v string) error {
+			if !strings.Contains(v, "${") {
+				return nil
+			}
+			return checkVars(v, isClient, p.s)
+		},
 	}
+	bp.tokBuf = p.tokBuf
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
+	p.tokBuf = bp.tokBuf
 	if len(p.errs) > before {
 		return false
 	}

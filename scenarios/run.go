@@ -379,6 +379,7 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 	}
 	r.clients[cl.Name] = &clientState{name: cl.Name, ep: ep}
 	r.vars.bound[cl.Name] = ep.JID()
+	r.vars.forget()
 	return r.settle(ep)
 }
 
@@ -404,6 +405,11 @@ func (r *runner) send(a *Action, st *clientState) bool {
 // expand returns a detached copy of el with variables substituted; for
 // sending, scansion directives are removed as well (§4.4 item 5).
 func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error) {
+	if !sending && !hasVars(el) {
+		// Nothing to substitute and nothing removed: the expected
+		// element is only read, so the parsed one serves as it is.
+		return el, nil
+	}
 	cp := el.Copy()
 	var walk func(e *etree.Element, scope *nsScope) error
 	walk = func(e *etree.Element, scope *nsScope) error {
@@ -413,7 +419,7 @@ func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error)
 			if _, decl := declPrefix(a); !decl && sending && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
 				continue
 			}
-			v, err := expandVars(a.Value, r.vars.lookup)
+			v, err := expandVars(a.Value, r.vars.cached)
 			if err != nil {
 				return err
 			}
@@ -434,21 +440,39 @@ func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error)
 	return cp, nil
 }
 
+// hasVars reports whether an attribute of el or of its descendants holds
+// "${".
+func hasVars(el *etree.Element) bool {
+	for _, a := range el.Attr {
+		if strings.Contains(a.Value, "${") {
+			return true
+		}
+	}
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && hasVars(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // receive satisfies one expected stanza by the rules of §5.2.
 func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 	left := r.opts.Timeout
+	e := compileExpected(exp)
 	for {
 		for len(st.queue) > 0 {
 			q := st.queue[0]
 			st.queue = st.queue[1:]
-			mm := r.matcher.Match(exp, q.Stanza)
-			if mm == nil {
+			rn, ok := r.matcher.matches(e, q.Stanza)
+			if ok {
 				return true
 			}
 			if !r.opts.Strict && q.stamp < r.k {
 				r.discard(st, q)
 				continue
 			}
+			mm := r.matcher.mismatch(e, rn, exp, q.Stanza)
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza that does not match: %s", st.name, mm.Error()),
 				Expected: mm.Expected,

@@ -79,10 +79,10 @@ func expandVars(s string, lookup func(varRef) (string, error)) (string, error) {
 
 // checkVars reports the first problem with the variables in s without
 // resolving them: syntax, and names that are not defined clients.
-func checkVars(s string, clients func(string) bool, known string) error {
+func checkVars(s string, clients func(string) bool, script *Script) error {
 	_, err := expandVars(s, func(r varRef) (string, error) {
 		if !clients(r.Client) {
-			return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, known)
+			return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(script))
 		}
 		return "", nil
 	})
@@ -93,7 +93,28 @@ func checkVars(s string, clients func(string) bool, known string) error {
 type bindings struct {
 	script *Script
 	bound  map[string]model.JID // client name -> bound full JID
+	// cache holds the values lookup resolved since bound last changed.
+	cache map[varRef]string
 }
+
+// cached is lookup, remembering successful resolutions until forget.
+func (b *bindings) cached(r varRef) (string, error) {
+	if v, ok := b.cache[r]; ok {
+		return v, nil
+	}
+	v, err := b.lookup(r)
+	if err != nil {
+		return "", err
+	}
+	if b.cache == nil {
+		b.cache = make(map[varRef]string)
+	}
+	b.cache[r] = v
+	return v, nil
+}
+
+// forget empties the cache: call it whenever bound changes.
+func (b *bindings) forget() { clear(b.cache) }
 
 func (b *bindings) lookup(r varRef) (string, error) {
 	c := b.script.Client(r.Client)

@@ -1,0 +1,110 @@
+package scenarios
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// allTokens drains src.
+func allTokens(src *xmlTokens) ([]rawTok, error) {
+	var out []rawTok
+	for {
+		t, err := src.next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, t)
+	}
+}
+
+// checkFastTokens fails when fastTokens accepts text but disagrees with
+// encoding/xml.
+func checkFastTokens(t *testing.T, text string) {
+	t.Helper()
+	fast, ok := fastTokens(text, nil)
+	if !ok {
+		return
+	}
+	ref, err := allTokens(newXMLTokens(text))
+	if err != nil {
+		t.Fatalf("fastTokens accepted %q, encoding/xml rejects it: %v", text, err)
+	}
+	if len(fast) == 0 && len(ref) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(fast, ref) {
+		t.Fatalf("tokens of %q differ:\nfast: %+v\nxml:  %+v", text, fast, ref)
+	}
+}
+
+var fastTokenCases = []string{
+	``,
+	`<presence/>`,
+	"\t<presence/>\n",
+	`<presence from="${Romeo's full JID}"/>`,
+	"<presence\n  to='a@b'\n  type=\"x\" />",
+	"<message type='chat'>\n  <body>ohai</body>\n</message>\n",
+	`<iq xmlns:a='urn:a' a:x='1'y='2'><a:q/></iq>`,
+	`<a x = '1' ></a >`,
+	`<a>x > y</a>`,
+	`<a x='"'/>`,
+	"<a>\n\n<b/>\n</a>trailing",
+	`<a:b/>`,
+	`<a/><b/>`,
+	// Given up on: encoding/xml decides.
+	`<a x='&amp;'/>`, `<!-- c --><a/>`, `<?pi?><a/>`, "<a>\r\n</a>", `<a>]]></a>`,
+	`<a:/>`, `<:a/>`, `<a:b:c/>`, `<a x/>`, `<a x=1/>`, `<a x='<'/>`, `<a`, `<a x='1`, `</`, `<`,
+	`<1a/>`, `<a/ >`, `</a x>`, "<a>é</a>",
+}
+
+func TestFastTokensAgree(t *testing.T) {
+	for _, c := range fastTokenCases {
+		checkFastTokens(t, c)
+	}
+	// Every block of every script in the corpora.
+	var files []string
+	for _, dir := range []string{"testdata", filepath.Join("..", "..", "shared", "scansion")} {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.scs"))
+		files = append(files, m...)
+	}
+	blocks := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Parse(f, src)
+		if err != nil {
+			continue
+		}
+		for _, a := range s.Actions {
+			if a.Data == "" || a.Nothing {
+				continue
+			}
+			checkFastTokens(t, a.Data)
+			if _, ok := fastTokens(a.Data, nil); ok {
+				blocks++
+			}
+		}
+	}
+	t.Logf("%d blocks read by the fast path", blocks)
+}
+
+func FuzzFastTokens(f *testing.F) {
+	for _, c := range fastTokenCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if strings.Count(text, "<") > 200 {
+			return
+		}
+		checkFastTokens(t, text)
+	})
+}

@@ -49,15 +49,15 @@ type Ctx struct {
 
 // Users returns the accounts' bare JIDs (u1@localhost, ...).
 func (c *Ctx) Users() []string {
-	us := c.h.userNames()
-	for i, u := range us {
-		us[i] = userBare(u)
+	us := make([]string, 0, c.h.users)
+	for _, u := range c.h.userNames() {
+		us = append(us, userBare(u))
 	}
 	return us
 }
 
 // Slots returns every session slot, connected or not.
-func (c *Ctx) Slots() []string { return c.h.allSlots() }
+func (c *Ctx) Slots() []string { return append([]string(nil), c.h.allSlots()...) }
 
 // Connected reports whether slot holds a session that may send.
 func (c *Ctx) Connected(slot string) bool { return c.h.connected(slot) }

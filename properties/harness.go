@@ -36,6 +36,12 @@ type harness struct {
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
+	// names and slotNames: u1..uN and their slots (computed once; shared,
+	// read-only).
+	names, slotNames []string
+	// lastSnap is the state after the last step: the next step's before
+	// (only apply changes the model).
+	lastSnap *snap
 	// extActions and custom: Config.Actions and Config.CustomInvariants.
 	extActions map[string]Action
 	custom     []Invariant
@@ -73,23 +79,22 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	h.ref = newRef(spec)
 	h.inv = newInvState(h)
 	for i := 1; i <= users; i++ {
+		h.names = append(h.names, fmt.Sprintf("u%d", i))
 		for _, l := range []string{"a", "b", "c"} {
 			n := fmt.Sprintf("u%d%s", i, l)
 			h.slots[n] = &slot{name: n}
+			h.slotNames = append(h.slotNames, n)
 		}
 	}
+	h.names = h.names[:len(h.names):len(h.names)]
+	h.slotNames = h.slotNames[:len(h.slotNames):len(h.slotNames)]
 	return h
 }
 
 func userBare(u string) string { return u + "@localhost" }
 
-func (h *harness) userNames() []string {
-	out := make([]string, h.users)
-	for i := range out {
-		out[i] = fmt.Sprintf("u%d", i+1)
-	}
-	return out
-}
+// userNames returns u1..uN (shared: do not modify).
+func (h *harness) userNames() []string { return h.names }
 
 // connected reports whether slot has a session that may send.
 func (h *harness) connected(slot string) bool {
@@ -127,7 +132,12 @@ func (h *harness) apply(op Op) string {
 	h.ops = append(h.ops, op)
 	tr := h.sim.Trace()
 	rec := stepRec{op: op, from: len(tr)}
-	before := h.snapshot()
+	var before snap
+	if h.lastSnap != nil {
+		before = *h.lastSnap
+	} else {
+		before = h.snapshot()
+	}
 	h.inv.begin()
 	h.ref.out = nil
 	sl := h.slots[op.Slot]
@@ -215,6 +225,7 @@ func (h *harness) apply(op Op) string {
 	}
 	h.steps = append(h.steps, rec)
 	after := h.snapshot()
+	h.lastSnap = &after
 	if msg := h.check(&h.steps[len(h.steps)-1], before, after); msg != "" {
 		h.steps[len(h.steps)-1].fail = msg
 		return msg
@@ -287,6 +298,9 @@ func (h *harness) compareState(after snap) string {
 			}
 			want := h.refContact(a, c)
 			got := after.contacts[[2]string{a, c}]
+			if want == got {
+				continue
+			}
 			if d := cmp.Diff(want, got); d != "" {
 				fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s), -reference +model:\n%s", a, c, want.State(), got.State(), d)
 			}
@@ -299,7 +313,9 @@ func (h *harness) compareState(after snap) string {
 			wantOff = len(u.offline)
 			wantVer = u.reportedVer()
 		}
-		if d := cmp.Diff(wbl, after.bl[a], cmpNilEmpty); d != "" {
+		if equalStrings(wbl, after.bl[a]) {
+			// fast path: no diff to build
+		} else if d := cmp.Diff(wbl, after.bl[a], cmpNilEmpty); d != "" {
 			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
 		}
 		if wantOff != after.offline[a] {
@@ -313,6 +329,20 @@ func (h *harness) compareState(after snap) string {
 		return "reference state mismatch: " + b.String()
 	}
 	return ""
+}
+
+// equalStrings: a and b hold the same strings in the same order (nil and
+// empty are equal), the cheap test before building a cmp diff.
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var cmpNilEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
@@ -347,10 +377,16 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 	}
 	var b strings.Builder
 	for _, n := range sortedSet(names) {
+		if len(want[n]) == 0 && len(got[n]) == 0 {
+			continue
+		}
 		w := append([]string(nil), want[n]...)
 		g := append([]string(nil), got[n]...)
 		sort.Strings(w)
 		sort.Strings(g)
+		if equalStrings(w, g) {
+			continue
+		}
 		if d := cmp.Diff(w, g, cmpNilEmpty); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
@@ -365,12 +401,5 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 	return ""
 }
 
-func (h *harness) allSlots() []string {
-	var out []string
-	for i := 1; i <= h.users; i++ {
-		for _, l := range []string{"a", "b", "c"} {
-			out = append(out, fmt.Sprintf("u%d%s", i, l))
-		}
-	}
-	return out
-}
+// allSlots returns every slot (shared: do not modify).
+func (h *harness) allSlots() []string { return h.slotNames }

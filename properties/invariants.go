@@ -158,7 +158,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	for i := range tr {
 		e := &ev{TraceEvent: tr[i]}
 		if e.Stanza != "" && strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
-			if el, err := parseStanza(e.Stanza); err == nil {
+			if el, err := parseShared(e.Stanza); err == nil {
 				e.el = el
 				e.tag = el.Tag
 				e.typ = attrOr(el, "type")

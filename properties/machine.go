@@ -41,15 +41,7 @@ func (m *machine) pick(t *rapid.T, connected bool, label string) string {
 	return ""
 }
 
-func (m *machine) allSlots() []string {
-	var out []string
-	for i := 1; i <= m.h.users; i++ {
-		for _, l := range []string{"a", "b", "c"} {
-			out = append(out, fmt.Sprintf("u%d%s", i, l))
-		}
-	}
-	return out
-}
+func (m *machine) allSlots() []string { return m.h.allSlots() }
 
 func (m *machine) id(prefix string) string {
 	m.ids++
@@ -109,13 +101,7 @@ func (m *machine) fullTarget(t *rapid.T, label string, from string) string {
 
 // fullSlot draws any slot and returns it with its {full:SLOT} placeholder.
 func (m *machine) fullSlot(t *rapid.T, label string) (string, string) {
-	var cands []string
-	for i := 1; i <= m.h.users; i++ {
-		for _, l := range []string{"a", "b", "c"} {
-			cands = append(cands, fmt.Sprintf("u%d%s", i, l))
-		}
-	}
-	s := rapid.SampledFrom(cands).Draw(t, label+"Slot")
+	s := rapid.SampledFrom(m.h.allSlots()).Draw(t, label+"Slot")
 	return s, "{full:" + s + "}"
 }
 
@@ -391,7 +377,7 @@ func (h *harness) lastPushID(client string) string {
 	for i := len(tr) - 1; i >= 0; i-- {
 		ev := tr[i]
 		if ev.Client == client && strings.HasPrefix(ev.Stanza, "<iq") && strings.Contains(ev.Stanza, "type='set'") {
-			if e, err := parseStanza(ev.Stanza); err == nil {
+			if e, err := parseShared(ev.Stanza); err == nil {
 				return attrOr(e, "id")
 			}
 		}

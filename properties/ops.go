@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/beevik/etree"
 )
@@ -109,3 +110,37 @@ const (
 	nsLast      = "jabber:iq:last"
 	nsPing      = "urn:xmpp:ping"
 )
+
+// parseCache memoises parseStanza for the read-only uses (the invariants'
+// view of trace events, sigOf): trace stanzas repeat across steps and
+// checks, and parsing (encoding/xml through etree) was a quarter of the
+// time per action. The elements are shared and must not be modified.
+// Bounded: cleared when it grows past parseCacheMax entries.
+var parseCache = struct {
+	sync.Mutex
+	el  map[string]*etree.Element
+	sig map[string]string
+}{el: map[string]*etree.Element{}, sig: map[string]string{}}
+
+const parseCacheMax = 1 << 16
+
+// parseShared is parseStanza for read-only use (see parseCache).
+func parseShared(s string) (*etree.Element, error) {
+	parseCache.Lock()
+	el, ok := parseCache.el[s]
+	parseCache.Unlock()
+	if ok {
+		return el, nil
+	}
+	el, err := parseStanza(s)
+	if err != nil {
+		return nil, err
+	}
+	parseCache.Lock()
+	if len(parseCache.el) >= parseCacheMax {
+		clear(parseCache.el)
+	}
+	parseCache.el[s] = el
+	parseCache.Unlock()
+	return el, nil
+}

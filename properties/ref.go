@@ -386,11 +386,24 @@ func sigOf(canon string) string {
 	if !strings.HasPrefix(canon, "<iq") {
 		return canon
 	}
-	e, err := parseStanza(canon)
+	parseCache.Lock()
+	x, ok := parseCache.sig[canon]
+	parseCache.Unlock()
+	if ok {
+		return x
+	}
+	e, err := parseShared(canon)
 	if err != nil {
 		return canon
 	}
-	return sig(e)
+	x = sig(e)
+	parseCache.Lock()
+	if len(parseCache.sig) >= parseCacheMax {
+		clear(parseCache.sig)
+	}
+	parseCache.sig[canon] = x
+	parseCache.Unlock()
+	return x
 }
 
 // ---------------------------------------------------------------- sessions

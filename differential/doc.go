@@ -1,0 +1,10 @@
+// Package differential runs random action sequences on the model and on
+// a real XMPP server and reports the first place they disagree, shrunk to
+// a small .scs script. The model is the oracle: a divergence is either a
+// gap in the model or a bug in the server.
+//
+// It builds on package scenarios: each generated sequence is a scansion
+// script of connects, sends and disconnects, run through
+// scenarios.Compare, so the real server is driven by the same runner, the
+// same ping synchronisation and the same masking as scripted replays.
+package differential

@@ -1,0 +1,155 @@
+package differential_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/differential"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/sim"
+)
+
+// simServer is a scenarios.Driver over a sim.Sim: a stand-in "real
+// server" that is the model itself, optionally with mutants, and that
+// asks for a run prefix as a real server does.
+type simServer struct {
+	profile model.Profile
+	mutants []string
+}
+
+func (d *simServer) Open(host string) (scenarios.Network, error) {
+	p := d.profile
+	return &simNet{s: sim.New(sim.Config{Seed: 99, Profile: &p, Host: host, Mutants: d.mutants})}, nil
+}
+
+type simNet struct{ s *sim.Sim }
+
+func (n *simNet) Connect(name, user, resource string) (scenarios.Endpoint, error) {
+	c, err := n.s.Connect(name, user, resource)
+	if err != nil {
+		return nil, err
+	}
+	return &simEp{c: c, s: n.s}, nil
+}
+func (n *simNet) Quiesce(scenarios.Endpoint) error { n.s.RunUntilQuiet(); return nil }
+func (n *simNet) Wait(_ scenarios.Endpoint, d time.Duration) time.Duration {
+	n.s.Advance(d)
+	return d
+}
+func (n *simNet) NodePrefix() (string, []string) { return "rtest-", []string{"admin"} }
+func (n *simNet) Trace() []sim.TraceEvent        { return n.s.Trace() }
+func (n *simNet) Close() error                   { return nil }
+
+type simEp struct {
+	c *sim.Client
+	s *sim.Sim
+}
+
+func (e *simEp) JID() model.JID               { return e.c.JID() }
+func (e *simEp) Send(st *etree.Element) error { return e.c.Send(st) }
+func (e *simEp) Connected() bool              { return e.c.Connected() }
+func (e *simEp) Ended() bool                  { return e.c.Ended() }
+func (e *simEp) EndReason() string            { return "ended" }
+func (e *simEp) Disconnect() error            { return e.c.Disconnect() }
+func (e *simEp) Drop() error                  { return e.c.Drop() }
+func (e *simEp) TakeAll() []sim.Received {
+	var out []sim.Received
+	tr := e.s.Trace()
+	for _, r := range e.c.TakeAll() {
+		if tr[r.Seq-1].Kind != sim.TraceStreamError {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// An identical "server" never diverges: masking (prefix, generated
+// resources, ids, stamps) and batching leave nothing spurious.
+func TestNoDivergenceAgainstItself(t *testing.T) {
+	p := model.Prosody012()
+	rep := differential.Run(differential.Config{
+		Server: &simServer{profile: p}, Profile: &p, Seed: 1, Sequences: 60, Actions: 30,
+	})
+	if rep.Divergence != nil {
+		t.Fatalf("the model diverges from itself:\n%s\n%s", rep.Divergence.Detail, rep.Divergence.Script)
+	}
+	if rep.Sequences != 60 || rep.Actions < 60*20 || rep.Stanzas < rep.Actions/2 {
+		t.Errorf("ran %d sequences, %d actions, compared %d stanzas", rep.Sequences, rep.Actions, rep.Stanzas)
+	}
+}
+
+// A server with a planted bug diverges, and the divergence shrinks to a
+// short script that still shows it.
+func TestFindsAndShrinksDivergence(t *testing.T) {
+	p := model.Prosody012()
+	for _, mutant := range []string{"no-unavailable-on-block", "priority-tie-one-resource", "pending-kept-on-block"} {
+		t.Run(mutant, func(t *testing.T) {
+			dir := t.TempDir()
+			rep := differential.Run(differential.Config{
+				Server: &simServer{profile: p, mutants: []string{mutant}}, Profile: &p,
+				Seed: 3, Sequences: 300, Actions: 30, OutDir: dir,
+			})
+			d := rep.Divergence
+			if d == nil {
+				t.Fatalf("no divergence in %d sequences", rep.Sequences)
+			}
+			if d.Shrunk > 10 || d.Shrunk >= d.Original && d.Original > 10 {
+				t.Errorf("shrunk from %d to %d actions:\n%s", d.Original, d.Shrunk, d.Script)
+			}
+			b, err := os.ReadFile(d.Path)
+			if err != nil || string(b) != d.Script {
+				t.Fatalf("script not written to %q: %v", d.Path, err)
+			}
+			// The written script parses, and comparing it again still shows
+			// the divergence.
+			s, err := scenarios.Parse(d.Path, b)
+			if err != nil {
+				t.Fatalf("shrunk script does not parse: %v\n%s", err, b)
+			}
+			cmp := scenarios.Compare(s, scenarios.CompareOptions{Server: &simServer{profile: p, mutants: []string{mutant}}, Profile: &p})
+			if cmp.Same() && !strings.Contains(d.Detail, "after action") {
+				t.Errorf("the shrunk script no longer diverges:\n%s", d.Script)
+			}
+			t.Logf("%s: %d sequences, shrunk %d -> %d actions\n%s", mutant, rep.Sequences, d.Original, d.Shrunk, d.Script)
+		})
+	}
+}
+
+// Against a real server (SCANSIM_SERVER=host:port, e.g. Debian's Prosody
+// 0.12.3 from .ci/prosody-start), with the prosody-0.12 profile as the
+// oracle. SCANSIM_DIFF_SEQUENCES, SCANSIM_DIFF_ACTIONS and SCANSIM_DIFF_SEED
+// set how many sequences, how long, and the seed (100, 25, 2026).
+func TestRealServerDifferential(t *testing.T) {
+	addr := os.Getenv("SCANSIM_SERVER")
+	if addr == "" {
+		t.Skip("SCANSIM_SERVER not set: no real server (see docs/real-server.md)")
+	}
+	n, actions, seed := 100, 25, 2026
+	for _, v := range []struct {
+		env string
+		dst *int
+	}{{"SCANSIM_DIFF_SEQUENCES", &n}, {"SCANSIM_DIFF_ACTIONS", &actions}, {"SCANSIM_DIFF_SEED", &seed}} {
+		if s := os.Getenv(v.env); s != "" {
+			if _, err := fmtSscan(s, v.dst); err != nil {
+				t.Fatalf("%s=%q: %v", v.env, s, err)
+			}
+		}
+	}
+	p := model.Prosody012()
+	start := time.Now()
+	rep := differential.Run(differential.Config{
+		Server:  &scenarios.ServerDriver{Addr: addr, Timeout: 3 * time.Second},
+		Profile: &p, Seed: uint64(seed), Sequences: n, Actions: actions, OutDir: t.TempDir(),
+	})
+	t.Logf("%d sequences, %d actions, %d stanzas compared in %v", rep.Sequences, rep.Actions, rep.Stanzas, time.Since(start).Round(time.Millisecond))
+	if rep.Stanzas < rep.Actions/2 {
+		t.Errorf("only %d stanzas compared for %d actions: is the server answering?", rep.Stanzas, rep.Actions)
+	}
+	if d := rep.Divergence; d != nil {
+		t.Fatalf("sequence %d (seed %d) diverges, shrunk %d -> %d actions:\n%s", d.Index, d.Seed, d.Original, d.Shrunk, d.Script)
+	}
+}

@@ -39,6 +39,7 @@ type harness struct {
 	// names and slotNames: u1..uN and their slots (computed once; shared,
 	// read-only).
 	names, slotNames []string
+	bares            []string // userBare of names
 	// lastSnap is the state after the last step: the next step's before
 	// (only apply changes the model).
 	lastSnap *snap
@@ -80,6 +81,7 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	h.inv = newInvState(h)
 	for i := 1; i <= users; i++ {
 		h.names = append(h.names, fmt.Sprintf("u%d", i))
+		h.bares = append(h.bares, fmt.Sprintf("u%d@localhost", i))
 		for _, l := range []string{"a", "b", "c"} {
 			n := fmt.Sprintf("u%d%s", i, l)
 			h.slots[n] = &slot{name: n}
@@ -178,14 +180,14 @@ func (h *harness) apply(op Op) string {
 	case OpSend:
 		rec.client = sl.cur.Name()
 		rec.xml = h.resolve(op.Stanza)
-		st, perr := parseStanza(rec.xml)
+		shared, perr := parseShared(rec.xml)
 		if perr != nil {
 			panic(perr)
 		}
 		if rs := h.ref.sessByName(rec.client); rs != nil {
-			h.ref.clientSend(rs, st.Copy())
+			h.ref.clientSend(rs, shared.Copy())
 		}
-		err = sl.cur.Send(st)
+		err = sl.cur.Send(shared.Copy())
 	}
 	if err != nil {
 		panic(fmt.Sprintf("op %v: %v", op, err))
@@ -244,15 +246,16 @@ type snap struct {
 func (h *harness) snapshot() snap {
 	s := snap{contacts: map[[2]string]model.Contact{}, bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
 	us := h.userNames()
-	for _, a := range us {
-		for _, b := range us {
-			if a != b {
-				s.contacts[[2]string{a, b}] = h.srv.ContactOf(userBare(a), userBare(b))
+	for i, a := range us {
+		ba := h.bares[i]
+		for j, b := range us {
+			if i != j {
+				s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
 			}
 		}
-		s.bl[a] = h.srv.Blocklist(userBare(a))
-		s.offline[a] = h.srv.OfflineCount(userBare(a))
-		s.ver[a] = h.srv.RosterVersion(userBare(a))
+		s.bl[a] = h.srv.Blocklist(ba)
+		s.offline[a] = h.srv.OfflineCount(ba)
+		s.ver[a] = h.srv.RosterVersion(ba)
 	}
 	return s
 }

@@ -132,6 +132,9 @@ type invState struct {
 	// by offlineKey (inv42); faulted: a drop or restart happened (inv43).
 	ledger  map[string][]string
 	faulted bool
+	// post: the reference's sessions after the last step (the next
+	// step's pre).
+	post map[string]sessInfo
 	// ignoreOfflineCount: inv42 judges the trace only, not the model's
 	// OfflineCount (tests).
 	ignoreOfflineCount bool
@@ -151,10 +154,19 @@ func (s *invState) sessions() map[string]sessInfo {
 }
 
 // begin is called before a step is applied.
-func (s *invState) begin() { s.pre = s.sessions() }
+// The sessions after the previous step are the sessions before this one
+// (only a step changes the reference).
+func (s *invState) begin() {
+	if s.post != nil {
+		s.pre = s.post
+		return
+	}
+	s.pre = s.sessions()
+}
 
 func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) string {
 	c := &invCtx{h: s.h, prof: s.h.spec, rec: rec, before: before, after: after, preSess: s.pre, postSess: s.sessions()}
+	s.post = c.postSess
 	for i := range tr {
 		e := &ev{TraceEvent: tr[i]}
 		if e.Stanza != "" && strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
@@ -1332,8 +1344,11 @@ func inv31RosterPushOnChange(c *invCtx) string {
 	actor := c.senderBare()
 	for k, f := range c.after.contacts {
 		b := c.before.contacts[k]
-		u, jid := userBare(k[0]), userBare(k[1])
 		changed := b.InRoster != f.InRoster || b.Subscription != f.Subscription || b.Ask != f.Ask
+		if !changed && len(last) == 0 {
+			continue // no push to judge, none owed
+		}
+		u, jid := userBare(k[0]), userBare(k[1])
 		for _, s := range c.sessionsOf(c.postSess, u) {
 			if !s.interested || !c.preSess[s.name].interested {
 				continue

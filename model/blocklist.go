@@ -263,7 +263,7 @@ func (s *Server) editBlocklist(sess *session, st *etree.Element, action *etree.E
 	}
 	push := newStanza("iq", "type", "set", "id", "blocklist-push")
 	echo := action.Copy()
-	if echo.SelectAttr("xmlns") == nil {
+	if selectAttr(echo, "xmlns") == nil {
 		echo.CreateAttr("xmlns", nsBlocking)
 	}
 	push.AddChild(echo)

@@ -195,7 +195,7 @@ func (s *Server) carbonsOutbound(o origin, st *etree.Element, k kind) {
 	}
 	// A self-addressed message is delivered with to = the bare JID once
 	// carbons are in play (§5.6, verified on 0.12.3).
-	if st.SelectAttr("to") == nil {
+	if selectAttr(st, "to") == nil {
 		st.CreateAttr("to", u.bareStr)
 	}
 }

@@ -48,7 +48,7 @@ func isSubscriptionType(t string) bool {
 // injectVCardHint adds <x xmlns='vcard-temp:x:update'><photo/></x> to
 // available presence from a user (§0.6).
 func (s *Server) injectVCardHint(o origin, st *etree.Element) {
-	if o.sess == nil || st.SelectAttr("type") != nil || s.mut.has(mutNoVCardHint) {
+	if o.sess == nil || selectAttr(st, "type") != nil || s.mut.has(mutNoVCardHint) {
 		return
 	}
 	x := child(st, "x", nsVCardHint)
@@ -334,7 +334,7 @@ func (s *Server) sendPresenceOfAvailable(u *user, jid string, override *etree.El
 		}
 		pres.CreateAttr("to", jid)
 		s.post(origin{sess}, pres, true)
-		pres.RemoveAttr("to")
+		removeAttr(pres, "to")
 		n++
 	}
 	return n
@@ -373,7 +373,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 			s.post(o, st, true)
 		}
 	}
-	st.RemoveAttr("to")
+	removeAttr(st, "to")
 	// 4. Trunk stops if the session was closed meanwhile.
 	if s.prof.StopBroadcastWhenClosed && wasBound && !sess.bound {
 		return
@@ -392,7 +392,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 			if res != sess && res.presence != nil {
 				res.presence.CreateAttr("to", sess.fullStr)
 				s.post(origin{res}, res.presence, true)
-				res.presence.RemoveAttr("to")
+				removeAttr(res.presence, "to")
 			}
 		}
 		// d. pending inbound requests, straight to the session
@@ -439,7 +439,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		sess.priority = priority
 		sess.hasPrio = true
 	}
-	st.RemoveAttr("to")
+	removeAttr(st, "to")
 }
 
 // unbindPresence is mod_presence's resource-unbind handler (§3.8).

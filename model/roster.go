@@ -317,7 +317,7 @@ func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
 		return
 	}
 	items := childElements(q)
-	if len(items) != 1 || items[0].Tag != "item" || ns(items[0]) != nsRoster || items[0].SelectAttr("jid") == nil {
+	if len(items) != 1 || items[0].Tag != "item" || ns(items[0]) != nsRoster || selectAttr(items[0], "jid") == nil {
 		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
 		return
 	}

@@ -61,7 +61,7 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 	}
 	typ, hasType := attr(st, "type")
 	// 1. Errors without any child element are discarded.
-	if hasType && typ == "error" && len(childElements(st)) == 0 {
+	if hasType && typ == "error" && countChildElements(st) == 0 {
 		s.drop(st, "error-without-condition")
 		return
 	}
@@ -71,10 +71,10 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 		case typ != "get" && typ != "set" && typ != "result" && typ != "error":
 			s.deliver(sess, errorReply(st, "modify", "bad-request", "Invalid IQ type", nil), "error")
 			return
-		case st.SelectAttr("id") == nil:
+		case selectAttr(st, "id") == nil:
 			s.deliver(sess, errorReply(st, "modify", "bad-request", "Missing required 'id' attribute", nil), "error")
 			return
-		case (typ == "get" || typ == "set") && len(childElements(st)) != 1:
+		case (typ == "get" || typ == "set") && countChildElements(st) != 1:
 			s.deliver(sess, errorReply(st, "modify", "bad-request", "Incorrect number of children for IQ stanza", nil), "error")
 			return
 		}
@@ -128,7 +128,7 @@ func (s *Server) post(o origin, st *etree.Element, pre bool) {
 		case node != "":
 			k = kindBare
 			if o.sess != nil && node == o.sess.user.node && dom == s.host {
-				st.RemoveAttr("to")
+				removeAttr(st, "to")
 				toSelf = true
 			}
 		default:

@@ -205,7 +205,7 @@ func (s *Server) accountDiscoInfo(q *etree.Element, u *user) {
 // recordLastActivity is mod_lastactivity's pre-presence/bare hook (§8.5):
 // an unavailable without `to` records time and status per user.
 func (s *Server) recordLastActivity(o origin, st *etree.Element) {
-	if o.sess == nil || st.SelectAttr("to") != nil || attrOr(st, "type") != "unavailable" {
+	if o.sess == nil || selectAttr(st, "to") != nil || attrOr(st, "type") != "unavailable" {
 		return
 	}
 	status, _ := childText(st, "status", nsClient)

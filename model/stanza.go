@@ -2,6 +2,7 @@ package model
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -35,9 +36,41 @@ const (
 // delay stamps on every version (§3.1, §5.5, §9.8).
 const stampFormat = "2006-01-02T15:04:05Z"
 
+// selectAttr is el.SelectAttr(key): for a key without a prefix, the
+// first attribute with that local name, whatever its prefix. It skips
+// SelectAttr's splitting of the key, which the routing paths call for
+// every stanza.
+func selectAttr(el *etree.Element, key string) *etree.Attr {
+	if strings.IndexByte(key, ':') >= 0 {
+		return el.SelectAttr(key)
+	}
+	for i := range el.Attr {
+		if el.Attr[i].Key == key {
+			return &el.Attr[i]
+		}
+	}
+	return nil
+}
+
+// removeAttr is el.RemoveAttr(key) without building the removed
+// attribute: an unprefixed key removes the first attribute with that
+// local name and no prefix.
+func removeAttr(el *etree.Element, key string) {
+	if strings.IndexByte(key, ':') >= 0 {
+		el.RemoveAttr(key)
+		return
+	}
+	for i := range el.Attr {
+		if el.Attr[i].Space == "" && el.Attr[i].Key == key {
+			el.Attr = append(el.Attr[:i], el.Attr[i+1:]...)
+			return
+		}
+	}
+}
+
 // attr returns the value of key ("to", "xml:lang", ...) and whether it is present.
 func attr(el *etree.Element, key string) (string, bool) {
-	a := el.SelectAttr(key)
+	a := selectAttr(el, key)
 	if a == nil {
 		return "", false
 	}
@@ -45,7 +78,7 @@ func attr(el *etree.Element, key string) (string, bool) {
 }
 
 func attrOr(el *etree.Element, key string) string {
-	if a := el.SelectAttr(key); a != nil {
+	if a := selectAttr(el, key); a != nil {
 		return a.Value
 	}
 	return ""
@@ -57,7 +90,7 @@ func setAttr(el *etree.Element, key, val string, present bool) {
 	if present {
 		el.CreateAttr(key, val)
 	} else {
-		el.RemoveAttr(key)
+		removeAttr(el, key)
 	}
 }
 
@@ -76,12 +109,23 @@ func childElements(el *etree.Element) []*etree.Element { return el.ChildElements
 // child returns the first child element with the given local name and
 // namespace, or nil.
 func child(el *etree.Element, name, space string) *etree.Element {
-	for _, c := range el.ChildElements() {
-		if c.Tag == name && ns(c) == space {
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == name && ns(c) == space {
 			return c
 		}
 	}
 	return nil
+}
+
+// countChildElements is len(childElements(el)) without the slice.
+func countChildElements(el *etree.Element) int {
+	n := 0
+	for _, t := range el.Child {
+		if _, ok := t.(*etree.Element); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // childText returns the text of the first matching child and whether it exists.

@@ -18,13 +18,19 @@ go run ./cmd/scansim trace scenarios/testdata/blocking.scs --format mermaid -o $
 # Exit status 1: the script fails under the mutant, as intended.
 go run ./cmd/scansim trace --mutant no-unavailable-on-block scenarios/testdata/blocking.scs \
 	-o $ex/blocking-failing.html || [ $? = 1 ]
+# A shrunk property failure: property-failure.scs was written by
+#   scansim check --mutant no-unavailable-on-block --out DIR
+# (rapid's shrinking has a time budget, so the script is committed rather
+# than re-shrunk here); its trace fails under the mutant, as intended.
+go run ./cmd/scansim trace --mutant no-unavailable-on-block $ex/property-failure.scs \
+	-o $ex/property-failure.html || [ $? = 1 ]
 
 browser=${SCANSIM_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$browser" ]; then
 	echo "no chromium: screenshots not regenerated"
 	exit 0
 fi
-for name in blocking blocking-failing; do
+for name in blocking blocking-failing property-failure; do
 	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--hide-scrollbars --user-data-dir="$(mktemp -d)" \

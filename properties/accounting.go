@@ -239,3 +239,15 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 	}
 	return ""
 }
+
+// inv44StatePersisted: every change to an account's persistent state
+// (roster, pending requests, pre-approvals, blocklist, offline messages,
+// roster version) is written to storage by the end of the input that made
+// it (§0.8 storage; model.Storage), so that a restart loses nothing. The
+// harness snapshots only the accounts written in a step; every
+// fullSnapEvery steps it takes a full snapshot and compares.
+func inv44StatePersisted(c *invCtx) string {
+	msg := c.h.persistErr
+	c.h.persistErr = ""
+	return msg
+}

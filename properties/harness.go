@@ -43,7 +43,14 @@ type harness struct {
 	// lastSnap is the state after the last step: the next step's before
 	// (only apply changes the model).
 	lastSnap *snap
+	// store is the model's storage, watched: the accounts written in a
+	// step are the only ones whose introspected state can have changed
+	// (the model persists every change at the end of each call, §0.8).
+	store *watchStorage
 	// extActions and custom: Config.Actions and Config.CustomInvariants.
+	// persistErr: the last full snapshot found state the model changed
+	// without writing it to storage (inv44).
+	persistErr string
 	extActions map[string]Action
 	custom     []Invariant
 }
@@ -75,7 +82,8 @@ type stepRec struct {
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
 	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{}}
 	p := prof
-	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: &model.MemStorage{}})
+	h.store = &watchStorage{put: map[string]bool{}}
+	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store})
 	h.srv, _ = h.sim.Backend().(*model.Server)
 	h.ref = newRef(spec)
 	h.inv = newInvState(h)
@@ -226,7 +234,22 @@ func (h *harness) apply(op Op) string {
 		rec.pred[n] = append([]string(nil), w...)
 	}
 	h.steps = append(h.steps, rec)
-	after := h.snapshot()
+	var after snap
+	if h.lastSnap == nil || op.Kind == OpRestart || len(h.steps)%fullSnapEvery == 0 {
+		after = h.snapshot()
+		if h.lastSnap != nil && op.Kind != OpRestart {
+			// cross-check the incremental snapshot: state that changed
+			// without being written to storage would be lost on restart
+			// and hidden from the incremental snapshots
+			inc := h.snapshotFrom(h.lastSnap, h.store.put)
+			if d := diffSnaps(inc, after); d != "" {
+				h.persistErr = d
+			}
+		}
+	} else {
+		after = h.snapshotFrom(h.lastSnap, h.store.put)
+	}
+	clear(h.store.put)
 	h.lastSnap = &after
 	if msg := h.check(&h.steps[len(h.steps)-1], before, after); msg != "" {
 		h.steps[len(h.steps)-1].fail = msg
@@ -241,6 +264,78 @@ type snap struct {
 	bl       map[string][]string
 	offline  map[string]int
 	ver      map[string]int
+}
+
+// fullSnapEvery: every so many steps the snapshot is taken in full and
+// compared with the incremental one.
+const fullSnapEvery = 8
+
+// watchStorage is a model.MemStorage that records which accounts were
+// written.
+type watchStorage struct {
+	model.MemStorage
+	put map[string]bool
+}
+
+func (w *watchStorage) Put(node string, data []byte) {
+	w.put[node] = true
+	w.MemStorage.Put(node, data)
+}
+
+// snapshotFrom is snapshot for a step that wrote only the accounts in
+// dirty: the others keep prev's values (a Contact is its owner's state).
+func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
+	if len(dirty) == 0 {
+		return *prev
+	}
+	s := snap{contacts: make(map[[2]string]model.Contact, len(prev.contacts)), bl: make(map[string][]string, h.users),
+		offline: make(map[string]int, h.users), ver: make(map[string]int, h.users)}
+	us := h.userNames()
+	for i, a := range us {
+		if !dirty[a] {
+			for _, b := range us {
+				if a != b {
+					k := [2]string{a, b}
+					s.contacts[k] = prev.contacts[k]
+				}
+			}
+			s.bl[a], s.offline[a], s.ver[a] = prev.bl[a], prev.offline[a], prev.ver[a]
+			continue
+		}
+		ba := h.bares[i]
+		for j, b := range us {
+			if i != j {
+				s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
+			}
+		}
+		s.bl[a] = h.srv.Blocklist(ba)
+		s.offline[a] = h.srv.OfflineCount(ba)
+		s.ver[a] = h.srv.RosterVersion(ba)
+	}
+	return s
+}
+
+// diffSnaps describes how b differs from a ("" if not).
+func diffSnaps(a, b snap) string {
+	var d []string
+	for k, x := range b.contacts {
+		if a.contacts[k] != x {
+			d = append(d, fmt.Sprintf("%s's entry for %s is %s, storage was last written with %s", k[0], k[1], x.State(), a.contacts[k].State()))
+		}
+	}
+	for u, x := range b.bl {
+		if !equalStrings(a.bl[u], x) {
+			d = append(d, fmt.Sprintf("%s's blocklist is %v, storage was last written with %v", u, x, a.bl[u]))
+		}
+		if a.offline[u] != b.offline[u] {
+			d = append(d, fmt.Sprintf("%s has %d offline messages, storage was last written with %d", u, b.offline[u], a.offline[u]))
+		}
+		if a.ver[u] != b.ver[u] {
+			d = append(d, fmt.Sprintf("%s's roster version is %d, storage was last written with %d", u, b.ver[u], a.ver[u]))
+		}
+	}
+	sort.Strings(d)
+	return strings.Join(d, "; ")
 }
 
 func (h *harness) snapshot() snap {

@@ -96,6 +96,7 @@ var catalogue = []invariant{
 	{"inv41MessageAccounted", inv41MessageAccounted},
 	{"inv42OfflineLedger", inv42OfflineLedger},
 	{"inv43BlocksSurviveFaults", inv43BlocksSurviveFaults},
+	{"inv44StatePersisted", inv44StatePersisted},
 }
 
 // Invariants lists the names of the invariants checked after every step

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/internal/benchkit"
 )
 
 func blockingSource(b *testing.B) []byte {
@@ -16,43 +16,14 @@ func blockingSource(b *testing.B) []byte {
 	return src
 }
 
+// The drivers are shared with "scansim bench" (internal/benchkit), whose
+// embedded blocking.scs a test keeps identical to testdata/blocking.scs.
+
 // BenchmarkParseBlocking parses testdata/blocking.scs.
-func BenchmarkParseBlocking(b *testing.B) {
-	src := blockingSource(b)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(src)))
-	for b.Loop() {
-		if _, err := scenarios.Parse("blocking.scs", src); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkParseBlocking(b *testing.B) { benchkit.ParseBlocking(b) }
 
 // BenchmarkReplayBlocking parses and runs testdata/blocking.scs.
-func BenchmarkReplayBlocking(b *testing.B) {
-	src := blockingSource(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := scenarios.Parse("blocking.scs", src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res := run(b, s, scenarios.RunOptions{}); !res.Passed {
-			b.Fatal(report(res))
-		}
-	}
-}
+func BenchmarkReplayBlocking(b *testing.B) { benchkit.ReplayBlocking(b) }
 
 // BenchmarkReplayBlockingParsed runs testdata/blocking.scs parsed once.
-func BenchmarkReplayBlockingParsed(b *testing.B) {
-	s, err := scenarios.Parse("blocking.scs", blockingSource(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if res := run(b, s, scenarios.RunOptions{}); !res.Passed {
-			b.Fatal(report(res))
-		}
-	}
-}
+func BenchmarkReplayBlockingParsed(b *testing.B) { benchkit.ReplayBlockingParsed(b) }

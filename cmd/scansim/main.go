@@ -47,7 +47,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, versionCommand}
+	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scansim/scansim/internal/benchkit"
+)
+
+var benchCommand = &command{
+	name:    "bench",
+	summary: "run the performance benchmarks in-process and compare them with the targets",
+	help: `Usage: scansim bench [flags]
+
+Runs scansim's benchmark set in-process (testing.Benchmark, the drivers of
+internal/benchkit, the same code as "go test -bench" in model and
+scenarios) and prints one row per benchmark: the time per operation, the
+allocations per operation, the derived metric, the target and whether it
+is met. With --count N every benchmark runs N times and the row shows the
+medians. docs/performance.md explains the figures.
+
+  ParseBlocking         parse scenarios/testdata/blocking.scs (no target)
+  ReplayBlocking        parse + fresh server + run + match: <= 150µs
+  ReplayBlockingParsed  the same with the script parsed once: <= 50µs
+  RoutingFanout/K=...   presence to K contacts: >= 1,000,000 deliveries/s
+  Scale/N=...           N users online: N=100000 under 2 GiB and 10 s
+
+BenchmarkPropertyActions lives in properties' tests:
+  go test -run '^$' -bench PropertyActions -benchmem ./properties
+
+Exit status: 0 the benchmarks ran (met or not), 2 usage errors or a
+benchmark that failed to run.
+
+Examples:
+  scansim bench
+  scansim bench --count 5
+  scansim bench --run 'Replay|Fanout' --benchtime 2s
+  scansim bench --short          # Scale without N=100000
+`,
+	run: benchCmd,
+}
+
+// benchCase is one row of the table.
+type benchCase struct {
+	name string
+	f    func(*testing.B)
+	// metric derives the figure shown from a result: its text, and
+	// whether the target is met ("" target: none).
+	metric func(r testing.BenchmarkResult) (string, bool)
+	target string
+}
+
+func nsTarget(limit time.Duration) func(testing.BenchmarkResult) (string, bool) {
+	return func(r testing.BenchmarkResult) (string, bool) {
+		ops := 1e9 / float64(r.NsPerOp())
+		return fmt.Sprintf("%.0f runs/s", ops), time.Duration(r.NsPerOp()) <= limit
+	}
+}
+
+func benchCases(short bool) []benchCase {
+	cs := []benchCase{
+		{name: "ParseBlocking", f: benchkit.ParseBlocking, metric: func(r testing.BenchmarkResult) (string, bool) {
+			return fmt.Sprintf("%.1f MB/s", float64(r.Bytes)*float64(r.N)/r.T.Seconds()/1e6), true
+		}},
+		{name: "ReplayBlocking", f: benchkit.ReplayBlocking, metric: nsTarget(150 * time.Microsecond), target: "<= 150µs/op"},
+		{name: "ReplayBlockingParsed", f: benchkit.ReplayBlockingParsed, metric: nsTarget(50 * time.Microsecond), target: "<= 50µs/op"},
+	}
+	for _, k := range []int{10, 100, 1000} {
+		cs = append(cs, benchCase{
+			name: fmt.Sprintf("RoutingFanout/K=%d", k),
+			f:    benchkit.Fanout(k),
+			metric: func(r testing.BenchmarkResult) (string, bool) {
+				d := r.Extra["deliveries/s"]
+				return fmt.Sprintf("%s deliveries/s", thousands(d)), d >= 1e6
+			},
+			target: ">= 1,000,000/s",
+		})
+	}
+	ns := []int{1000, 10000, 100000}
+	if short {
+		ns = ns[:2]
+	}
+	for _, n := range ns {
+		c := benchCase{
+			name: fmt.Sprintf("Scale/N=%d", n),
+			f:    benchkit.Scale(n),
+		}
+		c.metric = func(r testing.BenchmarkResult) (string, bool) {
+			per, setup := r.Extra["bytes/user"], r.Extra["setup-s"]
+			total := per * float64(n)
+			return fmt.Sprintf("%.0f B/user (%.2f GiB), setup %.2fs", per, total/(1<<30), setup), total < 2<<30 && setup < 10
+		}
+		if n == 100000 {
+			c.target = "< 2 GiB, < 10 s"
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// thousands renders f rounded, with comma separators.
+func thousands(f float64) string {
+	s := fmt.Sprintf("%.0f", f)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// median returns the result whose time per op is the median of rs, with
+// each extra metric replaced by its own median.
+func median(rs []testing.BenchmarkResult) testing.BenchmarkResult {
+	sorted := append([]testing.BenchmarkResult(nil), rs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].NsPerOp() < sorted[j].NsPerOp() })
+	m := sorted[len(sorted)/2]
+	extra := make(map[string]float64, len(m.Extra))
+	for k := range m.Extra {
+		vs := make([]float64, 0, len(rs))
+		for _, r := range rs {
+			vs = append(vs, r.Extra[k])
+		}
+		sort.Float64s(vs)
+		extra[k] = vs[len(vs)/2]
+	}
+	m.Extra = extra
+	return m
+}
+
+func benchCmd(c *command, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags(c, stderr)
+	count := fs.Int("count", 1, "run each benchmark `N` times and show the medians")
+	benchtime := fs.String("benchtime", "1s", "time (or Nx iterations) per run, as go test's -benchtime")
+	runRE := fs.String("run", "", "run only benchmarks whose name matches `regexp`")
+	short := fs.Bool("short", false, "skip Scale/N=100000 (about 10 s and 1 GiB per run)")
+	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintln(stderr, "scansim bench: takes no arguments")
+		return exitUsage
+	}
+	if *count < 1 {
+		fmt.Fprintln(stderr, "scansim bench: --count must be at least 1")
+		return exitUsage
+	}
+	var re *regexp.Regexp
+	if *runRE != "" {
+		var err error
+		if re, err = regexp.Compile(*runRE); err != nil {
+			fmt.Fprintf(stderr, "scansim bench: --run: %v\n", err)
+			return exitUsage
+		}
+	}
+	// testing.Benchmark reads the test.benchtime flag.
+	testing.Init()
+	if err := flag.Set("test.benchtime", *benchtime); err != nil {
+		fmt.Fprintf(stderr, "scansim bench: --benchtime %q: %v\n", *benchtime, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "scansim bench: %s %s/%s, GOMAXPROCS=%d, %d CPUs, count %d, benchtime %s\n\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), *count, *benchtime)
+	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "benchmark\ttime/op\tallocs/op\tB/op\tmetric\ttarget\tmet")
+	status := exitOK
+	ran := 0
+	for _, bc := range benchCases(*short) {
+		if re != nil && !re.MatchString(bc.name) {
+			continue
+		}
+		ran++
+		var rs []testing.BenchmarkResult
+		for i := 0; i < *count; i++ {
+			r := testing.Benchmark(bc.f)
+			if r.N == 0 {
+				break
+			}
+			rs = append(rs, r)
+		}
+		if len(rs) < *count {
+			fmt.Fprintf(tw, "%s\tfailed to run\t\t\t\t\t\n", bc.name)
+			status = exitUsage
+			continue
+		}
+		r := median(rs)
+		metric, met := bc.metric(r)
+		verdict := "-"
+		if bc.target != "" {
+			verdict = "yes"
+			if !met {
+				verdict = "NO"
+			}
+		}
+		target := bc.target
+		if target == "" {
+			target = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", bc.name, perOp(r), r.AllocsPerOp(), r.AllocedBytesPerOp(), metric, target, verdict)
+	}
+	tw.Flush()
+	if ran == 0 {
+		fmt.Fprintf(stderr, "scansim bench: no benchmark matches %q\n", *runRE)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, "\nBenchmarkPropertyActions: go test -run '^$' -bench PropertyActions -benchmem ./properties")
+	return status
+}
+
+// perOp renders the time per operation with a unit that suits it.
+func perOp(r testing.BenchmarkResult) string {
+	ns := float64(r.T.Nanoseconds()) / float64(r.N)
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2fs", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2fms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1fµs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0fns", ns)
+}

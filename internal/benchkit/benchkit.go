@@ -1,0 +1,206 @@
+// Package benchkit holds the drivers of scansim's performance benchmarks
+// (docs/performance.md), so that the go test benchmarks of model and
+// scenarios and "scansim bench" (which runs them in-process with
+// testing.Benchmark) measure the same code.
+package benchkit
+
+import (
+	_ "embed"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
+)
+
+// Blocking is scenarios/testdata/blocking.scs (a test keeps the copy
+// identical).
+//
+//go:embed blocking.scs
+var Blocking []byte
+
+// ParseBlocking parses Blocking b.N times.
+func ParseBlocking(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(Blocking)))
+	for b.Loop() {
+		if _, err := scenarios.Parse("blocking.scs", Blocking); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// ReplayBlocking parses Blocking and runs it on a fresh simulated server,
+// matching every receives, b.N times.
+func ReplayBlocking(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := scenarios.Parse("blocking.scs", Blocking)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+			b.Fatal(Report(res))
+		}
+	}
+}
+
+// ReplayBlockingParsed is ReplayBlocking with the script parsed once.
+func ReplayBlockingParsed(b *testing.B) {
+	s, err := scenarios.Parse("blocking.scs", Blocking)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+			b.Fatal(Report(res))
+		}
+	}
+}
+
+// Report renders why a run did not pass.
+func Report(res *scenarios.Result) string {
+	switch {
+	case res.Err != nil:
+		return res.Err.Error()
+	case res.Failure != nil:
+		return res.Failure.Report()
+	}
+	return "passed"
+}
+
+// FanoutServer builds a server where u0 has k contacts c1..ck, all with
+// mutual subscriptions, each online and available.
+func FanoutServer(k int) (*model.Server, model.SessionID, error) {
+	srv := model.New(model.Options{})
+	id0, _, _, err := srv.Bind("u0", "r")
+	if err != nil {
+		return nil, 0, err
+	}
+	var perr error
+	send := func(id model.SessionID, xml string) {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(xml); err != nil && perr == nil {
+			perr = err
+			return
+		}
+		srv.Process(id, doc.Root())
+	}
+	send(id0, `<presence/>`)
+	for i := 1; i <= k; i++ {
+		c := "c" + strconv.Itoa(i)
+		id, _, _, err := srv.Bind(c, "r")
+		if err != nil {
+			return nil, 0, err
+		}
+		send(id, `<presence/>`)
+		send(id0, `<presence type='subscribe' to='`+c+`@localhost'/>`)
+		send(id, `<presence type='subscribed' to='u0@localhost'/>`)
+		send(id, `<presence type='subscribe' to='u0@localhost'/>`)
+		send(id0, `<presence type='subscribed' to='`+c+`@localhost'/>`)
+	}
+	return srv, id0, perr
+}
+
+// Fanout returns the RoutingFanout benchmark for k contacts: u0 changes
+// presence, which reaches its k available contacts and its own session.
+// It reports deliveries/s and deliveries/op.
+func Fanout(k int) func(b *testing.B) {
+	return func(b *testing.B) {
+		srv, id0, err := FanoutServer(k)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pres := etree.NewElement("presence")
+		pres.CreateElement("status").SetText("away")
+		b.ReportAllocs()
+		b.ResetTimer()
+		deliveries := 0
+		for i := 0; i < b.N; i++ {
+			for _, ev := range srv.Process(id0, pres.Copy()) {
+				if ev.Kind == model.Deliver {
+					deliveries++
+				}
+			}
+		}
+		b.ReportMetric(float64(deliveries)/b.Elapsed().Seconds(), "deliveries/s")
+		b.ReportMetric(float64(deliveries)/float64(b.N), "deliveries/op")
+	}
+}
+
+// ScaleStore preloads n accounts u0..u(n-1), each with mutual ("both")
+// subscriptions to its 10 ring neighbours, in the storage's record form.
+func ScaleStore(n int) *model.MemStorage {
+	st := &model.MemStorage{}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.Reset()
+		b.WriteString(`{"version":10,"items":[`)
+		for d, first := -5, true; d <= 5; d++ {
+			if d == 0 {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			fmt.Fprintf(&b, `{"jid":"u%d@localhost","subscription":"both"}`, ((i+d)%n+n)%n)
+		}
+		b.WriteString(`]}`)
+		st.Put("u"+strconv.Itoa(i), []byte(b.String()))
+	}
+	return st
+}
+
+// readOnly serves a preloaded store without accepting writes, so the
+// benchmark measures the server, not the cost of re-serialising records.
+type readOnly struct{ *model.MemStorage }
+
+func (readOnly) Put(string, []byte) {}
+
+// Scale returns the Scale benchmark for n users: all connect and send
+// their initial presence, with 10 contacts each. It reports the heap
+// bytes per user and the setup time (setup-s).
+func Scale(n int) func(b *testing.B) {
+	return func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			store := ScaleStore(n)
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			srv := model.New(model.Options{Storage: readOnly{store}})
+			deliveries := 0
+			for u := 0; u < n; u++ {
+				id, _, _, err := srv.Bind("u"+strconv.Itoa(u), "r")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, ev := range srv.Process(id, etree.NewElement("presence")) {
+					if ev.Kind == model.Deliver {
+						deliveries++
+					}
+				}
+			}
+			setup := time.Since(start)
+			runtime.GC()
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			// Each user's initial presence reaches its available
+			// neighbours (those bound before it) and draws their
+			// presence back: at least the reflections.
+			if deliveries < n {
+				b.Fatalf("only %d deliveries for %d users", deliveries, n)
+			}
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "bytes/user")
+			b.ReportMetric(setup.Seconds(), "setup-s")
+			runtime.KeepAlive(srv)
+		}
+	}
+}

@@ -95,10 +95,9 @@ func prepDomain(s string) (string, bool) {
 	if s == "" || len(s) > 1023 {
 		return "", false
 	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" {
-			return "", false
-		}
+	// No empty label (what splitting at "." would find).
+	if s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return "", false
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("@/<>&'\"", r) {
@@ -118,6 +117,24 @@ func prepResource(s string) (string, bool) {
 		}
 	}
 	return s, true
+}
+
+// is reports whether s is j.String(), without building it.
+func (j JID) is(s string) bool {
+	if j.Node != "" {
+		if len(s) <= len(j.Node) || s[:len(j.Node)] != j.Node || s[len(j.Node)] != '@' {
+			return false
+		}
+		s = s[len(j.Node)+1:]
+	}
+	if len(s) < len(j.Domain) || s[:len(j.Domain)] != j.Domain {
+		return false
+	}
+	s = s[len(j.Domain):]
+	if j.Resource == "" {
+		return s == ""
+	}
+	return len(s) == len(j.Resource)+1 && s[0] == '/' && s[1:] == j.Resource
 }
 
 // String renders the JID in its canonical textual form.

@@ -93,8 +93,8 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 			s.deliver(sess, r, "error")
 			return
 		}
-		if js := j.String(); js != raw {
-			st.CreateAttr("to", js)
+		if !j.is(raw) {
+			st.CreateAttr("to", j.String())
 		}
 	}
 	s.post(o, st, true)

@@ -427,9 +427,11 @@ func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error)
 			attrs = append(attrs, a)
 		}
 		e.Attr = attrs
-		for _, c := range e.ChildElements() {
-			if err := walk(c, scope); err != nil {
-				return err
+		for _, t := range e.Child {
+			if c, ok := t.(*etree.Element); ok {
+				if err := walk(c, scope); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

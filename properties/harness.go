@@ -229,9 +229,10 @@ func (h *harness) apply(op Op) string {
 			s.cur = nil
 		}
 	}
-	rec.pred = map[string][]string{}
-	for n, w := range h.ref.out {
-		rec.pred[n] = append([]string(nil), w...)
+	// ref.out is a fresh map every step (nil until a prediction)
+	rec.pred = h.ref.out
+	if rec.pred == nil {
+		rec.pred = map[string][]string{}
 	}
 	h.steps = append(h.steps, rec)
 	var after snap

@@ -147,7 +147,7 @@ func newInvState(h *harness) *invState {
 }
 
 func (s *invState) sessions() map[string]sessInfo {
-	out := map[string]sessInfo{}
+	out := make(map[string]sessInfo, len(s.h.ref.sess))
 	for _, r := range s.h.ref.sess {
 		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, interested: r.interested, interestedBL: r.interestedBL}
 	}
@@ -168,8 +168,11 @@ func (s *invState) begin() {
 func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) string {
 	c := &invCtx{h: s.h, prof: s.h.spec, rec: rec, before: before, after: after, preSess: s.pre, postSess: s.sessions()}
 	s.post = c.postSess
+	buf := make([]ev, len(tr)) // one allocation for the step's events
+	c.evs = make([]*ev, 0, len(tr))
 	for i := range tr {
-		e := &ev{TraceEvent: tr[i]}
+		e := &buf[i]
+		e.TraceEvent = tr[i]
 		if e.Stanza != "" && strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
 			if el, err := parseShared(e.Stanza); err == nil {
 				e.el = el

@@ -192,22 +192,70 @@ func declPrefix(a etree.Attr) (string, bool) {
 }
 
 func compileReceived(el *etree.Element) *xnode {
-	return compile(el, receivedRoot, false, nil, false, 0)
+	c := newCompiler(el)
+	return c.compile(el, receivedRoot, false, nil, false, 0)
 }
 
 func compileExpected(el *etree.Element) *xnode {
-	return compile(el, expectedRoot, true, nil, false, 0)
+	c := newCompiler(el)
+	return c.compile(el, expectedRoot, true, nil, false, 0)
+}
+
+// compiler hands out the xnodes, attribute lists and child lists of one
+// compiled tree from three slabs, sized by a first walk.
+type compiler struct {
+	nodes []xnode
+	attrs []xattr
+	kids  []*xnode
+}
+
+func newCompiler(el *etree.Element) *compiler {
+	var nodes, attrs, kids int
+	var count func(e *etree.Element, depth int)
+	count = func(e *etree.Element, depth int) {
+		nodes++
+		attrs += len(e.Attr)
+		for _, t := range e.Child {
+			if c, ok := t.(*etree.Element); ok && depth < maxDepth {
+				kids++
+				count(c, depth+1)
+			}
+		}
+	}
+	count(el, 0)
+	return &compiler{
+		nodes: make([]xnode, nodes),
+		attrs: make([]xattr, 0, attrs),
+		kids:  make([]*xnode, 0, kids),
+	}
+}
+
+// take returns a fresh xnode with room for n attributes and k children.
+func (c *compiler) take(n, k int) *xnode {
+	x := &c.nodes[0]
+	c.nodes = c.nodes[1:]
+	x.attrs = c.attrs[len(c.attrs) : len(c.attrs) : len(c.attrs)+n]
+	c.attrs = c.attrs[:len(c.attrs)+n]
+	x.kids = c.kids[len(c.kids) : len(c.kids) : len(c.kids)+k]
+	c.kids = c.kids[:len(c.kids)+k]
+	return x
 }
 
 // compile builds the xnode of el. For expected elements, explicit is the
 // nearest ancestor's scansion:strict (nil: none) and nsStrict says
 // whether an ancestor is outside jabber:client (§4.5 rule 2).
-func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
+func (cp *compiler) compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
 	scope = scope.push(el)
-	n := &xnode{ns: scope.resolve(el.Space), local: el.Tag}
-	if len(el.Attr) > 0 {
-		n.attrs = make([]xattr, 0, len(el.Attr))
+	kids := 0
+	if depth < maxDepth {
+		for _, t := range el.Child {
+			if _, ok := t.(*etree.Element); ok {
+				kids++
+			}
+		}
 	}
+	n := cp.take(len(el.Attr), kids)
+	n.ns, n.local = scope.resolve(el.Space), el.Tag
 	var own *bool
 	for _, a := range el.Attr {
 		if _, ok := declPrefix(a); ok {
@@ -265,7 +313,7 @@ func compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, n
 			if depth >= maxDepth {
 				continue
 			}
-			k := compile(c, scope, expected, explicit, nsStrict, depth+1)
+			k := cp.compile(c, scope, expected, explicit, nsStrict, depth+1)
 			n.capture = n.capture || k.capture
 			n.kids = append(n.kids, k)
 		}

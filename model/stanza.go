@@ -2,7 +2,6 @@ package model
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -41,7 +40,7 @@ const stampFormat = "2006-01-02T15:04:05Z"
 // SelectAttr's splitting of the key, which the routing paths call for
 // every stanza.
 func selectAttr(el *etree.Element, key string) *etree.Attr {
-	if strings.IndexByte(key, ':') >= 0 {
+	if hasColon(key) {
 		return el.SelectAttr(key)
 	}
 	for i := range el.Attr {
@@ -52,11 +51,22 @@ func selectAttr(el *etree.Element, key string) *etree.Attr {
 	return nil
 }
 
+// hasColon reports whether an attribute key has a prefix; keys are a few
+// bytes long, where a loop beats strings.IndexByte's call.
+func hasColon(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
 // removeAttr is el.RemoveAttr(key) without building the removed
 // attribute: an unprefixed key removes the first attribute with that
 // local name and no prefix.
 func removeAttr(el *etree.Element, key string) {
-	if strings.IndexByte(key, ':') >= 0 {
+	if hasColon(key) {
 		el.RemoveAttr(key)
 		return
 	}

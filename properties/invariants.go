@@ -45,7 +45,20 @@ type invCtx struct {
 	preSess       map[string]sessInfo // sessions before the step, by client name
 	postSess      map[string]sessInfo
 	ledgerErr     string // inv42's findings (invState.account)
+
+	// memoised per step (many invariants ask): blockingCmd, sendTo,
+	// senderBare
+	memo      uint8
+	cmd       string
+	cmdItems  []string
+	to, sBare string
 }
+
+const (
+	memoCmd uint8 = 1 << iota
+	memoTo
+	memoBare
+)
 
 type invariant struct {
 	name string
@@ -265,6 +278,13 @@ func delivered(e *ev) bool {
 
 // sendTo returns the prepped `to` of the step's send ("" if none).
 func (c *invCtx) sendTo() string {
+	if c.memo&memoTo == 0 {
+		c.to, c.memo = c.sendToUncached(), c.memo|memoTo
+	}
+	return c.to
+}
+
+func (c *invCtx) sendToUncached() string {
 	if c.send == nil || c.send.el == nil {
 		return ""
 	}
@@ -290,12 +310,24 @@ func (c *invCtx) senderBare() string {
 	if c.send == nil {
 		return ""
 	}
-	return c.send.JID.Bare().String()
+	if c.memo&memoBare == 0 {
+		c.sBare, c.memo = c.send.JID.Bare().String(), c.memo|memoBare
+	}
+	return c.sBare
 }
 
 // blockingCmd reports the step's blocking command: "block", "unblock",
 // "unblock-all", "get" or "".
+// The items are shared between callers: do not modify them.
 func (c *invCtx) blockingCmd() (string, []string) {
+	if c.memo&memoCmd == 0 {
+		c.cmd, c.cmdItems = c.blockingCmdUncached()
+		c.memo |= memoCmd
+	}
+	return c.cmd, c.cmdItems
+}
+
+func (c *invCtx) blockingCmdUncached() (string, []string) {
 	if c.send == nil || c.send.el == nil || c.send.tag != "iq" || c.send.el.SelectAttr("to") != nil {
 		return "", nil
 	}

@@ -122,7 +122,7 @@ var parseCache = struct {
 	sig map[string]string
 }{el: map[string]*etree.Element{}, sig: map[string]string{}}
 
-const parseCacheMax = 1 << 16
+const parseCacheMax = 1 << 12
 
 // parseShared is parseStanza for read-only use (see parseCache).
 func parseShared(s string) (*etree.Element, error) {

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/scansim/scansim/internal/benchkit"
@@ -27,3 +28,11 @@ func BenchmarkReplayBlocking(b *testing.B) { benchkit.ReplayBlocking(b) }
 
 // BenchmarkReplayBlockingParsed runs testdata/blocking.scs parsed once.
 func BenchmarkReplayBlockingParsed(b *testing.B) { benchkit.ReplayBlockingParsed(b) }
+
+// BenchmarkReplaySteps parses and runs a script of 2 connects and n
+// message sends and receives: the cost per action as scripts grow.
+func BenchmarkReplaySteps(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 1000} {
+		b.Run("n="+strconv.Itoa(n), benchkit.ReplaySteps(n))
+	}
+}

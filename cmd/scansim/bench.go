@@ -30,6 +30,7 @@ medians. docs/performance.md explains the figures.
   ParseBlocking         parse scenarios/testdata/blocking.scs (no target)
   ReplayBlocking        parse + fresh server + run + match: <= 150µs
   ReplayBlockingParsed  the same with the script parsed once: <= 50µs
+  ReplaySteps/n=...     parse + run 2 connects and n message steps (no target)
   RoutingFanout/K=...   presence to K contacts: >= 1,000,000 deliveries/s
   Scale/N=...           N users online: N=100000 under 2 GiB and 10 s
 
@@ -72,6 +73,15 @@ func benchCases(short bool) []benchCase {
 		}},
 		{name: "ReplayBlocking", f: benchkit.ReplayBlocking, metric: nsTarget(150 * time.Microsecond), target: "<= 150µs/op"},
 		{name: "ReplayBlockingParsed", f: benchkit.ReplayBlockingParsed, metric: nsTarget(50 * time.Microsecond), target: "<= 50µs/op"},
+	}
+	for _, n := range []int{10, 100} {
+		cs = append(cs, benchCase{
+			name: fmt.Sprintf("ReplaySteps/n=%d", n),
+			f:    benchkit.ReplaySteps(n),
+			metric: func(r testing.BenchmarkResult) (string, bool) {
+				return fmt.Sprintf("%.1fµs/action", r.Extra["ns/action"]/1e3), true
+			},
+		})
 	}
 	for _, k := range []int{10, 100, 1000} {
 		cs = append(cs, benchCase{

@@ -204,3 +204,38 @@ func Scale(n int) func(b *testing.B) {
 		}
 	}
 }
+
+// StepsScript returns a script of 6 + 2n actions: two clients connect
+// and send initial presence (and receive its reflection), then n times
+// Alice sends Bob a message and Bob receives it.
+func StepsScript(n int) []byte {
+	var b strings.Builder
+	b.WriteString("# steps\n\n[Client] Alice\n\tjid: alice@localhost\n\n[Client] Bob\n\tjid: bob@localhost\n\n---\n\n")
+	b.WriteString("Alice connects\n\nBob connects\n\n")
+	b.WriteString("Alice sends:\n\t<presence/>\n\nAlice receives:\n\t<presence from=\"${Alice's full JID}\"/>\n\n")
+	b.WriteString("Bob sends:\n\t<presence/>\n\nBob receives:\n\t<presence from=\"${Bob's full JID}\"/>\n\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "Alice sends:\n\t<message type='chat' to=\"${Bob's JID}\" id='m%d'>\n\t\t<body>step %d</body>\n\t</message>\n\n", i, i)
+		fmt.Fprintf(&b, "Bob receives:\n\t<message type='chat' from=\"${Alice's full JID}\" id='m%d'>\n\t\t<body>step %d</body>\n\t</message>\n\n", i, i)
+	}
+	return []byte(b.String())
+}
+
+// ReplaySteps returns the benchmark that parses and runs StepsScript(n):
+// how the cost of a replay grows with the number of actions.
+func ReplaySteps(n int) func(b *testing.B) {
+	src := StepsScript(n)
+	return func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := scenarios.Parse("steps.scs", src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+				b.Fatal(Report(res))
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(6+2*n), "ns/action")
+	}
+}

@@ -149,6 +149,11 @@ type invState struct {
 	// post: the reference's sessions after the last step (the next
 	// step's pre).
 	post map[string]sessInfo
+	// spare: a session map no step refers to any more (reused);
+	// evBuf, evPtrs: the step's events (reused)
+	spare  map[string]sessInfo
+	evBuf  []ev
+	evPtrs []*ev
 	// ignoreOfflineCount: inv42 judges the trace only, not the model's
 	// OfflineCount (tests).
 	ignoreOfflineCount bool
@@ -160,7 +165,13 @@ func newInvState(h *harness) *invState {
 }
 
 func (s *invState) sessions() map[string]sessInfo {
-	out := make(map[string]sessInfo, len(s.h.ref.sess))
+	out := s.spare
+	s.spare = nil
+	if out == nil {
+		out = make(map[string]sessInfo, len(s.h.ref.sess))
+	} else {
+		clear(out)
+	}
 	for _, r := range s.h.ref.sess {
 		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, interested: r.interested, interestedBL: r.interestedBL}
 	}
@@ -180,12 +191,18 @@ func (s *invState) begin() {
 
 func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) string {
 	c := &invCtx{h: s.h, prof: s.h.spec, rec: rec, before: before, after: after, preSess: s.pre, postSess: s.sessions()}
-	s.post = c.postSess
-	buf := make([]ev, len(tr)) // one allocation for the step's events
-	c.evs = make([]*ev, 0, len(tr))
+	s.spare, s.post = s.pre, c.postSess // the old pre is free
+	// the step's events live in buffers reused from step to step (nothing
+	// keeps an *ev beyond its step)
+	if cap(s.evBuf) < len(tr) {
+		s.evBuf = make([]ev, len(tr)+len(tr)/2)
+		s.evPtrs = make([]*ev, 0, cap(s.evBuf))
+	}
+	buf := s.evBuf[:len(tr)]
+	c.evs = s.evPtrs[:0]
 	for i := range tr {
 		e := &buf[i]
-		e.TraceEvent = tr[i]
+		*e = ev{TraceEvent: tr[i]}
 		if e.Stanza != "" && strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
 			if el, err := parseShared(e.Stanza); err == nil {
 				e.el = el
@@ -1723,7 +1740,7 @@ func (s *invState) track(c *invCtx) {
 	for _, a := range us {
 		A := userBare(a)
 		b, f := c.before.bl[a], c.after.bl[a]
-		if strings.Join(b, " ") == strings.Join(f, " ") {
+		if equalStrings(b, f) {
 			continue
 		}
 		for _, j := range us {

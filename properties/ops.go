@@ -60,6 +60,14 @@ func slotLetter(slot string) string { return slot[len(slot)-1:] }
 
 // parseStanza parses one element from s.
 func parseStanza(s string) (*etree.Element, error) {
+	if el, ok := fastParse(s); ok {
+		return el, nil
+	}
+	return parseStanzaEtree(s)
+}
+
+// parseStanzaEtree is parseStanza through etree's reader.
+func parseStanzaEtree(s string) (*etree.Element, error) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(s); err != nil {
 		return nil, err

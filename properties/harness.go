@@ -269,7 +269,7 @@ type snap struct {
 
 // fullSnapEvery: every so many steps the snapshot is taken in full and
 // compared with the incremental one.
-const fullSnapEvery = 8
+const fullSnapEvery = 16
 
 // watchStorage is a model.MemStorage that records which accounts were
 // written.

@@ -52,6 +52,8 @@ type invCtx struct {
 	cmd       string
 	cmdItems  []string
 	to, sBare string
+	// sessionsOf by user, memoised (shared: do not modify)
+	preBy, postBy map[string][]sessInfo
 }
 
 const (
@@ -432,6 +434,20 @@ func presenceCount(c *invCtx, f func(e *ev) bool) int {
 	return n
 }
 
+// sessionsOfMemo is sessionsOf memoised in *memo (the result is shared:
+// do not modify it).
+func (c *invCtx) sessionsOfMemo(memo *map[string][]sessInfo, m map[string]sessInfo, user string) []sessInfo {
+	if *memo == nil {
+		*memo = map[string][]sessInfo{}
+	}
+	if out, ok := (*memo)[user]; ok {
+		return out
+	}
+	out := c.sessionsOf(m, user)
+	(*memo)[user] = out
+	return out
+}
+
 func (c *invCtx) sessionsOf(m map[string]sessInfo, user string) []sessInfo {
 	var out []sessInfo
 	for _, s := range m {
@@ -667,7 +683,7 @@ func inv09PushFanOut(c *invCtx) string {
 		want = append(want, p)
 	}
 	sort.Strings(want)
-	for _, s := range c.sessionsOf(c.postSess, c.senderBare()) {
+	for _, s := range c.sessionsOfMemo(&c.postBy, c.postSess, c.senderBare()) {
 		interested := s.interestedBL
 		n := 0
 		for _, e := range c.evs {
@@ -1099,7 +1115,7 @@ func inv21UnavailableOnBlock(c *invCtx) string {
 	}
 	A := c.senderBare()
 	var avail []string
-	for _, s := range c.sessionsOf(c.preSess, A) {
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
 		if s.avail {
 			avail = append(avail, s.full)
 		}
@@ -1113,7 +1129,7 @@ func inv21UnavailableOnBlock(c *invCtx) string {
 			continue // inv 24
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
-		for _, s := range c.sessionsOf(c.preSess, j) {
+		for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, j) {
 			if !s.avail {
 				continue
 			}
@@ -1168,7 +1184,7 @@ func inv22PresenceOnUnblock(c *invCtx) string {
 	}
 	A := c.senderBare()
 	var avail []string
-	for _, s := range c.sessionsOf(c.preSess, A) {
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
 		if s.avail {
 			avail = append(avail, s.full)
 		}
@@ -1182,7 +1198,7 @@ func inv22PresenceOnUnblock(c *invCtx) string {
 			continue // not unblocked by this command
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
-		for _, s := range c.sessionsOf(c.preSess, j) {
+		for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, j) {
 			if !s.avail || len(c.before.bl[strings.TrimSuffix(j, "@localhost")])+len(c.after.bl[strings.TrimSuffix(j, "@localhost")]) > 0 {
 				continue // j's own list would filter some of A's presences
 			}
@@ -1402,7 +1418,7 @@ func inv31RosterPushOnChange(c *invCtx) string {
 			continue // no push to judge, none owed
 		}
 		u, jid := userBare(k[0]), userBare(k[1])
-		for _, s := range c.sessionsOf(c.postSess, u) {
+		for _, s := range c.sessionsOfMemo(&c.postBy, c.postSess, u) {
 			if !s.interested || !c.preSess[s.name].interested {
 				continue
 			}
@@ -1474,13 +1490,13 @@ func inv33ProbeSemantics(c *invCtx) string {
 	}
 	// §4.3: A's roster if A is online, else j's inverted (j is online).
 	var sub bool
-	if len(c.sessionsOf(c.preSess, a)) > 0 {
+	if len(c.sessionsOfMemo(&c.preBy, c.preSess, a)) > 0 {
 		sub = isFrom(contactOf(c.before, a, j).Subscription)
 	} else {
 		sub = isTo(contactOf(c.before, j, a).Subscription)
 	}
 	n := 0
-	for _, s := range c.sessionsOf(c.preSess, a) {
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, a) {
 		if s.avail {
 			n++
 		}
@@ -1537,12 +1553,12 @@ func inv34ApprovalAndCancelPresence(c *invCtx) string {
 		return ""
 	}
 	var avail []string
-	for _, s := range c.sessionsOf(c.preSess, A) {
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
 		if s.avail {
 			avail = append(avail, s.full)
 		}
 	}
-	for _, s := range c.sessionsOf(c.preSess, j) {
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, j) {
 		if !s.avail {
 			continue
 		}
@@ -1778,12 +1794,12 @@ func inv23PresenceCoherence(c *invCtx) string {
 		return ""
 	}
 	us := c.h.userNames()
-	for _, a := range us {
-		for _, j := range us {
+	for ai, a := range us {
+		for ji, j := range us {
 			if a == j {
 				continue
 			}
-			A, J := userBare(a), userBare(j)
+			A, J := c.h.bares[ai], c.h.bares[ji]
 			if s.stale[[2]string{J, A}] {
 				continue
 			}
@@ -1797,8 +1813,8 @@ func inv23PresenceCoherence(c *invCtx) string {
 			if c.h.strict {
 				blocked = matches(c.prof, c.blFor(c.after, A), J)
 			}
-			senders := c.sessionsOf(c.postSess, A)
-			for _, rs := range c.sessionsOf(c.postSess, J) {
+			senders := c.sessionsOfMemo(&c.postBy, c.postSess, A)
+			for _, rs := range c.sessionsOfMemo(&c.postBy, c.postSess, J) {
 				if !rs.avail {
 					continue
 				}

@@ -24,21 +24,47 @@ import (
 //go:embed blocking.scs
 var Blocking []byte
 
+// cpuMeter reports the process's CPU time per op as "cpu-ns/op": unlike
+// the wall-clock ns/op it does not grow when other processes compete for
+// the cores (on a shared machine wall time is inflated, CPU time much
+// less). It counts every thread, garbage collection included.
+type cpuMeter struct{ start time.Duration }
+
+func startCPU() cpuMeter { return cpuMeter{start: cpuTime()} }
+
+// perOp returns the CPU nanoseconds per op since start, 0 when unknown.
+func (m cpuMeter) perOp(b *testing.B) float64 {
+	used := cpuTime() - m.start
+	if m.start == 0 && used == 0 || b.N == 0 {
+		return 0
+	}
+	return float64(used.Nanoseconds()) / float64(b.N)
+}
+
+func (m cpuMeter) report(b *testing.B) {
+	if v := m.perOp(b); v > 0 {
+		b.ReportMetric(v, "cpu-ns/op")
+	}
+}
+
 // ParseBlocking parses Blocking b.N times.
 func ParseBlocking(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(Blocking)))
+	cpu := startCPU()
 	for b.Loop() {
 		if _, err := scenarios.Parse("blocking.scs", Blocking); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }
 
 // ReplayBlocking parses Blocking and runs it on a fresh simulated server,
 // matching every receives, b.N times.
 func ReplayBlocking(b *testing.B) {
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		s, err := scenarios.Parse("blocking.scs", Blocking)
 		if err != nil {
@@ -48,6 +74,7 @@ func ReplayBlocking(b *testing.B) {
 			b.Fatal(Report(res))
 		}
 	}
+	cpu.report(b)
 }
 
 // ReplayBlockingParsed is ReplayBlocking with the script parsed once.
@@ -57,11 +84,13 @@ func ReplayBlockingParsed(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
 			b.Fatal(Report(res))
 		}
 	}
+	cpu.report(b)
 }
 
 // Report renders why a run did not pass.
@@ -121,6 +150,7 @@ func Fanout(k int) func(b *testing.B) {
 		pres.CreateElement("status").SetText("away")
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := startCPU()
 		deliveries := 0
 		for i := 0; i < b.N; i++ {
 			for _, ev := range srv.Process(id0, pres.Copy()) {
@@ -131,6 +161,10 @@ func Fanout(k int) func(b *testing.B) {
 		}
 		b.ReportMetric(float64(deliveries)/b.Elapsed().Seconds(), "deliveries/s")
 		b.ReportMetric(float64(deliveries)/float64(b.N), "deliveries/op")
+		if c := cpu.perOp(b); c > 0 {
+			b.ReportMetric(c, "cpu-ns/op")
+			b.ReportMetric(float64(deliveries)/float64(b.N)/(c/1e9), "deliveries/cpu-s")
+		}
 	}
 }
 
@@ -227,6 +261,7 @@ func ReplaySteps(n int) func(b *testing.B) {
 	src := StepsScript(n)
 	return func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := startCPU()
 		for b.Loop() {
 			s, err := scenarios.Parse("steps.scs", src)
 			if err != nil {
@@ -237,5 +272,6 @@ func ReplaySteps(n int) func(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(6+2*n), "ns/action")
+		cpu.report(b)
 	}
 }

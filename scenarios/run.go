@@ -419,7 +419,7 @@ func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error)
 			if _, decl := declPrefix(a); !decl && sending && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
 				continue
 			}
-			v, err := expandVars(a.Value, r.vars.cached)
+			v, err := r.vars.expand(a.Value)
 			if err != nil {
 				return err
 			}

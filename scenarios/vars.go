@@ -93,8 +93,30 @@ func checkVars(s string, clients func(string) bool, script *Script) error {
 type bindings struct {
 	script *Script
 	bound  map[string]model.JID // client name -> bound full JID
-	// cache holds the values lookup resolved since bound last changed.
-	cache map[varRef]string
+	// cache holds the values lookup resolved since bound last changed,
+	// and expanded the attribute values expand resolved.
+	cache    map[varRef]string
+	expanded map[string]string
+}
+
+// expand is expandVars(s, b.cached), remembering the results until
+// forget: scripts repeat the same few values ("${Romeo's JID}").
+func (b *bindings) expand(s string) (string, error) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	if v, ok := b.expanded[s]; ok {
+		return v, nil
+	}
+	v, err := expandVars(s, b.cached)
+	if err != nil {
+		return "", err
+	}
+	if b.expanded == nil {
+		b.expanded = make(map[string]string)
+	}
+	b.expanded[s] = v
+	return v, nil
 }
 
 // cached is lookup, remembering successful resolutions until forget.
@@ -114,7 +136,10 @@ func (b *bindings) cached(r varRef) (string, error) {
 }
 
 // forget empties the cache: call it whenever bound changes.
-func (b *bindings) forget() { clear(b.cache) }
+func (b *bindings) forget() {
+	clear(b.cache)
+	clear(b.expanded)
+}
 
 func (b *bindings) lookup(r varRef) (string, error) {
 	c := b.script.Client(r.Client)

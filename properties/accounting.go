@@ -157,7 +157,9 @@ func (s *invState) account(c *invCtx) string {
 		case e.Kind == sim.TraceFlush && e.el != nil:
 			take(e.user, offlineKey(e), "flush to "+e.Client)
 		case e.Kind == sim.TraceDrop && e.Reason == "blocked-offline" && e.el != nil:
-			take(bareOf(e.to), offlineKey(e), "blocked-offline drop")
+			// dropped from the store of the account whose session is
+			// being flushed: this step's sender
+			take(c.senderBare(), offlineKey(e), "blocked-offline drop")
 		}
 	}
 	// an initial presence with priority >= 0 flushes everything stored
@@ -232,6 +234,9 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 		}
 		if c.blockedThroughout(e.user, e.from) {
 			return fmt.Sprintf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
+		}
+		if e.Kind == sim.TraceFlush && !c.h.strict {
+			continue // stored before the sender blocked the recipient (F4)
 		}
 		if c.blockedThroughout(bareOf(e.from), e.user) && e.tag == "message" {
 			return fmt.Sprintf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Stanza)

@@ -186,3 +186,15 @@ func TestInv44IncrementalSnapshot(t *testing.T) {
 		})
 	})
 }
+
+// TestAccountingRecheckOnFlush: with RecheckBlocklistOnOfflineFlush in
+// the model and the checks, flush-time drops ("blocked-offline") keep the
+// offline ledger exact and inv43 judges flushes by the recipient's list.
+func TestAccountingRecheckOnFlush(t *testing.T) {
+	p := model.ProsodyTrunk()
+	p.RecheckBlocklistOnOfflineFlush = true
+	r := Explore(Config{Seed: 11, Checks: 500, Profile: &p, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
+	if r.Failure != nil {
+		t.Fatalf("%s\n%s", r.Failure.Message, r.Failure.Script)
+	}
+}

@@ -80,7 +80,8 @@ type stepRec struct {
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{}}
+	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{},
+		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}
 	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store})

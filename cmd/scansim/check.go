@@ -40,6 +40,16 @@ Examples:
   scansim check --profile prosody-0.12 --spec prosody
   scansim check --list-mutants
   scansim check --list-invariants
+  scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 1000
+
+On a terminal a progress line (checks done, actions/s, elapsed time) is
+redrawn in place on stderr; when stderr is not a terminal nothing is
+printed until the summary (-v prints a plain progress line every 10 checks).
+
+With --server, the random sequences run on the model (the oracle, with
+--profile) and on the real server; what each client receives is compared
+action by action, and the first divergence is shrunk and written as a
+script ("scansim diff --server" reproduces it). See docs/real-server.md.
 `,
 	run: checkCmd,
 }
@@ -58,6 +68,8 @@ type checkOpts struct {
 	listMutants bool
 	listInvs    bool
 	noFaults    bool
+	server      string
+	timeout     time.Duration
 }
 
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
@@ -75,6 +87,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
+	fs.StringVar(&o.server, "server", "", "differential run: the same random sequences on the model (--profile) and on a real server at HOST:PORT")
+	fs.DurationVar(&o.timeout, "timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
 	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
@@ -125,22 +139,29 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := model.CheckMutants(o.mutants.vals); err != nil {
 		return fail(err)
 	}
-	if o.verbose {
-		cfg.Progress = func(done, actions int) {
-			if done%10 == 0 || done == o.checks {
-				fmt.Fprintf(stderr, "check %d/%d, %d actions\n", done, o.checks, actions)
-			}
+	if o.server != "" {
+		if err := checkServerAddr(o.server); err != nil {
+			return fail(err)
 		}
+		if len(o.mutants.vals) > 0 {
+			return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
+		}
+		return checkServer(o, &prof, stdout, stderr)
 	}
+	start := time.Now()
+	progress := newProgress(stderr, o.verbose)
+	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
 	// rapid asks testing.Short, which panics unless flag.CommandLine has
 	// been parsed; scansim parses its own flag sets, so mark it parsed.
 	if !flag.Parsed() {
 		_ = flag.CommandLine.Parse(nil)
 	}
 	rep := properties.Explore(cfg)
+	progress.done()
+	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
 	if f == nil {
-		fmt.Fprintf(stdout, "ok: %d checks, %d actions, no violation\n", rep.Checks, rep.Actions)
+		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation\n", rep.Checks, rep.Actions, rate)
 		return exitOK
 	}
 	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
@@ -155,8 +176,14 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if f.ScriptPath != "" {
 		fmt.Fprintf(stdout, "    script: %s\n", f.ScriptPath)
-		fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", mutantFlags(o.mutants.vals), f.ScriptPath)
-		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", mutantFlags(o.mutants.vals), f.ScriptPath)
+		// A difference that only an extra stanza shows needs strict mode:
+		// scansion's default mode discards stanzas nobody waited for.
+		flags := mutantFlags(o.mutants.vals)
+		if f.ReplayStrict {
+			flags = " --strict" + flags
+		}
+		fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", flags, f.ScriptPath)
+		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", flags, f.ScriptPath)
 	}
 	if f.ReplayNote != "" {
 		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))
@@ -165,7 +192,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "    trace of the shrunk run:")
 		fmt.Fprint(stdout, "    "+strings.ReplaceAll(strings.TrimRight(f.Trace, "\n"), "\n", "\n    ")+"\n")
 	}
-	fmt.Fprintf(stdout, "%d checks, %d actions, 1 violation\n", rep.Checks, rep.Actions)
+	fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
 	return exitFailed
 }
 

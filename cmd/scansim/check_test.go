@@ -5,13 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scansim/scansim/properties"
 )
 
 func TestCheckPasses(t *testing.T) {
 	out, errOut, code := scansim(t, "check", "--checks", "10", "--steps", "10", "--seed", "1")
-	if code != exitOK || errOut != "" || !strings.HasPrefix(out, "ok: 10 checks, ") || !strings.HasSuffix(out, " actions, no violation\n") {
+	// Piped (not a terminal): no progress at all on stderr, and a summary
+	// with the action rate.
+	if code != exitOK || errOut != "" || !strings.HasPrefix(out, "ok: 10 checks, ") || !strings.Contains(out, " actions/s), no violation\n") {
 		t.Errorf("code %d stderr %q\n%s", code, errOut, out)
 	}
 }
@@ -59,5 +62,22 @@ func TestCheckListsAndErrors(t *testing.T) {
 		if code != exitUsage || !strings.HasPrefix(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: %d %q", c.args, code, errOut)
 		}
+	}
+}
+
+// TestCheckLiveProgress: on a terminal the progress line is redrawn in
+// place (carriage return, erase line) and cleared before the summary.
+func TestCheckLiveProgress(t *testing.T) {
+	var errb strings.Builder
+	p := &progress{w: &errb, live: true}
+	start := time.Now().Add(-time.Second)
+	p.update(1, 3, 20, start)
+	p.update(2, 3, 40, start) // within 100ms of the first: not redrawn
+	p.update(3, 3, 60, start) // the last: always drawn
+	p.done()
+	got := errb.String()
+	if strings.Count(got, "\r\x1b[Kcheck ") != 2 || !strings.Contains(got, "check 3/3  60 actions  ") ||
+		!strings.HasSuffix(got, "\r\x1b[K") || strings.Contains(got, "\n") {
+		t.Errorf("live progress output %q", got)
 	}
 }

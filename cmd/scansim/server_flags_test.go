@@ -18,6 +18,8 @@ func TestServerFlagErrors(t *testing.T) {
 		{[]string{"diff", "x.scs"}, "needs --server"},
 		{[]string{"diff", "--server", ":5222", "x.scs"}, "expected HOST:PORT"},
 		{[]string{"diff", "--server", "127.0.0.1:1", "--profile", "nope", "x.scs"}, "unknown profile"},
+		{[]string{"check", "--server", "nohostport"}, "expected HOST:PORT"},
+		{[]string{"check", "--server", "127.0.0.1:1", "--mutant", "no-vcard-hint"}, "not to --server"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer

@@ -153,6 +153,18 @@ func (cfg *Config) diverges(seq sequence) (string, int, error) {
 	if cmp.Server.Err != nil {
 		return "the server run failed: " + cmp.Server.Err.Error() + "\n(the model ran it: " + scenarios.Outcome(cmp.Sim) + ")", 0, nil
 	}
+	// The trace-only invariants, on the server's trace first: a violation
+	// there is a server bug whatever the model does.
+	prof := model.ProsodyTrunk()
+	if cfg.Profile != nil {
+		prof = *cfg.Profile
+	}
+	if v := traceViolation(cmp.Server.Trace, cmp.Server.EndSeq, prof, "localhost"); v != "" {
+		return "invariant violated on the server: " + v, 0, nil
+	}
+	if v := traceViolation(cmp.Sim.Trace, cmp.Sim.EndSeq, prof, "localhost"); v != "" {
+		return "invariant violated on the model: " + v, 0, nil
+	}
 	keep := scenarios.SentIDs(script)
 	simB := batches(cmp.Sim, "", keep)
 	srvB := batches(cmp.Server, cmp.Prefix, keep)

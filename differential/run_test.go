@@ -153,3 +153,22 @@ func TestRealServerDifferential(t *testing.T) {
 		t.Fatalf("sequence %d (seed %d) diverges, shrunk %d -> %d actions:\n%s", d.Index, d.Seed, d.Original, d.Shrunk, d.Script)
 	}
 }
+
+// The trace invariants fire on a server that breaks them, even where the
+// model has no opinion: a "server" whose inbound blocking is off delivers
+// presence from blocked JIDs (inv12), and the run says so.
+func TestTraceInvariantsOnServer(t *testing.T) {
+	p := model.Prosody012()
+	rep := differential.Run(differential.Config{
+		Server: &simServer{profile: p, mutants: []string{"inbound-presence-from-blocked"}}, Profile: &p,
+		Seed: 5, Sequences: 400, Actions: 30,
+	})
+	d := rep.Divergence
+	if d == nil {
+		t.Fatalf("no violation in %d sequences", rep.Sequences)
+	}
+	if !strings.Contains(d.Detail, "invariant violated on the server: inv12") {
+		t.Errorf("want an inv12 violation on the server, got:\n%s", d.Detail)
+	}
+	t.Logf("shrunk %d -> %d actions:\n%s", d.Original, d.Shrunk, d.Script)
+}

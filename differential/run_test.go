@@ -6,65 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/differential"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
-	"github.com/scansim/scansim/sim"
 )
 
-// simServer is a scenarios.Driver over a sim.Sim: a stand-in "real
-// server" that is the model itself, optionally with mutants, and that
-// asks for a run prefix as a real server does.
-type simServer struct {
-	profile model.Profile
-	mutants []string
-}
-
-func (d *simServer) Open(host string) (scenarios.Network, error) {
-	p := d.profile
-	return &simNet{s: sim.New(sim.Config{Seed: 99, Profile: &p, Host: host, Mutants: d.mutants})}, nil
-}
-
-type simNet struct{ s *sim.Sim }
-
-func (n *simNet) Connect(name, user, resource string) (scenarios.Endpoint, error) {
-	c, err := n.s.Connect(name, user, resource)
-	if err != nil {
-		return nil, err
-	}
-	return &simEp{c: c, s: n.s}, nil
-}
-func (n *simNet) Quiesce(scenarios.Endpoint) error { n.s.RunUntilQuiet(); return nil }
-func (n *simNet) Wait(_ scenarios.Endpoint, d time.Duration) time.Duration {
-	n.s.Advance(d)
-	return d
-}
-func (n *simNet) NodePrefix() (string, []string) { return "rtest-", []string{"admin"} }
-func (n *simNet) Trace() []sim.TraceEvent        { return n.s.Trace() }
-func (n *simNet) Close() error                   { return nil }
-
-type simEp struct {
-	c *sim.Client
-	s *sim.Sim
-}
-
-func (e *simEp) JID() model.JID               { return e.c.JID() }
-func (e *simEp) Send(st *etree.Element) error { return e.c.Send(st) }
-func (e *simEp) Connected() bool              { return e.c.Connected() }
-func (e *simEp) Ended() bool                  { return e.c.Ended() }
-func (e *simEp) EndReason() string            { return "ended" }
-func (e *simEp) Disconnect() error            { return e.c.Disconnect() }
-func (e *simEp) Drop() error                  { return e.c.Drop() }
-func (e *simEp) TakeAll() []sim.Received {
-	var out []sim.Received
-	tr := e.s.Trace()
-	for _, r := range e.c.TakeAll() {
-		if tr[r.Seq-1].Kind != sim.TraceStreamError {
-			out = append(out, r)
-		}
-	}
-	return out
+// simServer is a stand-in "real server": the model itself, optionally
+// with mutants, behind the Driver interface, asking for a run prefix as a
+// real server does.
+func simServer(p model.Profile, mutants ...string) *scenarios.SimDriver {
+	return &scenarios.SimDriver{Profile: &p, Seed: 99, Mutants: mutants, Prefix: "rtest-", Keep: []string{"admin"}}
 }
 
 // An identical "server" never diverges: masking (prefix, generated
@@ -72,7 +23,7 @@ func (e *simEp) TakeAll() []sim.Received {
 func TestNoDivergenceAgainstItself(t *testing.T) {
 	p := model.Prosody012()
 	rep := differential.Run(differential.Config{
-		Server: &simServer{profile: p}, Profile: &p, Seed: 1, Sequences: 60, Actions: 30,
+		Server: simServer(p), Profile: &p, Seed: 1, Sequences: 60, Actions: 30,
 	})
 	if rep.Divergence != nil {
 		t.Fatalf("the model diverges from itself:\n%s\n%s", rep.Divergence.Detail, rep.Divergence.Script)
@@ -90,7 +41,7 @@ func TestFindsAndShrinksDivergence(t *testing.T) {
 		t.Run(mutant, func(t *testing.T) {
 			dir := t.TempDir()
 			rep := differential.Run(differential.Config{
-				Server: &simServer{profile: p, mutants: []string{mutant}}, Profile: &p,
+				Server: simServer(p, mutant), Profile: &p,
 				Seed: 3, Sequences: 300, Actions: 30, OutDir: dir,
 			})
 			d := rep.Divergence
@@ -110,7 +61,7 @@ func TestFindsAndShrinksDivergence(t *testing.T) {
 			if err != nil {
 				t.Fatalf("shrunk script does not parse: %v\n%s", err, b)
 			}
-			cmp := scenarios.Compare(s, scenarios.CompareOptions{Server: &simServer{profile: p, mutants: []string{mutant}}, Profile: &p})
+			cmp := scenarios.Compare(s, scenarios.CompareOptions{Server: simServer(p, mutant), Profile: &p})
 			if cmp.Same() && !strings.Contains(d.Detail, "after action") {
 				t.Errorf("the shrunk script no longer diverges:\n%s", d.Script)
 			}
@@ -160,7 +111,7 @@ func TestRealServerDifferential(t *testing.T) {
 func TestTraceInvariantsOnServer(t *testing.T) {
 	p := model.Prosody012()
 	rep := differential.Run(differential.Config{
-		Server: &simServer{profile: p, mutants: []string{"inbound-presence-from-blocked"}}, Profile: &p,
+		Server: simServer(p, "inbound-presence-from-blocked"), Profile: &p,
 		Seed: 5, Sequences: 400, Actions: 30,
 	})
 	d := rep.Divergence

@@ -5,76 +5,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
 
-// simDriver is a scenarios.Driver over its own sim.Sim, standing in for
-// a real server: it asks for a node prefix like ServerDriver does, and
-// counts the calls the runner makes.
+// simDriver is scenarios.SimDriver counting how often the runner opens
+// a network (once per run).
 type simDriver struct {
-	profile model.Profile
-	seed    uint64
-	prefix  string
-	keep    []string
-	opened  int
+	scenarios.SimDriver
+	opened int
 }
 
 func (d *simDriver) Open(host string) (scenarios.Network, error) {
 	d.opened++
-	p := d.profile
-	return &simNet{s: sim.New(sim.Config{Seed: d.seed, Profile: &p, Host: host}), d: d}, nil
+	return d.SimDriver.Open(host)
 }
 
-type simNet struct {
-	s        *sim.Sim
-	d        *simDriver
-	quiesced int
-	waited   time.Duration
-}
-
-func (n *simNet) Connect(name, user, resource string) (scenarios.Endpoint, error) {
-	c, err := n.s.Connect(name, user, resource)
-	if err != nil {
-		return nil, err
-	}
-	return &simEp{c: c, s: n.s}, nil
-}
-func (n *simNet) Quiesce(scenarios.Endpoint) error { n.quiesced++; n.s.RunUntilQuiet(); return nil }
-func (n *simNet) Wait(_ scenarios.Endpoint, d time.Duration) time.Duration {
-	n.waited += d
-	n.s.Advance(d)
-	return d
-}
-func (n *simNet) NodePrefix() (string, []string) { return n.d.prefix, n.d.keep }
-func (n *simNet) Trace() []sim.TraceEvent        { return n.s.Trace() }
-func (n *simNet) Close() error                   { return nil }
-
-type simEp struct {
-	c *sim.Client
-	s *sim.Sim
-}
-
-func (e *simEp) JID() model.JID               { return e.c.JID() }
-func (e *simEp) Send(st *etree.Element) error { return e.c.Send(st) }
-func (e *simEp) Connected() bool              { return e.c.Connected() }
-func (e *simEp) Ended() bool                  { return e.c.Ended() }
-func (e *simEp) EndReason() string            { return "ended" }
-func (e *simEp) Disconnect() error            { return e.c.Disconnect() }
-func (e *simEp) Drop() error                  { return e.c.Drop() }
-func (e *simEp) TakeAll() []sim.Received {
-	var out []sim.Received
-	tr := e.s.Trace()
-	for _, r := range e.c.TakeAll() {
-		if tr[r.Seq-1].Kind != sim.TraceStreamError {
-			out = append(out, r)
-		}
-	}
-	return out
+func newSimDriver(p model.Profile, seed uint64, prefix string, keep ...string) *simDriver {
+	return &simDriver{SimDriver: scenarios.SimDriver{Profile: &p, Seed: seed, Prefix: prefix, Keep: keep}}
 }
 
 func testdataScripts(t *testing.T) map[string]*scenarios.Script {
@@ -104,7 +54,7 @@ func testdataScripts(t *testing.T) map[string]*scenarios.Script {
 func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
 	for f, s := range testdataScripts(t) {
 		want := scenarios.Outcome(scenarios.Run(s, scenarios.RunOptions{}))
-		d := &simDriver{profile: model.ProsodyTrunk(), seed: 7, prefix: "r0123abcd-", keep: []string{"admin"}}
+		d := newSimDriver(model.ProsodyTrunk(), 7, "r0123abcd-", "admin")
 		res := scenarios.Run(s, scenarios.RunOptions{Driver: d})
 		if got := scenarios.Outcome(res); got != want {
 			t.Errorf("%s: through a prefixing driver %s, on the simulation %s\n%v %v", f, got, want, res.Err, res.Failure)
@@ -126,7 +76,7 @@ func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
 func TestCompareMasksVolatileValues(t *testing.T) {
 	for f, s := range testdataScripts(t) {
 		c := scenarios.Compare(s, scenarios.CompareOptions{
-			Server: &simDriver{profile: model.Prosody012(), seed: 99, prefix: "r5eed-"},
+			Server: newSimDriver(model.Prosody012(), 99, "r5eed-"),
 		})
 		if !c.Same() {
 			t.Errorf("%s: differs:\n%s", f, c)
@@ -142,7 +92,7 @@ func TestCompareMasksVolatileValues(t *testing.T) {
 func TestCompareReportsDifferences(t *testing.T) {
 	s := testdataScripts(t)[filepath.Join("testdata", "services_version_time.scs")]
 	c := scenarios.Compare(s, scenarios.CompareOptions{
-		Server: &simDriver{profile: model.ProsodyTrunk(), prefix: "rx-"},
+		Server: newSimDriver(model.ProsodyTrunk(), 0, "rx-"),
 	})
 	if c.Same() {
 		t.Fatalf("no difference found:\n%s", c)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/differential"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
@@ -43,12 +44,12 @@ func checkServer(o checkOpts, prof *model.Profile, stdout, stderr io.Writer) int
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", d.Index, d.Seed, d.Original, d.Shrunk)
-	fmt.Fprintln(stdout, indentBlock(d.Detail))
+	fmt.Fprintln(stdout, suite.Indent(d.Detail))
 	if d.Path != "" {
 		fmt.Fprintf(stdout, "    script: %s\n", d.Path)
 		fmt.Fprintf(stdout, "    reproduce: scansim diff --server %s --profile %s %s\n", o.server, o.profile, d.Path)
 	} else {
-		fmt.Fprintln(stdout, indentBlock(d.Script))
+		fmt.Fprintln(stdout, suite.Indent(d.Script))
 	}
 	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence\n", rep.Sequences, rep.Actions, rate)
 	return exitFailed

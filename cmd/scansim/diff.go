@@ -87,7 +87,7 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		differ++
-		fmt.Fprintf(stdout, "DIFF  %s\n%s\n", f, indentBlock(cmp.String()))
+		fmt.Fprintf(stdout, "DIFF  %s\n%s\n", f, suite.Indent(cmp.String()))
 	}
 	fmt.Fprintf(stdout, "%d same, %d different\n", same, differ)
 	switch {
@@ -97,8 +97,4 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-func indentBlock(s string) string {
-	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }

@@ -46,7 +46,7 @@ func (t *Text) Record(r *Record) {
 	case Fail:
 		fmt.Fprintf(w, "%s  %s (%s)\n", t.paint(red, "FAIL"), r.Path, Duration(r.Elapsed))
 		if f := r.Failure(); f != nil {
-			fmt.Fprintln(w, indent(strings.TrimRight(f.Report(), "\n")))
+			fmt.Fprintln(w, Indent(f.Report()))
 		}
 	case Error:
 		fmt.Fprintf(w, "%s %s\n", t.paint(red, "ERROR"), r.Err)
@@ -65,7 +65,7 @@ func (t *Text) Record(r *Record) {
 		var b strings.Builder
 		_ = sim.WriteTrace(&b, r.Result.Trace)
 		if s := strings.TrimRight(b.String(), "\n"); s != "" {
-			fmt.Fprintln(w, indent(s))
+			fmt.Fprintln(w, Indent(s))
 		}
 	}
 }
@@ -83,8 +83,10 @@ func (t *Text) paint(colour, s string) string {
 	return colour + s + reset
 }
 
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+// Indent indents every line of s by four spaces, trailing line breaks
+// dropped: a block to print under a heading line.
+func Indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
 // Duration formats a wall time briefly: 330µs, 1.2ms, 2s.

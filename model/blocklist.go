@@ -227,7 +227,7 @@ func (s *Server) editBlocklist(sess *session, st *etree.Element, action *etree.E
 				continue
 			}
 			if s.prof.UnavailableSenderIsFullJID {
-				for _, o := range append([]*session(nil), u.sessions...) {
+				for _, o := range u.sessions {
 					if o.presence != nil {
 						s.post(hostOrigin, newStanza("presence", "type", "unavailable", "to", jid, "from", o.fullStr), false)
 					}

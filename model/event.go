@@ -46,6 +46,9 @@ func (k EventKind) String() string {
 // produced it. Within one session the order of Deliver events is the order
 // of the session's stream; events for different sessions may be reordered
 // by the network but the model emits them in a fixed, deterministic order.
+//
+// Each event owns its Stanza: no two events of a call share an element,
+// so a receiver may keep or modify it.
 type Event struct {
 	Kind    EventKind
 	Session SessionID // recipient (Deliver, StreamError, Closed); 0 when none

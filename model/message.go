@@ -180,7 +180,7 @@ func (s *Server) carbonCopy(st *etree.Element, dir, bare, to string) *etree.Elem
 
 // carbonsOutbound sends "sent" copies to the sender's other carbons-enabled
 // sessions (pre-message, priority -0.5).
-func (s *Server) carbonsOutbound(o origin, st *etree.Element, k kind) {
+func (s *Server) carbonsOutbound(o origin, st *etree.Element) {
 	if o.sess == nil {
 		return
 	}

@@ -323,7 +323,7 @@ func (s *Server) sendPresenceOfAvailable(u *user, jid string, override *etree.El
 	s.generated++
 	defer func() { s.generated-- }()
 	n := 0
-	for _, sess := range append([]*session(nil), u.sessions...) {
+	for _, sess := range u.sessions {
 		pres := sess.presence
 		if pres == nil {
 			continue
@@ -351,7 +351,6 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 	prioText, hasPrio := childText(st, "priority", nsClient)
 	priority := parsePriority(prioText, hasPrio)
 	typ, hasType := attr(st, "type")
-	wasBound := sess.bound
 	s.generated++
 	defer func() { s.generated-- }()
 
@@ -360,7 +359,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		s.deliver(sess, st, "")
 	}
 	// 2. Own other available resources.
-	for _, res := range append([]*session(nil), u.sessions...) {
+	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
 			st.CreateAttr("to", res.fullStr)
 			s.post(o, st, true)
@@ -374,10 +373,10 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		}
 	}
 	removeAttr(st, "to")
-	// 4. Trunk stops if the session was closed meanwhile.
-	if s.prof.StopBroadcastWhenClosed && wasBound && !sess.bound {
-		return
-	}
+	// 4. Trunk stops here if the session was closed during its own
+	// broadcast (§9.5). That cannot happen in the model: routing never
+	// binds or unbinds a session (only Bind, Close and the entry checks
+	// do), which is also why fan-outs iterate u.sessions directly.
 	// 5. Initial presence.
 	if !hasType && sess.presence == nil {
 		sess.presence = st
@@ -388,7 +387,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 			}
 		}
 		// c. presence of other resources
-		for _, res := range append([]*session(nil), u.sessions...) {
+		for _, res := range u.sessions {
 			if res != sess && res.presence != nil {
 				res.presence.CreateAttr("to", sess.fullStr)
 				s.post(origin{res}, res.presence, true)

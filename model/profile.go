@@ -34,9 +34,6 @@ type Profile struct {
 	FractionalTime bool
 	// LegacyTime: jabber:iq:time (XEP-0090) is answered (0.12 only, §8.6).
 	LegacyTime bool
-	// StopBroadcastWhenClosed: trunk stops a presence broadcast when the
-	// sending session was closed during it (§3.1 step 4, §9.5).
-	StopBroadcastWhenClosed bool
 
 	// BounceBlockedMessages: an inbound chat/normal message from a blocked
 	// JID is answered with service-unavailable instead of being dropped
@@ -66,8 +63,10 @@ type Profile struct {
 	// the sending session, as Prosody's pre-presence hook does (§7.6).
 	// The spec (invariant 19) wants silence.
 	ErrorOnBlockedBroadcast bool
-	// RecheckBlocklistOnOfflineFlush: offline messages are filtered against
-	// the blocklist when flushed (invariant 38). Prosody: false (§5.5).
+	// RecheckBlocklistOnOfflineFlush: stored traffic — offline messages at
+	// flush, pending subscription requests re-sent at initial presence — is
+	// filtered against the blocklist when delivered (invariants 27, 38).
+	// Prosody: false (§3.1 step 5d, §5.5).
 	RecheckBlocklistOnOfflineFlush bool
 }
 
@@ -81,7 +80,6 @@ func ProsodyTrunk() Profile {
 		UnknownNodeText:                       "Node does not exist",
 		AbruptCloseReason:                     "closed",
 		FractionalTime:                        true,
-		StopBroadcastWhenClosed:               true,
 		BounceBlockedMessages:                 true,
 		PushOnlyInterested:                    true,
 		LocalRosterChangeOnBlockedOutboundSub: true,
@@ -101,7 +99,6 @@ func Prosody012() Profile {
 	p.AbruptCloseReason = ""
 	p.FractionalTime = false
 	p.LegacyTime = true
-	p.StopBroadcastWhenClosed = false
 	return p
 }
 

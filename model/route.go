@@ -29,23 +29,6 @@ func bareOf(j string) string {
 	return j
 }
 
-// nodeOf returns the node of a prepped JID string ("" for a host JID).
-func nodeOf(j string) string {
-	b := bareOf(j)
-	if i := strings.IndexByte(b, '@'); i >= 0 {
-		return b[:i]
-	}
-	return ""
-}
-
-func domainOf(j string) string {
-	b := bareOf(j)
-	if i := strings.IndexByte(b, '@'); i >= 0 {
-		return b[i+1:]
-	}
-	return b
-}
-
 // processStanza is core_process_stanza for a bound client (§1.1).
 func (s *Server) processStanza(sess *session, st *etree.Element) {
 	o := origin{sess}
@@ -166,12 +149,10 @@ func splitJID(j string) (node, domain, resource string) {
 // routeRemote bounces stanzas for other domains: there is no s2s (§1.3).
 // The bounce is routed back like any other stanza (inbound stage only).
 func (s *Server) routeRemote(st *etree.Element) {
-	t := attrOr(st, "type")
-	if t == "error" || (st.Tag == "iq" && t == "result") {
-		s.drop(st, "remote-domain")
+	s.drop(st, "remote-domain")
+	if t := attrOr(st, "type"); t == "error" || (st.Tag == "iq" && t == "result") {
 		return
 	}
-	s.drop(st, "remote-domain")
 	s.post(hostOrigin, errorReply(st, "cancel", "not-allowed", "Communication with remote domains is not enabled", nil), false)
 }
 
@@ -211,7 +192,7 @@ func (s *Server) outbound(o origin, st *etree.Element, k kind) bool {
 			return true
 		}
 		s.stripStanzaID(st, o)
-		s.carbonsOutbound(o, st, k)
+		s.carbonsOutbound(o, st)
 		return false
 	case "iq":
 		return s.bounceOutgoing(o, st)

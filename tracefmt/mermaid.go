@@ -31,22 +31,13 @@ func Mermaid(w io.Writer, d *Doc) error {
 		alias[i] = fmt.Sprintf("c%d", n)
 	}
 	fmt.Fprintln(bw, "sequenceDiagram")
-	if d.Title != "" {
-		fmt.Fprintf(bw, "    %%%% %s\n", oneLine(d.Title))
-	}
-	for _, m := range d.Meta {
-		fmt.Fprintf(bw, "    %%%% %s\n", oneLine(m))
-	}
-	if d.Outcome != "" {
-		fmt.Fprintf(bw, "    %%%% result: %s\n", d.Outcome)
+	for _, h := range header(d) {
+		fmt.Fprintf(bw, "    %%%% %s\n", h)
 	}
 	for i, p := range l.parts {
 		fmt.Fprintf(bw, "    participant %s as %s\n", alias[i], mmText(p.label))
 	}
-	var fail *Failure
-	if d.Failure != nil {
-		fail = d.Failure
-	}
+	fail := d.Failure
 	mrow := -1
 	if fail != nil && fail.Seq == 0 {
 		mrow = missingRow(d.Events, fail)

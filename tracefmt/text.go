@@ -24,14 +24,8 @@ import (
 func Text(w io.Writer, d *Doc) error {
 	bw := bufio.NewWriter(w)
 	l := plan(d.Events)
-	if d.Title != "" {
-		fmt.Fprintf(bw, "# %s\n", oneLine(d.Title))
-	}
-	for _, m := range d.Meta {
-		fmt.Fprintf(bw, "# %s\n", oneLine(m))
-	}
-	if d.Outcome != "" {
-		fmt.Fprintf(bw, "# result: %s\n", d.Outcome)
+	for _, h := range header(d) {
+		fmt.Fprintf(bw, "# %s\n", h)
 	}
 	type row struct{ seq, at, who, kind, what string }
 	rows := make([]row, len(d.Events))

@@ -349,6 +349,22 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// header is the comment lines Text and Mermaid start with: the title and
+// the meta lines, one line each, and "result: OUTCOME".
+func header(d *Doc) []string {
+	var h []string
+	if d.Title != "" {
+		h = append(h, oneLine(d.Title))
+	}
+	for _, m := range d.Meta {
+		h = append(h, oneLine(m))
+	}
+	if d.Outcome != "" {
+		h = append(h, "result: "+d.Outcome)
+	}
+	return h
+}
+
 // oneLine replaces line breaks so that s stays on one line.
 func oneLine(s string) string {
 	return strings.NewReplacer("\r", "&#13;", "\n", "&#10;").Replace(s)
@@ -360,7 +376,7 @@ func elapsed(d time.Duration) string {
 	return "+" + d.Round(time.Microsecond).String()
 }
 
-// label is the marker text of a non-arrow event.
+// markerText is the label of a non-arrow event.
 func markerText(ev sim.TraceEvent) string {
 	switch ev.Kind {
 	case sim.TraceConnect:

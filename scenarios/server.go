@@ -223,10 +223,11 @@ func (e *serverEndpoint) open() bool { return !e.shut && !e.conn.Ended() }
 func (e *serverEndpoint) JID() model.JID { return e.jid }
 
 func (e *serverEndpoint) Send(st *etree.Element) error {
+	raw := model.Canonical(st) // what Conn.Send would write
 	e.n.mu.Lock()
-	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: model.Canonical(st)})
+	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw})
 	e.n.mu.Unlock()
-	return e.conn.Send(st)
+	return e.conn.SendRaw(raw)
 }
 
 func (e *serverEndpoint) TakeAll() []sim.Received {

@@ -181,24 +181,26 @@ func WriteJSON(w io.Writer, r *Record) error {
 
 // JUnit XML (the schema Jenkins, GitLab and GitHub test reporters read).
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	junitTotals
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name string `xml:"name,attr"`
+	junitTotals
+	Cases []junitCase `xml:"testcase"`
+}
+
+// junitTotals are the counts and time both <testsuites> and <testsuite>
+// carry.
+type junitTotals struct {
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitCase struct {
@@ -259,10 +261,7 @@ func WriteJUnit(w io.Writer, suite string, recs []*Record) error {
 		s.Cases = append(s.Cases, c)
 	}
 	s.Time = seconds(total)
-	doc := junitSuites{
-		Name: "scansim", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors,
-		Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s},
-	}
+	doc := junitSuites{Name: "scansim", junitTotals: s.junitTotals, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

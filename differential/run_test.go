@@ -1,6 +1,7 @@
 package differential_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestRealServerDifferential(t *testing.T) {
 		dst *int
 	}{{"SCANSIM_DIFF_SEQUENCES", &n}, {"SCANSIM_DIFF_ACTIONS", &actions}, {"SCANSIM_DIFF_SEED", &seed}} {
 		if s := os.Getenv(v.env); s != "" {
-			if _, err := fmtSscan(s, v.dst); err != nil {
+			if _, err := fmt.Sscan(s, v.dst); err != nil {
 				t.Fatalf("%s=%q: %v", v.env, s, err)
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +69,7 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("console output: %s", l)
 				}
 			}
-			if head := regexp.MustCompile(`<h2 id="detail-head">([^<]*)</h2>`).FindStringSubmatch(dom); head == nil || htmlUnescape(head[1]) != c.wantHead {
+			if head := regexp.MustCompile(`<h2 id="detail-head">([^<]*)</h2>`).FindStringSubmatch(dom); head == nil || html.UnescapeString(head[1]) != c.wantHead {
 				t.Errorf("detail heading %q, want %q", head, c.wantHead)
 			}
 			if c.frag == "#25" && !strings.Contains(dom, "You have blocked this JID") {
@@ -114,8 +115,4 @@ func chromium(t *testing.T, browser, url string, extra ...string) (string, strin
 		t.Fatalf("%s: %v\n%s", browser, err, errOut.String())
 	}
 	return out.String(), errOut.String()
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`, "&#39;", "'").Replace(s)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -342,15 +343,7 @@ func TestVersionAndCheck(t *testing.T) {
 // traceOf runs blocking.scs the way the trace command does, for counts.
 func traceOf(t *testing.T, path string, mutants ...string) *scenarios.Result {
 	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Parse(path, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return scenarios.Run(s, scenarios.RunOptions{Mutants: mutants})
+	return scenarios.Run(parseFile(t, path), scenarios.RunOptions{Mutants: mutants})
 }
 
 func TestTraceFormats(t *testing.T) {
@@ -419,7 +412,7 @@ func TestTraceFailingAndDeterministic(t *testing.T) {
 	}
 	fres := traceOf(t, failing)
 	seq := tracefmt.FindDelivery(fres.Trace, "Romeo", fres.Failure.Received)
-	if seq == 0 || !regexp.MustCompile(`<g class="arrow" data-seq="`+itoa(seq)+`" data-kind="deliver" data-failed="true"`).MatchString(out) {
+	if seq == 0 || !regexp.MustCompile(`<g class="arrow" data-seq="`+strconv.FormatUint(seq, 10)+`" data-kind="deliver" data-failed="true"`).MatchString(out) {
 		t.Errorf("delivery %d not highlighted", seq)
 	}
 	// A script error during the run: the trace up to it is still drawn.
@@ -439,9 +432,4 @@ func TestTraceFailingAndDeterministic(t *testing.T) {
 	if _, errOut, code := scansim(t, "trace", "--format", "svg", blocking); code != exitUsage || !strings.Contains(errOut, `unknown --format "svg"`) {
 		t.Errorf("bad format: %d %q", code, errOut)
 	}
-}
-
-func itoa(n uint64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

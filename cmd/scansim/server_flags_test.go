@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -22,10 +21,9 @@ func TestServerFlagErrors(t *testing.T) {
 		{[]string{"check", "--server", "127.0.0.1:1", "--mutant", "no-vcard-hint"}, "not to --server"},
 	}
 	for _, c := range cases {
-		var out, errb bytes.Buffer
-		code := run(c.args, &out, &errb)
-		if code != exitUsage || !strings.Contains(out.String()+errb.String(), c.want) {
-			t.Errorf("scansim %s: exit %d, output %q; want exit 2 and %q", strings.Join(c.args, " "), code, out.String()+errb.String(), c.want)
+		out, errOut, code := scansim(t, c.args...)
+		if code != exitUsage || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("scansim %s: exit %d, output %q; want exit 2 and %q", strings.Join(c.args, " "), code, out+errOut, c.want)
 		}
 	}
 }

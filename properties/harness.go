@@ -13,11 +13,8 @@ import (
 // harness drives one simulation: it applies Ops, keeps the reference in
 // step, and checks every step (state, predictions, invariants).
 type harness struct {
-	users   int
-	prof    model.Profile // the model's profile
-	spec    model.Profile // the profile the checks demand
-	mutants []string
-	seed    uint64
+	users int
+	spec  model.Profile // the profile the checks demand (the model's goes to sim.Config)
 
 	sim   *sim.Sim
 	srv   *model.Server
@@ -47,10 +44,10 @@ type harness struct {
 	// step are the only ones whose introspected state can have changed
 	// (the model persists every change at the end of each call, §0.8).
 	store *watchStorage
-	// extActions and custom: Config.Actions and Config.CustomInvariants.
 	// persistErr: the last full snapshot found state the model changed
 	// without writing it to storage (inv44).
 	persistErr string
+	// extActions and custom: Config.Actions and Config.CustomInvariants.
 	extActions map[string]Action
 	custom     []Invariant
 }
@@ -74,13 +71,12 @@ type stepRec struct {
 	want map[string][]string
 	// pred is the reference's prediction for every client (signatures).
 	pred map[string][]string
-	// wantNone lists clients the reference expected to receive nothing
-	// but which received something.
+	// fail is the step's violation ("" if none).
 	fail string
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, prof: prof, spec: spec, mutants: mutants, seed: seed, slots: map[string]*slot{},
+	h := &harness{users: users, spec: spec, slots: map[string]*slot{},
 		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}

@@ -1607,17 +1607,12 @@ func inv35StoredRequestDelivery(c *invCtx) string {
 		}
 	}
 	for j := range got {
-		if want[j] == 0 && !c.h.inv.pendingNow(A, j, c) {
+		// a re-sent request may have been stored during the step
+		if want[j] == 0 && !contactOf(c.after, A, j).PendingIn {
 			return fmt.Sprintf("request from %s delivered at initial presence but none was stored", j)
 		}
 	}
 	return ""
-}
-
-// pendingNow: j's request is pending at A after the step (a re-sent
-// request may have been stored during it).
-func (s *invState) pendingNow(A, j string, c *invCtx) bool {
-	return contactOf(c.after, A, j).PendingIn
 }
 
 // inv36IQAnsweredOnce: every client iq get/set gets exactly one result or

@@ -80,14 +80,6 @@ func parseStanzaEtree(s string) (*etree.Element, error) {
 	return el, nil
 }
 
-func mustParse(s string) *etree.Element {
-	el, err := parseStanza(s)
-	if err != nil {
-		panic(err)
-	}
-	return el
-}
-
 // xq quotes an attribute value for the single-quoted XML the ops build.
 func xq(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", "'", "&apos;")

@@ -62,17 +62,14 @@ type ref struct {
 	// out collects the predicted deliveries of the current step, per
 	// session name, as signatures (see sig).
 	out map[string][]string
-	// lastActivity per bare JID: status text, recorded or not.
-	lastAct map[string]*string
 }
 
 func newRef(prof model.Profile) *ref {
 	return &ref{
-		prof:    prof,
-		host:    "localhost",
-		stamp:   model.Epoch.UTC().Format("2006-01-02T15:04:05Z"),
-		users:   map[string]*rUser{},
-		lastAct: map[string]*string{},
+		prof:  prof,
+		host:  "localhost",
+		stamp: model.Epoch.UTC().Format("2006-01-02T15:04:05Z"),
+		users: map[string]*rUser{},
 	}
 }
 
@@ -292,14 +289,6 @@ func attrOr(e *etree.Element, k string) string {
 	return v
 }
 
-func setOrRemove(e *etree.Element, k, v string, ok bool) {
-	if ok {
-		e.CreateAttr(k, v)
-	} else {
-		e.RemoveAttr(k)
-	}
-}
-
 // errorReply is §0.7.
 func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.Element {
 	r := etree.NewElement(st.Tag)
@@ -433,9 +422,9 @@ func (r *ref) destroy(s *rSess, reason string) {
 			p.CreateElement("status").SetText("Disconnected: " + reason)
 		}
 		p.CreateAttr("from", s.full)
-		// §1.1 path: outbound pre-presence/bare (last activity) then the
-		// broadcast; no reflection (the session is gone).
-		r.recordLast(s, p)
+		// §1.1 path: the broadcast, no reflection (the session is gone;
+		// last activity is not predicted: sig drops jabber:iq:last
+		// payloads).
 		r.broadcast(s, p)
 		return
 	}
@@ -450,14 +439,6 @@ func (r *ref) destroy(s *rSess, reason string) {
 		}
 		s.directed = nil
 	}
-}
-
-func (r *ref) recordLast(s *rSess, p *etree.Element) {
-	status := ""
-	if st := p.SelectElement("status"); st != nil {
-		status = st.Text()
-	}
-	r.lastAct[s.u.bare] = &status
 }
 
 // ---------------------------------------------------------------- presence

@@ -46,9 +46,6 @@ func (r *ref) clientSend(s *rSess, st *etree.Element) {
 			r.deliver(s, errorReply(st, "modify", "bad-request", "Invalid presence type", false))
 			return
 		}
-		if t == "unavailable" {
-			r.recordLast(s, st)
-		}
 		r.hint(s, st)
 		r.deliver(s, st) // reflection (§3.1 step 1)
 		r.broadcast(s, st)

@@ -66,7 +66,11 @@ func traceViolation(trace []sim.TraceEvent, end uint64, prof model.Profile, host
 				if c.Tag == "block" || c.Tag == "unblock" {
 					e := edit{account: ev.JID.Node, block: c.Tag == "block"}
 					for _, it := range c.SelectElements("item") {
-						e.items = append(e.items, foldBare(it.SelectAttrValue("jid", "")))
+						// A malformed item is refused (jid-malformed), so it
+						// blocks nothing.
+						if j, err := model.ParseJID(it.SelectAttrValue("jid", "")); err == nil {
+							e.items = append(e.items, j.String())
+						}
 					}
 					edits[ev.Client+"\x00"+id] = e
 				}
@@ -106,9 +110,9 @@ func traceViolation(trace []sim.TraceEvent, end uint64, prof model.Profile, host
 				}
 			}
 			if typ != "error" {
-				from := st.SelectAttrValue("from", "")
+				from, err := model.ParseJID(st.SelectAttrValue("from", ""))
 				flushed := st.Tag == "message" && isDelayedBy(st, host)
-				if set := blocked[ev.JID.Node]; from != "" && (set[from] || set[bare(from)]) &&
+				if set := blocked[ev.JID.Node]; err == nil && (set[from.String()] || set[from.Bare().String()]) &&
 					!(flushed && !prof.RecheckBlocklistOnOfflineFlush) {
 					return fmt.Sprintf("inv12 (XEP-0191 §3.3): %s received a stanza from %s, which its account blocked: %s", ev.Client, from, ev.Stanza)
 				}
@@ -132,19 +136,6 @@ func isDelayedBy(st *etree.Element, host string) bool {
 		}
 	}
 	return false
-}
-
-// foldBare lower-cases node and domain, as prep does, keeping the resource.
-func foldBare(j string) string {
-	b := bare(j)
-	return strings.ToLower(b) + j[len(b):]
-}
-
-func bare(j string) string {
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		return j[:i]
-	}
-	return j
 }
 
 func parse(s string) *etree.Element {

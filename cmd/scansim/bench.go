@@ -154,13 +154,8 @@ func benchCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	benchtime := fs.String("benchtime", "1s", "time (or Nx iterations) per run, as go test's -benchtime")
 	runRE := fs.String("run", "", "run only benchmarks whose name matches `regexp`")
 	short := fs.Bool("short", false, "skip Scale/N=100000 (about 10 s and 1 GiB per run)")
-	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
-	if !ok {
+	if code, ok := parseNoArgs(c, fs, args, stdout, stderr); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintln(stderr, "scansim bench: takes no arguments")
-		return exitUsage
 	}
 	if *count < 1 {
 		fmt.Fprintln(stderr, "scansim bench: --count must be at least 1")

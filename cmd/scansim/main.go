@@ -142,6 +142,17 @@ func parseFlags(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.W
 	}
 }
 
+// parseNoArgs is parseFlags for a command that takes no positional
+// arguments: one is a usage error.
+func parseNoArgs(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
+	if ok && len(pos) > 0 {
+		fmt.Fprintf(stderr, "scansim %s: takes no arguments\n", c.name)
+		return exitUsage, false
+	}
+	return code, ok
+}
+
 func printHelp(c *command, fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, strings.TrimLeft(c.help, "\n"))
 	var n int
@@ -209,14 +220,8 @@ Example:
   scansim version
 `,
 	run: func(c *command, args []string, stdout, stderr io.Writer) int {
-		fs := newFlags(c, stderr)
-		pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
-		if !ok {
+		if code, ok := parseNoArgs(c, newFlags(c, stderr), args, stdout, stderr); !ok {
 			return code
-		}
-		if len(pos) > 0 {
-			fmt.Fprintln(stderr, "scansim version: takes no arguments")
-			return exitUsage
 		}
 		fmt.Fprintln(stdout, "scansim", version)
 		return exitOK

@@ -334,6 +334,11 @@ func TestVersionAndCheck(t *testing.T) {
 			t.Errorf("%v: %d %q", args, code, out)
 		}
 	}
+	for _, cmd := range []string{"version", "bench"} {
+		if out, errOut, code := scansim(t, cmd, "extra"); code != exitUsage || out != "" || errOut != "scansim "+cmd+": takes no arguments\n" {
+			t.Errorf("%s extra: %d %q %q", cmd, code, out, errOut)
+		}
+	}
 	out, _, code := scansim(t, "check", "--list-mutants")
 	if code != exitOK || !strings.Contains(out, "no-unavailable-on-block\n") {
 		t.Errorf("check --list-mutants: %d\n%s", code, out)

@@ -159,8 +159,6 @@ func TestText(t *testing.T) {
 		Failure: &Failure{Message: "x.scs:9: bad", Client: "Juliet", Seq: 6}}
 	out := render(t, Text, d)
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	// Widths: seq 2 ("12"), time 6 ("+1.5ms"), who 15 ("Juliet → Server"),
-	// kind 22 ("drop [blocked-inbound]").
 	// Widths, from the longest entries: seq 2 ("12"), time 6 ("+1.5ms"),
 	// who 15 ("Juliet → Server"), kind 22 ("drop [blocked-inbound]").
 	row := func(gutter, seq, at, who, kind, what string) string {
@@ -209,10 +207,11 @@ var (
 )
 
 func TestMermaid(t *testing.T) {
-	d := &Doc{Title: "sample", Events: sample(), Outcome: "fail",
+	d := &Doc{Title: "sample", Meta: []string{"seed: 0"}, Events: sample(), Outcome: "fail",
 		Failure: &Failure{Message: "x.scs:9: bad", Client: "Juliet", Seq: 6}}
 	out := render(t, Mermaid, d)
-	if !strings.HasPrefix(out, "sequenceDiagram\n") {
+	// The header: title, meta and outcome as Mermaid comments.
+	if !strings.HasPrefix(out, "sequenceDiagram\n    %% sample\n    %% seed: 0\n    %% result: fail\n    participant ") {
 		t.Fatalf("no sequenceDiagram header:\n%s", out)
 	}
 	var parts []string

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
 )
@@ -190,7 +191,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.verbose && f.Trace != "" {
 		fmt.Fprintln(stdout, "    trace of the shrunk run:")
-		fmt.Fprint(stdout, "    "+strings.ReplaceAll(strings.TrimRight(f.Trace, "\n"), "\n", "\n    ")+"\n")
+		fmt.Fprintln(stdout, suite.Indent(f.Trace))
 	}
 	fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
 	return exitFailed

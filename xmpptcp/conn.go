@@ -35,6 +35,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // Namespaces used on the wire.
@@ -291,7 +292,7 @@ func (r *hsReader) element() (*etree.Element, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			el, err := buildElement(t, r.token)
+			el, err := xmlstream.BuildElement(t, r.token)
 			if err != nil {
 				return nil, err
 			}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // fakeServer is a small in-process XMPP server speaking just enough of
@@ -93,56 +93,20 @@ func (s *fakeServer) snapshot(list *[]string) []string {
 }
 
 type fakeStream struct {
-	nc       net.Conn
-	dec      *xml.Decoder
-	gotClose bool // the last element() ended at </stream:stream>
+	nc net.Conn
+	xmlstream.Reader
 }
 
 func (f *fakeStream) send(format string, args ...any) {
 	fmt.Fprintf(f.nc, format, args...)
 }
 
-// header reads a stream header; false at EOF.
-func (f *fakeStream) header() bool {
-	for {
-		tok, err := f.dec.RawToken()
-		if err != nil {
-			return false
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "stream" {
-			return true
-		}
-	}
-}
-
-// element reads the next top-level element; nil at the end of the
-// stream or the connection.
-func (f *fakeStream) element() *etree.Element {
-	for {
-		tok, err := f.dec.RawToken()
-		if err != nil {
-			return nil
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			el, err := buildElement(t, f.dec.RawToken)
-			if err != nil {
-				return nil
-			}
-			return el
-		case xml.EndElement:
-			f.gotClose = true
-			return nil
-		}
-	}
-}
-
 const fakeHeader = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0' xml:lang='en'>"
 
 func (s *fakeServer) serve(nc net.Conn) {
 	br := bufio.NewReader(nc)
-	f := &fakeStream{nc: nc, dec: xml.NewDecoder(br)}
-	if !f.header() {
+	f := &fakeStream{nc: nc, Reader: xmlstream.Reader{Dec: xml.NewDecoder(br)}}
+	if !f.Header() {
 		return
 	}
 	time.Sleep(s.headerDelay)
@@ -152,7 +116,7 @@ func (s *fakeServer) serve(nc net.Conn) {
 	} else {
 		f.send("<stream:features><mechanisms xmlns='%s'><mechanism>PLAIN</mechanism></mechanisms></stream:features>", NSSASL)
 	}
-	auth := f.element()
+	auth := f.Element()
 	if auth == nil || auth.Tag != "auth" {
 		return
 	}
@@ -165,13 +129,13 @@ func (s *fakeServer) serve(nc net.Conn) {
 	}
 	user := parts[1]
 	f.send("<success xmlns='%s'/>", NSSASL)
-	f.dec = xml.NewDecoder(br)
-	if !f.header() {
+	f.Reader = xmlstream.Reader{Dec: xml.NewDecoder(br)}
+	if !f.Header() {
 		return
 	}
 	f.send(fakeHeader)
 	f.send("<stream:features><bind xmlns='%s'/><session xmlns='%s'><optional/></session></stream:features>", NSBind, NSSession)
-	bind := f.element()
+	bind := f.Element()
 	if bind == nil || bind.Tag != "iq" {
 		return
 	}
@@ -191,10 +155,10 @@ func (s *fakeServer) serve(nc net.Conn) {
 	s.log(&s.sessions, full)
 	f.send("<iq type='result' id='%s'><bind xmlns='%s'><jid>%s</jid></bind></iq>", id, NSBind, full)
 	for {
-		el := f.element()
+		el := f.Element()
 		if el == nil {
 			switch {
-			case !f.gotClose:
+			case !f.Closed:
 				s.log(&s.closed, "eof")
 			case s.noClose:
 				_, _ = io.Copy(io.Discard, br)
@@ -223,7 +187,7 @@ func (s *fakeServer) serve(nc net.Conn) {
 		case "kill":
 			f.send("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Replaced by new connection</text></stream:error></stream:stream>")
 			// Wait for the client's close, as Prosody does.
-			f.element()
+			f.Element()
 			s.log(&s.closed, "killed")
 			return
 		case "cut":

@@ -10,6 +10,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // End reasons reported by EndReason.
@@ -24,51 +25,6 @@ func newDecoder(r io.Reader) *xml.Decoder {
 	d := xml.NewDecoder(r)
 	d.Strict = true
 	return d
-}
-
-// buildElement reads the rest of the element that start opens and
-// returns it as an etree element: prefixes are kept as written
-// (Space), xmlns declarations stay attributes, text is kept as written.
-func buildElement(start xml.StartElement, next func() (xml.Token, error)) (*etree.Element, error) {
-	root := newElement(start)
-	stack := []*etree.Element{root}
-	for len(stack) > 0 {
-		tok, err := next()
-		if err != nil {
-			return nil, err
-		}
-		top := stack[len(stack)-1]
-		switch t := tok.(type) {
-		case xml.StartElement:
-			el := newElement(t)
-			top.AddChild(el)
-			stack = append(stack, el)
-		case xml.EndElement:
-			if t.Name.Local != top.Tag || t.Name.Space != top.Space {
-				return nil, fmt.Errorf("xmpptcp: </%s> closes <%s>", fullName(t.Name), top.FullTag())
-			}
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			top.CreateCharData(string(t))
-		}
-	}
-	return root, nil
-}
-
-func newElement(se xml.StartElement) *etree.Element {
-	el := etree.NewElement(se.Name.Local)
-	el.Space = se.Name.Space
-	for _, a := range se.Attr {
-		el.Attr = append(el.Attr, etree.Attr{Space: a.Name.Space, Key: a.Name.Local, Value: a.Value})
-	}
-	return el
-}
-
-func fullName(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
 }
 
 // readLoop reads stanzas until the stream or the socket ends.
@@ -89,7 +45,7 @@ func (c *Conn) readLoop() {
 		if !ok {
 			continue
 		}
-		el, err := buildElement(se, next)
+		el, err := xmlstream.BuildElement(se, next)
 		if err != nil {
 			endErr = err
 			break

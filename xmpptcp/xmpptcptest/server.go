@@ -21,8 +21,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // Server is a running fake server.
@@ -105,80 +105,16 @@ func (s *Server) accept() {
 
 const header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='fake' from='%s' version='1.0' xml:lang='en'>"
 
-type reader struct {
-	dec    *xml.Decoder
-	closed bool // saw </stream:stream>
-}
-
-func (r *reader) header() bool {
-	for {
-		tok, err := r.dec.RawToken()
-		if err != nil {
-			return false
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "stream" {
-			return true
-		}
-	}
-}
-
-func (r *reader) element() *etree.Element {
-	for {
-		tok, err := r.dec.RawToken()
-		if err != nil {
-			return nil
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return r.build(t)
-		case xml.EndElement:
-			r.closed = true
-			return nil
-		}
-	}
-}
-
-func (r *reader) build(start xml.StartElement) *etree.Element {
-	mk := func(se xml.StartElement) *etree.Element {
-		el := etree.NewElement(se.Name.Local)
-		el.Space = se.Name.Space
-		for _, a := range se.Attr {
-			el.Attr = append(el.Attr, etree.Attr{Space: a.Name.Space, Key: a.Name.Local, Value: a.Value})
-		}
-		return el
-	}
-	root := mk(start)
-	stack := []*etree.Element{root}
-	for len(stack) > 0 {
-		tok, err := r.dec.RawToken()
-		if err != nil {
-			return nil
-		}
-		top := stack[len(stack)-1]
-		switch t := tok.(type) {
-		case xml.StartElement:
-			el := mk(t)
-			top.AddChild(el)
-			stack = append(stack, el)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			top.CreateCharData(string(t))
-		}
-	}
-	return root
-}
-
 func (s *Server) serve(nc net.Conn) {
 	br := bufio.NewReader(nc)
-	r := &reader{dec: xml.NewDecoder(br)}
+	r := &xmlstream.Reader{Dec: xml.NewDecoder(br)}
 	ss := &session{nc: nc}
-	if !r.header() {
+	if !r.Header() {
 		return
 	}
 	ss.send(header, s.Domain)
 	ss.send("<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>")
-	auth := r.element()
+	auth := r.Element()
 	if auth == nil || auth.Tag != "auth" {
 		return
 	}
@@ -190,13 +126,13 @@ func (s *Server) serve(nc net.Conn) {
 	}
 	user := parts[1]
 	ss.send("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
-	r = &reader{dec: xml.NewDecoder(br)}
-	if !r.header() {
+	r = &xmlstream.Reader{Dec: xml.NewDecoder(br)}
+	if !r.Header() {
 		return
 	}
 	ss.send(header, s.Domain)
 	ss.send("<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session></stream:features>")
-	bind := r.element()
+	bind := r.Element()
 	if bind == nil || bind.Tag != "iq" {
 		return
 	}
@@ -226,9 +162,9 @@ func (s *Server) serve(nc net.Conn) {
 	ss.send("<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>%s</jid></bind></iq>",
 		bind.SelectAttrValue("id", ""), ss.jid)
 	for {
-		el := r.element()
+		el := r.Element()
 		if el == nil {
-			if r.closed {
+			if r.Closed {
 				ss.send("</stream:stream>")
 			}
 			return

@@ -1,0 +1,98 @@
+// Package xmlstream reads the top-level elements of an XMPP stream as
+// etree elements, for the client (xmpptcp) and the fake servers that
+// test it (xmpptcp/xmpptcptest, xmpptcp's own tests).
+package xmlstream
+
+import (
+	"encoding/xml"
+	"fmt"
+
+	"github.com/beevik/etree"
+)
+
+// BuildElement reads the rest of the element that start opens and
+// returns it as an etree element: prefixes are kept as written
+// (Space), xmlns declarations stay attributes, text is kept as written.
+func BuildElement(start xml.StartElement, next func() (xml.Token, error)) (*etree.Element, error) {
+	root := newElement(start)
+	stack := []*etree.Element{root}
+	for len(stack) > 0 {
+		tok, err := next()
+		if err != nil {
+			return nil, err
+		}
+		top := stack[len(stack)-1]
+		switch t := tok.(type) {
+		case xml.StartElement:
+			el := newElement(t)
+			top.AddChild(el)
+			stack = append(stack, el)
+		case xml.EndElement:
+			if t.Name.Local != top.Tag || t.Name.Space != top.Space {
+				return nil, fmt.Errorf("xmpptcp: </%s> closes <%s>", fullName(t.Name), top.FullTag())
+			}
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			top.CreateCharData(string(t))
+		}
+	}
+	return root, nil
+}
+
+func newElement(se xml.StartElement) *etree.Element {
+	el := etree.NewElement(se.Name.Local)
+	el.Space = se.Name.Space
+	for _, a := range se.Attr {
+		el.Attr = append(el.Attr, etree.Attr{Space: a.Name.Space, Key: a.Name.Local, Value: a.Value})
+	}
+	return el
+}
+
+func fullName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// Reader reads one stream, as a server does: its header, then its
+// top-level elements. Reading errors end the stream.
+type Reader struct {
+	Dec    *xml.Decoder
+	Closed bool // the last Element ended at </stream:stream>
+}
+
+// Header reads up to the stream header; false at the end of input.
+func (r *Reader) Header() bool {
+	for {
+		tok, err := r.Dec.RawToken()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "stream" {
+			return true
+		}
+	}
+}
+
+// Element reads the next top-level element; nil at the end of the
+// stream (Closed is then set) or of the input, or on malformed XML.
+func (r *Reader) Element() *etree.Element {
+	for {
+		tok, err := r.Dec.RawToken()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			el, err := BuildElement(t, r.Dec.RawToken)
+			if err != nil {
+				return nil
+			}
+			return el
+		case xml.EndElement:
+			r.Closed = true
+			return nil
+		}
+	}
+}

@@ -300,17 +300,22 @@ func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
 			s.bl[a], s.offline[a], s.ver[a] = prev.bl[a], prev.offline[a], prev.ver[a]
 			continue
 		}
-		ba := h.bares[i]
-		for j, b := range us {
-			if i != j {
-				s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
-			}
-		}
-		s.bl[a] = h.srv.Blocklist(ba)
-		s.offline[a] = h.srv.OfflineCount(ba)
-		s.ver[a] = h.srv.RosterVersion(ba)
+		h.readAccount(&s, i)
 	}
 	return s
+}
+
+// readAccount reads user i's state from the model into s.
+func (h *harness) readAccount(s *snap, i int) {
+	a, ba := h.names[i], h.bares[i]
+	for j, b := range h.names {
+		if i != j {
+			s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
+		}
+	}
+	s.bl[a] = h.srv.Blocklist(ba)
+	s.offline[a] = h.srv.OfflineCount(ba)
+	s.ver[a] = h.srv.RosterVersion(ba)
 }
 
 // diffSnaps describes how b differs from a ("" if not).
@@ -338,17 +343,8 @@ func diffSnaps(a, b snap) string {
 
 func (h *harness) snapshot() snap {
 	s := snap{contacts: map[[2]string]model.Contact{}, bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
-	us := h.userNames()
-	for i, a := range us {
-		ba := h.bares[i]
-		for j, b := range us {
-			if i != j {
-				s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
-			}
-		}
-		s.bl[a] = h.srv.Blocklist(ba)
-		s.offline[a] = h.srv.OfflineCount(ba)
-		s.ver[a] = h.srv.RosterVersion(ba)
+	for i := range h.names {
+		h.readAccount(&s, i)
 	}
 	return s
 }

@@ -82,7 +82,6 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
 	fs.StringVar(&o.profile, "profile", "prosody", "server profile the model runs: "+strings.Join(model.ProfileNames(), ", "))
 	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
-	o.mutants.split = commaList
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")

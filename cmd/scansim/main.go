@@ -4,9 +4,11 @@
 // Usage:
 //
 //	scansim replay [flags] PATH...    replay scripts (files or directories)
+//	scansim diff --server HOST:PORT PATH...  compare the model with a real server
 //	scansim trace [flags] SCRIPT      run a script and render its trace
 //	scansim fmt [-l] [-w] [PATH...]   rewrite scripts in canonical layout
 //	scansim check [flags]             property tests of the model
+//	scansim bench [flags]             performance benchmarks against their targets
 //	scansim version                   print the version
 //	scansim help [COMMAND]            show help
 //
@@ -23,6 +25,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 )
 
 // version is the scansim release; overridden with -ldflags "-X main.version=…".
@@ -182,31 +186,14 @@ func useColor(w io.Writer) bool {
 }
 
 // listFlag collects a repeatable flag whose values may also be
-// comma-separated lists.
-type listFlag struct {
-	vals  []string
-	split func(string) []string
-}
+// comma-separated lists, split as suite.SplitTags does: "a, b,c" is three
+// items, trimmed, empty ones dropped.
+type listFlag struct{ vals []string }
 
 func (l *listFlag) String() string { return strings.Join(l.vals, ",") }
 func (l *listFlag) Set(v string) error {
-	if l.split == nil {
-		l.vals = append(l.vals, v)
-		return nil
-	}
-	l.vals = append(l.vals, l.split(v)...)
+	l.vals = append(l.vals, suite.SplitTags(v)...)
 	return nil
-}
-
-// commaList splits "a, b,c" into its trimmed, non-empty items.
-func commaList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 var versionCommand = &command{

@@ -71,7 +71,6 @@ func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop after the first script that fails or errs")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json (one object per script per line)")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
-	o.only.split, o.skip.split = suite.SplitTags, suite.SplitTags
 	fs.Var(&o.only, "only-tags", "run only scripts with one of these `tags` (comma-separated, repeatable)")
 	fs.Var(&o.skip, "skip-tags", "skip scripts with one of these `tags` (comma-separated, repeatable)")
 	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)

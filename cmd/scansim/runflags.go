@@ -33,7 +33,6 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&r.seed, "seed", 0, "simulation seed (generated resources, ids, latency draws)")
 	fs.BoolVar(&r.strict, "strict", false, "strict FIFO matching: every received stanza must be matched in order")
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
-	r.mutants.split = commaList
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
 	fs.StringVar(&r.server, "server", "", "run against a real XMPP server at HOST:PORT (plain TCP, SASL PLAIN) instead of the model")
 	fs.DurationVar(&r.timeout, "timeout", 0, "how long a receives waits (default 5s; wall time with --server, virtual time otherwise)")

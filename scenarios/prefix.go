@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
 )
 
 // NewRunPrefix returns a fresh node prefix for one run against a real
@@ -114,14 +115,12 @@ func (p *prefixer) value(v string) string {
 	if strings.Contains(v, "${") || strings.Contains(v, "{scansion:") {
 		return v
 	}
-	bare, _, _ := strings.Cut(v, "/")
-	node, domain, ok := strings.Cut(bare, "@")
-	if !ok || node == "" || !strings.EqualFold(domain, p.host) ||
-		strings.ContainsAny(node, " \t\r\n\"&'/:<>@") {
+	j, err := model.ParseJID(v)
+	if err != nil || j.Node == "" || !strings.EqualFold(j.Domain, p.host) {
 		return v
 	}
 	for _, k := range p.keep {
-		if strings.EqualFold(k, node) {
+		if strings.EqualFold(k, j.Node) {
 			return v
 		}
 	}

@@ -35,23 +35,17 @@ func Text(w io.Writer, d *Doc) error {
 		if ev.Reason != "" {
 			r.kind += " [" + ev.Reason + "]"
 		}
+		r.who, r.what = l.parts[l.of[i]].label, Summary(ev)
 		switch {
 		case IsArrow(ev.Kind):
 			from, to := l.ends(i, ev)
 			r.who = l.parts[from].label + " → " + l.parts[to].label
-			r.what = Summary(ev)
 		case ev.Kind == sim.TraceDrop:
-			r.who = l.parts[l.of[i]].label + " ✕"
-			r.what = Summary(ev)
+			r.who += " ✕"
 		case ev.Kind == sim.TraceConnect:
-			r.who = l.parts[l.of[i]].label
 			r.what = ev.JID.String()
 		case ev.Kind == sim.TraceStore:
-			r.who = l.parts[l.of[i]].label
-			r.what = "for " + ev.JID.String() + ": " + Summary(ev)
-		default:
-			r.who = l.parts[l.of[i]].label
-			r.what = Summary(ev)
+			r.what = "for " + ev.JID.String() + ": " + r.what
 		}
 		rows[i] = r
 		wSeq = max(wSeq, utf8.RuneCountInString(r.seq))

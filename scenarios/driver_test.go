@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,32 +26,12 @@ func newSimDriver(p model.Profile, seed uint64, prefix string, keep ...string) *
 	return &simDriver{SimDriver: scenarios.SimDriver{Profile: &p, Seed: seed, Prefix: prefix, Keep: keep}}
 }
 
-func testdataScripts(t *testing.T) map[string]*scenarios.Script {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "*.scs"))
-	if err != nil || len(files) == 0 {
-		t.Fatal("no testdata scripts", err)
-	}
-	out := make(map[string]*scenarios.Script)
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := scenarios.Parse(f, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f] = s
-	}
-	return out
-}
-
 // Every testdata script has the same outcome through a Driver that
 // prefixes every node as on the built-in simulation: PrefixNodes
 // rewrites sends and expectations alike.
 func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
-	for f, s := range testdataScripts(t) {
+	for _, f := range scripts(t, "testdata") {
+		s := mustParse(t, f)
 		want := scenarios.Outcome(scenarios.Run(s, scenarios.RunOptions{}))
 		d := newSimDriver(model.ProsodyTrunk(), 7, "r0123abcd-", "admin")
 		res := scenarios.Run(s, scenarios.RunOptions{Driver: d})
@@ -74,7 +53,8 @@ func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
 // seed (other generated resources and push ids) finds no difference:
 // the masking removes exactly what legitimately differs.
 func TestCompareMasksVolatileValues(t *testing.T) {
-	for f, s := range testdataScripts(t) {
+	for _, f := range scripts(t, "testdata") {
+		s := mustParse(t, f)
 		c := scenarios.Compare(s, scenarios.CompareOptions{
 			Server: newSimDriver(model.Prosody012(), 99, "r5eed-"),
 		})
@@ -90,7 +70,7 @@ func TestCompareMasksVolatileValues(t *testing.T) {
 // Compare reports a behavioural difference: a "server" on the trunk
 // profile differs from the prosody-0.12 simulation on legacy time.
 func TestCompareReportsDifferences(t *testing.T) {
-	s := testdataScripts(t)[filepath.Join("testdata", "services_version_time.scs")]
+	s := mustParse(t, filepath.Join("testdata", "services_version_time.scs"))
 	c := scenarios.Compare(s, scenarios.CompareOptions{
 		Server: newSimDriver(model.ProsodyTrunk(), 0, "rx-"),
 	})

@@ -3,7 +3,6 @@ package scenarios_test
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -50,16 +49,6 @@ var expectedOnBoth = map[string]string{
 	"disco_self.scs":            "fail at ../../shared/scansion/disco_self.scs:16", // §9.1: 0.12.3 lists no disco features on accounts
 	"services_disco.scs":        "fail at testdata/services_disco.scs:48",          // §9.1, the same
 	"services_version_time.scs": "fail at testdata/services_version_time.scs:84",   // §8.6: 0.12 answers jabber:iq:time
-}
-
-func realScripts(t *testing.T, dir string) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.scs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	return files
 }
 
 func compareOnServer(t *testing.T, addr, file string) *scenarios.Comparison {
@@ -112,18 +101,14 @@ func checkAgainstServer(t *testing.T, addr string, files []string) {
 // server: every script passes except disco_self (§9.1).
 func TestRealServerSharedCorpus(t *testing.T) {
 	addr := realServer(t)
-	files := realScripts(t, filepath.Join("..", "..", "shared", "scansion"))
-	if len(files) == 0 {
-		t.Skip("../shared/scansion is absent")
-	}
-	checkAgainstServer(t, addr, files)
+	checkAgainstServer(t, addr, sharedScripts(t))
 }
 
 // TestRealServerTestdata replays the project's own scripts against the
 // server with the simulation (prosody-0.12) as the oracle.
 func TestRealServerTestdata(t *testing.T) {
 	addr := realServer(t)
-	checkAgainstServer(t, addr, realScripts(t, "testdata"))
+	checkAgainstServer(t, addr, scripts(t, "testdata"))
 }
 
 // BenchmarkReplayBlockingRealServer runs testdata/blocking.scs against

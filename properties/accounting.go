@@ -205,7 +205,7 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 	k := c.rec.op.Kind
 	if k == OpRestart || k == OpDrop {
 		for _, u := range c.h.userNames() {
-			if strings.Join(c.before.bl[u], " ") != strings.Join(c.after.bl[u], " ") {
+			if !equalStrings(c.before.bl[u], c.after.bl[u]) {
 				return fmt.Sprintf("%v changed the blocklist of %s: %v -> %v", c.rec.op, u, c.before.bl[u], c.after.bl[u])
 			}
 		}

@@ -245,7 +245,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
 			for _, it := range q.SelectElements("item") {
 				if attrOr(it, "subscription") == "remove" {
-					s.removed[[2]string{strings.TrimSuffix(c.senderBare(), "@localhost"), strings.TrimSuffix(attrOr(it, "jid"), "@localhost")}] = true
+					s.removed[[2]string{userOf(c.senderBare()), userOf(attrOr(it, "jid"))}] = true
 				}
 			}
 		}
@@ -276,7 +276,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 
 func (c *invCtx) blFor(s snap, bare string) map[string]bool {
 	m := map[string]bool{}
-	for _, j := range s.bl[strings.TrimSuffix(bare, "@localhost")] {
+	for _, j := range s.bl[userOf(bare)] {
 		m[j] = true
 	}
 	return m
@@ -459,8 +459,29 @@ func (c *invCtx) sessionsOf(m map[string]sessInfo, user string) []sessInfo {
 	return out
 }
 
+// userOf returns "u1" for "u1@localhost" (the inverse of userBare), the
+// key of snap's maps.
+func userOf(bare string) string { return strings.TrimSuffix(bare, "@localhost") }
+
+// listsUsed: user bare's blocklist was non-empty before or after the step.
+func (c *invCtx) listsUsed(bare string) bool {
+	return len(c.before.bl[userOf(bare)])+len(c.after.bl[userOf(bare)]) > 0
+}
+
+// availableFulls returns the full JIDs of user's available sessions
+// before the step.
+func (c *invCtx) availableFulls(user string) []string {
+	var avail []string
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, user) {
+		if s.avail {
+			avail = append(avail, s.full)
+		}
+	}
+	return avail
+}
+
 func contactOf(s snap, a, b string) model.Contact {
-	return s.contacts[[2]string{strings.TrimSuffix(a, "@localhost"), strings.TrimSuffix(b, "@localhost")}]
+	return s.contacts[[2]string{userOf(a), userOf(b)}]
 }
 
 func isLocalUser(j string) bool {
@@ -505,8 +526,8 @@ func inv01BlocklistGetMatchesModel(c *invCtx) string {
 		got = append(got, j)
 	}
 	sort.Strings(got)
-	want := c.after.bl[strings.TrimSuffix(c.senderBare(), "@localhost")]
-	if strings.Join(got, " ") != strings.Join(want, " ") {
+	want := c.after.bl[userOf(c.senderBare())]
+	if !equalStrings(got, want) {
 		return fmt.Sprintf("blocklist get returned %v, BL(A) is %v", got, want)
 	}
 	return ""
@@ -547,8 +568,8 @@ func inv03EmptyBlockRejected(c *invCtx) string {
 }
 
 func noEffect(c *invCtx) string {
-	u := strings.TrimSuffix(c.senderBare(), "@localhost")
-	if strings.Join(c.before.bl[u], " ") != strings.Join(c.after.bl[u], " ") {
+	u := userOf(c.senderBare())
+	if !equalStrings(c.before.bl[u], c.after.bl[u]) {
 		return fmt.Sprintf("rejected command changed BL from %v to %v", c.before.bl[u], c.after.bl[u])
 	}
 	if n := c.pushCount(""); n > 0 {
@@ -582,11 +603,11 @@ func inv05BlocklistPersists(c *invCtx) string {
 	changer := ""
 	if cmd == "block" || cmd == "unblock" || cmd == "unblock-all" {
 		if a, _ := c.answer(); a != nil && a.typ == "result" {
-			changer = strings.TrimSuffix(c.senderBare(), "@localhost")
+			changer = userOf(c.senderBare())
 		}
 	}
 	for u, b := range c.before.bl {
-		if u != changer && strings.Join(b, " ") != strings.Join(c.after.bl[u], " ") {
+		if u != changer && !equalStrings(b, c.after.bl[u]) {
 			return fmt.Sprintf("BL(%s) changed from %v to %v without a command of its own", u, b, c.after.bl[u])
 		}
 	}
@@ -603,7 +624,7 @@ func inv06UnblockAllEmpties(c *invCtx) string {
 	if a == nil || a.typ != "result" {
 		return "unblock-all not answered with a result"
 	}
-	if bl := c.after.bl[strings.TrimSuffix(c.senderBare(), "@localhost")]; len(bl) > 0 {
+	if bl := c.after.bl[userOf(c.senderBare())]; len(bl) > 0 {
 		return fmt.Sprintf("BL not empty after unblock-all: %v", bl)
 	}
 	return ""
@@ -616,7 +637,7 @@ func inv07BlockIdempotent(c *invCtx) string {
 	if (cmd != "block" && cmd != "unblock") || len(items) == 0 {
 		return ""
 	}
-	u := strings.TrimSuffix(c.senderBare(), "@localhost")
+	u := userOf(c.senderBare())
 	for _, raw := range items {
 		if _, ok := prep(raw); !ok {
 			return "" // malformed: not an idempotence case
@@ -700,7 +721,7 @@ func inv09PushFanOut(c *invCtx) string {
 				got = append(got, attrOr(it, "jid"))
 			}
 			sort.Strings(got)
-			if strings.Join(got, " ") != strings.Join(want, " ") {
+			if !equalStrings(got, want) {
 				return fmt.Sprintf("%s push items %v, command items %v", s.name, got, want)
 			}
 		}
@@ -1114,12 +1135,7 @@ func inv21UnavailableOnBlock(c *invCtx) string {
 		return ""
 	}
 	A := c.senderBare()
-	var avail []string
-	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
-		if s.avail {
-			avail = append(avail, s.full)
-		}
-	}
+	avail := c.availableFulls(A)
 	for _, raw := range items {
 		j, _ := prep(raw)
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
@@ -1180,15 +1196,10 @@ func inv22PresenceOnUnblock(c *invCtx) string {
 		if !c.prof.PresenceOnUnblockAll {
 			return ""
 		}
-		items = c.before.bl[strings.TrimSuffix(c.senderBare(), "@localhost")]
+		items = c.before.bl[userOf(c.senderBare())]
 	}
 	A := c.senderBare()
-	var avail []string
-	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
-		if s.avail {
-			avail = append(avail, s.full)
-		}
-	}
+	avail := c.availableFulls(A)
 	for _, raw := range items {
 		j, _ := prep(raw)
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
@@ -1199,7 +1210,7 @@ func inv22PresenceOnUnblock(c *invCtx) string {
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
 		for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, j) {
-			if !s.avail || len(c.before.bl[strings.TrimSuffix(j, "@localhost")])+len(c.after.bl[strings.TrimSuffix(j, "@localhost")]) > 0 {
+			if !s.avail || c.listsUsed(j) {
 				continue // j's own list would filter some of A's presences
 			}
 			avails, unavs := 0, 0
@@ -1253,7 +1264,7 @@ func inv25PoliteBlocking(c *invCtx) string {
 	if cmd == "" || cmd == "get" {
 		return ""
 	}
-	A := strings.TrimSuffix(c.senderBare(), "@localhost")
+	A := userOf(c.senderBare())
 	for k, b := range c.before.contacts {
 		f := c.after.contacts[k]
 		if b == f {
@@ -1485,7 +1496,7 @@ func inv33ProbeSemantics(c *invCtx) string {
 		return ""
 	}
 	j := c.senderBare()
-	if c.blockedEver(a, c.senderFull()) || len(c.before.bl[strings.TrimSuffix(j, "@localhost")])+len(c.after.bl[strings.TrimSuffix(j, "@localhost")]) > 0 {
+	if c.blockedEver(a, c.senderFull()) || c.listsUsed(j) {
 		return "" // j's own list may filter some of A's answers
 	}
 	// §4.3: A's roster if A is online, else j's inverted (j is online).
@@ -1552,12 +1563,7 @@ func inv34ApprovalAndCancelPresence(c *invCtx) string {
 	default:
 		return ""
 	}
-	var avail []string
-	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, A) {
-		if s.avail {
-			avail = append(avail, s.full)
-		}
-	}
+	avail := c.availableFulls(A)
 	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, j) {
 		if !s.avail {
 			continue
@@ -1683,7 +1689,7 @@ func inv39MatchingOracle(c *invCtx) string {
 		switch e.Reason {
 		case "blocked-inbound":
 			if !c.blockedEver(bareOf(e.to), e.from) {
-				return fmt.Sprintf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Stanza, bareOf(e.to), c.before.bl[strings.TrimSuffix(bareOf(e.to), "@localhost")], e.from)
+				return fmt.Sprintf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Stanza, bareOf(e.to), c.before.bl[userOf(bareOf(e.to))], e.from)
 			}
 		case "blocked-outbound":
 			if !c.blockedEver(bareOf(e.from), e.to) {

@@ -6,11 +6,8 @@ import (
 	"io"
 	"regexp"
 	"runtime"
-	"sort"
-	"strings"
 	"testing"
 	"text/tabwriter"
-	"time"
 
 	"github.com/scansim/scansim/internal/benchkit"
 )
@@ -49,105 +46,6 @@ Examples:
 	run: benchCmd,
 }
 
-// benchCase is one row of the table.
-type benchCase struct {
-	name string
-	f    func(*testing.B)
-	// metric derives the figure shown from a result: its text, and
-	// whether the target is met ("" target: none).
-	metric func(r testing.BenchmarkResult) (string, bool)
-	target string
-}
-
-func nsTarget(limit time.Duration) func(testing.BenchmarkResult) (string, bool) {
-	return func(r testing.BenchmarkResult) (string, bool) {
-		ops := 1e9 / float64(r.NsPerOp())
-		return fmt.Sprintf("%.0f runs/s", ops), time.Duration(r.NsPerOp()) <= limit
-	}
-}
-
-func benchCases(short bool) []benchCase {
-	cs := []benchCase{
-		{name: "ParseBlocking", f: benchkit.ParseBlocking, metric: func(r testing.BenchmarkResult) (string, bool) {
-			return fmt.Sprintf("%.1f MB/s", float64(r.Bytes)*float64(r.N)/r.T.Seconds()/1e6), true
-		}},
-		{name: "ReplayBlocking", f: benchkit.ReplayBlocking, metric: nsTarget(150 * time.Microsecond), target: "<= 150µs/op"},
-		{name: "ReplayBlockingParsed", f: benchkit.ReplayBlockingParsed, metric: nsTarget(50 * time.Microsecond), target: "<= 50µs/op"},
-	}
-	for _, n := range []int{10, 100} {
-		cs = append(cs, benchCase{
-			name: fmt.Sprintf("ReplaySteps/n=%d", n),
-			f:    benchkit.ReplaySteps(n),
-			metric: func(r testing.BenchmarkResult) (string, bool) {
-				return fmt.Sprintf("%.1fµs/action", r.Extra["ns/action"]/1e3), true
-			},
-		})
-	}
-	for _, k := range []int{10, 100, 1000} {
-		cs = append(cs, benchCase{
-			name: fmt.Sprintf("RoutingFanout/K=%d", k),
-			f:    benchkit.Fanout(k),
-			metric: func(r testing.BenchmarkResult) (string, bool) {
-				d := r.Extra["deliveries/s"]
-				return fmt.Sprintf("%s deliveries/s", thousands(d)), d >= 1e6
-			},
-			target: ">= 1,000,000/s",
-		})
-	}
-	ns := []int{1000, 10000, 100000}
-	if short {
-		ns = ns[:2]
-	}
-	for _, n := range ns {
-		c := benchCase{
-			name: fmt.Sprintf("Scale/N=%d", n),
-			f:    benchkit.Scale(n),
-		}
-		c.metric = func(r testing.BenchmarkResult) (string, bool) {
-			per, setup := r.Extra["bytes/user"], r.Extra["setup-s"]
-			total := per * float64(n)
-			return fmt.Sprintf("%.0f B/user (%.2f GiB), setup %.2fs", per, total/(1<<30), setup), total < 2<<30 && setup < 10
-		}
-		if n == 100000 {
-			c.target = "< 2 GiB, < 10 s"
-		}
-		cs = append(cs, c)
-	}
-	return cs
-}
-
-// thousands renders f rounded, with comma separators.
-func thousands(f float64) string {
-	s := fmt.Sprintf("%.0f", f)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// median returns the result whose time per op is the median of rs, with
-// each extra metric replaced by its own median.
-func median(rs []testing.BenchmarkResult) testing.BenchmarkResult {
-	sorted := append([]testing.BenchmarkResult(nil), rs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].NsPerOp() < sorted[j].NsPerOp() })
-	m := sorted[len(sorted)/2]
-	extra := make(map[string]float64, len(m.Extra))
-	for k := range m.Extra {
-		vs := make([]float64, 0, len(rs))
-		for _, r := range rs {
-			vs = append(vs, r.Extra[k])
-		}
-		sort.Float64s(vs)
-		extra[k] = vs[len(vs)/2]
-	}
-	m.Extra = extra
-	return m
-}
-
 func benchCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
 	count := fs.Int("count", 1, "run each benchmark `N` times and show the medians")
@@ -181,38 +79,38 @@ func benchCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(tw, "benchmark\ttime/op\tallocs/op\tB/op\tmetric\ttarget\tmet")
 	status := exitOK
 	ran := 0
-	for _, bc := range benchCases(*short) {
-		if re != nil && !re.MatchString(bc.name) {
+	for _, bc := range benchkit.Cases(*short) {
+		if re != nil && !re.MatchString(bc.Name) {
 			continue
 		}
 		ran++
 		var rs []testing.BenchmarkResult
 		for i := 0; i < *count; i++ {
-			r := testing.Benchmark(bc.f)
+			r := testing.Benchmark(bc.F)
 			if r.N == 0 {
 				break
 			}
 			rs = append(rs, r)
 		}
 		if len(rs) < *count {
-			fmt.Fprintf(tw, "%s\tfailed to run\t\t\t\t\t\n", bc.name)
+			fmt.Fprintf(tw, "%s\tfailed to run\t\t\t\t\t\n", bc.Name)
 			status = exitUsage
 			continue
 		}
-		r := median(rs)
-		metric, met := bc.metric(r)
+		r := benchkit.Median(rs)
+		metric, met := bc.Metric(r)
 		verdict := "-"
-		if bc.target != "" {
+		if bc.Target != "" {
 			verdict = "yes"
 			if !met {
 				verdict = "NO"
 			}
 		}
-		target := bc.target
+		target := bc.Target
 		if target == "" {
 			target = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", bc.name, perOp(r), r.AllocsPerOp(), r.AllocedBytesPerOp(), metric, target, verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", bc.Name, perOp(r), r.AllocsPerOp(), r.AllocedBytesPerOp(), metric, target, verdict)
 	}
 	tw.Flush()
 	if ran == 0 {

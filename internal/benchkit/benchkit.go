@@ -1,7 +1,8 @@
 // Package benchkit holds the drivers of scansim's performance benchmarks
 // (docs/performance.md), so that the go test benchmarks of model and
 // scenarios and "scansim bench" (which runs them in-process with
-// testing.Benchmark) measure the same code.
+// testing.Benchmark) measure the same code, and the set "scansim bench"
+// runs with the targets each is held to (Cases).
 package benchkit
 
 import (

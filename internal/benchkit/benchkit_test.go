@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestBlockingIsTheTestdataScript(t *testing.T) {
@@ -29,5 +30,25 @@ func TestDriversRun(t *testing.T) {
 		if r.N == 0 {
 			t.Errorf("%s did not run", name)
 		}
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for f, want := range map[float64]string{0: "0", 999: "999", 1000: "1,000", 1234567.6: "1,234,568", 12345678: "12,345,678"} {
+		if got := thousands(f); got != want {
+			t.Errorf("thousands(%v) = %q, want %q", f, got, want)
+		}
+	}
+}
+
+// TestMedian: the middle result by time per op, each extra metric the
+// median of its own values (not the values of that middle result).
+func TestMedian(t *testing.T) {
+	res := func(ns int64, extra float64) testing.BenchmarkResult {
+		return testing.BenchmarkResult{N: 1, T: time.Duration(ns), Extra: map[string]float64{"x": extra}}
+	}
+	m := Median([]testing.BenchmarkResult{res(300, 1), res(100, 5), res(200, 9)})
+	if m.NsPerOp() != 200 || m.Extra["x"] != 5 {
+		t.Errorf("median: %d ns/op, x %v; want 200 and 5", m.NsPerOp(), m.Extra["x"])
 	}
 }

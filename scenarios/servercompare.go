@@ -278,11 +278,13 @@ func maskVolatile(el *etree.Element) {
 // sortChildren orders el's child elements by their canonical form.
 func sortChildren(el *etree.Element) {
 	kids := el.ChildElements()
+	keys := make(map[*etree.Element]string, len(kids))
 	for _, c := range kids {
 		sortChildren(c)
 		el.RemoveChild(c)
+		keys[c] = model.Canonical(c)
 	}
-	sort.SliceStable(kids, func(i, j int) bool { return model.Canonical(kids[i]) < model.Canonical(kids[j]) })
+	sort.SliceStable(kids, func(i, j int) bool { return keys[kids[i]] < keys[kids[j]] })
 	for _, c := range kids {
 		el.AddChild(c)
 	}

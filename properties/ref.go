@@ -601,7 +601,12 @@ func (r *ref) inboundPresence(p *etree.Element) {
 		}
 		return
 	}
-	for _, s := range r.sessionsOf(c) {
+	r.deliverAvailable(c, p)
+}
+
+// deliverAvailable delivers p to each available session of u.
+func (r *ref) deliverAvailable(u *rUser, p *etree.Element) {
+	for _, s := range r.sessionsOf(u) {
 		if s.pres != nil {
 			r.deliver(s, p)
 		}
@@ -848,12 +853,7 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 		if it := u.roster[toBare]; it != nil {
 			if isTo(it.sub) || it.ask {
 				it.ask = false
-				switch it.sub {
-				case "both":
-					it.sub = "from"
-				case "to":
-					it.sub = "none"
-				}
+				dropTo(it)
 				r.save(u)
 			}
 			r.rosterPush(u, toBare)
@@ -893,12 +893,7 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 		delete(u.pending, toBare)
 		changed := false
 		if it := u.roster[toBare]; it != nil {
-			switch it.sub {
-			case "from":
-				it.sub, changed = "none", true
-			case "both":
-				it.sub, changed = "to", true
-			}
+			changed = dropFrom(it)
 		}
 		if pend || changed {
 			r.save(u)
@@ -945,11 +940,7 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 			r.postHost(el("presence", "from", c.bare, "to", fromBare, "type", "unavailable"), true)
 			if _, pend := c.pending[fromBare]; !pend {
 				if r.storePending(c, fromBare, p) {
-					for _, s := range r.sessionsOf(c) {
-						if s.pres != nil {
-							r.deliver(s, p)
-						}
-					}
+					r.deliverAvailable(c, p)
 				}
 			}
 		}
@@ -959,18 +950,11 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 			delete(c.pending, fromBare)
 			changed = true
 		}
-		if it := c.roster[fromBare]; it != nil {
-			switch it.sub {
-			case "from":
-				it.sub, changed = "none", true
-			case "both":
-				it.sub, changed = "to", true
-			}
+		if it := c.roster[fromBare]; it != nil && dropFrom(it) {
+			changed = true
 		}
 		if changed {
-			r.save(c)
-			r.sendToInterested(c, p)
-			r.rosterPush(c, fromBare)
+			r.inboundChanged(c, p, fromBare)
 		}
 	case "subscribed":
 		if it := c.roster[fromBare]; it != nil && it.ask {
@@ -980,27 +964,57 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 				it.sub = "both"
 			}
 			it.ask = false
-			r.save(c)
-			r.sendToInterested(c, p)
-			r.rosterPush(c, fromBare)
+			r.inboundChanged(c, p, fromBare)
 		}
 	case "unsubscribed":
 		if it := c.roster[fromBare]; it != nil {
 			changed := it.ask
 			it.ask = false
-			switch it.sub {
-			case "to":
-				it.sub, changed = "none", true
-			case "both":
-				it.sub, changed = "from", true
+			if dropTo(it) {
+				changed = true
 			}
 			if changed {
-				r.save(c)
-				r.sendToInterested(c, p)
-				r.rosterPush(c, fromBare)
+				r.inboundChanged(c, p, fromBare)
 			}
 		}
 	}
+}
+
+// inboundChanged: an inbound subscription stanza p from jid changed c's
+// item or pending request: saved, p shown to c's interested sessions, the
+// item pushed (§4.5).
+func (r *ref) inboundChanged(c *rUser, p *etree.Element, jid string) {
+	r.save(c)
+	r.sendToInterested(c, p)
+	r.rosterPush(c, jid)
+}
+
+// dropFrom removes the "from" half of it's subscription (from→none,
+// both→to) and reports whether there was one.
+func dropFrom(it *rItem) bool {
+	switch it.sub {
+	case "from":
+		it.sub = "none"
+	case "both":
+		it.sub = "to"
+	default:
+		return false
+	}
+	return true
+}
+
+// dropTo removes the "to" half (to→none, both→from) and reports whether
+// there was one.
+func dropTo(it *rItem) bool {
+	switch it.sub {
+	case "to":
+		it.sub = "none"
+	case "both":
+		it.sub = "from"
+	default:
+		return false
+	}
+	return true
 }
 
 // storePending stores the request (§4.1), unless c already has `from`.

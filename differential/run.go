@@ -264,8 +264,9 @@ func (cfg *Config) shrink(seq sequence, detail string) (sequence, string) {
 			for i := start; i < start+chunk && i < len(seq.actions); i++ {
 				drop[i] = true
 			}
-			if d, ok := try(seq.without(drop)); ok {
-				seq, detail = seq.without(drop), d
+			cand := seq.without(drop)
+			if d, ok := try(cand); ok {
+				seq, detail = cand, d
 				if start > len(seq.actions) {
 					start = len(seq.actions)
 				}

@@ -249,7 +249,7 @@ func (c *Conn) openStream(op string) (*hsReader, error) {
 	if err := c.write(c.header()); err != nil {
 		return nil, err
 	}
-	r := &hsReader{c: c, dec: newDecoder(c.br), op: op}
+	r := &hsReader{c: c, dec: xml.NewDecoder(c.br), op: op}
 	for {
 		tok, err := r.token()
 		if err != nil {

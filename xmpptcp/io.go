@@ -21,12 +21,6 @@ const (
 	ReasonConnectionLost = "connection-lost"  // the socket ended without a stream close
 )
 
-func newDecoder(r io.Reader) *xml.Decoder {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	return d
-}
-
 // readLoop reads stanzas until the stream or the socket ends.
 func (c *Conn) readLoop() {
 	_ = c.nc.SetReadDeadline(time.Time{})

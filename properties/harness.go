@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 )
@@ -437,12 +438,8 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-var cmpNilEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
-	if len(s) == 0 {
-		return []string{}
-	}
-	return s
-})
+// cmpNilEmpty: a nil and an empty list are the same list.
+var cmpNilEmpty = cmpopts.EquateEmpty()
 
 // observed groups the stanzas delivered in a step by client, as
 // signatures.

@@ -1,7 +1,6 @@
 package properties
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
 )
 
@@ -164,9 +162,6 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-var _ = bytes.NewBuffer
-var _ = sim.WriteTrace
 
 // TestMutantsInvariantsOnly (set SCANSIM_INVARIANT_TABLE=1) runs the mutant
 // table with the reference comparison off, to show which invariant of the

@@ -11,9 +11,7 @@ import (
 // when its precondition does not hold, and applies it to the harness.
 type machine struct {
 	h       *harness
-	steps   int // actions applied (all checks)
 	checked int // steps whose verdict the "" hook has reported
-	ids     int
 	onFail  func(h *harness, msg string)
 }
 
@@ -43,15 +41,14 @@ func (m *machine) pick(t *rapid.T, connected bool, label string) string {
 
 func (m *machine) allSlots() []string { return m.h.allSlots() }
 
+// id returns a stanza id unique in the run: prefix and the step number.
 func (m *machine) id(prefix string) string {
-	m.ids++
 	return fmt.Sprintf("%s%d", prefix, len(m.h.ops)+1)
 }
 
 // do applies op; the harness checks the step (reference and invariants)
 // and records the verdict, which the "" hook reports.
 func (m *machine) do(t *rapid.T, op Op) {
-	m.steps++
 	t.Logf("step %d: %v", len(m.h.ops)+1, op)
 	m.h.apply(op)
 }
@@ -81,8 +78,8 @@ func (m *machine) send(t *rapid.T, name, slot, stanza string) {
 	m.do(t, Op{Name: name, Kind: OpSend, Slot: slot, Stanza: stanza})
 }
 
-// target draws an address of another (or the same) user: bare or full,
-// of any slot.
+// userJID draws the bare JID of another user (or of any user, with
+// allowSelf).
 func (m *machine) userJID(t *rapid.T, label string, allowSelf bool, from string) string {
 	var us []string
 	for _, u := range m.h.userNames() {
@@ -94,7 +91,8 @@ func (m *machine) userJID(t *rapid.T, label string, allowSelf bool, from string)
 	return userBare(u)
 }
 
-func (m *machine) fullTarget(t *rapid.T, label string, from string) string {
+// fullTarget draws the {full:SLOT} placeholder of any slot.
+func (m *machine) fullTarget(t *rapid.T, label string) string {
 	_, x := m.fullSlot(t, label)
 	return x
 }
@@ -107,7 +105,7 @@ func (m *machine) fullSlot(t *rapid.T, label string) (string, string) {
 
 func (m *machine) addr(t *rapid.T, label, from string, allowSelf bool) string {
 	if rapid.IntRange(0, 2).Draw(t, label+"Full") == 0 {
-		return m.fullTarget(t, label, from)
+		return m.fullTarget(t, label)
 	}
 	return m.userJID(t, label, allowSelf, from)
 }
@@ -237,7 +235,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			case 0:
 				to = "localhost"
 			case 1:
-				to = m.fullTarget(t, "to", s)
+				to = m.fullTarget(t, "to")
 			default:
 				to = m.userJID(t, "to", true, s)
 			}
@@ -316,7 +314,7 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 		c := m.h.srv.ContactOf(userBare(me), userBare(u))
 		switch typ {
 		case "subscribed", "unsubscribed":
-			if c.PendingIn || (typ == "unsubscribed" && (c.Subscription == "from" || c.Subscription == "both")) {
+			if c.PendingIn || (typ == "unsubscribed" && isFrom(c.Subscription)) {
 				pref = append(pref, u)
 			}
 		case "subscribe":
@@ -324,7 +322,7 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 				pref = append(pref, u)
 			}
 		case "unsubscribe":
-			if c.Ask || c.Subscription == "to" || c.Subscription == "both" {
+			if c.Ask || isTo(c.Subscription) {
 				pref = append(pref, u)
 			}
 		}
@@ -353,7 +351,7 @@ func (m *machine) items(t *rapid.T, s string, block bool) string {
 		case 0:
 			j = "localhost"
 		case 1:
-			j = m.fullTarget(t, "item", s)
+			j = m.fullTarget(t, "item")
 		case 2:
 			j = strings.ToUpper(m.userJID(t, "item", false, s))
 		case 3:
@@ -396,7 +394,7 @@ func (m *machine) blockTarget(t *rapid.T, s string, block bool) string {
 				continue
 			}
 			c := m.h.srv.ContactOf(userBare(me), userBare(u))
-			if c.Subscription == "from" || c.Subscription == "both" || c.PendingIn {
+			if isFrom(c.Subscription) || c.PendingIn {
 				pref = append(pref, userBare(u))
 			}
 		}

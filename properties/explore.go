@@ -131,16 +131,14 @@ type Failure struct {
 // recorder collects what a property run saw: counts and the last failure
 // (rapid's last failing run is the minimised one).
 type recorder struct {
-	mu          sync.Mutex
-	checks      int
-	actions     int
-	firstFail   int
-	lastOps     []Op
-	lastMsg     string
-	lastUsers   int
-	lastSteps   []stepRec
-	lastFailing int
-	progress    func(done, actions int)
+	mu        sync.Mutex
+	checks    int
+	actions   int
+	firstFail int
+	lastOps   []Op
+	lastMsg   string
+	lastUsers int
+	progress  func(done, actions int)
 }
 
 // Property is the property: a rapid state machine over a fresh harness.
@@ -166,7 +164,6 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 					rec.firstFail = rec.checks
 				}
 				rec.lastOps = append([]Op(nil), h.ops...)
-				rec.lastSteps = append([]stepRec(nil), h.steps...)
 				rec.lastMsg = msg
 				rec.lastUsers = h.users
 			}
@@ -257,14 +254,7 @@ func Explore(cfg Config) Report {
 	if cfg.ShrinkTime <= 0 {
 		cfg.ShrinkTime = 10 * time.Second
 	}
-	prof := model.ProsodyTrunk()
-	if cfg.Profile != nil {
-		prof = *cfg.Profile
-	}
-	spec := prof
-	if cfg.Spec != nil {
-		spec = *cfg.Spec
-	}
+	prof, spec := cfg.profiles()
 	restore := setFlags(map[string]string{
 		"rapid.checks":     strconv.Itoa(cfg.Checks),
 		"rapid.steps":      strconv.Itoa(cfg.Steps),
@@ -316,15 +306,22 @@ func Explore(cfg Config) Report {
 // (rapid's own flags decide); failures are not minimised further nor
 // written as scripts (Explore does both).
 func Property(cfg Config) func(*rapid.T) {
-	prof := model.ProsodyTrunk()
-	if cfg.Profile != nil {
-		prof = *cfg.Profile
-	}
-	spec := prof
-	if cfg.Spec != nil {
-		spec = *cfg.Spec
-	}
+	prof, spec := cfg.profiles()
 	return property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), nil)
+}
+
+// profiles returns the model's profile and the demanded one, defaults
+// applied.
+func (c Config) profiles() (prof, spec model.Profile) {
+	prof = model.ProsodyTrunk()
+	if c.Profile != nil {
+		prof = *c.Profile
+	}
+	spec = prof
+	if c.Spec != nil {
+		spec = *c.Spec
+	}
+	return prof, spec
 }
 
 func setFlags(vals map[string]string) func() {

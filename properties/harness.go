@@ -457,25 +457,12 @@ func observed(tr []sim.TraceEvent) map[string][]string {
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 	got := observed(tr)
 	want := h.ref.out
-	names := map[string]bool{}
-	for n := range got {
-		names[n] = true
-	}
-	for n := range want {
-		names[n] = true
-	}
 	var b strings.Builder
-	for _, n := range sortedSet(names) {
-		if len(want[n]) == 0 && len(got[n]) == 0 {
+	for _, n := range clientNames(want, got) {
+		if sameMultiset(want[n], got[n]) {
 			continue
 		}
-		w := append([]string(nil), want[n]...)
-		g := append([]string(nil), got[n]...)
-		sort.Strings(w)
-		sort.Strings(g)
-		if equalStrings(w, g) {
-			continue
-		}
+		w, g := sortedCopy(want[n]), sortedCopy(got[n])
 		if d := cmp.Diff(w, g, cmpNilEmpty); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
@@ -488,6 +475,33 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		return "delivered stanzas differ from the reference prediction:\n" + b.String()
 	}
 	return ""
+}
+
+// clientNames returns the clients of a and b, sorted.
+func clientNames(a, b map[string][]string) []string {
+	names := make(map[string]bool, len(a)+len(b))
+	for n := range a {
+		names[n] = true
+	}
+	for n := range b {
+		names[n] = true
+	}
+	return sortedSet(names)
+}
+
+// sortedCopy returns a sorted copy of s.
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
+}
+
+// sameMultiset: a and b hold the same strings, in any order.
+func sameMultiset(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return equalStrings(sortedCopy(a), sortedCopy(b))
 }
 
 // allSlots returns every slot (shared: do not modify).

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/scansim/scansim/model"
@@ -141,9 +140,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	desc := []string{
 		fmt.Sprintf("rapid seed %d, %d actions after shrinking; profile %q (checks demand %q)", f.Seed, len(ops), prof.Name, spec.Name),
 	}
-	for _, l := range strings.Split(strings.TrimSpace(f.Message), "\n") {
-		desc = append(desc, l)
-	}
+	desc = append(desc, strings.Split(strings.TrimSpace(f.Message), "\n")...)
 	script.Description = strings.Join(desc, "\n")
 	text := string(scenarios.Format(script))
 	f.Script = text
@@ -256,15 +253,7 @@ func emphasise(s *scenarios.Script, expected, got map[string][]string) {
 	tail := append([]*scenarios.Action(nil), s.Actions[lastSend+1:]...)
 	var first string
 	nothing := ""
-	names := map[string]bool{}
-	for n := range expected {
-		names[n] = true
-	}
-	for n := range got {
-		names[n] = true
-	}
-	keys := sortedSet(names)
-	sort.Strings(keys)
+	keys := clientNames(expected, got)
 	for _, n := range keys {
 		if missing(expected[n], got[n]) && first == "" {
 			first = n
@@ -320,20 +309,11 @@ func missing(want, got []string) bool {
 	return false
 }
 
+// differs reports whether a and b deliver different multisets of stanzas
+// to some client.
 func differs(a, b map[string][]string) bool {
-	names := map[string]bool{}
-	for n := range a {
-		names[n] = true
-	}
-	for n := range b {
-		names[n] = true
-	}
-	for n := range names {
-		x := append([]string(nil), a[n]...)
-		y := append([]string(nil), b[n]...)
-		sort.Strings(x)
-		sort.Strings(y)
-		if strings.Join(x, "\n") != strings.Join(y, "\n") {
+	for _, n := range clientNames(a, b) {
+		if !sameMultiset(a[n], b[n]) {
 			return true
 		}
 	}

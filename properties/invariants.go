@@ -771,7 +771,7 @@ func inv11PushRepliesInert(c *invCtx) string {
 			return "a reply to a push produced " + e.Kind.String() + " " + e.Stanza
 		}
 	}
-	if fmt.Sprint(c.before) != fmt.Sprint(c.after) {
+	if diffSnaps(c.before, c.after) != "" {
 		return "a reply to a push changed state"
 	}
 	return ""
@@ -792,10 +792,8 @@ func inv12NoDeliveryFromBlocked(c *invCtx) string {
 		if !c.blockedThroughout(e.user, e.from) {
 			continue
 		}
-		if e.Kind == sim.TraceError {
-			if _, cond, blk := errorCond(e); e.Client == c.sender || cond == "not-acceptable" && blk {
-				continue // about A's own outbound traffic (inv 18, 19)
-			}
+		if c.aboutOwnOutbound(e) {
+			continue // inv 18, 19
 		}
 		if !c.prof.RecheckBlocklistOnOfflineFlush && (e.Kind == sim.TraceFlush || (e.tag == "presence" && e.typ == "subscribe" && c.initialPresence())) {
 			continue
@@ -803,6 +801,16 @@ func inv12NoDeliveryFromBlocked(c *invCtx) string {
 		return fmt.Sprintf("%s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
 	}
 	return ""
+}
+
+// aboutOwnOutbound: e is an error about its recipient's own outbound
+// traffic: one to the step's sender, or a blocked not-acceptable.
+func (c *invCtx) aboutOwnOutbound(e *ev) bool {
+	if e.Kind != sim.TraceError {
+		return false
+	}
+	_, cond, blk := errorCond(e)
+	return e.Client == c.sender || cond == "not-acceptable" && blk
 }
 
 // initialPresence reports whether the step is an initial presence.
@@ -1043,10 +1051,8 @@ func inv19GeneratedTrafficSuppressed(c *invCtx) string {
 		if a == e.user || !isLocalUser(a) {
 			continue
 		}
-		if e.Kind == sim.TraceError {
-			if _, cond, blk := errorCond(e); e.Client == c.sender || cond == "not-acceptable" && blk {
-				continue // about the recipient's own outbound traffic (second half)
-			}
+		if c.aboutOwnOutbound(e) {
+			continue // judged in the second half
 		}
 		if c.prof.LocalRosterChangeOnBlockedOutboundSub && e.tag == "presence" && !strings.Contains(e.to, "/") {
 			switch e.typ {

@@ -97,10 +97,8 @@ func TestInv41SilentLoss(t *testing.T) {
 	ctx := func(evs []sim.TraceEvent) *invCtx {
 		c := &invCtx{h: h, prof: p, rec: &st}
 		for _, e := range evs {
-			x := &ev{TraceEvent: e}
-			if el, err := parseStanza(e.Stanza); err == nil && e.Stanza != "" {
-				x.el, x.tag, x.typ, x.from, x.to, x.id = el, el.Tag, attrOr(el, "type"), attrOr(el, "from"), attrOr(el, "to"), attrOr(el, "id")
-			}
+			x := &ev{}
+			x.set(e)
 			if x.Kind == sim.TraceSend && c.send == nil {
 				c.send, c.sender = x, x.Client
 			}

@@ -26,6 +26,24 @@ type ev struct {
 	user                   string // bare JID of the event's session (or owner)
 }
 
+// set makes e the event t with its stanza parsed (shared: see parseCache).
+func (e *ev) set(t sim.TraceEvent) {
+	*e = ev{TraceEvent: t}
+	if strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
+		if el, err := parseShared(e.Stanza); err == nil {
+			e.el = el
+			e.tag = el.Tag
+			e.typ = attrOr(el, "type")
+			e.from = attrOr(el, "from")
+			e.to = attrOr(el, "to")
+			e.id = attrOr(el, "id")
+		}
+	}
+	if !e.JID.IsZero() {
+		e.user = e.JID.Bare().String()
+	}
+}
+
 // sessInfo is the reference's view of one session at a point in time.
 type sessInfo struct {
 	name, full, user         string
@@ -204,20 +222,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	c.evs = s.evPtrs[:0]
 	for i := range tr {
 		e := &buf[i]
-		*e = ev{TraceEvent: tr[i]}
-		if e.Stanza != "" && strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
-			if el, err := parseShared(e.Stanza); err == nil {
-				e.el = el
-				e.tag = el.Tag
-				e.typ = attrOr(el, "type")
-				e.from = attrOr(el, "from")
-				e.to = attrOr(el, "to")
-				e.id = attrOr(el, "id")
-			}
-		}
-		if !e.JID.IsZero() {
-			e.user = e.JID.Bare().String()
-		}
+		e.set(tr[i])
 		if e.Kind == sim.TraceSend && c.send == nil {
 			c.send = e
 			c.sender = e.Client

@@ -646,7 +646,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.postFromSession(s, q, true)
 		}
 	}
-	for _, c := range sortedItems(u) {
+	for _, c := range sortedKeys(u.roster) {
 		if isFrom(u.roster[c].sub) {
 			q := p.Copy()
 			q.CreateAttr("to", c)
@@ -657,7 +657,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		s.pres = p
 		prio := priorityOf(p)
 		// b. probes
-		for _, c := range sortedItems(u) {
+		for _, c := range sortedKeys(u.roster) {
 			if isTo(u.roster[c].sub) {
 				r.postFromSession(s, el("presence", "type", "probe", "from", s.full, "to", c), true)
 			}
@@ -686,7 +686,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.deliver(s, q)
 		}
 		// e. outstanding requests re-sent
-		for _, c := range sortedItems(u) {
+		for _, c := range sortedKeys(u.roster) {
 			if u.roster[c].ask {
 				r.postFromSession(s, el("presence", "type", "subscribe", "from", u.bare, "to", c), true)
 			}
@@ -744,15 +744,6 @@ func priorityOf(p *etree.Element) int {
 		return 127
 	}
 	return max(-128, min(127, n))
-}
-
-func sortedItems(u *rUser) []string {
-	out := make([]string, 0, len(u.roster))
-	for k := range u.roster {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -263,7 +263,7 @@ func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
 			rq := rep.CreateElement("query")
 			rq.CreateAttr("xmlns", nsRoster)
 			rq.CreateAttr("ver", strconv.Itoa(u.reportedVer()))
-			for _, j := range sortedItems(u) {
+			for _, j := range sortedKeys(u.roster) {
 				rq.AddChild(itemEl(j, u.roster[j]))
 			}
 		}

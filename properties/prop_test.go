@@ -109,10 +109,7 @@ func TestMutants(t *testing.T) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-36s %-6s %7s %7s %-6s %s\n", "mutant", "caught", "checks", "shrunk", "replay", "violation")
-	out := t.TempDir()
-	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
-		out = d
-	}
+	out := failuresOut(t)
 	for _, mu := range model.Mutants() {
 		start := time.Now()
 		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: out, ShrinkTime: 100 * time.Millisecond})

@@ -10,6 +10,15 @@ import (
 	"github.com/scansim/scansim/model"
 )
 
+// failuresOut is where a test writes its failure scripts:
+// $SCANSIM_FAILURES when set (to keep them), else a temporary directory.
+func failuresOut(t *testing.T) string {
+	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
+		return d
+	}
+	return t.TempDir()
+}
+
 // specCase: demanding a profile field flipped to the specification's
 // value makes the named invariant fire against the Prosody model, which
 // keeps its default. The reference comparison is off, so that the
@@ -34,10 +43,7 @@ func TestSpecProfileCatchesProsody(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	out := t.TempDir()
-	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
-		out = d
-	}
+	out := failuresOut(t)
 	for _, c := range specCases {
 		t.Run(c.name, func(t *testing.T) {
 			prof := model.ProsodyTrunk()
@@ -69,10 +75,7 @@ func TestStrictFindings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	out := t.TempDir()
-	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
-		out = d
-	}
+	out := failuresOut(t)
 	for _, inv := range []string{"inv30CrossRosterConsistency", "inv19GeneratedTrafficSuppressed"} {
 		r := Explore(Config{Seed: 5, Checks: 3000, NoReference: true, Strict: true,
 			Invariants: []string{inv}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
@@ -87,10 +90,7 @@ func TestStrictFindings(t *testing.T) {
 // F3 and F7 (docs/findings.md) and checks that the strict invariants (or the
 // specification's profile value) fire on them and the defaults do not.
 func TestFindingScripts(t *testing.T) {
-	out := t.TempDir()
-	if d := os.Getenv("SCANSIM_FAILURES"); d != "" {
-		out = d
-	}
+	out := failuresOut(t)
 	send := func(slot, x string) Op { return Op{Name: "finding", Kind: OpSend, Slot: slot, Stanza: x} }
 	connect := func(slot string) Op { return Op{Name: "finding", Kind: OpConnect, Slot: slot, Res: slotLetter(slot)} }
 	cases := []struct {

@@ -350,17 +350,17 @@ func (h *harness) snapshot() snap {
 	return s
 }
 
-// refContact is the reference's view in model.Contact form.
-func (h *harness) refContact(a, b string) model.Contact {
+// refContact is the reference's view of user u's state towards bare JID
+// b in model.Contact form.
+func refContact(u *rUser, b string) model.Contact {
 	c := model.Contact{Subscription: "none"}
-	u := h.ref.users[userBare(a)]
 	if u == nil {
 		return c
 	}
-	if it := u.roster[userBare(b)]; it != nil {
+	if it := u.roster[b]; it != nil {
 		c.InRoster, c.Subscription, c.Ask, c.Approved = true, it.sub, it.ask, it.approved
 	}
-	_, c.PendingIn = u.pending[userBare(b)]
+	_, c.PendingIn = u.pending[b]
 	return c
 }
 
@@ -384,12 +384,13 @@ func (h *harness) check(rec *stepRec, before, after snap) string {
 func (h *harness) compareState(after snap) string {
 	var b strings.Builder
 	us := h.userNames()
-	for _, a := range us {
-		for _, c := range us {
-			if a == c {
+	for i, a := range us {
+		u := h.ref.users[h.bares[i]]
+		for j, c := range us {
+			if i == j {
 				continue
 			}
-			want := h.refContact(a, c)
+			want := refContact(u, h.bares[j])
 			got := after.contacts[[2]string{a, c}]
 			if want == got {
 				continue
@@ -398,7 +399,6 @@ func (h *harness) compareState(after snap) string {
 				fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s), -reference +model:\n%s", a, c, want.State(), got.State(), d)
 			}
 		}
-		u := h.ref.users[userBare(a)]
 		var wbl []string
 		wantOff, wantVer := 0, 1
 		if u != nil {

@@ -54,7 +54,6 @@ type harness struct {
 }
 
 type slot struct {
-	name string // "u1a"
 	cur  *sim.Client
 	last string // full JID most recently bound here
 	n    int    // sessions bound so far
@@ -90,7 +89,7 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 		h.bares = append(h.bares, fmt.Sprintf("u%d@localhost", i))
 		for _, l := range []string{"a", "b", "c"} {
 			n := fmt.Sprintf("u%d%s", i, l)
-			h.slots[n] = &slot{name: n}
+			h.slots[n] = &slot{}
 			h.slotNames = append(h.slotNames, n)
 		}
 	}

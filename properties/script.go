@@ -75,7 +75,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		// Without mutants the model may be what is wrong: from the
 		// failing step on, the expected stanzas are the reference's.
 		rh := hf
-		if failStep.want == nil && strings.HasPrefix(f.Message, "reference state mismatch") {
+		if !failStep.mismatch && strings.HasPrefix(f.Message, "reference state mismatch") {
 			ops = append(ops, witnesses(hf)...)
 			rh = replayAll(ops, users, prof, spec, mutants)
 			witnessed = true
@@ -88,7 +88,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 				jids[e.Client] = e.JID
 			}
 		}
-		usePred := failStep.want != nil || witnessed
+		usePred := failStep.mismatch || witnessed
 		for k := idx; k < len(rh.steps); k++ {
 			st := rh.steps[k]
 			if !usePred {

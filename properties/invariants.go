@@ -70,6 +70,8 @@ type invCtx struct {
 	cmd       string
 	cmdItems  []string
 	to, sBare string
+	ans       *ev
+	nAns      int
 	// sessionsOf by user, memoised (shared: do not modify)
 	preBy, postBy map[string][]sessInfo
 }
@@ -78,6 +80,7 @@ const (
 	memoCmd uint8 = 1 << iota
 	memoTo
 	memoBare
+	memoAnswer
 )
 
 type invariant struct {
@@ -376,12 +379,24 @@ func (c *invCtx) blockingCmdUncached() (string, []string) {
 	return "", nil
 }
 
-// answer returns the result/error the sender got for its iq.
+// answer returns the first result/error the sender got for its iq and
+// how many it got (memoised: several invariants ask).
 func (c *invCtx) answer() (*ev, int) {
+	if c.memo&memoAnswer == 0 {
+		c.ans, c.nAns = c.answerUncached()
+		c.memo |= memoAnswer
+	}
+	return c.ans, c.nAns
+}
+
+func (c *invCtx) answerUncached() (*ev, int) {
+	if c.send == nil {
+		return nil, 0
+	}
 	var a *ev
 	n := 0
 	for _, e := range c.evs {
-		if delivered(e) && e.Client == c.sender && e.tag == "iq" && (e.typ == "result" || e.typ == "error") && c.send != nil && e.id == c.send.id {
+		if delivered(e) && e.Client == c.sender && e.tag == "iq" && (e.typ == "result" || e.typ == "error") && e.id == c.send.id {
 			if a == nil {
 				a = e
 			}
@@ -389,6 +404,12 @@ func (c *invCtx) answer() (*ev, int) {
 		}
 	}
 	return a, n
+}
+
+// answeredWith: the sender's iq got an answer of type typ (the first).
+func (c *invCtx) answeredWith(typ string) bool {
+	a, _ := c.answer()
+	return a != nil && a.typ == typ
 }
 
 func isBlocklistPush(e *ev) bool {
@@ -594,7 +615,7 @@ func inv04ErrorMeansNoEffect(c *invCtx) string {
 	if cmd != "block" && cmd != "unblock" && cmd != "unblock-all" {
 		return ""
 	}
-	if a, _ := c.answer(); a != nil && a.typ == "error" {
+	if c.answeredWith("error") {
 		return noEffect(c)
 	}
 	return ""
@@ -607,7 +628,7 @@ func inv05BlocklistPersists(c *invCtx) string {
 	cmd, _ := c.blockingCmd()
 	changer := ""
 	if cmd == "block" || cmd == "unblock" || cmd == "unblock-all" {
-		if a, _ := c.answer(); a != nil && a.typ == "result" {
+		if c.answeredWith("result") {
 			changer = userOf(c.senderBare())
 		}
 	}
@@ -696,7 +717,7 @@ func inv09PushFanOut(c *invCtx) string {
 	if cmd != "block" && cmd != "unblock" && cmd != "unblock-all" {
 		return ""
 	}
-	if a, _ := c.answer(); a == nil || a.typ != "result" {
+	if !c.answeredWith("result") {
 		return ""
 	}
 	kind := "block"
@@ -1142,7 +1163,7 @@ func inv21UnavailableOnBlock(c *invCtx) string {
 	if cmd != "block" {
 		return ""
 	}
-	if a, _ := c.answer(); a == nil || a.typ != "result" {
+	if !c.answeredWith("result") {
 		return ""
 	}
 	A := c.senderBare()
@@ -1200,7 +1221,7 @@ func inv22PresenceOnUnblock(c *invCtx) string {
 	if cmd != "unblock" && cmd != "unblock-all" {
 		return ""
 	}
-	if a, _ := c.answer(); a == nil || a.typ != "result" {
+	if !c.answeredWith("result") {
 		return ""
 	}
 	if cmd == "unblock-all" {

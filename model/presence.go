@@ -110,7 +110,23 @@ func (s *Server) outboundSubscription(o origin, st *etree.Element, fromBare, toB
 			s.setContactPendingOut(u, toBare)
 			s.rosterPush(u, toBare)
 		}
+		s.lastPending = nil
 		s.post(o, st, false)
+		// Prosody 0.12.3 puts the stanza's own 'to' back after posting
+		// it, and the stored request is that stanza
+		// (PendingKeepsAddressedTo, docs/findings.md D4).
+		if c := s.lastPending; c != nil && hadTo && stTo != toBare {
+			if p := c.pending[s.lastPendingJID]; p != nil {
+				p.CreateAttr("to", stTo)
+				if s.lastPendingOnline {
+					if c.pendingRevert == nil {
+						c.pendingRevert = map[string]bool{}
+					}
+					c.pendingRevert[s.lastPendingJID] = true
+				}
+			}
+		}
+		s.lastPending = nil
 	case "unsubscribe":
 		if u != nil && s.unsubscribe(u, toBare) {
 			s.rosterPush(u, toBare)
@@ -266,6 +282,9 @@ func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBa
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
 					s.sendToAvailable(c, st)
+					if s.prof.PendingKeepsAddressedTo {
+						s.lastPending, s.lastPendingJID, s.lastPendingOnline = c, fromBare, len(c.sessions) > 0
+					}
 				}
 			}
 		}

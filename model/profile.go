@@ -68,6 +68,14 @@ type Profile struct {
 	// filtered against the blocklist when delivered (invariants 27, 38).
 	// Prosody: false (§3.1 step 5d, §5.5).
 	RecheckBlocklistOnOfflineFlush bool
+	// PendingKeepsAddressedTo: a stored subscription request is re-sent at
+	// initial presence (§3.1 step 5d) with the 'to' its sender wrote, a
+	// full JID included, instead of the contact's bare JID (§4.1) — for
+	// good if the contact had no session when it arrived, and until the
+	// contact's last session ends if it had. Observed on Debian's Prosody
+	// 0.12.3 with memory storage (docs/findings.md D4; the live delivery
+	// is always bare).
+	PendingKeepsAddressedTo bool
 }
 
 // ProsodyTrunk is the default profile: Prosody trunk under its scansion
@@ -98,6 +106,7 @@ func Prosody012() Profile {
 	p.UnknownNodeText = ""
 	p.AbruptCloseReason = ""
 	p.FractionalTime = false
+	p.PendingKeepsAddressedTo = true
 	p.LegacyTime = true
 	return p
 }

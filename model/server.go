@@ -36,6 +36,12 @@ type Server struct {
 	// Profile.ErrorOnBlockedBroadcast.
 	generated int
 	depth     int
+	// lastPending: the account and JID of the request the current
+	// outbound subscribe stored, and whether the account had sessions
+	// then (PendingKeepsAddressedTo).
+	lastPending       *user
+	lastPendingJID    string
+	lastPendingOnline bool
 }
 
 // user holds an account's state: persistent (roster, pending requests,
@@ -49,10 +55,14 @@ type user struct {
 	roster     map[string]*rosterItem // bare JID -> item
 	rosterKeys []string               // sorted roster JIDs; nil when stale
 	pending    map[string]*etree.Element
-	rosterVer  int // 0: never saved (clients are told 1)
-	blocklist  map[string]bool
-	offline    []offlineMessage
-	dirty      bool // persistent state changed since the last persist
+	// pendingRevert: requests that hold their sender's full 'to' only
+	// while the account stays online (PendingKeepsAddressedTo): storage
+	// has them bare, and they turn bare when the last session ends.
+	pendingRevert map[string]bool
+	rosterVer     int // 0: never saved (clients are told 1)
+	blocklist     map[string]bool
+	offline       []offlineMessage
+	dirty         bool // persistent state changed since the last persist
 }
 
 type session struct {
@@ -253,6 +263,9 @@ func (s *Server) destroy(sess *session, reason string) {
 			break
 		}
 	}
+	if len(u.sessions) == 0 {
+		u.revertPending()
+	}
 	s.out = append(s.out, Event{Kind: Closed, Session: sess.id, To: sess.jid, Reason: reason})
 	s.unbindPresence(sess, reason)
 }
@@ -295,4 +308,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// revertPending gives the requests of pendingRevert their bare 'to' back:
+// the account went offline, and its requests are what storage holds.
+func (u *user) revertPending() {
+	for jid := range u.pendingRevert {
+		if st := u.pending[jid]; st != nil {
+			st.CreateAttr("to", u.bare.String())
+		}
+	}
+	clear(u.pendingRevert)
 }

@@ -79,6 +79,11 @@ func (u *user) marshal(mutOfflineLost bool) []byte {
 	for _, jid := range sortedKeys(u.pending) {
 		p := pendingRec{JID: jid}
 		if st := u.pending[jid]; st != nil {
+			if u.pendingRevert[jid] {
+				// storage holds it bare (PendingKeepsAddressedTo)
+				st = st.Copy()
+				st.CreateAttr("to", u.bare.String())
+			}
 			p.Stanza = serialise(st)
 		}
 		r.Pending = append(r.Pending, p)

@@ -214,9 +214,9 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 				return fmt.Sprintf("%v changed %s's roster entry for %s: %s -> %s", c.rec.op, key[0], key[1], b.State(), a.State())
 			}
 		}
-		c.h.inv.faulted = true
+		c.inv.faulted = true
 	}
-	if !c.h.inv.faulted {
+	if !c.inv.faulted {
 		return ""
 	}
 	for _, e := range c.evs {

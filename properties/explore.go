@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
 )
@@ -72,6 +73,17 @@ type Config struct {
 	// CustomInvariants are checked after every step, after the built-in
 	// checks. Config.Invariants, when non-empty, restricts them by Name too.
 	CustomInvariants []Invariant
+	// Server, when set, is a real XMPP server (usually a
+	// *scenarios.ServerDriver) driven beside the model: every sequence
+	// runs on both, on fresh accounts; the invariants are checked on the
+	// server's trace too, and what each client receives from the server
+	// is compared with what it receives from the model, the oracle (see
+	// wire.go). Server restarts are not drawn (a client cannot restart
+	// the server); abrupt drops are, unless NoFaults. Profile should be
+	// the server's (prosody-0.12 for Debian's Prosody 0.12.3). A failure
+	// on the server is written as a script the model passes and the
+	// server fails (Failure.ReplayServerFails).
+	Server scenarios.Driver
 }
 
 // options are the harness switches a Config sets.
@@ -82,10 +94,11 @@ type options struct {
 	noFaults bool
 	actions  map[string]Action
 	custom   []Invariant
+	server   scenarios.Driver
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults, actions: c.Actions, custom: c.CustomInvariants}
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults, actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -104,7 +117,10 @@ func (o options) apply(h *harness) {
 type Report struct {
 	Checks  int // sequences run (including the shrinking replays)
 	Actions int // actions applied in all of them
-	Failure *Failure
+	// ServerStanzas counts the stanzas a Config.Server delivered that were
+	// compared with the model's: evidence the comparison was not empty.
+	ServerStanzas int
+	Failure       *Failure
 }
 
 // Failure describes the first property violation, after shrinking.
@@ -126,6 +142,12 @@ type Failure struct {
 	// client's queue, which scansion's default mode ignores.
 	ReplayStrict bool
 	ReplayNote   string
+	// With Config.Server, for a failure on the server: the server's
+	// trace of the shrunk run (in the model's terms: prefix removed,
+	// generated resources renamed), and whether replaying Script on the
+	// server fails (ReplayPassesCorrect then says the model passes it).
+	ServerTrace       string
+	ReplayServerFails bool
 }
 
 // recorder collects what a property run saw: counts and the last failure
@@ -134,6 +156,7 @@ type recorder struct {
 	mu        sync.Mutex
 	checks    int
 	actions   int
+	stanzas   int // compared server deliveries
 	firstFail int
 	lastOps   []Op
 	lastMsg   string
@@ -152,6 +175,14 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
+		if opt.server != nil {
+			w, err := newWire(h, opt.server)
+			if err != nil {
+				t.Fatalf("server: %v", err)
+			}
+			h.real = w
+			defer w.close()
+		}
 		m := &machine{h: h}
 		if rec != nil {
 			rec.mu.Lock()
@@ -170,6 +201,9 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			defer func() {
 				rec.mu.Lock()
 				rec.actions += len(h.ops)
+				if h.real != nil {
+					rec.stanzas += h.real.compared
+				}
 				d, a, p := rec.checks, rec.actions, rec.progress
 				rec.mu.Unlock()
 				if p != nil {
@@ -281,7 +315,7 @@ func Explore(cfg Config) Report {
 		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
 	}()
 	<-done
-	rep := Report{Checks: rec.checks, Actions: rec.actions}
+	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
@@ -346,6 +380,14 @@ func setFlags(vals map[string]string) func() {
 func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options) (*harness, int) {
 	h := newHarness(users, prof, spec, mutants, 1)
 	opt.apply(h)
+	if opt.server != nil {
+		w, err := newWire(h, opt.server)
+		if err != nil {
+			return h, -1
+		}
+		h.real = w
+		defer w.close()
+	}
 	for i, op := range ops {
 		if !applicable(h, op) {
 			continue

@@ -51,6 +51,9 @@ type harness struct {
 	// extActions and custom: Config.Actions and Config.CustomInvariants.
 	extActions map[string]Action
 	custom     []Invariant
+	// real: the real server driven beside the model (Config.Server), nil
+	// for the model alone.
+	real *wire
 }
 
 type slot struct {
@@ -70,6 +73,10 @@ type stepRec struct {
 	mismatch bool
 	// fail is the step's violation ("" if none).
 	fail string
+	// onServer: fail is the real server's (wire.go); srvFrom and srvTo
+	// index the step's events in wire.trace.
+	onServer       bool
+	srvFrom, srvTo int
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
@@ -143,16 +150,23 @@ func (h *harness) apply(op Op) string {
 		before = h.snapshot()
 	}
 	h.inv.begin()
+	if h.real != nil {
+		h.real.inv.begin()
+	}
 	h.ref.out = nil
 	sl := h.slots[op.Slot]
 	if sl == nil {
 		sl = &slot{}
 	}
 	var err error
+	var name string // the op's client
+	if sl.cur != nil {
+		name = sl.cur.Name()
+	}
 	switch op.Kind {
 	case OpConnect:
 		sl.n++
-		name := op.Slot
+		name = op.Slot
 		if sl.n > 1 {
 			name = fmt.Sprintf("%s-%d", op.Slot, sl.n)
 		}
@@ -175,9 +189,16 @@ func (h *harness) apply(op Op) string {
 			rs.bound = false
 		}
 		h.ref.sess = nil
+		for _, u := range h.ref.users {
+			u.wentOffline()
+		}
 		err = h.sim.RestartServer()
 	case OpSend:
-		shared, perr := parseShared(h.resolve(op.Stanza))
+		x := h.resolve(op.Stanza)
+		if strings.Contains(x, pushPlaceholder) {
+			x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), sl.cur.Name()))
+		}
+		shared, perr := parseShared(x)
 		if perr != nil {
 			panic(perr)
 		}
@@ -241,9 +262,25 @@ func (h *harness) apply(op Op) string {
 	}
 	clear(h.store.put)
 	h.lastSnap = &after
-	if msg := h.check(&h.steps[len(h.steps)-1], before, after); msg != "" {
-		h.steps[len(h.steps)-1].fail = msg
+	st := &h.steps[len(h.steps)-1]
+	if msg := h.check(st, before, after); msg != "" {
+		st.fail = msg
 		return msg
+	}
+	if h.real != nil {
+		st.srvFrom = len(h.real.trace)
+		evs, err := h.real.apply(op, name, sl.last)
+		msg := ""
+		if err != nil {
+			msg = fmt.Sprintf("server: %v could not be applied: %v", op, err)
+		} else {
+			msg = h.real.check(st, evs, h.sim.Trace(), before, after)
+		}
+		st.srvTo = len(h.real.trace)
+		if msg != "" {
+			st.fail, st.onServer = msg, true
+			return msg
+		}
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
 )
 
@@ -254,10 +255,9 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				m.send(t, "g2Reply", s, fmt.Sprintf("<message to='%s' type='error' id='%s'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>", to, m.id("e")))
 				return
 			}
-			id := m.h.lastPushID(m.h.slots[s].cur.Name())
-			if id == "" {
-				id = "nopush"
-			}
+			// the id is the last push's, found when the op is applied
+			// (on a real server the push ids are the server's)
+			id := pushPlaceholder
 			if rapid.Bool().Draw(t, "error") {
 				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='error' id='%s'><error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id))
 				return
@@ -294,7 +294,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"": m.verdict,
 	}
-	if m.h.noFaults {
+	if m.h.noFaults || m.h.real != nil {
 		delete(acts, "h1Restart")
 	}
 	m.customActions(acts, m.h.extActions)
@@ -369,9 +369,13 @@ func (m *machine) items(t *rapid.T, s string, block bool) string {
 	return b.String()
 }
 
-// lastPushID returns the id of the last iq push client received.
-func (h *harness) lastPushID(client string) string {
-	tr := h.sim.Trace()
+// pushPlaceholder in an op's stanza stands for the id of the last iq push
+// the sending client received ("nopush" when there was none).
+const pushPlaceholder = "{push}"
+
+// lastPushID returns the id of the last iq push client received in tr,
+// or "nopush".
+func lastPushID(tr []sim.TraceEvent, client string) string {
 	for i := len(tr) - 1; i >= 0; i-- {
 		ev := tr[i]
 		if ev.Client == client && strings.HasPrefix(ev.Stanza, "<iq") && strings.Contains(ev.Stanza, "type='set'") {
@@ -380,7 +384,7 @@ func (h *harness) lastPushID(client string) string {
 			}
 		}
 	}
-	return ""
+	return "nopush"
 }
 
 // blockTarget prefers contacts whose blocking has side effects: for a

@@ -31,6 +31,9 @@ type rUser struct {
 	bare    string
 	roster  map[string]*rItem
 	pending map[string]*etree.Element // stored request (nil: bare marker)
+	// online: requests whose addressed 'to' lasts only while u stays
+	// online (PendingKeepsAddressedTo)
+	online  map[string]bool
 	bl      map[string]bool
 	offline []rOffline
 	ver     int // saves; clients are told max(ver,1)
@@ -54,11 +57,14 @@ type rSess struct {
 }
 
 type ref struct {
-	prof  model.Profile
-	host  string
-	stamp string
-	users map[string]*rUser
-	sess  []*rSess // bound, in bind order
+	prof model.Profile
+	// addressedTo: while an outbound subscribe is handled, the 'to' its
+	// sender wrote (PendingKeepsAddressedTo)
+	addressedTo string
+	host        string
+	stamp       string
+	users       map[string]*rUser
+	sess        []*rSess // bound, in bind order
 	// out collects the predicted deliveries of the current step, per
 	// session name, as signatures (see sig).
 	out map[string][]string
@@ -154,7 +160,7 @@ func matches(prof model.Profile, bl map[string]bool, j string) bool {
 func (r *ref) user(bare string) *rUser {
 	u := r.users[bare]
 	if u == nil {
-		u = &rUser{bare: bare, roster: map[string]*rItem{}, pending: map[string]*etree.Element{}, bl: map[string]bool{}}
+		u = &rUser{bare: bare, roster: map[string]*rItem{}, pending: map[string]*etree.Element{}, online: map[string]bool{}, bl: map[string]bool{}}
 		r.users[bare] = u
 	}
 	return u
@@ -416,6 +422,9 @@ func (r *ref) destroy(s *rSess, reason string) {
 		}
 	}
 	s.bound = false
+	if len(r.sessionsOf(s.u)) == 0 {
+		s.u.wentOffline()
+	}
 	if s.pres != nil {
 		p := el("presence", "type", "unavailable")
 		if reason != "" {
@@ -605,12 +614,17 @@ func (r *ref) inboundPresence(p *etree.Element) {
 }
 
 // deliverAvailable delivers p to each available session of u.
-func (r *ref) deliverAvailable(u *rUser, p *etree.Element) {
+// deliverAvailable delivers p to u's available sessions and returns how
+// many there were.
+func (r *ref) deliverAvailable(u *rUser, p *etree.Element) int {
+	n := 0
 	for _, s := range r.sessionsOf(u) {
 		if s.pres != nil {
 			r.deliver(s, p)
+			n++
 		}
 	}
+	return n
 }
 
 // presenceOfAvailable posts the stored presence of each available session
@@ -839,7 +853,9 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 			r.save(u)
 		}
 		r.rosterPush(u, toBare)
+		r.addressedTo = attrOr(st, "to")
 		r.inboundPresence(p)
+		r.addressedTo = ""
 	case "unsubscribe":
 		if it := u.roster[toBare]; it != nil {
 			if isTo(it.sub) || it.ask {
@@ -932,6 +948,15 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 			if _, pend := c.pending[fromBare]; !pend {
 				if r.storePending(c, fromBare, p) {
 					r.deliverAvailable(c, p)
+					// prosody-0.12 keeps the 'to' its sender wrote; it
+					// lasts while c stays online if c was online
+					if to := r.addressedTo; r.prof.PendingKeepsAddressedTo && to != "" && to != c.bare {
+						c.pending[fromBare].CreateAttr("to", to)
+						delete(c.online, fromBare)
+						if len(r.sessionsOf(c)) > 0 {
+							c.online[fromBare] = true
+						}
+					}
 				}
 			}
 		}
@@ -1016,4 +1041,15 @@ func (r *ref) storePending(c *rUser, from string, p *etree.Element) bool {
 	c.pending[from] = p.Copy()
 	r.save(c)
 	return true
+}
+
+// wentOffline: u's last session ended; the requests that kept their
+// addressed 'to' only while u was online are bare again.
+func (u *rUser) wentOffline() {
+	for j := range u.online {
+		if p := u.pending[j]; p != nil {
+			p.CreateAttr("to", u.bare)
+		}
+	}
+	clear(u.online)
 }

@@ -1,6 +1,7 @@
 package properties
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,8 +60,18 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 
 	var events []sim.TraceEvent
 	var expected map[string][]string // per client, the failing step's expected sigs
+	got := observed(hf.sim.Trace()[failStep.from:failStep.to])
 	witnessed := false
-	if len(mutants) > 0 {
+	if failStep.onServer {
+		// The server failed: the model is the oracle, so the script is
+		// the model's own run, which the server must fail.
+		events = append(events, hf.sim.Trace()[:failStep.to]...)
+		expected = got
+		got = observed(hf.real.trace[failStep.srvFrom:failStep.srvTo])
+		var b bytes.Buffer
+		_ = sim.WriteTrace(&b, hf.real.trace)
+		f.ServerTrace = b.String()
+	} else if len(mutants) > 0 {
 		g := replayAll(ops, users, prof, spec, nil)
 		last := g.steps[len(g.steps)-1]
 		expected = observed(g.sim.Trace()[last.from:last.to])
@@ -131,7 +142,6 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		return
 	}
 	anyIDs(script)
-	got := observed(hf.sim.Trace()[failStep.from:failStep.to])
 	if !witnessed {
 		emphasise(script, expected, got)
 	} else {
@@ -166,6 +176,10 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		return
 	}
 	p := prof
+	if failStep.onServer {
+		replayOnServer(f, parsed, &p, opt.server)
+		return
+	}
 	for _, strict := range []bool{false, true} {
 		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: &p, Mutants: mutants, Seed: 1, Strict: strict})
 		if res.Err != nil {
@@ -190,6 +204,41 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	if !f.ReplayFails && f.ReplayNote == "" {
 		f.ReplayNote = "the script passes under the configured model: the difference is not visible to a scansion receives (an extra stanza at the end of a queue, or an invariant the reference and the model agree on)"
 	}
+}
+
+// replayOnServer replays the script of a server failure: it must pass on
+// the model (ReplayPassesCorrect) and fail on the server
+// (ReplayServerFails), in default mode or else in strict mode.
+func replayOnServer(f *Failure, parsed *scenarios.Script, p *model.Profile, server scenarios.Driver) {
+	for _, strict := range []bool{false, true} {
+		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: p, Seed: 1, Strict: strict})
+		f.ReplayPassesCorrect = res.Passed
+		if !res.Passed {
+			f.ReplayNote = "the model fails its own script: " + describeResult(res)
+			return
+		}
+		srv := scenarios.Run(parsed, scenarios.RunOptions{Driver: server, Strict: strict})
+		if srv.Err != nil && srv.Failure == nil {
+			f.ReplayNote = "server replay error: " + srv.Err.Error()
+			return
+		}
+		if !srv.Passed {
+			f.ReplayServerFails, f.ReplayStrict = true, strict
+			f.ReplayNote = "server: " + describeResult(srv)
+			return
+		}
+	}
+	f.ReplayNote = "the script passes on the server too: the difference is not visible to scansion's receives (order within a batch, masked values), or the server did not repeat it"
+}
+
+func describeResult(r *scenarios.Result) string {
+	switch {
+	case r.Failure != nil:
+		return r.Failure.Error()
+	case r.Err != nil:
+		return r.Err.Error()
+	}
+	return "passed"
 }
 
 // orderLike returns want ordered like got for the stanzas both have,

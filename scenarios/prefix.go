@@ -63,6 +63,18 @@ func PrefixNodes(s *Script, host, prefix string, keep ...string) *Script {
 	return &out
 }
 
+// PrefixElement rewrites el in place the way PrefixNodes rewrites a
+// script's stanzas: every attribute value and every text that is exactly
+// one JID with a node on host gets prefix in front of its node, except
+// the nodes in keep. It is what a driver that builds stanzas itself (a
+// property run against a real server) needs to keep its runs apart.
+func PrefixElement(el *etree.Element, host, prefix string, keep ...string) {
+	if prefix == "" || el == nil {
+		return
+	}
+	(&prefixer{host: host, prefix: prefix, keep: keep}).element(el)
+}
+
 type prefixer struct {
 	host, prefix string
 	keep         []string

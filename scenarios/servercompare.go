@@ -241,15 +241,24 @@ func (m *Masker) Stanza(s string) string {
 	if id := el.SelectAttr("id"); id != nil && !m.ids[id.Value] {
 		id.Value = "*"
 	}
-	maskVolatile(el)
-	out := model.Canonical(el)
-	for _, j := range m.jids {
-		out = strings.ReplaceAll(out, j, "${"+m.names[j]+"'s full JID}")
-	}
-	return UnprefixNodes(out, m.prefix)
+	maskVolatile(el, m.names2vars)
+	return m.names2vars(model.Canonical(el))
 }
 
-func maskVolatile(el *etree.Element) {
+// names2vars replaces the clients' full JIDs in s by their variables and
+// removes the run prefix: what both sides of a comparison have in common.
+func (m *Masker) names2vars(s string) string {
+	for _, j := range m.jids {
+		s = strings.ReplaceAll(s, j, "${"+m.names[j]+"'s full JID}")
+	}
+	return UnprefixNodes(s, m.prefix)
+}
+
+// maskVolatile masks el's clock-dependent values and sorts the children
+// of the unordered lists. The sort keys are the children's canonical
+// forms after norm, so that both sides of a comparison sort alike (a
+// run prefix or a generated resource must not change the order).
+func maskVolatile(el *etree.Element, norm func(string) string) {
 	ns := el.SelectAttrValue("xmlns", "")
 	switch {
 	case el.Tag == "delay" && ns == "urn:xmpp:delay":
@@ -268,21 +277,22 @@ func maskVolatile(el *etree.Element) {
 		}
 	case el.Tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
 		el.Tag == "blocklist" && ns == "urn:xmpp:blocking":
-		sortChildren(el)
+		sortChildren(el, norm)
 	}
 	for _, c := range el.ChildElements() {
-		maskVolatile(c)
+		maskVolatile(c, norm)
 	}
 }
 
-// sortChildren orders el's child elements by their canonical form.
-func sortChildren(el *etree.Element) {
+// sortChildren orders el's child elements by their canonical form after
+// norm.
+func sortChildren(el *etree.Element, norm func(string) string) {
 	kids := el.ChildElements()
 	keys := make(map[*etree.Element]string, len(kids))
 	for _, c := range kids {
-		sortChildren(c)
+		sortChildren(c, norm)
 		el.RemoveChild(c)
-		keys[c] = model.Canonical(c)
+		keys[c] = norm(model.Canonical(c))
 	}
 	sort.SliceStable(kids, func(i, j int) bool { return keys[kids[i]] < keys[kids[j]] })
 	for _, c := range kids {

@@ -10,6 +10,7 @@ import (
 	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/scenarios"
 )
 
 // checkCommand wires the property engine (properties.Explore): random
@@ -41,16 +42,26 @@ Examples:
   scansim check --profile prosody-0.12 --spec prosody
   scansim check --list-mutants
   scansim check --list-invariants
-  scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 1000
+  scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 200
+  scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --engine scansion --checks 1000
 
 On a terminal a progress line (checks done, actions/s, elapsed time) is
 redrawn in place on stderr; when stderr is not a terminal nothing is
 printed until the summary (-v prints a plain progress line every 10 checks).
 
-With --server, the random sequences run on the model (the oracle, with
---profile) and on the real server; what each client receives is compared
-action by action, and the first divergence is shrunk and written as a
-script ("scansim diff --server" reproduces it). See docs/real-server.md.
+With --server, every sequence runs on the model (the oracle, with
+--profile) and on the real server at HOST:PORT, on fresh accounts. After
+each action the invariants are checked on the server's trace too, and what
+each client received from the server is compared with what it received
+from the model (masked: server ids, stamps, generated resources). Abrupt
+drops are drawn (--no-faults turns them off); server restarts are not. The
+first failure is shrunk against the server and written as a script that
+the model passes and the server fails ("scansim replay --server" and
+"scansim diff --server" reproduce it).
+
+--engine scansion draws instead the sequences of package differential:
+scansion-expressible ones only (connects, sends, clean disconnects; no
+drops), compared batch by batch. See docs/real-server.md.
 `,
 	run: checkCmd,
 }
@@ -71,6 +82,7 @@ type checkOpts struct {
 	noFaults    bool
 	server      string
 	timeout     time.Duration
+	engine      string
 }
 
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
@@ -87,7 +99,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
-	fs.StringVar(&o.server, "server", "", "differential run: the same random sequences on the model (--profile) and on a real server at HOST:PORT")
+	fs.StringVar(&o.server, "server", "", "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle")
+	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (the rapid state machine, with drops) or scansion (package differential's scansion-only sequences)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
@@ -146,7 +159,16 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if len(o.mutants.vals) > 0 {
 			return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 		}
-		return checkServer(o, &prof, stdout, stderr)
+		switch o.engine {
+		case "scansion":
+			return checkServer(o, &prof, stdout, stderr)
+		case "properties":
+			cfg.Server = &scenarios.ServerDriver{Addr: o.server, Timeout: o.timeout}
+		default:
+			return fail(fmt.Errorf("--engine must be properties or scansion, got %q", o.engine))
+		}
+	} else if o.engine != "properties" {
+		return fail(fmt.Errorf("--engine applies only with --server"))
 	}
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
@@ -161,6 +183,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
 	if f == nil {
+		if o.server != "" {
+			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model\n",
+				rep.Checks, rep.Actions, rate, rep.ServerStanzas)
+			return exitOK
+		}
 		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation\n", rep.Checks, rep.Actions, rate)
 		return exitOK
 	}
@@ -182,15 +209,25 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if f.ReplayStrict {
 			flags = " --strict" + flags
 		}
-		fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", flags, f.ScriptPath)
+		if o.server != "" {
+			// the model passes the script; the server is what fails it
+			fmt.Fprintf(stdout, "    replay: scansim replay --server %s%s %s\n", o.server, flags, f.ScriptPath)
+			fmt.Fprintf(stdout, "    diff:   scansim diff --server %s --profile %s %s\n", o.server, o.profile, f.ScriptPath)
+		} else {
+			fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", flags, f.ScriptPath)
+		}
 		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", flags, f.ScriptPath)
 	}
 	if f.ReplayNote != "" {
 		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))
 	}
 	if o.verbose && f.Trace != "" {
-		fmt.Fprintln(stdout, "    trace of the shrunk run:")
+		fmt.Fprintln(stdout, "    trace of the shrunk run (model):")
 		fmt.Fprintln(stdout, suite.Indent(f.Trace))
+	}
+	if o.verbose && f.ServerTrace != "" {
+		fmt.Fprintln(stdout, "    the server's trace of the shrunk run (prefix removed, resources as on the model):")
+		fmt.Fprintln(stdout, suite.Indent(f.ServerTrace))
 	}
 	fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
 	return exitFailed

@@ -1,0 +1,50 @@
+package properties_test
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/scenarios"
+)
+
+// The real-server property run: the rapid state machine drives a real
+// XMPP server beside the model. It runs only when SCANSIM_SERVER names a
+// server configured like testdata/prosody (any user and password, plain
+// SASL without TLS; docs/real-server.md):
+//
+//	.ci/prosody-start && SCANSIM_SERVER=127.0.0.1:25222 go test ./properties -run RealServer -v
+//
+// SCANSIM_PROPERTY_CHECKS sets the number of sequences (default 30),
+// SCANSIM_SEED rapid's seed (default: a random one, printed on failure).
+func TestPropertyRealServer(t *testing.T) {
+	addr := os.Getenv("SCANSIM_SERVER")
+	if addr == "" {
+		t.Skip("SCANSIM_SERVER not set: no real server to test against (see docs/real-server.md)")
+	}
+	checks := 30
+	if n, err := strconv.Atoi(os.Getenv("SCANSIM_PROPERTY_CHECKS")); err == nil && n > 0 {
+		checks = n
+	}
+	seed, _ := strconv.ParseUint(os.Getenv("SCANSIM_SEED"), 10, 64)
+	p := model.Prosody012()
+	srv := &scenarios.ServerDriver{Addr: addr, Timeout: 5 * time.Second}
+	rep := properties.Explore(properties.Config{
+		Seed:    seed,
+		Checks:  checks,
+		Profile: &p,
+		Server:  srv,
+		OutDir:  t.TempDir(),
+	})
+	t.Logf("%d sequences, %d actions on the model and on %s", rep.Checks, rep.Actions, addr)
+	if f := rep.Failure; f != nil {
+		t.Fatalf("rapid seed %d (SCANSIM_SEED=%[1]d reruns it), shrunk to %d actions:\n%s\nscript (%s):\n%s\nserver replay fails: %v (%s)\nserver trace:\n%s",
+			f.Seed, f.ShrunkLen, f.Message, f.ScriptPath, f.Script, f.ReplayServerFails, f.ReplayNote, f.ServerTrace)
+	}
+	if rep.Actions == 0 {
+		t.Fatal("no action was applied")
+	}
+}

@@ -1,0 +1,90 @@
+package properties_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/scenarios"
+)
+
+// The server mode (Config.Server) tested without a real server: the
+// "server" is the model itself behind scenarios.SimDriver, with a node
+// prefix, so that driving, prefixing, JID translation, masking and the
+// invariants on the server's trace all run.
+
+// The model against itself: nothing may diverge, and the comparison must
+// not be empty.
+func TestServerModeAgreesWithItself(t *testing.T) {
+	p := model.Prosody012()
+	rep := properties.Explore(properties.Config{
+		Seed:    7,
+		Checks:  60,
+		Profile: &p,
+		Server:  &scenarios.SimDriver{Profile: &p, Prefix: "p7-"},
+		OutDir:  t.TempDir(),
+	})
+	if f := rep.Failure; f != nil {
+		t.Fatalf("the model diverges from itself (rapid seed %d):\n%s\n%s", f.Seed, f.Message, f.Script)
+	}
+	t.Logf("%d checks, %d actions, %d server stanzas compared", rep.Checks, rep.Actions, rep.ServerStanzas)
+	if rep.ServerStanzas < rep.Actions/4 {
+		t.Fatalf("only %d server stanzas compared over %d actions", rep.ServerStanzas, rep.Actions)
+	}
+}
+
+// A buggy server (the model with a mutant) is caught on the server's side:
+// the failure says so, the script is the model's own behaviour, the model
+// passes it and the server fails it.
+func TestServerModeCatchesBuggyServer(t *testing.T) {
+	p := model.Prosody012()
+	for _, mutant := range []string{"no-unavailable-on-block", "inbound-presence-from-blocked"} {
+		t.Run(mutant, func(t *testing.T) {
+			rep := properties.Explore(properties.Config{
+				Seed:    3,
+				Checks:  400,
+				Profile: &p,
+				Server:  &scenarios.SimDriver{Profile: &p, Prefix: "bug-", Mutants: []string{mutant}},
+				OutDir:  t.TempDir(),
+			})
+			f := rep.Failure
+			if f == nil {
+				t.Fatalf("a server with mutant %s passed %d checks", mutant, rep.Checks)
+			}
+			if !strings.HasPrefix(f.Message, "server: ") {
+				t.Fatalf("the failure is not the server's:\n%s", f.Message)
+			}
+			if !f.ReplayPassesCorrect || !f.ReplayServerFails {
+				t.Fatalf("script: model passes %v, server fails %v (%s)\n%s", f.ReplayPassesCorrect, f.ReplayServerFails, f.ReplayNote, f.Script)
+			}
+			if f.ServerTrace == "" || strings.Contains(f.ServerTrace, "bug-") {
+				t.Fatalf("the server's trace is missing or still carries the run prefix:\n%s", f.ServerTrace)
+			}
+			t.Logf("caught in check %d, shrunk to %d actions: %s", f.FirstCheck, f.ShrunkLen, strings.SplitN(f.Message, "\n", 2)[0])
+			if f.ShrunkLen > 12 {
+				t.Errorf("shrunk to %d actions, want a short sequence", f.ShrunkLen)
+			}
+		})
+	}
+}
+
+// A server that cannot be reached fails the run with a clear message, not
+// a hang or a panic.
+func TestServerModeUnreachable(t *testing.T) {
+	p := model.Prosody012()
+	rep := properties.Explore(properties.Config{
+		Seed:    1,
+		Checks:  3,
+		Profile: &p,
+		Server:  &scenarios.ServerDriver{Addr: "127.0.0.1:1", Timeout: 200e6},
+		OutDir:  t.TempDir(),
+	})
+	f := rep.Failure
+	if f != nil {
+		t.Log(f.Message)
+	}
+	if f == nil || !strings.Contains(f.Message, "server") || !strings.Contains(f.Message, "127.0.0.1:1") {
+		t.Fatalf("want a failure naming the server, got %+v", f)
+	}
+}

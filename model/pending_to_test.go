@@ -50,6 +50,13 @@ func TestPendingKeepsAddressedTo(t *testing.T) {
 			h.close("b1", false)
 			h.bind("last", "b", "b2")
 		}, bare},
+		{"contact connected, its roster saved again, then offline, then logs in", func(h *harness) {
+			h.bind("b1", "b", "b1")
+			h.send("a", subFull)
+			h.send("b1", "<presence type='subscribe' to='c@localhost'/>")
+			h.close("b1", false)
+			h.bind("last", "b", "b2")
+		}, full},
 		{"contact connected but unavailable, then offline, then logs in", func(h *harness) {
 			h.bind("b1", "b", "b1")
 			h.send("a", subFull)

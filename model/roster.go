@@ -38,6 +38,10 @@ func (u *user) hasPending(jid string) bool {
 // save models save_roster: every save bumps the version (§4.1).
 func (s *Server) save(u *user) {
 	u.rosterVer++
+	// Prosody's memory storage keeps a copy of each save: a request that
+	// had its addressed 'to' only in the loaded roster is stored with it
+	// from now on (PendingKeepsAddressedTo).
+	clear(u.pendingRevert)
 	s.touch(u)
 }
 

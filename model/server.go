@@ -55,9 +55,10 @@ type user struct {
 	roster     map[string]*rosterItem // bare JID -> item
 	rosterKeys []string               // sorted roster JIDs; nil when stale
 	pending    map[string]*etree.Element
-	// pendingRevert: requests that hold their sender's full 'to' only
-	// while the account stays online (PendingKeepsAddressedTo): storage
-	// has them bare, and they turn bare when the last session ends.
+	// pendingRevert: requests that hold their sender's full 'to' only in
+	// the loaded roster (PendingKeepsAddressedTo): storage has them bare
+	// until the roster is saved again, and they turn bare when the last
+	// session ends before that.
 	pendingRevert map[string]bool
 	rosterVer     int // 0: never saved (clients are told 1)
 	blocklist     map[string]bool

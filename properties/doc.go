@@ -99,6 +99,33 @@
 // the actions; the same seed gives the same actions and a byte-identical
 // trace (TestDeterminism, TestExploreDeterministic).
 //
+// # Against a real server
+//
+// Config.Server (a scenarios.Driver, usually *scenarios.ServerDriver) runs
+// every sequence on a real XMPP server too, beside the model, on fresh
+// accounts (the driver's run prefix); wire.go drives it through a
+// scenarios.Network, quiescing with ping round trips after every op and
+// waiting a short grace after an abrupt drop (the server learns of a drop
+// asynchronously). After each step two more checks run on what the
+// server's clients sent and received, put back into the model's terms
+// (prefix removed, generated resources renamed):
+//
+//   - the invariant catalogue, with the model's state as the state it
+//     reads, except the five that judge the server's inside (offWire:
+//     inv39 and inv41–inv44 need store, drop and persistence events a
+//     client never sees);
+//   - the comparison with the model, the oracle: each client's stanzas of
+//     the step, masked (scenarios.Masker: server ids, stamps, generated
+//     resources) and compared as multisets, roster push versions as a
+//     multiset per step (Prosody hands them out in hash order).
+//
+// Server restarts are not drawn. A failure on the server ("server: ..."
+// in Failure.Message) shrinks by re-running candidates against the server
+// and is written as the model's own run, which the model passes and the
+// server must fail (Failure.ReplayPassesCorrect, ReplayServerFails);
+// Failure.ServerTrace is the server's side. `scansim check --server` and
+// TestPropertyRealServer ($SCANSIM_SERVER) use it.
+//
 // # Profiles
 //
 // Config.Profile is the model's profile, Config.Spec the profile the checks

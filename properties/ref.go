@@ -32,7 +32,7 @@ type rUser struct {
 	roster  map[string]*rItem
 	pending map[string]*etree.Element // stored request (nil: bare marker)
 	// online: requests whose addressed 'to' lasts only while u stays
-	// online (PendingKeepsAddressedTo)
+	// online, unless u's roster is saved again (PendingKeepsAddressedTo)
 	online  map[string]bool
 	bl      map[string]bool
 	offline []rOffline
@@ -251,7 +251,13 @@ func (r *ref) blocked(u *rUser, j string) bool {
 	return u != nil && matches(r.prof, u.bl, j)
 }
 
-func (r *ref) save(u *rUser) { u.ver++ }
+// save counts a save of u's roster. Storage takes a copy each time
+// (Prosody's memory storage serialises), so a request that kept its
+// addressed 'to' only in memory is now stored with it (online).
+func (r *ref) save(u *rUser) {
+	u.ver++
+	clear(u.online)
+}
 
 func (u *rUser) reportedVer() int {
 	if u.ver == 0 {

@@ -104,6 +104,25 @@ func TestRealServerSharedCorpus(t *testing.T) {
 	checkAgainstServer(t, addr, sharedScripts(t))
 }
 
+// TestRealServerProsody012 replays the scripts of behaviour found on
+// Prosody 0.12.3 (../testdata/prosody-0.12, docs/findings.md D4–D5):
+// they pass on the server and on the simulation, with the same stanzas.
+func TestRealServerProsody012(t *testing.T) {
+	addr := realServer(t)
+	files, err := filepath.Glob("../testdata/prosody-0.12/*.scs")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in ../testdata/prosody-0.12 (%v)", err)
+	}
+	checkAgainstServer(t, addr, files)
+	for _, f := range files {
+		t.Run("pass/"+strings.TrimSuffix(filepath.Base(f), ".scs"), func(t *testing.T) {
+			if c := compareOnServer(t, addr, f); !c.Server.Passed {
+				t.Errorf("fails on the server:\n%s", c)
+			}
+		})
+	}
+}
+
 // TestRealServerTestdata replays the project's own scripts against the
 // server with the simulation (prosody-0.12) as the oracle.
 func TestRealServerTestdata(t *testing.T) {

@@ -121,6 +121,9 @@ type Report struct {
 	// compared with the model's: evidence the comparison was not empty.
 	ServerStanzas int
 	Failure       *Failure
+	// Err: the run could not start (Config.Server unreachable, or it
+	// refused a login); nothing was checked.
+	Err error
 }
 
 // Failure describes the first property violation, after shrinking.
@@ -307,6 +310,11 @@ func Explore(cfg Config) Report {
 		defer debug.SetGCPercent(debug.SetGCPercent(exploreGCPercent))
 	}
 
+	if cfg.Server != nil {
+		if err := preflight(cfg.Server); err != nil {
+			return Report{Err: err}
+		}
+	}
 	rec := &recorder{progress: cfg.Progress}
 	tb := &exploreTB{}
 	done := make(chan struct{})
@@ -327,6 +335,26 @@ func Explore(cfg Config) Report {
 	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir)
 	rep.Failure = f
 	return rep
+}
+
+// preflight logs one client in to the server and out again, so that a
+// server that cannot be reached or refuses logins is reported as such
+// rather than as a property violation to shrink.
+func preflight(d scenarios.Driver) error {
+	n, err := d.Open("localhost")
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	defer n.Close()
+	prefix, _ := n.NodePrefix()
+	ep, err := n.Connect("preflight", prefix+"preflight", "")
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	if err := ep.Disconnect(); err != nil {
+		return fmt.Errorf("server: closing the preflight session: %w", err)
+	}
+	return nil
 }
 
 // Property returns the property as a rapid test function configured by

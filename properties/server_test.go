@@ -3,6 +3,7 @@ package properties_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
@@ -39,21 +40,28 @@ func TestServerModeAgreesWithItself(t *testing.T) {
 // passes it and the server fails it.
 func TestServerModeCatchesBuggyServer(t *testing.T) {
 	p := model.Prosody012()
-	for _, mutant := range []string{"no-unavailable-on-block", "inbound-presence-from-blocked"} {
+	// each mutant breaks an invariant, which must fire on the server's
+	// trace (the model's own trace is correct)
+	for _, c := range []struct{ mutant, inv string }{
+		{"no-unavailable-on-block", "inv21UnavailableOnBlock"},
+		{"inbound-presence-from-blocked", "inv12NoDeliveryFromBlocked"},
+	} {
+		mutant, inv := c.mutant, c.inv
 		t.Run(mutant, func(t *testing.T) {
 			rep := properties.Explore(properties.Config{
-				Seed:    3,
-				Checks:  400,
-				Profile: &p,
-				Server:  &scenarios.SimDriver{Profile: &p, Prefix: "bug-", Mutants: []string{mutant}},
-				OutDir:  t.TempDir(),
+				Seed:       3,
+				Checks:     400,
+				Profile:    &p,
+				Server:     &scenarios.SimDriver{Profile: &p, Prefix: "bug-", Mutants: []string{mutant}},
+				OutDir:     t.TempDir(),
+				ShrinkTime: 2 * time.Second,
 			})
 			f := rep.Failure
 			if f == nil {
 				t.Fatalf("a server with mutant %s passed %d checks", mutant, rep.Checks)
 			}
-			if !strings.HasPrefix(f.Message, "server: ") {
-				t.Fatalf("the failure is not the server's:\n%s", f.Message)
+			if !strings.HasPrefix(f.Message, "server: on the server's trace: invariant violated: ") || !strings.Contains(f.Message, inv) {
+				t.Fatalf("want %s to fire on the server's trace, got:\n%s", inv, f.Message)
 			}
 			if !f.ReplayPassesCorrect || !f.ReplayServerFails {
 				t.Fatalf("script: model passes %v, server fails %v (%s)\n%s", f.ReplayPassesCorrect, f.ReplayServerFails, f.ReplayNote, f.Script)
@@ -69,8 +77,8 @@ func TestServerModeCatchesBuggyServer(t *testing.T) {
 	}
 }
 
-// A server that cannot be reached fails the run with a clear message, not
-// a hang or a panic.
+// A server that cannot be reached stops the run before it starts, with an
+// error naming it: not a violation to shrink, not a hang, not a panic.
 func TestServerModeUnreachable(t *testing.T) {
 	p := model.Prosody012()
 	rep := properties.Explore(properties.Config{
@@ -80,11 +88,8 @@ func TestServerModeUnreachable(t *testing.T) {
 		Server:  &scenarios.ServerDriver{Addr: "127.0.0.1:1", Timeout: 200e6},
 		OutDir:  t.TempDir(),
 	})
-	f := rep.Failure
-	if f != nil {
-		t.Log(f.Message)
+	if rep.Failure != nil || rep.Err == nil || !strings.Contains(rep.Err.Error(), "127.0.0.1:1") || rep.Checks != 0 {
+		t.Fatalf("want Err naming the server and no check run, got %+v", rep)
 	}
-	if f == nil || !strings.Contains(f.Message, "server") || !strings.Contains(f.Message, "127.0.0.1:1") {
-		t.Fatalf("want a failure naming the server, got %+v", f)
-	}
+	t.Log(rep.Err)
 }

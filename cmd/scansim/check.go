@@ -32,7 +32,8 @@ Prints one summary line, "ok: N checks, M actions, no violation", or the
 violation: its message, the rapid seed that reproduces it, the shrunk
 sequence and the script's path.
 
-Exit status: 0 no violation, 1 a violation, 2 usage errors.
+Exit status: 0 no violation, 1 a violation, 2 usage errors (and a --server
+that cannot be reached or refuses a login).
 
 Examples:
   scansim check
@@ -180,6 +181,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	rep := properties.Explore(cfg)
 	progress.done()
+	if rep.Err != nil {
+		// the run never started: not a violation
+		fmt.Fprintln(stderr, "scansim check:", rep.Err)
+		return exitUsage
+	}
 	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
 	if f == nil {

@@ -19,11 +19,24 @@ func TestServerFlagErrors(t *testing.T) {
 		{[]string{"diff", "--server", "127.0.0.1:1", "--profile", "nope", "x.scs"}, "unknown profile"},
 		{[]string{"check", "--server", "nohostport"}, "expected HOST:PORT"},
 		{[]string{"check", "--server", "127.0.0.1:1", "--mutant", "no-vcard-hint"}, "not to --server"},
+		{[]string{"check", "--server", "127.0.0.1:1", "--engine", "nope"}, "properties or scansion"},
+		{[]string{"check", "--engine", "scansion"}, "only with --server"},
 	}
 	for _, c := range cases {
 		out, errOut, code := scansim(t, c.args...)
 		if code != exitUsage || !strings.Contains(out+errOut, c.want) {
 			t.Errorf("scansim %s: exit %d, output %q; want exit 2 and %q", strings.Join(c.args, " "), code, out+errOut, c.want)
 		}
+	}
+}
+
+// TestCheckServerUnreachable: a property run against an address where
+// nothing listens stops at once with one line naming the server (exit 2):
+// there is no violation to shrink.
+func TestCheckServerUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := scansim(t, "check", "--server", "127.0.0.1:1", "--timeout", "200ms", "--checks", "2", "--out", dir)
+	if code != exitUsage || !strings.Contains(errOut, "127.0.0.1:1") || strings.Contains(out, "FAIL") {
+		t.Fatalf("exit %d, output %q %q; want exit 2 and one line naming the server", code, out, errOut)
 	}
 }

@@ -266,7 +266,8 @@ const exploreGCPercent = 400
 //
 // rapid only exposes rapid.Check, whose knobs are its command-line flags,
 // so Explore sets -rapid.checks, -rapid.steps, -rapid.seed,
-// -rapid.shrinktime and -rapid.nofailfile on flag.CommandLine for the
+// -rapid.shrinktime and -rapid.nofailfile (and -test.short=false, under
+// which rapid would run a fifth of the checks) on flag.CommandLine for the
 // duration of the call (restoring them after), calls testing.Init (and
 // marks flag.CommandLine parsed if nobody did) so that rapid may ask
 // testing.Short, and runs rapid.Check on a goroutine with a testing.TB
@@ -300,6 +301,9 @@ func Explore(cfg Config) Report {
 		"rapid.nofailfile": "true",
 		"rapid.v":          "false",
 		"rapid.log":        "false",
+		// rapid runs a fifth of the checks under -short; Explore's
+		// count is explicit
+		"test.short": "false",
 	})
 	defer restore()
 

@@ -125,14 +125,17 @@ func (h *harness) fullOf(slot string) string {
 	return userBare(slotUser(slot)) + "/" + slotLetter(slot)
 }
 
-func (h *harness) resolve(x string) string {
+func (h *harness) resolve(x string) string { return resolveFull(x, h.fullOf) }
+
+// resolveFull replaces every {full:SLOT} placeholder in x by fullOf(SLOT).
+func resolveFull(x string, fullOf func(slot string) string) string {
 	for strings.Contains(x, "{full:") {
 		i := strings.Index(x, "{full:")
 		j := strings.IndexByte(x[i:], '}')
 		if j < 0 {
 			break
 		}
-		x = x[:i] + h.fullOf(x[i+6:i+j]) + x[i+j+1:]
+		x = x[:i] + fullOf(x[i+6:i+j]) + x[i+j+1:]
 	}
 	return x
 }

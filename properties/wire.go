@@ -104,14 +104,7 @@ func (w *wire) fullOf(slot string) string {
 // the model's state (an unblock of a listed full JID) become the server's
 // JIDs of the same sessions.
 func (w *wire) resolve(x string) string {
-	for strings.Contains(x, "{full:") {
-		i := strings.Index(x, "{full:")
-		j := strings.IndexByte(x[i:], '}')
-		if j < 0 {
-			break
-		}
-		x = x[:i] + w.fullOf(x[i+6:i+j]) + x[i+j+1:]
-	}
+	x = resolveFull(x, w.fullOf)
 	for _, j := range w.jids {
 		if m := w.toModel[j]; m != j && strings.Contains(x, "'"+m+"'") {
 			x = strings.ReplaceAll(x, "'"+m+"'", "'"+j+"'")

@@ -77,6 +77,18 @@ type Profile struct {
 	// Debian's Prosody 0.12.3 with memory storage (docs/findings.md D4;
 	// the live delivery is always bare).
 	PendingKeepsAddressedTo bool
+	// ResentRequestsShareStanza: a Prosody 0.12.3 bug the checks must
+	// expect (docs/findings.md D6). At initial presence the user's pending
+	// outbound requests are re-sent (§3.1 step 5e) as one stanza object
+	// whose 'to' is rewritten for each contact; a contact whose loaded
+	// roster stores that request keeps a reference, so a stored request
+	// can later be delivered with the 'to' of another contact (the last
+	// one the hash-ordered loop reached), which leaks the requester's
+	// roster. The model does not reproduce it (it cannot know Prosody's
+	// loop order); the field makes the checks tolerate that one 'to'
+	// (inv45, and the comparison with a server), except under
+	// properties.Config.Strict.
+	ResentRequestsShareStanza bool
 }
 
 // ProsodyTrunk is the default profile: Prosody trunk under its scansion
@@ -108,6 +120,7 @@ func Prosody012() Profile {
 	p.AbruptCloseReason = ""
 	p.FractionalTime = false
 	p.PendingKeepsAddressedTo = true
+	p.ResentRequestsShareStanza = true
 	p.LegacyTime = true
 	return p
 }

@@ -256,3 +256,28 @@ func inv44StatePersisted(c *invCtx) string {
 	c.h.persistErr = ""
 	return msg
 }
+
+// inv45AddressedToRecipient: every stanza a client receives is addressed
+// to it — no 'to', or a 'to' whose bare JID is the client's account (its
+// full JID, its bare JID, or another resource of it, as for a message to
+// an unavailable resource or a stored request addressed to one). A server
+// delivers a stanza to the entity its 'to' names (RFC 6120 §8.1.1.1,
+// §10.5); a stanza that names another account reached the wrong client,
+// and reveals what was sent to someone else (RFC 6121 §2.1: a roster is
+// private). Under ResentRequestsShareStanza (Prosody 0.12.3, D6) a
+// subscription request is exempt unless Config.Strict.
+func inv45AddressedToRecipient(c *invCtx) string {
+	for _, e := range c.evs {
+		if !delivered(e) || e.el == nil || e.to == "" || e.user == "" {
+			continue
+		}
+		if bareOf(e.to) == e.user {
+			continue
+		}
+		if e.tag == "presence" && e.typ == "subscribe" && c.prof.ResentRequestsShareStanza && !c.h.strict {
+			continue
+		}
+		return fmt.Sprintf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Stanza)
+	}
+	return ""
+}

@@ -120,7 +120,10 @@ type Report struct {
 	// ServerStanzas counts the stanzas a Config.Server delivered that were
 	// compared with the model's: evidence the comparison was not empty.
 	ServerStanzas int
-	Failure       *Failure
+	// ServerKnownBugs counts the steps whose comparison needed a known
+	// server bug's allowance (Profile.ResentRequestsShareStanza).
+	ServerKnownBugs int
+	Failure         *Failure
 	// Err: the run could not start (Config.Server unreachable, or it
 	// refused a login); nothing was checked.
 	Err error
@@ -160,6 +163,7 @@ type recorder struct {
 	checks    int
 	actions   int
 	stanzas   int // compared server deliveries
+	knownBugs int // server steps that needed a known bug's allowance
 	firstFail int
 	lastOps   []Op
 	lastMsg   string
@@ -206,6 +210,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 				rec.actions += len(h.ops)
 				if h.real != nil {
 					rec.stanzas += h.real.compared
+					rec.knownBugs += h.real.tolerated
 				}
 				d, a, p := rec.checks, rec.actions, rec.progress
 				rec.mu.Unlock()
@@ -327,7 +332,7 @@ func Explore(cfg Config) Report {
 		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
 	}()
 	<-done
-	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas}
+	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}

@@ -134,6 +134,7 @@ var catalogue = []invariant{
 	{"inv42OfflineLedger", inv42OfflineLedger},
 	{"inv43BlocksSurviveFaults", inv43BlocksSurviveFaults},
 	{"inv44StatePersisted", inv44StatePersisted},
+	{"inv45AddressedToRecipient", inv45AddressedToRecipient},
 }
 
 // Invariants lists the names of the invariants checked after every step

@@ -42,7 +42,8 @@ func TestPropertyRealServer(t *testing.T) {
 	if rep.Err != nil {
 		t.Fatal(rep.Err)
 	}
-	t.Logf("%d sequences, %d actions on the model and on %s, %d server stanzas compared", rep.Checks, rep.Actions, addr, rep.ServerStanzas)
+	t.Logf("%d sequences, %d actions on the model and on %s, %d server stanzas compared, %d steps allowed as known bug D6",
+		rep.Checks, rep.Actions, addr, rep.ServerStanzas, rep.ServerKnownBugs)
 	if f := rep.Failure; f != nil {
 		t.Fatalf("rapid seed %d (SCANSIM_SEED=%[1]d reruns it), shrunk to %d actions:\n%s\nscript (%s):\n%s\nserver replay fails: %v (%s)\nserver trace:\n%s",
 			f.Seed, f.ShrunkLen, f.Message, f.ScriptPath, f.Script, f.ReplayServerFails, f.ReplayNote, f.ServerTrace)

@@ -63,6 +63,10 @@ type wire struct {
 	inv     *invState
 	// compared counts the server's deliveries compared with the model's.
 	compared int
+	// sharedResend: tolerate D6 (Profile.ResentRequestsShareStanza, not
+	// Config.Strict); tolerated counts the batches that needed it.
+	sharedResend bool
+	tolerated    int
 }
 
 // dropGrace is how long the wire waits after an abrupt drop before it
@@ -81,6 +85,7 @@ func newWire(h *harness, d scenarios.Driver) (*wire, error) {
 		keepIDs: map[string]bool{}}
 	w.inv = newInvState(h)
 	w.inv.wire = true
+	w.sharedResend = h.spec.ResentRequestsShareStanza && !h.strict
 	return w, nil
 }
 
@@ -278,6 +283,17 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		if sameMultiset(wv, gv) && sameMultiset(wvs, gvs) {
 			continue
 		}
+		// A known Prosody 0.12.3 bug (ResentRequestsShareStanza, D6): a
+		// stored request may name another contact in 'to'. When the
+		// server's batch shows it, the 'to' of the batch's requests is
+		// not compared.
+		if w.sharedResend && leaksRequest(got, userBare(clientUser(c))) {
+			wv, gv = maskRequestTo(wv), maskRequestTo(gv)
+			if sameMultiset(wv, gv) && sameMultiset(wvs, gvs) {
+				w.tolerated++
+				continue
+			}
+		}
 		fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, multisetDiff(want, got))
 	}
 	if b.Len() > 0 {
@@ -333,4 +349,43 @@ func pushVersions(stanzas []string) (masked, vers []string) {
 		masked[i] = x
 	}
 	return masked, vers
+}
+
+// subscribeTo finds the 'to' of a subscription request in a canonical
+// stanza (attributes are in name order: from, id, to, type).
+// The value may be in double quotes (a masked "${name's full JID}").
+var subscribeTo = regexp.MustCompile(`^(<presence [^>]*to=)('[^']*'|"[^"]*")([^>]* type='subscribe')`)
+
+// leaksRequest reports whether one of stanzas is a subscription request
+// addressed to an account other than bare.
+func leaksRequest(stanzas []string, bare string) bool {
+	for _, x := range stanzas {
+		// a masked client JID ("${u1b's full JID}") is a full 'to' the
+		// sender wrote (D4); the 5e re-send names bare contacts
+		if m := subscribeTo.FindStringSubmatch(x); m != nil {
+			if to := m[2][1 : len(m[2])-1]; !strings.HasPrefix(to, "${") && bareOf(to) != bare {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maskRequestTo returns stanzas with the 'to' of every subscription
+// request replaced by "*".
+func maskRequestTo(stanzas []string) []string {
+	out := make([]string, len(stanzas))
+	for i, x := range stanzas {
+		out[i] = subscribeTo.ReplaceAllString(x, "${1}'*'${3}")
+	}
+	return out
+}
+
+// clientUser returns the user of a client name ("u1" for "u1b" and
+// "u1b-2").
+func clientUser(name string) string {
+	if i := strings.IndexByte(name, '-'); i >= 0 {
+		name = name[:i]
+	}
+	return slotUser(name)
 }

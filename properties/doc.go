@@ -22,7 +22,10 @@
 //     lost or delivered twice to a session), inv42OfflineLedger (the offline
 //     store holds what was stored and not flushed, across restarts; a flush
 //     empties it) and inv43BlocksSurviveFaults (drops and restarts change no
-//     blocklist or roster; nothing crosses a block after a fault).
+//     blocklist or roster; nothing crosses a block after a fault); with
+//     inv44StatePersisted (state written to storage) and
+//     inv45AddressedToRecipient (a client receives only stanzas addressed
+//     to its account, RFC 6120 §8.1.1.1).
 //
 // Faults — abrupt drops (a2Disconnect) and server restarts (h1Restart) — are
 // drawn unless Config.NoFaults ($SCANSIM_FAULTS=0 for TestProperty,

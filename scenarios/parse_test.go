@@ -346,7 +346,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Format output does not parse: %v\n%s", err, out)
 		}
-		if a, b := summary(s), summary(s2); a != b {
+		if a, b := scenarios.Summary(s), scenarios.Summary(s2); a != b {
 			t.Fatalf("round trip differs:\n%s\n---\n%s\n--- formatted:\n%s", a, b, out)
 		}
 	})

@@ -2,9 +2,11 @@ package scenarios
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
 )
 
 // Format writes s in the layout of mod_scansion_record (§8): the title,
@@ -161,4 +163,31 @@ func escapeAttr(s, quote string) string {
 		return strings.ReplaceAll(s, "'", "&apos;")
 	}
 	return strings.ReplaceAll(s, `"`, "&quot;")
+}
+
+// Summary renders what a script means, one fact per line, leaving out what
+// Format does not keep: positions, the source texts (Data, Raw), XML
+// comments and warnings; stanzas appear in model.Canonical form. A script
+// and Parse(Format(script)) have the same Summary, which is how a
+// formatter or a generator can check it changed nothing that matters.
+func Summary(s *Script) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "title %q\ndescription %q\n", s.Title, s.Description)
+	for _, t := range s.Tags {
+		fmt.Fprintf(&b, "tag %q %q\n", t.Name, t.Value)
+	}
+	for _, c := range s.Clients {
+		fmt.Fprintf(&b, "client %q comments %q\n", c.Name, c.Comments)
+		for _, p := range c.Props {
+			fmt.Fprintf(&b, "  prop %q %q\n", p.Key, p.Value)
+		}
+	}
+	for i, a := range s.Actions {
+		fmt.Fprintf(&b, "action %d %q %v nothing=%v comments %q\n", i+1, a.Client, a.Verb, a.Nothing, a.Comments)
+		for _, st := range a.Stanzas {
+			fmt.Fprintf(&b, "  stanza %s\n", model.Canonical(st.Elem))
+		}
+	}
+	fmt.Fprintf(&b, "trailer %q\n", s.Trailer)
+	return b.String()
 }

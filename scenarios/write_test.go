@@ -1,37 +1,11 @@
 package scenarios_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 )
-
-// summary renders what a script means, leaving out positions, source
-// texts and warnings: Parse(Format(s)) must give the same summary as s.
-func summary(s *scenarios.Script) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "title %q\ndescription %q\n", s.Title, s.Description)
-	for _, t := range s.Tags {
-		fmt.Fprintf(&b, "tag %q %q\n", t.Name, t.Value)
-	}
-	for _, c := range s.Clients {
-		fmt.Fprintf(&b, "client %q comments %q\n", c.Name, c.Comments)
-		for _, p := range c.Props {
-			fmt.Fprintf(&b, "  %q=%q\n", p.Key, p.Value)
-		}
-	}
-	for _, a := range s.Actions {
-		fmt.Fprintf(&b, "%q %s nothing=%v comments %q\n", a.Client, a.Verb, a.Nothing, a.Comments)
-		for _, st := range a.Stanzas {
-			fmt.Fprintf(&b, "  %s\n", model.Canonical(st.Elem))
-		}
-	}
-	fmt.Fprintf(&b, "trailer %q\n", s.Trailer)
-	return b.String()
-}
 
 // The layout of §8 (mod_scansion_record): TAB-indented properties, a
 // "-----" separator followed by a blank line, every action followed by a
@@ -116,7 +90,7 @@ func TestFormatEscapesLineBreaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := summary(s), summary(s2); a != b {
+	if a, b := scenarios.Summary(s), scenarios.Summary(s2); a != b {
 		t.Errorf("round trip:\n%s\n%s", a, b)
 	}
 }
@@ -139,7 +113,7 @@ func TestFormatRoundTrip(t *testing.T) {
 			t.Errorf("%s: Format output does not parse: %v\n%s", name, err, out)
 			continue
 		}
-		if a, b := summary(s), summary(s2); a != b {
+		if a, b := scenarios.Summary(s), scenarios.Summary(s2); a != b {
 			t.Errorf("%s: round trip differs:\n%s\n---\n%s", name, a, b)
 		}
 		if again := scenarios.Format(s2); string(again) != string(out) {

@@ -29,31 +29,6 @@ func corpus(t *testing.T) []string {
 	return files
 }
 
-// semantic renders what a script means, leaving out what Format is
-// documented not to keep: positions, the Data and Raw source texts, XML
-// comments and warnings. Stanzas are compared as model.Canonical XML.
-func semantic(s *scenarios.Script) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "title %q\ndescription %q\n", s.Title, s.Description)
-	for _, t := range s.Tags {
-		fmt.Fprintf(&b, "tag %q %q\n", t.Name, t.Value)
-	}
-	for _, c := range s.Clients {
-		fmt.Fprintf(&b, "client %q comments %q\n", c.Name, c.Comments)
-		for _, p := range c.Props {
-			fmt.Fprintf(&b, "  prop %q %q\n", p.Key, p.Value)
-		}
-	}
-	for i, a := range s.Actions {
-		fmt.Fprintf(&b, "action %d %q %v nothing=%v comments %q\n", i+1, a.Client, a.Verb, a.Nothing, a.Comments)
-		for _, st := range a.Stanzas {
-			fmt.Fprintf(&b, "  stanza %s\n", model.Canonical(st.Elem))
-		}
-	}
-	fmt.Fprintf(&b, "trailer %q\n", s.Trailer)
-	return b.String()
-}
-
 func parseFile(t *testing.T, path string) *scenarios.Script {
 	t.Helper()
 	src, err := os.ReadFile(path)
@@ -93,7 +68,7 @@ func TestFmtRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("formatted script does not parse: %v\n%s", err, formatted)
 			}
-			if a, b := semantic(orig), semantic(again); a != b {
+			if a, b := scenarios.Summary(orig), scenarios.Summary(again); a != b {
 				t.Fatalf("meaning changed:\n--- original\n%s\n--- formatted\n%s", a, b)
 			}
 			if string(scenarios.Format(again)) != string(formatted) {

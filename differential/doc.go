@@ -4,7 +4,9 @@
 // gap in the model or a bug in the server.
 //
 // It builds on package scenarios: each generated sequence is a scansion
-// script of connects, sends and disconnects, run through
-// scenarios.Compare, so the real server is driven by the same runner, the
-// same ping synchronisation and the same masking as scripted replays.
+// script of connects, sends and disconnects, run with scenarios.Run on
+// the model and on the server (the two runs scenarios.Compare makes), so
+// the real server is driven by the same runner, the same ping
+// synchronisation and the same masking (scenarios.Masker) as scripted
+// replays.
 package differential

@@ -192,7 +192,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if o.server != "" {
 			known := ""
 			if rep.ServerKnownBugs > 0 {
-				known = fmt.Sprintf(" (%d steps showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs)
+				steps := "steps"
+				if rep.ServerKnownBugs == 1 {
+					steps = "step"
+				}
+				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
 			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s\n",
 				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known)

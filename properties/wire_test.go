@@ -26,3 +26,22 @@ func TestSharedResendTolerance(t *testing.T) {
 		t.Error("clientUser")
 	}
 }
+
+// Roster push versions in one batch: the order-dependent values may
+// differ, the number of pushes and the version the batch ends at may not.
+func TestPushVersionsInABatch(t *testing.T) {
+	push := func(ver, jid string) string {
+		return "<iq id='*' type='set'><query ver='" + ver + "' xmlns='jabber:iq:roster'><item ask='subscribe' jid='" + jid + "' subscription='none'/></query></iq>"
+	}
+	model := []string{push("18", "u1@localhost"), push("18", "u3@localhost"), push("19", "u3@localhost")}
+	server := []string{push("18", "u3@localhost"), push("19", "u3@localhost"), push("19", "u1@localhost")}
+	mm, mv := pushVersions(model)
+	sm, sv := pushVersions(server)
+	if !sameMultiset(mm, sm) || !sameLastVersion(mv, sv) {
+		t.Errorf("a reordered batch does not agree: %q %q", mv, sv)
+	}
+	_, more := pushVersions([]string{push("18", "u1@localhost"), push("18", "u3@localhost"), push("20", "u3@localhost")})
+	if sameLastVersion(mv, more) {
+		t.Error("a batch that saves once more agrees")
+	}
+}

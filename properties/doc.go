@@ -119,8 +119,9 @@
 //     client never sees);
 //   - the comparison with the model, the oracle: each client's stanzas of
 //     the step, masked (scenarios.Masker: server ids, stamps, generated
-//     resources) and compared as multisets, roster push versions as a
-//     multiset per step (Prosody hands them out in hash order).
+//     resources) and compared as multisets, roster pushes with their
+//     versions masked but the step's count and final version compared
+//     (Prosody hands the versions out in hash order).
 //
 // Server restarts are not drawn. A failure on the server ("server: ..."
 // in Failure.Message) shrinks by re-running candidates against the server

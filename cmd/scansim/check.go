@@ -97,7 +97,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
-	fs.DurationVar(&o.shrinkTime, "shrink-time", 10*time.Second, "time limit for shrinking a failure")
+	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
 	fs.StringVar(&o.server, "server", "", "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle")
@@ -137,6 +137,12 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	prof, err := model.ProfileByName(o.profile)
 	if err != nil {
 		return fail(err)
+	}
+	if o.shrinkTime <= 0 {
+		o.shrinkTime = 10 * time.Second
+		if o.server != "" {
+			o.shrinkTime = time.Minute
+		}
 	}
 	cfg := properties.Config{
 		Seed: o.seed, Checks: o.checks, Steps: o.steps, Users: o.users,

@@ -1,6 +1,7 @@
 package properties_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +93,35 @@ func TestServerModeUnreachable(t *testing.T) {
 		t.Fatalf("want Err naming the server and no check run, got %+v", rep)
 	}
 	t.Log(rep.Err)
+}
+
+// Every model mutant, as a buggy server: the server mode must catch each
+// one that its actions can reach (restarts are not drawn against a
+// server, so offline-lost-on-restart cannot show), and each script must
+// pass on the model and fail on the "server". About 25 s, so it runs
+// when SCANSIM_MUTANT_SERVERS=1 (.ci/run sets it).
+func TestServerModeAllMutants(t *testing.T) {
+	if os.Getenv("SCANSIM_MUTANT_SERVERS") != "1" {
+		t.Skip("SCANSIM_MUTANT_SERVERS=1 runs it (about 25 s)")
+	}
+	p := model.Prosody012()
+	unreachable := map[string]bool{"offline-lost-on-restart": true}
+	for _, m := range model.Mutants() {
+		rep := properties.Explore(properties.Config{Seed: 5, Checks: 300, Profile: &p,
+			Server: &scenarios.SimDriver{Profile: &p, Prefix: "x-", Mutants: []string{m}},
+			OutDir: t.TempDir(), ShrinkTime: time.Second})
+		f := rep.Failure
+		switch {
+		case unreachable[m]:
+			if f != nil {
+				t.Errorf("%s: caught although no restart is drawn against a server: %s", m, f.Message)
+			}
+		case f == nil:
+			t.Errorf("%s: not caught in %d checks", m, rep.Checks)
+		case !strings.HasPrefix(f.Message, "server: ") || !f.ReplayPassesCorrect || !f.ReplayServerFails:
+			t.Errorf("%s: message %q, model passes %v, server fails %v (%s)", m, f.Message, f.ReplayPassesCorrect, f.ReplayServerFails, f.ReplayNote)
+		default:
+			t.Logf("%-36s %2d actions  %s", m, f.ShrunkLen, strings.SplitN(f.Message, "\n", 2)[0])
+		}
+	}
 }

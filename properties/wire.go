@@ -27,7 +27,14 @@ import (
 //     it received from the model (the oracle), as multisets per step
 //     (Prosody iterates hashes when it fans out, §0), after
 //     scenarios.Masker's masking (server-generated ids, stamps, generated
-//     resources, the run prefix).
+//     resources, the run prefix); roster pushes with their versions
+//     masked, the step's push count and final version compared instead
+//     (sameLastVersion); and, under Profile.ResentRequestsShareStanza,
+//     the 'to' of subscription requests in a batch that shows bug D6.
+//
+// Only what a client sees counts: connects, sends, arrivals, closes and
+// stream errors. A network that records more (the simulation behind
+// scenarios.SimDriver) has its stores and drops left out.
 //
 // The server's stanzas are put into the model's terms before the
 // invariants see them: the run prefix is removed and each session's full

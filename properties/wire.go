@@ -75,6 +75,9 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed it.
 	sharedResend bool
 	tolerated    int
+	// addressedTo: a stored request's 'to' may be the sender's full JID
+	// or the contact's bare JID (Profile.PendingKeepsAddressedTo).
+	addressedTo bool
 }
 
 // dropGrace is how long the wire waits after an abrupt drop before it
@@ -94,6 +97,7 @@ func newWire(h *harness, d scenarios.Driver) (*wire, error) {
 	w.inv = newInvState(h)
 	w.inv.wire = true
 	w.sharedResend = h.spec.ResentRequestsShareStanza && !h.strict
+	w.addressedTo = h.spec.PendingKeepsAddressedTo
 	return w, nil
 }
 
@@ -314,6 +318,17 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 				continue
 			}
 		}
+		// Whether a stored request shows the full 'to' its sender wrote
+		// or the contact's bare JID (Profile.PendingKeepsAddressedTo, D4)
+		// depends on whether Prosody kept the contact's roster object in
+		// memory (its cache of rosters loaded for offline users included),
+		// which the model follows only approximately: the two are
+		// accepted for each other.
+		if w.addressedTo {
+			if bv, bg := bareRequestTo(wv), bareRequestTo(gv); sameMultiset(bv, bg) && sameLastVersion(wvs, gvs) {
+				continue
+			}
+		}
 		fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, multisetDiff(want, got))
 	}
 	if b.Len() > 0 {
@@ -414,6 +429,28 @@ func maskRequestTo(stanzas []string) []string {
 	out := make([]string, len(stanzas))
 	for i, x := range stanzas {
 		out[i] = subscribeTo.ReplaceAllString(x, "${1}'*'${3}")
+	}
+	return out
+}
+
+// bareRequestTo returns stanzas with the 'to' of every subscription
+// request cut to its bare JID (a masked "${u1b's full JID}" becomes
+// u1@localhost).
+func bareRequestTo(stanzas []string) []string {
+	out := make([]string, len(stanzas))
+	for i, x := range stanzas {
+		m := subscribeTo.FindStringSubmatchIndex(x)
+		if m == nil {
+			out[i] = x
+			continue
+		}
+		to := x[m[4]+1 : m[5]-1]
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(to, "${"), "'s full JID}"); ok && strings.HasPrefix(to, "${") {
+			to = userBare(clientUser(name))
+		} else {
+			to = bareOf(to)
+		}
+		out[i] = x[:m[4]] + "'" + to + "'" + x[m[5]:]
 	}
 	return out
 }

@@ -45,3 +45,16 @@ func TestPushVersionsInABatch(t *testing.T) {
 		t.Error("a batch that saves once more agrees")
 	}
 }
+
+// D4's two forms of a stored request's 'to' are accepted for each other,
+// and nothing else is.
+func TestBareRequestTo(t *testing.T) {
+	full := "<presence from='u4@localhost' to=\"${u1b's full JID}\" type='subscribe' xml:lang='en'/>"
+	unbound := "<presence from='u4@localhost' to='u1@localhost/zzz' type='subscribe' xml:lang='en'/>"
+	bare := "<presence from='u4@localhost' to='u1@localhost' type='subscribe' xml:lang='en'/>"
+	other := "<presence from='u4@localhost' to='u3@localhost' type='subscribe' xml:lang='en'/>"
+	got := bareRequestTo([]string{full, unbound, bare, other})
+	if got[0] != bare || got[1] != bare || got[2] != bare || got[3] != other {
+		t.Errorf("bareRequestTo: %q", got)
+	}
+}

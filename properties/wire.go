@@ -405,8 +405,9 @@ func pushVersions(stanzas []string) (masked, vers []string) {
 
 // subscribeTo finds the 'to' of a subscription request in a canonical
 // stanza (attributes are in name order: from, id, to, type).
-// The value may be in double quotes (a masked "${name's full JID}").
-var subscribeTo = regexp.MustCompile(`^(<presence [^>]*to=)('[^']*'|"[^"]*")([^>]* type='subscribe')`)
+// A masked client JID keeps the quotes of the text it replaced, so its
+// apostrophe may sit inside single quotes ('${u1a's full JID}').
+var subscribeTo = regexp.MustCompile(`^(<presence [^>]*to=)('\$\{[^}]*\}'|"[^"]*"|'[^']*')([^>]* type='subscribe')`)
 
 // leaksRequest reports whether one of stanzas is a subscription request
 // addressed to an account other than bare.

@@ -57,6 +57,14 @@ func TestPendingKeepsAddressedTo(t *testing.T) {
 			h.close("b1", false)
 			h.bind("last", "b", "b2")
 		}, full},
+		{"roster loaded while offline (a probe), then online request, offline, logs in", func(h *harness) {
+			h.bind("c", "c", "c")
+			h.send("c", "<presence type='probe' to='b@localhost'/>")
+			h.bind("b1", "b", "b1")
+			h.send("a", subFull)
+			h.close("b1", false)
+			h.bind("last", "b", "b2")
+		}, full},
 		{"contact connected but unavailable, then offline, then logs in", func(h *harness) {
 			h.bind("b1", "b", "b1")
 			h.send("a", subFull)

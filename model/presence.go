@@ -255,6 +255,11 @@ func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBa
 		setAttr(st, "to", stTo, hadTo)
 		return true
 	}
+	if len(c.sessions) == 0 {
+		// Prosody loads the roster of an offline account here and keeps
+		// it in memory (PendingKeepsAddressedTo)
+		c.rosterCached = true
+	}
 	switch attrOr(st, "type") {
 	case "probe":
 		if s.isContactSubscribed(c, fromBare) || s.mut.has(mutProbeIgnoresSubscription) {

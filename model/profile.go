@@ -71,11 +71,13 @@ type Profile struct {
 	// PendingKeepsAddressedTo: a stored subscription request is re-sent at
 	// initial presence (§3.1 step 5d) with the 'to' its sender wrote, a
 	// full JID included, instead of the contact's bare JID (§4.1) — for
-	// good if the contact had no session when it arrived; if it had one,
-	// while the contact stays online, and for good once the contact's
-	// roster is saved again before its last session ends. Observed on
-	// Debian's Prosody 0.12.3 with memory storage (docs/findings.md D4;
-	// the live delivery is always bare).
+	// good if the contact's roster had been loaded while it had no
+	// session (the request itself, or an earlier subscription stanza or
+	// probe to the offline contact: Prosody keeps such rosters in
+	// memory); otherwise while the contact stays online, and for good
+	// once the contact's roster is saved again before its last session
+	// ends. Observed on Debian's Prosody 0.12.3 with memory storage
+	// (docs/findings.md D4; the live delivery is always bare).
 	PendingKeepsAddressedTo bool
 	// ResentRequestsShareStanza: a Prosody 0.12.3 bug the checks must
 	// expect (docs/findings.md D6). At initial presence the user's pending

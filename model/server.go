@@ -60,10 +60,16 @@ type user struct {
 	// until the roster is saved again, and they turn bare when the last
 	// session ends before that.
 	pendingRevert map[string]bool
-	rosterVer     int // 0: never saved (clients are told 1)
-	blocklist     map[string]bool
-	offline       []offlineMessage
-	dirty         bool // persistent state changed since the last persist
+	// rosterCached: the roster was loaded while the account had no
+	// session (an inbound subscription stanza or probe reached it), and
+	// Prosody keeps such rosters in memory: from then on its requests
+	// keep their addressed 'to' across logouts (PendingKeepsAddressedTo).
+	// Not persisted: a restart forgets it.
+	rosterCached bool
+	rosterVer    int // 0: never saved (clients are told 1)
+	blocklist    map[string]bool
+	offline      []offlineMessage
+	dirty        bool // persistent state changed since the last persist
 }
 
 type session struct {
@@ -264,7 +270,7 @@ func (s *Server) destroy(sess *session, reason string) {
 			break
 		}
 	}
-	if len(u.sessions) == 0 {
+	if len(u.sessions) == 0 && !u.rosterCached {
 		u.revertPending()
 	}
 	s.out = append(s.out, Event{Kind: Closed, Session: sess.id, To: sess.jid, Reason: reason})

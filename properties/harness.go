@@ -193,7 +193,8 @@ func (h *harness) apply(op Op) string {
 		}
 		h.ref.sess = nil
 		for _, u := range h.ref.users {
-			u.wentOffline()
+			u.wentOffline() // storage has them bare
+			u.cached = false
 		}
 		err = h.sim.RestartServer()
 	case OpSend:

@@ -33,7 +33,10 @@ type rUser struct {
 	pending map[string]*etree.Element // stored request (nil: bare marker)
 	// online: requests whose addressed 'to' lasts only while u stays
 	// online, unless u's roster is saved again (PendingKeepsAddressedTo)
-	online  map[string]bool
+	online map[string]bool
+	// cached: u's roster was loaded while u had no session, and stays in
+	// memory (PendingKeepsAddressedTo): online requests keep their 'to'
+	cached  bool
 	bl      map[string]bool
 	offline []rOffline
 	ver     int // saves; clients are told max(ver,1)
@@ -428,7 +431,7 @@ func (r *ref) destroy(s *rSess, reason string) {
 		}
 	}
 	s.bound = false
-	if len(r.sessionsOf(s.u)) == 0 {
+	if len(r.sessionsOf(s.u)) == 0 && !s.u.cached {
 		s.u.wentOffline()
 	}
 	if s.pres != nil {
@@ -924,6 +927,9 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 // inboundSubscription is §4.5 and §3.5 at c for a stanza from fromBare.
 func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) {
 	origFrom := attrOr(st, "from")
+	if len(r.sessionsOf(c)) == 0 {
+		c.cached = true // loaded while offline, kept in memory
+	}
 	p := st.Copy()
 	p.CreateAttr("from", fromBare)
 	p.CreateAttr("to", c.bare)

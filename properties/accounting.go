@@ -9,6 +9,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,7 +206,7 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 	k := c.rec.op.Kind
 	if k == OpRestart || k == OpDrop {
 		for _, u := range c.h.userNames() {
-			if !equalStrings(c.before.bl[u], c.after.bl[u]) {
+			if !slices.Equal(c.before.bl[u], c.after.bl[u]) {
 				return fmt.Sprintf("%v changed the blocklist of %s: %v -> %v", c.rec.op, u, c.before.bl[u], c.after.bl[u])
 			}
 		}

@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +175,7 @@ func TestInv44IncrementalSnapshot(t *testing.T) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"act": func(rt *rapid.T) {
 				acts := m.actions()
-				names := sortedKeys(acts)
+				names := slices.Sorted(maps.Keys(acts))
 				n := rapid.SampledFrom(names[1:]).Draw(rt, "action") // names[0] is ""
 				acts[n](rt)
 				if d := diffSnaps(*h.lastSnap, h.snapshot()); d != "" {

@@ -1,7 +1,9 @@
 package properties
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,7 +29,7 @@ func TestProfileFields(t *testing.T) {
 		"ErrorOnBlockedBroadcast=false":               func(p *model.Profile) { p.ErrorOnBlockedBroadcast = false },
 		"RecheckBlocklistOnOfflineFlush=true":         func(p *model.Profile) { p.RecheckBlocklistOnOfflineFlush = true },
 	}
-	for _, name := range sortedKeys(flips) {
+	for _, name := range slices.Sorted(maps.Keys(flips)) {
 		p := model.ProsodyTrunk()
 		p.Name = name
 		flips[name](&p)

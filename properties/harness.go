@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -360,7 +361,7 @@ func diffSnaps(a, b snap) string {
 		}
 	}
 	for u, x := range b.bl {
-		if !equalStrings(a.bl[u], x) {
+		if !slices.Equal(a.bl[u], x) {
 			d = append(d, fmt.Sprintf("%s's blocklist is %v, storage was last written with %v", u, x, a.bl[u]))
 		}
 		if a.offline[u] != b.offline[u] {
@@ -438,7 +439,7 @@ func (h *harness) compareState(after snap) string {
 			wantOff = len(u.offline)
 			wantVer = u.reportedVer()
 		}
-		if equalStrings(wbl, after.bl[a]) {
+		if slices.Equal(wbl, after.bl[a]) {
 			// fast path: no diff to build
 		} else if d := cmp.Diff(wbl, after.bl[a], cmpNilEmpty); d != "" {
 			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
@@ -454,20 +455,6 @@ func (h *harness) compareState(after snap) string {
 		return "reference state mismatch: " + b.String()
 	}
 	return ""
-}
-
-// equalStrings: a and b hold the same strings in the same order (nil and
-// empty are equal), the cheap test before building a cmp diff.
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // cmpNilEmpty: a nil and an empty list are the same list.
@@ -494,7 +481,7 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		if sameMultiset(want[n], got[n]) {
 			continue
 		}
-		w, g := sortedCopy(want[n]), sortedCopy(got[n])
+		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(got[n]))
 		if d := cmp.Diff(w, g, cmpNilEmpty); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
@@ -518,19 +505,12 @@ func clientNames(a, b map[string][]string) []string {
 	return sortedSet(names)
 }
 
-// sortedCopy returns a sorted copy of s.
-func sortedCopy(s []string) []string {
-	c := append([]string(nil), s...)
-	sort.Strings(c)
-	return c
-}
-
 // sameMultiset: a and b hold the same strings, in any order.
 func sameMultiset(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	return equalStrings(sortedCopy(a), sortedCopy(b))
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // allSlots returns every slot (shared: do not modify).

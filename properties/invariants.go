@@ -10,6 +10,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -574,7 +575,7 @@ func inv01BlocklistGetMatchesModel(c *invCtx) string {
 	}
 	sort.Strings(got)
 	want := c.after.bl[userOf(c.senderBare())]
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		return fmt.Sprintf("blocklist get returned %v, BL(A) is %v", got, want)
 	}
 	return ""
@@ -616,7 +617,7 @@ func inv03EmptyBlockRejected(c *invCtx) string {
 
 func noEffect(c *invCtx) string {
 	u := userOf(c.senderBare())
-	if !equalStrings(c.before.bl[u], c.after.bl[u]) {
+	if !slices.Equal(c.before.bl[u], c.after.bl[u]) {
 		return fmt.Sprintf("rejected command changed BL from %v to %v", c.before.bl[u], c.after.bl[u])
 	}
 	if n := c.pushCount(""); n > 0 {
@@ -654,7 +655,7 @@ func inv05BlocklistPersists(c *invCtx) string {
 		}
 	}
 	for u, b := range c.before.bl {
-		if u != changer && !equalStrings(b, c.after.bl[u]) {
+		if u != changer && !slices.Equal(b, c.after.bl[u]) {
 			return fmt.Sprintf("BL(%s) changed from %v to %v without a command of its own", u, b, c.after.bl[u])
 		}
 	}
@@ -768,7 +769,7 @@ func inv09PushFanOut(c *invCtx) string {
 				got = append(got, attrOr(it, "jid"))
 			}
 			sort.Strings(got)
-			if !equalStrings(got, want) {
+			if !slices.Equal(got, want) {
 				return fmt.Sprintf("%s push items %v, command items %v", s.name, got, want)
 			}
 		}
@@ -1810,7 +1811,7 @@ func (s *invState) track(c *invCtx) {
 	for _, a := range us {
 		A := userBare(a)
 		b, f := c.before.bl[a], c.after.bl[a]
-		if equalStrings(b, f) {
+		if slices.Equal(b, f) {
 			continue
 		}
 		for _, j := range us {

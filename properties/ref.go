@@ -11,6 +11,8 @@ package properties
 // only; no decision is taken by model code.
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -669,7 +671,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.postFromSession(s, q, true)
 		}
 	}
-	for _, c := range sortedKeys(u.roster) {
+	for _, c := range slices.Sorted(maps.Keys(u.roster)) {
 		if isFrom(u.roster[c].sub) {
 			q := p.Copy()
 			q.CreateAttr("to", c)
@@ -680,7 +682,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		s.pres = p
 		prio := priorityOf(p)
 		// b. probes
-		for _, c := range sortedKeys(u.roster) {
+		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
 			if isTo(u.roster[c].sub) {
 				r.postFromSession(s, el("presence", "type", "probe", "from", s.full, "to", c), true)
 			}
@@ -694,7 +696,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			}
 		}
 		// d. pending requests, straight to s
-		for _, j := range sortedKeys(u.pending) {
+		for _, j := range slices.Sorted(maps.Keys(u.pending)) {
 			var q *etree.Element
 			if st := u.pending[j]; st != nil {
 				q = st.Copy()
@@ -709,7 +711,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.deliver(s, q)
 		}
 		// e. outstanding requests re-sent
-		for _, c := range sortedKeys(u.roster) {
+		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
 			if u.roster[c].ask {
 				r.postFromSession(s, el("presence", "type", "subscribe", "from", u.bare, "to", c), true)
 			}
@@ -767,15 +769,6 @@ func priorityOf(p *etree.Element) int {
 		return 127
 	}
 	return max(-128, min(127, n))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ---------------------------------------------------------------- subscriptions

@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/beevik/etree"
@@ -263,7 +265,7 @@ func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
 			rq := rep.CreateElement("query")
 			rq.CreateAttr("xmlns", nsRoster)
 			rq.CreateAttr("ver", strconv.Itoa(u.reportedVer()))
-			for _, j := range sortedKeys(u.roster) {
+			for _, j := range slices.Sorted(maps.Keys(u.roster)) {
 				rq.AddChild(itemEl(j, u.roster[j]))
 			}
 		}

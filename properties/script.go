@@ -3,8 +3,10 @@ package properties
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/model"
@@ -116,7 +118,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			// the predicted stanzas, in the order the model delivered
 			// the ones it got right, then the missing ones
 			obs := observed(tr[st.from:st.to])
-			for _, c := range sortedKeys(st.pred) {
+			for _, c := range slices.Sorted(maps.Keys(st.pred)) {
 				for _, x := range orderLike(st.pred[c], obs[c]) {
 					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: x})
 				}

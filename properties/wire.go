@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -350,7 +351,7 @@ func multisetDiff(a, b []string) string {
 	}
 	var out strings.Builder
 	var onlyA []string
-	for _, x := range sortedCopy(a) {
+	for _, x := range slices.Sorted(slices.Values(a)) {
 		if left[x] > 0 {
 			left[x]--
 			continue
@@ -360,7 +361,7 @@ func multisetDiff(a, b []string) string {
 	for _, x := range onlyA {
 		out.WriteString("- " + x + "\n")
 	}
-	for _, x := range sortedCopy(b) {
+	for _, x := range slices.Sorted(slices.Values(b)) {
 		if left[x] > 0 {
 			left[x]--
 			out.WriteString("+ " + x + "\n")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,24 +135,12 @@ func TestPlanReusedNameAndServerColumn(t *testing.T) {
 	if got, want := strings.Join(labels, "|"), "A|B|Server|A (2)"; got != want {
 		t.Fatalf("participants %q, want %q", got, want)
 	}
-	if want := []int{0, 1, 0, 3, 2}; !equalInts(l.of, want) {
+	if want := []int{0, 1, 0, 3, 2}; !slices.Equal(l.of, want) {
 		t.Errorf("columns %v, want %v", l.of, want)
 	}
 	if got := l.clientCol("A"); got != 3 {
 		t.Errorf("clientCol(A) = %d, want the later session's column 3", got)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestText(t *testing.T) {

@@ -231,7 +231,12 @@ func (m *Masker) Stream(trace []sim.TraceEvent, client string) []string {
 	return out
 }
 
-// Stanza returns the masked canonical form of a canonical stanza.
+// Stanza returns the masked canonical form of a canonical stanza: a
+// string to compare and to show, not XML to parse again — a client's
+// variable keeps the quotes of the JID it replaced, so its apostrophe can
+// sit inside single quotes (to='${Romeo's full JID}'), which reads like
+// the scripts do. (Writing the variables into the element instead gives
+// valid XML, but Canonical then spells them ${Romeo&apos;s full JID}.)
 func (m *Masker) Stanza(s string) string {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(s); err != nil || doc.Root() == nil {

@@ -69,7 +69,9 @@ type wire struct {
 	// keepIDs: the ids the ops chose (kept by the masking; the others
 	// are the servers' own).
 	keepIDs map[string]bool
-	inv     *invState
+	// mm and sm mask the model's and the server's stanzas (check).
+	mm, sm *scenarios.Masker
+	inv    *invState
 	// compared counts the server's deliveries compared with the model's.
 	compared int
 	// sharedResend: tolerate D6 (Profile.ResentRequestsShareStanza, not
@@ -224,8 +226,13 @@ func (w *wire) toModelTerms(s string) string {
 // the model's whole trace and rec the model's step.
 func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after snap) string {
 	modelStep := modelAll[rec.from:rec.to]
-	mm := scenarios.NewMasker(modelAll, "", w.keepIDs)
-	sm := scenarios.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
+	// The maskers learn the clients' JIDs from connect events: rebuilt
+	// only after a connect (they share keepIDs, which grows by itself).
+	if w.mm == nil || rec.op.Kind == OpConnect {
+		w.mm = scenarios.NewMasker(modelAll, "", w.keepIDs)
+		w.sm = scenarios.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
+	}
+	mm, sm := w.mm, w.sm
 
 	// The server's events in the model's terms, each delivery with the
 	// kind of the model's matching one.

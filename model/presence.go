@@ -115,14 +115,16 @@ func (s *Server) outboundSubscription(o origin, st *etree.Element, fromBare, toB
 		// Prosody 0.12.3 puts the stanza's own 'to' back after posting
 		// it, and the stored request is that stanza
 		// (PendingKeepsAddressedTo, docs/findings.md D4).
+		// Routing binds and unbinds nothing, so the contact's sessions
+		// are the ones it had when the request arrived.
 		if c := s.lastPending; c != nil && hadTo && stTo != toBare {
-			if p := c.pending[s.lastPendingJID]; p != nil {
+			if p := c.pending[fromBare]; p != nil {
 				p.CreateAttr("to", stTo)
-				if s.lastPendingOnline {
+				if len(c.sessions) > 0 {
 					if c.pendingRevert == nil {
 						c.pendingRevert = map[string]bool{}
 					}
-					c.pendingRevert[s.lastPendingJID] = true
+					c.pendingRevert[fromBare] = true
 				}
 			}
 		}
@@ -288,7 +290,7 @@ func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBa
 				if s.setContactPendingIn(c, fromBare, st) {
 					s.sendToAvailable(c, st)
 					if s.prof.PendingKeepsAddressedTo {
-						s.lastPending, s.lastPendingJID, s.lastPendingOnline = c, fromBare, len(c.sessions) > 0
+						s.lastPending = c
 					}
 				}
 			}

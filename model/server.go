@@ -37,12 +37,9 @@ type Server struct {
 	// Profile.ErrorOnBlockedBroadcast.
 	generated int
 	depth     int
-	// lastPending: the account and JID of the request the current
-	// outbound subscribe stored, and whether the account had sessions
-	// then (PendingKeepsAddressedTo).
-	lastPending       *user
-	lastPendingJID    string
-	lastPendingOnline bool
+	// lastPending: the account that stored a request during the current
+	// outbound subscribe (PendingKeepsAddressedTo).
+	lastPending *user
 }
 
 // user holds an account's state: persistent (roster, pending requests,

@@ -182,14 +182,10 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
-		if opt.server != nil {
-			w, err := newWire(h, opt.server)
-			if err != nil {
-				t.Fatalf("server: %v", err)
-			}
-			h.real = w
-			defer w.close()
+		if err := h.attach(opt.server); err != nil {
+			t.Fatalf("server: %v", err)
 		}
+		defer h.real.close()
 		m := &machine{h: h}
 		if rec != nil {
 			rec.mu.Lock()
@@ -417,14 +413,10 @@ func setFlags(vals map[string]string) func() {
 func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options) (*harness, int) {
 	h := newHarness(users, prof, spec, mutants, 1)
 	opt.apply(h)
-	if opt.server != nil {
-		w, err := newWire(h, opt.server)
-		if err != nil {
-			return h, -1
-		}
-		h.real = w
-		defer w.close()
+	if err := h.attach(opt.server); err != nil {
+		return h, -1
 	}
+	defer h.real.close()
 	for i, op := range ops {
 		if !applicable(h, op) {
 			continue

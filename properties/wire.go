@@ -104,6 +104,19 @@ func newWire(h *harness, d scenarios.Driver) (*wire, error) {
 	return w, nil
 }
 
+// attach opens d for h (h.real); a nil d leaves h on the model alone.
+func (h *harness) attach(d scenarios.Driver) error {
+	if d == nil {
+		return nil
+	}
+	w, err := newWire(h, d)
+	if err != nil {
+		return err
+	}
+	h.real = w
+	return nil
+}
+
 func (w *wire) close() {
 	if w != nil && w.net != nil {
 		_ = w.net.Close()

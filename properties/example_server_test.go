@@ -6,23 +6,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
-	"github.com/scansim/scansim/scenarios"
 )
 
 // Explore against a server: every sequence runs on the model and on the
 // server behind Config.Server, and the server is judged by the invariants
-// and by the model's stanzas. A real server is a *scenarios.ServerDriver
+// and by the model's stanzas. A real server is a *driver.ServerDriver
 // (scansim check --server HOST:PORT); here the "server" is the model
 // itself with a bug switched on (a mutant that forgets the unavailable
-// presence a block must send), behind a scenarios.SimDriver, so the
+// presence a block must send), behind a driver.SimDriver, so the
 // example needs no network. The failure is the server's: the script
 // written is the model's own run, which the model passes and the server
 // fails.
 func ExampleExplore_server() {
 	p := model.Prosody012()
-	buggy := &scenarios.SimDriver{Profile: &p, Prefix: "run1-", Mutants: []string{"no-unavailable-on-block"}}
+	buggy := &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, Prefix: "run1-"}
 	dir, _ := os.MkdirTemp("", "scansim-example")
 	defer os.RemoveAll(dir)
 	r := properties.Explore(properties.Config{Seed: 3, Checks: 400, Profile: &p, Server: buggy,

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
 )
@@ -74,7 +74,7 @@ type Config struct {
 	// checks. Config.Invariants, when non-empty, restricts them by Name too.
 	CustomInvariants []Invariant
 	// Server, when set, is a real XMPP server (usually a
-	// *scenarios.ServerDriver) driven beside the model: every sequence
+	// *driver.ServerDriver) driven beside the model: every sequence
 	// runs on both, on fresh accounts; the invariants are checked on the
 	// server's trace too, and what each client receives from the server
 	// is compared with what it receives from the model, the oracle (see
@@ -83,8 +83,29 @@ type Config struct {
 	// the server's (prosody-0.12 for Debian's Prosody 0.12.3). A failure
 	// on the server is written as a script the model passes and the
 	// server fails (Failure.ReplayServerFails).
-	Server scenarios.Driver
+	Server driver.Driver
+	// ActionSet selects the vocabulary drawn: AllActions (the default)
+	// or ScansionActions, what a scansion script can express.
+	ActionSet ActionSet
 }
+
+// ActionSet selects which built-in actions the property engine draws.
+type ActionSet int
+
+const (
+	// AllActions draws every built-in action: connects, sends, clean
+	// disconnects and, unless Config.NoFaults, abrupt drops and server
+	// restarts (restarts never against a Config.Server).
+	AllActions ActionSet = iota
+	// ScansionActions draws only what a scansion script can express:
+	// connects, sends and clean disconnects — no abrupt drops, no server
+	// restarts, whatever NoFaults says. Against a Config.Server it is the
+	// differential run of `scansim check --server --engine scansion`:
+	// every step is comparable action by action with a replay of the
+	// written script (`scansim diff`), with the same shrinker, invariants
+	// and tolerances as the full set.
+	ScansionActions
+)
 
 // options are the harness switches a Config sets.
 type options struct {
@@ -94,11 +115,12 @@ type options struct {
 	noFaults bool
 	actions  map[string]Action
 	custom   []Invariant
-	server   scenarios.Driver
+	server   driver.Driver
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults, actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
+		actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -135,10 +157,13 @@ type Failure struct {
 	Message    string // the violation
 	FirstCheck int    // 1-based check that first failed, before shrinking
 	ShrunkLen  int    // actions in the shrunk sequence
-	Ops        []Op   // the shrunk sequence
-	ScriptPath string // the .scs written, "" if none could be written
-	Script     string // its text
-	Trace      string // the shrunk run's trace (sim.WriteTrace)
+	// OriginalLen is the number of actions of the first failing
+	// sequence, before shrinking.
+	OriginalLen int
+	Ops         []Op   // the shrunk sequence
+	ScriptPath  string // the .scs written, "" if none could be written
+	Script      string // its text
+	Trace       string // the shrunk run's trace (sim.WriteTrace)
 	// ReplayFails / ReplayPassesCorrect: running Script with
 	// scenarios.Run fails under the configured model and passes on the
 	// correct one (the same profile without mutants).
@@ -165,6 +190,7 @@ type recorder struct {
 	stanzas   int // compared server deliveries
 	knownBugs int // server steps that needed a known bug's allowance
 	firstFail int
+	firstLen  int // actions of the first failing sequence, before shrinking
 	lastOps   []Op
 	lastMsg   string
 	lastUsers int
@@ -196,6 +222,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 				defer rec.mu.Unlock()
 				if rec.firstFail == 0 {
 					rec.firstFail = rec.checks
+					rec.firstLen = len(h.ops)
 				}
 				rec.lastOps = append([]Op(nil), h.ops...)
 				rec.lastMsg = msg
@@ -333,7 +360,7 @@ func Explore(cfg Config) Report {
 		return rep
 	}
 	ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
-	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops)}
+	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), OriginalLen: rec.firstLen}
 	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
 		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
 	}
@@ -345,7 +372,7 @@ func Explore(cfg Config) Report {
 // preflight logs one client in to the server and out again, so that a
 // server that cannot be reached or refuses logins is reported as such
 // rather than as a property violation to shrink.
-func preflight(d scenarios.Driver) error {
+func preflight(d driver.Driver) error {
 	n, err := d.Open("localhost")
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

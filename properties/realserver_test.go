@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
-	"github.com/scansim/scansim/scenarios"
 )
 
 // The real-server property run: the rapid state machine drives a real
@@ -31,7 +31,7 @@ func TestPropertyRealServer(t *testing.T) {
 	}
 	seed, _ := strconv.ParseUint(os.Getenv("SCANSIM_SEED"), 10, 64)
 	p := model.Prosody012()
-	srv := &scenarios.ServerDriver{Addr: addr, Timeout: 5 * time.Second}
+	srv := &driver.ServerDriver{Addr: addr, Timeout: 5 * time.Second}
 	rep := properties.Explore(properties.Config{
 		Seed:    seed,
 		Checks:  checks,
@@ -50,5 +50,48 @@ func TestPropertyRealServer(t *testing.T) {
 	}
 	if rep.Actions == 0 {
 		t.Fatal("no action was applied")
+	}
+}
+
+// The scansion action set against a real server (what package
+// differential's run was): only what a scansion script can express, the
+// prosody-0.12 profile as the oracle. SCANSIM_DIFF_SEQUENCES,
+// SCANSIM_DIFF_ACTIONS and SCANSIM_DIFF_SEED set how many sequences, how
+// long on average, and rapid's seed (100, 25, 2026).
+func TestScansionActionsRealServer(t *testing.T) {
+	addr := os.Getenv("SCANSIM_SERVER")
+	if addr == "" {
+		t.Skip("SCANSIM_SERVER not set: no real server (see docs/real-server.md)")
+	}
+	n, actions, seed := 100, 25, 2026
+	for _, v := range []struct {
+		env string
+		dst *int
+	}{{"SCANSIM_DIFF_SEQUENCES", &n}, {"SCANSIM_DIFF_ACTIONS", &actions}, {"SCANSIM_DIFF_SEED", &seed}} {
+		if s := os.Getenv(v.env); s != "" {
+			x, err := strconv.Atoi(s)
+			if err != nil || x <= 0 {
+				t.Fatalf("%s=%q: want a positive number", v.env, s)
+			}
+			*v.dst = x
+		}
+	}
+	p := model.Prosody012()
+	start := time.Now()
+	rep := properties.Explore(properties.Config{
+		Seed: uint64(seed), Checks: n, Steps: actions, Profile: &p, ActionSet: properties.ScansionActions,
+		Server: &driver.ServerDriver{Addr: addr, Timeout: 3 * time.Second}, OutDir: t.TempDir(),
+	})
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	t.Logf("%d sequences, %d actions, %d stanzas compared in %v, %d steps allowed as known bug D6",
+		rep.Checks, rep.Actions, rep.ServerStanzas, time.Since(start).Round(time.Millisecond), rep.ServerKnownBugs)
+	if rep.ServerStanzas < rep.Actions/4 {
+		t.Errorf("only %d stanzas compared for %d actions: is the server answering?", rep.ServerStanzas, rep.Actions)
+	}
+	if f := rep.Failure; f != nil {
+		t.Fatalf("sequence %d (rapid seed %d) diverges, shrunk %d -> %d actions:\n%s\nscript (%s):\n%s",
+			f.FirstCheck-1, f.Seed, f.OriginalLen, f.ShrunkLen, f.Message, f.ScriptPath, f.Script)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
@@ -211,7 +212,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 // replayOnServer replays the script of a server failure: it must pass on
 // the model (ReplayPassesCorrect) and fail on the server
 // (ReplayServerFails), in default mode or else in strict mode.
-func replayOnServer(f *Failure, parsed *scenarios.Script, p *model.Profile, server scenarios.Driver) {
+func replayOnServer(f *Failure, parsed *scenarios.Script, p *model.Profile, server driver.Driver) {
 	for _, strict := range []bool{false, true} {
 		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: p, Seed: 1, Strict: strict})
 		f.ReplayPassesCorrect = res.Passed

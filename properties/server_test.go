@@ -1,18 +1,20 @@
 package properties_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
 	"github.com/scansim/scansim/scenarios"
 )
 
 // The server mode (Config.Server) tested without a real server: the
-// "server" is the model itself behind scenarios.SimDriver, with a node
+// "server" is the model itself behind driver.SimDriver, with a node
 // prefix, so that driving, prefixing, JID translation, masking and the
 // invariants on the server's trace all run.
 
@@ -24,7 +26,7 @@ func TestServerModeAgreesWithItself(t *testing.T) {
 		Seed:    7,
 		Checks:  60,
 		Profile: &p,
-		Server:  &scenarios.SimDriver{Profile: &p, Prefix: "p7-"},
+		Server:  &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "p7-"},
 		OutDir:  t.TempDir(),
 	})
 	if f := rep.Failure; f != nil {
@@ -53,7 +55,7 @@ func TestServerModeCatchesBuggyServer(t *testing.T) {
 				Seed:       3,
 				Checks:     400,
 				Profile:    &p,
-				Server:     &scenarios.SimDriver{Profile: &p, Prefix: "bug-", Mutants: []string{mutant}},
+				Server:     &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{mutant}}, Prefix: "bug-"},
 				OutDir:     t.TempDir(),
 				ShrinkTime: 2 * time.Second,
 			})
@@ -86,7 +88,7 @@ func TestServerModeUnreachable(t *testing.T) {
 		Seed:    1,
 		Checks:  3,
 		Profile: &p,
-		Server:  &scenarios.ServerDriver{Addr: "127.0.0.1:1", Timeout: 200e6},
+		Server:  &driver.ServerDriver{Addr: "127.0.0.1:1", Timeout: 200e6},
 		OutDir:  t.TempDir(),
 	})
 	if rep.Failure != nil || rep.Err == nil || !strings.Contains(rep.Err.Error(), "127.0.0.1:1") || rep.Checks != 0 {
@@ -108,7 +110,7 @@ func TestServerModeAllMutants(t *testing.T) {
 	unreachable := map[string]bool{"offline-lost-on-restart": true}
 	for _, m := range model.Mutants() {
 		rep := properties.Explore(properties.Config{Seed: 5, Checks: 300, Profile: &p,
-			Server: &scenarios.SimDriver{Profile: &p, Prefix: "x-", Mutants: []string{m}},
+			Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{m}}, Prefix: "x-"},
 			OutDir: t.TempDir(), ShrinkTime: time.Second})
 		f := rep.Failure
 		switch {
@@ -123,5 +125,97 @@ func TestServerModeAllMutants(t *testing.T) {
 		default:
 			t.Logf("%-36s %2d actions  %s", m, f.ShrunkLen, strings.SplitN(f.Message, "\n", 2)[0])
 		}
+	}
+}
+
+// The scansion action set (what package differential was): only what a
+// scansion script can express, run on the model and on a "server" —
+// the model behind a prefixing SimDriver on another seed. Against
+// itself nothing diverges, the comparison is not empty, and no action a
+// script cannot express (an abrupt drop, a restart) is ever applied.
+func TestScansionActionsAgreeWithItself(t *testing.T) {
+	p := model.Prosody012()
+	rep := properties.Explore(properties.Config{
+		Seed: 1, Checks: 60, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+		Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Seed: 99}, Prefix: "rtest-", Keep: []string{"admin"}},
+		CustomInvariants: []properties.Invariant{{Name: "scansionExpressible", Check: func(c *properties.Ctx) error {
+			for _, op := range c.Ops() {
+				if op.Kind == properties.OpDrop || op.Kind == properties.OpRestart {
+					return fmt.Errorf("drew %s, which no scansion script can express", op)
+				}
+			}
+			return nil
+		}}},
+		OutDir: t.TempDir(),
+	})
+	if f := rep.Failure; f != nil {
+		t.Fatalf("the model diverges from itself (rapid seed %d):\n%s\n%s", f.Seed, f.Message, f.Script)
+	}
+	t.Logf("%d checks, %d actions, %d server stanzas compared", rep.Checks, rep.Actions, rep.ServerStanzas)
+	if rep.Checks < 60 || rep.Actions < 60*10 || rep.ServerStanzas < rep.Actions/4 {
+		t.Errorf("ran %d checks, %d actions, compared %d stanzas", rep.Checks, rep.Actions, rep.ServerStanzas)
+	}
+}
+
+// A "server" with a planted bug diverges under the scansion action set;
+// the divergence shrinks to a short sequence of scansion actions whose
+// script the model passes, the server fails, and `scansim diff`'s
+// comparison (scenarios.Compare) also tells apart.
+func TestScansionActionsFindAndShrinkDivergence(t *testing.T) {
+	p := model.Prosody012()
+	for _, mutant := range []string{"no-unavailable-on-block", "priority-tie-one-resource", "pending-kept-on-block"} {
+		t.Run(mutant, func(t *testing.T) {
+			server := &driver.SimDriver{Options: driver.Options{Profile: &p, Seed: 99, Mutants: []string{mutant}}, Prefix: "rtest-"}
+			rep := properties.Explore(properties.Config{
+				Seed: 3, Checks: 300, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+				Server: server, OutDir: t.TempDir(), ShrinkTime: 2 * time.Second,
+			})
+			f := rep.Failure
+			if f == nil {
+				t.Fatalf("no divergence in %d checks", rep.Checks)
+			}
+			for _, op := range f.Ops {
+				if op.Kind == properties.OpDrop || op.Kind == properties.OpRestart {
+					t.Errorf("the shrunk sequence holds %s, which no scansion script can express", op)
+				}
+			}
+			if f.ShrunkLen > 10 {
+				t.Errorf("shrunk to %d actions:\n%s", f.ShrunkLen, f.Script)
+			}
+			if !f.ReplayPassesCorrect || !f.ReplayServerFails {
+				t.Errorf("script: model passes %v, server fails %v (%s)\n%s", f.ReplayPassesCorrect, f.ReplayServerFails, f.ReplayNote, f.Script)
+			}
+			b, err := os.ReadFile(f.ScriptPath)
+			if err != nil || string(b) != f.Script {
+				t.Fatalf("script not written to %q: %v", f.ScriptPath, err)
+			}
+			s, err := scenarios.Parse(f.ScriptPath, b)
+			if err != nil {
+				t.Fatalf("shrunk script does not parse: %v\n%s", err, b)
+			}
+			if cmp := scenarios.Compare(s, scenarios.CompareOptions{Server: server, Options: driver.Options{Profile: &p}}); cmp.Same() {
+				t.Errorf("scansim diff's comparison sees no difference on the shrunk script:\n%s\n%s", f.Script, cmp)
+			}
+			t.Logf("%s: check %d, shrunk %d -> %d actions: %s", mutant, f.FirstCheck, f.OriginalLen, f.ShrunkLen, strings.SplitN(f.Message, "\n", 2)[0])
+		})
+	}
+}
+
+// The invariants judge the server's trace under the scansion action set
+// too, even where the model has no opinion: a "server" whose inbound
+// blocking is off delivers presence from blocked JIDs (inv12).
+func TestScansionActionsInvariantsOnServer(t *testing.T) {
+	p := model.Prosody012()
+	rep := properties.Explore(properties.Config{
+		Seed: 5, Checks: 400, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+		Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"inbound-presence-from-blocked"}}, Prefix: "rtest-"},
+		OutDir: t.TempDir(), ShrinkTime: 2 * time.Second,
+	})
+	f := rep.Failure
+	if f == nil {
+		t.Fatalf("no violation in %d checks", rep.Checks)
+	}
+	if !strings.HasPrefix(f.Message, "server: on the server's trace: invariant violated: ") || !strings.Contains(f.Message, "inv12") {
+		t.Errorf("want inv12 on the server's trace, got:\n%s", f.Message)
 	}
 }

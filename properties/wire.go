@@ -3,21 +3,19 @@ package properties
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scansim/scansim/compare"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
 
 // wire is the real server a harness drives beside the model when
 // Config.Server is set: every op the model gets is applied to the server
-// too, over one scenarios.Network per sequence (fresh accounts: the
+// too, over one driver.Network per sequence (fresh accounts: the
 // driver's run prefix), and each step is judged twice more:
 //
 //   - the invariant catalogue runs on the server's trace (what its
@@ -27,15 +25,14 @@ import (
 //   - what each client received from the server is compared with what
 //     it received from the model (the oracle), as multisets per step
 //     (Prosody iterates hashes when it fans out, §0), after
-//     scenarios.Masker's masking (server-generated ids, stamps, generated
-//     resources, the run prefix); roster pushes with their versions
-//     masked, the step's push count and final version compared instead
-//     (sameLastVersion); and, under Profile.ResentRequestsShareStanza,
-//     the 'to' of subscription requests in a batch that shows bug D6.
+//     compare.Masker's masking (server-generated ids, stamps, generated
+//     resources, the run prefix), by compare.Judge: roster push versions
+//     by count and final version, and the profile's allowances for D4
+//     and D6 (compare.AllowancesFor).
 //
 // Only what a client sees counts: connects, sends, arrivals, closes and
 // stream errors. A network that records more (the simulation behind
-// scenarios.SimDriver) has its stores and drops left out.
+// driver.SimDriver) has its stores and drops left out.
 //
 // The server's stanzas are put into the model's terms before the
 // invariants see them: the run prefix is removed and each session's full
@@ -45,18 +42,18 @@ import (
 // it is taken from the model's matching delivery in the same step.
 //
 // Ordering: after every op the network is quiesced (a ping round trip on
-// every connection, scenarios.ServerDriver). The server learns of an
+// every connection, driver.ServerDriver). The server learns of an
 // abrupt drop asynchronously, so after one the wire first waits
 // dropGrace, then quiesces.
 type wire struct {
-	net          scenarios.Network
+	net          driver.Network
 	prefix, host string
 	keep         []string
 	grace        time.Duration
 
 	// slot -> the slot's open endpoint, and the full JID it last bound
 	// on the server (prefix removed)
-	ep   map[string]scenarios.Endpoint
+	ep   map[string]driver.Endpoint
 	full map[string]string
 	// toModel maps each server full JID (prefix removed) to the model's
 	// full JID of the same client; jids holds its keys, longest first.
@@ -70,17 +67,14 @@ type wire struct {
 	// are the servers' own).
 	keepIDs map[string]bool
 	// mm and sm mask the model's and the server's stanzas (check).
-	mm, sm *scenarios.Masker
+	mm, sm *compare.Masker
 	inv    *invState
 	// compared counts the server's deliveries compared with the model's.
 	compared int
-	// sharedResend: tolerate D6 (Profile.ResentRequestsShareStanza, not
-	// Config.Strict); tolerated counts the batches that needed it.
-	sharedResend bool
-	tolerated    int
-	// addressedTo: a stored request's 'to' may be the sender's full JID
-	// or the contact's bare JID (Profile.PendingKeepsAddressedTo).
-	addressedTo bool
+	// allow: the known server behaviours accepted (D4, D6; not D6 under
+	// Config.Strict); tolerated counts the batches that needed D6.
+	allow     compare.Allowances
+	tolerated int
 }
 
 // dropGrace is how long the wire waits after an abrupt drop before it
@@ -88,24 +82,23 @@ type wire struct {
 // connection within a millisecond.
 const dropGrace = 30 * time.Millisecond
 
-func newWire(h *harness, d scenarios.Driver) (*wire, error) {
+func newWire(h *harness, d driver.Driver) (*wire, error) {
 	n, err := d.Open("localhost")
 	if err != nil {
 		return nil, err
 	}
 	prefix, keep := n.NodePrefix()
 	w := &wire{net: n, prefix: prefix, host: "localhost", keep: keep, grace: dropGrace,
-		ep: map[string]scenarios.Endpoint{}, full: map[string]string{}, toModel: map[string]string{},
+		ep: map[string]driver.Endpoint{}, full: map[string]string{}, toModel: map[string]string{},
 		keepIDs: map[string]bool{}}
 	w.inv = newInvState(h)
 	w.inv.wire = true
-	w.sharedResend = h.spec.ResentRequestsShareStanza && !h.strict
-	w.addressedTo = h.spec.PendingKeepsAddressedTo
+	w.allow = compare.AllowancesFor(h.spec, h.strict)
 	return w, nil
 }
 
 // attach opens d for h (h.real); a nil d leaves h on the model alone.
-func (h *harness) attach(d scenarios.Driver) error {
+func (h *harness) attach(d driver.Driver) error {
 	if d == nil {
 		return nil
 	}
@@ -152,15 +145,15 @@ func (w *wire) resolve(x string) string {
 // modelFull the full JID it bound there (connects).
 func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 	var err error
-	var last scenarios.Endpoint
+	var last driver.Endpoint
 	switch op.Kind {
 	case OpConnect:
-		var ep scenarios.Endpoint
+		var ep driver.Endpoint
 		ep, err = w.net.Connect(name, w.prefix+slotUser(op.Slot), op.Res)
 		if err == nil {
 			last = ep
 			w.ep[op.Slot] = ep
-			f := scenarios.UnprefixNodes(ep.JID().String(), w.prefix)
+			f := compare.UnprefixNodes(ep.JID().String(), w.prefix)
 			w.full[op.Slot] = f
 			if _, ok := w.toModel[f]; !ok {
 				w.jids = append(w.jids, f)
@@ -190,7 +183,7 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 		last = ep
 		x := w.resolve(op.Stanza)
 		if strings.Contains(x, pushPlaceholder) {
-			x = strings.ReplaceAll(x, pushPlaceholder, scenarios.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
+			x = strings.ReplaceAll(x, pushPlaceholder, compare.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
 		} else if el, perr := parseShared(op.Stanza); perr == nil {
 			if id := attrOr(el, "id"); id != "" && !strings.Contains(id, "{") {
 				w.keepIDs[id] = true
@@ -200,7 +193,7 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 		if perr != nil {
 			return nil, perr
 		}
-		scenarios.PrefixElement(el, w.host, w.prefix, w.keep...)
+		driver.PrefixElement(el, w.host, w.prefix, w.keep...)
 		err = ep.Send(el)
 	case OpRestart:
 		return nil, errors.New("a server restart cannot be driven over the wire")
@@ -226,7 +219,7 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 // toModelTerms returns s (a canonical stanza or a JID) with the run
 // prefix removed and the server's full JIDs replaced by the model's.
 func (w *wire) toModelTerms(s string) string {
-	s = scenarios.UnprefixNodes(s, w.prefix)
+	s = compare.UnprefixNodes(s, w.prefix)
 	for _, j := range w.jids {
 		if m := w.toModel[j]; m != j && strings.Contains(s, j) {
 			s = strings.ReplaceAll(s, j, m)
@@ -242,8 +235,8 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 	// The maskers learn the clients' JIDs from connect events: rebuilt
 	// only after a connect (they share keepIDs, which grows by itself).
 	if w.mm == nil || rec.op.Kind == OpConnect {
-		w.mm = scenarios.NewMasker(modelAll, "", w.keepIDs)
-		w.sm = scenarios.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
+		w.mm = compare.NewMasker(modelAll, "", w.keepIDs)
+		w.sm = compare.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
 	}
 	mm, sm := w.mm, w.sm
 
@@ -263,7 +256,7 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 	evs := make([]sim.TraceEvent, 0, len(srv))
 	for _, e := range srv {
 		// Only what a client sees: a network that knows more (the
-		// simulation behind scenarios.SimDriver records stores, drops
+		// simulation behind driver.SimDriver records stores, drops
 		// and the kind of each arrival) is judged like a real server.
 		switch e.Kind {
 		case sim.TraceStore, sim.TraceDrop:
@@ -298,7 +291,8 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 	if msg := w.inv.check(&r, evs, before, after); msg != "" {
 		msgs = append(msgs, "on the server's trace: "+msg)
 	}
-	// Compare what every client received, per step, as multisets.
+	// Compare what every client received, per step, as multisets, with
+	// the profile's allowances (package compare).
 	names := map[string]bool{}
 	for _, e := range modelStep {
 		names[e.Client] = true
@@ -313,44 +307,13 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		}
 		want, got := mm.Stream(modelStep, c), sm.Stream(srv, c)
 		w.compared += len(got)
-		if sameMultiset(want, got) {
-			continue
+		switch compare.Judge(want, got, mm.Bare(c), mm.Bare, w.allow) {
+		case compare.Same:
+		case compare.KnownBug:
+			w.tolerated++
+		default:
+			fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, compare.MultisetDiff(want, got))
 		}
-		// Roster versions are handed out in the order the server walks
-		// an unordered table (the re-sent requests of an initial
-		// presence, §3.1 step 5e), and a contact's answer to one request
-		// can be handled, and saved, before the next request is sent: so
-		// which push carries which version depends on that order. The
-		// batch must carry the same pushes and end at the same version
-		// (the same number of saves).
-		wv, wvs := pushVersions(want)
-		gv, gvs := pushVersions(got)
-		if sameMultiset(wv, gv) && sameLastVersion(wvs, gvs) {
-			continue
-		}
-		// A known Prosody 0.12.3 bug (ResentRequestsShareStanza, D6): a
-		// stored request may name another contact in 'to'. When the
-		// server's batch shows it, the 'to' of the batch's requests is
-		// not compared.
-		if w.sharedResend && leaksRequest(got, userBare(clientUser(c))) {
-			wv, gv = maskRequestTo(wv), maskRequestTo(gv)
-			if sameMultiset(wv, gv) && sameLastVersion(wvs, gvs) {
-				w.tolerated++
-				continue
-			}
-		}
-		// Whether a stored request shows the full 'to' its sender wrote
-		// or the contact's bare JID (Profile.PendingKeepsAddressedTo, D4)
-		// depends on whether Prosody kept the contact's roster object in
-		// memory (its cache of rosters loaded for offline users included),
-		// which the model follows only approximately: the two are
-		// accepted for each other.
-		if w.addressedTo {
-			if bv, bg := bareRequestTo(wv), bareRequestTo(gv); sameMultiset(bv, bg) && sameLastVersion(wvs, gvs) {
-				continue
-			}
-		}
-		fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, multisetDiff(want, got))
 	}
 	if b.Len() > 0 {
 		msgs = append(msgs, "the server's stanzas differ from the model's (masked):\n"+b.String())
@@ -359,129 +322,4 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		return ""
 	}
 	return "server: " + strings.Join(msgs, "\n")
-}
-
-// multisetDiff lists, one per line, the stanzas only a holds ("- ") and
-// only b holds ("+ "), each side sorted: the readable form of a
-// difference between two batches whose order does not count.
-func multisetDiff(a, b []string) string {
-	left := map[string]int{}
-	for _, x := range b {
-		left[x]++
-	}
-	var out strings.Builder
-	var onlyA []string
-	for _, x := range slices.Sorted(slices.Values(a)) {
-		if left[x] > 0 {
-			left[x]--
-			continue
-		}
-		onlyA = append(onlyA, x)
-	}
-	for _, x := range onlyA {
-		out.WriteString("- " + x + "\n")
-	}
-	for _, x := range slices.Sorted(slices.Values(b)) {
-		if left[x] > 0 {
-			left[x]--
-			out.WriteString("+ " + x + "\n")
-		}
-	}
-	return out.String()
-}
-
-// pushVer finds the version of a roster push in a canonical stanza.
-var pushVer = regexp.MustCompile(`^(<iq [^>]*type='set'><query ver=')([^']*)(' xmlns='jabber:iq:roster'>)`)
-
-// sameLastVersion: a and b hold as many versions and the same highest.
-func sameLastVersion(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	top := func(vs []string) int {
-		n := -1
-		for _, v := range vs {
-			if x, err := strconv.Atoi(v); err == nil && x > n {
-				n = x
-			}
-		}
-		return n
-	}
-	return top(a) == top(b)
-}
-
-// pushVersions returns stanzas with the version of every roster push
-// replaced by "#", and the versions taken out.
-func pushVersions(stanzas []string) (masked, vers []string) {
-	masked = make([]string, len(stanzas))
-	for i, x := range stanzas {
-		if m := pushVer.FindStringSubmatchIndex(x); m != nil {
-			vers = append(vers, x[m[4]:m[5]])
-			x = x[:m[4]] + "#" + x[m[5]:]
-		}
-		masked[i] = x
-	}
-	return masked, vers
-}
-
-// subscribeTo finds the 'to' of a subscription request in a canonical
-// stanza (attributes are in name order: from, id, to, type).
-// A masked client JID keeps the quotes of the text it replaced, so its
-// apostrophe may sit inside single quotes ('${u1a's full JID}').
-var subscribeTo = regexp.MustCompile(`^(<presence [^>]*to=)('\$\{[^}]*\}'|"[^"]*"|'[^']*')([^>]* type='subscribe')`)
-
-// leaksRequest reports whether one of stanzas is a subscription request
-// addressed to an account other than bare.
-func leaksRequest(stanzas []string, bare string) bool {
-	for _, x := range stanzas {
-		// a masked client JID ("${u1b's full JID}") is a full 'to' the
-		// sender wrote (D4); the 5e re-send names bare contacts
-		if m := subscribeTo.FindStringSubmatch(x); m != nil {
-			if to := m[2][1 : len(m[2])-1]; !strings.HasPrefix(to, "${") && bareOf(to) != bare {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// maskRequestTo returns stanzas with the 'to' of every subscription
-// request replaced by "*".
-func maskRequestTo(stanzas []string) []string {
-	out := make([]string, len(stanzas))
-	for i, x := range stanzas {
-		out[i] = subscribeTo.ReplaceAllString(x, "${1}'*'${3}")
-	}
-	return out
-}
-
-// bareRequestTo returns stanzas with the 'to' of every subscription
-// request cut to its bare JID (a masked "${u1b's full JID}" becomes
-// u1@localhost).
-func bareRequestTo(stanzas []string) []string {
-	out := make([]string, len(stanzas))
-	for i, x := range stanzas {
-		m := subscribeTo.FindStringSubmatchIndex(x)
-		if m == nil {
-			out[i] = x
-			continue
-		}
-		to := x[m[4]+1 : m[5]-1]
-		if name, ok := strings.CutSuffix(strings.TrimPrefix(to, "${"), "'s full JID}"); ok && strings.HasPrefix(to, "${") {
-			to = userBare(clientUser(name))
-		} else {
-			to = bareOf(to)
-		}
-		out[i] = x[:m[4]] + "'" + to + "'" + x[m[5]:]
-	}
-	return out
-}
-
-// clientUser returns the user of a client name ("u1" for "u1b" and
-// "u1b-2").
-func clientUser(name string) string {
-	if i := strings.IndexByte(name, '-'); i >= 0 {
-		name = name[:i]
-	}
-	return slotUser(name)
 }

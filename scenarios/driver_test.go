@@ -5,25 +5,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
 
-// simDriver is scenarios.SimDriver counting how often the runner opens
+// simDriver is driver.SimDriver counting how often the runner opens
 // a network (once per run).
 type simDriver struct {
-	scenarios.SimDriver
+	driver.SimDriver
 	opened int
 }
 
-func (d *simDriver) Open(host string) (scenarios.Network, error) {
+func (d *simDriver) Open(host string) (driver.Network, error) {
 	d.opened++
 	return d.SimDriver.Open(host)
 }
 
 func newSimDriver(p model.Profile, seed uint64, prefix string, keep ...string) *simDriver {
-	return &simDriver{SimDriver: scenarios.SimDriver{Profile: &p, Seed: seed, Prefix: prefix, Keep: keep}}
+	return &simDriver{SimDriver: driver.SimDriver{Options: driver.Options{Profile: &p, Seed: seed}, Prefix: prefix, Keep: keep}}
 }
 
 // Every testdata script has the same outcome through a Driver that
@@ -55,8 +56,10 @@ func TestDriverWithPrefixMatchesSimulation(t *testing.T) {
 func TestCompareMasksVolatileValues(t *testing.T) {
 	for _, f := range scripts(t, "testdata") {
 		s := mustParse(t, f)
+		p := model.Prosody012()
 		c := scenarios.Compare(s, scenarios.CompareOptions{
-			Server: newSimDriver(model.Prosody012(), 99, "r5eed-"),
+			Server:  newSimDriver(p, 99, "r5eed-"),
+			Options: driver.Options{Profile: &p},
 		})
 		if !c.Same() {
 			t.Errorf("%s: differs:\n%s", f, c)
@@ -71,8 +74,10 @@ func TestCompareMasksVolatileValues(t *testing.T) {
 // profile differs from the prosody-0.12 simulation on legacy time.
 func TestCompareReportsDifferences(t *testing.T) {
 	s := mustParse(t, filepath.Join("testdata", "services_version_time.scs"))
+	p := model.Prosody012()
 	c := scenarios.Compare(s, scenarios.CompareOptions{
-		Server: newSimDriver(model.ProsodyTrunk(), 0, "rx-"),
+		Server:  newSimDriver(model.ProsodyTrunk(), 0, "rx-"),
+		Options: driver.Options{Profile: &p},
 	})
 	if c.Same() {
 		t.Fatalf("no difference found:\n%s", c)
@@ -125,27 +130,5 @@ Romeo receives:
 	}
 	if scenarios.PrefixNodes(s, "localhost", "") != s {
 		t.Error("an empty prefix copies the script")
-	}
-}
-
-func TestUnprefixNodes(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`<x from='r1-romeo@localhost' to="r1-juliet@localhost/a">r1-nurse@localhost</x>`, `<x from='romeo@localhost' to="juliet@localhost/a">nurse@localhost</x>`},
-		{`<x from='ar1-romeo@localhost'/>`, `<x from='ar1-romeo@localhost'/>`},
-		{`no prefix here`, `no prefix here`},
-	} {
-		if got := scenarios.UnprefixNodes(tc.in, "r1-"); got != tc.want {
-			t.Errorf("UnprefixNodes(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestNewRunPrefix(t *testing.T) {
-	a, b := scenarios.NewRunPrefix(), scenarios.NewRunPrefix()
-	if a == b || len(a) != 10 || !strings.HasPrefix(a, "r") || !strings.HasSuffix(a, "-") {
-		t.Errorf("prefixes %q, %q", a, b)
-	}
-	if _, err := model.ParseJID(a + "romeo@localhost"); err != nil {
-		t.Errorf("prefix %q makes an invalid node: %v", a, err)
 	}
 }

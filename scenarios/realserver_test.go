@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
@@ -61,8 +62,10 @@ func compareOnServer(t *testing.T, addr, file string) *scenarios.Comparison {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := model.Prosody012() // Debian's Prosody 0.12.3, what .ci/prosody-start runs
 	return scenarios.Compare(s, scenarios.CompareOptions{
-		Server:       &scenarios.ServerDriver{Addr: addr},
+		Server:       &driver.ServerDriver{Addr: addr},
+		Options:      driver.Options{Profile: &p},
 		Timeout:      3 * time.Second,
 		NothingGrace: 200 * time.Millisecond,
 	})
@@ -143,7 +146,7 @@ func BenchmarkReplayBlockingRealServer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := &scenarios.ServerDriver{Addr: addr}
+	d := &driver.ServerDriver{Addr: addr}
 	for b.Loop() {
 		if res := scenarios.Run(s, scenarios.RunOptions{Driver: d}); !res.Passed {
 			b.Fatal(report(res))
@@ -169,7 +172,8 @@ func TestRealServerStrictMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := scenarios.Compare(s, scenarios.CompareOptions{Server: &scenarios.ServerDriver{Addr: addr}, Strict: true, Timeout: 3 * time.Second})
+	p := model.Prosody012()
+	c := scenarios.Compare(s, scenarios.CompareOptions{Server: &driver.ServerDriver{Addr: addr}, Options: driver.Options{Profile: &p}, Strict: true, Timeout: 3 * time.Second})
 	if c.Server.Passed || !c.Same() {
 		t.Errorf("strict basic_message: want the same failure on both sides\n%s", c)
 	}
@@ -181,11 +185,11 @@ func TestRealServerStrictMode(t *testing.T) {
 // profile field AbruptCloseReason "").
 func TestRealServerAbruptClose(t *testing.T) {
 	addr := realServer(t)
-	user := scenarios.NewRunPrefix() + "dropper"
+	user := driver.NewRunPrefix() + "dropper"
 	presence := func() *etree.Element { return etree.NewElement("presence") }
 
 	// The server.
-	n, err := (&scenarios.ServerDriver{Addr: addr}).Open("localhost")
+	n, err := (&driver.ServerDriver{Addr: addr}).Open("localhost")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +202,7 @@ func TestRealServerAbruptClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ep := range []scenarios.Endpoint{a, b} {
+	for _, ep := range []driver.Endpoint{a, b} {
 		if err := ep.Send(presence()); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 )
@@ -45,7 +46,7 @@ type RunOptions struct {
 	// simulation: Seed, MaxLatency, Mutants and Backend are then unused,
 	// and Timeout and NothingGrace are wall time (see ServerDriver).
 	// Profile is unused too: the server behaves as it does.
-	Driver Driver
+	Driver driver.Driver
 }
 
 // Result is the outcome of one run. Exactly one of three holds: Passed;
@@ -187,7 +188,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		return res
 	}
 	if opts.Driver == nil {
-		r.net = newSimNetwork(host, opts)
+		r.net = driver.OpenSim(host, opts.simOptions(), opts.Backend)
 	} else {
 		n, err := opts.Driver.Open(host)
 		if err != nil {
@@ -220,7 +221,7 @@ type runner struct {
 	script  *Script
 	opts    RunOptions
 	res     *Result
-	net     Network
+	net     driver.Network
 	clients map[string]*clientState
 	vars    bindings
 	matcher *Matcher
@@ -230,7 +231,7 @@ type runner struct {
 
 type clientState struct {
 	name   string
-	ep     Endpoint
+	ep     driver.Endpoint
 	queue  []queued
 	closed bool // the script disconnected it
 }
@@ -296,7 +297,7 @@ func (r *runner) fail(f *Failure) bool {
 // server: synchronises with it, last first) and queues what arrived.
 // It reports false, with the run's error set, when the server could not
 // be synchronised.
-func (r *runner) settle(last Endpoint) bool {
+func (r *runner) settle(last driver.Endpoint) bool {
 	err := r.net.Quiesce(last)
 	r.drain()
 	if err != nil {

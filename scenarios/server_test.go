@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/xmpptcp/xmpptcptest"
@@ -50,7 +51,7 @@ Romeo disconnects
 func TestServerDriverOverTCP(t *testing.T) {
 	srv := fakeXMPP(t)
 	res := scenarios.Run(parse(t, overTCP), scenarios.RunOptions{
-		Driver:       &scenarios.ServerDriver{Addr: srv.Addr(), Timeout: 2 * time.Second},
+		Driver:       &driver.ServerDriver{Addr: srv.Addr(), Timeout: 2 * time.Second},
 		Timeout:      2 * time.Second,
 		NothingGrace: 50 * time.Millisecond,
 	})
@@ -96,7 +97,7 @@ Romeo receives:
 `)
 	start := time.Now()
 	res := scenarios.Run(s, scenarios.RunOptions{
-		Driver:  &scenarios.ServerDriver{Addr: srv.Addr()},
+		Driver:  &driver.ServerDriver{Addr: srv.Addr()},
 		Timeout: 150 * time.Millisecond,
 	})
 	el := time.Since(start)
@@ -116,17 +117,17 @@ func TestServerDriverErrors(t *testing.T) {
 Bad connects
 `)
 	// "bad" is refused by the fake server: a script error, not a hang.
-	res := scenarios.Run(s, scenarios.RunOptions{Driver: &scenarios.ServerDriver{Addr: srv.Addr(), NoPrefix: true}})
+	res := scenarios.Run(s, scenarios.RunOptions{Driver: &driver.ServerDriver{Addr: srv.Addr(), NoPrefix: true}})
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "authentication of bad failed") {
 		t.Errorf("refused login: %v", res.Err)
 	}
-	res = scenarios.Run(s, scenarios.RunOptions{Driver: &scenarios.ServerDriver{}})
+	res = scenarios.Run(s, scenarios.RunOptions{Driver: &driver.ServerDriver{}})
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "no address") {
 		t.Errorf("no address: %v", res.Err)
 	}
 	addr := srv.Addr()
 	srv.Close()
-	res = scenarios.Run(s, scenarios.RunOptions{Driver: &scenarios.ServerDriver{Addr: addr, Timeout: time.Second}})
+	res = scenarios.Run(s, scenarios.RunOptions{Driver: &driver.ServerDriver{Addr: addr, Timeout: time.Second}})
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "connect") {
 		t.Errorf("closed port: %v", res.Err)
 	}

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/scansim/scansim/cmd/scansim/internal/suite"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
-	"github.com/scansim/scansim/scenarios"
 )
 
 // checkCommand wires the property engine (properties.Explore): random
@@ -60,9 +60,9 @@ first failure is shrunk against the server and written as a script that
 the model passes and the server fails ("scansim replay --server" and
 "scansim diff --server" reproduce it).
 
---engine scansion draws instead the sequences of package differential:
-scansion-expressible ones only (connects, sends, clean disconnects; no
-drops), compared batch by batch. See docs/real-server.md.
+--engine scansion draws only what a scansion script can express (connects,
+sends, clean disconnects; no drops), with the same shrinker, invariants and
+comparison, and reports sequences and divergences. See docs/real-server.md.
 `,
 	run: checkCmd,
 }
@@ -93,7 +93,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.checks, "checks", 100, "number of random operation sequences")
 	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
-	fs.StringVar(&o.profile, "profile", "prosody", "server profile the model runs: "+strings.Join(model.ProfileNames(), ", "))
+	profileFlag(fs, &o.profile, "server profile the model runs")
 	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
@@ -101,7 +101,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
 	fs.StringVar(&o.server, "server", "", "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle")
-	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (the rapid state machine, with drops) or scansion (package differential's scansion-only sequences)")
+	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
@@ -134,7 +134,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
-	prof, err := model.ProfileByName(o.profile)
+	sim, err := driver.NewOptions(o.profile, 0, o.mutants.vals, 0)
 	if err != nil {
 		return fail(err)
 	}
@@ -146,7 +146,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := properties.Config{
 		Seed: o.seed, Checks: o.checks, Steps: o.steps, Users: o.users,
-		Profile: &prof, Mutants: o.mutants.vals, OutDir: o.out, ShrinkTime: o.shrinkTime,
+		Profile: sim.Profile, Mutants: sim.Mutants, OutDir: o.out, ShrinkTime: o.shrinkTime,
 		NoFaults: o.noFaults,
 	}
 	if o.spec != "" {
@@ -156,9 +156,6 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Spec = &spec
 	}
-	if err := model.CheckMutants(o.mutants.vals); err != nil {
-		return fail(err)
-	}
 	if o.server != "" {
 		if err := checkServerAddr(o.server); err != nil {
 			return fail(err)
@@ -166,11 +163,12 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if len(o.mutants.vals) > 0 {
 			return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 		}
+		cfg.Server = &driver.ServerDriver{Addr: o.server, Timeout: o.timeout}
 		switch o.engine {
 		case "scansion":
-			return checkServer(o, &prof, stdout, stderr)
+			cfg.ActionSet = properties.ScansionActions
+			return checkServer(o, cfg, stdout, stderr)
 		case "properties":
-			cfg.Server = &scenarios.ServerDriver{Addr: o.server, Timeout: o.timeout}
 		default:
 			return fail(fmt.Errorf("--engine must be properties or scansion, got %q", o.engine))
 		}

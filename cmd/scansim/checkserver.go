@@ -6,51 +6,38 @@ import (
 	"time"
 
 	"github.com/scansim/scansim/cmd/scansim/internal/suite"
-	"github.com/scansim/scansim/differential"
-	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/properties"
 )
 
-// checkServer is "scansim check --server": a differential run of random
-// sequences on the model and the real server (package differential).
-func checkServer(o checkOpts, prof *model.Profile, stdout, stderr io.Writer) int {
+// checkServer is "scansim check --server --engine scansion": the property
+// engine with the scansion action set (cfg.ActionSet) on the model and
+// the real server, reported as sequences and divergences.
+func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
-	users := o.users
-	if users > 3 {
-		users = 3
-	}
-	out := o.out
-	if out == "" {
-		out = "testdata/failures"
-	}
-	rep := differential.Run(differential.Config{
-		Server:    &scenarios.ServerDriver{Addr: o.server, Timeout: o.timeout},
-		Profile:   prof,
-		Seed:      o.seed,
-		Sequences: o.checks,
-		Actions:   o.steps,
-		Users:     users,
-		Timeout:   o.timeout,
-		OutDir:    out,
-		Progress:  func(done, total int) { progress.update(done, total, 0, start) },
-	})
+	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
+	rep := properties.Explore(cfg)
 	progress.done()
+	if rep.Err != nil {
+		// the run never started: not a divergence
+		fmt.Fprintln(stderr, "scansim check:", rep.Err)
+		return exitUsage
+	}
 	rate := actionRate(rep.Actions, time.Since(start))
-	d := rep.Divergence
-	if d == nil {
+	f := rep.Failure
+	if f == nil {
 		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model\n",
-			rep.Sequences, rep.Actions, rate, rep.Stanzas)
+			rep.Checks, rep.Actions, rate, rep.ServerStanzas)
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", d.Index, d.Seed, d.Original, d.Shrunk)
-	fmt.Fprintln(stdout, suite.Indent(d.Detail))
-	if d.Path != "" {
-		fmt.Fprintf(stdout, "    script: %s\n", d.Path)
-		fmt.Fprintf(stdout, "    reproduce: scansim diff --server %s --profile %s %s\n", o.server, o.profile, d.Path)
+	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", f.FirstCheck-1, f.Seed, f.OriginalLen, f.ShrunkLen)
+	fmt.Fprintln(stdout, suite.Indent(f.Message))
+	if f.ScriptPath != "" {
+		fmt.Fprintf(stdout, "    script: %s\n", f.ScriptPath)
+		fmt.Fprintf(stdout, "    reproduce: scansim diff --server %s --profile %s %s\n", o.server, o.profile, f.ScriptPath)
 	} else {
-		fmt.Fprintln(stdout, suite.Indent(d.Script))
+		fmt.Fprintln(stdout, suite.Indent(f.Script))
 	}
-	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence\n", rep.Sequences, rep.Actions, rate)
+	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence\n", rep.Checks, rep.Actions, rate)
 	return exitFailed
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/scenarios"
 )
 
@@ -29,7 +29,7 @@ type runFlags struct {
 }
 
 func (r *runFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&r.profile, "profile", "prosody", "server profile: "+strings.Join(model.ProfileNames(), ", "))
+	profileFlag(fs, &r.profile, "server profile")
 	fs.Uint64Var(&r.seed, "seed", 0, "simulation seed (generated resources, ids, latency draws)")
 	fs.BoolVar(&r.strict, "strict", false, "strict FIFO matching: every received stanza must be matched in order")
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
@@ -52,28 +52,18 @@ func checkServerAddr(addr string) error {
 // options checks the flags and turns them into RunOptions, with meta lines
 // describing the set-up for reports and pictures.
 func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
-	prof, err := model.ProfileByName(r.profile)
-	if err != nil {
-		return scenarios.RunOptions{}, nil, err
-	}
-	if err := model.CheckMutants(r.mutants.vals); err != nil {
-		return scenarios.RunOptions{}, nil, err
-	}
 	if r.latency < 0 {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --latency %v", r.latency)
+	}
+	sim, err := driver.NewOptions(r.profile, r.seed, r.mutants.vals, r.latency)
+	if err != nil {
+		return scenarios.RunOptions{}, nil, err
 	}
 	if r.timeout < 0 || r.nothingGrace < 0 {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --timeout or --nothing-grace")
 	}
-	opts := scenarios.RunOptions{
-		Strict:       r.strict,
-		Profile:      &prof,
-		Seed:         r.seed,
-		MaxLatency:   r.latency,
-		Mutants:      r.mutants.vals,
-		Timeout:      r.timeout,
-		NothingGrace: r.nothingGrace,
-	}
+	opts := scenarios.RunOptionsFor(sim)
+	opts.Strict, opts.Timeout, opts.NothingGrace = r.strict, r.timeout, r.nothingGrace
 	if r.server != "" {
 		if err := checkServerAddr(r.server); err != nil {
 			return scenarios.RunOptions{}, nil, err
@@ -83,7 +73,7 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		if len(r.mutants.vals) > 0 || r.latency > 0 {
 			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
 		}
-		opts.Driver = &scenarios.ServerDriver{Addr: r.server, Timeout: r.timeout}
+		opts.Driver = &driver.ServerDriver{Addr: r.server, Timeout: r.timeout}
 		if opts.NothingGrace == 0 {
 			opts.NothingGrace = 200 * time.Millisecond // every action is already synchronised by pings
 		}

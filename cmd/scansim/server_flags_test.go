@@ -40,3 +40,36 @@ func TestCheckServerUnreachable(t *testing.T) {
 		t.Fatalf("exit %d, output %q %q; want exit 2 and one line naming the server", code, out, errOut)
 	}
 }
+
+// TestCheckScansionEngineUnreachable: the scansion engine (the property
+// engine's scansion action set) reports an unreachable server the same
+// way: one line naming it, exit 2, no divergence.
+func TestCheckScansionEngineUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := scansim(t, "check", "--server", "127.0.0.1:1", "--engine", "scansion", "--timeout", "200ms", "--checks", "2", "--out", dir)
+	if code != exitUsage || !strings.Contains(errOut, "127.0.0.1:1") || strings.Contains(out, "DIVERGENCE") {
+		t.Fatalf("exit %d, output %q %q; want exit 2 and one line naming the server", code, out, errOut)
+	}
+}
+
+// TestSameDefaultProfile: every command that takes --profile has the
+// same default, prosody, and its --help says so.
+func TestSameDefaultProfile(t *testing.T) {
+	for _, cmd := range []string{"replay", "trace", "check", "diff"} {
+		out, errOut, code := scansim(t, cmd, "--help")
+		help := out + errOut
+		i := strings.Index(help, "\n  -profile ")
+		if code != exitOK || i < 0 {
+			t.Errorf("scansim %s --help: exit %d, no --profile:\n%s", cmd, code, help)
+			continue
+		}
+		line := help[i:]
+		if j := strings.Index(line[1:], "\n  -"); j >= 0 {
+			j++
+			line = line[:j]
+		}
+		if !strings.Contains(line, `(default "prosody")`) {
+			t.Errorf("scansim %s --help does not give the default profile prosody:\n%s", cmd, line)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-package scenarios
+package driver
 
 import (
 	"errors"
@@ -32,10 +32,11 @@ type ServerDriver struct {
 	Addr string
 	// Timeout bounds every protocol wait: connecting, each handshake
 	// step, each ping round trip, the close handshake. 0 means
-	// xmpptcp.DefaultTimeout (5s). (RunOptions.Timeout bounds receives.)
+	// xmpptcp.DefaultTimeout (5s). (scenarios.RunOptions.Timeout bounds
+	// receives.)
 	Timeout time.Duration
 	// Prefix is put in front of every local node of the script's host
-	// (PrefixNodes), so repeated runs against one server never share
+	// (scenarios.PrefixNodes, PrefixElement), so repeated runs against one server never share
 	// accounts. "" draws a fresh NewRunPrefix for each run; NoPrefix
 	// turns prefixing off.
 	Prefix   string

@@ -1,10 +1,10 @@
-package scenarios_test
+package compare_test
 
 import (
 	"testing"
 
+	"github.com/scansim/scansim/compare"
 	"github.com/scansim/scansim/model"
-	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
 
@@ -25,8 +25,8 @@ func TestMaskerSidesAgree(t *testing.T) {
 	simTrace := []sim.TraceEvent{{Kind: sim.TraceConnect, Client: "u1a", JID: jid("u1@localhost/a")}}
 	srvTrace := []sim.TraceEvent{{Kind: sim.TraceConnect, Client: "u1a", JID: jid("b-u1@localhost/x7f3")}}
 	ids := map[string]bool{"bl3": true}
-	simM := scenarios.NewMasker(simTrace, "", ids)
-	srvM := scenarios.NewMasker(srvTrace, "b-", ids)
+	simM := compare.NewMasker(simTrace, "", ids)
+	srvM := compare.NewMasker(srvTrace, "b-", ids)
 	cases := []struct{ sim, srv string }{
 		{
 			"<iq id='bl3' to='u1@localhost/a' type='result'><blocklist xmlns='urn:xmpp:blocking'><item jid='localhost'/><item jid='u1@localhost/a'/><item jid='u2@localhost'/></blocklist></iq>",
@@ -46,5 +46,17 @@ func TestMaskerSidesAgree(t *testing.T) {
 	// and what differs stays different
 	if simM.Stanza(cases[0].sim) == srvM.Stanza("<iq id='bl3' to='b-u1@localhost/x7f3' type='result'><blocklist xmlns='urn:xmpp:blocking'><item jid='localhost'/></blocklist></iq>") {
 		t.Error("different blocklists masked alike")
+	}
+}
+
+func TestUnprefixNodes(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`<x from='r1-romeo@localhost' to="r1-juliet@localhost/a">r1-nurse@localhost</x>`, `<x from='romeo@localhost' to="juliet@localhost/a">nurse@localhost</x>`},
+		{`<x from='ar1-romeo@localhost'/>`, `<x from='ar1-romeo@localhost'/>`},
+		{`no prefix here`, `no prefix here`},
+	} {
+		if got := compare.UnprefixNodes(tc.in, "r1-"); got != tc.want {
+			t.Errorf("UnprefixNodes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

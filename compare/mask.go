@@ -1,0 +1,167 @@
+package compare
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+// Masker masks the values that legitimately differ between two runs of
+// the same actions (on the simulation with another seed, or on a real
+// server), so that received stanzas can be compared as strings:
+//   - every client's bound full JID becomes ${Name's full JID}
+//     (generated resources differ), then the run prefix is removed;
+//   - an id attribute that is not in the kept ids becomes "*" (roster and
+//     blocklist push ids, server-generated ids);
+//   - delay stamps, the seconds of jabber:iq:last and the <utc> and
+//     <tzo> of entity time become "*" (clock-dependent);
+//   - the children of disco#info queries, roster queries and blocklists
+//     are sorted (Prosody iterates Lua hashes there: unordered, §0).
+type Masker struct {
+	prefix string
+	ids    map[string]bool
+	jids   []string          // full JIDs, longest first
+	names  map[string]string // full JID -> client
+	bare   map[string]string // client -> its bare JID, prefix removed
+}
+
+// Bare returns the bare JID client bound (the run prefix removed), ""
+// for a client that never connected.
+func (m *Masker) Bare(client string) string { return m.bare[client] }
+
+// NewMasker builds a masker for one run: trace supplies the clients'
+// bound full JIDs (TraceConnect events), prefix is the run's node prefix
+// ("" for none), and keepIDs the id values to leave alone (scenarios.SentIDs for a script).
+func NewMasker(trace []sim.TraceEvent, prefix string, keepIDs map[string]bool) *Masker {
+	m := &Masker{prefix: prefix, ids: keepIDs, names: make(map[string]string), bare: make(map[string]string)}
+	for _, ev := range trace {
+		if ev.Kind == sim.TraceConnect {
+			j := ev.JID.String()
+			if _, ok := m.names[j]; !ok {
+				m.names[j] = ev.Client
+				m.jids = append(m.jids, j)
+			}
+			m.bare[ev.Client] = UnprefixNodes(ev.JID.Bare().String(), prefix)
+		}
+	}
+	sort.SliceStable(m.jids, func(i, k int) bool { return len(m.jids[i]) > len(m.jids[k]) })
+	return m
+}
+
+// Stream returns the masked stanzas client received in trace (deliveries,
+// errors and offline flushes), in order.
+func (m *Masker) Stream(trace []sim.TraceEvent, client string) []string {
+	var out []string
+	for _, ev := range trace {
+		if ev.Client != client {
+			continue
+		}
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+			out = append(out, m.Stanza(ev.Stanza))
+		}
+	}
+	return out
+}
+
+// Stanza returns the masked canonical form of a canonical stanza: a
+// string to compare and to show, not XML to parse again — a client's
+// variable keeps the quotes of the JID it replaced, so its apostrophe can
+// sit inside single quotes (to='${Romeo's full JID}'), which reads like
+// the scripts do. (Writing the variables into the element instead gives
+// valid XML, but Canonical then spells them ${Romeo&apos;s full JID}.)
+func (m *Masker) Stanza(s string) string {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(s); err != nil || doc.Root() == nil {
+		return s
+	}
+	el := doc.Root()
+	if id := el.SelectAttr("id"); id != nil && !m.ids[id.Value] {
+		id.Value = "*"
+	}
+	maskVolatile(el, m.names2vars)
+	return m.names2vars(model.Canonical(el))
+}
+
+// names2vars replaces the clients' full JIDs in s by their variables and
+// removes the run prefix: what both sides of a comparison have in common.
+func (m *Masker) names2vars(s string) string {
+	for _, j := range m.jids {
+		s = strings.ReplaceAll(s, j, "${"+m.names[j]+"'s full JID}")
+	}
+	return UnprefixNodes(s, m.prefix)
+}
+
+// maskVolatile masks el's clock-dependent values and sorts the children
+// of the unordered lists. The sort keys are the children's canonical
+// forms after norm, so that both sides of a comparison sort alike (a
+// run prefix or a generated resource must not change the order).
+func maskVolatile(el *etree.Element, norm func(string) string) {
+	ns := el.SelectAttrValue("xmlns", "")
+	switch {
+	case el.Tag == "delay" && ns == "urn:xmpp:delay":
+		if a := el.SelectAttr("stamp"); a != nil {
+			a.Value = "*"
+		}
+	case el.Tag == "query" && ns == "jabber:iq:last":
+		if a := el.SelectAttr("seconds"); a != nil {
+			a.Value = "*"
+		}
+	case el.Tag == "time" && ns == "urn:xmpp:time", el.Tag == "query" && ns == "jabber:iq:time":
+		for _, c := range el.ChildElements() {
+			if c.Tag == "utc" || c.Tag == "tzo" {
+				c.SetText("*")
+			}
+		}
+	case el.Tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
+		el.Tag == "blocklist" && ns == "urn:xmpp:blocking":
+		sortChildren(el, norm)
+	}
+	for _, c := range el.ChildElements() {
+		maskVolatile(c, norm)
+	}
+}
+
+// sortChildren orders el's child elements by their canonical form after
+// norm.
+func sortChildren(el *etree.Element, norm func(string) string) {
+	kids := el.ChildElements()
+	keys := make(map[*etree.Element]string, len(kids))
+	for _, c := range kids {
+		sortChildren(c, norm)
+		el.RemoveChild(c)
+		keys[c] = norm(model.Canonical(c))
+	}
+	sort.SliceStable(kids, func(i, j int) bool { return keys[kids[i]] < keys[kids[j]] })
+	for _, c := range kids {
+		el.AddChild(c)
+	}
+}
+
+// UnprefixNodes removes prefix from the front of every node that carries
+// it in s (a canonical stanza, a trace line): the inverse of the run
+// prefix a driver puts on every node (driver.PrefixValue), for comparing
+// a real-server run with the simulation.
+func UnprefixNodes(s, prefix string) string {
+	if prefix == "" {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, prefix)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		// Only at the start of a value: after a quote, '>' or a space.
+		if i == 0 || strings.ContainsRune("'\"> \t\n", rune(s[i-1])) {
+			b.WriteString(s[:i])
+		} else {
+			b.WriteString(s[:i+len(prefix)])
+		}
+		s = s[i+len(prefix):]
+	}
+}

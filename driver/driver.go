@@ -1,0 +1,83 @@
+// Package driver is the seam between what drives an XMPP server and the
+// server: a Driver opens one Network per run, a Network connects clients
+// (Endpoints) and synchronises with the server. Two drivers exist: the
+// simulation (SimDriver, or OpenSim for the runner's own network: the
+// model behind package sim) and a real server over TCP (ServerDriver).
+// The scansion runner (package scenarios) and the property engine
+// (package properties) are written against this seam only, so one script
+// or one random sequence runs unchanged on either.
+//
+// Options is the one set of simulation options (profile, seed, mutants,
+// latency) every command and engine shares; Prefix* keep runs against one
+// long-lived server apart (fresh accounts per run).
+package driver
+
+import (
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+// Driver provides the server a run talks to. A runner calls Open once per
+// script (or per random sequence), so one Driver value can serve any
+// number of runs, one after another. SimDriver runs on the simulation
+// (sim.Sim with the model server); ServerDriver drives a real XMPP server
+// over TCP.
+type Driver interface {
+	// Open starts a run whose clients all live on host.
+	Open(host string) (Network, error)
+}
+
+// Network is one run's connection to the server under test. Run uses it
+// from a single goroutine.
+type Network interface {
+	// Connect authenticates user, binds resource ("" lets the server
+	// choose) and returns the client's endpoint. name identifies the
+	// client in the trace.
+	Connect(name, user, resource string) (Endpoint, error)
+	// Quiesce returns once the server has processed everything sent so
+	// far and everything it produced in response is in the endpoints'
+	// inboxes (§5.3: "each action runs to completion"). last is the
+	// endpoint that acted most recently (nil if none); a real server is
+	// synchronised with it first. An error means the server could not be
+	// synchronised (a timeout on a real server).
+	Quiesce(last Endpoint) error
+	// Wait lets up to d pass, returning early once ep has something new
+	// in its inbox (or its session ended) if the network can tell, and
+	// returns how much of d it used. The simulation always advances its
+	// virtual clock by the whole of d; a real server waits in wall time.
+	Wait(ep Endpoint, d time.Duration) time.Duration
+	// NodePrefix returns the prefix a runner applies to every local node
+	// of the run's host before running it (scenarios.PrefixNodes,
+	// PrefixElement), and the nodes to leave alone. The runner's own
+	// simulation (OpenSim) returns "".
+	NodePrefix() (prefix string, keep []string)
+	// Trace returns the events recorded so far (see sim.TraceEvent).
+	Trace() []sim.TraceEvent
+	// Close ends the run, closing whatever is still open.
+	Close() error
+}
+
+// Endpoint is one client connection of a run.
+type Endpoint interface {
+	// JID returns the full JID the session bound.
+	JID() model.JID
+	// Send writes a stanza. It takes ownership of st.
+	Send(st *etree.Element) error
+	// TakeAll removes and returns the stanzas received since the last
+	// call, oldest first. Stream errors are not stanzas and never appear:
+	// they end the session (EndReason).
+	TakeAll() []sim.Received
+	// Connected reports whether the client may still send.
+	Connected() bool
+	// Ended reports whether the session is over from the client's side.
+	Ended() bool
+	// EndReason says why the session ended ("" while it has not).
+	EndReason() string
+	// Disconnect closes the stream cleanly.
+	Disconnect() error
+	// Drop cuts the connection without closing the stream.
+	Drop() error
+}

@@ -1,0 +1,60 @@
+package driver
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/scansim/scansim/model"
+)
+
+// DefaultProfile names the profile every command and engine uses when
+// none is given: model.ProsodyTrunk().
+const DefaultProfile = "prosody"
+
+// Options are the simulation's options, the one value that the runner
+// (scenarios.RunOptions), the comparison (scenarios.CompareOptions), the
+// property engine (properties.Config) and every scansim command take
+// from: which server behaviour the model follows, the simulation's seed,
+// the mutants switched on, and the network's latency. A real server
+// ignores all of them: it behaves as it does.
+type Options struct {
+	// Profile selects the model's behaviour; nil is DefaultProfile.
+	Profile *model.Profile
+	// Seed drives the simulation's draws (generated resources, ids,
+	// latencies).
+	Seed uint64
+	// Mutants switches on model mutants by name (model.Mutants()).
+	Mutants []string
+	// MaxLatency is the largest one-way link latency (virtual time);
+	// 0 delivers at once.
+	MaxLatency time.Duration
+}
+
+// ProfileValue returns the profile the options select, the default
+// applied.
+func (o Options) ProfileValue() model.Profile {
+	if o.Profile != nil {
+		return *o.Profile
+	}
+	return model.ProsodyTrunk()
+}
+
+// NewOptions checks a profile name (DefaultProfile when ""), mutant names
+// and a latency, as a command line gives them, and returns the options
+// they make.
+func NewOptions(profile string, seed uint64, mutants []string, latency time.Duration) (Options, error) {
+	if profile == "" {
+		profile = DefaultProfile
+	}
+	p, err := model.ProfileByName(profile)
+	if err != nil {
+		return Options{}, err
+	}
+	if err := model.CheckMutants(mutants); err != nil {
+		return Options{}, err
+	}
+	if latency < 0 {
+		return Options{}, fmt.Errorf("negative latency %v", latency)
+	}
+	return Options{Profile: &p, Seed: seed, Mutants: mutants, MaxLatency: latency}, nil
+}

@@ -1,0 +1,92 @@
+package driver
+
+import (
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+// simNetwork runs a script on a sim.Sim.
+type simNetwork struct {
+	s *sim.Sim
+}
+
+// OpenSim returns a network over a fresh simulation of host with the
+// options o; backend, when non-nil, replaces the model server (see
+// sim.Config). It is the network a runner uses when it is given no Driver.
+func OpenSim(host string, o Options, backend sim.Backend) Network {
+	return newSimNetwork(host, o, backend)
+}
+
+func newSimNetwork(host string, o Options, backend sim.Backend) *simNetwork {
+	return &simNetwork{s: sim.New(sim.Config{
+		Seed:       o.Seed,
+		Profile:    o.Profile,
+		MaxLatency: o.MaxLatency,
+		Mutants:    o.Mutants,
+		Host:       host,
+		Backend:    backend,
+	})}
+}
+
+func (n *simNetwork) Connect(name, user, resource string) (Endpoint, error) {
+	c, err := n.s.Connect(name, user, resource)
+	if err != nil {
+		return nil, err
+	}
+	return &simEndpoint{c: c, s: n.s}, nil
+}
+
+func (n *simNetwork) Quiesce(Endpoint) error { n.s.RunUntilQuiet(); return nil }
+
+func (n *simNetwork) Wait(_ Endpoint, d time.Duration) time.Duration {
+	n.s.Advance(d)
+	return d
+}
+
+func (n *simNetwork) NodePrefix() (string, []string) { return "", nil }
+func (n *simNetwork) Trace() []sim.TraceEvent        { return n.s.Trace() }
+func (n *simNetwork) Close() error                   { return nil }
+
+type simEndpoint struct {
+	c *sim.Client
+	s *sim.Sim
+}
+
+func (e *simEndpoint) JID() model.JID               { return e.c.JID() }
+func (e *simEndpoint) Send(st *etree.Element) error { return e.c.Send(st) }
+func (e *simEndpoint) Connected() bool              { return e.c.Connected() }
+func (e *simEndpoint) Ended() bool                  { return e.c.Ended() }
+func (e *simEndpoint) Disconnect() error            { return e.c.Disconnect() }
+func (e *simEndpoint) Drop() error                  { return e.c.Drop() }
+
+func (e *simEndpoint) TakeAll() []sim.Received {
+	recs := e.c.TakeAll()
+	if len(recs) == 0 {
+		return nil
+	}
+	trace := e.s.Trace()
+	out := recs[:0]
+	for _, rec := range recs {
+		// A stream error is not a stanza: it ends the session, which
+		// the next use of the client reports (§2).
+		if i := rec.Seq - 1; i < uint64(len(trace)) && trace[i].Kind == sim.TraceStreamError {
+			continue
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// EndReason finds why the session ended, from the trace.
+func (e *simEndpoint) EndReason() string {
+	tr := e.s.Trace()
+	for i := len(tr) - 1; i >= 0; i-- {
+		if ev := tr[i]; ev.Kind == sim.TraceDisconnect && ev.Client == e.c.Name() && ev.JID == e.c.JID() {
+			return ev.Reason
+		}
+	}
+	return "closing"
+}

@@ -146,3 +146,34 @@ func TestD4BareOrFullTo(t *testing.T) {
 		t.Errorf("without PendingKeepsAddressedTo: verdict %v, want Differ", v)
 	}
 }
+
+// A resource conflict (RFC 6120 §7.7.2.2): the server kicks the old
+// session while it binds the new one, so the old session's unavailable
+// reaches a watcher before the runner records the connect; the
+// simulation records the connect first. Both are the same action.
+func TestConnectEffectsBeforeTheConnectEvent(t *testing.T) {
+	w := mustJID(t, "w@localhost/a")
+	desk := mustJID(t, "d@localhost/desk")
+	unavailable := "<presence from='d@localhost/desk' to='w@localhost/a' type='unavailable'/>"
+	base := []sim.TraceEvent{
+		{Seq: 1, Kind: sim.TraceConnect, Client: "Watcher", JID: w},
+		{Seq: 2, Kind: sim.TraceConnect, Client: "Desk", JID: desk},
+		{Seq: 3, Kind: sim.TraceSend, Client: "Desk", Stanza: "<presence/>"},
+	}
+	onSim := append(append([]sim.TraceEvent(nil), base...),
+		sim.TraceEvent{Seq: 4, Kind: sim.TraceConnect, Client: "Usurper", JID: desk},
+		sim.TraceEvent{Seq: 5, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Stanza: unavailable})
+	onServer := append(append([]sim.TraceEvent(nil), base...),
+		sim.TraceEvent{Seq: 4, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Stanza: unavailable},
+		sim.TraceEvent{Seq: 5, Kind: sim.TraceConnect, Client: "Usurper", JID: desk})
+	ms, mv := compare.NewMasker(onSim, "", nil), compare.NewMasker(onServer, "", nil)
+	a, b := compare.Batches(onSim, 0, ms)["Watcher"], compare.Batches(onServer, 0, mv)["Watcher"]
+	if len(a) != len(b) {
+		t.Fatalf("batches: simulation %q, server %q", a, b)
+	}
+	for i := range a {
+		if v := compare.Judge(a[i], b[i], "w@localhost", ms.Bare, compare.Allowances{}); v != compare.Same {
+			t.Errorf("batch %d: simulation %q, server %q: verdict %v", i, a[i], b[i], v)
+		}
+	}
+}

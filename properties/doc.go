@@ -104,10 +104,10 @@
 //
 // # Against a real server
 //
-// Config.Server (a scenarios.Driver, usually *scenarios.ServerDriver) runs
+// Config.Server (a driver.Driver, usually *driver.ServerDriver) runs
 // every sequence on a real XMPP server too, beside the model, on fresh
 // accounts (the driver's run prefix); wire.go drives it through a
-// scenarios.Network, quiescing with ping round trips after every op and
+// driver.Network, quiescing with ping round trips after every op and
 // waiting a short grace after an abrupt drop (the server learns of a drop
 // asynchronously). After each step two more checks run on what the
 // server's clients sent and received, put back into the model's terms
@@ -118,7 +118,7 @@
 //     inv39 and inv41–inv44 need store, drop and persistence events a
 //     client never sees);
 //   - the comparison with the model, the oracle: each client's stanzas of
-//     the step, masked (scenarios.Masker: server ids, stamps, generated
+//     the step, masked (compare.Masker: server ids, stamps, generated
 //     resources) and compared as multisets, roster pushes with their
 //     versions masked but the step's count and final version compared
 //     (Prosody hands the versions out in hash order).

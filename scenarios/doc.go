@@ -14,7 +14,7 @@
 //   - Matcher compares an expected stanza with a received one (§4.5) and
 //     explains the first difference as a Mismatch.
 //   - Run executes a script on a fresh sim.Sim and reports a Result; with
-//     RunOptions.Driver set to a ServerDriver it runs the script against
+//     RunOptions.Driver set to a driver.ServerDriver it runs the script against
 //     a real XMPP server over TCP instead (docs/real-server.md), with
 //     fresh accounts per run (PrefixNodes), and Compare lines a server
 //     run up with a simulation run.

@@ -42,6 +42,7 @@ func (e *ev) set(t sim.TraceEvent) {
 type sessInfo struct {
 	name, full, user         string
 	avail                    bool
+	prio                     int // the priority of its presence (when avail)
 	interested, interestedBL bool
 }
 
@@ -91,6 +92,9 @@ type invState struct {
 	// the wire, so the invariants that are not Invariant.Wire are not
 	// checked.
 	wire bool
+	// requests[{user, requester}]: the request user's pending-in entry
+	// for requester was stored from (sc51)
+	requests map[[2]string]request
 	// ctx is the Ctx every invariant gets, refilled for each step.
 	ctx Ctx
 }
@@ -109,7 +113,7 @@ func (s *invState) sessions() map[string]sessInfo {
 		clear(out)
 	}
 	for _, r := range s.h.ref.sess {
-		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, interested: r.interested, interestedBL: r.interestedBL}
+		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio, interested: r.interested, interestedBL: r.interestedBL}
 	}
 	return out
 }
@@ -181,6 +185,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 // removals and pre-approvals (inv30), directed presence (inv32), stored
 // requests (sc51).
 func (s *invState) remember(c *Ctx) {
+	s.rememberRequests(c)
 	if c.send != nil && c.send.tag == "iq" && c.send.el.SelectAttr("to") == nil {
 		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
 			for _, it := range q.SelectElements("item") {

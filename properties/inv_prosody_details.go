@@ -90,26 +90,22 @@ func requestOf(el *etree.Element) request {
 	return request{id: attrOr(el, "id"), children: b.String()}
 }
 
-// rememberRequests records, for each pending-in entry the step created,
-// the request it was stored from: the step's own subscribe when the
-// requester's client sent it to the account, else the server's re-sent
-// request (§3.1 step 5e), which has no id and no children. An entry that
-// already existed keeps its request (Prosody §4.5: "If U is already
-// pending: only the acknowledgement").
-func (s *invState) rememberRequests(c *Ctx) {
-	for k, f := range c.after.contacts {
-		if !f.PendingIn || c.before.contacts[k].PendingIn {
-			continue
-		}
-		var r request
-		if c.send != nil && c.send.tag == "presence" && c.send.typ == "subscribe" && userOf(c.senderBare()) == k[1] && userOf(bareOf(c.sendTo())) == k[0] {
-			r = requestOf(c.send.el)
-		}
-		if s.requests == nil {
-			s.requests = map[[2]string]request{}
-		}
-		s.requests[k] = r
+// rememberRequest records the request user k[0]'s new pending-in entry
+// for k[1] was stored from: the step's own subscribe when the requester's
+// client sent it to the account, else the server's re-sent request (§3.1
+// step 5e), which has no id and no children. remember calls it for each
+// entry the step created; an entry that already existed keeps its
+// request (Prosody §4.5: "If U is already pending: only the
+// acknowledgement").
+func (s *invState) rememberRequest(c *Ctx, k [2]string) {
+	var r request
+	if c.send != nil && c.send.tag == "presence" && c.send.typ == "subscribe" && userOf(c.senderBare()) == k[1] && userOf(bareOf(c.sendTo())) == k[0] {
+		r = requestOf(c.send.el)
 	}
+	if s.requests == nil {
+		s.requests = map[[2]string]request{}
+	}
+	s.requests[k] = r
 }
 
 // sc51StoredRequestKeepsStanza: a pending request is stored as the full

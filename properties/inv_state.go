@@ -185,7 +185,6 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 // removals and pre-approvals (inv30), directed presence (inv32), stored
 // requests (sc51).
 func (s *invState) remember(c *Ctx) {
-	s.rememberRequests(c)
 	if c.send != nil && c.send.tag == "iq" && c.send.el.SelectAttr("to") == nil {
 		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
 			for _, it := range q.SelectElements("item") {
@@ -198,6 +197,9 @@ func (s *invState) remember(c *Ctx) {
 	for k, f := range c.after.contacts {
 		if f.Approved {
 			s.approved[k] = true
+		}
+		if f.PendingIn && !c.before.contacts[k].PendingIn {
+			s.rememberRequest(c, k)
 		}
 	}
 	for _, e := range c.evs {

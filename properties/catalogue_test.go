@@ -41,7 +41,7 @@ func TestCatalogueWellFormed(t *testing.T) {
 			t.Errorf("%s: failure messages cannot be keyed by its name %q", inv.ID, inv.Name)
 		}
 		switch inv.Level {
-		case Must, Should, ProfileLevel, Derived:
+		case LevelMust, LevelShould, LevelProfile, LevelDerived:
 		default:
 			t.Errorf("%s: level %q", inv.ID, inv.Level)
 		}

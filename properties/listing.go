@@ -22,8 +22,12 @@ func WriteInvariantList(w io.Writer) error {
 			where = "wire"
 		}
 		relax := ""
-		if inv.Relax != "" {
-			relax = " (relaxed by " + inv.Relax + ")"
+		switch inv.Relax {
+		case "":
+		case "Strict":
+			relax = " (Prosody relaxations: off under Config.Strict)"
+		default:
+			relax = " (profile field: " + inv.Relax + ")"
 		}
 		if _, err := fmt.Fprintf(w, "%-5s %-7s %-5s %-38s [%s] %s%s\n", inv.ID, inv.Level, where, inv.Name, strings.Join(inv.Cites, ", "), inv.Doc, relax); err != nil {
 			return err

@@ -209,10 +209,14 @@ func (s State) Blocklist(bare string) []string {
 
 // Contact returns a's relation to b (both bare JIDs of accounts).
 func (s State) Contact(a, b string) model.Contact {
-	if s.s == nil {
-		return model.Contact{Subscription: "none"}
+	var c model.Contact
+	if s.s != nil {
+		c = contactOf(*s.s, a, b)
 	}
-	return contactOf(*s.s, a, b)
+	if c.Subscription == "" {
+		c.Subscription = "none" // no relation recorded
+	}
+	return c
 }
 
 // OfflineCount returns how many offline messages bare's store holds.

@@ -73,6 +73,11 @@ func TestCustomInvariantSeesState(t *testing.T) {
 			if c.After().OfflineCount(u) != c.Server().OfflineCount(u) {
 				return fmt.Errorf("After().OfflineCount(%s) = %d, the model says %d", u, c.After().OfflineCount(u), c.Server().OfflineCount(u))
 			}
+			for _, v := range c.Users() {
+				if u != v && c.After().Contact(u, v) != c.Server().ContactOf(u, v) {
+					return fmt.Errorf("After().Contact(%s, %s) = %+v, the model says %+v", u, v, c.After().Contact(u, v), c.Server().ContactOf(u, v))
+				}
+			}
 			cur[u] = slices.Clone(after)
 			if len(after) > 0 {
 				blocked++

@@ -23,6 +23,15 @@ package properties
 //     docs/real-server.md use them. Newer ones are named scNN....
 //
 // Config.Invariants accepts an ID or a Name.
+//
+// Adding an invariant: write its check, func(*Ctx) error, in the inv_*.go
+// file of its A.7 heading (or a new inv_<area>.go for a new area, e.g. a
+// new server module), derived from the specification or the behaviour
+// document rather than from the model's code; add its entry here with the
+// next free scNN; and show in a test that it fires on the bug it is for
+// (a model mutant, or a hand-built sequence) and holds on the model
+// (catalogue_test.go). README's and doc.go's counts follow the table
+// (TestDocCountsMatchCatalogue).
 
 import (
 	"regexp"

@@ -8,6 +8,7 @@ package properties
 // so they hold without the reference (Config.NoReference).
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -50,7 +51,7 @@ type msgOutcome struct {
 }
 
 // accountSend collects the events caused by send.
-func accountSend(c *invCtx, send *ev) msgOutcome {
+func accountSend(c *Ctx, send *ev) msgOutcome {
 	o := msgOutcome{delivered: map[string]int{}}
 	seen := map[string]bool{}
 	for _, e := range c.evs {
@@ -96,17 +97,17 @@ func accountSend(c *invCtx, send *ev) msgOutcome {
 // §3; XEP-0191 §3.5–3.6 for the blocked cases). A bounce may accompany a
 // drop (an outbound block records the drop and returns <blocked/>), never
 // a delivery or a store.
-func inv41MessageAccounted(c *invCtx) string {
+func inv41MessageAccounted(c *Ctx) error {
 	if c.send == nil || c.send.tag != "message" {
-		return ""
+		return nil
 	}
 	o := accountSend(c, c.send)
 	if len(o.dupes) > 0 {
-		return fmt.Sprintf("message %s delivered twice to %s", c.send.Stanza, strings.Join(o.dupes, ", "))
+		return fmt.Errorf("message %s delivered twice to %s", c.send.Stanza, strings.Join(o.dupes, ", "))
 	}
 	for _, r := range o.dropped {
 		if !dropReasons[r] {
-			return fmt.Sprintf("message %s dropped for an undocumented reason %q", c.send.Stanza, r)
+			return fmt.Errorf("message %s dropped for an undocumented reason %q", c.send.Stanza, r)
 		}
 	}
 	d := len(o.delivered) > 0
@@ -119,13 +120,13 @@ func inv41MessageAccounted(c *invCtx) string {
 	}
 	switch {
 	case n == 0:
-		return fmt.Sprintf("message %s silently lost: neither delivered, stored, bounced nor dropped", c.send.Stanza)
+		return fmt.Errorf("message %s silently lost: neither delivered, stored, bounced nor dropped", c.send.Stanza)
 	case n > 1:
-		return fmt.Sprintf("message %s has several outcomes: delivered to %d sessions, stored %d, bounced %d, dropped %v", c.send.Stanza, len(o.delivered), o.stored, o.bounced, o.dropped)
+		return fmt.Errorf("message %s has several outcomes: delivered to %d sessions, stored %d, bounced %d, dropped %v", c.send.Stanza, len(o.delivered), o.stored, o.bounced, o.dropped)
 	case o.stored > 1:
-		return fmt.Sprintf("message %s stored %d times", c.send.Stanza, o.stored)
+		return fmt.Errorf("message %s stored %d times", c.send.Stanza, o.stored)
 	}
-	return ""
+	return nil
 }
 
 // offlineKey identifies a stored message across store and flush (the
@@ -135,7 +136,7 @@ func offlineKey(e *ev) string { return bareOf(e.from) + "|" + e.from + "|" + e.i
 // account updates the offline ledger (what the trace says each account's
 // offline store holds) with one step and returns the problems inv42
 // reports.
-func (s *invState) account(c *invCtx) string {
+func (s *invState) account(c *Ctx) string {
 	if s.ledger == nil {
 		s.ledger = map[string][]string{}
 	}
@@ -193,7 +194,12 @@ func (s *invState) account(c *invCtx) string {
 // with non-negative priority and then deleted (§5.5, XEP-0160 §4: "the
 // server MUST NOT deliver the message again"), and nothing is flushed
 // that was not stored or was flushed before.
-func inv42OfflineLedger(c *invCtx) string { return c.ledgerErr }
+func inv42OfflineLedger(c *Ctx) error {
+	if c.ledgerErr != "" {
+		return errors.New(c.ledgerErr)
+	}
+	return nil
+}
 
 // inv43BlocksSurviveFaults: a fault (abrupt drop of a session, server
 // restart) changes no blocklist and no roster relation (XEP-0191 §3.2:
@@ -202,23 +208,23 @@ func inv42OfflineLedger(c *invCtx) string { return c.ledgerErr }
 // blocklist matches (XEP-0191 §3.6), nor does anything it sends reach a
 // JID it blocks (§3.5) — the messages and presence delivered after a
 // reconnect included.
-func inv43BlocksSurviveFaults(c *invCtx) string {
+func inv43BlocksSurviveFaults(c *Ctx) error {
 	k := c.rec.op.Kind
 	if k == OpRestart || k == OpDrop {
 		for _, u := range c.h.userNames() {
 			if !slices.Equal(c.before.bl[u], c.after.bl[u]) {
-				return fmt.Sprintf("%v changed the blocklist of %s: %v -> %v", c.rec.op, u, c.before.bl[u], c.after.bl[u])
+				return fmt.Errorf("%v changed the blocklist of %s: %v -> %v", c.rec.op, u, c.before.bl[u], c.after.bl[u])
 			}
 		}
 		for key, b := range c.before.contacts {
 			if a := c.after.contacts[key]; a != b {
-				return fmt.Sprintf("%v changed %s's roster entry for %s: %s -> %s", c.rec.op, key[0], key[1], b.State(), a.State())
+				return fmt.Errorf("%v changed %s's roster entry for %s: %s -> %s", c.rec.op, key[0], key[1], b.State(), a.State())
 			}
 		}
 		c.inv.faulted = true
 	}
 	if !c.inv.faulted {
-		return ""
+		return nil
 	}
 	for _, e := range c.evs {
 		if e.Kind != sim.TraceDeliver && e.Kind != sim.TraceFlush || e.from == "" || e.user == "" || bareOf(e.from) == e.user || !isLocalUser(e.from) {
@@ -234,16 +240,16 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 			continue // a stored request re-sent at initial presence (inv 12, F4)
 		}
 		if c.blockedThroughout(e.user, e.from) {
-			return fmt.Sprintf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
+			return fmt.Errorf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
 		}
 		if e.Kind == sim.TraceFlush && !c.h.strict {
 			continue // stored before the sender blocked the recipient (F4)
 		}
 		if c.blockedThroughout(bareOf(e.from), e.user) && e.tag == "message" {
-			return fmt.Sprintf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Stanza)
+			return fmt.Errorf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Stanza)
 		}
 	}
-	return ""
+	return nil
 }
 
 // inv44StatePersisted: every change to an account's persistent state
@@ -252,10 +258,13 @@ func inv43BlocksSurviveFaults(c *invCtx) string {
 // it (§0.8 storage; model.Storage), so that a restart loses nothing. The
 // harness snapshots only the accounts written in a step; every
 // fullSnapEvery steps it takes a full snapshot and compares.
-func inv44StatePersisted(c *invCtx) string {
+func inv44StatePersisted(c *Ctx) error {
 	msg := c.h.persistErr
 	c.h.persistErr = ""
-	return msg
+	if msg != "" {
+		return errors.New(msg)
+	}
+	return nil
 }
 
 // inv45AddressedToRecipient: every stanza a client receives is addressed
@@ -267,7 +276,7 @@ func inv44StatePersisted(c *invCtx) string {
 // and reveals what was sent to someone else (RFC 6121 §2.1: a roster is
 // private). Under ResentRequestsShareStanza (Prosody 0.12.3, D6) a
 // subscription request is exempt unless Config.Strict.
-func inv45AddressedToRecipient(c *invCtx) string {
+func inv45AddressedToRecipient(c *Ctx) error {
 	for _, e := range c.evs {
 		if !delivered(e) || e.el == nil || e.to == "" || e.user == "" {
 			continue
@@ -278,7 +287,7 @@ func inv45AddressedToRecipient(c *invCtx) string {
 		if e.tag == "presence" && e.typ == "subscribe" && c.prof.ResentRequestsShareStanza && !c.h.strict {
 			continue
 		}
-		return fmt.Sprintf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Stanza)
+		return fmt.Errorf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Stanza)
 	}
-	return ""
+	return nil
 }

@@ -96,8 +96,8 @@ func TestInv41SilentLoss(t *testing.T) {
 	}
 	st := h.steps[len(h.steps)-1]
 	tr := h.sim.Trace()[st.from:st.to]
-	ctx := func(evs []sim.TraceEvent) *invCtx {
-		c := &invCtx{h: h, prof: p, rec: &st}
+	ctx := func(evs []sim.TraceEvent) *Ctx {
+		c := &Ctx{h: h, judging: true, tr: evs, prof: p, rec: &st}
 		for _, e := range evs {
 			x := &ev{}
 			x.set(e)
@@ -108,8 +108,8 @@ func TestInv41SilentLoss(t *testing.T) {
 		}
 		return c
 	}
-	if m := inv41MessageAccounted(ctx(tr)); m != "" {
-		t.Fatalf("real step: %s", m)
+	if err := inv41MessageAccounted(ctx(tr)); err != nil {
+		t.Fatalf("real step: %v", err)
 	}
 	var deliver sim.TraceEvent
 	for _, e := range tr {
@@ -128,10 +128,10 @@ func TestInv41SilentLoss(t *testing.T) {
 		if name == "several outcomes" {
 			evs[2].Reason = "blocked-inbound"
 		}
-		if m := inv41MessageAccounted(ctx(evs)); m == "" {
+		if err := inv41MessageAccounted(ctx(evs)); err == nil {
 			t.Errorf("%s: inv41 did not fire", name)
 		} else {
-			t.Logf("%s: %s", name, m)
+			t.Logf("%s: %v", name, err)
 		}
 	}
 }

@@ -13,19 +13,31 @@
 //     API (ContactOf, Blocklist, OfflineCount, RosterVersion), and the
 //     stanzas it predicts for every client are compared, as multisets of
 //     canonical stanzas, with what the clients received (go-cmp diffs);
-//   - the invariant catalogue of invariants.md A.7 (invariants.go): 38
-//     invariants checked per step over the new trace events only, plus
-//     inv 40 (determinism) checked by replaying whole runs;
-//   - three accounting invariants (accounting.go) over the trace kinds and
-//     their Cause links: inv41MessageAccounted (every message sent is
-//     delivered, stored, bounced or dropped for a documented reason, never
-//     lost or delivered twice to a session), inv42OfflineLedger (the offline
-//     store holds what was stored and not flushed, across restarts; a flush
-//     empties it) and inv43BlocksSurviveFaults (drops and restarts change no
-//     blocklist or roster; nothing crosses a block after a fault); with
-//     inv44StatePersisted (state written to storage) and
-//     inv45AddressedToRecipient (a client receives only stanzas addressed
-//     to its account, RFC 6120 §8.1.1.1).
+//   - the invariant catalogue (catalogue.go), one Invariant value per
+//     invariant with its ID, level (MUST, SHOULD, profile, derived),
+//     citations, whether it can judge a real server's trace, the profile
+//     field that relaxes it and a one-line description (scansim check
+//     --list-invariants): all 40 of invariants.md A.7 (inv01–inv40, one
+//     file per A.7 heading, inv_*.go; inv40, determinism, is checked by
+//     replaying whole runs) and 11 of scansim's own (sc41–sc51, a separate
+//     namespace so that A.7's numbering cannot collide with them), checked
+//     per step over the new trace events only. The own ones are the
+//     accounting invariants (accounting.go) over the trace kinds and
+//     their Cause links — inv41MessageAccounted (every message sent is
+//     delivered, stored, bounced or dropped for a documented reason,
+//     never lost or delivered twice to a session), inv42OfflineLedger
+//     (the offline store holds what was stored and not flushed, across
+//     restarts; a flush empties it), inv43BlocksSurviveFaults (drops and
+//     restarts change no blocklist or roster; nothing crosses a block
+//     after a fault), inv44StatePersisted (state written to storage) —
+//     and inv45AddressedToRecipient (a client receives only stanzas
+//     addressed to its account, RFC 6120 §8.1.1.1), which keep their
+//     historic names; then RFC 6121 §8.5.2.1.1's priority routing of
+//     messages to a bare JID (sc46, and Prosody's top resources, sc47),
+//     no offline flush at negative priority (sc48), the vCard hint
+//     (sc49), pending requests dropped at block time (sc50) and stored
+//     requests kept whole (sc51) (inv_routing.go, inv_prosody_details.go),
+//     which only the reference caught before.
 //
 // Faults — abrupt drops (a2Disconnect) and server restarts (h1Restart) — are
 // drawn unless Config.NoFaults ($SCANSIM_FAULTS=0 for TestProperty,
@@ -61,13 +73,17 @@
 //
 // # API
 //
-// Extending without forking: Config.Actions (map of name to
-// Action, func(*Ctx, *rapid.T)) adds rapid actions next to the built-in
-// ones, Config.CustomInvariants ([]Invariant{Name, Check func(*Ctx) error})
-// adds checks run after every step. A Ctx shows the accounts (Users), the
-// session slots (Slots, Connected, FullJID, Client, PickConnected), the
-// trace (Step: the events of the last step; Trace), the ops so far (Ops,
-// LastOp), the model's introspection (Server) and the demanded profile;
+// Extending without forking: Config.Actions (map of name to Action,
+// func(*Ctx, *rapid.T)) adds rapid actions next to the built-in ones,
+// Config.CustomInvariants ([]Invariant{Name, Check func(*Ctx) error}) adds
+// checks run after every step; the built-in invariants are Invariant
+// values over the same Ctx (Catalogue). A Ctx shows the accounts (Users),
+// the session slots (Slots, Connected, FullJID, Client, PickConnected),
+// the trace (Step: the events of the step being judged; Trace), the ops so
+// far (Ops, LastOp), the model's introspection (Server), the state before
+// and after the step being judged (Before, After: blocklists, roster
+// relations, offline counts), whether that step is a real server's
+// (OnServer), Config.Strict (Strict) and the demanded profile (Profile);
 // actions act only through Ctx.Send and Ctx.Apply, so their ops are
 // checked, shrunk, replayed and scripted like the built-in ones. See
 // ExampleExplore, ExampleInvariant, ExampleAction; Property(Config)
@@ -114,9 +130,9 @@
 // (prefix removed, generated resources renamed):
 //
 //   - the invariant catalogue, with the model's state as the state it
-//     reads, except the five that judge the server's inside (offWire:
-//     inv39 and inv41–inv44 need store, drop and persistence events a
-//     client never sees);
+//     reads, except those whose Invariant.Wire is false: they judge the
+//     server's inside (inv39, inv41–inv44 and sc50 need store, drop,
+//     persistence or pending-request state a client never sees);
 //   - the comparison with the model, the oracle: each client's stanzas of
 //     the step, masked (compare.Masker: server ids, stamps, generated
 //     resources) and compared as multisets, roster pushes with their

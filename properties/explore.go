@@ -526,8 +526,6 @@ func failureKey(msg string) string {
 	return msg
 }
 
-var invName = regexp.MustCompile(`inv\d\d[A-Za-z]+`)
-
 // minimize shortens a failing sequence further than rapid's shrinker
 // (which works on its bit stream, within a time budget): it removes
 // chunks of ops, then single ops, as long as the replay still fails with

@@ -23,19 +23,12 @@ import (
 // precondition does not hold.
 type Action func(c *Ctx, t *rapid.T)
 
-// Invariant is a custom invariant, checked after every step (the built-in
-// reference comparison and catalogue first). Check returns nil when the
-// step is fine; its error becomes the violation
-// "custom invariant NAME: ERROR".
-type Invariant struct {
-	Name  string
-	Check func(c *Ctx) error
-}
-
 // Ctx is the public view of one property run (one rapid test case) that
 // custom actions and invariants get: the accounts and their session slots,
 // the trace (all of it, or the events of the last step), and the model's
-// introspection API.
+// introspection API. The built-in invariants (catalogue.go) get the same
+// Ctx; while invariants judge a step it also shows the state before and
+// after the step (Before, After).
 //
 // Slots are named user + letter: "u1a", "u1b", "u1c", "u2a", ...; each
 // holds at most one session at a time. Stanzas given to Send and Apply
@@ -45,6 +38,34 @@ type Ctx struct {
 	h      *harness
 	m      *machine // nil while invariants are checked on replays
 	action string
+
+	// The step being judged (judging): set by invState.check and reused
+	// from step to step (one Ctx per invState).
+	judging bool
+	tr      []sim.TraceEvent // the step's events (a real server's on the wire)
+	inv     *invState        // the state of the trace being judged
+	prof    model.Profile
+	rec     *stepRec
+	evs     []*ev
+	send    *ev // the client's stanza of this step (nil for connects, closes)
+	sender  string
+	before  snap
+	after   snap
+	// sessions before and after the step, by client name (the
+	// reference's view)
+	preSess, postSess map[string]sessInfo
+	ledgerErr         string // inv42's findings (invState.account)
+
+	// memoised per step (many invariants ask): blockingCmd, sendTo,
+	// senderBare, answer
+	memo      uint8
+	cmd       string
+	cmdItems  []string
+	to, sBare string
+	ans       *ev
+	nAns      int
+	// sessionsOf by user, memoised (shared: do not modify)
+	preBy, postBy map[string][]sessInfo
 }
 
 // Users returns the accounts' bare JIDs (u1@localhost, ...).
@@ -128,6 +149,9 @@ func (c *Ctx) LastOp() Op {
 // Step returns the trace events of the last step (for an invariant: the
 // step being checked). The slice is shared: do not modify it.
 func (c *Ctx) Step() []sim.TraceEvent {
+	if c.judging {
+		return c.tr
+	}
 	if len(c.h.steps) == 0 {
 		return nil
 	}
@@ -145,12 +169,74 @@ func (c *Ctx) Server() *model.Server { return c.h.srv }
 // Profile returns the profile the checks demand (Config.Spec).
 func (c *Ctx) Profile() model.Profile { return c.h.spec }
 
-// checkCustom runs the custom invariants on the current step.
+// Before returns the state before the step being judged (accounts'
+// blocklists, roster relations, offline counts), After the state after
+// it. Outside an invariant both are empty.
+func (c *Ctx) Before() State { return State{c.stateOf(&c.before)} }
+
+// After: see Before.
+func (c *Ctx) After() State { return State{c.stateOf(&c.after)} }
+
+func (c *Ctx) stateOf(s *snap) *snap {
+	if !c.judging {
+		return nil
+	}
+	return s
+}
+
+// Strict reports whether Config.Strict dropped the relaxations for
+// Prosody behaviour that no profile field selects.
+func (c *Ctx) Strict() bool { return c.h.strict }
+
+// OnServer reports whether the step being judged is a real server's
+// (Config.Server): then Step holds what the server's clients sent and
+// received, put back into the model's terms, and Before, After and
+// Server are still the model's.
+func (c *Ctx) OnServer() bool { return c.inv != nil && c.inv.wire }
+
+// State is the model's persistent state at one point of a run, as the
+// invariants see it (the model's introspection API, read once per step).
+type State struct{ s *snap }
+
+// Blocklist returns the prepped items of bare's blocklist, sorted
+// (shared: do not modify).
+func (s State) Blocklist(bare string) []string {
+	if s.s == nil {
+		return nil
+	}
+	return s.s.bl[userOf(bare)]
+}
+
+// Contact returns a's relation to b (both bare JIDs of accounts).
+func (s State) Contact(a, b string) model.Contact {
+	var c model.Contact
+	if s.s != nil {
+		c = contactOf(*s.s, a, b)
+	}
+	if c.Subscription == "" {
+		c.Subscription = "none" // no relation recorded
+	}
+	return c
+}
+
+// OfflineCount returns how many offline messages bare's store holds.
+func (s State) OfflineCount(bare string) int {
+	if s.s == nil {
+		return 0
+	}
+	return s.s.offline[userOf(bare)]
+}
+
+// checkCustom runs the custom invariants on the current step, with the
+// Ctx the built-in ones got.
 func (h *harness) checkCustom() string {
 	if len(h.custom) == 0 {
 		return ""
 	}
-	c := &Ctx{h: h}
+	c := &h.inv.ctx
+	if !c.judging {
+		c = &Ctx{h: h}
+	}
 	for _, inv := range h.custom {
 		if h.only != nil && !h.only[inv.Name] {
 			continue

@@ -118,14 +118,10 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case o.listMutants:
-		for _, m := range model.Mutants() {
-			fmt.Fprintln(stdout, m)
-		}
+		_ = properties.WriteMutantList(stdout)
 		return exitOK
 	case o.listInvs:
-		for _, inv := range properties.Invariants() {
-			fmt.Fprintln(stdout, inv)
-		}
+		_ = properties.WriteInvariantList(stdout)
 		return exitOK
 	}
 	if o.checks <= 0 || o.steps <= 0 {

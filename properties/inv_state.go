@@ -1,0 +1,216 @@
+package properties
+
+// The invariants' state across steps, and the loop that checks the
+// catalogue (catalogue.go) after every step: each step's trace events are
+// parsed once (ev), the reference's session view before and after the
+// step is taken, and every invariant gets the same Ctx.
+
+import (
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/sim"
+)
+
+// ev is a trace event with its stanza parsed.
+type ev struct {
+	sim.TraceEvent
+	el                     *etree.Element
+	tag, typ, from, to, id string
+	user                   string // bare JID of the event's session (or owner)
+}
+
+// set makes e the event t with its stanza parsed (shared: see parseCache).
+func (e *ev) set(t sim.TraceEvent) {
+	*e = ev{TraceEvent: t}
+	if strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
+		if el, err := parseShared(e.Stanza); err == nil {
+			e.el = el
+			e.tag = el.Tag
+			e.typ = attrOr(el, "type")
+			e.from = attrOr(el, "from")
+			e.to = attrOr(el, "to")
+			e.id = attrOr(el, "id")
+		}
+	}
+	if !e.JID.IsZero() {
+		e.user = e.JID.Bare().String()
+	}
+}
+
+// sessInfo is the reference's view of one session at a point in time.
+type sessInfo struct {
+	name, full, user         string
+	avail                    bool
+	prio                     int // the priority of its presence (when avail)
+	interested, interestedBL bool
+}
+
+const (
+	memoCmd uint8 = 1 << iota
+	memoTo
+	memoBare
+	memoAnswer
+)
+
+// invState is the state the invariants carry across steps.
+type invState struct {
+	h *harness
+	// everBlocked: some blocklist was non-empty at some point (inv30).
+	everBlocked bool
+	// directed[senderFull][target bare]: the session sent directed
+	// available presence to the target (inv32).
+	directed map[string]map[string]bool
+	pre      map[string]sessInfo
+	// approved[{a,b}]: a pre-approved b at some point (inv30, finding F1)
+	approved map[[2]string]bool
+	// removed[{a,b}]: a removed b from its roster at some point (F3)
+	removed map[[2]string]bool
+	// inv23: last[{recipient client, sender full JID}] is the type of the
+	// last presence ("" or "unavailable") the client received from it;
+	// stale[{j, A}] marks pairs inv23 no longer judges; restarted turns
+	// inv23 off (a restart drops sessions without unavailable).
+	last      map[[2]string]string
+	stale     map[[2]string]bool
+	restarted bool
+	// ledger[bare JID]: offline messages stored and not yet flushed,
+	// by offlineKey (inv42); faulted: a drop or restart happened (inv43).
+	ledger  map[string][]string
+	faulted bool
+	// post: the reference's sessions after the last step (the next
+	// step's pre).
+	post map[string]sessInfo
+	// spare: a session map no step refers to any more (reused);
+	// evBuf, evPtrs: the step's events (reused)
+	spare  map[string]sessInfo
+	evBuf  []ev
+	evPtrs []*ev
+	// ignoreOfflineCount: inv42 judges the trace only, not the model's
+	// OfflineCount (tests).
+	ignoreOfflineCount bool
+	// wire: the trace is a real server's (wire.go): only what crossed
+	// the wire, so the invariants that are not Invariant.Wire are not
+	// checked.
+	wire bool
+	// requests[{user, requester}]: the request user's pending-in entry
+	// for requester was stored from (sc51)
+	requests map[[2]string]request
+	// ctx is the Ctx every invariant gets, refilled for each step.
+	ctx Ctx
+}
+
+func newInvState(h *harness) *invState {
+	return &invState{h: h, directed: map[string]map[string]bool{}, approved: map[[2]string]bool{}, removed: map[[2]string]bool{},
+		last: map[[2]string]string{}, stale: map[[2]string]bool{}}
+}
+
+func (s *invState) sessions() map[string]sessInfo {
+	out := s.spare
+	s.spare = nil
+	if out == nil {
+		out = make(map[string]sessInfo, len(s.h.ref.sess))
+	} else {
+		clear(out)
+	}
+	for _, r := range s.h.ref.sess {
+		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio, interested: r.interested, interestedBL: r.interestedBL}
+	}
+	return out
+}
+
+// begin is called before a step is applied.
+// The sessions after the previous step are the sessions before this one
+// (only a step changes the reference).
+func (s *invState) begin() {
+	if s.post != nil {
+		s.pre = s.post
+		return
+	}
+	s.pre = s.sessions()
+}
+
+func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) string {
+	c := &s.ctx
+	preBy, postBy := c.preBy, c.postBy
+	clear(preBy)
+	clear(postBy)
+	*c = Ctx{h: s.h, judging: true, tr: tr, inv: s, prof: s.h.spec, rec: rec, before: before, after: after,
+		preSess: s.pre, postSess: s.sessions(), preBy: preBy, postBy: postBy}
+	s.spare, s.post = s.pre, c.postSess // the old pre is free
+	// the step's events live in buffers reused from step to step (nothing
+	// keeps an *ev beyond its step)
+	if cap(s.evBuf) < len(tr) {
+		s.evBuf = make([]ev, len(tr)+len(tr)/2)
+		s.evPtrs = make([]*ev, 0, cap(s.evBuf))
+	}
+	buf := s.evBuf[:len(tr)]
+	c.evs = s.evPtrs[:0]
+	for i := range tr {
+		e := &buf[i]
+		e.set(tr[i])
+		if e.Kind == sim.TraceSend && c.send == nil {
+			c.send = e
+			c.sender = e.Client
+		}
+		c.evs = append(c.evs, e)
+	}
+	for _, u := range after.bl {
+		if len(u) > 0 {
+			s.everBlocked = true
+		}
+	}
+	s.track(c)
+	if !s.wire {
+		c.ledgerErr = s.account(c)
+	}
+	var fails []string
+	only := s.h.only
+	for i := range catalogue {
+		inv := &catalogue[i]
+		if !inv.stepChecked() || only != nil && !only[inv.Name] && !only[inv.ID] || s.wire && !inv.Wire {
+			continue
+		}
+		if err := inv.Check(c); err != nil {
+			fails = append(fails, inv.Name+": "+err.Error())
+		}
+	}
+	s.remember(c)
+	if len(fails) > 0 {
+		return "invariant violated: " + strings.Join(fails, "\n")
+	}
+	return ""
+}
+
+// remember carries forward what later steps' invariants need: roster
+// removals and pre-approvals (inv30), directed presence (inv32), stored
+// requests (sc51).
+func (s *invState) remember(c *Ctx) {
+	if c.send != nil && c.send.tag == "iq" && c.send.el.SelectAttr("to") == nil {
+		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
+			for _, it := range q.SelectElements("item") {
+				if attrOr(it, "subscription") == "remove" {
+					s.removed[[2]string{userOf(c.senderBare()), userOf(attrOr(it, "jid"))}] = true
+				}
+			}
+		}
+	}
+	for k, f := range c.after.contacts {
+		if f.Approved {
+			s.approved[k] = true
+		}
+		if f.PendingIn && !c.before.contacts[k].PendingIn {
+			s.rememberRequest(c, k)
+		}
+	}
+	for _, e := range c.evs {
+		if e.Kind == sim.TraceSend && e.tag == "presence" && e.typ == "" && e.el != nil && e.el.SelectAttr("to") != nil {
+			// the model stamps from on the server side; the send event
+			// records the stanza as the client wrote it.
+			full := e.JID.String()
+			if s.directed[full] == nil {
+				s.directed[full] = map[string]bool{}
+			}
+			s.directed[full][bareOf(attrOr(e.el, "to"))] = true
+		}
+	}
+}

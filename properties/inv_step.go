@@ -1,0 +1,282 @@
+package properties
+
+// Queries on the step being judged, shared by the invariants: the step's
+// blocking command, the answer to the sender's iq, blocklist matching
+// before and after, sessions by user. Several are memoised per step.
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/sim"
+)
+
+func (c *Ctx) blFor(s snap, bare string) map[string]bool {
+	m := map[string]bool{}
+	for _, j := range s.bl[userOf(bare)] {
+		m[j] = true
+	}
+	return m
+}
+
+// blockedThroughout: bare user u's list matched j before and after the step.
+func (c *Ctx) blockedThroughout(u, j string) bool {
+	return matches(c.prof, c.blFor(c.before, u), j) && matches(c.prof, c.blFor(c.after, u), j)
+}
+
+func (c *Ctx) blockedEver(u, j string) bool {
+	return matches(c.prof, c.blFor(c.before, u), j) || matches(c.prof, c.blFor(c.after, u), j)
+}
+
+func delivered(e *ev) bool {
+	return e.Kind == sim.TraceDeliver || e.Kind == sim.TraceError || e.Kind == sim.TraceFlush
+}
+
+// sendTo returns the prepped `to` of the step's send ("" if none).
+func (c *Ctx) sendTo() string {
+	if c.memo&memoTo == 0 {
+		c.to, c.memo = c.sendToUncached(), c.memo|memoTo
+	}
+	return c.to
+}
+
+func (c *Ctx) sendToUncached() string {
+	if c.send == nil || c.send.el == nil {
+		return ""
+	}
+	t, ok := attr(c.send.el, "to")
+	if !ok {
+		return ""
+	}
+	p, ok := prep(t)
+	if !ok {
+		return ""
+	}
+	return p
+}
+
+func (c *Ctx) senderFull() string {
+	if c.send == nil {
+		return ""
+	}
+	return c.send.JID.String()
+}
+
+func (c *Ctx) senderBare() string {
+	if c.send == nil {
+		return ""
+	}
+	if c.memo&memoBare == 0 {
+		c.sBare, c.memo = c.send.JID.Bare().String(), c.memo|memoBare
+	}
+	return c.sBare
+}
+
+// blockingCmd reports the step's blocking command: "block", "unblock",
+// "unblock-all", "get" or "".
+// The items are shared between callers: do not modify them.
+func (c *Ctx) blockingCmd() (string, []string) {
+	if c.memo&memoCmd == 0 {
+		c.cmd, c.cmdItems = c.blockingCmdUncached()
+		c.memo |= memoCmd
+	}
+	return c.cmd, c.cmdItems
+}
+
+func (c *Ctx) blockingCmdUncached() (string, []string) {
+	if c.send == nil || c.send.el == nil || c.send.tag != "iq" || c.send.el.SelectAttr("to") != nil {
+		return "", nil
+	}
+	q := firstChild(c.send.el)
+	if q == nil || attrOr(q, "xmlns") != nsBlocking {
+		return "", nil
+	}
+	var items []string
+	for _, it := range q.SelectElements("item") {
+		items = append(items, attrOr(it, "jid"))
+	}
+	switch {
+	case q.Tag == "blocklist" && c.send.typ == "get":
+		return "get", items
+	case q.Tag == "block" && c.send.typ == "set":
+		return "block", items
+	case q.Tag == "unblock" && c.send.typ == "set" && len(items) == 0:
+		return "unblock-all", nil
+	case q.Tag == "unblock" && c.send.typ == "set":
+		return "unblock", items
+	}
+	return "", nil
+}
+
+// answer returns the first result/error the sender got for its iq and
+// how many it got (memoised: several invariants ask).
+func (c *Ctx) answer() (*ev, int) {
+	if c.memo&memoAnswer == 0 {
+		c.ans, c.nAns = c.answerUncached()
+		c.memo |= memoAnswer
+	}
+	return c.ans, c.nAns
+}
+
+func (c *Ctx) answerUncached() (*ev, int) {
+	if c.send == nil {
+		return nil, 0
+	}
+	var a *ev
+	n := 0
+	for _, e := range c.evs {
+		if delivered(e) && e.Client == c.sender && e.tag == "iq" && (e.typ == "result" || e.typ == "error") && e.id == c.send.id {
+			if a == nil {
+				a = e
+			}
+			n++
+		}
+	}
+	return a, n
+}
+
+// answeredWith: the sender's iq got an answer of type typ (the first).
+func (c *Ctx) answeredWith(typ string) bool {
+	a, _ := c.answer()
+	return a != nil && a.typ == typ
+}
+
+func isBlocklistPush(e *ev) bool {
+	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el == nil {
+		return false
+	}
+	q := firstChild(e.el)
+	return q != nil && attrOr(q, "xmlns") == nsBlocking
+}
+
+func isRosterPush(e *ev) bool {
+	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el == nil {
+		return false
+	}
+	q := firstChild(e.el)
+	return q != nil && attrOr(q, "xmlns") == nsRoster
+}
+
+func errorCond(e *ev) (typ, cond string, blocked bool) {
+	if e.el == nil {
+		return
+	}
+	er := e.el.SelectElement("error")
+	if er == nil {
+		return
+	}
+	typ = attrOr(er, "type")
+	for _, ch := range er.ChildElements() {
+		switch attrOr(ch, "xmlns") {
+		case nsStanzas:
+			if ch.Tag != "text" {
+				cond = ch.Tag
+			}
+		case nsBlockErr:
+			blocked = ch.Tag == "blocked"
+		}
+	}
+	return
+}
+
+func presenceCount(c *Ctx, f func(e *ev) bool) int {
+	n := 0
+	for _, e := range c.evs {
+		if delivered(e) && e.tag == "presence" && f(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// sessionsOfMemo is sessionsOf memoised in *memo (the result is shared:
+// do not modify it).
+func (c *Ctx) sessionsOfMemo(memo *map[string][]sessInfo, m map[string]sessInfo, user string) []sessInfo {
+	if *memo == nil {
+		*memo = map[string][]sessInfo{}
+	}
+	if out, ok := (*memo)[user]; ok {
+		return out
+	}
+	out := c.sessionsOf(m, user)
+	(*memo)[user] = out
+	return out
+}
+
+func (c *Ctx) sessionsOf(m map[string]sessInfo, user string) []sessInfo {
+	var out []sessInfo
+	for _, s := range m {
+		if s.user == user {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// userOf returns "u1" for "u1@localhost" (the inverse of userBare), the
+// key of snap's maps.
+func userOf(bare string) string { return strings.TrimSuffix(bare, "@localhost") }
+
+// listsUsed: user bare's blocklist was non-empty before or after the step.
+func (c *Ctx) listsUsed(bare string) bool {
+	return len(c.before.bl[userOf(bare)])+len(c.after.bl[userOf(bare)]) > 0
+}
+
+// availableFulls returns the full JIDs of user's available sessions
+// before the step.
+func (c *Ctx) availableFulls(user string) []string {
+	var avail []string
+	for _, s := range c.sessionsOfMemo(&c.preBy, c.preSess, user) {
+		if s.avail {
+			avail = append(avail, s.full)
+		}
+	}
+	return avail
+}
+
+func contactOf(s snap, a, b string) model.Contact {
+	return s.contacts[[2]string{userOf(a), userOf(b)}]
+}
+
+func isLocalUser(j string) bool {
+	n, d, _ := splitJID(j)
+	return n != "" && d == "localhost"
+}
+
+func (c *Ctx) pushCount(kind string) int {
+	n := 0
+	for _, e := range c.evs {
+		if isBlocklistPush(e) && (kind == "" || firstChild(e.el).Tag == kind) {
+			n++
+		}
+	}
+	return n
+}
+
+func listed(items []string, j string) bool {
+	for _, raw := range items {
+		if p, ok := prep(raw); ok && p == j {
+			return true
+		}
+	}
+	return false
+}
+
+// initialPresence reports whether the step is an initial presence.
+func (c *Ctx) initialPresence() bool {
+	if c.send == nil || c.send.tag != "presence" || c.send.typ != "" || c.sendTo() != "" && c.sendTo() != c.senderBare() {
+		return false
+	}
+	return !c.preSess[c.sender].avail
+}
+
+func (c *Ctx) sessByFull(m map[string]sessInfo, full string) bool {
+	for _, s := range m {
+		if s.full == full {
+			return true
+		}
+	}
+	return false
+}

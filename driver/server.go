@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -50,6 +51,17 @@ type ServerDriver struct {
 
 // DefaultKeep is the Keep list a ServerDriver uses when its own is nil.
 var DefaultKeep = []string{"admin"}
+
+// CheckAddr rejects a server address that is not HOST:PORT, so that a
+// command can say so before any connection is tried (a typo is a usage
+// error, not an unreachable server).
+func CheckAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" {
+		return fmt.Errorf("--server %q: expected HOST:PORT, e.g. 127.0.0.1:25222", addr)
+	}
+	return nil
+}
 
 // Open implements Driver.
 func (d *ServerDriver) Open(host string) (Network, error) {

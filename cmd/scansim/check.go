@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/suite"
 )
 
 // checkCommand wires the property engine (properties.Explore): random
@@ -153,7 +153,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		cfg.Spec = &spec
 	}
 	if o.server != "" {
-		if err := checkServerAddr(o.server); err != nil {
+		if err := driver.CheckAddr(o.server); err != nil {
 			return fail(err)
 		}
 		if len(o.mutants.vals) > 0 {

@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/suite"
 )
 
 // checkServer is "scansim check --server --engine scansion": the property

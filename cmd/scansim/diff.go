@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/scenarios"
+	"github.com/scansim/scansim/suite"
 )
 
 var diffCommand = &command{
@@ -51,7 +51,7 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scansim diff: needs --server HOST:PORT and at least one script or directory")
 		return exitUsage
 	}
-	if err := checkServerAddr(*server); err != nil {
+	if err := driver.CheckAddr(*server); err != nil {
 		fmt.Fprintln(stderr, "scansim diff:", err)
 		return exitUsage
 	}

@@ -14,7 +14,7 @@
 //
 // Run "scansim help COMMAND" or "scansim COMMAND -h" for a command's flags
 // and examples. The command only wires flags to packages: scenarios runs
-// scripts, tracefmt draws traces, internal/suite runs and reports sets of
+// scripts, tracefmt draws traces, suite runs and reports sets of
 // scripts.
 package main
 
@@ -26,7 +26,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
+	"github.com/scansim/scansim/suite"
 )
 
 // version is the scansim release; overridden with -ldflags "-X main.version=…".

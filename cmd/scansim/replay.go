@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
+	"github.com/scansim/scansim/suite"
 )
 
 var replayCommand = &command{

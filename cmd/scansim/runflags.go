@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -39,16 +38,6 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")
 }
 
-// checkServerAddr rejects a --server value that is not HOST:PORT, before
-// any connection is tried.
-func checkServerAddr(addr string) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || host == "" || port == "" {
-		return fmt.Errorf("--server %q: expected HOST:PORT, e.g. 127.0.0.1:25222", addr)
-	}
-	return nil
-}
-
 // options checks the flags and turns them into RunOptions, with meta lines
 // describing the set-up for reports and pictures.
 func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
@@ -65,7 +54,7 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 	opts := scenarios.RunOptionsFor(sim)
 	opts.Strict, opts.Timeout, opts.NothingGrace = r.strict, r.timeout, r.nothingGrace
 	if r.server != "" {
-		if err := checkServerAddr(r.server); err != nil {
+		if err := driver.CheckAddr(r.server); err != nil {
 			return scenarios.RunOptions{}, nil, err
 		}
 		// The model's knobs mean nothing to a real server: refuse them

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/scansim/scansim/cmd/scansim/internal/suite"
+	"github.com/scansim/scansim/suite"
 	"github.com/scansim/scansim/tracefmt"
 )
 

@@ -44,18 +44,18 @@ func TestTagFilter(t *testing.T) {
 }
 
 func TestCollect(t *testing.T) {
-	got, err := Collect([]string{"../../testdata/tags", "../../testdata/failing.scs"})
+	got, err := Collect([]string{"../cmd/scansim/testdata/tags", "../cmd/scansim/testdata/failing.scs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "../../testdata/tags/draft.scs ../../testdata/tags/slow.scs ../../testdata/tags/stable.scs ../../testdata/tags/untagged.scs ../../testdata/failing.scs"
+	want := "../cmd/scansim/testdata/tags/draft.scs ../cmd/scansim/testdata/tags/slow.scs ../cmd/scansim/testdata/tags/stable.scs ../cmd/scansim/testdata/tags/untagged.scs ../cmd/scansim/testdata/failing.scs"
 	if strings.Join(got, " ") != want {
 		t.Errorf("Collect: %v", got)
 	}
 	if _, err := Collect([]string{"nosuch"}); err == nil || err.Error() != "nosuch: no such file or directory" {
 		t.Errorf("missing: %v", err)
 	}
-	if _, err := Collect([]string{"../../testdata/empty"}); err == nil || !strings.HasSuffix(err.Error(), "no .scs scripts in directory") {
+	if _, err := Collect([]string{"../cmd/scansim/testdata/empty"}); err == nil || !strings.HasSuffix(err.Error(), "no .scs scripts in directory") {
 		t.Errorf("empty dir: %v", err)
 	}
 }
@@ -73,7 +73,7 @@ func TestTimeoutAfter(t *testing.T) {
 }
 
 func TestRunFileAndTraceDoc(t *testing.T) {
-	rec := RunFile("../../testdata/failing.scs", TagFilter{}, scenarios.RunOptions{})
+	rec := RunFile("../cmd/scansim/testdata/failing.scs", TagFilter{}, scenarios.RunOptions{})
 	if rec.Outcome != Fail || rec.Name != "failing" || rec.Title != "Expects a reply the server does not send" {
 		t.Fatalf("%+v", rec)
 	}
@@ -86,11 +86,11 @@ func TestRunFileAndTraceDoc(t *testing.T) {
 	if ev.Kind != sim.TraceDeliver || ev.Client != "Romeo" || ev.Stanza != rec.Failure().Received {
 		t.Errorf("highlighted %+v", ev)
 	}
-	if strings.Join(d.Meta, "|") != "script: ../../testdata/failing.scs|seed: 0" {
+	if strings.Join(d.Meta, "|") != "script: ../cmd/scansim/testdata/failing.scs|seed: 0" {
 		t.Errorf("meta %q", d.Meta)
 	}
-	bad := RunFile("../../testdata/bad/malformed.scs", TagFilter{}, scenarios.RunOptions{})
-	if bad.Outcome != Error || bad.Err != "../../testdata/bad/malformed.scs:12: malformed XML: unexpected EOF" {
+	bad := RunFile("../cmd/scansim/testdata/bad/malformed.scs", TagFilter{}, scenarios.RunOptions{})
+	if bad.Outcome != Error || bad.Err != "../cmd/scansim/testdata/bad/malformed.scs:12: malformed XML: unexpected EOF" {
 		t.Errorf("%+v", bad)
 	}
 }

@@ -1,0 +1,65 @@
+package model
+
+import "github.com/beevik/etree"
+
+// This file composes the built-in modules' state, each part declared in
+// its module's file. A new built-in module with state adds its part here;
+// a module outside the package keeps its own state.
+
+// modules is the per-server state of the built-in modules, and the
+// strategies their mutants replace before they load.
+type modules struct {
+	roster       rosterMod
+	presence     presenceMod
+	message      messageMod
+	offline      offlineMod
+	blocklist    blocklistMod
+	vcard        vcardMod
+	lastactivity lastActivityMod
+}
+
+// init sets every module's correct behaviour; mutants then replace parts.
+func (m *modules) init() {
+	m.roster.init()
+	m.presence.init()
+	m.message.init()
+	m.offline.init()
+	m.blocklist.init()
+	m.vcard.init()
+	m.lastactivity.init()
+}
+
+// sessionState is the modules' per-session state.
+type sessionState struct {
+	presenceSession
+	rosterSession
+	blocklistSession
+	carbonsSession
+}
+
+// accountState is the modules' per-account state.
+type accountState struct {
+	rosterAccount
+	blocklistAccount
+	offlineAccount
+}
+
+func newAccountState() accountState {
+	return accountState{
+		rosterAccount: rosterAccount{
+			roster:  make(map[string]*rosterItem),
+			pending: make(map[string]*etree.Element),
+		},
+		blocklistAccount: blocklistAccount{blocklist: make(map[string]bool)},
+	}
+}
+
+// record is the serialised form of an account: each module writes and
+// reads its part on account-save and account-load. The parts are
+// embedded, so the JSON is flat, in this order.
+type record struct {
+	rosterRecord
+	blocklistRecord
+	offlineRecord
+	loadErr error // account-load: why a part did not decode
+}

@@ -24,7 +24,7 @@ const (
 	EventResourceUnbind = "resource-unbind"
 	// EventInitialPresence fires when a session sends its first available
 	// presence, after mod_presence's probes and re-sent requests.
-	EventInitialPresence = "initial-presence"
+	EventInitialPresence = "presence/initial"
 	// EventRosterItemRemoved fires before a roster item is deleted by the
 	// user's roster set (mod_presence unsubscribes in both directions).
 	EventRosterItemRemoved = "roster-item-removed"

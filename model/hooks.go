@@ -150,6 +150,31 @@ type hook struct {
 type hookTable struct {
 	byName map[string][]hook
 	seq    int
+	refs   []*chainRef
+}
+
+// chainRef is the resolved chain of an event a module fires itself (such
+// as presence/initial): the module takes the reference while it loads,
+// and the server fills it once every module has registered.
+type chainRef struct {
+	name string
+	hs   []Handler
+}
+
+// handlers returns the resolved chain; none when the module that fires
+// the event is not loaded.
+func (r *chainRef) handlers() []Handler {
+	if r == nil {
+		return nil
+	}
+	return r.hs
+}
+
+// ref returns the chain of name, to be filled at resolve.
+func (t *hookTable) ref(name string) *chainRef {
+	r := &chainRef{name: name}
+	t.refs = append(t.refs, r)
+	return r
 }
 
 func (t *hookTable) add(name, module string, prio float64, h Handler) {
@@ -222,14 +247,14 @@ type iqKey struct {
 	tag    string
 }
 
-// pipeline is the hook table resolved at load time.
+// pipeline is the hook table resolved at load time: the chains the core
+// fires (modules keep chainRefs to the events they fire).
 type pipeline struct {
 	pre, in [numTags][3][]Handler // by tag, then kind (bare, full, host)
 	iqSelf  []Handler
 	iq      map[iqKey][]Handler
 
-	bind, unbind, initial, rosterRemoved, rosterChanged, restart []Handler
-	accountDisco, offlineHandle, accountSave, accountLoad        []Handler
+	bind, unbind, restart, accountSave, accountLoad []Handler
 }
 
 func (t *hookTable) resolve() pipeline {
@@ -249,14 +274,12 @@ func (t *hookTable) resolve() pipeline {
 	}
 	p.bind = t.chain(EventResourceBind)
 	p.unbind = t.chain(EventResourceUnbind)
-	p.initial = t.chain(EventInitialPresence)
-	p.rosterRemoved = t.chain(EventRosterItemRemoved)
-	p.rosterChanged = t.chain(EventRosterItemChanged)
 	p.restart = t.chain(EventServerRestart)
-	p.accountDisco = t.chain(EventAccountDiscoInfo)
-	p.offlineHandle = t.chain(eventOfflineHandle)
 	p.accountSave = t.chain(eventAccountSave)
 	p.accountLoad = t.chain(eventAccountLoad)
+	for _, r := range t.refs {
+		r.hs = t.chain(r.name)
+	}
 	return p
 }
 

@@ -25,6 +25,7 @@ type DiscoOptions struct {
 var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 	m.AddFeature(nsDiscoInfo)
 	m.AddFeature(nsDiscoItems)
+	s.mods.disco.account = s.hooks.ref(EventAccountDiscoInfo)
 	m.Hook(iqEvent("get", "host", nsDiscoInfo, "query"), 0, s.hostDiscoInfo)
 	m.Hook(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
 		r := reply(e.stanza)
@@ -101,7 +102,10 @@ func (s *Server) accountDiscoInfo(e *HookEvent) bool {
 	r := reply(st)
 	r.CreateAttr("from", target.bareStr)
 	q := newNS(r, "query", nsDiscoInfo)
-	s.fireLifecycle(e, s.pipe.accountDisco, func(d *HookEvent) { d.query, d.user = q, target })
+	s.fireLifecycle(e, s.mods.disco.account.handlers(), func(d *HookEvent) { d.query, d.user = q, target })
 	e.send(r, "result")
 	return true
 }
+
+// discoMod holds the chain mod_disco fires for account disco#info.
+type discoMod struct{ account *chainRef }

@@ -10,6 +10,7 @@ var _ = register(&builtin{
 	load: func(s *Server, m *ModuleAPI) {
 		m.Hook("message/bare", -1, s.inboundMessage)
 		m.Hook("message/full", -1, s.inboundMessage)
+		s.mods.message.offline = s.hooks.ref(eventOfflineHandle)
 	},
 	mutants: []mutantDef{
 		{name: "priority-tie-one-resource", summary: "a message to a bare JID reaches only one of several top-priority resources",
@@ -27,6 +28,7 @@ type messageMod struct {
 	top func(s *Server, u *user) []*session
 	// chooseTop picks the recipients of a bare-JID message among them.
 	chooseTop func(top []*session) []*session
+	offline   *chainRef // message/offline/handle
 }
 
 func (m *messageMod) init() {
@@ -91,7 +93,7 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 			}
 		}
 		// message/offline/handle: mod_offline stores it (§5.5).
-		if e.user = s.localUser(mustJID(bare)); e.user == nil || !fire(s.pipe.offlineHandle, e) {
+		if e.user = s.localUser(mustJID(bare)); e.user == nil || !fire(s.mods.message.offline.handlers(), e) {
 			e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
 		}
 	}

@@ -21,6 +21,7 @@ var _ = register(&builtin{
 		m.Hook("presence/host", 0, s.presenceToHost)
 		m.Hook(EventResourceUnbind, 0, s.unbindPresence)
 		m.Hook(EventRosterItemRemoved, 0, s.rosterItemRemoved)
+		s.mods.presence.initial = s.hooks.ref(EventInitialPresence)
 	},
 	mutants: []mutantDef{
 		{name: "no-presence-reflection", summary: "a broadcast presence is not reflected to its sender",
@@ -29,7 +30,7 @@ var _ = register(&builtin{
 			apply: func(m *modules) { m.presence.probeAllowed = func(*Server, *user, string) bool { return true } }},
 		{name: "roster-push-on-noop", summary: "an inbound subscribed that changes nothing still pushes the roster item",
 			apply: func(m *modules) {
-				m.presence.subscribedNoop = func(s *Server, c *user, from string) { s.rosterPush(c, from) }
+				m.presence.subscribedNoop = func(s *Server, e *HookEvent, c *user, from string) { s.rosterPush(e, c, from) }
 			}},
 	},
 })
@@ -49,7 +50,8 @@ type presenceMod struct {
 	// probeAllowed: c answers a probe from the bare JID from (§3.5).
 	probeAllowed func(s *Server, c *user, from string) bool
 	// subscribedNoop runs for an inbound subscribed that changes nothing.
-	subscribedNoop func(s *Server, c *user, from string)
+	subscribedNoop func(s *Server, e *HookEvent, c *user, from string)
+	initial        *chainRef // presence/initial, fired by handleNormalPresence
 }
 
 func (m *presenceMod) init() {
@@ -59,7 +61,7 @@ func (m *presenceMod) init() {
 		}
 	}
 	m.probeAllowed = func(s *Server, c *user, from string) bool { return s.isContactSubscribed(c, from) }
-	m.subscribedNoop = func(*Server, *user, string) {}
+	m.subscribedNoop = func(*Server, *HookEvent, *user, string) {}
 }
 
 func isSubscriptionType(t string) bool {
@@ -116,7 +118,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "subscribe":
 		if u != nil {
 			s.setContactPendingOut(u, toBare)
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
@@ -143,12 +145,12 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 	case "unsubscribe":
 		if u != nil && s.unsubscribe(u, toBare) {
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
 		s.post(e, false, o, st, false)
 	case "subscribed":
 		if u != nil && s.subscribed(u, toBare) {
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
 			s.post(e, false, o, st, false)
@@ -162,7 +164,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 			ok, _, subscribed := s.unsubscribed(u, toBare)
 			if ok {
 				if subscribed {
-					s.rosterPush(u, toBare)
+					s.rosterPush(e, u, toBare)
 				}
 				s.post(e, false, o, st, false)
 				if subscribed {
@@ -307,19 +309,19 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	case "unsubscribe":
 		if s.processInboundUnsubscribe(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
 		}
 	case "subscribed":
 		if s.processInboundApproval(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
 		} else {
-			s.mods.presence.subscribedNoop(s, c, fromBare)
+			s.mods.presence.subscribedNoop(s, e, c, fromBare)
 		}
 	case "unsubscribed":
 		if s.processInboundCancellation(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
 		}
 	default:
 		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
@@ -449,7 +451,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		}
 		// f. the other modules' turn: mod_offline flushes stored
 		// messages (message/offline/broadcast).
-		s.fireLifecycle(e, s.pipe.initial, func(i *HookEvent) {
+		s.fireLifecycle(e, s.mods.presence.initial.handlers(), func(i *HookEvent) {
 			i.generated, i.sess, i.stanza, i.priority = true, sess, st, priority
 		})
 	}

@@ -27,6 +27,8 @@ var _ = register(&builtin{
 		})
 		m.Hook(eventAccountSave, 3, saveRoster)
 		m.Hook(eventAccountLoad, 3, loadRoster)
+		s.mods.roster.removed = s.hooks.ref(EventRosterItemRemoved)
+		s.mods.roster.changed = s.hooks.ref(EventRosterItemChanged)
 	},
 	mutants: []mutantDef{
 		{name: "roster-push-to-all", summary: "roster pushes and subscription notices go to sessions that never fetched the roster",
@@ -64,6 +66,8 @@ type rosterMod struct {
 	// storeRequest is what the store keeps of an inbound subscribe: the
 	// whole stanza (§4.1), so its extensions come back at login.
 	storeRequest func(st *etree.Element) *etree.Element
+
+	removed, changed *chainRef // the roster events mod_roster fires
 }
 
 func (m *rosterMod) init() {
@@ -80,7 +84,10 @@ func (m *rosterMod) init() {
 
 // rosterPush sends the item as it is now to u's interested sessions (§4.2).
 // Only an online user gets pushes; a missing item reads subscription='remove'.
-func (s *Server) rosterPush(u *user, jid string) {
+//
+// It first fires roster-item-changed.
+func (s *Server) rosterPush(e *HookEvent, u *user, jid string) {
+	s.fireLifecycle(e, s.mods.roster.changed.handlers(), func(c *HookEvent) { c.user, c.contact = u, jid })
 	if !u.online() {
 		return
 	}
@@ -166,12 +173,12 @@ func (s *Server) rosterIQ(e *HookEvent) bool {
 			s.deliver(sess, errorReply(st, "modify", "item-not-found", "", nil), "error")
 			return true
 		}
-		s.fireLifecycle(e, s.pipe.rosterRemoved, func(r *HookEvent) { r.sess, r.contact, r.item = sess, jid, old })
+		s.fireLifecycle(e, s.mods.roster.removed.handlers(), func(r *HookEvent) { r.sess, r.contact, r.item = sess, jid, old })
 		delete(u.roster, jid)
 		u.rosterKeys = nil
 		s.save(u)
 		s.deliver(sess, reply(st), "result")
-		s.rosterPush(u, jid)
+		s.rosterPush(e, u, jid)
 		return true
 	}
 	nit := &rosterItem{sub: "none", name: attrOr(item, "name"), groups: map[string]bool{}}
@@ -190,7 +197,7 @@ func (s *Server) rosterIQ(e *HookEvent) bool {
 	u.rosterKeys = nil
 	s.save(u)
 	s.deliver(sess, reply(st), "result")
-	s.rosterPush(u, jid)
+	s.rosterPush(e, u, jid)
 	return true
 }
 

@@ -16,6 +16,7 @@ type modules struct {
 	blocklist    blocklistMod
 	vcard        vcardMod
 	lastactivity lastActivityMod
+	disco        discoMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.

@@ -156,3 +156,48 @@ func TestMutantCatalog(t *testing.T) {
 		t.Error("unknown module accepted")
 	}
 }
+
+// TestEveryModuleOptional: a server without any one of the default
+// modules still answers every stanza of a mixed session without panicking
+// (the modules that remain must not depend on the missing one being
+// loaded), and the server without any module answers an iq get with
+// service-unavailable (nothing handles it: §1.3).
+func TestEveryModuleOptional(t *testing.T) {
+	script := []string{
+		`<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>`,
+		`<presence><priority>1</priority></presence>`,
+		`<presence type='subscribe' to='b@localhost'/>`,
+		`<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='c@localhost'/></block></iq>`,
+		`<message to='c@localhost' type='chat'><body>hi</body></message>`,
+		`<message to='d@localhost' type='chat'><body>stored</body></message>`,
+		`<iq type='get' id='d' to='b@localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
+		`<iq type='set' id='c'><enable xmlns='urn:xmpp:carbons:2'/></iq>`,
+		`<presence type='unavailable'/>`,
+	}
+	run := func(t *testing.T, mods []string) []model.Event {
+		prof := model.ProsodyTrunk()
+		prof.Modules = mods
+		srv := model.New(model.Options{Profile: &prof, Storage: &model.MemStorage{}})
+		var all []model.Event
+		a, _, _, _ := srv.Bind("a", "r")
+		b, _, _, _ := srv.Bind("b", "r")
+		srv.Process(b, parseStanza(t, `<presence/>`))
+		for _, x := range script {
+			all = append(all, srv.Process(a, parseStanza(t, x))...)
+		}
+		d, _, _, _ := srv.Bind("d", "r")
+		all = append(all, srv.Process(d, parseStanza(t, `<presence/>`))...)
+		all = append(all, srv.Close(b, true)...)
+		all = append(all, srv.Restart()...)
+		return all
+	}
+	for _, leave := range model.DefaultModules() {
+		t.Run("without-"+leave, func(t *testing.T) {
+			run(t, slices.DeleteFunc(model.DefaultModules(), func(n string) bool { return n == leave }))
+		})
+	}
+	evs := run(t, []string{})
+	if got := model.Canonical(evs[0].Stanza); !strings.Contains(got, "service-unavailable") {
+		t.Errorf("roster get without modules: %s", got)
+	}
+}

@@ -250,15 +250,15 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: copyStanza(st), Reason: "session-closed"})
+		s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: "session-closed"})
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: copyStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: shareStanza(st), Reason: reason})
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: copyStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: reason})
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up

@@ -130,6 +130,17 @@ func (e *HookEvent) AddIdentity(category, typ, name string) {
 	}
 }
 
+// account is the account the event concerns: its own, or its session's.
+func (e *HookEvent) account() *user {
+	if e.user != nil {
+		return e.user
+	}
+	if sess := e.session(); sess != nil {
+		return sess.user
+	}
+	return nil
+}
+
 func (e *HookEvent) session() *session {
 	if e.sess != nil {
 		return e.sess

@@ -201,3 +201,47 @@ func TestEveryModuleOptional(t *testing.T) {
 		t.Errorf("roster get without modules: %s", got)
 	}
 }
+
+// logins counts each account's initial presences in its persistent data
+// and remembers in the session which login it is.
+type logins struct{ api *model.ModuleAPI }
+
+func (*logins) Name() string { return "logins" }
+
+func (l *logins) Load(api *model.ModuleAPI) {
+	l.api = api
+	api.Hook(model.EventInitialPresence, 0, func(e *model.HookEvent) bool {
+		n := len(api.AccountData(e)) + 1 // one byte per login
+		api.SetAccountData(e, make([]byte, n))
+		api.SetSessionValue(e, n)
+		return false
+	})
+}
+
+// TestModuleState: a module's account data is persisted with the account
+// and survives a restart (Options.Storage), and its session values live
+// with their session: a new session starts without one.
+func TestModuleState(t *testing.T) {
+	l := &logins{}
+	var nth []any
+	peek := hookModule{name: "peek", hooks: []hookReg{{model.EventInitialPresence, -1, func(e *model.HookEvent) bool {
+		nth = append(nth, l.api.SessionValue(e))
+		return false
+	}}, {model.EventResourceBind, 0, func(e *model.HookEvent) bool {
+		nth = append(nth, l.api.SessionValue(e)) // a new session: none yet
+		return false
+	}}}}
+	srv := model.New(model.Options{Storage: &model.MemStorage{}, Modules: []model.Module{l, peek}})
+	for i := 0; i < 2; i++ {
+		id, _, _, _ := srv.Bind("u", "r")
+		srv.Process(id, parseStanza(t, `<presence/>`))
+		srv.Process(id, parseStanza(t, `<presence><show>away</show></presence>`)) // not initial
+		srv.Close(id, false)
+	}
+	srv.Restart()
+	id, _, _, _ := srv.Bind("u", "r")
+	srv.Process(id, parseStanza(t, `<presence/>`))
+	if want := []any{nil, 1, nil, 2, nil, 3}; !slices.Equal(nth, want) {
+		t.Errorf("logins seen %v, want %v", nth, want)
+	}
+}

@@ -495,3 +495,11 @@ func (s *Server) anyAvailable(u *user) bool {
 	}
 	return false
 }
+
+// Blocklist returns the user's blocklist, sorted.
+func (s *Server) Blocklist(userJID string) []string {
+	if u := s.accountByJID(userJID); u != nil {
+		return sortedKeys(u.blocklist)
+	}
+	return nil
+}

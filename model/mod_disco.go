@@ -23,6 +23,7 @@ type DiscoOptions struct {
 // answered: docs/findings.md). An account's disco#info is built by the
 // handlers of EventAccountDiscoInfo, in chain order.
 var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
+	m.AddIdentity("server", "im", "Prosody")
 	m.AddFeature(nsDiscoInfo)
 	m.AddFeature(nsDiscoItems)
 	s.mods.disco.account = s.hooks.ref(EventAccountDiscoInfo)
@@ -71,10 +72,14 @@ func (s *Server) hostDiscoInfo(e *HookEvent) bool {
 	if node, ok := attr(e.query, "node"); ok {
 		rq.CreateAttr("node", node)
 	}
-	id := rq.CreateElement("identity")
-	id.CreateAttr("category", "server")
-	id.CreateAttr("type", "im")
-	id.CreateAttr("name", "Prosody")
+	for _, h := range s.hostIdentities {
+		id := rq.CreateElement("identity")
+		id.CreateAttr("category", h[0])
+		id.CreateAttr("type", h[1])
+		if h[2] != "" {
+			id.CreateAttr("name", h[2])
+		}
+	}
 	for _, f := range s.hostFeatures {
 		rq.CreateElement("feature").CreateAttr("var", f)
 	}

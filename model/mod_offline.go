@@ -122,3 +122,11 @@ func loadOffline(e *HookEvent) bool {
 	}
 	return false
 }
+
+// OfflineCount returns how many messages are stored for the user.
+func (s *Server) OfflineCount(userJID string) int {
+	if u := s.accountByJID(userJID); u != nil {
+		return len(u.offline)
+	}
+	return 0
+}

@@ -206,3 +206,11 @@ func numericEqual(s string, n int) bool {
 	v, err := strconv.Atoi(strings.TrimPrefix(s, "+"))
 	return err == nil && v == n
 }
+
+// RosterVersion returns the version clients are told (§4.1).
+func (s *Server) RosterVersion(userJID string) int {
+	if u := s.accountByJID(userJID); u != nil {
+		return u.reportedVersion()
+	}
+	return 1
+}

@@ -36,6 +36,9 @@ type sessionState struct {
 	rosterSession
 	blocklistSession
 	carbonsSession
+	// moduleValues: the values of modules outside the package, by
+	// module name (ModuleAPI.SetSessionValue).
+	moduleValues map[string]any
 }
 
 // accountState is the modules' per-account state.
@@ -43,6 +46,9 @@ type accountState struct {
 	rosterAccount
 	blocklistAccount
 	offlineAccount
+	// moduleData: the persistent data of modules outside the package,
+	// by module name (ModuleAPI.SetAccountData).
+	moduleData map[string][]byte
 }
 
 func newAccountState() accountState {
@@ -62,5 +68,8 @@ type record struct {
 	rosterRecord
 	blocklistRecord
 	offlineRecord
-	loadErr error // account-load: why a part did not decode
+	// Modules: the data of modules outside the package (JSON writes map
+	// keys sorted).
+	Modules map[string][]byte `json:"modules,omitempty"`
+	loadErr error             // account-load: why a part did not decode
 }

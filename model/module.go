@@ -47,6 +47,66 @@ func (m *ModuleAPI) Profile() Profile { return m.s.prof }
 // Name returns the loading module's name.
 func (m *ModuleAPI) Name() string { return m.name }
 
+// AddIdentity adds an identity to the host's disco#info, after those of
+// the modules loaded before; name may be empty.
+func (m *ModuleAPI) AddIdentity(category, typ, name string) {
+	m.s.hostIdentities = append(m.s.hostIdentities, [3]string{category, typ, name})
+}
+
+// SessionValue returns the value this module keeps for the event's
+// session (nil when it has none, or the event has no session). It lives
+// as long as the session.
+func (m *ModuleAPI) SessionValue(e *HookEvent) any {
+	if sess := e.session(); sess != nil {
+		return sess.moduleValues[m.name]
+	}
+	return nil
+}
+
+// SetSessionValue sets the value this module keeps for the event's
+// session; it reports false when the event has no session.
+func (m *ModuleAPI) SetSessionValue(e *HookEvent, v any) bool {
+	sess := e.session()
+	if sess == nil {
+		return false
+	}
+	if sess.moduleValues == nil {
+		sess.moduleValues = map[string]any{}
+	}
+	sess.moduleValues[m.name] = v
+	return true
+}
+
+// AccountData returns the persistent data this module keeps for the
+// account of the event's session (nil when none). It is written to
+// Options.Storage with the account and read back after Restart.
+func (m *ModuleAPI) AccountData(e *HookEvent) []byte {
+	if u := e.account(); u != nil {
+		return u.moduleData[m.name]
+	}
+	return nil
+}
+
+// SetAccountData replaces this module's persistent data for the account
+// of the event's session (nil deletes it); it reports false when the
+// event concerns no account. The bytes are copied.
+func (m *ModuleAPI) SetAccountData(e *HookEvent, b []byte) bool {
+	u := e.account()
+	if u == nil {
+		return false
+	}
+	if b == nil {
+		delete(u.moduleData, m.name)
+	} else {
+		if u.moduleData == nil {
+			u.moduleData = map[string][]byte{}
+		}
+		u.moduleData[m.name] = slices.Clone(b)
+	}
+	m.s.touch(u)
+	return true
+}
+
 // builtin is one of the model's own modules: a load function over the
 // server's internals and the mutants that replace or remove its handlers.
 type builtin struct {

@@ -350,3 +350,43 @@ func loadRoster(e *HookEvent) bool {
 	}
 	return false
 }
+
+// Contact is a read-only view of one user's state towards a contact, as
+// §4.6 represents RFC 6121's states.
+type Contact struct {
+	InRoster     bool   // an item exists
+	Subscription string // none, to, from, both ("none" without an item)
+	Ask          bool   // pending out
+	Approved     bool   // pre-approved
+	PendingIn    bool   // a stored inbound request
+}
+
+// State returns the RFC 6121 state name ("None", "None+PO", "To+PI", ...).
+func (c Contact) State() string {
+	name := map[string]string{"none": "None", "to": "To", "from": "From", "both": "Both"}[c.Subscription]
+	switch {
+	case c.Ask && c.PendingIn:
+		name += "+PO/PI"
+	case c.Ask:
+		name += "+PO"
+	case c.PendingIn:
+		name += "+PI"
+	}
+	return name
+}
+
+// ContactOf returns user's state towards contact (both bare JID strings
+// or localparts of this host).
+func (s *Server) ContactOf(userJID, contactJID string) Contact {
+	u := s.accountByJID(userJID)
+	c := Contact{Subscription: "none"}
+	if u == nil {
+		return c
+	}
+	cj := s.normalise(contactJID)
+	if it := u.roster[cj]; it != nil {
+		c.InRoster, c.Subscription, c.Ask, c.Approved = true, it.sub, it.ask, it.approved
+	}
+	c.PendingIn = u.hasPending(cj)
+	return c
+}

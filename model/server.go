@@ -37,7 +37,9 @@ type Server struct {
 	pipe         pipeline
 	mods         modules
 	hostFeatures []string
-	evFree       []*HookEvent // router events for reuse (hooks.go)
+	// hostIdentities: category, type, name of each host disco identity.
+	hostIdentities [][3]string
+	evFree         []*HookEvent // router events for reuse (hooks.go)
 }
 
 // user holds an account: its identity, its bound sessions, and the

@@ -44,6 +44,7 @@ func (m *MemStorage) Nodes() []string { return sortedKeys(m.m) }
 func (s *Server) marshal(u *user) []byte {
 	var r record
 	s.fireLifecycle(nil, s.pipe.accountSave, func(e *HookEvent) { e.user, e.rec = u, &r })
+	r.Modules = u.moduleData
 	b, _ := json.Marshal(r) // only strings, ints and bools: cannot fail
 	return b
 }
@@ -75,6 +76,7 @@ func (s *Server) unmarshal(u *user, b []byte) error {
 		return err
 	}
 	s.fireLifecycle(nil, s.pipe.accountLoad, func(e *HookEvent) { e.user, e.rec = u, &r })
+	u.moduleData = r.Modules
 	return r.loadErr
 }
 

@@ -148,25 +148,29 @@ func (e *HookEvent) session() *session {
 	return e.origin.sess
 }
 
-// hook is one registered handler.
+// hook is one registered handler: for a named event, or, when iq is
+// set, for an iq payload event (key).
 type hook struct {
-	prio   float64
-	seq    int // registration order: the tie-break
-	module string
-	h      Handler
+	name string
+	iq   bool
+	key  iqKey
+	prio float64
+	seq  int // registration order: the tie-break
+	h    Handler
 }
 
-// hookTable collects registrations while modules load; chains are then
-// resolved once into slices, so routing never looks a name up.
+// hookTable collects registrations while modules load, in one flat list;
+// resolve then sorts it once and cuts every chain out of one slice, so
+// building a server costs a few allocations and routing never looks a
+// name up.
 type hookTable struct {
-	byName map[string][]hook
-	seq    int
-	refs   []*chainRef
+	hooks []hook
+	refs  []*chainRef
 }
 
 // chainRef is the resolved chain of an event a module fires itself (such
-// as presence/initial): the module takes the reference while it loads,
-// and the server fills it once every module has registered.
+// as presence/initial): the module registers its reference while it
+// loads, and the server fills it once every module has registered.
 type chainRef struct {
 	name string
 	hs   []Handler
@@ -181,40 +185,70 @@ func (r *chainRef) handlers() []Handler {
 	return r.hs
 }
 
-// ref returns the chain of name, to be filled at resolve.
-func (t *hookTable) ref(name string) *chainRef {
-	r := &chainRef{name: name}
+// refTo asks for r to be filled with the chain of name at resolve.
+func (t *hookTable) refTo(r *chainRef, name string) {
+	r.name = name
 	t.refs = append(t.refs, r)
-	return r
 }
 
-func (t *hookTable) add(name, module string, prio float64, h Handler) {
-	if t.byName == nil {
-		t.byName = map[string][]hook{}
+func (t *hookTable) add(name string, prio float64, h Handler) {
+	if k, ok := parseIQEvent(name); ok {
+		t.addIQ(k, prio, h)
+		return
 	}
-	t.seq++
-	t.byName[name] = append(t.byName[name], hook{prio: prio, seq: t.seq, module: module, h: h})
+	if t.hooks == nil {
+		t.hooks = make([]hook, 0, 128)
+	}
+	t.hooks = append(t.hooks, hook{name: name, prio: prio, seq: len(t.hooks), h: h})
 }
 
-// chain returns the handlers of name in firing order: higher priority
-// first, then registration order (deterministic, as util/events is for
-// one priority).
-func (t *hookTable) chain(name string) []Handler {
-	hs := slices.Clone(t.byName[name])
-	slices.SortStableFunc(hs, func(a, b hook) int {
-		switch {
-		case a.prio > b.prio:
-			return -1
-		case a.prio < b.prio:
+func (t *hookTable) addIQ(k iqKey, prio float64, h Handler) {
+	if t.hooks == nil {
+		t.hooks = make([]hook, 0, 128)
+	}
+	t.hooks = append(t.hooks, hook{iq: true, key: k, prio: prio, seq: len(t.hooks), h: h})
+}
+
+// compareHooks orders registrations by event, then firing order: higher
+// priority first, then registration order (deterministic, as util/events
+// is for one priority).
+func compareHooks(a, b *hook) int {
+	if c := sameEvent(a, b); c != 0 {
+		return c
+	}
+	switch {
+	case a.prio > b.prio:
+		return -1
+	case a.prio < b.prio:
+		return 1
+	}
+	return a.seq - b.seq
+}
+
+// sameEvent compares the events of two registrations (0: the same).
+func sameEvent(a, b *hook) int {
+	if a.iq != b.iq {
+		if a.iq {
 			return 1
 		}
-		return a.seq - b.seq
-	})
-	out := make([]Handler, len(hs))
-	for i, h := range hs {
-		out[i] = h.h
+		return -1
 	}
-	return out
+	if !a.iq {
+		return strings.Compare(a.name, b.name)
+	}
+	if a.key.set != b.key.set {
+		if a.key.set {
+			return 1
+		}
+		return -1
+	}
+	if a.key.target != b.key.target {
+		return int(a.key.target) - int(b.key.target)
+	}
+	if c := strings.Compare(a.key.space, b.key.space); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key.tag, b.key.tag)
 }
 
 // fire runs a chain until a handler stops it; it reports whether one did.
@@ -234,9 +268,6 @@ const (
 	tagIQ
 	numTags
 )
-
-var tagNames = [numTags]string{"message", "presence", "iq"}
-var kindNames = [...]string{kindBare: "bare", kindFull: "full", kindHost: "host", kindSelf: "self"}
 
 func tagIndex(tag string) int {
 	switch tag {
@@ -268,30 +299,92 @@ type pipeline struct {
 	bind, unbind, restart, accountSave, accountLoad []Handler
 }
 
+// Stage event names by tag and kind, spelled out so resolving builds no
+// strings.
+var (
+	preNames = [numTags][3]string{
+		{"pre-message/bare", "pre-message/full", "pre-message/host"},
+		{"pre-presence/bare", "pre-presence/full", "pre-presence/host"},
+		{"pre-iq/bare", "pre-iq/full", "pre-iq/host"},
+	}
+	inNames = [numTags][3]string{
+		{"message/bare", "message/full", "message/host"},
+		{"presence/bare", "presence/full", "presence/host"},
+		{"iq/bare", "iq/full", "iq/host"},
+	}
+)
+
+// resolve sorts the registrations and cuts out the chains.
 func (t *hookTable) resolve() pipeline {
+	slices.SortFunc(t.hooks, func(a, b hook) int { return compareHooks(&a, &b) })
+	all := make([]Handler, len(t.hooks))
+	for i := range t.hooks {
+		all[i] = t.hooks[i].h
+	}
 	var p pipeline
-	for ti, tag := range tagNames {
-		for k := kindBare; k <= kindHost; k++ {
-			p.pre[ti][k] = t.chain("pre-" + tag + "/" + kindNames[k])
-			p.in[ti][k] = t.chain(tag + "/" + kindNames[k])
+	nIQ := 0
+	for i := range t.hooks {
+		if t.hooks[i].iq && (i == 0 || sameEvent(&t.hooks[i-1], &t.hooks[i]) != 0) {
+			nIQ++
 		}
 	}
-	p.iqSelf = t.chain("iq/self")
-	p.iq = map[iqKey][]Handler{}
-	for name := range t.byName {
-		if k, ok := parseIQEvent(name); ok {
-			p.iq[k] = t.chain(name)
+	p.iq = make(map[iqKey][]Handler, nIQ)
+	for i := 0; i < len(t.hooks); {
+		j := i + 1
+		for j < len(t.hooks) && sameEvent(&t.hooks[i], &t.hooks[j]) == 0 {
+			j++
 		}
+		h, chain := &t.hooks[i], all[i:j:j]
+		if h.iq {
+			p.iq[h.key] = chain
+		} else {
+			p.assign(h.name, chain)
+		}
+		i = j
 	}
-	p.bind = t.chain(EventResourceBind)
-	p.unbind = t.chain(EventResourceUnbind)
-	p.restart = t.chain(EventServerRestart)
-	p.accountSave = t.chain(eventAccountSave)
-	p.accountLoad = t.chain(eventAccountLoad)
 	for _, r := range t.refs {
-		r.hs = t.chain(r.name)
+		r.hs = t.chain(all, r.name)
 	}
 	return p
+}
+
+// assign puts a chain the core fires in its place.
+func (p *pipeline) assign(name string, chain []Handler) {
+	switch name {
+	case "iq/self":
+		p.iqSelf = chain
+	case EventResourceBind:
+		p.bind = chain
+	case EventResourceUnbind:
+		p.unbind = chain
+	case EventServerRestart:
+		p.restart = chain
+	case eventAccountSave:
+		p.accountSave = chain
+	case eventAccountLoad:
+		p.accountLoad = chain
+	}
+	for ti := range preNames {
+		for k := range preNames[ti] {
+			if preNames[ti][k] == name {
+				p.pre[ti][k] = chain
+			}
+			if inNames[ti][k] == name {
+				p.in[ti][k] = chain
+			}
+		}
+	}
+}
+
+// chain finds the chain of a named event in the sorted registrations.
+func (t *hookTable) chain(all []Handler, name string) []Handler {
+	probe := hook{name: name}
+	i, _ := slices.BinarySearchFunc(t.hooks, &probe, func(h hook, p *hook) int { return sameEvent(&h, p) })
+	j := i
+	for j < len(t.hooks) && sameEvent(&t.hooks[j], &probe) == 0 {
+		j++
+	}
+	return all[i:j:j]
 }
 
 // parseIQEvent reads "iq-get/host/NS:tag" (the namespace may itself hold
@@ -327,9 +420,17 @@ func parseIQEvent(name string) (iqKey, bool) {
 	return k, true
 }
 
-// iqEvent names the payload event of an iq, for registration.
-func iqEvent(typ, target, space, tag string) string {
-	return "iq-" + typ + "/" + target + "/" + space + ":" + tag
+// iqEvent is the key of the payload event
+// "iq-<typ>/<target>/<space>:<tag>", for built-in registrations.
+func iqEvent(typ, target, space, tag string) iqKey {
+	k := iqKey{set: typ == "set", space: space, tag: tag}
+	switch target {
+	case "host":
+		k.target = kindHost
+	case "self":
+		k.target = kindSelf
+	}
+	return k
 }
 
 // fireIQ dispatches a get or set iq to the handlers of its payload.

@@ -14,13 +14,13 @@ var _ = register(&builtin{
 	load: func(s *Server, m *ModuleAPI) {
 		b := &s.mods.blocklist
 		m.AddFeature(nsBlocking)
-		outbound := func(e *HookEvent) bool { return s.bounceOutgoing(e) }
+		outbound := func(e *HookEvent) bool { return bounceOutgoing(e) }
 		if !s.prof.LocalRosterChangeOnBlockedOutboundSub {
 			// The specification's order (XEP-0191 §3.3, invariant 26): a
 			// subscription presence to a blocked JID is bounced before
 			// it can change the sender's roster. Prosody handles it first.
 			early := func(e *HookEvent) bool {
-				return isSubscriptionType(attrOr(e.stanza, "type")) && s.bounceOutgoing(e)
+				return isSubscriptionType(attrOr(e.stanza, "type")) && bounceOutgoing(e)
 			}
 			m.Hook("pre-presence/bare", 1000, early)
 			m.Hook("pre-presence/host", 1000, early)
@@ -28,22 +28,22 @@ var _ = register(&builtin{
 		m.Hook("pre-presence/full", 100, outbound)
 		m.Hook("pre-presence/bare", -1, outbound)
 		m.Hook("pre-presence/host", -1, outbound)
-		for _, k := range []string{"bare", "full", "host"} {
+		for k := kindBare; k <= kindHost; k++ {
 			if b.outboundMessage != nil {
-				m.Hook("pre-message/"+k, 100, b.outboundMessage)
+				m.Hook(preNames[tagMessage][k], 100, b.outboundMessage)
 			}
-			m.Hook("pre-iq/"+k, 100, outbound)
+			m.Hook(preNames[tagIQ][k], 100, outbound)
 		}
-		for _, k := range []string{"bare", "full"} {
+		for k := kindBare; k <= kindFull; k++ {
 			if b.inboundPresence != nil {
-				m.Hook("presence/"+k, 100, b.inboundPresence)
+				m.Hook(inNames[tagPresence][k], 100, b.inboundPresence)
 			}
-			m.Hook("message/"+k, 100, b.inboundMessage)
-			m.Hook("iq/"+k, 100, s.bounceIQ)
+			m.Hook(inNames[tagMessage][k], 100, b.inboundMessage)
+			m.Hook(inNames[tagIQ][k], 100, bounceIQ)
 		}
-		m.Hook(iqEvent("get", "self", nsBlocking, "blocklist"), 0, s.blocklistGet)
-		m.Hook(iqEvent("set", "self", nsBlocking, "block"), 0, s.editBlocklist)
-		m.Hook(iqEvent("set", "self", nsBlocking, "unblock"), 0, s.editBlocklist)
+		m.hookIQ(iqEvent("get", "self", nsBlocking, "blocklist"), 0, blocklistGet)
+		m.hookIQ(iqEvent("set", "self", nsBlocking, "block"), 0, editBlocklist)
+		m.hookIQ(iqEvent("set", "self", nsBlocking, "unblock"), 0, editBlocklist)
 		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
 			e.rec.Blocklist = sortedKeys(e.user.blocklist)
 			return false
@@ -104,9 +104,9 @@ type blocklistMod struct {
 
 func (m *blocklistMod) init() {
 	m.match = matchBlocklist
-	m.outboundMessage = func(e *HookEvent) bool { return e.s.bounceOutgoing(e) }
-	m.inboundPresence = func(e *HookEvent) bool { return e.s.dropBlockedInbound(e) }
-	m.inboundMessage = func(e *HookEvent) bool { return e.s.bounceMessage(e) }
+	m.outboundMessage = func(e *HookEvent) bool { return bounceOutgoing(e) }
+	m.inboundPresence = func(e *HookEvent) bool { return dropBlockedInbound(e) }
+	m.inboundMessage = func(e *HookEvent) bool { return bounceMessage(e) }
 	m.errorApp = func() *etree.Element {
 		app := etree.NewElement("blocked")
 		app.CreateAttr("xmlns", nsBlockErr)
@@ -199,7 +199,7 @@ var blocklistMutants = []mutantDef{
 	{name: "probe-answered-to-blocked", summary: "a probe from a blocked JID passes the inbound check and is answered",
 		apply: func(m *modules) {
 			m.blocklist.inboundPresence = func(e *HookEvent) bool {
-				return attrOr(e.stanza, "type") != "probe" && e.s.dropBlockedInbound(e)
+				return attrOr(e.stanza, "type") != "probe" && dropBlockedInbound(e)
 			}
 		}},
 	{name: "blocked-message-to-full-delivered", summary: "a message from a blocked JID to an online full JID is delivered",
@@ -208,7 +208,7 @@ var blocklistMutants = []mutantDef{
 				if isChatLike(e.stanza) && e.s.sessionOf(attrOr(e.stanza, "to")) != nil {
 					return false
 				}
-				return e.s.bounceMessage(e)
+				return bounceMessage(e)
 			}
 		}},
 	{name: "blocked-message-stored-offline", summary: "a message from a blocked JID to an offline user is stored offline",
@@ -219,7 +219,7 @@ var blocklistMutants = []mutantDef{
 				if isChatLike(st) && s.blockedByRecipient(st) && s.sessionOf(to) == nil && s.onlineUser(bareOf(to)) == nil {
 					return false
 				}
-				return s.bounceMessage(e)
+				return bounceMessage(e)
 			}
 		}},
 }
@@ -285,7 +285,8 @@ func (s *Server) blockedByRecipient(st *etree.Element) bool {
 
 // dropBlockedInbound is presence/bare and presence/full at priority 100:
 // presence from a blocked JID is dropped silently (§7.7).
-func (s *Server) dropBlockedInbound(e *HookEvent) bool {
+func dropBlockedInbound(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	if s.blockedByRecipient(st) {
 		s.drop(st, "blocked-inbound")
@@ -295,7 +296,8 @@ func (s *Server) dropBlockedInbound(e *HookEvent) bool {
 }
 
 // bounceMessage is message/bare and message/full at priority 100 (§7.7).
-func (s *Server) bounceMessage(e *HookEvent) bool {
+func bounceMessage(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	if !s.blockedByRecipient(st) {
 		return false
@@ -316,7 +318,8 @@ func (s *Server) bounceMessage(e *HookEvent) bool {
 }
 
 // bounceIQ is iq/bare and iq/full at priority 100 (§7.7).
-func (s *Server) bounceIQ(e *HookEvent) bool {
+func bounceIQ(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	if !s.blockedByRecipient(st) {
 		return false
@@ -348,7 +351,8 @@ func (s *Server) blockedBySender(o origin, st *etree.Element) bool {
 // bounceOutgoing is the blocklist's outbound hook (§7.6): errors and iq
 // results are dropped silently, anything else is answered with
 // not-acceptable and <blocked/>.
-func (s *Server) bounceOutgoing(e *HookEvent) bool {
+func bounceOutgoing(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	if !s.blockedBySender(e.origin, st) {
 		return false
@@ -367,7 +371,8 @@ func (s *Server) bounceOutgoing(e *HookEvent) bool {
 }
 
 // blocklistGet answers a blocklist retrieval (§7.2).
-func (s *Server) blocklistGet(e *HookEvent) bool {
+func blocklistGet(e *HookEvent) bool {
+	s := e.s
 	sess := e.origin.sess
 	r := reply(e.stanza)
 	bl := newNS(r, "blocklist", nsBlocking)
@@ -380,7 +385,8 @@ func (s *Server) blocklistGet(e *HookEvent) bool {
 }
 
 // editBlocklist handles <block/> and <unblock/> (§7.3).
-func (s *Server) editBlocklist(e *HookEvent) bool {
+func editBlocklist(e *HookEvent) bool {
+	s := e.s
 	b := &s.mods.blocklist
 	sess, st, action := e.origin.sess, e.stanza, e.query
 	u := sess.user

@@ -9,19 +9,19 @@ import "github.com/beevik/etree"
 var _ = register(&builtin{name: "carbons", load: func(s *Server, m *ModuleAPI) {
 	m.AddFeature("urn:xmpp:carbons:rules:0")
 	m.AddFeature(nsCarbons)
-	for _, k := range []string{"bare", "full", "host"} {
-		m.Hook("pre-message/"+k, -0.5, s.carbonsOutbound)
+	for k := kindBare; k <= kindHost; k++ {
+		m.Hook(preNames[tagMessage][k], -0.5, carbonsOutbound)
 	}
-	for _, k := range []string{"bare", "full"} {
-		m.Hook("message/"+k, -0.5, s.carbonsInbound)
+	for k := kindBare; k <= kindFull; k++ {
+		m.Hook(inNames[tagMessage][k], -0.5, carbonsInbound)
 	}
 	toggle := func(e *HookEvent) bool {
 		e.origin.sess.wantCarbons = e.query.Tag == "enable"
-		s.deliver(e.origin.sess, reply(e.stanza), "result")
+		e.s.deliver(e.origin.sess, reply(e.stanza), "result")
 		return true
 	}
-	m.Hook(iqEvent("set", "self", nsCarbons, "enable"), 0, toggle)
-	m.Hook(iqEvent("set", "self", nsCarbons, "disable"), 0, toggle)
+	m.hookIQ(iqEvent("set", "self", nsCarbons, "enable"), 0, toggle)
+	m.hookIQ(iqEvent("set", "self", nsCarbons, "disable"), 0, toggle)
 }})
 
 // carbonsSession is mod_carbons' per-session state.
@@ -65,7 +65,8 @@ func (s *Server) carbonCopy(st *etree.Element, dir, bare, to string) *etree.Elem
 
 // carbonsOutbound sends "sent" copies to the sender's other carbons-enabled
 // sessions (pre-message, priority -0.5).
-func (s *Server) carbonsOutbound(e *HookEvent) bool {
+func carbonsOutbound(e *HookEvent) bool {
+	s := e.s
 	o, st := e.origin, e.stanza
 	if o.sess == nil {
 		return false
@@ -89,7 +90,8 @@ func (s *Server) carbonsOutbound(e *HookEvent) bool {
 
 // carbonsInbound sends "received" copies, and strips <private/> for an
 // online recipient (message/*, priority -0.5).
-func (s *Server) carbonsInbound(e *HookEvent) bool {
+func carbonsInbound(e *HookEvent) bool {
+	s := e.s
 	st, k := e.stanza, e.kind
 	to, ok := attr(st, "to")
 	if !ok {

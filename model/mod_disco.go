@@ -26,21 +26,21 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 	m.AddIdentity("server", "im", "Prosody")
 	m.AddFeature(nsDiscoInfo)
 	m.AddFeature(nsDiscoItems)
-	s.mods.disco.account = s.hooks.ref(EventAccountDiscoInfo)
-	m.Hook(iqEvent("get", "host", nsDiscoInfo, "query"), 0, s.hostDiscoInfo)
-	m.Hook(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
+	s.hooks.refTo(&s.mods.disco.account, EventAccountDiscoInfo)
+	m.hookIQ(iqEvent("get", "host", nsDiscoInfo, "query"), 0, hostDiscoInfo)
+	m.hookIQ(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
 		r := reply(e.stanza)
 		newNS(r, "query", nsDiscoItems)
 		e.send(r, "result")
 		return true
 	})
-	m.Hook(iqEvent("get", "bare", nsDiscoInfo, "query"), 0, s.accountDiscoInfo)
-	m.Hook(iqEvent("get", "bare", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
-		target := s.bareTarget(e)
+	m.hookIQ(iqEvent("get", "bare", nsDiscoInfo, "query"), 0, accountDiscoInfo)
+	m.hookIQ(iqEvent("get", "bare", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
+		target := e.s.bareTarget(e)
 		if target == nil {
 			return false
 		}
-		if !s.mayQueryAccount(e, target) {
+		if !e.s.mayQueryAccount(e, target) {
 			e.send(errorReply(e.stanza, "cancel", "service-unavailable", "", nil), "error")
 			return true
 		}
@@ -53,11 +53,11 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 	// account-disco-info to the other modules).
 	m.Hook(EventAccountDiscoInfo, 1000, func(e *HookEvent) bool {
 		typ := "registered"
-		if s.admins[e.user.bareStr] {
+		if e.s.admins[e.user.bareStr] {
 			typ = "admin"
 		}
 		e.AddIdentity("account", typ, "")
-		if s.prof.DiscoAccountFeatures {
+		if e.s.prof.DiscoAccountFeatures {
 			e.AddFeature(nsDiscoInfo)
 			e.AddFeature(nsDiscoItems)
 		}
@@ -66,7 +66,8 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 }})
 
 // hostDiscoInfo answers disco#info to the host (§8.1).
-func (s *Server) hostDiscoInfo(e *HookEvent) bool {
+func hostDiscoInfo(e *HookEvent) bool {
+	s := e.s
 	r := reply(e.stanza)
 	rq := newNS(r, "query", nsDiscoInfo)
 	if node, ok := attr(e.query, "node"); ok {
@@ -90,7 +91,8 @@ func (s *Server) hostDiscoInfo(e *HookEvent) bool {
 // accountDiscoInfo answers disco#info to an account on its behalf (§6.2,
 // §8.1); for a self-addressed query the reply still carries the account's
 // bare JID as 'from' (§6.3).
-func (s *Server) accountDiscoInfo(e *HookEvent) bool {
+func accountDiscoInfo(e *HookEvent) bool {
+	s := e.s
 	target := s.bareTarget(e)
 	if target == nil {
 		return false
@@ -113,4 +115,4 @@ func (s *Server) accountDiscoInfo(e *HookEvent) bool {
 }
 
 // discoMod holds the chain mod_disco fires for account disco#info.
-type discoMod struct{ account *chainRef }
+type discoMod struct{ account chainRef }

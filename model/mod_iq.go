@@ -5,16 +5,17 @@ package model
 // event "iq-<type>/<host|bare|self>/<namespace>:<name>", whose handlers
 // the service modules register.
 var _ = register(&builtin{name: "iq", load: func(s *Server, m *ModuleAPI) {
-	m.Hook("iq/full", 0, s.iqToFull)
-	m.Hook("iq/host", 0, func(e *HookEvent) bool { return s.fireIQ(e, kindHost) })
-	m.Hook("iq/bare", 0, func(e *HookEvent) bool { return s.fireIQ(e, kindBare) })
+	m.Hook("iq/full", 0, iqToFull)
+	m.Hook("iq/host", 0, func(e *HookEvent) bool { return e.s.fireIQ(e, kindHost) })
+	m.Hook("iq/bare", 0, func(e *HookEvent) bool { return e.s.fireIQ(e, kindBare) })
 	m.Hook("iq/self", 0, func(e *HookEvent) bool {
-		return e.origin.sess != nil && s.fireIQ(e, kindSelf)
+		return e.origin.sess != nil && e.s.fireIQ(e, kindSelf)
 	})
 }})
 
 // iqToFull is iq/full (§6.1).
-func (s *Server) iqToFull(e *HookEvent) bool {
+func iqToFull(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	t := attrOr(st, "type")
 	if sess := s.sessionOf(attrOr(st, "to")); sess != nil {

@@ -11,10 +11,10 @@ import (
 var _ = register(&builtin{name: "lastactivity", load: func(s *Server, m *ModuleAPI) {
 	m.AddFeature(nsLast)
 	// Before mod_presence (0) and the vCard hint (1): §0.9.
-	m.Hook("pre-presence/bare", 10, s.recordLastActivity)
-	m.Hook(iqEvent("get", "bare", nsLast, "query"), 0, s.lastActivityIQ)
-	m.Hook(EventServerRestart, 0, func(*HookEvent) bool {
-		clear(s.mods.lastactivity.at)
+	m.Hook("pre-presence/bare", 10, recordLastActivity)
+	m.hookIQ(iqEvent("get", "bare", nsLast, "query"), 0, lastActivityIQ)
+	m.Hook(EventServerRestart, 0, func(e *HookEvent) bool {
+		clear(e.s.mods.lastactivity.at)
 		return false
 	})
 }})
@@ -34,7 +34,8 @@ func (m *lastActivityMod) init() { m.at = map[string]lastActivity{} }
 
 // recordLastActivity is the pre-presence/bare hook: an unavailable
 // without `to` records time and status per user.
-func (s *Server) recordLastActivity(e *HookEvent) bool {
+func recordLastActivity(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	if e.origin.sess == nil || selectAttr(st, "to") != nil || attrOr(st, "type") != "unavailable" {
 		return false
@@ -45,7 +46,8 @@ func (s *Server) recordLastActivity(e *HookEvent) bool {
 }
 
 // lastActivityIQ answers iq-get/bare/jabber:iq:last:query (§8.5).
-func (s *Server) lastActivityIQ(e *HookEvent) bool {
+func lastActivityIQ(e *HookEvent) bool {
+	s := e.s
 	target := s.bareTarget(e)
 	if target == nil {
 		return false

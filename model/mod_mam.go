@@ -7,12 +7,12 @@ import "github.com/beevik/etree"
 // own archive, and an inbound message loses any stanza-id claimed by the
 // recipient's archive. Archiving itself is not modelled.
 var _ = register(&builtin{name: "mam", load: func(s *Server, m *ModuleAPI) {
-	for _, k := range []string{"bare", "full", "host"} {
+	for k := kindBare; k <= kindHost; k++ {
 		// After mod_blocklist (100), before mod_carbons (-0.5).
-		m.Hook("pre-message/"+k, 1, stripOwnStanzaID)
+		m.Hook(preNames[tagMessage][k], 1, stripOwnStanzaID)
 	}
-	for _, k := range []string{"bare", "full"} {
-		m.Hook("message/"+k, 1, stripRecipientStanzaID)
+	for k := kindBare; k <= kindFull; k++ {
+		m.Hook(inNames[tagMessage][k], 1, stripRecipientStanzaID)
 	}
 	m.Hook(EventAccountDiscoInfo, 0, func(e *HookEvent) bool {
 		e.AddFeature("urn:xmpp:mam:2")

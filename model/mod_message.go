@@ -8,9 +8,9 @@ package model
 var _ = register(&builtin{
 	name: "message",
 	load: func(s *Server, m *ModuleAPI) {
-		m.Hook("message/bare", -1, s.inboundMessage)
-		m.Hook("message/full", -1, s.inboundMessage)
-		s.mods.message.offline = s.hooks.ref(eventOfflineHandle)
+		m.Hook("message/bare", -1, inboundMessage)
+		m.Hook("message/full", -1, inboundMessage)
+		s.hooks.refTo(&s.mods.message.offline, eventOfflineHandle)
 	},
 	mutants: []mutantDef{
 		{name: "priority-tie-one-resource", summary: "a message to a bare JID reaches only one of several top-priority resources",
@@ -28,7 +28,7 @@ type messageMod struct {
 	top func(s *Server, u *user) []*session
 	// chooseTop picks the recipients of a bare-JID message among them.
 	chooseTop func(top []*session) []*session
-	offline   *chainRef // message/offline/handle
+	offline   chainRef // message/offline/handle
 }
 
 func (m *messageMod) init() {
@@ -37,7 +37,8 @@ func (m *messageMod) init() {
 }
 
 // inboundMessage is mod_message's message/bare and message/full handler.
-func (s *Server) inboundMessage(e *HookEvent) bool {
+func inboundMessage(e *HookEvent) bool {
+	s := e.s
 	o, st, k := e.origin, e.stanza, e.kind
 	to, hasTo := attr(st, "to")
 	if k == kindFull {

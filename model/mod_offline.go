@@ -14,7 +14,7 @@ var _ = register(&builtin{
 	name: "offline",
 	load: func(s *Server, m *ModuleAPI) {
 		m.AddFeature("msgoffline")
-		m.Hook(eventOfflineHandle, 0, s.storeOffline)
+		m.Hook(eventOfflineHandle, 0, storeOffline)
 		m.Hook(EventInitialPresence, 0, s.mods.offline.broadcast)
 		if h := s.mods.offline.save; h != nil {
 			m.Hook(eventAccountSave, 1, h)
@@ -68,7 +68,8 @@ func (m *offlineMod) init() {
 
 // storeOffline is message/offline/handle: the message is stored for the
 // account e.user.
-func (s *Server) storeOffline(e *HookEvent) bool {
+func storeOffline(e *HookEvent) bool {
+	s := e.s
 	acct, st := e.user, e.stanza
 	acct.offline = append(acct.offline, offlineMessage{st: st.Copy(), stamp: s.stamp()})
 	s.touch(acct)

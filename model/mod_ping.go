@@ -4,12 +4,12 @@ package model
 // an account (§6.2, §8).
 var _ = register(&builtin{name: "ping", load: func(s *Server, m *ModuleAPI) {
 	m.AddFeature(nsPing)
-	m.Hook(iqEvent("get", "host", nsPing, "ping"), 0, func(e *HookEvent) bool {
+	m.hookIQ(iqEvent("get", "host", nsPing, "ping"), 0, func(e *HookEvent) bool {
 		e.send(reply(e.stanza), "result")
 		return true
 	})
-	m.Hook(iqEvent("get", "bare", nsPing, "ping"), 0, func(e *HookEvent) bool {
-		if s.bareTarget(e) == nil {
+	m.hookIQ(iqEvent("get", "bare", nsPing, "ping"), 0, func(e *HookEvent) bool {
+		if e.s.bareTarget(e) == nil {
 			return false
 		}
 		e.send(reply(e.stanza), "result")

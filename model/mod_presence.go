@@ -13,15 +13,15 @@ import (
 var _ = register(&builtin{
 	name: "presence",
 	load: func(s *Server, m *ModuleAPI) {
-		for _, k := range []string{"bare", "host", "full"} {
-			m.Hook("pre-presence/"+k, 0, s.presenceOutbound)
+		for k := kindBare; k <= kindHost; k++ {
+			m.Hook(preNames[tagPresence][k], 0, presenceOutbound)
 		}
-		m.Hook("presence/bare", 0, s.presenceToBare)
-		m.Hook("presence/full", 0, s.presenceToFull)
-		m.Hook("presence/host", 0, s.presenceToHost)
-		m.Hook(EventResourceUnbind, 0, s.unbindPresence)
-		m.Hook(EventRosterItemRemoved, 0, s.rosterItemRemoved)
-		s.mods.presence.initial = s.hooks.ref(EventInitialPresence)
+		m.Hook("presence/bare", 0, presenceToBare)
+		m.Hook("presence/full", 0, presenceToFull)
+		m.Hook("presence/host", 0, presenceToHost)
+		m.Hook(EventResourceUnbind, 0, unbindPresence)
+		m.Hook(EventRosterItemRemoved, 0, rosterItemRemoved)
+		s.hooks.refTo(&s.mods.presence.initial, EventInitialPresence)
 	},
 	mutants: []mutantDef{
 		{name: "no-presence-reflection", summary: "a broadcast presence is not reflected to its sender",
@@ -51,7 +51,7 @@ type presenceMod struct {
 	probeAllowed func(s *Server, c *user, from string) bool
 	// subscribedNoop runs for an inbound subscribed that changes nothing.
 	subscribedNoop func(s *Server, e *HookEvent, c *user, from string)
-	initial        *chainRef // presence/initial, fired by handleNormalPresence
+	initial        chainRef // presence/initial, fired by handleNormalPresence
 }
 
 func (m *presenceMod) init() {
@@ -71,7 +71,8 @@ func isSubscriptionType(t string) bool {
 // presenceOutbound is mod_presence's outbound_presence_handler (§3.3,
 // §4.4): subscription stanzas and probes are handled here, and directed
 // presence is recorded in the origin session's directed set.
-func (s *Server) presenceOutbound(e *HookEvent) bool {
+func presenceOutbound(e *HookEvent) bool {
+	s := e.s
 	o, st := e.origin, e.stanza
 	to, hasTo := attr(st, "to")
 	if !hasTo {
@@ -188,7 +189,8 @@ func mustJID(j string) JID {
 }
 
 // presenceToFull is presence/full (§3.4, §4.5), after mod_blocklist.
-func (s *Server) presenceToFull(e *HookEvent) bool {
+func presenceToFull(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	t, hasType := attr(st, "type")
 	if hasType && t != "unavailable" && t != "error" {
@@ -204,7 +206,8 @@ func (s *Server) presenceToFull(e *HookEvent) bool {
 
 // presenceToBare is presence/bare (§3.4, §4.5), after mod_blocklist: a
 // presence without 'to' is the sender's broadcast.
-func (s *Server) presenceToBare(e *HookEvent) bool {
+func presenceToBare(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	to, hasTo := attr(st, "to")
 	t, hasType := attr(st, "type")
@@ -237,7 +240,8 @@ func (s *Server) presenceToBare(e *HookEvent) bool {
 }
 
 // presenceToHost is presence/host (§3.4).
-func (s *Server) presenceToHost(e *HookEvent) bool {
+func presenceToHost(e *HookEvent) bool {
+	s := e.s
 	st := e.stanza
 	fromBare := bareOf(attrOr(st, "from"))
 	id := attrOr(st, "id")
@@ -476,7 +480,8 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 }
 
 // unbindPresence is mod_presence's resource-unbind handler (§3.8).
-func (s *Server) unbindPresence(e *HookEvent) bool {
+func unbindPresence(e *HookEvent) bool {
+	s := e.s
 	sess, reason := e.sess, e.reason
 	if sess.presence != nil {
 		pres := newStanza("presence", "type", "unavailable")
@@ -504,7 +509,8 @@ func (s *Server) unbindPresence(e *HookEvent) bool {
 }
 
 // rosterItemRemoved is mod_presence's roster-item-removed hook (§4.7).
-func (s *Server) rosterItemRemoved(e *HookEvent) bool {
+func rosterItemRemoved(e *HookEvent) bool {
+	s := e.s
 	sess, jid, it := e.sess, e.contact, e.item
 	u := sess.user
 	if it.subscribedFrom() || u.hasPending(jid) {

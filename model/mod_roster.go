@@ -15,8 +15,8 @@ var _ = register(&builtin{
 	name: "roster",
 	load: func(s *Server, m *ModuleAPI) {
 		m.AddFeature(nsRoster)
-		m.Hook(iqEvent("get", "self", nsRoster, "query"), 0, s.rosterIQ)
-		m.Hook(iqEvent("set", "self", nsRoster, "query"), 0, s.rosterIQ)
+		m.hookIQ(iqEvent("get", "self", nsRoster, "query"), 0, rosterIQ)
+		m.hookIQ(iqEvent("set", "self", nsRoster, "query"), 0, rosterIQ)
 		// Before mod_presence's unbind (0): the account's stored
 		// requests turn bare when its last session ends.
 		m.Hook(EventResourceUnbind, 10, func(e *HookEvent) bool {
@@ -27,8 +27,8 @@ var _ = register(&builtin{
 		})
 		m.Hook(eventAccountSave, 3, saveRoster)
 		m.Hook(eventAccountLoad, 3, loadRoster)
-		s.mods.roster.removed = s.hooks.ref(EventRosterItemRemoved)
-		s.mods.roster.changed = s.hooks.ref(EventRosterItemChanged)
+		s.hooks.refTo(&s.mods.roster.removed, EventRosterItemRemoved)
+		s.hooks.refTo(&s.mods.roster.changed, EventRosterItemChanged)
 	},
 	mutants: []mutantDef{
 		{name: "roster-push-to-all", summary: "roster pushes and subscription notices go to sessions that never fetched the roster",
@@ -67,7 +67,7 @@ type rosterMod struct {
 	// whole stanza (§4.1), so its extensions come back at login.
 	storeRequest func(st *etree.Element) *etree.Element
 
-	removed, changed *chainRef // the roster events mod_roster fires
+	removed, changed chainRef // the roster events mod_roster fires
 }
 
 func (m *rosterMod) init() {
@@ -135,7 +135,8 @@ func itemElement(jid string, it *rosterItem) *etree.Element {
 }
 
 // rosterIQ is mod_roster's iq/self/jabber:iq:roster:query handler (§4.2).
-func (s *Server) rosterIQ(e *HookEvent) bool {
+func rosterIQ(e *HookEvent) bool {
+	s := e.s
 	sess, st, q := e.origin.sess, e.stanza, e.query
 	u := sess.user
 	if attrOr(st, "type") == "get" {

@@ -7,6 +7,6 @@ var _ = register(&builtin{name: "session", load: func(s *Server, m *ModuleAPI) {
 		e.send(reply(e.stanza), "result")
 		return true
 	}
-	m.Hook(iqEvent("set", "host", nsSession, "session"), 0, ok)
-	m.Hook(iqEvent("set", "self", nsSession, "session"), 0, ok)
+	m.hookIQ(iqEvent("set", "host", nsSession, "session"), 0, ok)
+	m.hookIQ(iqEvent("set", "self", nsSession, "session"), 0, ok)
 }})

@@ -20,16 +20,15 @@ var _ = register(&builtin{name: "time", load: func(s *Server, m *ModuleAPI) {
 		payloads = append(payloads, [2]string{nsLegacyTime, "query"})
 	}
 	for _, p := range payloads {
-		m.Hook(iqEvent("get", "host", p[0], p[1]), 0, func(e *HookEvent) bool {
-			return s.answerTime(e)
-		})
-		m.Hook(iqEvent("get", "bare", p[0], p[1]), 0, func(e *HookEvent) bool {
-			return s.bareTarget(e) != nil && s.answerTime(e)
+		m.hookIQ(iqEvent("get", "host", p[0], p[1]), 0, answerTime)
+		m.hookIQ(iqEvent("get", "bare", p[0], p[1]), 0, func(e *HookEvent) bool {
+			return e.s.bareTarget(e) != nil && answerTime(e)
 		})
 	}
 }})
 
-func (s *Server) answerTime(e *HookEvent) bool {
+func answerTime(e *HookEvent) bool {
+	s := e.s
 	r := reply(e.stanza)
 	s.timeReply(r, e.query)
 	e.send(r, "result")

@@ -9,8 +9,8 @@ var _ = register(&builtin{
 	load: func(s *Server, m *ModuleAPI) {
 		m.AddFeature("vcard-temp")
 		if s.mods.vcard.hint != nil {
-			for _, k := range []string{"bare", "host", "full"} {
-				m.Hook("pre-presence/"+k, 1, s.mods.vcard.hint)
+			for k := kindBare; k <= kindHost; k++ {
+				m.Hook(preNames[tagPresence][k], 1, s.mods.vcard.hint)
 			}
 		}
 		m.Hook(EventAccountDiscoInfo, 0, func(e *HookEvent) bool {

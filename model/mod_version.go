@@ -9,11 +9,11 @@ type VersionOptions struct {
 // mod_version answers jabber:iq:version to the host (§8).
 var _ = register(&builtin{name: "version", load: func(s *Server, m *ModuleAPI) {
 	m.AddFeature(nsVersion)
-	m.Hook(iqEvent("get", "host", nsVersion, "query"), 0, func(e *HookEvent) bool {
+	m.hookIQ(iqEvent("get", "host", nsVersion, "query"), 0, func(e *HookEvent) bool {
 		r := reply(e.stanza)
 		rq := newNS(r, "query", nsVersion)
 		rq.CreateElement("name").SetText("Prosody")
-		rq.CreateElement("version").SetText(s.prof.Version)
+		rq.CreateElement("version").SetText(e.s.prof.Version)
 		e.send(r, "result")
 		return true
 	})

@@ -20,6 +20,7 @@ type modules struct {
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
+// What init sets is shared by the servers built the same way.
 func (m *modules) init() {
 	m.roster.init()
 	m.presence.init()
@@ -27,6 +28,10 @@ func (m *modules) init() {
 	m.offline.init()
 	m.blocklist.init()
 	m.vcard.init()
+}
+
+// newState gives a server the modules' own per-server state.
+func (m *modules) newState() {
 	m.lastactivity.init()
 }
 

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 )
 
 // Module is a unit of server behaviour, as a Prosody module is: at load it
@@ -27,7 +29,13 @@ type ModuleAPI struct {
 // handlers of equal priority run in registration order. Use 0 unless the
 // order against other modules matters.
 func (m *ModuleAPI) Hook(event string, priority float64, h Handler) {
-	m.s.hooks.add(event, m.name, priority, h)
+	m.s.hooks.add(event, priority, h)
+}
+
+// hookIQ registers h for an iq payload event by key (what Hook does for
+// an "iq-get/…" name, without building the name).
+func (m *ModuleAPI) hookIQ(k iqKey, priority float64, h Handler) {
+	m.s.hooks.addIQ(k, priority, h)
 }
 
 // AddFeature adds a feature to the host's disco#info, after those of the
@@ -129,12 +137,12 @@ func register(b *builtin) *builtin {
 // DefaultModules is the modules_enabled of the scansion configuration, in
 // load order. Load order decides the order of host disco#info features
 // and, for equal priorities, the order of handlers.
-func DefaultModules() []string {
-	return []string{
-		"disco", "version", "offline", "adhoc", "carbons", "ping", "blocklist",
-		"roster", "mam", "vcard_legacy", "pep", "lastactivity", "uptime", "time",
-		"presence", "message", "iq", "session",
-	}
+func DefaultModules() []string { return slices.Clone(defaultModules) }
+
+var defaultModules = []string{
+	"disco", "version", "offline", "adhoc", "carbons", "ping", "blocklist",
+	"roster", "mam", "vcard_legacy", "pep", "lastactivity", "uptime", "time",
+	"presence", "message", "iq", "session",
 }
 
 // CheckModules reports the first unknown built-in module name.
@@ -149,11 +157,26 @@ func CheckModules(names []string) error {
 
 // loadModules builds the server from its modules: mutants first replace
 // the handlers they concern, then every module registers its hooks, then
-// the chains are resolved once.
+// the chains are resolved once. Handlers reach their server through the
+// event (e.s), never by capture, so what loading produces depends only on
+// the configuration, and servers built the same way share it (a replay
+// builds a server per run): only modules from Options.Modules, which may
+// capture anything, are loaded afresh every time.
 func (s *Server) loadModules(extra []Module, mutants []string) {
+	cacheable := len(extra) == 0
+	var key loadKey
+	if cacheable {
+		key = newLoadKey(&s.prof, mutants)
+		if v, ok := loadCache.Load(key); ok {
+			l := v.(*loaded)
+			s.pipe, s.mods, s.hostFeatures, s.hostIdentities = l.pipe, l.mods, l.features, l.identities
+			s.mods.newState()
+			return
+		}
+	}
 	names := s.prof.Modules
 	if names == nil {
-		names = DefaultModules()
+		names = defaultModules
 	}
 	s.mods.init()
 	for _, n := range mutants {
@@ -161,13 +184,64 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 			d.apply(&s.mods)
 		}
 	}
+	s.hostFeatures = make([]string, 0, 16)
+	api := &ModuleAPI{s: s} // built-in modules do not keep it
 	for _, n := range names {
 		if b := builtins[n]; b != nil {
-			b.load(s, &ModuleAPI{s: s, name: n})
+			api.name = n
+			b.load(s, api)
 		}
 	}
 	for _, m := range extra {
 		m.Load(&ModuleAPI{s: s, name: m.Name()})
 	}
 	s.pipe = s.hooks.resolve()
+	s.hooks = hookTable{}
+	if cacheable {
+		loadCache.Store(key, &loaded{pipe: s.pipe, mods: s.mods, features: s.hostFeatures, identities: s.hostIdentities})
+	}
+	s.mods.newState()
+}
+
+// loaded is what loading the built-in modules produced for one
+// configuration: read-only once stored.
+type loaded struct {
+	pipe       pipeline
+	mods       modules // strategies and resolved chain references
+	features   []string
+	identities [][3]string
+}
+
+// loadCache maps a loadKey to its *loaded.
+var loadCache sync.Map
+
+// loadKey is a configuration of the built-in modules: the profile (a
+// module may read any option while it loads), its module list and the
+// mutants, in order.
+type loadKey struct {
+	prof    profileKey
+	custom  bool   // Profile.Modules is set
+	modules string // Profile.Modules, joined
+	mutants string // Options.Mutants, joined
+}
+
+// profileKey is Profile without its Modules list, which is not
+// comparable (TestProfileKeyCoversProfile keeps the two in step).
+type profileKey struct {
+	name, abrupt string
+	VersionOptions
+	DiscoOptions
+	TimeOptions
+	BlocklistOptions
+	PresenceOptions
+}
+
+func newLoadKey(p *Profile, mutants []string) loadKey {
+	return loadKey{
+		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
+			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions},
+		custom:  p.Modules != nil,
+		modules: strings.Join(p.Modules, ","),
+		mutants: strings.Join(mutants, ","),
+	}
 }

@@ -30,8 +30,10 @@
 //
 // A handler is func(*HookEvent) bool; returning true stops the chain.
 // Handlers run by priority, higher first, then in registration order, so
-// the order is always the same; every chain is resolved once when the
-// server is built, so routing never looks an event name up. The HookEvent
+// the order is always the same. Every chain is resolved once, when the
+// modules load, so routing never looks an event name up; handlers reach
+// their server through the event, never by capture, so servers built the
+// same way share the resolved chains (module.go). The HookEvent
 // carries what one stage hands to the next (the stanza's target, whether
 // the server generated it, the nesting depth that guards against loops,
 // the account that stored a subscription request): nothing is parked on

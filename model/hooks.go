@@ -439,7 +439,11 @@ func (s *Server) fireIQ(e *HookEvent, target kind) bool {
 	if t != "get" && t != "set" {
 		return false
 	}
-	q := childElements(e.stanza)[0]
+	kids := childElements(e.stanza)
+	if len(kids) == 0 { // only a module can post such an iq: clients' are refused (§1.1)
+		return false
+	}
+	q := kids[0]
 	chain := s.pipe.iq[iqKey{set: t == "set", target: target, space: ns(q), tag: q.Tag}]
 	if len(chain) == 0 {
 		return false

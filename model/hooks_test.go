@@ -245,3 +245,30 @@ func TestModuleState(t *testing.T) {
 		t.Errorf("logins seen %v, want %v", nth, want)
 	}
 }
+
+// TestModuleRoutesMalformedIQ: an iq get without payload that a module
+// routes from the host is not a client's (those are refused before
+// routing, §1.1): nobody handles it, and the host's error reply to itself
+// is dropped (host_send drops errors, §1.3) — no panic, no delivery.
+func TestModuleRoutesMalformedIQ(t *testing.T) {
+	m := hookModule{name: "poster", hooks: []hookReg{{model.EventInitialPresence, 0, func(e *model.HookEvent) bool {
+		iq := etree.NewElement("iq")
+		iq.CreateAttr("type", "get")
+		iq.CreateAttr("id", "x")
+		iq.CreateAttr("to", e.Host())
+		iq.CreateAttr("from", e.Host())
+		e.Route(iq)
+		return false
+	}}}}
+	srv := model.New(model.Options{Modules: []model.Module{m}})
+	id, _, _, _ := srv.Bind("u", "r")
+	var reasons []string
+	for _, ev := range srv.Process(id, parseStanza(t, `<presence/>`)) {
+		if ev.Kind == model.Drop {
+			reasons = append(reasons, ev.Reason)
+		}
+	}
+	if !slices.Equal(reasons, []string{"host-response"}) {
+		t.Errorf("drops %v, want the host's error reply to itself dropped", reasons)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/scansim/scansim/internal/benchkit"
+	"github.com/scansim/scansim/model"
 )
 
 // BenchmarkRoutingFanout: one user with K subscribed, available contacts
@@ -13,5 +14,14 @@ import (
 func BenchmarkRoutingFanout(b *testing.B) {
 	for _, k := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("K=%d", k), benchkit.Fanout(k))
+	}
+}
+
+// BenchmarkNew: building a server, modules loaded and chains resolved;
+// every replay of a script builds one.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		model.New(model.Options{})
 	}
 }

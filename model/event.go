@@ -47,8 +47,17 @@ func (k EventKind) String() string {
 // of the session's stream; events for different sessions may be reordered
 // by the network but the model emits them in a fixed, deterministic order.
 //
-// Each event owns its Stanza: no two events of a call share an element,
-// so a receiver may keep or modify it.
+// Ownership of Stanza: each event owns its root element — its name, its
+// attributes and its list of children — so a receiver may keep it, set or
+// remove its attributes and append children. The existing children and
+// everything below them may be shared with other events (a broadcast
+// delivers one presence to every contact) and with the server's own state
+// (the stored presence): they are read-only for everyone, the server
+// included once it has delivered them. Their Parent is not the event's
+// root, so etree's RemoveChild must not be used on them; to change them,
+// work on a Copy. The server never changes a descendant of a stanza it
+// has delivered; the root, which it does change ('to' of a broadcast, the
+// delay of a stored presence), is copied for each event.
 type Event struct {
 	Kind    EventKind
 	Session SessionID // recipient (Deliver, StreamError, Closed); 0 when none

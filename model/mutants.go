@@ -2,113 +2,72 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // A mutant is a deliberately wrong behaviour, switched on by name through
 // Options.Mutants. Each is a realistic bug in a blocking or subscription
 // implementation; the property suite must catch every one of them. None
 // is ever active by default.
-type mutant uint8
+//
+// A mutant belongs to one module and is declared in that module's file
+// (the mutants field of its register call). Applying it replaces or
+// removes one of the module's handlers or strategies before the module
+// loads: the core never tests for a mutant.
+type mutantDef struct {
+	name    string
+	module  string // filled by register
+	summary string
+	apply   func(m *modules)
+}
 
-const (
-	mutNone mutant = iota
-	mutNoUnavailableOnBlock
-	mutUnavailableToUnsubscribed
-	mutBlocklistPushToAll
-	mutNoPushOnUnblockAll
-	mutDomainItemIgnored
-	mutFullItemBlocksAccount
-	mutBlockedMessageToFullDelivered
-	mutBlockedMessageStoredOffline
-	mutOutboundErrorWithoutBlocked
-	mutPendingKeptOnBlock
-	mutProbeAnsweredToBlocked
-	mutPresenceOnUnblockToNone
-	mutPushOnNoop
-	mutSubscribedFromToPI
-	mutPriorityTieOneResource
-	mutPendingLosesExtensions
-	mutNegativePriorityGetsBare
-	mutReblockSendsUnavailable
-	mutInboundPresenceFromBlocked
-	mutOutboundToBlockedRouted
-	mutNoPresenceOnUnblock
-	mutUnblockAllNoop
-	mutOfflineAtNegativePriority
-	mutRosterPushToAll
-	mutNoReflection
-	mutNoVCardHint
-	mutProbeIgnoresSubscription
-	mutOfflineLostOnRestart
-	mutOfflineKeptAfterFlush
-	mutCount
-)
+// MutantInfo describes one mutant for listings (scansim check --list-mutants).
+type MutantInfo struct {
+	Name    string // the name Options.Mutants takes
+	Module  string // the module whose handler it replaces
+	Summary string // one line: the wrong behaviour
+}
 
-var mutantNames = map[string]mutant{
-	"no-unavailable-on-block":            mutNoUnavailableOnBlock,
-	"unavailable-to-unsubscribed":        mutUnavailableToUnsubscribed,
-	"blocklist-push-to-all":              mutBlocklistPushToAll,
-	"no-push-on-unblock-all":             mutNoPushOnUnblockAll,
-	"domain-item-ignored":                mutDomainItemIgnored,
-	"full-item-blocks-account":           mutFullItemBlocksAccount,
-	"blocked-message-to-full-delivered":  mutBlockedMessageToFullDelivered,
-	"blocked-message-stored-offline":     mutBlockedMessageStoredOffline,
-	"outbound-error-without-blocked":     mutOutboundErrorWithoutBlocked,
-	"pending-kept-on-block":              mutPendingKeptOnBlock,
-	"probe-answered-to-blocked":          mutProbeAnsweredToBlocked,
-	"presence-on-unblock-to-none":        mutPresenceOnUnblockToNone,
-	"roster-push-on-noop":                mutPushOnNoop,
-	"subscribed-to-pi-gives-from":        mutSubscribedFromToPI,
-	"priority-tie-one-resource":          mutPriorityTieOneResource,
-	"stored-subscribe-loses-extensions":  mutPendingLosesExtensions,
-	"negative-priority-gets-bare":        mutNegativePriorityGetsBare,
-	"reblock-sends-unavailable":          mutReblockSendsUnavailable,
-	"inbound-presence-from-blocked":      mutInboundPresenceFromBlocked,
-	"outbound-message-to-blocked-routed": mutOutboundToBlockedRouted,
-	"no-presence-on-unblock":             mutNoPresenceOnUnblock,
-	"unblock-all-noop":                   mutUnblockAllNoop,
-	"offline-flush-at-negative-priority": mutOfflineAtNegativePriority,
-	"roster-push-to-all":                 mutRosterPushToAll,
-	"no-presence-reflection":             mutNoReflection,
-	"no-vcard-hint":                      mutNoVCardHint,
-	"probe-ignores-subscription":         mutProbeIgnoresSubscription,
-	"offline-lost-on-restart":            mutOfflineLostOnRestart,
-	"offline-kept-after-flush":           mutOfflineKeptAfterFlush,
+// MutantCatalog lists every mutant of the built-in modules, sorted by name.
+func MutantCatalog() []MutantInfo {
+	var out []MutantInfo
+	for _, b := range builtins {
+		for _, d := range b.mutants {
+			out = append(out, MutantInfo{Name: d.name, Module: d.module, Summary: d.summary})
+		}
+	}
+	slices.SortFunc(out, func(a, b MutantInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Mutants lists the known mutant names, sorted.
 func Mutants() []string {
-	names := make([]string, 0, len(mutantNames))
-	for n := range mutantNames {
-		names = append(names, n)
+	cat := MutantCatalog()
+	names := make([]string, len(cat))
+	for i, m := range cat {
+		names[i] = m.Name
 	}
-	sort.Strings(names)
 	return names
 }
 
 // CheckMutants reports the first unknown name.
 func CheckMutants(names []string) error {
 	for _, n := range names {
-		if _, ok := mutantNames[n]; !ok {
+		if mutantByName(n) == nil {
 			return fmt.Errorf("unknown mutant %q (see scansim check --list-mutants)", n)
 		}
 	}
 	return nil
 }
 
-type mutantSet [mutCount]bool
-
-// newMutantSet switches on the named mutants; unknown names are ignored
-// here (callers validate with CheckMutants).
-func newMutantSet(names []string) mutantSet {
-	var m mutantSet
-	for _, n := range names {
-		if id, ok := mutantNames[n]; ok {
-			m[id] = true
+func mutantByName(name string) *mutantDef {
+	for _, b := range builtins {
+		for i := range b.mutants {
+			if b.mutants[i].name == name {
+				return &b.mutants[i]
+			}
 		}
 	}
-	return m
+	return nil
 }
-
-func (m *mutantSet) has(id mutant) bool { return m[id] }

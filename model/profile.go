@@ -6,35 +6,37 @@ import (
 )
 
 // Profile selects behaviour where servers, or versions of one server,
-// differ. Every field is a documented divergence: either between Prosody
-// trunk and Debian's 0.12.3 (prosody-c2s-behaviour.md §9), or between
-// Prosody and the XEP-0191 / RFC 6121 text (invariants.md A.8, B.10).
+// differ: which modules are enabled, and their options. Every option is a
+// documented divergence: either between Prosody trunk and Debian's 0.12.3
+// (prosody-c2s-behaviour.md §9), or between Prosody and the XEP-0191 /
+// RFC 6121 text (invariants.md A.8, B.10).
 //
-// The model never consults a profile's Name; only the fields decide.
+// The options are grouped by the module that owns them (VersionOptions in
+// mod_version.go, ...); the groups are embedded, so p.Field reads and
+// writes each option directly. The model never consults a profile's Name;
+// only the fields decide.
 type Profile struct {
 	// Name identifies the profile on the command line ("prosody", "prosody-0.12").
 	Name string
-	// Version is the string mod_version reports.
-	Version string
+	// Modules is the modules_enabled list, in load order; nil selects
+	// DefaultModules(). Owned by the core (module.go).
+	Modules []string
 
-	// DiscoAccountFeatures: account disco#info lists the disco#info and
-	// disco#items features (trunk and 0.12.5). 0.12.3 lists neither (§9.1;
-	// verified on Debian's 0.12.3 — §8.1's unconditional disco#info is
-	// wrong for 0.12.3).
-	DiscoAccountFeatures bool
-	// UnknownNodeText is the <text> of the item-not-found error for an
-	// unknown node on an account (§8.1: "Node does not exist"). On 0.12.3
-	// mod_pep answers first, without text (verified on Debian's 0.12.3).
-	UnknownNodeText string
-	// AbruptCloseReason is the transport error text of a dropped connection:
-	// "closed" on trunk, empty on 0.12.3 (§2.7, §9.4). When non-empty the
-	// unbind unavailable carries <status>Disconnected: REASON</status>.
+	// AbruptCloseReason (owned by the core: session close) is the
+	// transport error text of a dropped connection: "closed" on trunk,
+	// empty on 0.12.3 (§2.7, §9.4). When non-empty the unbind
+	// unavailable carries <status>Disconnected: REASON</status>.
 	AbruptCloseReason string
-	// FractionalTime: urn:xmpp:time answers carry microseconds (trunk, §8.6).
-	FractionalTime bool
-	// LegacyTime: jabber:iq:time (XEP-0090) is answered (0.12 only, §8.6).
-	LegacyTime bool
 
+	VersionOptions   // mod_version
+	DiscoOptions     // mod_disco
+	TimeOptions      // mod_time
+	BlocklistOptions // mod_blocklist
+	PresenceOptions  // mod_presence
+}
+
+// BlocklistOptions are mod_blocklist's options.
+type BlocklistOptions struct {
 	// BounceBlockedMessages: an inbound chat/normal message from a blocked
 	// JID is answered with service-unavailable instead of being dropped
 	// (§7.7; the scansion config sets it and 0.12.3 always does it).
@@ -68,6 +70,10 @@ type Profile struct {
 	// filtered against the blocklist when delivered (invariants 27, 38).
 	// Prosody: false (§3.1 step 5d, §5.5).
 	RecheckBlocklistOnOfflineFlush bool
+}
+
+// PresenceOptions are mod_presence's options.
+type PresenceOptions struct {
 	// PendingKeepsAddressedTo: a stored subscription request is re-sent at
 	// initial presence (§3.1 step 5d) with the 'to' its sender wrote, a
 	// full JID included, instead of the contact's bare JID (§4.1) — for
@@ -96,20 +102,20 @@ type Profile struct {
 // ProsodyTrunk is the default profile: Prosody trunk under its scansion
 // configuration.
 func ProsodyTrunk() Profile {
-	return Profile{
-		Name:                                  "prosody",
-		Version:                               "unknown",
-		DiscoAccountFeatures:                  true,
-		UnknownNodeText:                       "Node does not exist",
-		AbruptCloseReason:                     "closed",
-		FractionalTime:                        true,
-		BounceBlockedMessages:                 true,
-		PushOnlyInterested:                    true,
-		LocalRosterChangeOnBlockedOutboundSub: true,
-		DropPendingInOnBlock:                  true,
-		UnavailableSenderIsFullJID:            true,
-		ErrorOnBlockedBroadcast:               true,
-	}
+	var p Profile
+	p.Name = "prosody"
+	p.Version = "unknown"
+	p.DiscoAccountFeatures = true
+	p.UnknownNodeText = "Node does not exist"
+	p.AbruptCloseReason = "closed"
+	p.FractionalTime = true
+	p.BounceBlockedMessages = true
+	p.PushOnlyInterested = true
+	p.LocalRosterChangeOnBlockedOutboundSub = true
+	p.DropPendingInOnBlock = true
+	p.UnavailableSenderIsFullJID = true
+	p.ErrorOnBlockedBroadcast = true
+	return p
 }
 
 // Prosody012 is Debian bookworm's Prosody 0.12.3 (§9).

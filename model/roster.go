@@ -1,12 +1,35 @@
 package model
 
 import (
-	"sort"
-	"strconv"
-	"strings"
+	"fmt"
 
 	"github.com/beevik/etree"
 )
+
+// This file is the roster module's store, Prosody's rostermanager: the
+// roster items and pending inbound requests of each account, the
+// subscription state transitions (§4.4, §4.5) and the subscription
+// predicates (§4.3), which mod_presence and mod_blocklist use as Prosody's
+// modules use core.rostermanager. mod_roster.go holds the iq protocol.
+
+// rosterAccount is an account's roster state.
+type rosterAccount struct {
+	roster     map[string]*rosterItem // bare JID -> item
+	rosterKeys []string               // sorted roster JIDs; nil when stale
+	pending    map[string]*etree.Element
+	// pendingRevert: requests that hold their sender's full 'to' only in
+	// the loaded roster (PendingKeepsAddressedTo): storage has them bare
+	// until the roster is saved again, and they turn bare when the last
+	// session ends before that.
+	pendingRevert map[string]bool
+	// rosterCached: the roster was loaded while the account had no
+	// session (an inbound subscription stanza or probe reached it), and
+	// Prosody keeps such rosters in memory: from then on its requests
+	// keep their addressed 'to' across logouts (PendingKeepsAddressedTo).
+	// Not persisted: a restart forgets it.
+	rosterCached bool
+	rosterVer    int // 0: never saved (clients are told 1)
+}
 
 // rosterItem is one roster entry (§4.1).
 type rosterItem struct {
@@ -144,13 +167,7 @@ func (s *Server) unsubscribe(u *user, c string) bool {
 func (s *Server) subscribed(u *user, c string) bool {
 	if u.hasPending(c) {
 		it := u.itemOrNew(c)
-		if it.sub == "none" {
-			it.sub = "from"
-		} else if s.mut.has(mutSubscribedFromToPI) && it.sub == "to" {
-			it.sub = "from" // mutant: wrong transition row (To+PI -> From)
-		} else {
-			it.sub = "both"
-		}
+		s.mods.roster.approvePending(it)
 		delete(u.pending, c)
 		s.save(u)
 		return true
@@ -191,11 +208,7 @@ func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) bool 
 	if it := u.roster[c]; it != nil && it.subscribedFrom() {
 		return false
 	}
-	stored := st.Copy()
-	if s.mut.has(mutPendingLosesExtensions) {
-		stored = nil
-	}
-	u.pending[c] = stored
+	u.pending[c] = s.mods.roster.storeRequest(st)
 	s.save(u)
 	return true
 }
@@ -255,134 +268,125 @@ func (s *Server) processInboundUnsubscribe(u *user, c string) bool {
 	return changed
 }
 
-// rosterPush sends the item as it is now to u's interested sessions (§4.2).
-// Only an online user gets pushes; a missing item reads subscription='remove'.
-func (s *Server) rosterPush(u *user, jid string) {
-	if !u.online() {
-		return
-	}
-	var targets []*session
-	for _, sess := range u.sessions {
-		if sess.interested || s.mut.has(mutRosterPushToAll) {
-			targets = append(targets, sess)
+// revertPending gives the requests of pendingRevert their bare 'to' back:
+// the account went offline, and its requests are what storage holds.
+func (u *user) revertPending() {
+	for jid := range u.pendingRevert {
+		if st := u.pending[jid]; st != nil {
+			st.CreateAttr("to", u.bare.String())
 		}
 	}
-	if len(targets) == 0 {
-		return
-	}
-	push := newStanza("iq", "type", "set", "id", s.randomID())
-	q := newNS(push, "query", nsRoster)
-	q.CreateAttr("ver", strconv.Itoa(u.reportedVersion()))
-	q.AddChild(itemElement(jid, u.roster[jid]))
-	for _, sess := range targets {
-		s.deliver(sess, push, "push")
-	}
+	clear(u.pendingRevert)
 }
 
-func itemElement(jid string, it *rosterItem) *etree.Element {
-	el := etree.NewElement("item")
-	el.CreateAttr("jid", jid)
-	if it == nil {
-		el.CreateAttr("subscription", "remove")
-		return el
-	}
-	el.CreateAttr("subscription", it.sub)
-	if it.ask {
-		el.CreateAttr("ask", "subscribe")
-	}
-	if it.name != "" {
-		el.CreateAttr("name", it.name)
-	}
-	groups := make([]string, 0, len(it.groups))
-	for g := range it.groups {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-	for _, g := range groups {
-		el.CreateElement("group").SetText(g)
-	}
-	return el
+// rosterRecord is the roster's part of an account's storage record.
+type rosterRecord struct {
+	Version int          `json:"version,omitempty"`
+	Items   []itemRecord `json:"items,omitempty"`
+	Pending []pendingRec `json:"pending,omitempty"`
 }
 
-// rosterIQ is mod_roster's iq/self/jabber:iq:roster:query handler (§4.2).
-func (s *Server) rosterIQ(sess *session, st *etree.Element, q *etree.Element) {
-	u := sess.user
-	if attrOr(st, "type") == "get" {
-		r := reply(st)
-		if cv, ok := attr(q, "ver"); !ok || !numericEqual(cv, u.reportedVersion()) {
-			rq := newNS(r, "query", nsRoster)
-			for _, jid := range u.rosterJIDs() {
-				rq.AddChild(itemElement(jid, u.roster[jid]))
+type itemRecord struct {
+	JID          string   `json:"jid"`
+	Subscription string   `json:"subscription"`
+	Ask          bool     `json:"ask,omitempty"`
+	Name         string   `json:"name,omitempty"`
+	Groups       []string `json:"groups,omitempty"`
+	Approved     bool     `json:"approved,omitempty"`
+}
+
+type pendingRec struct {
+	JID    string `json:"jid"`
+	Stanza string `json:"stanza,omitempty"` // empty: a bare marker
+}
+
+// saveRoster is the roster's account-save handler.
+func saveRoster(e *HookEvent) bool {
+	u, r := e.user, e.rec
+	r.Version = u.rosterVer
+	for _, jid := range u.rosterJIDs() {
+		it := u.roster[jid]
+		ir := itemRecord{JID: jid, Subscription: it.sub, Ask: it.ask, Name: it.name, Approved: it.approved}
+		ir.Groups = sortedKeys(it.groups)
+		r.Items = append(r.Items, ir)
+	}
+	for _, jid := range sortedKeys(u.pending) {
+		p := pendingRec{JID: jid}
+		if st := u.pending[jid]; st != nil {
+			if u.pendingRevert[jid] {
+				// storage holds it bare (PendingKeepsAddressedTo)
+				st = st.Copy()
+				st.CreateAttr("to", u.bare.String())
 			}
-			rq.CreateAttr("ver", strconv.Itoa(u.reportedVersion()))
+			p.Stanza = serialise(st)
 		}
-		s.deliver(sess, r, "result")
-		sess.interested = true
-		return
+		r.Pending = append(r.Pending, p)
 	}
-	items := childElements(q)
-	if len(items) != 1 || items[0].Tag != "item" || ns(items[0]) != nsRoster || selectAttr(items[0], "jid") == nil {
-		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
-		return
-	}
-	item := items[0]
-	j, err := ParseJID(attrOr(item, "jid"))
-	if err != nil || j.Resource != "" {
-		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
-		return
-	}
-	jid := j.String()
-	if jid == u.bareStr {
-		s.deliver(sess, errorReply(st, "cancel", "not-allowed", "", nil), "error")
-		return
-	}
-	if attrOr(item, "subscription") == "remove" {
-		old := u.roster[jid]
-		if old == nil {
-			s.deliver(sess, errorReply(st, "modify", "item-not-found", "", nil), "error")
-			return
+	return false
+}
+
+// loadRoster is the roster's account-load handler.
+func loadRoster(e *HookEvent) bool {
+	u, r := e.user, e.rec
+	u.rosterVer = r.Version
+	for _, ir := range r.Items {
+		it := &rosterItem{sub: ir.Subscription, ask: ir.Ask, name: ir.Name, approved: ir.Approved, groups: map[string]bool{}}
+		for _, g := range ir.Groups {
+			it.groups[g] = true
 		}
-		s.rosterItemRemoved(sess, jid, old)
-		delete(u.roster, jid)
+		u.roster[ir.JID] = it
 		u.rosterKeys = nil
-		s.save(u)
-		s.deliver(sess, reply(st), "result")
-		s.rosterPush(u, jid)
-		return
 	}
-	nit := &rosterItem{sub: "none", name: attrOr(item, "name"), groups: map[string]bool{}}
-	if old := u.roster[jid]; old != nil {
-		nit.sub, nit.ask = old.sub, old.ask
-	}
-	for _, g := range childElements(item) {
-		if g.Tag == "group" && ns(g) == nsRoster {
-			// An empty <group/> is kept as the group "": mod_roster's
-			// get_text() returns "", which Lua treats as true. Verified
-			// on Prosody 0.12.3 (the behaviour doc's §4.2 says otherwise).
-			nit.groups[g.Text()] = true
+	for _, p := range r.Pending {
+		var st *etree.Element
+		if p.Stanza != "" {
+			var err error
+			if st, err = deserialise(p.Stanza); err != nil {
+				r.loadErr = fmt.Errorf("pending request from %s: %v", p.JID, err)
+				return true
+			}
 		}
+		u.pending[p.JID] = st
 	}
-	u.roster[jid] = nit
-	u.rosterKeys = nil
-	s.save(u)
-	s.deliver(sess, reply(st), "result")
-	s.rosterPush(u, jid)
+	return false
 }
 
-// rosterItemRemoved is mod_presence's roster-item-removed hook (§4.7).
-func (s *Server) rosterItemRemoved(sess *session, jid string, it *rosterItem) {
-	u := sess.user
-	if it.subscribedFrom() || u.hasPending(jid) {
-		s.post(origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
-	}
-	if it.subscribedTo() || it.ask {
-		s.sendPresenceOfAvailable(u, jid, newStanza("presence", "type", "unavailable"))
-		s.post(origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
-	}
+// Contact is a read-only view of one user's state towards a contact, as
+// §4.6 represents RFC 6121's states.
+type Contact struct {
+	InRoster     bool   // an item exists
+	Subscription string // none, to, from, both ("none" without an item)
+	Ask          bool   // pending out
+	Approved     bool   // pre-approved
+	PendingIn    bool   // a stored inbound request
 }
 
-// numericEqual mirrors tonumber(client_ver) == server_ver.
-func numericEqual(s string, n int) bool {
-	v, err := strconv.Atoi(strings.TrimPrefix(s, "+"))
-	return err == nil && v == n
+// State returns the RFC 6121 state name ("None", "None+PO", "To+PI", ...).
+func (c Contact) State() string {
+	name := map[string]string{"none": "None", "to": "To", "from": "From", "both": "Both"}[c.Subscription]
+	switch {
+	case c.Ask && c.PendingIn:
+		name += "+PO/PI"
+	case c.Ask:
+		name += "+PO"
+	case c.PendingIn:
+		name += "+PI"
+	}
+	return name
+}
+
+// ContactOf returns user's state towards contact (both bare JID strings
+// or localparts of this host).
+func (s *Server) ContactOf(userJID, contactJID string) Contact {
+	u := s.accountByJID(userJID)
+	c := Contact{Subscription: "none"}
+	if u == nil {
+		return c
+	}
+	cj := s.normalise(contactJID)
+	if it := u.roster[cj]; it != nil {
+		c.InRoster, c.Subscription, c.Ask, c.Approved = true, it.sub, it.ask, it.approved
+	}
+	c.PendingIn = u.hasPending(cj)
+	return c
 }

@@ -19,6 +19,9 @@ const (
 	kindBare kind = iota
 	kindFull
 	kindHost
+	// kindSelf names iq/self payload events: a stanza without 'to', or
+	// to the sender's own bare JID.
+	kindSelf
 )
 
 // bareOf returns the bare part of a prepped JID string.
@@ -80,21 +83,35 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 			st.CreateAttr("to", j.String())
 		}
 	}
-	s.post(o, st, true)
+	s.post(nil, false, o, st, true)
 }
 
 // maxRouteDepth bounds nested posts (a broadcast nests about five deep).
 const maxRouteDepth = 256
 
-// post is core_post_stanza: classify, run the outbound stage when pre is
-// set, then the inbound stage, then /self, then the unhandled fallback.
-func (s *Server) post(o origin, st *etree.Element, pre bool) {
-	s.depth++
-	defer func() { s.depth-- }()
+// post is core_post_stanza: classify the destination, fire the
+// pre-<tag>/<kind> chain when pre is set (the outbound stage), then
+// <tag>/<kind>, then iq/self, then the unhandled fallback. parent is the
+// event whose handler posts (nil at the top): the new event inherits its
+// generated flag and nesting depth; gen marks server-generated presence.
+func (s *Server) post(parent *HookEvent, gen bool, o origin, st *etree.Element, pre bool) {
+	e := s.newEvent(parent)
+	e.generated = e.generated || gen
+	e.origin, e.stanza = o, st
+	s.route(e, pre)
+	s.releaseEvent(e)
+}
+
+// route runs the stages of post for an event the caller owns (the caller
+// may read the event's scratch values afterwards).
+func (s *Server) route(e *HookEvent, pre bool) {
+	e.depth++
+	st := e.stanza
 	// Prosody has no such guard and none of the model's paths loop; a
 	// bug that did would otherwise hang the caller, so it shows up in the
-	// trace instead.
-	if s.depth > maxRouteDepth {
+	// trace instead. The depth lives on the event, so it counts the
+	// nesting of this one call chain only.
+	if e.depth > maxRouteDepth {
 		s.drop(st, "routing-loop")
 		return
 	}
@@ -110,7 +127,7 @@ func (s *Server) post(o origin, st *etree.Element, pre bool) {
 			k = kindFull
 		case node != "":
 			k = kindBare
-			if o.sess != nil && node == o.sess.user.node && dom == s.host {
+			if e.origin.sess != nil && node == e.origin.sess.user.node && dom == s.host {
 				removeAttr(st, "to")
 				toSelf = true
 			}
@@ -119,20 +136,26 @@ func (s *Server) post(o origin, st *etree.Element, pre bool) {
 		}
 		remote = dom != s.host
 	}
-	if pre && s.outbound(o, st, k) {
+	e.kind, e.toSelf = k, toSelf
+	ti := tagIndex(st.Tag)
+	if ti < 0 {
+		s.unhandled(e)
+		return
+	}
+	if pre && fire(s.pipe.pre[ti][k], e) {
 		return
 	}
 	if remote {
-		s.routeRemote(st)
+		s.routeRemote(e)
 		return
 	}
-	if s.inbound(o, st, k, toSelf) {
+	if fire(s.pipe.in[ti][k], e) {
 		return
 	}
-	if toSelf && st.Tag == "iq" && s.iqSelf(o, st) {
+	if toSelf && ti == tagIQ && fire(s.pipe.iqSelf, e) {
 		return
 	}
-	s.unhandled(o, st)
+	s.unhandled(e)
 }
 
 func splitJID(j string) (node, domain, resource string) {
@@ -148,29 +171,33 @@ func splitJID(j string) (node, domain, resource string) {
 
 // routeRemote bounces stanzas for other domains: there is no s2s (§1.3).
 // The bounce is routed back like any other stanza (inbound stage only).
-func (s *Server) routeRemote(st *etree.Element) {
+func (s *Server) routeRemote(e *HookEvent) {
+	st := e.stanza
 	s.drop(st, "remote-domain")
 	if t := attrOr(st, "type"); t == "error" || (st.Tag == "iq" && t == "result") {
 		return
 	}
-	s.post(hostOrigin, errorReply(st, "cancel", "not-allowed", "Communication with remote domains is not enabled", nil), false)
+	s.post(e, false, hostOrigin, errorReply(st, "cancel", "not-allowed", "Communication with remote domains is not enabled", nil), false)
 }
 
 // unhandled is handle_unhandled_stanza (§1.3 step 5).
-func (s *Server) unhandled(o origin, st *etree.Element) {
+func (s *Server) unhandled(e *HookEvent) {
+	st := e.stanza
 	t := attrOr(st, "type")
 	if (st.Tag == "iq" && t != "get" && t != "set") || t == "error" || t == "result" {
 		s.drop(st, "unhandled")
 		return
 	}
-	s.send(o, errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+	e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
 }
 
-// send is origin.send: straight to a client session, or, for the host,
-// host_send, which drops responses and routes anything else.
-func (s *Server) send(o origin, st *etree.Element, reason string) {
-	if o.sess != nil {
-		s.deliver(o.sess, st, reason)
+// send is origin.send for the event's origin: straight to a client
+// session, or, for the host, host_send, which drops responses and routes
+// anything else.
+func (e *HookEvent) send(st *etree.Element, reason string) {
+	s := e.s
+	if e.origin.sess != nil {
+		s.deliver(e.origin.sess, st, reason)
 		return
 	}
 	t := attrOr(st, "type")
@@ -178,49 +205,7 @@ func (s *Server) send(o origin, st *etree.Element, reason string) {
 		s.drop(st, "host-response")
 		return
 	}
-	s.post(hostOrigin, st, false)
-}
-
-// outbound runs the pre-<name>/<kind> handlers in hook order (§0.9) and
-// reports whether one of them handled the stanza.
-func (s *Server) outbound(o origin, st *etree.Element, k kind) bool {
-	switch st.Tag {
-	case "presence":
-		return s.outboundPresence(o, st, k)
-	case "message":
-		if s.bounceOutgoing(o, st) {
-			return true
-		}
-		s.stripStanzaID(st, o)
-		s.carbonsOutbound(o, st)
-		return false
-	case "iq":
-		return s.bounceOutgoing(o, st)
-	}
-	return false
-}
-
-// inbound runs the <name>/<kind> handlers.
-func (s *Server) inbound(o origin, st *etree.Element, k kind, toSelf bool) bool {
-	switch st.Tag {
-	case "presence":
-		return s.inboundPresence(o, st, k, toSelf)
-	case "message":
-		if k == kindHost {
-			return false
-		}
-		if s.bounceMessage(o, st) {
-			return true
-		}
-		s.inboundMessage(o, st, k)
-		return true
-	case "iq":
-		if k != kindHost && s.bounceIQ(o, st) {
-			return true
-		}
-		return s.inboundIQ(o, st, k, toSelf)
-	}
-	return false
+	s.post(e, false, hostOrigin, st, false)
 }
 
 // sessionOf returns the bound session with full JID j.

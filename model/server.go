@@ -19,82 +19,48 @@ type Server struct {
 	clock Clock
 	lang  string
 	rng   *rand.Rand
-	mut   mutantSet
 	start time.Time
 
 	nextID   SessionID
 	sessions map[SessionID]*session // bound sessions by id
 	full     map[string]*session    // bound sessions by full JID
 	users    map[string]*user       // every account touched so far, by node
-	lastAct  map[string]lastActivity
 	admins   map[string]bool
 	store    Storage
 
 	out   []Event // events of the current call
 	dirty []*user // accounts to write to storage at the end of the call
-	// generated > 0 while the server posts presence on a user's behalf
-	// (broadcasts, probes, probe answers, unbind): see
-	// Profile.ErrorOnBlockedBroadcast.
-	generated int
-	depth     int
-	// lastPending: the account that stored a request during the current
-	// outbound subscribe (PendingKeepsAddressedTo).
-	lastPending *user
+
+	// The modules: their registrations, the chains resolved from them,
+	// the built-in modules' state, and the host's disco features.
+	hooks        hookTable
+	pipe         pipeline
+	mods         modules
+	hostFeatures []string
+	// hostIdentities: category, type, name of each host disco identity.
+	hostIdentities [][3]string
+	evFree         []*HookEvent // router events for reuse (hooks.go)
 }
 
-// user holds an account's state: persistent (roster, pending requests,
-// blocklist, offline messages) and the list of its bound sessions.
+// user holds an account: its identity, its bound sessions, and the
+// modules' per-account state (modstate.go).
 type user struct {
 	node     string
 	bare     JID
 	bareStr  string
 	sessions []*session // bound sessions in bind order
-
-	roster     map[string]*rosterItem // bare JID -> item
-	rosterKeys []string               // sorted roster JIDs; nil when stale
-	pending    map[string]*etree.Element
-	// pendingRevert: requests that hold their sender's full 'to' only in
-	// the loaded roster (PendingKeepsAddressedTo): storage has them bare
-	// until the roster is saved again, and they turn bare when the last
-	// session ends before that.
-	pendingRevert map[string]bool
-	// rosterCached: the roster was loaded while the account had no
-	// session (an inbound subscription stanza or probe reached it), and
-	// Prosody keeps such rosters in memory: from then on its requests
-	// keep their addressed 'to' across logouts (PendingKeepsAddressedTo).
-	// Not persisted: a restart forgets it.
-	rosterCached bool
-	rosterVer    int // 0: never saved (clients are told 1)
-	blocklist    map[string]bool
-	offline      []offlineMessage
-	dirty        bool // persistent state changed since the last persist
+	dirty    bool       // persistent state changed since the last persist
+	accountState
 }
 
+// session is one bound client stream and the modules' per-session state.
 type session struct {
-	id       SessionID
-	user     *user
-	jid      JID
-	fullStr  string
-	bound    bool
-	presence *etree.Element // stored available presence, nil when unavailable
-	priority int
-	hasPrio  bool
-
-	interested          bool
-	interestedBlocklist bool
-	wantCarbons         bool
-	directed            map[string]bool
-}
-
-type offlineMessage struct {
-	st    *etree.Element
-	stamp string
-}
-
-type lastActivity struct {
-	at     time.Time
-	status string
-	has    bool
+	id      SessionID
+	user    *user
+	jid     JID
+	fullStr string
+	bound   bool
+	sessionState
 }
 
 // New creates a server with empty storage.
@@ -107,8 +73,6 @@ func New(opts Options) *Server {
 		sessions: make(map[SessionID]*session),
 		full:     make(map[string]*session),
 		users:    make(map[string]*user),
-		lastAct:  make(map[string]lastActivity),
-		mut:      newMutantSet(opts.Mutants),
 		store:    opts.Storage,
 	}
 	if s.host == "" {
@@ -135,6 +99,7 @@ func New(opts Options) *Server {
 			s.admins[j.Bare().String()] = true
 		}
 	}
+	s.loadModules(opts.Modules, opts.Mutants)
 	return s
 }
 
@@ -165,13 +130,7 @@ func (s *Server) account(node string) *user {
 	if u, ok := s.users[node]; ok {
 		return u
 	}
-	u := &user{
-		node:      node,
-		bare:      JID{Node: node, Domain: s.host},
-		roster:    make(map[string]*rosterItem),
-		pending:   make(map[string]*etree.Element),
-		blocklist: make(map[string]bool),
-	}
+	u := &user{node: node, bare: JID{Node: node, Domain: s.host}, accountState: newAccountState()}
 	u.bareStr = u.bare.String()
 	s.users[node] = u
 	s.load(u)
@@ -229,6 +188,7 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 	s.sessions[sess.id] = sess
 	s.full[key] = sess
 	u.sessions = append(u.sessions, sess)
+	s.fireLifecycle(nil, s.pipe.bind, func(e *HookEvent) { e.sess = sess })
 	return sess.id, full, s.flush(), nil
 }
 
@@ -255,7 +215,7 @@ func (s *Server) Close(id SessionID, abrupt bool) []Event {
 	return s.flush()
 }
 
-// destroy removes the session from the tables, then runs resource-unbind
+// destroy removes the session from the tables, then fires resource-unbind
 // (§2.7, §3.8). reason is the close error text ("" for none).
 func (s *Server) destroy(sess *session, reason string) {
 	sess.bound = false
@@ -268,11 +228,8 @@ func (s *Server) destroy(sess *session, reason string) {
 			break
 		}
 	}
-	if len(u.sessions) == 0 && !u.rosterCached {
-		u.revertPending()
-	}
 	s.out = append(s.out, Event{Kind: Closed, Session: sess.id, To: sess.jid, Reason: reason})
-	s.unbindPresence(sess, reason)
+	s.fireLifecycle(nil, s.pipe.unbind, func(e *HookEvent) { e.sess, e.reason = sess, reason })
 }
 
 // Process handles one stanza that the client of session id wrote to its
@@ -295,15 +252,15 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: copyStanza(st), Reason: "session-closed"})
+		s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: "session-closed"})
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: copyStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: shareStanza(st), Reason: reason})
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: copyStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: reason})
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up
@@ -313,15 +270,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
 	slices.Sort(keys)
 	return keys
-}
-
-// revertPending gives the requests of pendingRevert their bare 'to' back:
-// the account went offline, and its requests are what storage holds.
-func (u *user) revertPending() {
-	for jid := range u.pendingRevert {
-		if st := u.pending[jid]; st != nil {
-			st.CreateAttr("to", u.bare.String())
-		}
-	}
-	clear(u.pendingRevert)
 }

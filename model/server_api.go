@@ -34,4 +34,7 @@ type Options struct {
 	// Mutants switches on deliberately wrong behaviours by name (see
 	// Mutants()); used to prove that the property suite finds bugs.
 	Mutants []string
+	// Modules are loaded after the profile's built-in modules, in order:
+	// the way to add behaviour without touching the model (see Module).
+	Modules []Module
 }

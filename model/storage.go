@@ -38,63 +38,13 @@ func (m *MemStorage) Put(node string, data []byte) {
 // Nodes lists the stored accounts, sorted.
 func (m *MemStorage) Nodes() []string { return sortedKeys(m.m) }
 
-// record is the serialised form of an account. Stanzas are stored as XML
-// text; maps are written as sorted slices so the bytes are deterministic.
-type record struct {
-	Version   int          `json:"version,omitempty"`
-	Items     []itemRecord `json:"items,omitempty"`
-	Pending   []pendingRec `json:"pending,omitempty"`
-	Blocklist []string     `json:"blocklist,omitempty"`
-	Offline   []offlineRec `json:"offline,omitempty"`
-}
-
-type itemRecord struct {
-	JID          string   `json:"jid"`
-	Subscription string   `json:"subscription"`
-	Ask          bool     `json:"ask,omitempty"`
-	Name         string   `json:"name,omitempty"`
-	Groups       []string `json:"groups,omitempty"`
-	Approved     bool     `json:"approved,omitempty"`
-}
-
-type pendingRec struct {
-	JID    string `json:"jid"`
-	Stanza string `json:"stanza,omitempty"` // empty: a bare marker
-}
-
-type offlineRec struct {
-	Stanza string `json:"stanza"`
-	Stamp  string `json:"stamp"`
-}
-
-func (u *user) marshal(mutOfflineLost bool) []byte {
+// marshal serialises u's persistent state: each module writes its part
+// of the record on account-save. Maps are written as sorted slices and
+// stanzas as XML text, so the bytes are deterministic.
+func (s *Server) marshal(u *user) []byte {
 	var r record
-	r.Version = u.rosterVer
-	for _, jid := range u.rosterJIDs() {
-		it := u.roster[jid]
-		ir := itemRecord{JID: jid, Subscription: it.sub, Ask: it.ask, Name: it.name, Approved: it.approved}
-		ir.Groups = sortedKeys(it.groups)
-		r.Items = append(r.Items, ir)
-	}
-	for _, jid := range sortedKeys(u.pending) {
-		p := pendingRec{JID: jid}
-		if st := u.pending[jid]; st != nil {
-			if u.pendingRevert[jid] {
-				// storage holds it bare (PendingKeepsAddressedTo)
-				st = st.Copy()
-				st.CreateAttr("to", u.bare.String())
-			}
-			p.Stanza = serialise(st)
-		}
-		r.Pending = append(r.Pending, p)
-	}
-	r.Blocklist = sortedKeys(u.blocklist)
-	for _, m := range u.offline {
-		if mutOfflineLost {
-			break
-		}
-		r.Offline = append(r.Offline, offlineRec{Stanza: serialise(m.st), Stamp: m.stamp})
-	}
+	s.fireLifecycle(nil, s.pipe.accountSave, func(e *HookEvent) { e.user, e.rec = u, &r })
+	r.Modules = u.moduleData
 	b, _ := json.Marshal(r) // only strings, ints and bools: cannot fail
 	return b
 }
@@ -118,41 +68,16 @@ func deserialise(s string) (*etree.Element, error) {
 	return doc.Root(), nil
 }
 
-func (u *user) unmarshal(b []byte) error {
+// unmarshal fills u from a stored record: each module reads its part on
+// account-load, and the first that cannot stops the chain with an error.
+func (s *Server) unmarshal(u *user, b []byte) error {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
-	u.rosterVer = r.Version
-	for _, ir := range r.Items {
-		it := &rosterItem{sub: ir.Subscription, ask: ir.Ask, name: ir.Name, approved: ir.Approved, groups: map[string]bool{}}
-		for _, g := range ir.Groups {
-			it.groups[g] = true
-		}
-		u.roster[ir.JID] = it
-		u.rosterKeys = nil
-	}
-	for _, p := range r.Pending {
-		var st *etree.Element
-		if p.Stanza != "" {
-			var err error
-			if st, err = deserialise(p.Stanza); err != nil {
-				return fmt.Errorf("pending request from %s: %v", p.JID, err)
-			}
-		}
-		u.pending[p.JID] = st
-	}
-	for _, jid := range r.Blocklist {
-		u.blocklist[jid] = true
-	}
-	for _, o := range r.Offline {
-		st, err := deserialise(o.Stanza)
-		if err != nil {
-			return fmt.Errorf("offline message: %v", err)
-		}
-		u.offline = append(u.offline, offlineMessage{st: st, stamp: o.Stamp})
-	}
-	return nil
+	s.fireLifecycle(nil, s.pipe.accountLoad, func(e *HookEvent) { e.user, e.rec = u, &r })
+	u.moduleData = r.Modules
+	return r.loadErr
 }
 
 // touch marks u's persistent state as changed in this call.
@@ -173,7 +98,7 @@ func (s *Server) persist() {
 	sort.Slice(s.dirty, func(i, j int) bool { return s.dirty[i].node < s.dirty[j].node })
 	for _, u := range s.dirty {
 		u.dirty = false
-		s.store.Put(u.node, u.marshal(s.mut.has(mutOfflineLostOnRestart)))
+		s.store.Put(u.node, s.marshal(u))
 	}
 	s.dirty = s.dirty[:0]
 }
@@ -189,9 +114,8 @@ func (s *Server) load(u *user) {
 	if !ok {
 		return
 	}
-	if err := u.unmarshal(b); err != nil {
-		*u = user{node: u.node, bare: u.bare, bareStr: u.bareStr,
-			roster: map[string]*rosterItem{}, pending: map[string]*etree.Element{}, blocklist: map[string]bool{}}
+	if err := s.unmarshal(u, b); err != nil {
+		u.accountState = newAccountState()
 		s.out = append(s.out, Event{Kind: Drop, To: u.bare, Reason: "storage-corrupt: " + err.Error()})
 	}
 }
@@ -216,7 +140,7 @@ func (s *Server) Restart() []Event {
 	s.sessions = make(map[SessionID]*session)
 	s.full = make(map[string]*session)
 	s.users = make(map[string]*user)
-	s.lastAct = make(map[string]lastActivity)
 	s.start = s.now()
+	s.fireLifecycle(nil, s.pipe.restart, func(*HookEvent) {})
 	return s.flush()
 }

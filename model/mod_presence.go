@@ -4,73 +4,83 @@ import (
 	"github.com/beevik/etree"
 )
 
-// outboundPresence runs pre-presence/<kind> in hook order (§0.9):
-//
-//	bare: lastactivity (10), vCard hint (1), mod_presence (0), blocklist (-1)
-//	host: vCard hint (1), mod_presence (0), blocklist (-1)
-//	full: blocklist (100), vCard hint (1), mod_presence (0)
-func (s *Server) outboundPresence(o origin, st *etree.Element, k kind) bool {
-	if k != kindFull && !s.prof.LocalRosterChangeOnBlockedOutboundSub && isSubscriptionType(attrOr(st, "type")) {
-		// The specification's order (XEP-0191 §3.3, invariant 26): a
-		// subscription presence to a blocked JID is bounced before it
-		// can change the sender's roster. Prosody handles it first.
-		if s.bounceOutgoing(o, st) {
-			return true
+// mod_presence (§3, §4.4, §4.5): broadcasts, directed presence, probes,
+// subscription handling in both directions, the unavailable at unbind, and
+// the unsubscriptions when a roster item is removed. Its hooks run at
+// priority 0; in the outbound stage (§0.9) mod_lastactivity (10) and the
+// vCard hint (1) come before it on bare and host targets, mod_blocklist
+// after it (-1), while on full targets mod_blocklist comes first (100).
+var _ = register(&builtin{
+	name: "presence",
+	load: func(s *Server, m *ModuleAPI) {
+		for k := kindBare; k <= kindHost; k++ {
+			m.Hook(preNames[tagPresence][k], 0, presenceOutbound)
+		}
+		m.Hook("presence/bare", 0, presenceToBare)
+		m.Hook("presence/full", 0, presenceToFull)
+		m.Hook("presence/host", 0, presenceToHost)
+		m.Hook(EventResourceUnbind, 0, unbindPresence)
+		m.Hook(EventRosterItemRemoved, 0, rosterItemRemoved)
+		s.hooks.refTo(&s.mods.presence.initial, EventInitialPresence)
+	},
+	mutants: []mutantDef{
+		{name: "no-presence-reflection", summary: "a broadcast presence is not reflected to its sender",
+			apply: func(m *modules) { m.presence.reflect = func(*Server, *session, *etree.Element) {} }},
+		{name: "probe-ignores-subscription", summary: "a probe is answered with presence without checking the prober's subscription",
+			apply: func(m *modules) { m.presence.probeAllowed = func(*Server, *user, string) bool { return true } }},
+		{name: "roster-push-on-noop", summary: "an inbound subscribed that changes nothing still pushes the roster item",
+			apply: func(m *modules) {
+				m.presence.subscribedNoop = func(s *Server, e *HookEvent, c *user, from string) { s.rosterPush(e, c, from) }
+			}},
+	},
+})
+
+// presenceSession is mod_presence's per-session state.
+type presenceSession struct {
+	presence *etree.Element // stored available presence, nil when unavailable
+	priority int
+	hasPrio  bool
+	directed map[string]bool // directed presence sent, by full or bare JID
+}
+
+// presenceMod holds mod_presence's replaceable strategies.
+type presenceMod struct {
+	// reflect writes a broadcast presence back to its sender (§3.1 step 1).
+	reflect func(s *Server, sess *session, st *etree.Element)
+	// probeAllowed: c answers a probe from the bare JID from (§3.5).
+	probeAllowed func(s *Server, c *user, from string) bool
+	// subscribedNoop runs for an inbound subscribed that changes nothing.
+	subscribedNoop func(s *Server, e *HookEvent, c *user, from string)
+	initial        chainRef // presence/initial, fired by handleNormalPresence
+}
+
+func (m *presenceMod) init() {
+	m.reflect = func(s *Server, sess *session, st *etree.Element) {
+		if sess.bound {
+			s.deliver(sess, st, "")
 		}
 	}
-	switch k {
-	case kindBare:
-		s.recordLastActivity(o, st)
-		s.injectVCardHint(o, st)
-		if s.presenceOutbound(o, st) {
-			return true
-		}
-		return s.bounceOutgoing(o, st)
-	case kindHost:
-		s.injectVCardHint(o, st)
-		if s.presenceOutbound(o, st) {
-			return true
-		}
-		return s.bounceOutgoing(o, st)
-	default:
-		if s.bounceOutgoing(o, st) {
-			return true
-		}
-		s.injectVCardHint(o, st)
-		return s.presenceOutbound(o, st)
-	}
+	m.probeAllowed = func(s *Server, c *user, from string) bool { return s.isContactSubscribed(c, from) }
+	m.subscribedNoop = func(*Server, *HookEvent, *user, string) {}
 }
 
 func isSubscriptionType(t string) bool {
 	return t == "subscribe" || t == "subscribed" || t == "unsubscribe" || t == "unsubscribed"
 }
 
-// injectVCardHint adds <x xmlns='vcard-temp:x:update'><photo/></x> to
-// available presence from a user (§0.6).
-func (s *Server) injectVCardHint(o origin, st *etree.Element) {
-	if o.sess == nil || selectAttr(st, "type") != nil || s.mut.has(mutNoVCardHint) {
-		return
-	}
-	x := child(st, "x", nsVCardHint)
-	if x == nil {
-		x = newNS(st, "x", nsVCardHint)
-	}
-	if child(x, "photo", nsVCardHint) == nil {
-		x.CreateElement("photo")
-	}
-}
-
 // presenceOutbound is mod_presence's outbound_presence_handler (§3.3,
 // §4.4): subscription stanzas and probes are handled here, and directed
 // presence is recorded in the origin session's directed set.
-func (s *Server) presenceOutbound(o origin, st *etree.Element) bool {
+func presenceOutbound(e *HookEvent) bool {
+	s := e.s
+	o, st := e.origin, e.stanza
 	to, hasTo := attr(st, "to")
 	if !hasTo {
 		return false
 	}
 	t, hasType := attr(st, "type")
 	if hasType && t != "unavailable" && t != "error" {
-		return s.outboundSubscription(o, st, bareOf(attrOr(st, "from")), bareOf(to))
+		return s.outboundSubscription(e, bareOf(attrOr(st, "from")), bareOf(to))
 	}
 	if o.sess == nil {
 		return false // the host has no roster and records nothing
@@ -91,7 +101,8 @@ func (s *Server) presenceOutbound(o origin, st *etree.Element) bool {
 
 // outboundSubscription is handle_outbound_presence_subscriptions_and_probes
 // (§4.4): the user U (fromBare) sends a subscription stanza or probe to C.
-func (s *Server) outboundSubscription(o origin, st *etree.Element, fromBare, toBare string) bool {
+func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) bool {
+	o, st := e.origin, e.stanza
 	if fromBare == toBare {
 		return false // no self contacts; §3.9 last point
 	}
@@ -108,16 +119,21 @@ func (s *Server) outboundSubscription(o origin, st *etree.Element, fromBare, toB
 	case "subscribe":
 		if u != nil {
 			s.setContactPendingOut(u, toBare)
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
-		s.lastPending = nil
-		s.post(o, st, false)
+		// The inbound stage reports on the posted event which account
+		// stored the request (pendingAt).
+		sub := s.newEvent(e)
+		sub.origin, sub.stanza = o, st
+		s.route(sub, false)
+		c := sub.pendingAt
+		s.releaseEvent(sub)
 		// Prosody 0.12.3 puts the stanza's own 'to' back after posting
 		// it, and the stored request is that stanza
 		// (PendingKeepsAddressedTo, docs/findings.md D4).
 		// Routing binds and unbinds nothing, so the contact's sessions
 		// are the ones it had when the request arrived.
-		if c := s.lastPending; c != nil && hadTo && stTo != toBare {
+		if c != nil && hadTo && stTo != toBare {
 			if p := c.pending[fromBare]; p != nil {
 				p.CreateAttr("to", stTo)
 				if len(c.sessions) > 0 {
@@ -128,39 +144,38 @@ func (s *Server) outboundSubscription(o origin, st *etree.Element, fromBare, toB
 				}
 			}
 		}
-		s.lastPending = nil
 	case "unsubscribe":
 		if u != nil && s.unsubscribe(u, toBare) {
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
-		s.post(o, st, false)
+		s.post(e, false, o, st, false)
 	case "subscribed":
 		if u != nil && s.subscribed(u, toBare) {
-			s.rosterPush(u, toBare)
+			s.rosterPush(e, u, toBare)
 		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
-			s.post(o, st, false)
-			s.sendPresenceOfAvailable(u, toBare, nil)
+			s.post(e, false, o, st, false)
+			s.sendPresenceOfAvailable(e, u, toBare, nil)
 		}
 		if u != nil && s.isUserSubscribed(u, toBare) {
-			s.post(o, newStanza("presence", "type", "probe", "from", fromBare, "to", toBare), false)
+			s.post(e, false, o, newStanza("presence", "type", "probe", "from", fromBare, "to", toBare), false)
 		}
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
 			if ok {
 				if subscribed {
-					s.rosterPush(u, toBare)
+					s.rosterPush(e, u, toBare)
 				}
-				s.post(o, st, false)
+				s.post(e, false, o, st, false)
 				if subscribed {
-					s.sendPresenceOfAvailable(u, toBare, newStanza("presence", "type", "unavailable"))
+					s.sendPresenceOfAvailable(e, u, toBare, newStanza("presence", "type", "unavailable"))
 				}
 			}
 		}
 	default:
 		// §3.9: both addresses were rewritten to bare before the reply.
-		s.send(o, errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
+		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
 	}
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
@@ -173,35 +188,32 @@ func mustJID(j string) JID {
 	return JID{Node: node, Domain: dom, Resource: res}
 }
 
-// inboundPresence runs presence/<kind> (§3.4, §4.5).
-func (s *Server) inboundPresence(o origin, st *etree.Element, k kind, toSelf bool) bool {
-	switch k {
-	case kindHost:
-		return s.presenceToHost(st)
-	case kindFull:
-		if s.dropBlockedInbound(st) {
-			return true
-		}
-		t, hasType := attr(st, "type")
-		if hasType && t != "unavailable" && t != "error" {
-			return s.inboundSubscription(o, st, bareOf(attrOr(st, "from")), bareOf(attrOr(st, "to")))
-		}
-		if sess := s.sessionOf(attrOr(st, "to")); sess != nil {
-			s.deliver(sess, st, "")
-		} else {
-			s.drop(st, "no-session")
-		}
-		return true
+// presenceToFull is presence/full (§3.4, §4.5), after mod_blocklist.
+func presenceToFull(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
+	t, hasType := attr(st, "type")
+	if hasType && t != "unavailable" && t != "error" {
+		return s.inboundSubscription(e, bareOf(attrOr(st, "from")), bareOf(attrOr(st, "to")))
 	}
-	// presence/bare
-	if s.dropBlockedInbound(st) {
-		return true
+	if sess := s.sessionOf(attrOr(st, "to")); sess != nil {
+		s.deliver(sess, st, "")
+	} else {
+		s.drop(st, "no-session")
 	}
+	return true
+}
+
+// presenceToBare is presence/bare (§3.4, §4.5), after mod_blocklist: a
+// presence without 'to' is the sender's broadcast.
+func presenceToBare(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
 	to, hasTo := attr(st, "to")
 	t, hasType := attr(st, "type")
 	if hasTo {
 		if hasType && t != "unavailable" && t != "error" {
-			return s.inboundSubscription(o, st, bareOf(attrOr(st, "from")), bareOf(to))
+			return s.inboundSubscription(e, bareOf(attrOr(st, "from")), bareOf(to))
 		}
 		if u := s.onlineUser(to); u != nil {
 			n := 0
@@ -220,23 +232,25 @@ func (s *Server) inboundPresence(o origin, st *etree.Element, k kind, toSelf boo
 		return true
 	}
 	if !hasType || t == "unavailable" {
-		s.handleNormalPresence(o, st)
+		s.handleNormalPresence(e)
 	} else {
-		s.send(o, errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
+		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
 	}
 	return true
 }
 
 // presenceToHost is presence/host (§3.4).
-func (s *Server) presenceToHost(st *etree.Element) bool {
+func presenceToHost(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
 	fromBare := bareOf(attrOr(st, "from"))
 	id := attrOr(st, "id")
 	switch attrOr(st, "type") {
 	case "probe":
-		s.post(hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id), false)
+		s.post(e, false, hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id), false)
 	case "subscribe":
-		s.post(hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id, "type", "subscribed"), false)
-		s.post(hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id), false)
+		s.post(e, false, hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id, "type", "subscribed"), false)
+		s.post(e, false, hostOrigin, newStanza("presence", "from", s.host, "to", fromBare, "id", id), false)
 	default:
 		s.drop(st, "presence-to-host")
 	}
@@ -245,7 +259,8 @@ func (s *Server) presenceToHost(st *etree.Element) bool {
 
 // inboundSubscription is handle_inbound_presence_subscriptions_and_probes
 // (§3.5, §4.5): C (toBare) receives a subscription stanza or probe from U.
-func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBare string) bool {
+func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool {
+	st := e.stanza
 	stFrom, hadFrom := attr(st, "from")
 	stTo, hadTo := attr(st, "to")
 	st.CreateAttr("from", fromBare)
@@ -264,33 +279,33 @@ func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBa
 	}
 	switch attrOr(st, "type") {
 	case "probe":
-		if s.isContactSubscribed(c, fromBare) || s.mut.has(mutProbeIgnoresSubscription) {
-			if s.sendPresenceOfAvailable(c, stFrom, nil) == 0 {
-				s.post(hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
+		if s.mods.presence.probeAllowed(s, c, fromBare) {
+			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 {
+				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
 		} else {
-			s.post(hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unsubscribed"), true)
+			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unsubscribed"), true)
 		}
 	case "subscribe":
 		switch {
 		case s.isContactSubscribed(c, fromBare):
-			s.post(hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
-			if s.sendPresenceOfAvailable(c, fromBare, nil) == 0 {
-				s.post(hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
+			if s.sendPresenceOfAvailable(e, c, fromBare, nil) == 0 {
+				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
 			}
 		case s.isPreApproved(c, fromBare):
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
-					s.post(hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
+					s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
 				}
 			}
 		default:
-			s.post(hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
 					s.sendToAvailable(c, st)
 					if s.prof.PendingKeepsAddressedTo {
-						s.lastPending = c
+						e.pendingAt = c
 					}
 				}
 			}
@@ -298,22 +313,22 @@ func (s *Server) inboundSubscription(o origin, st *etree.Element, fromBare, toBa
 	case "unsubscribe":
 		if s.processInboundUnsubscribe(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
 		}
 	case "subscribed":
 		if s.processInboundApproval(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
-		} else if s.mut.has(mutPushOnNoop) {
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
+		} else {
+			s.mods.presence.subscribedNoop(s, e, c, fromBare)
 		}
 	case "unsubscribed":
 		if s.processInboundCancellation(c, fromBare) {
 			s.sendToInterested(c, st)
-			s.rosterPush(c, fromBare)
+			s.rosterPush(e, c, fromBare)
 		}
 	default:
-		s.send(o, errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
+		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
 	}
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
@@ -335,7 +350,7 @@ func (s *Server) sendToAvailable(u *user, st *etree.Element) int {
 // sendToInterested is sessionmanager.send_to_interested_resources.
 func (s *Server) sendToInterested(u *user, st *etree.Element) {
 	for _, sess := range u.sessions {
-		if sess.interested || s.mut.has(mutRosterPushToAll) {
+		if s.mods.roster.interested(sess) {
 			s.deliver(sess, st, "")
 		}
 	}
@@ -345,9 +360,7 @@ func (s *Server) sendToInterested(u *user, st *etree.Element) {
 // session of u (or, with override, that stanza from each session) to jid,
 // with the session as origin and the outbound stage (§3.2). It returns the
 // number of available sessions.
-func (s *Server) sendPresenceOfAvailable(u *user, jid string, override *etree.Element) int {
-	s.generated++
-	defer func() { s.generated-- }()
+func (s *Server) sendPresenceOfAvailable(e *HookEvent, u *user, jid string, override *etree.Element) int {
 	n := 0
 	for _, sess := range u.sessions {
 		pres := sess.presence
@@ -359,7 +372,7 @@ func (s *Server) sendPresenceOfAvailable(u *user, jid string, override *etree.El
 			pres.CreateAttr("from", sess.fullStr)
 		}
 		pres.CreateAttr("to", jid)
-		s.post(origin{sess}, pres, true)
+		s.post(e, true, origin{sess}, pres, true)
 		removeAttr(pres, "to")
 		n++
 	}
@@ -368,7 +381,8 @@ func (s *Server) sendPresenceOfAvailable(u *user, jid string, override *etree.El
 
 // handleNormalPresence is mod_presence's handle_normal_presence: a
 // broadcast available or unavailable presence from session o (§3.1).
-func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
+func (s *Server) handleNormalPresence(e *HookEvent) {
+	o, st := e.origin, e.stanza
 	sess := o.sess
 	if sess == nil {
 		return
@@ -377,25 +391,22 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 	prioText, hasPrio := childText(st, "priority", nsClient)
 	priority := parsePriority(prioText, hasPrio)
 	typ, hasType := attr(st, "type")
-	s.generated++
-	defer func() { s.generated-- }()
+	// Everything this handler posts is server-generated presence.
 
 	// 1. Reflection.
-	if sess.bound && !s.mut.has(mutNoReflection) {
-		s.deliver(sess, st, "")
-	}
+	s.mods.presence.reflect(s, sess, st)
 	// 2. Own other available resources.
 	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
 			st.CreateAttr("to", res.fullStr)
-			s.post(o, st, true)
+			s.post(e, true, o, st, true)
 		}
 	}
 	// 3. Contacts with from/both.
 	for _, jid := range u.rosterJIDs() {
 		if it := u.roster[jid]; it != nil && it.subscribedFrom() {
 			st.CreateAttr("to", jid)
-			s.post(o, st, true)
+			s.post(e, true, o, st, true)
 		}
 	}
 	removeAttr(st, "to")
@@ -409,14 +420,14 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		// b. probes
 		for _, jid := range u.rosterJIDs() {
 			if it := u.roster[jid]; it != nil && it.subscribedTo() {
-				s.post(o, newStanza("presence", "type", "probe", "from", sess.fullStr, "to", jid), true)
+				s.post(e, true, o, newStanza("presence", "type", "probe", "from", sess.fullStr, "to", jid), true)
 			}
 		}
 		// c. presence of other resources
 		for _, res := range u.sessions {
 			if res != sess && res.presence != nil {
 				res.presence.CreateAttr("to", sess.fullStr)
-				s.post(origin{res}, res.presence, true)
+				s.post(e, true, origin{res}, res.presence, true)
 				removeAttr(res.presence, "to")
 			}
 		}
@@ -439,13 +450,14 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		// e. outstanding outbound requests re-sent
 		for _, jid := range u.rosterJIDs() {
 			if it := u.roster[jid]; it != nil && it.ask {
-				s.post(o, newStanza("presence", "type", "subscribe", "from", u.bareStr, "to", jid), true)
+				s.post(e, true, o, newStanza("presence", "type", "subscribe", "from", u.bareStr, "to", jid), true)
 			}
 		}
-		// f. offline messages
-		if priority >= 0 || s.mut.has(mutOfflineAtNegativePriority) {
-			s.flushOffline(sess)
-		}
+		// f. the other modules' turn: mod_offline flushes stored
+		// messages (message/offline/broadcast).
+		s.fireLifecycle(e, s.mods.presence.initial.handlers(), func(i *HookEvent) {
+			i.generated, i.sess, i.stanza, i.priority = true, sess, st, priority
+		})
 	}
 	if hasType && typ == "unavailable" {
 		sess.presence = nil
@@ -454,7 +466,7 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 		if len(sess.directed) > 0 {
 			for _, jid := range sortedKeys(sess.directed) {
 				st.CreateAttr("to", jid)
-				s.post(o, st, true)
+				s.post(e, true, o, st, true)
 			}
 			sess.directed = nil
 		}
@@ -468,9 +480,9 @@ func (s *Server) handleNormalPresence(o origin, st *etree.Element) {
 }
 
 // unbindPresence is mod_presence's resource-unbind handler (§3.8).
-func (s *Server) unbindPresence(sess *session, reason string) {
-	s.generated++
-	defer func() { s.generated-- }()
+func unbindPresence(e *HookEvent) bool {
+	s := e.s
+	sess, reason := e.sess, e.reason
 	if sess.presence != nil {
 		pres := newStanza("presence", "type", "unavailable")
 		if reason != "" {
@@ -479,8 +491,8 @@ func (s *Server) unbindPresence(sess *session, reason string) {
 		// Processed as if the client had sent it (§1.1 path), without
 		// the stream's xml:lang: the server built it.
 		pres.CreateAttr("from", sess.fullStr)
-		s.post(origin{sess}, pres, true)
-		return
+		s.post(e, true, origin{sess}, pres, true)
+		return false
 	}
 	if len(sess.directed) > 0 {
 		pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)
@@ -489,8 +501,24 @@ func (s *Server) unbindPresence(sess *session, reason string) {
 		}
 		for _, jid := range sortedKeys(sess.directed) {
 			pres.CreateAttr("to", jid)
-			s.post(origin{sess}, pres, true)
+			s.post(e, true, origin{sess}, pres, true)
 		}
 		sess.directed = nil
 	}
+	return false
+}
+
+// rosterItemRemoved is mod_presence's roster-item-removed hook (§4.7).
+func rosterItemRemoved(e *HookEvent) bool {
+	s := e.s
+	sess, jid, it := e.sess, e.contact, e.item
+	u := sess.user
+	if it.subscribedFrom() || u.hasPending(jid) {
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
+	}
+	if it.subscribedTo() || it.ask {
+		s.sendPresenceOfAvailable(e, u, jid, newStanza("presence", "type", "unavailable"))
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
+	}
+	return false
 }

@@ -1,0 +1,511 @@
+package model
+
+import (
+	"github.com/beevik/etree"
+)
+
+// mod_blocklist (XEP-0191, §7): the blocklist protocol on iq/self, the
+// inbound checks (drop_stanza: presence, messages and iqs from a blocked
+// JID, priority 100) and the outbound ones (drop_outgoing: stanzas to a
+// blocked JID, priority 100 on full targets and for messages and iqs, -1
+// on presence to bare and host targets, after mod_presence — §0.9).
+var _ = register(&builtin{
+	name: "blocklist",
+	load: func(s *Server, m *ModuleAPI) {
+		b := &s.mods.blocklist
+		m.AddFeature(nsBlocking)
+		outbound := func(e *HookEvent) bool { return bounceOutgoing(e) }
+		if !s.prof.LocalRosterChangeOnBlockedOutboundSub {
+			// The specification's order (XEP-0191 §3.3, invariant 26): a
+			// subscription presence to a blocked JID is bounced before
+			// it can change the sender's roster. Prosody handles it first.
+			early := func(e *HookEvent) bool {
+				return isSubscriptionType(attrOr(e.stanza, "type")) && bounceOutgoing(e)
+			}
+			m.Hook("pre-presence/bare", 1000, early)
+			m.Hook("pre-presence/host", 1000, early)
+		}
+		m.Hook("pre-presence/full", 100, outbound)
+		m.Hook("pre-presence/bare", -1, outbound)
+		m.Hook("pre-presence/host", -1, outbound)
+		for k := kindBare; k <= kindHost; k++ {
+			if b.outboundMessage != nil {
+				m.Hook(preNames[tagMessage][k], 100, b.outboundMessage)
+			}
+			m.Hook(preNames[tagIQ][k], 100, outbound)
+		}
+		for k := kindBare; k <= kindFull; k++ {
+			if b.inboundPresence != nil {
+				m.Hook(inNames[tagPresence][k], 100, b.inboundPresence)
+			}
+			m.Hook(inNames[tagMessage][k], 100, b.inboundMessage)
+			m.Hook(inNames[tagIQ][k], 100, bounceIQ)
+		}
+		m.hookIQ(iqEvent("get", "self", nsBlocking, "blocklist"), 0, blocklistGet)
+		m.hookIQ(iqEvent("set", "self", nsBlocking, "block"), 0, editBlocklist)
+		m.hookIQ(iqEvent("set", "self", nsBlocking, "unblock"), 0, editBlocklist)
+		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
+			e.rec.Blocklist = sortedKeys(e.user.blocklist)
+			return false
+		})
+		m.Hook(eventAccountLoad, 2, func(e *HookEvent) bool {
+			for _, jid := range e.rec.Blocklist {
+				e.user.blocklist[jid] = true
+			}
+			return false
+		})
+	},
+	mutants: blocklistMutants,
+})
+
+// blocklistSession is mod_blocklist's per-session state.
+type blocklistSession struct {
+	// interestedBlocklist: the session fetched the blocklist and gets
+	// pushes (under PushOnlyInterested).
+	interestedBlocklist bool
+}
+
+// blocklistAccount is mod_blocklist's per-account state.
+type blocklistAccount struct {
+	blocklist map[string]bool
+}
+
+// blocklistRecord is mod_blocklist's part of the storage record.
+type blocklistRecord struct {
+	Blocklist []string `json:"blocklist,omitempty"`
+}
+
+// blocklistMod holds mod_blocklist's replaceable handlers and the steps
+// of a blocklist edit (§7.3) that mutants replace.
+type blocklistMod struct {
+	match           func(s *Server, u *user, jid string) bool
+	outboundMessage Handler // pre-message/* (nil: removed)
+	inboundPresence Handler // presence/bare, /full (nil: removed)
+	inboundMessage  Handler // message/bare, /full
+	// errorApp is the application condition of the outbound bounce.
+	errorApp func() *etree.Element
+	// presenceTarget: jid gets the unavailable (block) or a probe on its
+	// behalf (unblock): a contact subscribed to u's presence.
+	presenceTarget func(s *Server, u *user, jid string, blocking bool) bool
+	// onBlock sends u's unavailable to a newly blocked contact;
+	// wasBlocked: it was already on the list (§7.3 step 7).
+	onBlock func(s *Server, e *HookEvent, u *user, jid string, wasBlocked bool)
+	// dropPending deletes the pending requests of newly blocked JIDs.
+	dropPending func(s *Server, u *user, jids []string)
+	// onUnblock probes each unblocked contact on u's behalf.
+	onUnblock func(s *Server, e *HookEvent, u *user, jids []string)
+	// unblockAll is the list after an empty <unblock/>.
+	unblockAll func(old map[string]bool) map[string]bool
+	// push sends the blocklist push; all: an empty <unblock/>.
+	push func(s *Server, u *user, action *etree.Element, all bool)
+	// pushTo selects the sessions that get the push.
+	pushTo func(s *Server, sess *session) bool
+}
+
+func (m *blocklistMod) init() {
+	m.match = matchBlocklist
+	m.outboundMessage = func(e *HookEvent) bool { return bounceOutgoing(e) }
+	m.inboundPresence = func(e *HookEvent) bool { return dropBlockedInbound(e) }
+	m.inboundMessage = func(e *HookEvent) bool { return bounceMessage(e) }
+	m.errorApp = func() *etree.Element {
+		app := etree.NewElement("blocked")
+		app.CreateAttr("xmlns", nsBlockErr)
+		return app
+	}
+	m.presenceTarget = func(s *Server, u *user, jid string, _ bool) bool { return s.isContactSubscribed(u, jid) }
+	m.onBlock = func(s *Server, e *HookEvent, u *user, jid string, wasBlocked bool) {
+		if !wasBlocked { // §7.3 step 7: no second unavailable
+			s.unavailableTo(e, u, jid)
+		}
+	}
+	m.dropPending = func(s *Server, u *user, jids []string) {
+		if len(jids) > 0 && s.prof.DropPendingInOnBlock {
+			for _, jid := range jids {
+				delete(u.pending, jid)
+			}
+			s.save(u)
+		}
+	}
+	m.onUnblock = func(s *Server, e *HookEvent, u *user, jids []string) {
+		for _, jid := range jids {
+			s.post(e, false, hostOrigin, newStanza("presence", "type", "probe", "to", u.bareStr, "from", jid), false)
+		}
+	}
+	m.unblockAll = func(map[string]bool) map[string]bool { return map[string]bool{} }
+	m.push = pushBlocklist
+	m.pushTo = func(s *Server, sess *session) bool { return sess.interestedBlocklist || !s.prof.PushOnlyInterested }
+}
+
+// blocklistMutants are mod_blocklist's mutants.
+var blocklistMutants = []mutantDef{
+	{name: "no-unavailable-on-block", summary: "blocking a contact sends it no unavailable presence",
+		apply: func(m *modules) { m.blocklist.onBlock = func(*Server, *HookEvent, *user, string, bool) {} }},
+	{name: "reblock-sends-unavailable", summary: "blocking an already blocked contact sends a second unavailable",
+		apply: func(m *modules) {
+			m.blocklist.onBlock = func(s *Server, e *HookEvent, u *user, jid string, _ bool) { s.unavailableTo(e, u, jid) }
+		}},
+	{name: "unavailable-to-unsubscribed", summary: "blocking sends unavailable even to a JID not subscribed to the user's presence",
+		apply: func(m *modules) {
+			prev := m.blocklist.presenceTarget
+			m.blocklist.presenceTarget = func(s *Server, u *user, jid string, blocking bool) bool {
+				return blocking || prev(s, u, jid, blocking)
+			}
+		}},
+	{name: "presence-on-unblock-to-none", summary: "unblocking probes on behalf of a JID not subscribed to the user's presence",
+		apply: func(m *modules) {
+			prev := m.blocklist.presenceTarget
+			m.blocklist.presenceTarget = func(s *Server, u *user, jid string, blocking bool) bool {
+				return !blocking || prev(s, u, jid, blocking)
+			}
+		}},
+	{name: "pending-kept-on-block", summary: "blocking a JID keeps its pending subscription request",
+		apply: func(m *modules) { m.blocklist.dropPending = func(*Server, *user, []string) {} }},
+	{name: "no-presence-on-unblock", summary: "unblocking a contact does not send it the user's presence",
+		apply: func(m *modules) { m.blocklist.onUnblock = func(*Server, *HookEvent, *user, []string) {} }},
+	{name: "unblock-all-noop", summary: "an empty <unblock/> leaves the blocklist as it was",
+		apply: func(m *modules) { m.blocklist.unblockAll = func(old map[string]bool) map[string]bool { return old } }},
+	{name: "no-push-on-unblock-all", summary: "an empty <unblock/> is not pushed to the user's sessions",
+		apply: func(m *modules) {
+			m.blocklist.push = func(s *Server, u *user, action *etree.Element, all bool) {
+				if !all {
+					pushBlocklist(s, u, action, all)
+				}
+			}
+		}},
+	{name: "blocklist-push-to-all", summary: "blocklist pushes go to sessions that never fetched the blocklist",
+		apply: func(m *modules) { m.blocklist.pushTo = func(*Server, *session) bool { return true } }},
+	{name: "domain-item-ignored", summary: "a domain item on the blocklist blocks nobody",
+		apply: func(m *modules) { m.blocklist.match = matchIgnoringDomains }},
+	{name: "full-item-blocks-account", summary: "a full-JID item blocks every resource of that account",
+		apply: func(m *modules) {
+			prev := m.blocklist.match
+			m.blocklist.match = func(s *Server, u *user, jid string) bool {
+				if len(u.blocklist) > 0 && jid != "" {
+					for item := range u.blocklist {
+						if bareOf(item) == bareOf(jid) {
+							return true
+						}
+					}
+				}
+				return prev(s, u, jid)
+			}
+		}},
+	{name: "outbound-error-without-blocked", summary: "the bounce of a stanza to a blocked JID lacks the <blocked/> condition",
+		apply: func(m *modules) { m.blocklist.errorApp = func() *etree.Element { return nil } }},
+	{name: "outbound-message-to-blocked-routed", summary: "a message to a blocked JID is routed instead of bounced",
+		apply: func(m *modules) { m.blocklist.outboundMessage = nil }},
+	{name: "inbound-presence-from-blocked", summary: "presence from a blocked JID is delivered",
+		apply: func(m *modules) { m.blocklist.inboundPresence = nil }},
+	{name: "probe-answered-to-blocked", summary: "a probe from a blocked JID passes the inbound check and is answered",
+		apply: func(m *modules) {
+			m.blocklist.inboundPresence = func(e *HookEvent) bool {
+				return attrOr(e.stanza, "type") != "probe" && dropBlockedInbound(e)
+			}
+		}},
+	{name: "blocked-message-to-full-delivered", summary: "a message from a blocked JID to an online full JID is delivered",
+		apply: func(m *modules) {
+			m.blocklist.inboundMessage = func(e *HookEvent) bool {
+				if isChatLike(e.stanza) && e.s.sessionOf(attrOr(e.stanza, "to")) != nil {
+					return false
+				}
+				return bounceMessage(e)
+			}
+		}},
+	{name: "blocked-message-stored-offline", summary: "a message from a blocked JID to an offline user is stored offline",
+		apply: func(m *modules) {
+			m.blocklist.inboundMessage = func(e *HookEvent) bool {
+				s, st := e.s, e.stanza
+				to := attrOr(st, "to")
+				if isChatLike(st) && s.blockedByRecipient(st) && s.sessionOf(to) == nil && s.onlineUser(bareOf(to)) == nil {
+					return false
+				}
+				return bounceMessage(e)
+			}
+		}},
+}
+
+// isChatLike: chat, normal, or no type (the messages §7.7 bounces).
+func isChatLike(st *etree.Element) bool {
+	t := attrOr(st, "type")
+	return t == "chat" || t == "" || t == "normal"
+}
+
+// isBlocked is mod_blocklist's is_blocked (§7.4), which other modules ask
+// too (RecheckBlocklistOnOfflineFlush).
+func (s *Server) isBlocked(u *user, jid string) bool { return s.mods.blocklist.match(s, u, jid) }
+
+// matchBlocklist: the list holds jid exactly, its domain, or its bare JID.
+// A "domain/resource" item matches any user with that resource only under
+// DomainResourceMatchesAnyUser.
+func matchBlocklist(s *Server, u *user, jid string) bool {
+	bl := u.blocklist
+	if len(bl) == 0 || jid == "" {
+		return false
+	}
+	node, dom, res := splitJID(jid)
+	if bl[jid] || bl[dom] {
+		return true
+	}
+	return s.matchUserItems(bl, node, dom, res)
+}
+
+// matchIgnoringDomains is matchBlocklist without the domain rule (the
+// mutant domain-item-ignored).
+func matchIgnoringDomains(s *Server, u *user, jid string) bool {
+	bl := u.blocklist
+	if len(bl) == 0 || jid == "" {
+		return false
+	}
+	node, dom, res := splitJID(jid)
+	return bl[jid] || s.matchUserItems(bl, node, dom, res)
+}
+
+func (s *Server) matchUserItems(bl map[string]bool, node, dom, res string) bool {
+	if node != "" && bl[node+"@"+dom] {
+		return true
+	}
+	return s.prof.DomainResourceMatchesAnyUser && node != "" && res != "" && bl[dom+"/"+res]
+}
+
+// blockedByRecipient is drop_stanza: the recipient (node of `to`) has
+// blocked the stanza's `from`. Stanzas without either are never checked.
+func (s *Server) blockedByRecipient(st *etree.Element) bool {
+	to, ok1 := attr(st, "to")
+	from, ok2 := attr(st, "from")
+	if !ok1 || !ok2 {
+		return false
+	}
+	node, dom, _ := splitJID(to)
+	if node == "" || dom != s.host {
+		return false
+	}
+	u, ok := s.users[node]
+	return ok && s.isBlocked(u, from)
+}
+
+// dropBlockedInbound is presence/bare and presence/full at priority 100:
+// presence from a blocked JID is dropped silently (§7.7).
+func dropBlockedInbound(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
+	if s.blockedByRecipient(st) {
+		s.drop(st, "blocked-inbound")
+		return true
+	}
+	return false
+}
+
+// bounceMessage is message/bare and message/full at priority 100 (§7.7).
+func bounceMessage(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
+	if !s.blockedByRecipient(st) {
+		return false
+	}
+	if isChatLike(st) {
+		if s.sessionOf(attrOr(st, "to")) != nil {
+			s.drop(st, "blocked-inbound") // Prosody issue #690
+			return true
+		}
+		if s.prof.BounceBlockedMessages {
+			s.drop(st, "blocked-inbound")
+			e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			return true
+		}
+	}
+	s.drop(st, "blocked-inbound")
+	return true
+}
+
+// bounceIQ is iq/bare and iq/full at priority 100 (§7.7).
+func bounceIQ(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
+	if !s.blockedByRecipient(st) {
+		return false
+	}
+	s.drop(st, "blocked-inbound")
+	if t := attrOr(st, "type"); t == "get" || t == "set" {
+		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+	}
+	return true
+}
+
+// blockedBySender is drop_outgoing: the sender (origin's user, or the node
+// of `from` for host origins) has blocked `to`. Self-addressed stanzas (no
+// `to`) are never blocked.
+func (s *Server) blockedBySender(o origin, st *etree.Element) bool {
+	to, ok := attr(st, "to")
+	if !ok {
+		return false
+	}
+	var u *user
+	if o.sess != nil {
+		u = o.sess.user
+	} else if node, dom, _ := splitJID(attrOr(st, "from")); node != "" && dom == s.host {
+		u = s.users[node]
+	}
+	return u != nil && s.isBlocked(u, to)
+}
+
+// bounceOutgoing is the blocklist's outbound hook (§7.6): errors and iq
+// results are dropped silently, anything else is answered with
+// not-acceptable and <blocked/>.
+func bounceOutgoing(e *HookEvent) bool {
+	s := e.s
+	st := e.stanza
+	if !s.blockedBySender(e.origin, st) {
+		return false
+	}
+	t := attrOr(st, "type")
+	if t == "error" || (st.Tag == "iq" && t == "result") {
+		s.drop(st, "blocked-outbound")
+		return true
+	}
+	s.drop(st, "blocked-outbound")
+	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
+		return true // the spec's silent suppression (invariant 19)
+	}
+	e.send(errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	return true
+}
+
+// blocklistGet answers a blocklist retrieval (§7.2).
+func blocklistGet(e *HookEvent) bool {
+	s := e.s
+	sess := e.origin.sess
+	r := reply(e.stanza)
+	bl := newNS(r, "blocklist", nsBlocking)
+	for _, jid := range sortedKeys(sess.user.blocklist) {
+		bl.CreateElement("item").CreateAttr("jid", jid)
+	}
+	sess.interestedBlocklist = true
+	s.deliver(sess, r, "result")
+	return true
+}
+
+// editBlocklist handles <block/> and <unblock/> (§7.3).
+func editBlocklist(e *HookEvent) bool {
+	s := e.s
+	b := &s.mods.blocklist
+	sess, st, action := e.origin.sess, e.stanza, e.query
+	u := sess.user
+	blocking := action.Tag == "block"
+	var items []string
+	seen := map[string]bool{}
+	var presenceSet, removePending []string
+	for _, it := range childElements(action) {
+		if it.Tag != "item" || ns(it) != nsBlocking {
+			continue
+		}
+		raw, ok := attr(it, "jid")
+		j, err := ParseJID(raw)
+		if !ok || err != nil {
+			s.deliver(sess, errorReply(st, "modify", "jid-malformed", "", nil), "error")
+			return true
+		}
+		jid := j.String()
+		it.CreateAttr("jid", jid) // echoed prepped in the push
+		if seen[jid] {
+			continue
+		}
+		seen[jid] = true
+		items = append(items, jid)
+		if b.presenceTarget(s, u, jid, blocking) {
+			presenceSet = append(presenceSet, jid)
+		} else if blocking && u.hasPending(jid) {
+			removePending = append(removePending, jid)
+		}
+	}
+	if blocking && len(items) == 0 {
+		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
+		return true
+	}
+	all := !blocking && len(items) == 0
+	old := u.blocklist
+	var nbl map[string]bool
+	if all {
+		nbl = b.unblockAll(old)
+	} else {
+		nbl = make(map[string]bool, len(old)+len(items))
+		for k := range old {
+			nbl[k] = true
+		}
+		for _, jid := range items {
+			if blocking {
+				nbl[jid] = true
+			} else {
+				delete(nbl, jid)
+			}
+		}
+	}
+	u.blocklist = nbl
+	s.touch(u)
+	s.deliver(sess, reply(st), "result")
+
+	if blocking {
+		for _, jid := range presenceSet {
+			b.onBlock(s, e, u, jid, old[jid])
+		}
+		b.dropPending(s, u, removePending)
+	} else if len(items) > 0 || s.prof.PresenceOnUnblockAll {
+		targets := presenceSet
+		if all { // under PresenceOnUnblockAll
+			for _, jid := range sortedKeys(old) {
+				if s.isContactSubscribed(u, jid) {
+					targets = append(targets, jid)
+				}
+			}
+		}
+		b.onUnblock(s, e, u, targets)
+	}
+	b.push(s, u, action, all)
+	return true
+}
+
+// unavailableTo sends u's unavailable to jid from the host on u's behalf:
+// from each available session (Prosody) or once from the bare JID.
+func (s *Server) unavailableTo(e *HookEvent, u *user, jid string) {
+	if s.prof.UnavailableSenderIsFullJID {
+		for _, o := range u.sessions {
+			if o.presence != nil {
+				s.post(e, false, hostOrigin, newStanza("presence", "type", "unavailable", "to", jid, "from", o.fullStr), false)
+			}
+		}
+	} else if s.anyAvailable(u) {
+		s.post(e, false, hostOrigin, newStanza("presence", "type", "unavailable", "to", jid, "from", u.bareStr), false)
+	}
+}
+
+// pushBlocklist sends the edit to u's sessions that get pushes (§7.3).
+func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool) {
+	push := newStanza("iq", "type", "set", "id", "blocklist-push")
+	echo := action.Copy()
+	if selectAttr(echo, "xmlns") == nil {
+		echo.CreateAttr("xmlns", nsBlocking)
+	}
+	push.AddChild(echo)
+	for _, o := range u.sessions {
+		if s.mods.blocklist.pushTo(s, o) {
+			push.CreateAttr("to", o.fullStr)
+			s.deliver(o, push, "push")
+		}
+	}
+}
+
+func (s *Server) anyAvailable(u *user) bool {
+	for _, o := range u.sessions {
+		if o.presence != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Blocklist returns the user's blocklist, sorted.
+func (s *Server) Blocklist(userJID string) []string {
+	if u := s.accountByJID(userJID); u != nil {
+		return sortedKeys(u.blocklist)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package model
+
+// DiscoOptions are mod_disco's options.
+type DiscoOptions struct {
+	// DiscoAccountFeatures: account disco#info lists the disco#info and
+	// disco#items features (trunk and 0.12.5). 0.12.3 lists neither (§9.1;
+	// verified on Debian's 0.12.3 — §8.1's unconditional disco#info is
+	// wrong for 0.12.3).
+	DiscoAccountFeatures bool
+	// UnknownNodeText is the <text> of the item-not-found error for an
+	// unknown node on an account (§8.1: "Node does not exist"). On 0.12.3
+	// mod_pep answers first, without text (verified on Debian's 0.12.3).
+	UnknownNodeText string
+}
+
+// mod_disco answers service discovery (§8.1). The host's features are
+// those the loaded modules added, in load order: with the default modules
+// this is what Debian's Prosody 0.12.3 lists under testdata/prosody's
+// modules_enabled, asked over the wire (a property run against it found
+// four the model lacked: mod_adhoc's commands, mod_carbons' rules,
+// mod_roster's and mod_vcard_legacy's). Advertising a feature does not
+// mean the model answers its queries (vcard-temp and commands are not
+// answered: docs/findings.md). An account's disco#info is built by the
+// handlers of EventAccountDiscoInfo, in chain order.
+var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
+	m.AddIdentity("server", "im", "Prosody")
+	m.AddFeature(nsDiscoInfo)
+	m.AddFeature(nsDiscoItems)
+	s.hooks.refTo(&s.mods.disco.account, EventAccountDiscoInfo)
+	m.hookIQ(iqEvent("get", "host", nsDiscoInfo, "query"), 0, hostDiscoInfo)
+	m.hookIQ(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
+		r := reply(e.stanza)
+		newNS(r, "query", nsDiscoItems)
+		e.send(r, "result")
+		return true
+	})
+	m.hookIQ(iqEvent("get", "bare", nsDiscoInfo, "query"), 0, accountDiscoInfo)
+	m.hookIQ(iqEvent("get", "bare", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
+		target := e.s.bareTarget(e)
+		if target == nil {
+			return false
+		}
+		if !e.s.mayQueryAccount(e, target) {
+			e.send(errorReply(e.stanza, "cancel", "service-unavailable", "", nil), "error")
+			return true
+		}
+		r := reply(e.stanza)
+		newNS(r, "query", nsDiscoItems)
+		e.send(r, "result")
+		return true
+	})
+	// The account identity comes first (mod_disco adds it before firing
+	// account-disco-info to the other modules).
+	m.Hook(EventAccountDiscoInfo, 1000, func(e *HookEvent) bool {
+		typ := "registered"
+		if e.s.admins[e.user.bareStr] {
+			typ = "admin"
+		}
+		e.AddIdentity("account", typ, "")
+		if e.s.prof.DiscoAccountFeatures {
+			e.AddFeature(nsDiscoInfo)
+			e.AddFeature(nsDiscoItems)
+		}
+		return false
+	})
+}})
+
+// hostDiscoInfo answers disco#info to the host (§8.1).
+func hostDiscoInfo(e *HookEvent) bool {
+	s := e.s
+	r := reply(e.stanza)
+	rq := newNS(r, "query", nsDiscoInfo)
+	if node, ok := attr(e.query, "node"); ok {
+		rq.CreateAttr("node", node)
+	}
+	for _, h := range s.hostIdentities {
+		id := rq.CreateElement("identity")
+		id.CreateAttr("category", h[0])
+		id.CreateAttr("type", h[1])
+		if h[2] != "" {
+			id.CreateAttr("name", h[2])
+		}
+	}
+	for _, f := range s.hostFeatures {
+		rq.CreateElement("feature").CreateAttr("var", f)
+	}
+	e.send(r, "result")
+	return true
+}
+
+// accountDiscoInfo answers disco#info to an account on its behalf (§6.2,
+// §8.1); for a self-addressed query the reply still carries the account's
+// bare JID as 'from' (§6.3).
+func accountDiscoInfo(e *HookEvent) bool {
+	s := e.s
+	target := s.bareTarget(e)
+	if target == nil {
+		return false
+	}
+	st := e.stanza
+	if !s.mayQueryAccount(e, target) {
+		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+		return true
+	}
+	if _, ok := attr(e.query, "node"); ok {
+		e.send(errorReply(st, "cancel", "item-not-found", s.prof.UnknownNodeText, nil), "error")
+		return true
+	}
+	r := reply(st)
+	r.CreateAttr("from", target.bareStr)
+	q := newNS(r, "query", nsDiscoInfo)
+	s.fireLifecycle(e, s.mods.disco.account.handlers(), func(d *HookEvent) { d.query, d.user = q, target })
+	e.send(r, "result")
+	return true
+}
+
+// discoMod holds the chain mod_disco fires for account disco#info.
+type discoMod struct{ account chainRef }

@@ -1,0 +1,71 @@
+package model
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// TestProfileKeyCoversProfile: the load cache's key holds every Profile
+// field but Modules (which it holds joined), so two profiles that differ
+// in any option never share loaded modules. A field added to Profile
+// fails here until profileKey and newLoadKey carry it.
+func TestProfileKeyCoversProfile(t *testing.T) {
+	var got []string
+	pt := reflect.TypeFor[Profile]()
+	for i := range pt.NumField() {
+		got = append(got, pt.Field(i).Name)
+	}
+	want := []string{"Name", "Modules", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
+		"TimeOptions", "BlocklistOptions", "PresenceOptions"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
+	}
+	kt := reflect.TypeFor[profileKey]()
+	for _, f := range want[3:] {
+		if _, ok := kt.FieldByName(f); !ok {
+			t.Errorf("profileKey lacks %s", f)
+		}
+	}
+	// Every option changes the key.
+	base := ProsodyTrunk()
+	k0 := newLoadKey(&base, nil)
+	flip := []func(p *Profile){
+		func(p *Profile) { p.Name = "x" },
+		func(p *Profile) { p.AbruptCloseReason = "x" },
+		func(p *Profile) { p.Version = "x" },
+		func(p *Profile) { p.LegacyTime = true },
+		func(p *Profile) { p.UnknownNodeText = "x" },
+		func(p *Profile) { p.LocalRosterChangeOnBlockedOutboundSub = false },
+		func(p *Profile) { p.PendingKeepsAddressedTo = true },
+		func(p *Profile) { p.Modules = []string{} },
+	}
+	for i, f := range flip {
+		p := ProsodyTrunk()
+		f(&p)
+		if newLoadKey(&p, nil) == k0 {
+			t.Errorf("change %d leaves the load key as it was", i)
+		}
+	}
+	if newLoadKey(&base, []string{"no-vcard-hint"}) == k0 {
+		t.Error("a mutant leaves the load key as it was")
+	}
+}
+
+// TestLoadedModulesShared: servers built the same way share the resolved
+// chains but not their state; a server built differently does not share
+// them.
+func TestLoadedModulesShared(t *testing.T) {
+	a, b := New(Options{}), New(Options{})
+	if &a.pipe.in[tagPresence][kindBare][0] != &b.pipe.in[tagPresence][kindBare][0] {
+		t.Error("same configuration, chains resolved twice")
+	}
+	a.mods.lastactivity.at["u"] = lastActivity{has: true}
+	if b.mods.lastactivity.at["u"].has {
+		t.Error("last activity shared between servers")
+	}
+	c := New(Options{Mutants: []string{"no-vcard-hint"}})
+	if len(c.pipe.pre[tagPresence][kindBare]) == len(a.pipe.pre[tagPresence][kindBare]) {
+		t.Error("a mutant server uses the correct server's chains")
+	}
+}

@@ -36,23 +36,12 @@ func WriteInvariantList(w io.Writer) error {
 	return nil
 }
 
-// mutantSummary returns a one-line summary of the named model mutant, or
-// "" when none is known.
-//
-// PLUG-IN POINT: model.MutantCatalog() (being added to package model)
-// will carry a summary per mutant; until it lands, mutants are listed by
-// name only. When it does, look the name up there and return its summary.
-func mutantSummary(name string) string { return "" }
-
-// WriteMutantList writes one line per model mutant: its name and, when
-// known, a one-line summary (scansim check --list-mutants).
+// WriteMutantList writes one line per model mutant: its name, the module
+// whose handler it replaces, and a one-line summary of the wrong
+// behaviour (scansim check --list-mutants).
 func WriteMutantList(w io.Writer) error {
-	for _, m := range model.Mutants() {
-		line := m
-		if s := mutantSummary(m); s != "" {
-			line = fmt.Sprintf("%-36s %s", m, s)
-		}
-		if _, err := fmt.Fprintln(w, line); err != nil {
+	for _, m := range model.MutantCatalog() {
+		if _, err := fmt.Fprintf(w, "%-36s %-13s %s\n", m.Name, m.Module, m.Summary); err != nil {
 			return err
 		}
 	}

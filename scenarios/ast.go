@@ -175,8 +175,15 @@ type Action struct {
 // when the action runs. Whitespace-only text between child elements is
 // removed; in receives blocks, where whitespace-only text means "don't
 // care" (§4.5 rule 5), all whitespace-only text is removed.
+//
+// Run compiles Elem the first time it runs the stanza (as an expected
+// stanza and as one to send) and keeps the result with the Stanza for
+// every later run: so Elem must not be changed once the script has run.
+// To change a stanza afterwards, give it a new Elem (as PrefixNodes does).
 type Stanza struct {
 	Elem *etree.Element
 	Raw  string // the element's source text, as written
 	Pos  Pos    // the line of its start tag
+
+	cache *stanzaCache // shared by copies of the Stanza; nil: compile per run
 }

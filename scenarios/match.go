@@ -22,6 +22,14 @@ import (
 type Matcher struct {
 	captures map[string]string
 	trail    []string // capture names bound tentatively, in order
+	// subst fills a variable slot of an expected stanza compiled once for
+	// all runs (the runner's bindings); nil outside the runner, where
+	// expected stanzas have no slots.
+	subst func(string) string
+	// recv holds the slabs of the last compiled received stanza, reused
+	// by the next: a compiled received stanza lives only until its match
+	// (or its mismatch's explanation) is over.
+	recv compiler
 }
 
 // NewMatcher returns a Matcher with no captures bound.
@@ -51,7 +59,8 @@ func (m *Matcher) Match(expected, received *etree.Element) *Mismatch {
 // matches is Match without the explanation: e is the compiled expected
 // element. It returns the compiled received element for mismatch.
 func (m *Matcher) matches(e *xnode, received *etree.Element) (*xnode, bool) {
-	r := compileReceived(received)
+	m.recv.reset(received)
+	r := m.recv.compile(received, receivedRoot, false, nil, false, 0)
 	if m.match(e, r) {
 		m.trail = m.trail[:0]
 		return r, true
@@ -109,7 +118,18 @@ type xnode struct {
 	capture   bool // expected only: a capture occurs in this subtree
 }
 
-type xattr struct{ ns, local, value string }
+type xattr struct {
+	ns, local, value string
+	slot             bool // expected only: value holds ${...}, filled by Matcher.subst
+}
+
+// want is the expected value of a, its variables filled in.
+func (m *Matcher) want(a *xattr) string {
+	if a.slot && m.subst != nil {
+		return m.subst(a.value)
+	}
+	return a.value
+}
 
 func (n *xnode) attr(ns, local string) (string, bool) {
 	for _, a := range n.attrs {
@@ -207,9 +227,19 @@ type compiler struct {
 	nodes []xnode
 	attrs []xattr
 	kids  []*xnode
+	slots bool // mark attribute values holding ${...} as variable slots
+	// nodeBuf is the base of nodes, kept for reset.
+	nodeBuf []xnode
 }
 
 func newCompiler(el *etree.Element) *compiler {
+	c := &compiler{}
+	c.reset(el)
+	return c
+}
+
+// reset sizes c's slabs for el, reusing their memory when it suffices.
+func (c *compiler) reset(el *etree.Element) {
 	var nodes, attrs, kids int
 	var count func(e *etree.Element, depth int)
 	count = func(e *etree.Element, depth int) {
@@ -223,11 +253,19 @@ func newCompiler(el *etree.Element) *compiler {
 		}
 	}
 	count(el, 0)
-	return &compiler{
-		nodes: make([]xnode, nodes),
-		attrs: make([]xattr, 0, attrs),
-		kids:  make([]*xnode, 0, kids),
+	if cap(c.nodeBuf) < nodes {
+		c.nodeBuf = make([]xnode, nodes)
 	}
+	// take hands out nodes from the front: start again from the base.
+	c.nodes = c.nodeBuf[:nodes]
+	clear(c.nodes)
+	if cap(c.attrs) < attrs {
+		c.attrs = make([]xattr, 0, attrs)
+	}
+	if cap(c.kids) < kids {
+		c.kids = make([]*xnode, 0, kids)
+	}
+	c.attrs, c.kids = c.attrs[:0], c.kids[:0]
 }
 
 // take returns a fresh xnode with room for n attributes and k children.
@@ -277,7 +315,7 @@ func (cp *compiler) compile(el *etree.Element, scope *nsScope, expected bool, ex
 				n.capture = true
 			}
 		}
-		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value})
+		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value, slot: cp.slots && strings.Contains(a.Value, "${")})
 	}
 	if expected {
 		nsStrict = nsStrict || n.ns != nsClient
@@ -331,9 +369,10 @@ func (m *Matcher) match(e, r *xnode) bool {
 	if !e.sameName(r) {
 		return false
 	}
-	for _, a := range e.attrs {
+	for i := range e.attrs {
+		a := &e.attrs[i]
 		v, ok := r.attr(a.ns, a.local)
-		if !ok || !m.value(a.value, v) {
+		if !ok || !m.value(m.want(a), v) {
 			return false
 		}
 	}

@@ -171,6 +171,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		matcher: NewMatcher(),
 		stamps:  stamps(script.Actions),
 	}
+	r.matcher.subst = r.vars.slot
 	defer func() {
 		if v := recover(); v != nil {
 			res.Err = fmt.Errorf("%s: panic during action %d: %v\n%s", r.pos(), r.k, v, debug.Stack())
@@ -354,11 +355,15 @@ func (r *runner) do(a *Action) bool {
 		return r.receiveNothing(st)
 	}
 	for _, s := range a.Stanzas {
-		exp, err := r.expand(s.Elem, false)
-		if err != nil {
-			return r.errorf("%s receives: %v", a.Client, err)
+		c := s.compiled(false)
+		// Resolve every variable first: one used too early is the
+		// script's error, whatever the queue holds.
+		for _, v := range c.vars {
+			if _, err := r.vars.expand(v); err != nil {
+				return r.errorf("%s receives: %v", a.Client, err)
+			}
 		}
-		if !r.receive(st, exp) {
+		if !r.receive(st, s, c) {
 			return false
 		}
 	}
@@ -388,11 +393,21 @@ func (r *runner) send(a *Action, st *clientState) bool {
 		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
 	}
 	for _, s := range a.Stanzas {
-		el, err := r.expand(s.Elem, true)
-		if err != nil {
-			return r.errorf("%s sends: %v", a.Client, err)
+		c := s.compiled(true)
+		v := c.send
+		if c.sendVars {
+			var err error
+			if v, err = v.MapAttrs(r.vars.expand); err != nil {
+				return r.errorf("%s sends: %v", a.Client, err)
+			}
 		}
-		if err := st.ep.Send(el); err != nil {
+		var err error
+		if vs, ok := st.ep.(valueSender); ok {
+			err = vs.SendValue(v)
+		} else {
+			err = st.ep.Send(v.Element())
+		}
+		if err != nil {
 			return r.errorf("%s sends: %v", a.Client, err)
 		}
 		if !r.settle(st.ep) {
@@ -403,7 +418,9 @@ func (r *runner) send(a *Action, st *clientState) bool {
 }
 
 // expand returns a detached copy of el with variables substituted; for
-// sending, scansion directives are removed as well (§4.4 item 5).
+// sending, scansion directives are removed as well (§4.4 item 5). Runs
+// use the compiled stanza instead; expand serves the reports of a failed
+// receives, which show the expected stanza as it was expected.
 func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error) {
 	if !sending && !hasVars(el) {
 		// Nothing to substitute and nothing removed: the expected
@@ -458,10 +475,11 @@ func hasVars(el *etree.Element) bool {
 	return false
 }
 
-// receive satisfies one expected stanza by the rules of §5.2.
-func (r *runner) receive(st *clientState, exp *etree.Element) bool {
+// receive satisfies one expected stanza, s compiled as c, by the rules
+// of §5.2. Its variables are resolved (see do).
+func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 	left := r.opts.Timeout
-	e := compileExpected(exp)
+	e := c.exp
 	for {
 		for len(st.queue) > 0 {
 			q := st.queue[0]
@@ -474,7 +492,13 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 				r.discard(st, q)
 				continue
 			}
-			mm := r.matcher.mismatch(e, rn, exp, q.Stanza)
+			// The explanation works on the stanza as expected, variables
+			// substituted, as the report shows it.
+			exp, err := r.expand(s.Elem, false)
+			if err != nil {
+				return r.errorf("%s receives: %v", st.name, err)
+			}
+			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, q.Stanza)
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza that does not match: %s", st.name, mm.Error()),
 				Expected: mm.Expected,
@@ -487,6 +511,10 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 			return r.errorf("%s receives, but the server closed its session (%s)", st.name, r.endReason(st))
 		}
 		if left <= 0 {
+			exp, err := r.expand(s.Elem, false)
+			if err != nil {
+				return r.errorf("%s receives: %v", st.name, err)
+			}
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
 				Expected: model.Canonical(exp),
@@ -510,7 +538,7 @@ func (r *runner) receiveNothing(st *clientState) bool {
 			}
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza, expected nothing", st.name),
-				Received: model.Canonical(q.Stanza),
+				Received: q.canonical(),
 			})
 		}
 		return true
@@ -537,7 +565,16 @@ func (r *runner) discard(st *clientState, q queued) {
 }
 
 func (st *clientState) export(q queued) Queued {
-	return Queued{Client: st.name, Stanza: model.Canonical(q.Stanza), Seq: q.Seq, Stamp: q.stamp}
+	return Queued{Client: st.name, Stanza: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
+}
+
+// canonical is the received stanza's canonical form: the one its trace
+// event recorded, when the endpoint gave its value.
+func (q *queued) canonical() string {
+	if !q.Value.IsZero() {
+		return q.Value.Canonical()
+	}
+	return model.Canonical(q.Stanza)
 }
 
 // endReason says why the server ended st's session.

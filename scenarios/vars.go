@@ -119,6 +119,14 @@ func (b *bindings) expand(s string) (string, error) {
 	return v, nil
 }
 
+// slot fills a variable slot of a compiled expected stanza at match
+// time. The runner resolved every slot of the stanza before matching it
+// (the results are in expanded), so the error cannot occur here.
+func (b *bindings) slot(s string) string {
+	v, _ := b.expand(s)
+	return v
+}
+
 // cached is lookup, remembering successful resolutions until forget.
 func (b *bindings) cached(r varRef) (string, error) {
 	if v, ok := b.cache[r]; ok {

@@ -329,3 +329,64 @@ func hasAttr(el *etree.Element, space, key string) bool {
 	}
 	return false
 }
+
+// MapAttrs returns s with every attribute value v, of the element and of
+// its descendants, replaced by f(v); f sees them in document order (an
+// element's attributes, then its children's). Elements in whose subtree
+// f changed nothing are shared with s, so substituting a variable in a
+// stanza's to attribute builds one new element. The first error f
+// returns is returned with the zero Stanza.
+func (s Stanza) MapAttrs(f func(value string) (string, error)) (Stanza, error) {
+	if s.e == nil {
+		return s, nil
+	}
+	e, err := s.e.mapAttrs(f)
+	if err != nil {
+		return Stanza{}, err
+	}
+	return Stanza{e}, nil
+}
+
+func (e *elem) mapAttrs(f func(string) (string, error)) (*elem, error) {
+	var attrs []Attr
+	for i, a := range e.attrs {
+		v, err := f(a.Value)
+		if err != nil {
+			return nil, err
+		}
+		if v != a.Value && attrs == nil {
+			attrs = make([]Attr, len(e.attrs))
+			copy(attrs, e.attrs)
+		}
+		if attrs != nil {
+			attrs[i].Value = v
+		}
+	}
+	var kids []node
+	for i, n := range e.kids {
+		if n.e == nil {
+			continue
+		}
+		k, err := n.e.mapAttrs(f)
+		if err != nil {
+			return nil, err
+		}
+		if k != n.e && kids == nil {
+			kids = make([]node, len(e.kids))
+			copy(kids, e.kids)
+		}
+		if kids != nil {
+			kids[i].e = k
+		}
+	}
+	if attrs == nil && kids == nil {
+		return e, nil
+	}
+	if attrs == nil {
+		attrs = e.attrs
+	}
+	if kids == nil {
+		kids = e.kids
+	}
+	return &elem{space: e.space, tag: e.tag, attrs: attrs, kids: kids}, nil
+}

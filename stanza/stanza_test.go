@@ -1,6 +1,7 @@
 package stanza_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -182,5 +183,42 @@ func TestCanonicalConcurrent(t *testing.T) {
 		if got := <-done; !strings.HasSuffix(got, "</body></message>") {
 			t.Errorf("concurrent Canonical = %s", got)
 		}
+	}
+}
+
+func TestMapAttrs(t *testing.T) {
+	s := stanza.FromElement(parse(t, `<iq to='$A' type='set'><query xmlns='jabber:iq:roster'><item jid='$B'/></query><other x='1'/></iq>`))
+	vars := map[string]string{"$A": "a@h", "$B": "b@h"}
+	var seen []string
+	got, err := s.MapAttrs(func(v string) (string, error) {
+		seen = append(seen, v)
+		if r, ok := vars[v]; ok {
+			return r, nil
+		}
+		return v, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<iq to='a@h' type='set'><query xmlns='jabber:iq:roster'><item jid='b@h'/></query><other x='1'/></iq>`; got.Canonical() != want {
+		t.Errorf("MapAttrs = %s, want %s", got.Canonical(), want)
+	}
+	if want := "$A set jabber:iq:roster $B 1"; strings.Join(seen, " ") != want {
+		t.Errorf("f saw %q, want document order %q", strings.Join(seen, " "), want)
+	}
+	if !strings.Contains(s.Canonical(), "$A") {
+		t.Errorf("MapAttrs changed the original: %s", s.Canonical())
+	}
+	o1, _ := s.ChildAt(1)
+	o2, _ := got.ChildAt(1)
+	if o1 != o2 {
+		t.Errorf("an unchanged subtree was copied")
+	}
+	same, _ := s.MapAttrs(func(v string) (string, error) { return v, nil })
+	if same != s {
+		t.Errorf("MapAttrs without a change did not return the stanza itself")
+	}
+	if _, err := s.MapAttrs(func(v string) (string, error) { return "", errors.New("boom") }); err == nil {
+		t.Errorf("MapAttrs dropped f's error")
 	}
 }

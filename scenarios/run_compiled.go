@@ -1,0 +1,140 @@
+package scenarios
+
+import (
+	"strings"
+	"sync/atomic"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
+)
+
+// compiledStanza is what the runner needs of one script stanza, computed
+// once from its Elem and shared by every run of the script (runs may be
+// concurrent: nothing in it changes once built).
+type compiledStanza struct {
+	src     *etree.Element // the Elem it was compiled from
+	sending bool           // compiled to be sent (send) or expected (exp, vars)
+	// exp is the stanza as an expected one, with variable slots: its
+	// attribute values still hold ${...}, filled in at match time.
+	exp *xnode
+	// vars are the attribute values holding ${...}, in the order the
+	// expansion meets them, so that a variable that cannot be resolved
+	// yet is reported before anything is matched.
+	vars []string
+	// send is the stanza as sent, scansion directives removed (§4.4 item
+	// 5), variables still in place; sendVars says whether it has any.
+	send     stanza.Stanza
+	sendVars bool
+}
+
+// stanzaCache holds a Stanza's compiled form. It is a pointer in Stanza
+// so that copying a Stanza (as PrefixNodes does) copies no atomic value.
+type stanzaCache struct {
+	p atomic.Pointer[compiledStanza]
+}
+
+// compiled returns s's compiled form for its action (sending or
+// expected), computing it on the first call. A compiled form made from
+// another Elem (a copy of s given a new Elem) is not used, and not
+// replaced either: that copy compiles per run.
+func (s *Stanza) compiled(sending bool) *compiledStanza {
+	var cached *compiledStanza
+	if s.cache != nil {
+		cached = s.cache.p.Load()
+		if cached != nil && cached.src == s.Elem && cached.sending == sending {
+			return cached
+		}
+	}
+	c := compileStanza(s.Elem, sending)
+	if s.cache != nil && cached == nil {
+		s.cache.p.CompareAndSwap(nil, c)
+	}
+	return c
+}
+
+// compileStanza compiles el for one use: to be sent, or expected. A
+// stanza belongs to one action, so it is compiled for that one only.
+func compileStanza(el *etree.Element, sending bool) *compiledStanza {
+	c := &compiledStanza{src: el, sending: sending}
+	if sending {
+		if hasDirective(el, expectedRoot) {
+			c.send, c.sendVars = sendTemplate(el, expectedRoot)
+		} else {
+			c.send, c.sendVars = stanza.FromElement(el), hasVars(el)
+		}
+		return c
+	}
+	cp := newCompiler(el)
+	cp.slots = true
+	c.exp = cp.compile(el, expectedRoot, true, nil, false, 0)
+	var walkVars func(e *etree.Element)
+	walkVars = func(e *etree.Element) {
+		for _, a := range e.Attr {
+			if strings.Contains(a.Value, "${") {
+				c.vars = append(c.vars, a.Value)
+			}
+		}
+		for _, t := range e.Child {
+			if k, ok := t.(*etree.Element); ok {
+				walkVars(k)
+			}
+		}
+	}
+	walkVars(el)
+	return c
+}
+
+// hasDirective reports whether el or a descendant has an attribute in
+// the scansion namespace.
+func hasDirective(el *etree.Element, scope *nsScope) bool {
+	scope = scope.push(el)
+	for _, a := range el.Attr {
+		if _, decl := declPrefix(a); !decl && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
+			return true
+		}
+	}
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && hasDirective(c, scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendTemplate builds el as sent: without the attributes in the scansion
+// namespace (namespace declarations stay, as the model has always been
+// sent them). It reports whether an attribute kept holds a variable.
+func sendTemplate(el *etree.Element, scope *nsScope) (stanza.Stanza, bool) {
+	scope = scope.push(el)
+	vars := false
+	attrs := make([]stanza.Attr, 0, len(el.Attr))
+	for _, a := range el.Attr {
+		if _, decl := declPrefix(a); !decl && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
+			continue
+		}
+		vars = vars || strings.Contains(a.Value, "${")
+		attrs = append(attrs, stanza.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+	}
+	kids := make([]stanza.Child, 0, len(el.Child))
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			k, v := sendTemplate(c, scope)
+			vars = vars || v
+			kids = append(kids, stanza.Elem(k))
+		case *etree.CharData:
+			kids = append(kids, stanza.Text(c.Data))
+		}
+	}
+	return stanza.New(el.Space, el.Tag, attrs, kids...), vars
+}
+
+// valueSender is an Endpoint that can send a stanza value without an
+// element built for it (the simulation's: the trace then records the
+// value, whose canonical form is cached with the script).
+type valueSender interface {
+	SendValue(v stanza.Stanza) error
+}
+
+// SendValue sends v on the simulated client (see sim.Client.SendValue).
+func (e *simEndpoint) SendValue(v stanza.Stanza) error { return e.c.SendValue(v) }

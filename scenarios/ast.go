@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
 // Script is a parsed .scs file (§1).
@@ -97,11 +97,11 @@ func (c *Client) Prop(key string) (string, bool) {
 // JID returns the parsed jid property (with its resource, if it has
 // one), or the zero JID when it is missing or malformed. Parse rejects
 // scripts where either is the case.
-func (c *Client) JID() model.JID {
+func (c *Client) JID() jid.JID {
 	v, _ := c.Prop(PropJID)
-	j, err := model.ParseJID(v)
+	j, err := jid.Parse(v)
 	if err != nil {
-		return model.JID{}
+		return jid.JID{}
 	}
 	return j
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Matcher compares expected stanzas with received ones by the rules of
@@ -84,7 +84,7 @@ type Mismatch struct {
 	Path string
 	// Reason says what differs there.
 	Reason string
-	// Expected and Received are the two stanzas in model.Canonical form.
+	// Expected and Received are the two stanzas in canonical form (see stanza.Stanza.Canonical).
 	Expected, Received string
 	// Diff is a line diff of the two stanzas, indented one element per
 	// line, in go-cmp's style: "-" lines are expected only, "+" lines
@@ -99,8 +99,8 @@ func newMismatch(path, reason string, expected, received *etree.Element) *Mismat
 	return &Mismatch{
 		Path:     path,
 		Reason:   reason,
-		Expected: model.Canonical(expected),
-		Received: model.Canonical(received),
+		Expected: stanza.FromElement(expected).Canonical(),
+		Received: stanza.FromElement(received).Canonical(),
 		Diff:     diffStanzas(expected, received),
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Defaults for RunOptions (virtual time, §10).
@@ -81,7 +83,7 @@ type Result struct {
 // Queued is a received stanza held in a client's queue.
 type Queued struct {
 	Client string
-	Stanza string // model.Canonical
+	Stanza string // canonical form (see stanza.Stanza.Canonical)
 	Seq    uint64 // the trace Seq of its delivery
 	// Stamp is the action number of §5.2 (1-based): the action during
 	// which it arrived, moved forward past a run of sends.
@@ -103,7 +105,7 @@ type Failure struct {
 	Client  string // its character
 	Message string
 	// Expected is the expected stanza after variable substitution, and
-	// Received the offending stanza, both in model.Canonical form.
+	// Received the offending stanza, both in canonical form (see stanza.Stanza.Canonical).
 	// Received is empty for a timeout, Expected for "receives: nothing".
 	Expected, Received string
 	// Path and Diff explain a mismatch (see Mismatch).
@@ -167,7 +169,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		opts:    opts,
 		res:     res,
 		clients: make(map[string]*clientState),
-		vars:    bindings{script: script, bound: make(map[string]model.JID)},
+		vars:    bindings{script: script, bound: make(map[string]jid.JID)},
 		matcher: NewMatcher(),
 		stamps:  stamps(script.Actions),
 	}
@@ -517,7 +519,7 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			}
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
-				Expected: model.Canonical(exp),
+				Expected: stanza.FromElement(exp).Canonical(),
 			})
 		}
 		left -= r.net.Wait(st.ep, left)
@@ -574,7 +576,7 @@ func (q *queued) canonical() string {
 	if !q.Value.IsZero() {
 		return q.Value.Canonical()
 	}
-	return model.Canonical(q.Stanza)
+	return stanza.FromElement(q.Stanza).Canonical()
 }
 
 // endReason says why the server ended st's session.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
 // Variable properties (§3).
@@ -92,7 +92,7 @@ func checkVars(s string, clients func(string) bool, script *Script) error {
 // bindings resolves variables while a script runs.
 type bindings struct {
 	script *Script
-	bound  map[string]model.JID // client name -> bound full JID
+	bound  map[string]jid.JID // client name -> bound full JID
 	// cache holds the values lookup resolved since bound last changed,
 	// and expanded the attribute values expand resolved.
 	cache    map[varRef]string

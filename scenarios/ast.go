@@ -176,14 +176,15 @@ type Action struct {
 // removed; in receives blocks, where whitespace-only text means "don't
 // care" (§4.5 rule 5), all whitespace-only text is removed.
 //
-// Run compiles Elem the first time it runs the stanza (as an expected
-// stanza and as one to send) and keeps the result with the Stanza for
-// every later run: so Elem must not be changed once the script has run.
-// To change a stanza afterwards, give it a new Elem (as PrefixNodes does).
+// Parse compiles Elem for its action (as a stanza to send, or as an
+// expected one) and keeps the result with the Stanza for every run: so
+// Elem must not be changed in place after Parse. To change a stanza, give
+// it a new Elem (as PrefixNodes does); a Stanza whose Elem is not the one
+// compiled, or that Parse did not make, is compiled by each run.
 type Stanza struct {
 	Elem *etree.Element
 	Raw  string // the element's source text, as written
 	Pos  Pos    // the line of its start tag
 
-	cache *stanzaCache // shared by copies of the Stanza; nil: compile per run
+	compiled *compiledStanza // made by Parse from Elem; read-only afterwards
 }

@@ -163,7 +163,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 			if len(stack) == 0 {
 				wrapper.AddChild(el)
 				start = tok.off
-				out = append(out, &Stanza{Elem: el, Pos: p.at(line), cache: new(stanzaCache)})
+				out = append(out, &Stanza{Elem: el, Pos: p.at(line)})
 			} else {
 				stack[len(stack)-1].el.AddChild(el)
 			}

@@ -131,7 +131,7 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 				}
 			}
 			s.Warnings = append(s.Warnings, generalize(el, verb == Receives, full, bare, e.Seq)...)
-			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza, cache: new(stanzaCache)}}})
+			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {
 				add(&Action{Client: ss.name, Verb: Disconnects})

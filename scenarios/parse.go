@@ -376,6 +376,10 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	if len(p.errs) > before {
 		return false
 	}
+	// Compiled once here, for every run of the script.
+	for _, s := range a.Stanzas {
+		s.compiled = compileStanza(s.Elem, a.Verb == Sends)
+	}
 	switch len(a.Stanzas) {
 	case 0:
 		p.errorf(a.Pos.Line, "%s block holds no element: expected a stanza", a.Verb)

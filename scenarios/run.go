@@ -357,7 +357,7 @@ func (r *runner) do(a *Action) bool {
 		return r.receiveNothing(st)
 	}
 	for _, s := range a.Stanzas {
-		c := s.compiled(false)
+		c := s.compiledFor(false)
 		// Resolve every variable first: one used too early is the
 		// script's error, whatever the queue holds.
 		for _, v := range c.vars {
@@ -395,7 +395,7 @@ func (r *runner) send(a *Action, st *clientState) bool {
 		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
 	}
 	for _, s := range a.Stanzas {
-		c := s.compiled(true)
+		c := s.compiledFor(true)
 		v := c.send
 		if c.sendVars {
 			var err error

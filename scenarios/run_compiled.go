@@ -2,15 +2,14 @@ package scenarios
 
 import (
 	"strings"
-	"sync/atomic"
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/stanza"
 )
 
 // compiledStanza is what the runner needs of one script stanza, computed
-// once from its Elem and shared by every run of the script (runs may be
-// concurrent: nothing in it changes once built).
+// once from its Elem when the script is parsed and shared by every run of
+// the script (runs may be concurrent: nothing in it changes once built).
 type compiledStanza struct {
 	src     *etree.Element // the Elem it was compiled from
 	sending bool           // compiled to be sent (send) or expected (exp, vars)
@@ -27,29 +26,14 @@ type compiledStanza struct {
 	sendVars bool
 }
 
-// stanzaCache holds a Stanza's compiled form. It is a pointer in Stanza
-// so that copying a Stanza (as PrefixNodes does) copies no atomic value.
-type stanzaCache struct {
-	p atomic.Pointer[compiledStanza]
-}
-
-// compiled returns s's compiled form for its action (sending or
-// expected), computing it on the first call. A compiled form made from
-// another Elem (a copy of s given a new Elem) is not used, and not
-// replaced either: that copy compiles per run.
-func (s *Stanza) compiled(sending bool) *compiledStanza {
-	var cached *compiledStanza
-	if s.cache != nil {
-		cached = s.cache.p.Load()
-		if cached != nil && cached.src == s.Elem && cached.sending == sending {
-			return cached
-		}
+// compiledFor returns s's compiled form for its action (sending or
+// expected): the one Parse made, or, for a Stanza Parse did not make or
+// whose Elem was replaced since, a fresh one.
+func (s *Stanza) compiledFor(sending bool) *compiledStanza {
+	if c := s.compiled; c != nil && c.src == s.Elem && c.sending == sending {
+		return c
 	}
-	c := compileStanza(s.Elem, sending)
-	if s.cache != nil && cached == nil {
-		s.cache.p.CompareAndSwap(nil, c)
-	}
-	return c
+	return compileStanza(s.Elem, sending)
 }
 
 // compileStanza compiles el for one use: to be sent, or expected. A
@@ -64,24 +48,45 @@ func compileStanza(el *etree.Element, sending bool) *compiledStanza {
 		}
 		return c
 	}
-	cp := newCompiler(el)
-	cp.slots = true
+	cp := compiler{slots: true}
+	cp.reset(el)
 	c.exp = cp.compile(el, expectedRoot, true, nil, false, 0)
-	var walkVars func(e *etree.Element)
-	walkVars = func(e *etree.Element) {
-		for _, a := range e.Attr {
-			if strings.Contains(a.Value, "${") {
-				c.vars = append(c.vars, a.Value)
-			}
-		}
-		for _, t := range e.Child {
-			if k, ok := t.(*etree.Element); ok {
-				walkVars(k)
-			}
+	if n := countVars(el); n > 0 {
+		c.vars = make([]string, 0, n)
+		c.vars = appendVars(c.vars, el)
+	}
+	return c
+}
+
+// countVars counts the attribute values of el and its descendants that
+// hold ${...}; appendVars appends them in document order.
+func countVars(el *etree.Element) int {
+	n := 0
+	for _, a := range el.Attr {
+		if strings.Contains(a.Value, "${") {
+			n++
 		}
 	}
-	walkVars(el)
-	return c
+	for _, t := range el.Child {
+		if k, ok := t.(*etree.Element); ok {
+			n += countVars(k)
+		}
+	}
+	return n
+}
+
+func appendVars(vars []string, el *etree.Element) []string {
+	for _, a := range el.Attr {
+		if strings.Contains(a.Value, "${") {
+			vars = append(vars, a.Value)
+		}
+	}
+	for _, t := range el.Child {
+		if k, ok := t.(*etree.Element); ok {
+			vars = appendVars(vars, k)
+		}
+	}
+	return vars
 }
 
 // hasDirective reports whether el or a descendant has an attribute in

@@ -311,6 +311,9 @@ func (e *elem) element() *etree.Element {
 			}
 		}
 	}
+	if len(e.kids) > 0 {
+		el.Child = make([]etree.Token, 0, len(e.kids))
+	}
 	for _, n := range e.kids {
 		if n.e != nil {
 			el.AddChild(n.e.element())

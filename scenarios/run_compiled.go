@@ -30,16 +30,17 @@ type compiledStanza struct {
 // expected): the one Parse made, or, for a Stanza Parse did not make or
 // whose Elem was replaced since, a fresh one.
 func (s *Stanza) compiledFor(sending bool) *compiledStanza {
-	if c := s.compiled; c != nil && c.src == s.Elem && c.sending == sending {
+	if c := &s.compiled; c.src != nil && c.src == s.Elem && c.sending == sending {
 		return c
 	}
-	return compileStanza(s.Elem, sending)
+	c := compileStanza(s.Elem, sending)
+	return &c
 }
 
 // compileStanza compiles el for one use: to be sent, or expected. A
 // stanza belongs to one action, so it is compiled for that one only.
-func compileStanza(el *etree.Element, sending bool) *compiledStanza {
-	c := &compiledStanza{src: el, sending: sending}
+func compileStanza(el *etree.Element, sending bool) compiledStanza {
+	c := compiledStanza{src: el, sending: sending}
 	if sending {
 		if hasDirective(el, expectedRoot) {
 			c.send, c.sendVars = sendTemplate(el, expectedRoot)

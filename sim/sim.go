@@ -176,7 +176,7 @@ func (s *Sim) schedule(l *link, f *flight) {
 	f.at = at
 	s.nextSeq++
 	f.seq = s.nextSeq
-	l.pending = append(l.pending, f)
+	l.push(f)
 	s.q.push(f)
 }
 

@@ -397,9 +397,9 @@ func (r *runner) send(a *Action, st *clientState) bool {
 	for _, s := range a.Stanzas {
 		c := s.compiledFor(true)
 		v := c.send
-		if c.sendVars {
+		if len(c.sendVars) > 0 {
 			var err error
-			if v, err = v.MapAttrs(r.vars.expand); err != nil {
+			if v, err = c.substitute(&r.vars); err != nil {
 				return r.errorf("%s sends: %v", a.Client, err)
 			}
 		}

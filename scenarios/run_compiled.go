@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/stanza"
@@ -21,9 +22,26 @@ type compiledStanza struct {
 	// yet is reported before anything is matched.
 	vars []string
 	// send is the stanza as sent, scansion directives removed (§4.4 item
-	// 5), variables still in place; sendVars says whether it has any.
+	// 5), variables still in place. sendVars are its attribute values
+	// holding ${...}, in document order.
 	send     stanza.Stanza
-	sendVars bool
+	sendVars []string
+	// memo is the last substitution of send's variables, shared by the
+	// runs of the script: runs that bind the same JIDs (every run of one
+	// script on the simulation, with the same options) send the same
+	// immutable stanza, whose canonical form is then rendered once.
+	memo *sendMemo
+}
+
+// sendMemo holds the last substituted stanza. It is a pointer in
+// compiledStanza so that copying a Stanza copies no atomic value.
+type sendMemo struct{ p atomic.Pointer[substituted] }
+
+// substituted is send with its variables filled in: vals[i] is the value
+// of sendVars[i].
+type substituted struct {
+	vals []string
+	v    stanza.Stanza
 }
 
 // compiledFor returns s's compiled form for its action (sending or
@@ -43,9 +61,13 @@ func compileStanza(el *etree.Element, sending bool) compiledStanza {
 	c := compiledStanza{src: el, sending: sending}
 	if sending {
 		if hasDirective(el, expectedRoot) {
-			c.send, c.sendVars = sendTemplate(el, expectedRoot)
+			c.send = sendTemplate(el, expectedRoot)
 		} else {
-			c.send, c.sendVars = stanza.FromElement(el), hasVars(el)
+			c.send = stanza.FromElement(el)
+		}
+		c.sendVars = valueVars(nil, c.send)
+		if len(c.sendVars) > 0 {
+			c.memo = new(sendMemo)
 		}
 		return c
 	}
@@ -109,30 +131,74 @@ func hasDirective(el *etree.Element, scope *nsScope) bool {
 
 // sendTemplate builds el as sent: without the attributes in the scansion
 // namespace (namespace declarations stay, as the model has always been
-// sent them). It reports whether an attribute kept holds a variable.
-func sendTemplate(el *etree.Element, scope *nsScope) (stanza.Stanza, bool) {
+// sent them).
+func sendTemplate(el *etree.Element, scope *nsScope) stanza.Stanza {
 	scope = scope.push(el)
-	vars := false
 	attrs := make([]stanza.Attr, 0, len(el.Attr))
 	for _, a := range el.Attr {
 		if _, decl := declPrefix(a); !decl && a.Space != "" && scope.resolve(a.Space) == ScansionNS {
 			continue
 		}
-		vars = vars || strings.Contains(a.Value, "${")
 		attrs = append(attrs, stanza.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
 	}
 	kids := make([]stanza.Child, 0, len(el.Child))
 	for _, t := range el.Child {
 		switch c := t.(type) {
 		case *etree.Element:
-			k, v := sendTemplate(c, scope)
-			vars = vars || v
-			kids = append(kids, stanza.Elem(k))
+			kids = append(kids, stanza.Elem(sendTemplate(c, scope)))
 		case *etree.CharData:
 			kids = append(kids, stanza.Text(c.Data))
 		}
 	}
-	return stanza.New(el.Space, el.Tag, attrs, kids...), vars
+	return stanza.New(el.Space, el.Tag, attrs, kids...)
+}
+
+// valueVars appends the attribute values of v holding ${...}, in the
+// order MapAttrs visits them.
+func valueVars(vars []string, v stanza.Stanza) []string {
+	for _, a := range v.Attrs() {
+		if strings.Contains(a.Value, "${") {
+			vars = append(vars, a.Value)
+		}
+	}
+	for i := range v.NumChild() {
+		if k, _ := v.ChildAt(i); !k.IsZero() {
+			vars = valueVars(vars, k)
+		}
+	}
+	return vars
+}
+
+// substitute returns c.send with the variables filled in from b: the
+// memo's stanza when every value is the one it was made with.
+func (c *compiledStanza) substitute(b *bindings) (stanza.Stanza, error) {
+	var last *substituted
+	if c.memo != nil {
+		last = c.memo.p.Load()
+	}
+	hit := last != nil
+	for i, raw := range c.sendVars {
+		v, err := b.expand(raw)
+		if err != nil {
+			return stanza.Stanza{}, err
+		}
+		hit = hit && last.vals[i] == v
+	}
+	if hit {
+		return last.v, nil
+	}
+	v, err := c.send.MapAttrs(b.expand)
+	if err != nil {
+		return stanza.Stanza{}, err
+	}
+	if c.memo != nil {
+		vals := make([]string, len(c.sendVars))
+		for i, raw := range c.sendVars {
+			vals[i], _ = b.expand(raw) // resolved above
+		}
+		c.memo.p.Store(&substituted{vals: vals, v: v})
+	}
+	return v, nil
 }
 
 // valueSender is an Endpoint that can send a stanza value without an

@@ -230,6 +230,37 @@ type compiler struct {
 	slots bool // mark attribute values holding ${...} as variable slots
 	// nodeBuf is the base of nodes, kept for reset.
 	nodeBuf []xnode
+	// scopes are the namespace scopes of the tree being compiled, reused
+	// by the next (the compiled tree keeps resolved names, not scopes).
+	scopes []*nsScope
+	nscope int
+}
+
+// push is scope.push(el) with the new scope taken from cp.scopes.
+func (cp *compiler) push(scope *nsScope, el *etree.Element) *nsScope {
+	declares := false
+	for _, a := range el.Attr {
+		if _, ok := declPrefix(a); ok {
+			declares = true
+			break
+		}
+	}
+	if !declares {
+		return scope
+	}
+	if cp.nscope == len(cp.scopes) {
+		cp.scopes = append(cp.scopes, new(nsScope))
+	}
+	sc := cp.scopes[cp.nscope]
+	cp.nscope++
+	*sc = nsScope{parent: scope}
+	sc.decls = sc.buf[:0]
+	for _, a := range el.Attr {
+		if prefix, ok := declPrefix(a); ok {
+			sc.decls = append(sc.decls, nsDecl{prefix, a.Value})
+		}
+	}
+	return sc
 }
 
 func newCompiler(el *etree.Element) *compiler {
@@ -266,6 +297,7 @@ func (c *compiler) reset(el *etree.Element) {
 		c.kids = make([]*xnode, 0, kids)
 	}
 	c.attrs, c.kids = c.attrs[:0], c.kids[:0]
+	c.nscope = 0
 }
 
 // take returns a fresh xnode with room for n attributes and k children.
@@ -283,7 +315,7 @@ func (c *compiler) take(n, k int) *xnode {
 // nearest ancestor's scansion:strict (nil: none) and nsStrict says
 // whether an ancestor is outside jabber:client (§4.5 rule 2).
 func (cp *compiler) compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
-	scope = scope.push(el)
+	scope = cp.push(scope, el)
 	kids := 0
 	if depth < maxDepth {
 		for _, t := range el.Child {
@@ -437,6 +469,15 @@ func (m *Matcher) assign(es, rs []*xnode) bool {
 		if e.capture {
 			return m.backtrack(es, rs, 0, make([]bool, len(rs)))
 		}
+	}
+	if len(es) == 1 {
+		// One expected child (the usual payload): any match will do.
+		for _, r := range rs {
+			if es[0].sameName(r) && m.match(es[0], r) {
+				return true
+			}
+		}
+		return false
 	}
 	// ok[i][j]: expected child i matches received child j on its own.
 	ok := make([][]bool, len(es))

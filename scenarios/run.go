@@ -232,10 +232,39 @@ type runner struct {
 }
 
 type clientState struct {
-	name   string
-	ep     Endpoint
+	name string
+	ep   Endpoint
+	// queue[head:] are the stanzas received and not yet taken, oldest
+	// first. Taking advances head; an emptied queue starts again at the
+	// front of its array, so a run does not reallocate it per stanza.
 	queue  []queued
+	head   int
 	closed bool // the script disconnected it
+}
+
+// waiting reports whether a received stanza is queued.
+func (st *clientState) waiting() bool { return st.head < len(st.queue) }
+
+// take removes and returns the oldest queued stanza.
+func (st *clientState) take() queued {
+	q := st.queue[st.head]
+	st.queue[st.head] = queued{}
+	st.head++
+	if st.head == len(st.queue) {
+		st.queue, st.head = st.queue[:0], 0
+	}
+	return q
+}
+
+// add queues q, compacting a full array whose front was taken rather
+// than growing it.
+func (st *clientState) add(q queued) {
+	if st.head > 0 && len(st.queue) == cap(st.queue) {
+		n := copy(st.queue, st.queue[st.head:])
+		clear(st.queue[n:])
+		st.queue, st.head = st.queue[:n], 0
+	}
+	st.queue = append(st.queue, q)
 }
 
 type queued struct {
@@ -321,7 +350,7 @@ func (r *runner) drain() {
 			continue
 		}
 		for _, rec := range st.ep.TakeAll() {
-			st.queue = append(st.queue, queued{Received: rec, stamp: stamp})
+			st.add(queued{Received: rec, stamp: stamp})
 		}
 	}
 }
@@ -483,9 +512,8 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 	left := r.opts.Timeout
 	e := c.exp
 	for {
-		for len(st.queue) > 0 {
-			q := st.queue[0]
-			st.queue = st.queue[1:]
+		for st.waiting() {
+			q := st.take()
 			rn, ok := r.matcher.matches(e, q.Stanza)
 			if ok {
 				return true
@@ -531,9 +559,8 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 // the grace period (§5.2).
 func (r *runner) receiveNothing(st *clientState) bool {
 	check := func() bool {
-		for len(st.queue) > 0 {
-			q := st.queue[0]
-			st.queue = st.queue[1:]
+		for st.waiting() {
+			q := st.take()
 			if !r.opts.Strict && q.stamp < r.k {
 				r.discard(st, q)
 				continue
@@ -601,7 +628,7 @@ func (r *runner) finish() {
 	r.drain()
 	for _, c := range r.script.Clients {
 		if st := r.clients[c.Name]; st != nil {
-			for _, q := range st.queue {
+			for _, q := range st.queue[st.head:] {
 				r.res.Leftover = append(r.res.Leftover, st.export(q))
 			}
 		}

@@ -21,15 +21,33 @@ func (s Stanza) Canonical() string {
 	return s.e.canonical()
 }
 
+const (
+	canonNone = iota
+	canonBusy
+	canonDone
+)
+
+// cached returns e's canonical form if it has been published.
+func (e *elem) cached() (string, bool) {
+	if e.canonState.Load() == canonDone {
+		return e.canon, true
+	}
+	return "", false
+}
+
 func (e *elem) canonical() string {
-	if p := e.canon.Load(); p != nil {
-		return *p
+	if c, ok := e.cached(); ok {
+		return c
 	}
 	var b strings.Builder
-	b.Grow(256)
+	// Sized exactly first: one allocation, however long the stanza.
+	b.Grow(e.size())
 	e.write(&b)
 	c := b.String()
-	e.canon.Store(&c)
+	if e.canonState.CompareAndSwap(canonNone, canonBusy) {
+		e.canon = c
+		e.canonState.Store(canonDone)
+	}
 	return c
 }
 
@@ -56,9 +74,9 @@ func sortAttrs(attrs []Attr) {
 }
 
 func (e *elem) write(b *strings.Builder) {
-	if p := e.canon.Load(); p != nil {
+	if c, ok := e.cached(); ok {
 		// A shared subtree (a derived stanza's children) already rendered.
-		b.WriteString(*p)
+		b.WriteString(c)
 		return
 	}
 	b.WriteByte('<')
@@ -113,6 +131,68 @@ func (e *elem) write(b *strings.Builder) {
 	b.WriteString("</")
 	writeTag(b, e.space, e.tag)
 	b.WriteByte('>')
+}
+
+// size returns the length of e's canonical form (what write writes).
+func (e *elem) size() int {
+	if c, ok := e.cached(); ok {
+		return len(c)
+	}
+	n := 1 + tagSize(e.space, e.tag) // <tag
+	for i := range e.attrs {
+		a := &e.attrs[i]
+		n += 1 + tagSize(a.Space, a.Key) + 2 + escapedSize(a.Value, true) + 1 // ␠name='value'
+	}
+	hasElem := false
+	for _, k := range e.kids {
+		if k.e != nil {
+			hasElem = true
+			break
+		}
+	}
+	content := 0
+	empty := true
+	for _, k := range e.kids {
+		if k.e != nil {
+			content += k.e.size()
+			empty = false
+			continue
+		}
+		if k.text == "" || (hasElem && isSpace(k.text)) {
+			continue
+		}
+		content += escapedSize(k.text, false)
+		empty = false
+	}
+	if empty {
+		return n + 2 // />
+	}
+	return n + 1 + content + 2 + tagSize(e.space, e.tag) + 1 // >content</tag>
+}
+
+func tagSize(space, tag string) int {
+	if space != "" {
+		return len(space) + 1 + len(tag)
+	}
+	return len(tag)
+}
+
+// escapedSize is the length escapeInto writes for s.
+func escapedSize(s string, attr bool) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '&':
+			n += len("&amp;") - 1
+		case '<', '>':
+			n += len("&lt;") - 1
+		case '\'', '"':
+			if attr {
+				n += len("&apos;") - 1
+			}
+		}
+	}
+	return n
 }
 
 func writeTag(b *strings.Builder, space, tag string) {

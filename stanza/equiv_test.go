@@ -1,6 +1,7 @@
 package stanza_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -100,4 +101,22 @@ func FuzzCanonical(f *testing.F) {
 			t.Fatalf("stanza %s\nmodel  %s", got, want)
 		}
 	})
+}
+
+// The canonical form is sized before it is written: one allocation for
+// the string however long the stanza (escapes included), and none to
+// cache it.
+func TestCanonicalSize(t *testing.T) {
+	el := etree.NewElement("message")
+	el.CreateAttr("to", "a'b\"c<d>&e")
+	el.CreateElement("body").SetText(strings.Repeat("<x> & 'y' ", 50))
+	s := stanza.FromElement(el)
+	if n := testing.AllocsPerRun(10, func() {
+		_ = stanza.FromElement(el).Canonical()
+	}); n > 4 {
+		t.Errorf("FromElement+Canonical of a long stanza: %v allocations, want at most 4 (3 slabs, 1 string)", n)
+	}
+	if s.Canonical() != model.Canonical(el) {
+		t.Errorf("long stanza: %s", s.Canonical())
+	}
 }

@@ -47,7 +47,12 @@ type elem struct {
 	space, tag string
 	attrs      []Attr
 	kids       []node
-	canon      atomic.Pointer[string]
+	// canon is the canonical form once canonState is canonDone. The
+	// first caller to render e claims it (canonNone to canonBusy), writes
+	// canon and publishes it; a caller that finds it busy renders its own
+	// copy. No lock, and no allocation beyond the string.
+	canonState atomic.Uint32
+	canon      string
 }
 
 // node is one child: an element, or text when e is nil.

@@ -269,35 +269,41 @@ func newCompiler(el *etree.Element) *compiler {
 	return c
 }
 
-// reset sizes c's slabs for el, reusing their memory when it suffices.
-func (c *compiler) reset(el *etree.Element) {
-	var nodes, attrs, kids int
-	var count func(e *etree.Element, depth int)
-	count = func(e *etree.Element, depth int) {
-		nodes++
-		attrs += len(e.Attr)
-		for _, t := range e.Child {
-			if c, ok := t.(*etree.Element); ok && depth < maxDepth {
-				kids++
-				count(c, depth+1)
-			}
-		}
+// reset sizes c's slabs for els, reusing their memory when it suffices.
+func (c *compiler) reset(els ...*etree.Element) {
+	var n treeSize
+	for _, el := range els {
+		n.add(el, 0)
 	}
-	count(el, 0)
-	if cap(c.nodeBuf) < nodes {
-		c.nodeBuf = make([]xnode, nodes)
+	if cap(c.nodeBuf) < n.nodes {
+		c.nodeBuf = make([]xnode, n.nodes)
 	}
 	// take hands out nodes from the front: start again from the base.
-	c.nodes = c.nodeBuf[:nodes]
+	c.nodes = c.nodeBuf[:n.nodes]
 	clear(c.nodes)
-	if cap(c.attrs) < attrs {
-		c.attrs = make([]xattr, 0, attrs)
+	if cap(c.attrs) < n.attrs {
+		c.attrs = make([]xattr, 0, n.attrs)
 	}
-	if cap(c.kids) < kids {
-		c.kids = make([]*xnode, 0, kids)
+	if cap(c.kids) < n.kids {
+		c.kids = make([]*xnode, 0, n.kids)
 	}
 	c.attrs, c.kids = c.attrs[:0], c.kids[:0]
 	c.nscope = 0
+}
+
+// treeSize counts what compile takes for a tree: nodes, attributes and
+// child links, down to maxDepth.
+type treeSize struct{ nodes, attrs, kids int }
+
+func (n *treeSize) add(e *etree.Element, depth int) {
+	n.nodes++
+	n.attrs += len(e.Attr)
+	for _, t := range e.Child {
+		if c, ok := t.(*etree.Element); ok && depth < maxDepth {
+			n.kids++
+			n.add(c, depth+1)
+		}
+	}
 }
 
 // take returns a fresh xnode with room for n attributes and k children.

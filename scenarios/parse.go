@@ -27,6 +27,7 @@ func Parse(filename string, src []byte) (*Script, error) {
 		return nil, p.errs
 	}
 	p.s.Warnings.Sort()
+	compileScript(p.s) // once here, for every run of the script
 	return p.s, nil
 }
 
@@ -375,10 +376,6 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	p.tokBuf = bp.tokBuf
 	if len(p.errs) > before {
 		return false
-	}
-	// Compiled once here, for every run of the script.
-	for _, s := range a.Stanzas {
-		s.compiled = compileStanza(s.Elem, a.Verb == Sends)
 	}
 	switch len(a.Stanzas) {
 	case 0:

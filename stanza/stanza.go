@@ -222,30 +222,64 @@ func FromElement(el *etree.Element) Stanza {
 	if el == nil {
 		return Stanza{}
 	}
-	var nodes, attrs, kids int
-	var count func(e *etree.Element)
-	count = func(e *etree.Element) {
-		nodes++
-		attrs += len(e.Attr)
-		for _, t := range e.Child {
-			switch c := t.(type) {
-			case *etree.Element:
-				kids++
-				count(c)
-			case *etree.CharData:
-				kids++
-			}
-		}
-	}
-	count(el)
-	b := builder{elems: make([]elem, nodes), attrs: make([]Attr, attrs), kids: make([]node, kids)}
+	var b builder
+	b.count(el)
+	b.alloc()
 	return Stanza{b.build(el)}
 }
 
+// FromElements is FromElement of each of els (nil ones give the zero
+// Stanza), with the trees cut from three slabs shared by all of them: a
+// script's stanzas, built once, cost three allocations together.
+func FromElements(els []*etree.Element) []Stanza {
+	var b builder
+	for _, el := range els {
+		if el != nil {
+			b.count(el)
+		}
+	}
+	b.alloc()
+	out := make([]Stanza, len(els))
+	for i, el := range els {
+		if el != nil {
+			out[i] = Stanza{b.build(el)}
+		}
+	}
+	return out
+}
+
+// builder cuts trees from three slabs, sized by count.
 type builder struct {
 	elems []elem
 	attrs []Attr
 	kids  []node
+
+	nElems, nAttrs, nKids int
+}
+
+// count adds el's elements, attributes and children to the sizes.
+func (b *builder) count(el *etree.Element) {
+	b.nElems++
+	b.nAttrs += len(el.Attr)
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			b.nKids++
+			b.count(c)
+		case *etree.CharData:
+			b.nKids++
+		}
+	}
+}
+
+func (b *builder) alloc() {
+	b.elems = make([]elem, b.nElems)
+	if b.nAttrs > 0 {
+		b.attrs = make([]Attr, b.nAttrs)
+	}
+	if b.nKids > 0 {
+		b.kids = make([]node, b.nKids)
+	}
 }
 
 func (b *builder) build(el *etree.Element) *elem {

@@ -222,3 +222,26 @@ func TestMapAttrs(t *testing.T) {
 		t.Errorf("MapAttrs dropped f's error")
 	}
 }
+
+func TestFromElements(t *testing.T) {
+	a := parse(t, `<message to='a'><body>hi</body></message>`)
+	b := parse(t, `<iq type='get'><query xmlns='jabber:iq:roster'/></iq>`)
+	got := stanza.FromElements([]*etree.Element{a, nil, b})
+	if len(got) != 3 || !got[1].IsZero() {
+		t.Fatalf("FromElements = %d values, middle zero %v", len(got), got[1].IsZero())
+	}
+	for i, el := range []*etree.Element{a, nil, b} {
+		if want := stanza.FromElement(el).Canonical(); got[i].Canonical() != want {
+			t.Errorf("value %d: %s, want %s", i, got[i].Canonical(), want)
+		}
+	}
+	// Built apart, though cut from shared slabs: deriving one leaves the
+	// other alone.
+	_ = got[0].WithChild(got[2])
+	if got[2].Canonical() != `<iq type='get'><query xmlns='jabber:iq:roster'/></iq>` {
+		t.Errorf("second value changed: %s", got[2].Canonical())
+	}
+	if n := testing.AllocsPerRun(10, func() { _ = stanza.FromElements([]*etree.Element{a, b, a, b}) }); n > 4 {
+		t.Errorf("FromElements of four trees: %v allocations, want at most 4", n)
+	}
+}

@@ -89,7 +89,7 @@ func (c *Client) Send(st *etree.Element) error {
 	if !c.open {
 		return fmt.Errorf("%w: %s cannot send", ErrNotConnected, c.name)
 	}
-	return c.send(st, stanza.FromElement(st))
+	return c.send(st, c.sim.arena.FromElement(st))
 }
 
 // SendValue is Send of v: the server gets a fresh element built from v

@@ -32,6 +32,9 @@ type Sim struct {
 
 	q       queue
 	nextSeq uint64 // insertion sequence for the queue
+	// arena builds the stanza values of the trace: every traced stanza
+	// is one, so they are cut from shared slabs.
+	arena stanza.Arena
 
 	clients  []*Client                   // creation order: the only order ever iterated
 	byName   map[string]*Client          // newest client of each name; lookup only
@@ -284,7 +287,7 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 				// receiver's edits show in another's inbox.
 				st = st.Copy()
 			}
-			v := stanza.FromElement(st)
+			v := s.arena.FromElement(st)
 			c := s.sessions[ev.Session]
 			if c == nil {
 				s.record(TraceDrop, nil, ev.To, v, ReasonUnknownSession, cause)
@@ -302,9 +305,9 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			f.cause = cause
 			s.schedule(&c.down, f)
 		case model.Drop:
-			s.record(TraceDrop, nil, ev.To, stanza.FromElement(ev.Stanza), ev.Reason, cause)
+			s.record(TraceDrop, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Store:
-			s.record(TraceStore, nil, ev.To, stanza.FromElement(ev.Stanza), ev.Reason, cause)
+			s.record(TraceStore, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Closed:
 			if ev.Session == closing {
 				continue

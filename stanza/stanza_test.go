@@ -245,3 +245,41 @@ func TestFromElements(t *testing.T) {
 		t.Errorf("FromElements of four trees: %v allocations, want at most 4", n)
 	}
 }
+
+// An arena's stanzas are the ones FromElement builds, independent of
+// each other, and cost no allocation once a chunk is there.
+func TestArena(t *testing.T) {
+	var a stanza.Arena
+	els := []*etree.Element{
+		parse(t, `<message to='a' type='chat'><body>hi</body><x xmlns='u'><y/></x></message>`),
+		parse(t, `<presence/>`),
+		parse(t, `<iq type='result' id='1'><query xmlns='jabber:iq:roster'><item jid='a@b'/><item jid='c@d'/></query></iq>`),
+	}
+	var got []stanza.Stanza
+	for i := range 200 {
+		got = append(got, a.FromElement(els[i%len(els)]))
+	}
+	for i, s := range got {
+		if want := stanza.FromElement(els[i%len(els)]).Canonical(); s.Canonical() != want {
+			t.Fatalf("stanza %d: %s, want %s", i, s.Canonical(), want)
+		}
+	}
+	// Deriving from one changes no neighbour in its chunk.
+	_ = got[0].WithAttr("", "to", "z").WithChild(got[1])
+	if got[0].Canonical() != stanza.FromElement(els[0]).Canonical() || got[1].Canonical() != "<presence/>" {
+		t.Errorf("deriving changed arena stanzas")
+	}
+	if !a.FromElement(nil).IsZero() {
+		t.Errorf("FromElement(nil) is not zero")
+	}
+	big := etree.NewElement("big")
+	for range 1000 {
+		big.CreateElement("k").CreateAttr("a", "1")
+	}
+	if s := a.FromElement(big); s.NumChild() != 1000 {
+		t.Errorf("a tree larger than a chunk: %d children", s.NumChild())
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = a.FromElement(els[1]) }); n >= 1 {
+		t.Errorf("FromElement of a small stanza allocates %v times on average", n)
+	}
+}

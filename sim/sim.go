@@ -274,20 +274,35 @@ func (s *Sim) arrive(f *flight) {
 // the session the call itself closed (its TraceDisconnect is already
 // recorded), so a Closed event for it is not a second ending.
 func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
+	// vals[j] is the value built for evs[j], for backends that may hand
+	// one element to several sessions.
+	var vals []stanza.Stanza
+	if !s.owned {
+		vals = make([]stanza.Stanza, len(evs))
+	}
 	for i := range evs {
 		ev := &evs[i]
 		switch ev.Kind {
 		case model.Deliver, model.StreamError:
 			st := ev.Stanza
+			var v stanza.Stanza
 			// aliased is quadratic in the batch (a fan-out to K sessions
 			// is K deliveries), so it runs only for backends that make no
 			// ownership promise.
-			if st != nil && !s.owned && aliased(evs[:i], st) {
-				// One element handed to two sessions would let one
-				// receiver's edits show in another's inbox.
-				st = st.Copy()
+			if st != nil && !s.owned {
+				if j := aliased(evs[:i], st); j >= 0 {
+					// One element handed to two sessions would let one
+					// receiver's edits show in another's inbox; the
+					// value, immutable, is shared.
+					st, v = st.Copy(), vals[j]
+				}
 			}
-			v := s.arena.FromElement(st)
+			if v.IsZero() {
+				v = s.arena.FromElement(st)
+			}
+			if vals != nil {
+				vals[i] = v
+			}
 			c := s.sessions[ev.Session]
 			if c == nil {
 				s.record(TraceDrop, nil, ev.To, v, ReasonUnknownSession, cause)
@@ -343,13 +358,13 @@ func deliveryKind(ev *model.Event) TraceKind {
 	return TraceDeliver
 }
 
-// aliased reports whether st is the stanza of an earlier delivery in evs.
+// aliased returns the index of an earlier delivery in evs of st, or -1.
 // Batches are small (one call's fan-out), so a scan beats a set.
-func aliased(evs []model.Event, st *etree.Element) bool {
+func aliased(evs []model.Event, st *etree.Element) int {
 	for i := range evs {
 		if evs[i].Stanza == st && (evs[i].Kind == model.Deliver || evs[i].Kind == model.StreamError) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }

@@ -108,3 +108,31 @@ func TestSendValue(t *testing.T) {
 		t.Errorf("SendValue of the zero Stanza succeeded")
 	}
 }
+
+// A backend that hands one element to several sessions (the relay's
+// shout) gets one value for all of them: the stanza is rendered once,
+// while each inbox still gets its own element.
+func TestSharedDeliveryValue(t *testing.T) {
+	s, _ := newSim(t, 1, 0)
+	a := connect(t, s, "a", "alice", "x")
+	b := connect(t, s, "b", "bob", "y")
+	s.RunUntilQuiet()
+	shout := etree.NewElement("shout")
+	shout.CreateElement("body").SetText("hi")
+	send(t, a, shout)
+	s.RunUntilQuiet()
+	ra, rb := a.TakeAll(), b.TakeAll()
+	if len(ra) != 1 || len(rb) != 1 {
+		t.Fatalf("received %d and %d, want 1 each", len(ra), len(rb))
+	}
+	if ra[0].Value != rb[0].Value {
+		t.Errorf("one element delivered twice got two values")
+	}
+	if ra[0].Stanza == rb[0].Stanza {
+		t.Errorf("two sessions share one element")
+	}
+	ra[0].Stanza.CreateAttr("edited", "1")
+	if rb[0].Value.Canonical() != "<shout><body>hi</body></shout>" || model.Canonical(rb[0].Stanza) != rb[0].Value.Canonical() {
+		t.Errorf("one receiver's edit shows elsewhere: %s / %s", rb[0].Value.Canonical(), model.Canonical(rb[0].Stanza))
+	}
+}

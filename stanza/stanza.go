@@ -41,8 +41,8 @@ type Stanza struct{ e *elem }
 type Attr struct{ Space, Key, Value string }
 
 // elem is one element. Nothing in it changes after construction except
-// canon, which is written at most once per value (atomically, so that
-// shared values may be rendered from several goroutines).
+// canon, which is written at most once (published through canonState, so
+// that shared values may be rendered from several goroutines).
 type elem struct {
 	space, tag string
 	attrs      []Attr

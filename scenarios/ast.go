@@ -186,5 +186,5 @@ type Stanza struct {
 	Raw  string // the element's source text, as written
 	Pos  Pos    // the line of its start tag
 
-	compiled compiledStanza // made by Parse from Elem; read-only afterwards
+	compiled *compiledStanza // made by Parse from Elem; read-only afterwards
 }

@@ -48,7 +48,7 @@ type substituted struct {
 // expected): the one Parse made, or, for a Stanza Parse did not make or
 // whose Elem was replaced since, a fresh one.
 func (s *Stanza) compiledFor(sending bool) *compiledStanza {
-	if c := &s.compiled; c.src != nil && c.src == s.Elem && c.sending == sending {
+	if c := s.compiled; c != nil && c.src == s.Elem && c.sending == sending {
 		return c
 	}
 	c := compileStanza(s.Elem, sending)
@@ -62,13 +62,18 @@ func (s *Stanza) compiledFor(sending bool) *compiledStanza {
 func compileScript(s *Script) {
 	var sends, exps []*Stanza
 	var plain []*etree.Element // the sends without scansion directives
-	var memos, vars int
+	var memos, vars, n int
+	for _, a := range s.Actions {
+		n += len(a.Stanzas)
+	}
+	all := make([]compiledStanza, n) // one allocation for the script
 	for _, a := range s.Actions {
 		for _, st := range a.Stanzas {
 			switch a.Verb {
 			case Sends:
 				sends = append(sends, st)
-				st.compiled = compiledStanza{src: st.Elem, sending: true}
+				st.compiled, all = &all[0], all[1:]
+				*st.compiled = compiledStanza{src: st.Elem, sending: true}
 				if hasDirective(st.Elem, expectedRoot) {
 					st.compiled.send = sendTemplate(st.Elem, expectedRoot)
 				} else {
@@ -76,13 +81,14 @@ func compileScript(s *Script) {
 				}
 			case Receives:
 				exps = append(exps, st)
+				st.compiled, all = &all[0], all[1:]
 				vars += countVars(st.Elem)
 			}
 		}
 	}
 	built := stanza.FromElements(plain)
 	for _, st := range sends {
-		c := &st.compiled
+		c := st.compiled
 		if c.send.IsZero() {
 			c.send, built = built[0], built[1:]
 		}
@@ -93,7 +99,7 @@ func compileScript(s *Script) {
 	}
 	memo := make([]sendMemo, memos)
 	for _, st := range sends {
-		if c := &st.compiled; len(c.sendVars) > 0 {
+		if c := st.compiled; len(c.sendVars) > 0 {
 			c.memo, memo = &memo[0], memo[1:]
 		}
 	}
@@ -106,7 +112,7 @@ func compileScript(s *Script) {
 	varBuf := make([]string, 0, vars)
 	for _, st := range exps {
 		cp.nscope = 0 // a tree's scopes are done with once it is compiled
-		st.compiled = compiledStanza{src: st.Elem, exp: cp.compile(st.Elem, expectedRoot, true, nil, false, 0)}
+		*st.compiled = compiledStanza{src: st.Elem, exp: cp.compile(st.Elem, expectedRoot, true, nil, false, 0)}
 		if n := countVars(st.Elem); n > 0 {
 			st.compiled.vars = appendVars(varBuf[len(varBuf):len(varBuf):len(varBuf)+n], st.Elem)
 			varBuf = varBuf[:len(varBuf)+n]

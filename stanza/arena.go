@@ -21,7 +21,9 @@ const (
 	arenaMaxChunk   = 128
 )
 
-// FromElement is FromElement(el) with the tree cut from a's slabs.
+// FromElement is FromElement(el) with the tree cut from a's slabs. The
+// canonical form is rendered at once, sized from the walk that sized the
+// tree: an arena's users (the simulator's trace) need it straight away.
 func (a *Arena) FromElement(el *etree.Element) Stanza {
 	if el == nil {
 		return Stanza{}
@@ -34,7 +36,10 @@ func (a *Arena) FromElement(el *etree.Element) Stanza {
 	b.elems, a.elems = a.elems[:b.nElems:b.nElems], a.elems[b.nElems:]
 	b.attrs, a.attrs = a.attrs[:b.nAttrs:b.nAttrs], a.attrs[b.nAttrs:]
 	b.kids, a.kids = a.kids[:b.nKids:b.nKids], a.kids[b.nKids:]
-	return Stanza{b.build(el)}
+	e := b.build(el)
+	// Escapes are not counted: an eighth more covers the usual few.
+	e.render(b.nBytes + b.nBytes/8)
+	return Stanza{e}
 }
 
 // refill starts new slabs, each large enough for the tree being built:

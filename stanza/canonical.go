@@ -39,9 +39,15 @@ func (e *elem) canonical() string {
 	if c, ok := e.cached(); ok {
 		return c
 	}
-	var b strings.Builder
 	// Sized exactly first: one allocation, however long the stanza.
-	b.Grow(e.size())
+	return e.render(e.size())
+}
+
+// render writes e's canonical form into a buffer of capacity hint (it
+// grows if the hint is short), caches and returns it.
+func (e *elem) render(hint int) string {
+	var b strings.Builder
+	b.Grow(hint)
 	e.write(&b)
 	c := b.String()
 	if e.canonState.CompareAndSwap(canonNone, canonBusy) {

@@ -50,6 +50,7 @@ const (
 // prefix.
 func newWrapper() *etree.Element {
 	w := etree.NewElement("scansion-block")
+	w.Attr = make([]etree.Attr, 0, 2)
 	w.CreateAttr("xmlns", nsClient)
 	w.CreateAttr("xmlns:scansion", ScansionNS)
 	return w

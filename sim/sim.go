@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // pcgStream is the PCG increment every simulation uses; only the seed
@@ -31,6 +32,9 @@ type Sim struct {
 
 	q       queue
 	nextSeq uint64 // insertion sequence for the queue
+	// arena builds the stanza values of the trace: every traced stanza
+	// is one, so they are cut from shared slabs.
+	arena stanza.Arena
 
 	clients  []*Client                   // creation order: the only order ever iterated
 	byName   map[string]*Client          // newest client of each name; lookup only
@@ -146,7 +150,7 @@ func (s *Sim) Connect(name, user, resource string) (*Client, error) {
 	s.clients = append(s.clients, c)
 	s.byName[name] = c
 	s.sessions[id] = c
-	seq := s.record(TraceConnect, c, jid, "", "", 0)
+	seq := s.record(TraceConnect, c, jid, stanza.Stanza{}, "", 0)
 	s.apply(evs, seq, 0)
 	return c, nil
 }
@@ -175,7 +179,7 @@ func (s *Sim) schedule(l *link, f *flight) {
 	f.at = at
 	s.nextSeq++
 	f.seq = s.nextSeq
-	l.pending = append(l.pending, f)
+	l.push(f)
 	s.q.push(f)
 }
 
@@ -233,7 +237,7 @@ func (s *Sim) arrive(f *flight) {
 	case upStanza:
 		c.up.popFront(f)
 		if c.srvClosed {
-			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			return
 		}
 		s.apply(s.backend.Process(c.id, f.st), f.cause, 0)
@@ -244,16 +248,16 @@ func (s *Sim) arrive(f *flight) {
 		}
 		c.srvClosed = true
 		c.ended = true
-		seq := s.record(TraceDisconnect, c, c.jid, "", ReasonClean, 0)
+		seq := s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, ReasonClean, 0)
 		s.apply(s.backend.Close(c.id, false), seq, c.id)
 	case downStanza:
 		c.down.popFront(f)
 		if c.ended {
-			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			return
 		}
-		seq := s.record(f.traceKind, c, c.jid, f.canon, f.reason, f.cause)
-		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st})
+		seq := s.record(f.traceKind, c, c.jid, f.val, f.reason, f.cause)
+		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st, Value: f.val})
 	case downClose:
 		c.down.popFront(f)
 		if c.ended {
@@ -261,7 +265,7 @@ func (s *Sim) arrive(f *flight) {
 		}
 		c.open = false
 		c.ended = true
-		s.record(TraceDisconnect, c, c.jid, "", f.reason, f.cause)
+		s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, f.reason, f.cause)
 	}
 }
 
@@ -270,30 +274,45 @@ func (s *Sim) arrive(f *flight) {
 // the session the call itself closed (its TraceDisconnect is already
 // recorded), so a Closed event for it is not a second ending.
 func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
+	// vals[j] is the value built for evs[j], for backends that may hand
+	// one element to several sessions.
+	var vals []stanza.Stanza
+	if !s.owned {
+		vals = make([]stanza.Stanza, len(evs))
+	}
 	for i := range evs {
 		ev := &evs[i]
 		switch ev.Kind {
 		case model.Deliver, model.StreamError:
 			st := ev.Stanza
+			var v stanza.Stanza
 			// aliased is quadratic in the batch (a fan-out to K sessions
 			// is K deliveries), so it runs only for backends that make no
 			// ownership promise.
-			if st != nil && !s.owned && aliased(evs[:i], st) {
-				// One element handed to two sessions would let one
-				// receiver's edits show in another's inbox.
-				st = st.Copy()
+			if st != nil && !s.owned {
+				if j := aliased(evs[:i], st); j >= 0 {
+					// One element handed to two sessions would let one
+					// receiver's edits show in another's inbox; the
+					// value, immutable, is shared.
+					st, v = st.Copy(), vals[j]
+				}
 			}
-			canon := canonical(st)
+			if v.IsZero() {
+				v = s.arena.FromElement(st)
+			}
+			if vals != nil {
+				vals[i] = v
+			}
 			c := s.sessions[ev.Session]
 			if c == nil {
-				s.record(TraceDrop, nil, ev.To, canon, ReasonUnknownSession, cause)
+				s.record(TraceDrop, nil, ev.To, v, ReasonUnknownSession, cause)
 				continue
 			}
 			f := s.q.alloc()
 			f.kind = downStanza
 			f.client = c
 			f.st = st
-			f.canon = canon
+			f.val = v
 			f.traceKind = deliveryKind(ev)
 			if ev.Kind == model.Deliver {
 				f.reason = ev.Reason
@@ -301,9 +320,9 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			f.cause = cause
 			s.schedule(&c.down, f)
 		case model.Drop:
-			s.record(TraceDrop, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+			s.record(TraceDrop, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Store:
-			s.record(TraceStore, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+			s.record(TraceStore, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Closed:
 			if ev.Session == closing {
 				continue
@@ -339,20 +358,13 @@ func deliveryKind(ev *model.Event) TraceKind {
 	return TraceDeliver
 }
 
-// aliased reports whether st is the stanza of an earlier delivery in evs.
+// aliased returns the index of an earlier delivery in evs of st, or -1.
 // Batches are small (one call's fan-out), so a scan beats a set.
-func aliased(evs []model.Event, st *etree.Element) bool {
+func aliased(evs []model.Event, st *etree.Element) int {
 	for i := range evs {
 		if evs[i].Stanza == st && (evs[i].Kind == model.Deliver || evs[i].Kind == model.StreamError) {
-			return true
+			return i
 		}
 	}
-	return false
-}
-
-func canonical(st *etree.Element) string {
-	if st == nil {
-		return ""
-	}
-	return model.Canonical(st)
+	return -1
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
 // simNetwork runs a script on a sim.Sim.
@@ -61,6 +62,10 @@ func (e *simEndpoint) Connected() bool              { return e.c.Connected() }
 func (e *simEndpoint) Ended() bool                  { return e.c.Ended() }
 func (e *simEndpoint) Disconnect() error            { return e.c.Disconnect() }
 func (e *simEndpoint) Drop() error                  { return e.c.Drop() }
+
+// SendValue sends v on the simulated client (see sim.Client.SendValue):
+// the trace records the value itself, whose canonical form is cached.
+func (e *simEndpoint) SendValue(v stanza.Stanza) error { return e.c.SendValue(v) }
 
 func (e *simEndpoint) TakeAll() []sim.Received {
 	recs := e.c.TakeAll()

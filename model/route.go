@@ -76,7 +76,7 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 			s.deliver(sess, r, "error")
 			return
 		}
-		if !j.is(raw) {
+		if !j.Is(raw) {
 			st.CreateAttr("to", j.String())
 		}
 	}

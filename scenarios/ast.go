@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
 // Script is a parsed .scs file (§1).
@@ -97,11 +97,11 @@ func (c *Client) Prop(key string) (string, bool) {
 // JID returns the parsed jid property (with its resource, if it has
 // one), or the zero JID when it is missing or malformed. Parse rejects
 // scripts where either is the case.
-func (c *Client) JID() model.JID {
+func (c *Client) JID() jid.JID {
 	v, _ := c.Prop(PropJID)
-	j, err := model.ParseJID(v)
+	j, err := jid.Parse(v)
 	if err != nil {
-		return model.JID{}
+		return jid.JID{}
 	}
 	return j
 }
@@ -175,8 +175,16 @@ type Action struct {
 // when the action runs. Whitespace-only text between child elements is
 // removed; in receives blocks, where whitespace-only text means "don't
 // care" (§4.5 rule 5), all whitespace-only text is removed.
+//
+// Parse compiles Elem for its action (as a stanza to send, or as an
+// expected one) and keeps the result with the Stanza for every run: so
+// Elem must not be changed in place after Parse. To change a stanza, give
+// it a new Elem (as PrefixNodes does); a Stanza whose Elem is not the one
+// compiled, or that Parse did not make, is compiled by each run.
 type Stanza struct {
 	Elem *etree.Element
 	Raw  string // the element's source text, as written
 	Pos  Pos    // the line of its start tag
+
+	compiled compiledStanza // made by Parse from Elem; read-only afterwards
 }

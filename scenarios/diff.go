@@ -4,12 +4,12 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // diffStanzas renders a line diff of expected against received, each
 // written one element per line with the attribute order and escaping of
-// model.Canonical. Lines only in expected start with "-", lines only in
+// the canonical form. Lines only in expected start with "-", lines only in
 // received with "+", common lines with a space (go-cmp's convention for
 // cmp.Diff(expected, received)).
 func diffStanzas(expected, received *etree.Element) string {
@@ -17,7 +17,7 @@ func diffStanzas(expected, received *etree.Element) string {
 }
 
 // prettyLines writes el one element per line, indented by two spaces per
-// level, each start tag as model.Canonical writes it. Whitespace-only
+// level, each start tag as the canonical form writes it. Whitespace-only
 // text is dropped.
 func prettyLines(el *etree.Element) []string {
 	var out []string
@@ -29,11 +29,11 @@ func prettyLines(el *etree.Element) []string {
 			if strings.TrimSpace(text) == "" {
 				el = &etree.Element{Space: el.Space, Tag: el.Tag, Attr: el.Attr}
 			}
-			out = append(out, ind+model.Canonical(el))
+			out = append(out, ind+stanza.FromElement(el).Canonical())
 			return
 		}
 		empty := &etree.Element{Space: el.Space, Tag: el.Tag, Attr: el.Attr}
-		out = append(out, ind+strings.TrimSuffix(model.Canonical(empty), "/>")+">")
+		out = append(out, ind+strings.TrimSuffix(stanza.FromElement(empty).Canonical(), "/>")+">")
 		for _, t := range el.Child {
 			switch c := t.(type) {
 			case *etree.Element:

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/sim"
 )
 
@@ -89,7 +89,7 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 		}
 	}
 	full := make(map[string]string) // bound full JID -> character, once connected
-	owner := make(map[string]model.JID)
+	owner := make(map[string]jid.JID)
 	var (
 		errs    ErrorList
 		pending []string // comments for the next action

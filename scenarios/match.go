@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Matcher compares expected stanzas with received ones by the rules of
@@ -22,6 +22,14 @@ import (
 type Matcher struct {
 	captures map[string]string
 	trail    []string // capture names bound tentatively, in order
+	// subst fills a variable slot of an expected stanza compiled once for
+	// all runs (the runner's bindings); nil outside the runner, where
+	// expected stanzas have no slots.
+	subst func(string) string
+	// recv holds the slabs of the last compiled received stanza, reused
+	// by the next: a compiled received stanza lives only until its match
+	// (or its mismatch's explanation) is over.
+	recv compiler
 }
 
 // NewMatcher returns a Matcher with no captures bound.
@@ -51,7 +59,8 @@ func (m *Matcher) Match(expected, received *etree.Element) *Mismatch {
 // matches is Match without the explanation: e is the compiled expected
 // element. It returns the compiled received element for mismatch.
 func (m *Matcher) matches(e *xnode, received *etree.Element) (*xnode, bool) {
-	r := compileReceived(received)
+	m.recv.reset(received)
+	r := m.recv.compile(received, receivedRoot, false, nil, false, 0)
 	if m.match(e, r) {
 		m.trail = m.trail[:0]
 		return r, true
@@ -75,7 +84,7 @@ type Mismatch struct {
 	Path string
 	// Reason says what differs there.
 	Reason string
-	// Expected and Received are the two stanzas in model.Canonical form.
+	// Expected and Received are the two stanzas in canonical form (see stanza.Stanza.Canonical).
 	Expected, Received string
 	// Diff is a line diff of the two stanzas, indented one element per
 	// line, in go-cmp's style: "-" lines are expected only, "+" lines
@@ -90,8 +99,8 @@ func newMismatch(path, reason string, expected, received *etree.Element) *Mismat
 	return &Mismatch{
 		Path:     path,
 		Reason:   reason,
-		Expected: model.Canonical(expected),
-		Received: model.Canonical(received),
+		Expected: stanza.FromElement(expected).Canonical(),
+		Received: stanza.FromElement(received).Canonical(),
 		Diff:     diffStanzas(expected, received),
 	}
 }
@@ -109,7 +118,18 @@ type xnode struct {
 	capture   bool // expected only: a capture occurs in this subtree
 }
 
-type xattr struct{ ns, local, value string }
+type xattr struct {
+	ns, local, value string
+	slot             bool // expected only: value holds ${...}, filled by Matcher.subst
+}
+
+// want is the expected value of a, its variables filled in.
+func (m *Matcher) want(a *xattr) string {
+	if a.slot && m.subst != nil {
+		return m.subst(a.value)
+	}
+	return a.value
+}
 
 func (n *xnode) attr(ns, local string) (string, bool) {
 	for _, a := range n.attrs {
@@ -207,9 +227,50 @@ type compiler struct {
 	nodes []xnode
 	attrs []xattr
 	kids  []*xnode
+	slots bool // mark attribute values holding ${...} as variable slots
+	// nodeBuf is the base of nodes, kept for reset.
+	nodeBuf []xnode
+	// scopes are the namespace scopes of the tree being compiled, reused
+	// by the next (the compiled tree keeps resolved names, not scopes).
+	scopes []*nsScope
+	nscope int
+}
+
+// push is scope.push(el) with the new scope taken from cp.scopes.
+func (cp *compiler) push(scope *nsScope, el *etree.Element) *nsScope {
+	declares := false
+	for _, a := range el.Attr {
+		if _, ok := declPrefix(a); ok {
+			declares = true
+			break
+		}
+	}
+	if !declares {
+		return scope
+	}
+	if cp.nscope == len(cp.scopes) {
+		cp.scopes = append(cp.scopes, new(nsScope))
+	}
+	sc := cp.scopes[cp.nscope]
+	cp.nscope++
+	*sc = nsScope{parent: scope}
+	sc.decls = sc.buf[:0]
+	for _, a := range el.Attr {
+		if prefix, ok := declPrefix(a); ok {
+			sc.decls = append(sc.decls, nsDecl{prefix, a.Value})
+		}
+	}
+	return sc
 }
 
 func newCompiler(el *etree.Element) *compiler {
+	c := &compiler{}
+	c.reset(el)
+	return c
+}
+
+// reset sizes c's slabs for el, reusing their memory when it suffices.
+func (c *compiler) reset(el *etree.Element) {
 	var nodes, attrs, kids int
 	var count func(e *etree.Element, depth int)
 	count = func(e *etree.Element, depth int) {
@@ -223,11 +284,20 @@ func newCompiler(el *etree.Element) *compiler {
 		}
 	}
 	count(el, 0)
-	return &compiler{
-		nodes: make([]xnode, nodes),
-		attrs: make([]xattr, 0, attrs),
-		kids:  make([]*xnode, 0, kids),
+	if cap(c.nodeBuf) < nodes {
+		c.nodeBuf = make([]xnode, nodes)
 	}
+	// take hands out nodes from the front: start again from the base.
+	c.nodes = c.nodeBuf[:nodes]
+	clear(c.nodes)
+	if cap(c.attrs) < attrs {
+		c.attrs = make([]xattr, 0, attrs)
+	}
+	if cap(c.kids) < kids {
+		c.kids = make([]*xnode, 0, kids)
+	}
+	c.attrs, c.kids = c.attrs[:0], c.kids[:0]
+	c.nscope = 0
 }
 
 // take returns a fresh xnode with room for n attributes and k children.
@@ -245,7 +315,7 @@ func (c *compiler) take(n, k int) *xnode {
 // nearest ancestor's scansion:strict (nil: none) and nsStrict says
 // whether an ancestor is outside jabber:client (§4.5 rule 2).
 func (cp *compiler) compile(el *etree.Element, scope *nsScope, expected bool, explicit *bool, nsStrict bool, depth int) *xnode {
-	scope = scope.push(el)
+	scope = cp.push(scope, el)
 	kids := 0
 	if depth < maxDepth {
 		for _, t := range el.Child {
@@ -277,7 +347,7 @@ func (cp *compiler) compile(el *etree.Element, scope *nsScope, expected bool, ex
 				n.capture = true
 			}
 		}
-		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value})
+		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value, slot: cp.slots && strings.Contains(a.Value, "${")})
 	}
 	if expected {
 		nsStrict = nsStrict || n.ns != nsClient
@@ -331,9 +401,10 @@ func (m *Matcher) match(e, r *xnode) bool {
 	if !e.sameName(r) {
 		return false
 	}
-	for _, a := range e.attrs {
+	for i := range e.attrs {
+		a := &e.attrs[i]
 		v, ok := r.attr(a.ns, a.local)
-		if !ok || !m.value(a.value, v) {
+		if !ok || !m.value(m.want(a), v) {
 			return false
 		}
 	}
@@ -398,6 +469,15 @@ func (m *Matcher) assign(es, rs []*xnode) bool {
 		if e.capture {
 			return m.backtrack(es, rs, 0, make([]bool, len(rs)))
 		}
+	}
+	if len(es) == 1 {
+		// One expected child (the usual payload): any match will do.
+		for _, r := range rs {
+			if es[0].sameName(r) && m.match(es[0], r) {
+				return true
+			}
+		}
+		return false
 	}
 	// ok[i][j]: expected child i matches received child j on its own.
 	ok := make([][]bool, len(es))

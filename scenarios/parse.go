@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
 // Parse reads a scansion script. filename is used in positions only.
@@ -232,7 +232,7 @@ func (p *parser) property(n int, text string) {
 	// rather than a second "has no jid" one.
 	switch key {
 	case PropJID:
-		j, err := model.ParseJID(value)
+		j, err := jid.Parse(value)
 		switch {
 		case err != nil:
 			p.errorf(n, "jid %q of [Client] %s: %v", value, c.Name, err)
@@ -261,13 +261,13 @@ func (p *parser) endClient() {
 	if c == nil || c.Name == "" {
 		return
 	}
-	jid, ok := c.Prop(PropJID)
+	raw, ok := c.Prop(PropJID)
 	if !ok {
 		p.errorf(c.Pos.Line, "[Client] %s has no jid property: expected an indented \"jid: user@host\" line", c.Name)
 		return
 	}
 	if r, ok := c.Prop(PropResource); ok {
-		if j, err := model.ParseJID(jid); err == nil && j.Resource != "" && j.Resource != r {
+		if j, err := jid.Parse(raw); err == nil && j.Resource != "" && j.Resource != r {
 			p.warnf(c.Pos.Line, "[Client] %s: jid has resource %q and the resource property is %q; the resource property wins", c.Name, j.Resource, r)
 		}
 	}
@@ -375,6 +375,10 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	p.tokBuf = bp.tokBuf
 	if len(p.errs) > before {
 		return false
+	}
+	// Compiled once here, for every run of the script.
+	for _, s := range a.Stanzas {
+		s.compiled = compileStanza(s.Elem, a.Verb == Sends)
 	}
 	switch len(a.Stanzas) {
 	case 0:

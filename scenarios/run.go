@@ -10,8 +10,10 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Defaults for RunOptions (virtual time, §10).
@@ -82,7 +84,7 @@ type Result struct {
 // Queued is a received stanza held in a client's queue.
 type Queued struct {
 	Client string
-	Stanza string // model.Canonical
+	Stanza string // canonical form (see stanza.Stanza.Canonical)
 	Seq    uint64 // the trace Seq of its delivery
 	// Stamp is the action number of §5.2 (1-based): the action during
 	// which it arrived, moved forward past a run of sends.
@@ -104,7 +106,7 @@ type Failure struct {
 	Client  string // its character
 	Message string
 	// Expected is the expected stanza after variable substitution, and
-	// Received the offending stanza, both in model.Canonical form.
+	// Received the offending stanza, both in canonical form (see stanza.Stanza.Canonical).
 	// Received is empty for a timeout, Expected for "receives: nothing".
 	Expected, Received string
 	// Path and Diff explain a mismatch (see Mismatch).
@@ -168,10 +170,11 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		opts:    opts,
 		res:     res,
 		clients: make(map[string]*clientState),
-		vars:    bindings{script: script, bound: make(map[string]model.JID)},
+		vars:    bindings{script: script, bound: make(map[string]jid.JID)},
 		matcher: NewMatcher(),
 		stamps:  stamps(script.Actions),
 	}
+	r.matcher.subst = r.vars.slot
 	defer func() {
 		if v := recover(); v != nil {
 			res.Err = fmt.Errorf("%s: panic during action %d: %v\n%s", r.pos(), r.k, v, debug.Stack())
@@ -230,10 +233,39 @@ type runner struct {
 }
 
 type clientState struct {
-	name   string
-	ep     driver.Endpoint
+	name string
+	ep   driver.Endpoint
+	// queue[head:] are the stanzas received and not yet taken, oldest
+	// first. Taking advances head; an emptied queue starts again at the
+	// front of its array, so a run does not reallocate it per stanza.
 	queue  []queued
+	head   int
 	closed bool // the script disconnected it
+}
+
+// waiting reports whether a received stanza is queued.
+func (st *clientState) waiting() bool { return st.head < len(st.queue) }
+
+// take removes and returns the oldest queued stanza.
+func (st *clientState) take() queued {
+	q := st.queue[st.head]
+	st.queue[st.head] = queued{}
+	st.head++
+	if st.head == len(st.queue) {
+		st.queue, st.head = st.queue[:0], 0
+	}
+	return q
+}
+
+// add queues q, compacting a full array whose front was taken rather
+// than growing it.
+func (st *clientState) add(q queued) {
+	if st.head > 0 && len(st.queue) == cap(st.queue) {
+		n := copy(st.queue, st.queue[st.head:])
+		clear(st.queue[n:])
+		st.queue, st.head = st.queue[:n], 0
+	}
+	st.queue = append(st.queue, q)
 }
 
 type queued struct {
@@ -319,7 +351,7 @@ func (r *runner) drain() {
 			continue
 		}
 		for _, rec := range st.ep.TakeAll() {
-			st.queue = append(st.queue, queued{Received: rec, stamp: stamp})
+			st.add(queued{Received: rec, stamp: stamp})
 		}
 	}
 }
@@ -355,11 +387,15 @@ func (r *runner) do(a *Action) bool {
 		return r.receiveNothing(st)
 	}
 	for _, s := range a.Stanzas {
-		exp, err := r.expand(s.Elem, false)
-		if err != nil {
-			return r.errorf("%s receives: %v", a.Client, err)
+		c := s.compiledFor(false)
+		// Resolve every variable first: one used too early is the
+		// script's error, whatever the queue holds.
+		for _, v := range c.vars {
+			if _, err := r.vars.expand(v); err != nil {
+				return r.errorf("%s receives: %v", a.Client, err)
+			}
 		}
-		if !r.receive(st, exp) {
+		if !r.receive(st, s, c) {
 			return false
 		}
 	}
@@ -389,11 +425,21 @@ func (r *runner) send(a *Action, st *clientState) bool {
 		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
 	}
 	for _, s := range a.Stanzas {
-		el, err := r.expand(s.Elem, true)
-		if err != nil {
-			return r.errorf("%s sends: %v", a.Client, err)
+		c := s.compiledFor(true)
+		v := c.send
+		if len(c.sendVars) > 0 {
+			var err error
+			if v, err = c.substitute(&r.vars); err != nil {
+				return r.errorf("%s sends: %v", a.Client, err)
+			}
 		}
-		if err := st.ep.Send(el); err != nil {
+		var err error
+		if vs, ok := st.ep.(valueSender); ok {
+			err = vs.SendValue(v)
+		} else {
+			err = st.ep.Send(v.Element())
+		}
+		if err != nil {
 			return r.errorf("%s sends: %v", a.Client, err)
 		}
 		if !r.settle(st.ep) {
@@ -404,7 +450,9 @@ func (r *runner) send(a *Action, st *clientState) bool {
 }
 
 // expand returns a detached copy of el with variables substituted; for
-// sending, scansion directives are removed as well (§4.4 item 5).
+// sending, scansion directives are removed as well (§4.4 item 5). Runs
+// use the compiled stanza instead; expand serves the reports of a failed
+// receives, which show the expected stanza as it was expected.
 func (r *runner) expand(el *etree.Element, sending bool) (*etree.Element, error) {
 	if !sending && !hasVars(el) {
 		// Nothing to substitute and nothing removed: the expected
@@ -459,14 +507,14 @@ func hasVars(el *etree.Element) bool {
 	return false
 }
 
-// receive satisfies one expected stanza by the rules of §5.2.
-func (r *runner) receive(st *clientState, exp *etree.Element) bool {
+// receive satisfies one expected stanza, s compiled as c, by the rules
+// of §5.2. Its variables are resolved (see do).
+func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 	left := r.opts.Timeout
-	e := compileExpected(exp)
+	e := c.exp
 	for {
-		for len(st.queue) > 0 {
-			q := st.queue[0]
-			st.queue = st.queue[1:]
+		for st.waiting() {
+			q := st.take()
 			rn, ok := r.matcher.matches(e, q.Stanza)
 			if ok {
 				return true
@@ -475,7 +523,13 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 				r.discard(st, q)
 				continue
 			}
-			mm := r.matcher.mismatch(e, rn, exp, q.Stanza)
+			// The explanation works on the stanza as expected, variables
+			// substituted, as the report shows it.
+			exp, err := r.expand(s.Elem, false)
+			if err != nil {
+				return r.errorf("%s receives: %v", st.name, err)
+			}
+			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, q.Stanza)
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza that does not match: %s", st.name, mm.Error()),
 				Expected: mm.Expected,
@@ -488,9 +542,13 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 			return r.errorf("%s receives, but the server closed its session (%s)", st.name, r.endReason(st))
 		}
 		if left <= 0 {
+			exp, err := r.expand(s.Elem, false)
+			if err != nil {
+				return r.errorf("%s receives: %v", st.name, err)
+			}
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
-				Expected: model.Canonical(exp),
+				Expected: stanza.FromElement(exp).Canonical(),
 			})
 		}
 		left -= r.net.Wait(st.ep, left)
@@ -502,16 +560,15 @@ func (r *runner) receive(st *clientState, exp *etree.Element) bool {
 // the grace period (§5.2).
 func (r *runner) receiveNothing(st *clientState) bool {
 	check := func() bool {
-		for len(st.queue) > 0 {
-			q := st.queue[0]
-			st.queue = st.queue[1:]
+		for st.waiting() {
+			q := st.take()
 			if !r.opts.Strict && q.stamp < r.k {
 				r.discard(st, q)
 				continue
 			}
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza, expected nothing", st.name),
-				Received: model.Canonical(q.Stanza),
+				Received: q.canonical(),
 			})
 		}
 		return true
@@ -538,7 +595,16 @@ func (r *runner) discard(st *clientState, q queued) {
 }
 
 func (st *clientState) export(q queued) Queued {
-	return Queued{Client: st.name, Stanza: model.Canonical(q.Stanza), Seq: q.Seq, Stamp: q.stamp}
+	return Queued{Client: st.name, Stanza: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
+}
+
+// canonical is the received stanza's canonical form: the one its trace
+// event recorded, when the endpoint gave its value.
+func (q *queued) canonical() string {
+	if !q.Value.IsZero() {
+		return q.Value.Canonical()
+	}
+	return stanza.FromElement(q.Stanza).Canonical()
 }
 
 // endReason says why the server ended st's session.
@@ -563,7 +629,7 @@ func (r *runner) finish() {
 	r.drain()
 	for _, c := range r.script.Clients {
 		if st := r.clients[c.Name]; st != nil {
-			for _, q := range st.queue {
+			for _, q := range st.queue[st.head:] {
 				r.res.Leftover = append(r.res.Leftover, st.export(q))
 			}
 		}

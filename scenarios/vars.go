@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
 // Variable properties (§3).
@@ -92,7 +92,7 @@ func checkVars(s string, clients func(string) bool, script *Script) error {
 // bindings resolves variables while a script runs.
 type bindings struct {
 	script *Script
-	bound  map[string]model.JID // client name -> bound full JID
+	bound  map[string]jid.JID // client name -> bound full JID
 	// cache holds the values lookup resolved since bound last changed,
 	// and expanded the attribute values expand resolved.
 	cache    map[varRef]string
@@ -117,6 +117,14 @@ func (b *bindings) expand(s string) (string, error) {
 	}
 	b.expanded[s] = v
 	return v, nil
+}
+
+// slot fills a variable slot of a compiled expected stanza at match
+// time. The runner resolved every slot of the stanza before matching it
+// (the results are in expanded), so the error cannot occur here.
+func (b *bindings) slot(s string) string {
+	v, _ := b.expand(s)
+	return v
 }
 
 // cached is lookup, remembering successful resolutions until forget.

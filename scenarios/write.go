@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Format writes s in the layout of mod_scansion_record (§8): the title,
@@ -167,7 +167,7 @@ func escapeAttr(s, quote string) string {
 
 // Summary renders what a script means, one fact per line, leaving out what
 // Format does not keep: positions, the source texts (Data, Raw), XML
-// comments and warnings; stanzas appear in model.Canonical form. A script
+// comments and warnings; stanzas appear in canonical form (see stanza.Stanza.Canonical). A script
 // and Parse(Format(script)) have the same Summary, which is how a
 // formatter or a generator can check it changed nothing that matters.
 func Summary(s *Script) string {
@@ -185,7 +185,7 @@ func Summary(s *Script) string {
 	for i, a := range s.Actions {
 		fmt.Fprintf(&b, "action %d %q %v nothing=%v comments %q\n", i+1, a.Client, a.Verb, a.Nothing, a.Comments)
 		for _, st := range a.Stanzas {
-			fmt.Fprintf(&b, "  stanza %s\n", model.Canonical(st.Elem))
+			fmt.Fprintf(&b, "  stanza %s\n", stanza.FromElement(st.Elem).Canonical())
 		}
 	}
 	fmt.Fprintf(&b, "trailer %q\n", s.Trailer)

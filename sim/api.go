@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Backend is the server a simulation drives. *model.Server implements it.
@@ -60,9 +62,13 @@ type TraceEvent struct {
 	At      time.Time     // virtual time
 	Elapsed time.Duration // At minus the start, so WriteTrace needs no Config
 	Kind    TraceKind
-	Client  string    // the client's name ("" for server-only events)
-	JID     model.JID // the session's full JID (or the owner for Store)
-	Stanza  string    // model.Canonical of the stanza ("" when none)
-	Reason  string
-	Cause   uint64 // Seq of the event that caused this one (0: none)
+	Client  string  // the client's name ("" for server-only events)
+	JID     jid.JID // the session's full JID (or the owner for Store)
+	Stanza  string  // the stanza's canonical form, Value.Canonical() ("" when none)
+	// Value is the stanza itself, immutable and shared with the client's
+	// inbox (the zero Stanza when none). Read it rather than parsing
+	// Stanza. Events a real-server driver records may carry only Stanza.
+	Value  stanza.Stanza
+	Reason string
+	Cause  uint64 // Seq of the event that caused this one (0: none)
 }

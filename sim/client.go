@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Received is one stanza that reached a client's inbox.
@@ -15,6 +17,10 @@ type Received struct {
 	Seq    uint64         // trace Seq of the delivery event that put it here
 	At     time.Time      // virtual arrival time
 	Stanza *etree.Element // as the server produced it; owned by the receiver
+	// Value is the stanza as it was when the server sent it: the trace
+	// event's Value, immutable and shared (its canonical form is cached).
+	// Edits to Stanza do not show in it.
+	Value stanza.Stanza
 }
 
 // Client is a virtual client: one authenticated, bound session with its
@@ -40,7 +46,7 @@ type Client struct {
 	sim  *Sim
 	name string
 	id   model.SessionID
-	jid  model.JID
+	jid  jid.JID
 
 	open      bool // may send: neither Disconnect nor Drop called, no server close seen
 	srvClosed bool // the server has destroyed the session: no more Process/Close calls
@@ -58,7 +64,7 @@ var ErrNotConnected = errors.New("sim: client not connected")
 func (c *Client) Name() string { return c.name }
 
 // JID returns the full JID the session bound.
-func (c *Client) JID() model.JID { return c.jid }
+func (c *Client) JID() jid.JID { return c.jid }
 
 // Session returns the server's id for the session.
 func (c *Client) Session() model.SessionID { return c.id }
@@ -83,14 +89,31 @@ func (c *Client) Send(st *etree.Element) error {
 	if !c.open {
 		return fmt.Errorf("%w: %s cannot send", ErrNotConnected, c.name)
 	}
+	return c.send(st, stanza.FromElement(st))
+}
+
+// SendValue is Send of v: the server gets a fresh element built from v
+// (its to own and modify), and the trace records v itself, whose
+// canonical form may already be cached — a script's stanza without
+// variables is rendered once however often it is sent.
+func (c *Client) SendValue(v stanza.Stanza) error {
+	if v.IsZero() {
+		return fmt.Errorf("sim: %s: send of a nil stanza", c.name)
+	}
+	if !c.open {
+		return fmt.Errorf("%w: %s cannot send", ErrNotConnected, c.name)
+	}
+	return c.send(v.Element(), v)
+}
+
+func (c *Client) send(st *etree.Element, v stanza.Stanza) error {
 	s := c.sim
-	canon := model.Canonical(st)
-	seq := s.record(TraceSend, c, c.jid, canon, "", 0)
+	seq := s.record(TraceSend, c, c.jid, v, "", 0)
 	f := s.q.alloc()
 	f.kind = upStanza
 	f.client = c
 	f.st = st
-	f.canon = canon
+	f.val = v
 	f.cause = seq
 	s.schedule(&c.up, f)
 	return nil
@@ -130,11 +153,11 @@ func (c *Client) Drop() error {
 	// Drops are recorded in the order the items were put on the wire.
 	for _, f := range mergeFlights(c.up.cut(), c.down.cut()) {
 		if f.kind == upStanza || f.kind == downStanza {
-			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 		}
 	}
 	c.ended = true
-	seq := s.record(TraceDisconnect, c, c.jid, "", ReasonAbrupt, 0)
+	seq := s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, ReasonAbrupt, 0)
 	if !c.srvClosed {
 		c.srvClosed = true
 		s.apply(s.backend.Close(c.id, true), seq, c.id)

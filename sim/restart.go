@@ -3,7 +3,9 @@ package sim
 import (
 	"errors"
 
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Restarter is a Backend that can restart: every session is lost and the
@@ -28,7 +30,7 @@ func (s *Sim) RestartServer() error {
 	if !ok {
 		return ErrNoRestart
 	}
-	cause := s.record(TraceDisconnect, nil, model.JID{}, "", ReasonServerRestart, 0)
+	cause := s.record(TraceDisconnect, nil, jid.JID{}, stanza.Stanza{}, ReasonServerRestart, 0)
 	for _, c := range s.clients {
 		if c.ended {
 			continue
@@ -37,12 +39,12 @@ func (s *Sim) RestartServer() error {
 		up, down := c.up.cut(), c.down.cut()
 		for _, f := range mergeFlights(up, down) {
 			if f.kind == upStanza || f.kind == downStanza {
-				s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+				s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			}
 		}
 		c.ended = true
 		c.srvClosed = true
-		s.record(TraceDisconnect, c, c.jid, "", ReasonServerRestart, cause)
+		s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, ReasonServerRestart, cause)
 	}
 	s.apply(r.Restart(), cause, 0)
 	return nil

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // flightKind says what a scheduled flight carries.
@@ -33,10 +34,10 @@ type flight struct {
 	cancelled bool // the link was cut; skip when popped
 	client    *Client
 	st        *etree.Element
-	canon     string    // model.Canonical(st), taken when the stanza entered the link
-	traceKind TraceKind // downStanza: how to record the arrival
-	reason    string    // downStanza: the model's path tag; downClose: the close reason
-	cause     uint64    // trace Seq of the event that put this on the link
+	val       stanza.Stanza // st as it was when it entered the link (what the trace records)
+	traceKind TraceKind     // downStanza: how to record the arrival
+	reason    string        // downStanza: the model's path tag; downClose: the close reason
+	cause     uint64        // trace Seq of the event that put this on the link
 }
 
 // queue is a binary min-heap of flights ordered by (at, seq). A hand-rolled

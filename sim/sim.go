@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // pcgStream is the PCG increment every simulation uses; only the seed
@@ -146,7 +147,7 @@ func (s *Sim) Connect(name, user, resource string) (*Client, error) {
 	s.clients = append(s.clients, c)
 	s.byName[name] = c
 	s.sessions[id] = c
-	seq := s.record(TraceConnect, c, jid, "", "", 0)
+	seq := s.record(TraceConnect, c, jid, stanza.Stanza{}, "", 0)
 	s.apply(evs, seq, 0)
 	return c, nil
 }
@@ -175,7 +176,7 @@ func (s *Sim) schedule(l *link, f *flight) {
 	f.at = at
 	s.nextSeq++
 	f.seq = s.nextSeq
-	l.pending = append(l.pending, f)
+	l.push(f)
 	s.q.push(f)
 }
 
@@ -233,7 +234,7 @@ func (s *Sim) arrive(f *flight) {
 	case upStanza:
 		c.up.popFront(f)
 		if c.srvClosed {
-			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			return
 		}
 		s.apply(s.backend.Process(c.id, f.st), f.cause, 0)
@@ -244,16 +245,16 @@ func (s *Sim) arrive(f *flight) {
 		}
 		c.srvClosed = true
 		c.ended = true
-		seq := s.record(TraceDisconnect, c, c.jid, "", ReasonClean, 0)
+		seq := s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, ReasonClean, 0)
 		s.apply(s.backend.Close(c.id, false), seq, c.id)
 	case downStanza:
 		c.down.popFront(f)
 		if c.ended {
-			s.record(TraceDrop, c, c.jid, f.canon, ReasonConnectionLost, f.cause)
+			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			return
 		}
-		seq := s.record(f.traceKind, c, c.jid, f.canon, f.reason, f.cause)
-		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st})
+		seq := s.record(f.traceKind, c, c.jid, f.val, f.reason, f.cause)
+		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st, Value: f.val})
 	case downClose:
 		c.down.popFront(f)
 		if c.ended {
@@ -261,7 +262,7 @@ func (s *Sim) arrive(f *flight) {
 		}
 		c.open = false
 		c.ended = true
-		s.record(TraceDisconnect, c, c.jid, "", f.reason, f.cause)
+		s.record(TraceDisconnect, c, c.jid, stanza.Stanza{}, f.reason, f.cause)
 	}
 }
 
@@ -283,17 +284,17 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 				// receiver's edits show in another's inbox.
 				st = st.Copy()
 			}
-			canon := canonical(st)
+			v := stanza.FromElement(st)
 			c := s.sessions[ev.Session]
 			if c == nil {
-				s.record(TraceDrop, nil, ev.To, canon, ReasonUnknownSession, cause)
+				s.record(TraceDrop, nil, ev.To, v, ReasonUnknownSession, cause)
 				continue
 			}
 			f := s.q.alloc()
 			f.kind = downStanza
 			f.client = c
 			f.st = st
-			f.canon = canon
+			f.val = v
 			f.traceKind = deliveryKind(ev)
 			if ev.Kind == model.Deliver {
 				f.reason = ev.Reason
@@ -301,9 +302,9 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			f.cause = cause
 			s.schedule(&c.down, f)
 		case model.Drop:
-			s.record(TraceDrop, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+			s.record(TraceDrop, nil, ev.To, stanza.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Store:
-			s.record(TraceStore, nil, ev.To, canonical(ev.Stanza), ev.Reason, cause)
+			s.record(TraceStore, nil, ev.To, stanza.FromElement(ev.Stanza), ev.Reason, cause)
 		case model.Closed:
 			if ev.Session == closing {
 				continue
@@ -348,11 +349,4 @@ func aliased(evs []model.Event, st *etree.Element) bool {
 		}
 	}
 	return false
-}
-
-func canonical(st *etree.Element) string {
-	if st == nil {
-		return ""
-	}
-	return model.Canonical(st)
 }

@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Reasons the simulation itself writes into TraceEvent.Reason. Reasons on
@@ -46,9 +47,10 @@ func (k TraceKind) String() string {
 }
 
 // record appends one event to the trace and returns its Seq. It is on the
-// hot path: the stanza arrives already canonicalised (once, when it entered
-// a link) and nothing here formats or allocates beyond the append.
-func (s *Sim) record(kind TraceKind, c *Client, jid model.JID, stanza, reason string, cause uint64) uint64 {
+// hot path: the stanza value was taken once, when it entered a link, and
+// its canonical form is cached in it, so recording its arrival after its
+// send (or a drop after a send) renders nothing again.
+func (s *Sim) record(kind TraceKind, c *Client, j jid.JID, v stanza.Stanza, reason string, cause uint64) uint64 {
 	seq := uint64(len(s.trace)) + 1
 	var name string
 	if c != nil {
@@ -60,8 +62,9 @@ func (s *Sim) record(kind TraceKind, c *Client, jid model.JID, stanza, reason st
 		Elapsed: s.clock.elapsed(),
 		Kind:    kind,
 		Client:  name,
-		JID:     jid,
-		Stanza:  stanza,
+		JID:     j,
+		Stanza:  v.Canonical(),
+		Value:   v,
 		Reason:  reason,
 		Cause:   cause,
 	})

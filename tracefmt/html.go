@@ -114,7 +114,7 @@ func HTML(w io.Writer, d *Doc) error {
 			head += " [" + ev.Reason + "]"
 		}
 		head += " · " + who + " · " + elapsed(ev.Elapsed)
-		body := Pretty(ev.Stanza)
+		body := prettyEvent(ev)
 		if body == "" && !ev.JID.IsZero() {
 			body = ev.JID.String()
 		}

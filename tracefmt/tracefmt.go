@@ -65,7 +65,7 @@ type Failure struct {
 	// the event with this Seq and before the next. 0 means after the
 	// last event.
 	After uint64
-	// Expected and Received are the stanzas (model.Canonical), Diff a
+	// Expected and Received are the stanzas (canonical form), Diff a
 	// line diff; any may be empty.
 	Expected, Received, Diff string
 }
@@ -104,12 +104,12 @@ func IsBounce(ev sim.TraceEvent) bool {
 	if ev.Kind != sim.TraceDeliver && ev.Kind != sim.TraceFlush {
 		return false
 	}
-	el := parse(ev.Stanza)
+	el := element(ev)
 	return el != nil && el.SelectAttrValue("type", "") == "error"
 }
 
 // FindDelivery returns the Seq of the last event that put stanza (in
-// model.Canonical form) into the inbox of the client named client, or 0 if
+// canonical form) into the inbox of the client named client, or 0 if
 // there is none. It locates the offending stanza of a failure, which the
 // run reports by content.
 func FindDelivery(evs []sim.TraceEvent, client, stanza string) uint64 {
@@ -258,6 +258,12 @@ func Pretty(stanza string) string {
 	if err := doc.ReadFromString(stanza); err != nil {
 		return stanza
 	}
+	return indented(doc, stanza)
+}
+
+// indented renders doc indented two spaces per level, or stanza (its
+// source) if it cannot be written.
+func indented(doc *etree.Document, stanza string) string {
 	doc.Indent(2)
 	out, err := doc.WriteToString()
 	if err != nil {
@@ -277,7 +283,7 @@ const stanzasNS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 // summary holds no URL. The address is the stanza's to for a send and its
 // from otherwise. Events without a stanza give "".
 func Summary(ev sim.TraceEvent) string {
-	el := parse(ev.Stanza)
+	el := element(ev)
 	if el == nil {
 		return oneLine(ev.Stanza)
 	}

@@ -34,7 +34,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -318,7 +318,7 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	if !hasMechanism(feats, "PLAIN") {
-		return fmt.Errorf("xmpptcp: the server offers no SASL PLAIN (features: %s)", model.Canonical(feats))
+		return fmt.Errorf("xmpptcp: the server offers no SASL PLAIN (features: %s)", stanza.FromElement(feats).Canonical())
 	}
 	cred := base64.StdEncoding.EncodeToString([]byte("\x00" + c.cfg.User + "\x00" + c.cfg.Password))
 	if err := c.write(fmt.Sprintf("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>", NSSASL, cred)); err != nil {
@@ -341,7 +341,7 @@ func (c *Conn) handshake() error {
 		}
 		return fmt.Errorf("xmpptcp: authentication of %s failed: %s", c.cfg.User, cond)
 	default:
-		return fmt.Errorf("xmpptcp: unexpected SASL answer %s", model.Canonical(res))
+		return fmt.Errorf("xmpptcp: unexpected SASL answer %s", stanza.FromElement(res).Canonical())
 	}
 
 	r, err = c.openStream("the restarted stream header")
@@ -354,7 +354,7 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	if feats.SelectElement("bind") == nil {
-		return fmt.Errorf("xmpptcp: the server offers no resource binding (features: %s)", model.Canonical(feats))
+		return fmt.Errorf("xmpptcp: the server offers no resource binding (features: %s)", stanza.FromElement(feats).Canonical())
 	}
 	sessionRequired := false
 	if s := feats.SelectElement("session"); s != nil && s.SelectElement("optional") == nil {
@@ -374,11 +374,11 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	if res.SelectAttrValue("type", "") != "result" {
-		return fmt.Errorf("xmpptcp: bind of %s/%s failed: %s", c.cfg.User, c.cfg.Resource, model.Canonical(res))
+		return fmt.Errorf("xmpptcp: bind of %s/%s failed: %s", c.cfg.User, c.cfg.Resource, stanza.FromElement(res).Canonical())
 	}
 	j := res.FindElement("bind/jid")
 	if j == nil || strings.TrimSpace(j.Text()) == "" {
-		return fmt.Errorf("xmpptcp: bind result without a jid: %s", model.Canonical(res))
+		return fmt.Errorf("xmpptcp: bind result without a jid: %s", stanza.FromElement(res).Canonical())
 	}
 	c.jid = strings.TrimSpace(j.Text())
 	if c.cfg.Session || sessionRequired {
@@ -392,7 +392,7 @@ func (c *Conn) handshake() error {
 			return err
 		}
 		if res.SelectAttrValue("type", "") != "result" {
-			return fmt.Errorf("xmpptcp: session establishment failed: %s", model.Canonical(res))
+			return fmt.Errorf("xmpptcp: session establishment failed: %s", stanza.FromElement(res).Canonical())
 		}
 	}
 	// From here on the reader goroutine owns the decoder.

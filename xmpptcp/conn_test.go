@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 func parse(t *testing.T, s string) *etree.Element {
@@ -117,7 +117,7 @@ func TestSendReceiveAndDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `<message from='romeo@localhost/r' to='juliet@localhost' type='chat'><body>echo</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>`
-	if g := model.Canonical(got.Stanza); g != want {
+	if g := stanza.FromElement(got.Stanza).Canonical(); g != want {
 		t.Errorf("received\n %s\nwant\n %s", g, want)
 	}
 	if got.Stanza.SelectAttr("xmlns") != nil {
@@ -135,7 +135,7 @@ func TestSendReceiveAndDecode(t *testing.T) {
 	}
 	for i, st := range in {
 		want := `<message from='localhost' xml:lang='en'><body>` + itoa(i+1) + `</body><x xmlns='urn:example'><y/></x></message>`
-		if g := model.Canonical(st.Stanza); g != want {
+		if g := stanza.FromElement(st.Stanza).Canonical(); g != want {
 			t.Errorf("stanza %d = %s, want %s", i, g, want)
 		}
 		if st.Seq != uint64(i+2) {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -179,11 +179,11 @@ func (s *fakeServer) serve(nc net.Conn) {
 			f.send("<iq type='result' id='%s' to='%s'/>", el.SelectAttrValue("id", ""), full)
 			continue
 		}
-		s.log(&s.received, model.Canonical(el))
+		s.log(&s.received, stanza.FromElement(el).Canonical())
 		switch el.FindElement("body").NotNil().Text() {
 		case "echo":
 			el.CreateAttr("from", full)
-			f.send("%s", model.Canonical(el))
+			f.send("%s", stanza.FromElement(el).Canonical())
 		case "kill":
 			f.send("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Replaced by new connection</text></stream:error></stream:stream>")
 			// Wait for the client's close, as Prosody does.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -169,7 +169,7 @@ func (c *Conn) StreamError() (cond, text string) {
 // Send writes st. Its xmlns-less top-level element is in the stream's
 // jabber:client namespace; payloads must carry their xmlns attributes.
 func (c *Conn) Send(st *etree.Element) error {
-	return c.SendRaw(model.Canonical(st))
+	return c.SendRaw(stanza.FromElement(st).Canonical())
 }
 
 // SendRaw writes raw XML to the stream.

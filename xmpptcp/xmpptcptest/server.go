@@ -21,7 +21,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -177,7 +177,7 @@ func (s *Server) serve(nc net.Conn) {
 		}
 		el.RemoveAttr("from")
 		el.CreateAttr("from", ss.jid)
-		out := model.Canonical(el)
+		out := stanza.FromElement(el).Canonical()
 		s.mu.Lock()
 		dst := s.sessions[to]
 		s.mu.Unlock()

@@ -1,12 +1,12 @@
-package model_test
+package jid_test
 
 import (
 	"testing"
 
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/jid"
 )
 
-func TestParseJID(t *testing.T) {
+func TestParse(t *testing.T) {
 	cases := []struct {
 		in, want string
 		full     bool
@@ -20,32 +20,32 @@ func TestParseJID(t *testing.T) {
 		{"LOCALHOST.", "localhost", false}, // trailing dot of a FQDN
 	}
 	for _, c := range cases {
-		j, err := model.ParseJID(c.in)
+		j, err := jid.Parse(c.in)
 		if err != nil {
-			t.Errorf("ParseJID(%q): %v", c.in, err)
+			t.Errorf("Parse(%q): %v", c.in, err)
 			continue
 		}
 		if j.String() != c.want || j.IsFull() != c.full {
-			t.Errorf("ParseJID(%q) = %q full=%v, want %q full=%v", c.in, j, j.IsFull(), c.want, c.full)
+			t.Errorf("Parse(%q) = %q full=%v, want %q full=%v", c.in, j, j.IsFull(), c.want, c.full)
 		}
 	}
 	for _, bad := range []string{"", "romeo@@localhost", "@localhost", "romeo@", "romeo@localhost/",
 		"ro meo@localhost", "ro<meo@localhost", "a\"b@localhost", "romeo@local..host", "/res", "romeo@localhost/\x01"} {
-		if j, err := model.ParseJID(bad); err == nil {
-			t.Errorf("ParseJID(%q) = %q, want an error", bad, j)
+		if j, err := jid.Parse(bad); err == nil {
+			t.Errorf("Parse(%q) = %q, want an error", bad, j)
 		}
 	}
 }
 
 func TestJIDParts(t *testing.T) {
-	j := model.MustJID("juliet@localhost/balcony")
+	j := jid.MustParse("juliet@localhost/balcony")
 	if j.Bare().String() != "juliet@localhost" || !j.Bare().IsBare() || j.IsHost() {
 		t.Errorf("Bare/IsBare/IsHost wrong for %v", j)
 	}
-	if h := model.MustJID("localhost"); !h.IsHost() || h.IsBare() || h.IsFull() {
+	if h := jid.MustParse("localhost"); !h.IsHost() || h.IsBare() || h.IsFull() {
 		t.Errorf("host JID classification wrong")
 	}
-	if !(model.JID{}).IsZero() {
+	if !(jid.JID{}).IsZero() {
 		t.Errorf("zero JID not IsZero")
 	}
 }

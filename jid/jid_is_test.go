@@ -1,4 +1,4 @@
-package model
+package jid
 
 import "testing"
 
@@ -8,8 +8,8 @@ func TestJIDIsString(t *testing.T) {
 	for _, j := range jids {
 		strs = append(strs, j.String())
 		for _, s := range strs {
-			if got, want := j.is(s), j.String() == s; got != want {
-				t.Errorf("%#v.is(%q) = %v, want %v", j, s, got, want)
+			if got, want := j.Is(s), j.String() == s; got != want {
+				t.Errorf("%#v.Is(%q) = %v, want %v", j, s, got, want)
 			}
 		}
 	}

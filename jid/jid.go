@@ -1,0 +1,175 @@
+// Package jid holds XMPP addresses (RFC 7622, prepared as the model
+// prepares them): parsing, preparation and rendering. It is a leaf package
+// — it imports nothing of scansim's — so that the model, the simulator,
+// the script language, the trace formatter and the TCP client share one
+// JID type without depending on each other.
+package jid
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// JID is a parsed, prepared XMPP address. The zero value is the empty JID.
+//
+// Node and domain are lower-cased (the model's stand-in for nodeprep and
+// nameprep); the resource is kept as written. Unicode normalisation (NFKC)
+// is not applied: it would need golang.org/x/text, which is outside the
+// project's dependency set, and every JID the scripts use is ASCII.
+type JID struct {
+	Node, Domain, Resource string
+}
+
+// ErrMalformed is returned by Parse for addresses that do not prep.
+var ErrMalformed = errors.New("malformed JID")
+
+// nodeProhibited are the characters RFC 6122 Appendix A forbids in a node.
+const nodeProhibited = "\"&'/:<>@"
+
+// Parse splits and preps s. It fails for an empty domain, an empty node
+// or resource where a separator is present, characters nodeprep forbids,
+// control characters, or parts longer than 1023 bytes.
+func Parse(s string) (JID, error) {
+	if s == "" || !utf8.ValidString(s) {
+		return JID{}, ErrMalformed
+	}
+	var j JID
+	rest := s
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		j.Resource = rest[i+1:]
+		rest = rest[:i]
+		if j.Resource == "" {
+			return JID{}, ErrMalformed
+		}
+	}
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		j.Node = rest[:i]
+		rest = rest[i+1:]
+		if j.Node == "" {
+			return JID{}, ErrMalformed
+		}
+	}
+	j.Domain = rest
+	if j.Domain == "" {
+		return JID{}, ErrMalformed
+	}
+	var ok bool
+	if j.Node != "" {
+		if j.Node, ok = prepNode(j.Node); !ok {
+			return JID{}, ErrMalformed
+		}
+	}
+	if j.Domain, ok = prepDomain(j.Domain); !ok {
+		return JID{}, ErrMalformed
+	}
+	if j.Resource != "" {
+		if j.Resource, ok = prepResource(j.Resource); !ok {
+			return JID{}, ErrMalformed
+		}
+	}
+	return j, nil
+}
+
+// MustParse parses s and panics if it is malformed. For constants in
+// tests and examples only.
+func MustParse(s string) JID {
+	j, err := Parse(s)
+	if err != nil {
+		panic("jid.MustParse(" + s + "): " + err.Error())
+	}
+	return j
+}
+
+func prepNode(s string) (string, bool) {
+	s = strings.ToLower(s)
+	if s == "" || len(s) > 1023 {
+		return "", false
+	}
+	for _, r := range s {
+		if strings.ContainsRune(nodeProhibited, r) || unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+func prepDomain(s string) (string, bool) {
+	s = strings.TrimSuffix(strings.ToLower(s), ".")
+	if s == "" || len(s) > 1023 {
+		return "", false
+	}
+	// No empty label (what splitting at "." would find).
+	if s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return "", false
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("@/<>&'\"", r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+func prepResource(s string) (string, bool) {
+	if s == "" || len(s) > 1023 {
+		return "", false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// Is reports whether s is j.String(), without building it (the router
+// compares every stanza's raw to/from with the JID it parsed).
+func (j JID) Is(s string) bool {
+	if j.Node != "" {
+		if len(s) <= len(j.Node) || s[:len(j.Node)] != j.Node || s[len(j.Node)] != '@' {
+			return false
+		}
+		s = s[len(j.Node)+1:]
+	}
+	if len(s) < len(j.Domain) || s[:len(j.Domain)] != j.Domain {
+		return false
+	}
+	s = s[len(j.Domain):]
+	if j.Resource == "" {
+		return s == ""
+	}
+	return len(s) == len(j.Resource)+1 && s[0] == '/' && s[1:] == j.Resource
+}
+
+// String renders the JID in its canonical textual form.
+func (j JID) String() string {
+	var b strings.Builder
+	b.Grow(len(j.Node) + len(j.Domain) + len(j.Resource) + 2)
+	if j.Node != "" {
+		b.WriteString(j.Node)
+		b.WriteByte('@')
+	}
+	b.WriteString(j.Domain)
+	if j.Resource != "" {
+		b.WriteByte('/')
+		b.WriteString(j.Resource)
+	}
+	return b.String()
+}
+
+// Bare returns the JID without its resource.
+func (j JID) Bare() JID { return JID{Node: j.Node, Domain: j.Domain} }
+
+// IsZero reports whether j is the empty JID.
+func (j JID) IsZero() bool { return j.Domain == "" }
+
+// IsFull reports whether j has a node and a resource.
+func (j JID) IsFull() bool { return j.Node != "" && j.Resource != "" }
+
+// IsBare reports whether j has a node and no resource.
+func (j JID) IsBare() bool { return j.Node != "" && j.Resource == "" }
+
+// IsHost reports whether j has no node (a domain, optionally with a resource).
+func (j JID) IsHost() bool { return j.Node == "" && j.Domain != "" }

@@ -203,14 +203,14 @@ func (h *harness) apply(op Op) string {
 		if strings.Contains(x, pushPlaceholder) {
 			x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), sl.cur.Name()))
 		}
-		shared, perr := parseShared(x)
+		st, perr := parseStanza(x)
 		if perr != nil {
 			panic(perr)
 		}
 		if rs := h.ref.sessByName(sl.cur.Name()); rs != nil {
-			h.ref.clientSend(rs, shared.Copy())
+			h.ref.clientSend(rs, st.Copy())
 		}
-		err = sl.cur.Send(shared.Copy())
+		err = sl.cur.Send(st)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("op %v: %v", op, err))
@@ -464,10 +464,11 @@ var cmpNilEmpty = cmpopts.EquateEmpty()
 // signatures.
 func observed(tr []sim.TraceEvent) map[string][]string {
 	got := map[string][]string{}
-	for _, ev := range tr {
+	for i := range tr {
+		ev := &tr[i]
 		switch ev.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			got[ev.Client] = append(got[ev.Client], sigOf(ev.Stanza))
+			got[ev.Client] = append(got[ev.Client], sigValue(eventValue(ev)))
 		}
 	}
 	return got

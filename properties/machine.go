@@ -377,10 +377,10 @@ const pushPlaceholder = "{push}"
 // or "nopush".
 func lastPushID(tr []sim.TraceEvent, client string) string {
 	for i := len(tr) - 1; i >= 0; i-- {
-		ev := tr[i]
+		ev := &tr[i]
 		if ev.Client == client && strings.HasPrefix(ev.Stanza, "<iq") && strings.Contains(ev.Stanza, "type='set'") {
-			if e, err := parseShared(ev.Stanza); err == nil {
-				return attrOr(e, "id")
+			if e := eventValue(ev); !e.IsZero() {
+				return vAttrOr(e, "id")
 			}
 		}
 	}

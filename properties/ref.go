@@ -387,31 +387,6 @@ func sig(e *etree.Element) string {
 	return model.Canonical(e)
 }
 
-// sigOf is sig for a canonical string from the trace.
-func sigOf(canon string) string {
-	if !strings.HasPrefix(canon, "<iq") {
-		return canon
-	}
-	parseCache.Lock()
-	x, ok := parseCache.sig[canon]
-	parseCache.Unlock()
-	if ok {
-		return x
-	}
-	e, err := parseShared(canon)
-	if err != nil {
-		return canon
-	}
-	x = sig(e)
-	parseCache.Lock()
-	if len(parseCache.sig) >= parseCacheMax {
-		clear(parseCache.sig)
-	}
-	parseCache.sig[canon] = x
-	parseCache.Unlock()
-	return x
-}
-
 // ---------------------------------------------------------------- sessions
 
 // bind: a new session (§2.1); a session with the same full JID is
@@ -751,7 +726,12 @@ func priorityOf(p *etree.Element) int {
 	if c == nil {
 		return 0
 	}
-	t := c.Text()
+	return parsePriority(c.Text())
+}
+
+// parsePriority is the priority a <priority/> with text t gives (out of
+// range clamps to -128..127; anything but a signed integer is 0).
+func parsePriority(t string) int {
 	d := strings.TrimLeft(t, "+-")
 	if d == "" || len(t)-len(d) > 1 {
 		return 0

@@ -55,6 +55,8 @@ type harness struct {
 	// real: the real server driven beside the model (Config.Server), nil
 	// for the model alone.
 	real *wire
+	// opVals: the run's parsed send ops (nil: parse each one).
+	opVals *opValues
 }
 
 type slot struct {
@@ -203,14 +205,14 @@ func (h *harness) apply(op Op) string {
 		if strings.Contains(x, pushPlaceholder) {
 			x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), sl.cur.Name()))
 		}
-		st, perr := parseStanza(x)
+		v, perr := h.opVals.value(x)
 		if perr != nil {
 			panic(perr)
 		}
 		if rs := h.ref.sessByName(sl.cur.Name()); rs != nil {
-			h.ref.clientSend(rs, st.Copy())
+			h.ref.clientSend(rs, v.Element())
 		}
-		err = sl.cur.Send(st)
+		err = sl.cur.SendValue(v)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("op %v: %v", op, err))

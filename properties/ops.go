@@ -57,9 +57,9 @@ func slotUser(slot string) string { return slot[:len(slot)-1] }
 // slotLetter returns "a" for "u1a".
 func slotLetter(slot string) string { return slot[len(slot)-1:] }
 
-// parseStanza parses one element from s: an op's stanza (the ops are
-// text, so that they can be logged, replayed and written as scripts), or
-// a real server's trace stanza (eventValue).
+// parseStanza parses one element from s into an etree element: an op's
+// stanza for a real server (wire.go), whose driver sends elements. The
+// harness and the checks read stanza values (parseValue).
 func parseStanza(s string) (*etree.Element, error) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(s); err != nil {

@@ -30,15 +30,6 @@ func eventValue(e *sim.TraceEvent) stanza.Stanza {
 	return v
 }
 
-// parseValue parses one stanza from its XML.
-func parseValue(s string) (stanza.Stanza, error) {
-	el, err := parseStanza(s)
-	if err != nil {
-		return stanza.Stanza{}, err
-	}
-	return stanza.FromElement(el), nil
-}
-
 // vAttr returns the value of s's first attribute named k (any prefix,
 // as etree's SelectAttr of an unprefixed key).
 func vAttr(s stanza.Stanza, k string) (string, bool) {

@@ -185,8 +185,8 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 		x := w.resolve(op.Stanza)
 		if strings.Contains(x, pushPlaceholder) {
 			x = strings.ReplaceAll(x, pushPlaceholder, compare.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
-		} else if el, perr := parseStanza(op.Stanza); perr == nil {
-			if id := attrOr(el, "id"); id != "" && !strings.Contains(id, "{") {
+		} else if v, perr := parseValue(op.Stanza); perr == nil {
+			if id := vAttrOr(v, "id"); id != "" && !strings.Contains(id, "{") {
 				w.keepIDs[id] = true
 			}
 		}

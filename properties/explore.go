@@ -201,14 +201,12 @@ type recorder struct {
 // It is what `go test` checks (rapid.Check(t, prop)) and what Explore
 // drives outside the test runner.
 func property(users int, prof, spec model.Profile, mutants []string, opt options, rec *recorder) func(*rapid.T) {
-	vals := newOpValues()
 	return func(t *rapid.T) {
 		u := users
 		if u == 0 {
 			u = rapid.IntRange(2, 4).Draw(t, "users")
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
-		h.opVals = vals
 		opt.apply(h)
 		if err := h.attach(opt.server); err != nil {
 			t.Fatalf("server: %v", err)

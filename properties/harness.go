@@ -55,8 +55,6 @@ type harness struct {
 	// real: the real server driven beside the model (Config.Server), nil
 	// for the model alone.
 	real *wire
-	// opVals: the run's parsed send ops (nil: parse each one).
-	opVals *opValues
 }
 
 type slot struct {
@@ -201,11 +199,14 @@ func (h *harness) apply(op Op) string {
 		}
 		err = h.sim.RestartServer()
 	case OpSend:
-		x := h.resolve(op.Stanza)
-		if strings.Contains(x, pushPlaceholder) {
-			x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), sl.cur.Name()))
-		}
-		v, perr := h.opVals.value(x)
+		client := sl.cur.Name()
+		v, perr := opValue(&op, func(x string) string {
+			x = h.resolve(x)
+			if strings.Contains(x, pushPlaceholder) {
+				x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), client))
+			}
+			return x
+		})
 		if perr != nil {
 			panic(perr)
 		}

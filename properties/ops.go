@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // OpKind is what an Op does to the simulation.
@@ -31,6 +32,12 @@ type Op struct {
 	Slot   string // "u1a": user u1, resource slot a
 	Res    string // OpConnect: requested resource ("" = server-generated)
 	Stanza string // OpSend: the stanza, with placeholders
+
+	// val is Stanza as a value, when the machine built it (opstanza.go);
+	// valText the text it was built for (an op whose Stanza was since
+	// rewritten, by the shrinker, is parsed again).
+	val     stanza.Stanza
+	valText string
 }
 
 func (o Op) String() string {

@@ -201,3 +201,61 @@ func mustCanon(t *testing.T, s string) string {
 	}
 	return model.Canonical(el)
 }
+
+// TestMachineValuesMatchText: every stanza the machine builds as a value
+// is its op's text parsed, also once the placeholders are resolved (they
+// are attribute values only).
+func TestMachineValuesMatchText(t *testing.T) {
+	p := model.ProsodyTrunk()
+	resolve := func(x string) string {
+		x = resolveFull(x, func(slot string) string { return "r-" + slot + "@localhost/x" })
+		return strings.ReplaceAll(x, pushPlaceholder, "push-7")
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		h := newHarness(rapid.IntRange(2, 4).Draw(rt, "users"), p, p, nil, 1)
+		h.noRef = true
+		h.only = map[string]bool{}
+		m := &machine{h: h}
+		rt.Repeat(m.actions())
+		for _, op := range h.ops {
+			if op.Kind != OpSend {
+				continue
+			}
+			if op.val.IsZero() || op.valText != op.Stanza {
+				rt.Fatalf("op %v has no value", op)
+			}
+			want, err := parseValue(op.Stanza)
+			if err != nil {
+				rt.Fatalf("op %v does not parse: %v", op, err)
+			}
+			if d := sameValue(want, op.val); d != "" {
+				rt.Fatalf("op %v: value differs from its text: %s", op, d)
+			}
+			got, err := opValue(&op, resolve)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			want, err = parseValue(resolve(op.Stanza))
+			if err != nil {
+				rt.Fatal(err)
+			}
+			if d := sameValue(want, got); d != "" {
+				rt.Fatalf("op %v resolved: value differs from its text: %s", op, d)
+			}
+		}
+	})
+}
+
+// TestOpValueOfRewrittenText: an op whose text changed after the machine
+// built its value (the shrinker renames slots) is parsed from its text.
+func TestOpValueOfRewrittenText(t *testing.T) {
+	op := Op{Kind: OpSend, Stanza: "<presence to='{full:u2a}'/>", val: sx("presence", kv("to", "{full:u2a}")), valText: "<presence to='{full:u2a}'/>"}
+	op.Stanza = strings.ReplaceAll(op.Stanza, "{full:u2a}", "{full:u3a}")
+	v, err := opValue(&op, func(x string) string { return resolveFull(x, func(s string) string { return s }) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Canonical(); got != "<presence to='u3a'/>" {
+		t.Fatalf("rewritten op sends %s", got)
+	}
+}

@@ -103,7 +103,18 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	return h
 }
 
-func userBare(u string) string { return u + "@localhost" }
+// userBare returns "u1@localhost" for "u1". The checks ask for it per
+// contact and per step; for the machine's users (u1..u9) the answer is
+// a constant rather than a new string.
+func userBare(u string) string {
+	if len(u) == 2 && u[0] == 'u' && u[1] >= '1' && u[1] <= '9' {
+		return userBares[u[1]-'1']
+	}
+	return u + "@localhost"
+}
+
+var userBares = [...]string{"u1@localhost", "u2@localhost", "u3@localhost", "u4@localhost", "u5@localhost",
+	"u6@localhost", "u7@localhost", "u8@localhost", "u9@localhost"}
 
 // userNames returns u1..uN (shared: do not modify).
 func (h *harness) userNames() []string { return h.names }

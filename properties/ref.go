@@ -285,6 +285,7 @@ func (r *ref) deliver(s *rSess, el *etree.Element) {
 
 func el(tag string, kv ...string) *etree.Element {
 	e := etree.NewElement(tag)
+	e.Attr = make([]etree.Attr, 0, len(kv)/2) // CreateAttr appends
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
 			e.CreateAttr(kv[i], kv[i+1])
@@ -309,6 +310,7 @@ func attrOr(e *etree.Element, k string) string {
 // errorReply is §0.7.
 func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.Element {
 	r := etree.NewElement(st.Tag)
+	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -336,6 +338,7 @@ func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.
 // reply is st.reply (§0.7).
 func reply(st *etree.Element) *etree.Element {
 	r := etree.NewElement(st.Tag)
+	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}

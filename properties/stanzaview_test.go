@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/compare"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/stanza"
 	"pgregory.net/rapid"
@@ -258,4 +259,22 @@ func TestOpValueOfRewrittenText(t *testing.T) {
 	if got := v.Canonical(); got != "<presence to='u3a'/>" {
 		t.Fatalf("rewritten op sends %s", got)
 	}
+}
+
+// TestMaskedValuesMatchStrings: the wire's comparison masks the model's
+// stanza values as it masked their canonical forms parsed.
+func TestMaskedValuesMatchStrings(t *testing.T) {
+	p := model.ProsodyTrunk()
+	rapid.Check(t, func(rt *rapid.T) {
+		h := newHarness(rapid.IntRange(2, 4).Draw(rt, "users"), p, p, nil, 1)
+		m := &machine{h: h}
+		rt.Repeat(m.actions())
+		tr := h.sim.Trace()
+		mm := compare.NewMasker(tr, "", map[string]bool{"r3": true, "m5": true})
+		for i := range tr {
+			if got, want := mm.Event(&tr[i]), mm.Stanza(tr[i].Stanza); got != want {
+				rt.Fatalf("masked %s: %s, want %s", tr[i].Stanza, got, want)
+			}
+		}
+	})
 }

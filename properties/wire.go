@@ -248,10 +248,11 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		kind           sim.TraceKind
 	}
 	var pool []arrival
-	for _, e := range modelStep {
+	for i := range modelStep {
+		e := &modelStep[i]
 		switch e.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			pool = append(pool, arrival{e.Client, mm.Stanza(e.Stanza), e.Kind})
+			pool = append(pool, arrival{e.Client, mm.Event(e), e.Kind})
 		}
 	}
 	evs := make([]sim.TraceEvent, 0, len(srv))
@@ -266,7 +267,7 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 			e.Kind = sim.TraceDeliver
 		}
 		if e.Kind == sim.TraceDeliver {
-			masked := sm.Stanza(e.Stanza)
+			masked := sm.Event(&e)
 			for i, a := range pool {
 				if a.client == e.Client && a.masked == masked {
 					e.Kind = a.kind

@@ -55,13 +55,14 @@ func NewMasker(trace []sim.TraceEvent, prefix string, keepIDs map[string]bool) *
 // errors and offline flushes), in order.
 func (m *Masker) Stream(trace []sim.TraceEvent, client string) []string {
 	var out []string
-	for _, ev := range trace {
+	for i := range trace {
+		ev := &trace[i]
 		if ev.Client != client {
 			continue
 		}
 		switch ev.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			out = append(out, m.Stanza(ev.Stanza))
+			out = append(out, m.Event(ev))
 		}
 	}
 	return out

@@ -80,7 +80,7 @@ func accountSend(c *Ctx, send *ev) msgOutcome {
 		case sim.TraceStore:
 			o.stored++
 		case sim.TraceDrop:
-			if e.tag == "message" || e.el == nil {
+			if e.tag == "message" || e.el.IsZero() {
 				o.dropped = append(o.dropped, e.Reason)
 			}
 		}
@@ -153,19 +153,19 @@ func (s *invState) account(c *Ctx) string {
 	}
 	for _, e := range c.evs {
 		switch {
-		case e.Kind == sim.TraceStore && e.el != nil:
+		case e.Kind == sim.TraceStore && !e.el.IsZero():
 			u := e.JID.Bare().String()
 			s.ledger[u] = append(s.ledger[u], offlineKey(e))
-		case e.Kind == sim.TraceFlush && e.el != nil:
+		case e.Kind == sim.TraceFlush && !e.el.IsZero():
 			take(e.user, offlineKey(e), "flush to "+e.Client)
-		case e.Kind == sim.TraceDrop && e.Reason == "blocked-offline" && e.el != nil:
+		case e.Kind == sim.TraceDrop && e.Reason == "blocked-offline" && !e.el.IsZero():
 			// dropped from the store of the account whose session is
 			// being flushed: this step's sender
 			take(c.senderBare(), offlineKey(e), "blocked-offline drop")
 		}
 	}
 	// an initial presence with priority >= 0 flushes everything stored
-	if c.initialPresence() && c.send.el != nil && priorityOf(c.send.el) >= 0 {
+	if c.initialPresence() && !c.send.el.IsZero() && vPriority(c.send.el) >= 0 {
 		if l := s.ledger[c.senderBare()]; len(l) > 0 {
 			bad = append(bad, fmt.Sprintf("initial presence of %s (priority >= 0) left %d stored messages unflushed: %v", c.sender, len(l), l))
 		}
@@ -278,7 +278,7 @@ func inv44StatePersisted(c *Ctx) error {
 // subscription request is exempt unless Config.Strict.
 func inv45AddressedToRecipient(c *Ctx) error {
 	for _, e := range c.evs {
-		if !delivered(e) || e.el == nil || e.to == "" || e.user == "" {
+		if !delivered(e) || e.el.IsZero() || e.to == "" || e.user == "" {
 			continue
 		}
 		if bareOf(e.to) == e.user {

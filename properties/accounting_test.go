@@ -100,7 +100,7 @@ func TestInv41SilentLoss(t *testing.T) {
 		c := &Ctx{h: h, judging: true, tr: evs, prof: p, rec: &st}
 		for _, e := range evs {
 			x := &ev{}
-			x.set(e)
+			x.set(&e)
 			if x.Kind == sim.TraceSend && c.send == nil {
 				c.send, c.sender = x, x.Client
 			}

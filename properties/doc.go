@@ -157,4 +157,15 @@
 // (TestSpecProfileCatchesProsody). Relaxations for Prosody behaviour that no
 // profile field selects are listed in docs/findings.md and dropped by
 // Config.Strict.
+//
+// # Stanzas
+//
+// The checks read the stanza value each trace event carries
+// (sim.TraceEvent.Value, package stanza) — the invariants (ev), the
+// accounting, the reference comparison (sigValue) and the wire's masking
+// (compare.Masker.Event) — and never parse the trace's canonical
+// strings; only a real server's events, which carry none, are parsed, in
+// one place (eventValue). The machine builds each stanza it sends as a
+// value beside its text (opstanza.go); ops without a value (replayed from
+// text, an extension's) are parsed when applied (parseValue).
 package properties

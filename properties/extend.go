@@ -128,7 +128,7 @@ func (c *Ctx) Apply(t *rapid.T, op Op) {
 		t.Skip("precondition does not hold: " + op.String())
 	}
 	if op.Kind == OpSend {
-		if _, err := parseStanza(c.h.resolve(op.Stanza)); err != nil {
+		if _, err := parseValue(c.h.resolve(op.Stanza)); err != nil {
 			t.Fatalf("properties: %s: stanza does not parse: %v", op.Name, err)
 		}
 	}

@@ -19,14 +19,14 @@ func inv01BlocklistGetMatchesModel(c *Ctx) error {
 	if a == nil || a.typ != "result" {
 		return errors.New("no result to a blocklist get")
 	}
-	bl := a.el.SelectElement("blocklist")
-	if bl == nil {
+	bl := vChild(a.el, "blocklist")
+	if bl.IsZero() {
 		return errors.New("blocklist result without <blocklist/>")
 	}
 	var got []string
 	seen := map[string]bool{}
-	for _, it := range bl.SelectElements("item") {
-		j := attrOr(it, "jid")
+	for _, it := range vChildren(bl, "item") {
+		j := vAttrOr(it, "jid")
 		if seen[j] {
 			return errors.New("duplicate item " + j)
 		}
@@ -51,8 +51,8 @@ func inv02EmptyBlocklistShape(c *Ctx) error {
 	if a == nil || a.typ != "result" {
 		return nil
 	}
-	bl := a.el.SelectElement("blocklist")
-	if bl == nil || attrOr(bl, "xmlns") != nsBlocking {
+	bl := vChild(a.el, "blocklist")
+	if bl.IsZero() || vAttrOr(bl, "xmlns") != nsBlocking {
 		return errors.New("result lacks <blocklist xmlns='urn:xmpp:blocking'/>")
 	}
 	return nil
@@ -171,16 +171,16 @@ func inv08DiscoAdvertisesBlocking(c *Ctx) error {
 	if c.send == nil || c.send.tag != "iq" || c.send.typ != "get" || c.sendTo() != "localhost" {
 		return nil
 	}
-	q := firstChild(c.send.el)
-	if q == nil || attrOr(q, "xmlns") != nsDiscoInfo {
+	q := vFirst(c.send.el)
+	if q.IsZero() || vAttrOr(q, "xmlns") != nsDiscoInfo {
 		return nil
 	}
 	a, _ := c.answer()
 	if a == nil || a.typ != "result" {
 		return nil
 	}
-	for _, f := range a.el.FindElements(".//feature") {
-		if attrOr(f, "var") == nsBlocking {
+	for _, f := range vDescendants(a.el, "feature") {
+		if vAttrOr(f, "var") == nsBlocking {
 			return nil
 		}
 	}

@@ -9,8 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 const nsVCardUpdate = "vcard-temp:x:update"
@@ -24,17 +23,17 @@ const nsVCardUpdate = "vcard-temp:x:update"
 // carries that x with a photo (Prosody §0.6, §3.1; XEP-0153).
 func sc49VCardHintOnAvailablePresence(c *Ctx) error {
 	for _, e := range c.evs {
-		if !delivered(e) || e.tag != "presence" || e.typ != "" || e.el == nil || !isLocalUser(e.from) || !strings.Contains(e.from, "/") {
+		if !delivered(e) || e.tag != "presence" || e.typ != "" || e.el.IsZero() || !isLocalUser(e.from) || !strings.Contains(e.from, "/") {
 			continue
 		}
-		var x *etree.Element
-		for _, ch := range e.el.ChildElements() {
-			if ch.Tag == "x" && attrOr(ch, "xmlns") == nsVCardUpdate {
+		var x stanza.Stanza
+		for _, ch := range e.el.Elements() {
+			if ch.Tag() == "x" && vAttrOr(ch, "xmlns") == nsVCardUpdate {
 				x = ch
 				break
 			}
 		}
-		if x == nil || x.SelectElement("photo") == nil {
+		if x.IsZero() || vChild(x, "photo").IsZero() {
 			return fmt.Errorf("%s received available presence from %s without the vCard hint <x xmlns='%s'><photo/></x>: %s", e.Client, e.from, nsVCardUpdate, e.Stanza)
 		}
 	}
@@ -79,15 +78,15 @@ type request struct {
 
 // requestOf is the request of a subscribe stanza el ("" id and children
 // for a request the server generated, §3.1 step 5e).
-func requestOf(el *etree.Element) request {
-	if el == nil {
+func requestOf(el stanza.Stanza) request {
+	if el.IsZero() {
 		return request{}
 	}
 	var b strings.Builder
-	for _, ch := range el.ChildElements() {
-		b.WriteString(model.Canonical(ch))
+	for _, ch := range el.Elements() {
+		b.WriteString(ch.Canonical())
 	}
-	return request{id: attrOr(el, "id"), children: b.String()}
+	return request{id: vAttrOr(el, "id"), children: b.String()}
 }
 
 // rememberRequest records the request user k[0]'s new pending-in entry
@@ -124,14 +123,14 @@ func sc51StoredRequestKeepsStanza(c *Ctx) error {
 	}
 	A := c.senderBare()
 	for _, e := range c.evs {
-		if !delivered(e) || e.Client != c.sender || e.tag != "presence" || e.typ != "subscribe" || e.el == nil {
+		if !delivered(e) || e.Client != c.sender || e.tag != "presence" || e.typ != "subscribe" || e.el.IsZero() {
 			continue
 		}
 		j := bareOf(e.from)
 		if !isLocalUser(j) || j == A {
 			continue
 		}
-		to, has := attr(e.el, "to")
+		to, has := vAttr(e.el, "to")
 		switch {
 		case !has:
 			return fmt.Errorf("stored request from %s re-sent to %s without its 'to': %s", j, c.sender, e.Stanza)

@@ -42,13 +42,13 @@ func inv09PushFanOut(c *Ctx) error {
 				continue
 			}
 			n++
-			q := firstChild(e.el)
-			if q.Tag != kind {
-				return fmt.Errorf("%s received a <%s/> push for a %s", s.name, q.Tag, cmd)
+			q := vFirst(e.el)
+			if q.Tag() != kind {
+				return fmt.Errorf("%s received a <%s/> push for a %s", s.name, q.Tag(), cmd)
 			}
 			var got []string
-			for _, it := range q.SelectElements("item") {
-				got = append(got, attrOr(it, "jid"))
+			for _, it := range vChildren(q, "item") {
+				got = append(got, vAttrOr(it, "jid"))
 			}
 			sort.Strings(got)
 			if !slices.Equal(got, want) {
@@ -93,7 +93,7 @@ func inv10PushOrder(c *Ctx) error {
 // inv11PushRepliesInert: a client's result/error reply to a push changes
 // nothing and produces nothing (inv 11; §4.2, §7.3 step 6).
 func inv11PushRepliesInert(c *Ctx) error {
-	if c.send == nil || c.send.tag != "iq" || (c.send.typ != "result" && c.send.typ != "error") || c.send.el.SelectAttr("to") != nil {
+	if c.send == nil || c.send.tag != "iq" || (c.send.typ != "result" && c.send.typ != "error") || vHas(c.send.el, "to") {
 		return nil
 	}
 	for _, e := range c.evs {

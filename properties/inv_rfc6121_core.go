@@ -8,8 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 // inv29ValidSubscriptionStates: every roster state is one of RFC 6121's
@@ -72,7 +71,7 @@ func inv30CrossRosterConsistency(c *Ctx) error {
 // §2.1.6, §3; §4.2; inv 31). Prosody pushes on some outbound no-ops
 // (§4.4), so no-op pushes are allowed to the acting user.
 func inv31RosterPushOnChange(c *Ctx) error {
-	last := map[string]map[string]*etree.Element{} // client -> jid -> item
+	last := map[string]map[string]stanza.Stanza{} // client -> jid -> item
 	for _, e := range c.evs {
 		if !isRosterPush(e) {
 			continue
@@ -84,11 +83,11 @@ func inv31RosterPushOnChange(c *Ctx) error {
 		if !s.interested {
 			return fmt.Errorf("roster push to %s, which never fetched the roster", e.Client)
 		}
-		for _, it := range firstChild(e.el).SelectElements("item") {
+		for _, it := range vChildren(vFirst(e.el), "item") {
 			if last[e.Client] == nil {
-				last[e.Client] = map[string]*etree.Element{}
+				last[e.Client] = map[string]stanza.Stanza{}
 			}
-			last[e.Client][attrOr(it, "jid")] = it
+			last[e.Client][vAttrOr(it, "jid")] = it
 		}
 	}
 	actor := c.senderBare()
@@ -105,17 +104,17 @@ func inv31RosterPushOnChange(c *Ctx) error {
 			}
 			it := last[s.name][jid]
 			if changed {
-				if it == nil {
+				if it.IsZero() {
 					return fmt.Errorf("%s's item %s changed %s -> %s without a push to %s", u, jid, b.State(), f.State(), s.name)
 				}
 				wantSub := f.Subscription
 				if !f.InRoster {
 					wantSub = "remove"
 				}
-				if attrOr(it, "subscription") != wantSub || (attrOr(it, "ask") == "subscribe") != f.Ask {
-					return fmt.Errorf("push to %s shows %s, state is %s", s.name, model.Canonical(it), f.State())
+				if vAttrOr(it, "subscription") != wantSub || (vAttrOr(it, "ask") == "subscribe") != f.Ask {
+					return fmt.Errorf("push to %s shows %s, state is %s", s.name, it.Canonical(), f.State())
 				}
-			} else if it != nil && u != actor && b == f {
+			} else if !it.IsZero() && u != actor && b == f {
 				return fmt.Errorf("%s got a push for %s although nothing changed (%s)", s.name, jid, f.State())
 			}
 		}

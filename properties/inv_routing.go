@@ -19,11 +19,11 @@ import (
 // its priority, §5.4), and when the sender and the account block each
 // other in either direction (inv12–inv18 judge those).
 func (c *Ctx) bareRouted() (user string, ok bool) {
-	if c.send == nil || c.send.tag != "message" || c.send.el == nil {
+	if c.send == nil || c.send.tag != "message" || c.send.el.IsZero() {
 		return "", false
 	}
 	addr := c.senderBare()
-	if _, has := attr(c.send.el, "to"); !has {
+	if !vHas(c.send.el, "to") {
 		user = c.senderBare()
 	} else {
 		to := c.sendTo()
@@ -140,12 +140,12 @@ func sc47BareMessageToEveryTopResource(c *Ctx) error {
 // message it receives is a flushed one (which makes this checkable on a
 // real server's trace).
 func sc48NoOfflineFlushAtNegativePriority(c *Ctx) error {
-	if !c.initialPresence() || c.send.el == nil || priorityOf(c.send.el) >= 0 {
+	if !c.initialPresence() || c.send.el.IsZero() || vPriority(c.send.el) >= 0 {
 		return nil
 	}
 	for _, e := range c.evs {
 		if delivered(e) && e.Client == c.sender && e.tag == "message" {
-			return fmt.Errorf("initial presence with priority %d got a message: %s", priorityOf(c.send.el), e.Stanza)
+			return fmt.Errorf("initial presence with priority %d got a message: %s", vPriority(c.send.el), e.Stanza)
 		}
 	}
 	return nil

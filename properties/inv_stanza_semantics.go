@@ -73,7 +73,7 @@ func inv38BlockedNeverStoredOffline(c *Ctx) error {
 // that should have been filtered are inv 12).
 func inv39MatchingOracle(c *Ctx) error {
 	for _, e := range c.evs {
-		if e.Kind != sim.TraceDrop || e.el == nil {
+		if e.Kind != sim.TraceDrop || e.el.IsZero() {
 			continue
 		}
 		switch e.Reason {

@@ -8,30 +8,28 @@ package properties
 import (
 	"strings"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
-// ev is a trace event with its stanza parsed.
+// ev is a trace event with its stanza's main attributes at hand.
 type ev struct {
 	sim.TraceEvent
-	el                     *etree.Element
+	el                     stanza.Stanza // the event's stanza (zero: none, or a stream error)
 	tag, typ, from, to, id string
 	user                   string // bare JID of the event's session (or owner)
 }
 
-// set makes e the event t with its stanza parsed (shared: see parseCache).
-func (e *ev) set(t sim.TraceEvent) {
-	*e = ev{TraceEvent: t}
-	if strings.HasPrefix(e.Stanza, "<") && !strings.HasPrefix(e.Stanza, "<stream:") {
-		if el, err := parseShared(e.Stanza); err == nil {
-			e.el = el
-			e.tag = el.Tag
-			e.typ = attrOr(el, "type")
-			e.from = attrOr(el, "from")
-			e.to = attrOr(el, "to")
-			e.id = attrOr(el, "id")
-		}
+// set makes e the event t, reading its stanza value (eventValue).
+func (e *ev) set(t *sim.TraceEvent) {
+	*e = ev{TraceEvent: *t}
+	if el := eventValue(t); !el.IsZero() && el.Space() != "stream" {
+		e.el = el
+		e.tag = el.Tag()
+		e.typ = vAttrOr(el, "type")
+		e.from = vAttrOr(el, "from")
+		e.to = vAttrOr(el, "to")
+		e.id = vAttrOr(el, "id")
 	}
 	if !e.JID.IsZero() {
 		e.user = e.JID.Bare().String()
@@ -147,7 +145,7 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	c.evs = s.evPtrs[:0]
 	for i := range tr {
 		e := &buf[i]
-		e.set(tr[i])
+		e.set(&tr[i])
 		if e.Kind == sim.TraceSend && c.send == nil {
 			c.send = e
 			c.sender = e.Client
@@ -185,11 +183,11 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 // removals and pre-approvals (inv30), directed presence (inv32), stored
 // requests (sc51).
 func (s *invState) remember(c *Ctx) {
-	if c.send != nil && c.send.tag == "iq" && c.send.el.SelectAttr("to") == nil {
-		if q := firstChild(c.send.el); q != nil && attrOr(q, "xmlns") == nsRoster {
-			for _, it := range q.SelectElements("item") {
-				if attrOr(it, "subscription") == "remove" {
-					s.removed[[2]string{userOf(c.senderBare()), userOf(attrOr(it, "jid"))}] = true
+	if c.send != nil && c.send.tag == "iq" && !vHas(c.send.el, "to") {
+		if q := vFirst(c.send.el); !q.IsZero() && vAttrOr(q, "xmlns") == nsRoster {
+			for _, it := range vChildren(q, "item") {
+				if vAttrOr(it, "subscription") == "remove" {
+					s.removed[[2]string{userOf(c.senderBare()), userOf(vAttrOr(it, "jid"))}] = true
 				}
 			}
 		}
@@ -203,14 +201,14 @@ func (s *invState) remember(c *Ctx) {
 		}
 	}
 	for _, e := range c.evs {
-		if e.Kind == sim.TraceSend && e.tag == "presence" && e.typ == "" && e.el != nil && e.el.SelectAttr("to") != nil {
+		if e.Kind == sim.TraceSend && e.tag == "presence" && e.typ == "" && vHas(e.el, "to") {
 			// the model stamps from on the server side; the send event
 			// records the stanza as the client wrote it.
 			full := e.JID.String()
 			if s.directed[full] == nil {
 				s.directed[full] = map[string]bool{}
 			}
-			s.directed[full][bareOf(attrOr(e.el, "to"))] = true
+			s.directed[full][bareOf(vAttrOr(e.el, "to"))] = true
 		}
 	}
 }

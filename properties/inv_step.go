@@ -42,10 +42,10 @@ func (c *Ctx) sendTo() string {
 }
 
 func (c *Ctx) sendToUncached() string {
-	if c.send == nil || c.send.el == nil {
+	if c.send == nil || c.send.el.IsZero() {
 		return ""
 	}
-	t, ok := attr(c.send.el, "to")
+	t, ok := vAttr(c.send.el, "to")
 	if !ok {
 		return ""
 	}
@@ -85,25 +85,25 @@ func (c *Ctx) blockingCmd() (string, []string) {
 }
 
 func (c *Ctx) blockingCmdUncached() (string, []string) {
-	if c.send == nil || c.send.el == nil || c.send.tag != "iq" || c.send.el.SelectAttr("to") != nil {
+	if c.send == nil || c.send.el.IsZero() || c.send.tag != "iq" || vHas(c.send.el, "to") {
 		return "", nil
 	}
-	q := firstChild(c.send.el)
-	if q == nil || attrOr(q, "xmlns") != nsBlocking {
+	q := vFirst(c.send.el)
+	if q.IsZero() || vAttrOr(q, "xmlns") != nsBlocking {
 		return "", nil
 	}
 	var items []string
-	for _, it := range q.SelectElements("item") {
-		items = append(items, attrOr(it, "jid"))
+	for _, it := range vChildren(q, "item") {
+		items = append(items, vAttrOr(it, "jid"))
 	}
 	switch {
-	case q.Tag == "blocklist" && c.send.typ == "get":
+	case q.Tag() == "blocklist" && c.send.typ == "get":
 		return "get", items
-	case q.Tag == "block" && c.send.typ == "set":
+	case q.Tag() == "block" && c.send.typ == "set":
 		return "block", items
-	case q.Tag == "unblock" && c.send.typ == "set" && len(items) == 0:
+	case q.Tag() == "unblock" && c.send.typ == "set" && len(items) == 0:
 		return "unblock-all", nil
-	case q.Tag == "unblock" && c.send.typ == "set":
+	case q.Tag() == "unblock" && c.send.typ == "set":
 		return "unblock", items
 	}
 	return "", nil
@@ -143,38 +143,35 @@ func (c *Ctx) answeredWith(typ string) bool {
 }
 
 func isBlocklistPush(e *ev) bool {
-	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el == nil {
+	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el.IsZero() {
 		return false
 	}
-	q := firstChild(e.el)
-	return q != nil && attrOr(q, "xmlns") == nsBlocking
+	q := vFirst(e.el)
+	return !q.IsZero() && vAttrOr(q, "xmlns") == nsBlocking
 }
 
 func isRosterPush(e *ev) bool {
-	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el == nil {
+	if !delivered(e) || e.tag != "iq" || e.typ != "set" || e.el.IsZero() {
 		return false
 	}
-	q := firstChild(e.el)
-	return q != nil && attrOr(q, "xmlns") == nsRoster
+	q := vFirst(e.el)
+	return !q.IsZero() && vAttrOr(q, "xmlns") == nsRoster
 }
 
 func errorCond(e *ev) (typ, cond string, blocked bool) {
-	if e.el == nil {
+	er := vChild(e.el, "error")
+	if er.IsZero() {
 		return
 	}
-	er := e.el.SelectElement("error")
-	if er == nil {
-		return
-	}
-	typ = attrOr(er, "type")
-	for _, ch := range er.ChildElements() {
-		switch attrOr(ch, "xmlns") {
+	typ = vAttrOr(er, "type")
+	for _, ch := range er.Elements() {
+		switch vAttrOr(ch, "xmlns") {
 		case nsStanzas:
-			if ch.Tag != "text" {
-				cond = ch.Tag
+			if ch.Tag() != "text" {
+				cond = ch.Tag()
 			}
 		case nsBlockErr:
-			blocked = ch.Tag == "blocked"
+			blocked = ch.Tag() == "blocked"
 		}
 	}
 	return
@@ -248,7 +245,7 @@ func isLocalUser(j string) bool {
 func (c *Ctx) pushCount(kind string) int {
 	n := 0
 	for _, e := range c.evs {
-		if isBlocklistPush(e) && (kind == "" || firstChild(e.el).Tag == kind) {
+		if isBlocklistPush(e) && (kind == "" || vFirst(e.el).Tag() == kind) {
 			n++
 		}
 	}

@@ -2,9 +2,11 @@ package properties
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 	"pgregory.net/rapid"
 )
 
@@ -75,8 +77,8 @@ func (m *machine) verdict(t *rapid.T) {
 	}
 }
 
-func (m *machine) send(t *rapid.T, name, slot, stanza string) {
-	m.do(t, Op{Name: name, Kind: OpSend, Slot: slot, Stanza: stanza})
+func (m *machine) send(t *rapid.T, name, slot, text string, v stanza.Stanza) {
+	m.do(t, Op{Name: name, Kind: OpSend, Slot: slot, Stanza: text, val: v, valText: text})
 }
 
 // userJID draws the bare JID of another user (or of any user, with
@@ -129,7 +131,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 			m.do(t, Op{Name: "a1Connect", Kind: OpConnect, Slot: s, Res: res})
 			if rapid.IntRange(0, 2).Draw(t, "initialPresence") > 0 && m.h.connected(s) {
-				m.send(t, "a1Connect", s, "<presence/>")
+				m.send(t, "a1Connect", s, "<presence/>", presenceValue)
 			}
 		},
 		"a2Disconnect": func(t *rapid.T) {
@@ -143,91 +145,115 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"b1Presence": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			if rapid.IntRange(0, 3).Draw(t, "unavailable") == 0 {
-				x := "<presence type='unavailable'/>"
+				x, v := "<presence type='unavailable'/>", sx("presence", kv("type", "unavailable"))
 				if rapid.IntRange(0, 3).Draw(t, "hasStatus") == 0 {
 					x = "<presence type='unavailable'><status>Goodbye</status></presence>"
+					v = sx("presence", kv("type", "unavailable"), stanza.Elem(sx("status", nil, stanza.Text("Goodbye"))))
 				}
-				m.send(t, "b1Presence", s, x)
+				m.send(t, "b1Presence", s, x, v)
 				return
 			}
 			var b strings.Builder
+			var kids []stanza.Child
 			b.WriteString("<presence>")
 			if rapid.Bool().Draw(t, "hasPrio") {
-				p := rapid.SampledFrom([]int{-5, -1, 0, 1, 5}).Draw(t, "prio")
-				fmt.Fprintf(&b, "<priority>%d</priority>", p)
+				p := strconv.Itoa(rapid.SampledFrom([]int{-5, -1, 0, 1, 5}).Draw(t, "prio"))
+				b.WriteString("<priority>" + p + "</priority>")
+				kids = append(kids, stanza.Elem(sx("priority", nil, stanza.Text(p))))
 			}
 			if rapid.IntRange(0, 3).Draw(t, "hasStatus") == 0 {
 				b.WriteString("<status>away</status>")
+				kids = append(kids, stanza.Elem(statusAway))
 			}
 			b.WriteString("</presence>")
-			m.send(t, "b1Presence", s, b.String())
+			m.send(t, "b1Presence", s, b.String(), sx("presence", nil, kids...))
 		},
 		"b2Directed": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			to := m.addr(t, "to", s, false)
-			typ := ""
+			typ, attrs := "", kv("to", to)
 			if rapid.IntRange(0, 2).Draw(t, "unavail") == 0 {
-				typ = " type='unavailable'"
+				typ, attrs = " type='unavailable'", kv("to", to, "type", "unavailable")
 			}
-			m.send(t, "b2Directed", s, fmt.Sprintf("<presence to='%s'%s/>", to, typ))
+			m.send(t, "b2Directed", s, fmt.Sprintf("<presence to='%s'%s/>", to, typ), sx("presence", attrs))
 		},
 		"c1Subscription": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			typ := rapid.SampledFrom([]string{"subscribe", "subscribe", "subscribed", "subscribed", "unsubscribe", "unsubscribed"}).Draw(t, "type")
 			to := m.subTarget(t, s, typ)
-			m.send(t, "c1Subscription", s, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to))
+			m.send(t, "c1Subscription", s, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to), sx("presence", kv("type", typ, "to", to)))
 		},
 		"c2Probe": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			to := m.userJID(t, "to", false, s)
-			m.send(t, "c2Probe", s, fmt.Sprintf("<presence type='probe' to='%s'/>", to))
+			m.send(t, "c2Probe", s, fmt.Sprintf("<presence type='probe' to='%s'/>", to), sx("presence", kv("type", "probe", "to", to)))
 		},
 		"d1Roster": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			switch rapid.IntRange(0, 2).Draw(t, "rosterOp") {
 			case 0:
-				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='get' id='%s'><query xmlns='jabber:iq:roster'/></iq>", m.id("r")))
+				id := m.id("r")
+				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='get' id='%s'><query xmlns='jabber:iq:roster'/></iq>", id),
+					sx("iq", kv("type", "get", "id", id), stanza.Elem(rosterQuery)))
 			case 1:
 				j := m.userJID(t, "jid", rapid.IntRange(0, 9).Draw(t, "self") == 0, s)
 				name := rapid.SampledFrom([]string{"", "Friend"}).Draw(t, "name")
 				grp := rapid.SampledFrom([]string{"", "<group>G</group>"}).Draw(t, "group")
-				na := ""
+				na, item := "", kv("jid", j)
 				if name != "" {
-					na = " name='" + name + "'"
+					na, item = " name='"+name+"'", kv("jid", j, "name", name)
 				}
-				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s'%s>%s</item></query></iq>", m.id("r"), j, na, grp))
+				var kids []stanza.Child
+				if grp != "" {
+					kids = elems(groupG)
+				}
+				id := m.id("r")
+				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s'%s>%s</item></query></iq>", id, j, na, grp),
+					sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("query", kv("xmlns", nsRoster), stanza.Elem(sx("item", item, kids...))))))
 			default:
 				j := m.userJID(t, "jid", false, s)
-				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s' subscription='remove'/></query></iq>", m.id("r"), j))
+				id := m.id("r")
+				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s' subscription='remove'/></query></iq>", id, j),
+					sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("query", kv("xmlns", nsRoster), stanza.Elem(sx("item", kv("jid", j, "subscription", "remove")))))))
 			}
 		},
 		"e1BlocklistGet": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			m.send(t, "e1BlocklistGet", s, fmt.Sprintf("<iq type='get' id='%s'><blocklist xmlns='urn:xmpp:blocking'/></iq>", m.id("bl")))
+			id := m.id("bl")
+			m.send(t, "e1BlocklistGet", s, fmt.Sprintf("<iq type='get' id='%s'><blocklist xmlns='urn:xmpp:blocking'/></iq>", id),
+				sx("iq", kv("type", "get", "id", id), stanza.Elem(blocklistQuery)))
 		},
 		"e2Block": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			items := m.items(t, s, true)
-			m.send(t, "e2Block", s, fmt.Sprintf("<iq type='set' id='%s'><block xmlns='urn:xmpp:blocking'>%s</block></iq>", m.id("b"), items))
+			items, vals := m.items(t, s, true)
+			id := m.id("b")
+			m.send(t, "e2Block", s, fmt.Sprintf("<iq type='set' id='%s'><block xmlns='urn:xmpp:blocking'>%s</block></iq>", id, items),
+				sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("block", kv("xmlns", nsBlocking), vals...))))
 		},
 		"e3Unblock": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			if rapid.IntRange(0, 3).Draw(t, "all") == 0 {
-				m.send(t, "e3Unblock", s, fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'/></iq>", m.id("u")))
+				id := m.id("u")
+				m.send(t, "e3Unblock", s, fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'/></iq>", id),
+					sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("unblock", kv("xmlns", nsBlocking)))))
 				return
 			}
-			items := m.items(t, s, false)
-			m.send(t, "e3Unblock", s, fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'>%s</unblock></iq>", m.id("u"), items))
+			items, vals := m.items(t, s, false)
+			id := m.id("u")
+			m.send(t, "e3Unblock", s, fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'>%s</unblock></iq>", id, items),
+				sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("unblock", kv("xmlns", nsBlocking), vals...))))
 		},
 		"f1Message": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			to := m.addr(t, "to", s, true)
 			typ := rapid.SampledFrom([]string{"chat", "chat", "normal", "", "headline", "groupchat"}).Draw(t, "type")
-			ta := ""
+			ta, attrs := "", kv("to", to)
 			if typ != "" {
-				ta = " type='" + typ + "'"
+				ta, attrs = " type='"+typ+"'", kv("to", to, "type", typ)
 			}
-			m.send(t, "f1Message", s, fmt.Sprintf("<message to='%s'%s id='%s'><body>hi %d</body></message>", to, ta, m.id("m"), len(m.h.ops)+1))
+			id, body := m.id("m"), "hi "+strconv.Itoa(len(m.h.ops)+1)
+			m.send(t, "f1Message", s, fmt.Sprintf("<message to='%s'%s id='%s'><body>%s</body></message>", to, ta, id, body),
+				sx("message", append(attrs, "id", id), stanza.Elem(sx("body", nil, stanza.Text(body)))))
 		},
 		"g1IQ": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
@@ -240,29 +266,29 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			default:
 				to = m.userJID(t, "to", true, s)
 			}
-			q := rapid.SampledFrom([]string{
-				"<ping xmlns='urn:xmpp:ping'/>",
-				"<query xmlns='jabber:iq:version'/>",
-				"<query xmlns='http://jabber.org/protocol/disco#info'/>",
-				"<query xmlns='jabber:iq:last'/>",
-			}).Draw(t, "query")
-			m.send(t, "g1IQ", s, fmt.Sprintf("<iq type='get' to='%s' id='%s'>%s</iq>", to, m.id("q"), q))
+			q := rapid.SampledFrom(serviceQueries).Draw(t, "query")
+			id := m.id("q")
+			m.send(t, "g1IQ", s, fmt.Sprintf("<iq type='get' to='%s' id='%s'>%s</iq>", to, id, q),
+				sx("iq", kv("type", "get", "to", to, "id", id), stanza.Elem(serviceQueryValues[q])))
 		},
 		"g2Reply": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			if rapid.Bool().Draw(t, "errorMessage") {
 				to := m.addr(t, "to", s, false)
-				m.send(t, "g2Reply", s, fmt.Sprintf("<message to='%s' type='error' id='%s'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>", to, m.id("e")))
+				id := m.id("e")
+				m.send(t, "g2Reply", s, fmt.Sprintf("<message to='%s' type='error' id='%s'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>", to, id),
+					sx("message", kv("to", to, "type", "error", "id", id), stanza.Elem(sx("error", kv("type", "cancel"), stanza.Elem(sx("service-unavailable", kv("xmlns", nsStanzas)))))))
 				return
 			}
 			// the id is the last push's, found when the op is applied
 			// (on a real server the push ids are the server's)
 			id := pushPlaceholder
 			if rapid.Bool().Draw(t, "error") {
-				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='error' id='%s'><error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id))
+				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='error' id='%s'><error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id),
+					sx("iq", kv("type", "error", "id", id), stanza.Elem(sx("error", kv("type", "cancel"), stanza.Elem(sx("feature-not-implemented", kv("xmlns", nsStanzas)))))))
 				return
 			}
-			m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='result' id='%s'/>", id))
+			m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='result' id='%s'/>", id), sx("iq", kv("type", "result", "id", id)))
 		},
 		"c0Befriend": func(t *rapid.T) {
 			// A subscription handshake in one action: a subscribes to b,
@@ -279,11 +305,14 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 			b := rapid.SampledFrom(others).Draw(t, "contact")
 			ua, ub := userBare(slotUser(a)), userBare(slotUser(b))
-			m.send(t, "c0Befriend", a, fmt.Sprintf("<presence type='subscribe' to='%s'/>", ub))
-			m.send(t, "c0Befriend", b, fmt.Sprintf("<presence type='subscribed' to='%s'/>", ua))
+			sub := func(from, typ, to string) {
+				m.send(t, "c0Befriend", from, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to), sx("presence", kv("type", typ, "to", to)))
+			}
+			sub(a, "subscribe", ub)
+			sub(b, "subscribed", ua)
 			if rapid.Bool().Draw(t, "mutual") {
-				m.send(t, "c0Befriend", b, fmt.Sprintf("<presence type='subscribe' to='%s'/>", ua))
-				m.send(t, "c0Befriend", a, fmt.Sprintf("<presence type='subscribed' to='%s'/>", ub))
+				sub(b, "subscribe", ua)
+				sub(a, "subscribed", ub)
 			}
 		},
 		"h1Restart": func(t *rapid.T) {
@@ -342,9 +371,10 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 
 // items draws 1–3 blocklist items: bare, full, domain, case variants,
 // and rarely a malformed or empty JID.
-func (m *machine) items(t *rapid.T, s string, block bool) string {
+func (m *machine) items(t *rapid.T, s string, block bool) (string, []stanza.Child) {
 	n := rapid.IntRange(1, 3).Draw(t, "nItems")
 	var b strings.Builder
+	var vals []stanza.Child
 	for i := 0; i < n; i++ {
 		var j string
 		switch rapid.IntRange(0, 23).Draw(t, "itemKind") {
@@ -362,11 +392,12 @@ func (m *machine) items(t *rapid.T, s string, block bool) string {
 			j = m.blockTarget(t, s, block)
 		}
 		fmt.Fprintf(&b, "<item jid='%s'/>", j)
+		vals = append(vals, stanza.Elem(sx("item", kv("jid", j))))
 	}
 	if rapid.IntRange(0, 19).Draw(t, "empty") == 0 {
-		return ""
+		return "", nil
 	}
-	return b.String()
+	return b.String(), vals
 }
 
 // pushPlaceholder in an op's stanza stands for the id of the last iq push
@@ -377,10 +408,10 @@ const pushPlaceholder = "{push}"
 // or "nopush".
 func lastPushID(tr []sim.TraceEvent, client string) string {
 	for i := len(tr) - 1; i >= 0; i-- {
-		ev := tr[i]
+		ev := &tr[i]
 		if ev.Client == client && strings.HasPrefix(ev.Stanza, "<iq") && strings.Contains(ev.Stanza, "type='set'") {
-			if e, err := parseShared(ev.Stanza); err == nil {
-				return attrOr(e, "id")
+			if e := eventValue(ev); !e.IsZero() {
+				return vAttrOr(e, "id")
 			}
 		}
 	}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // OpKind is what an Op does to the simulation.
@@ -32,6 +32,12 @@ type Op struct {
 	Slot   string // "u1a": user u1, resource slot a
 	Res    string // OpConnect: requested resource ("" = server-generated)
 	Stanza string // OpSend: the stanza, with placeholders
+
+	// val is Stanza as a value, when the machine built it (opstanza.go);
+	// valText the text it was built for (an op whose Stanza was since
+	// rewritten, by the shrinker, is parsed again).
+	val     stanza.Stanza
+	valText string
 }
 
 func (o Op) String() string {
@@ -58,16 +64,10 @@ func slotUser(slot string) string { return slot[:len(slot)-1] }
 // slotLetter returns "a" for "u1a".
 func slotLetter(slot string) string { return slot[len(slot)-1:] }
 
-// parseStanza parses one element from s.
+// parseStanza parses one element from s into an etree element: an op's
+// stanza for a real server (wire.go), whose driver sends elements. The
+// harness and the checks read stanza values (parseValue).
 func parseStanza(s string) (*etree.Element, error) {
-	if el, ok := fastParse(s); ok {
-		return el, nil
-	}
-	return parseStanzaEtree(s)
-}
-
-// parseStanzaEtree is parseStanza through etree's reader.
-func parseStanzaEtree(s string) (*etree.Element, error) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(s); err != nil {
 		return nil, err
@@ -110,37 +110,3 @@ const (
 	nsLast      = "jabber:iq:last"
 	nsPing      = "urn:xmpp:ping"
 )
-
-// parseCache memoises parseStanza for the read-only uses (the invariants'
-// view of trace events, sigOf): trace stanzas repeat across steps and
-// checks, and parsing (encoding/xml through etree) was a quarter of the
-// time per action. The elements are shared and must not be modified.
-// Bounded: cleared when it grows past parseCacheMax entries.
-var parseCache = struct {
-	sync.Mutex
-	el  map[string]*etree.Element
-	sig map[string]string
-}{el: map[string]*etree.Element{}, sig: map[string]string{}}
-
-const parseCacheMax = 1 << 12
-
-// parseShared is parseStanza for read-only use (see parseCache).
-func parseShared(s string) (*etree.Element, error) {
-	parseCache.Lock()
-	el, ok := parseCache.el[s]
-	parseCache.Unlock()
-	if ok {
-		return el, nil
-	}
-	el, err := parseStanza(s)
-	if err != nil {
-		return nil, err
-	}
-	parseCache.Lock()
-	if len(parseCache.el) >= parseCacheMax {
-		clear(parseCache.el)
-	}
-	parseCache.el[s] = el
-	parseCache.Unlock()
-	return el, nil
-}

@@ -285,6 +285,7 @@ func (r *ref) deliver(s *rSess, el *etree.Element) {
 
 func el(tag string, kv ...string) *etree.Element {
 	e := etree.NewElement(tag)
+	e.Attr = make([]etree.Attr, 0, len(kv)/2) // CreateAttr appends
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
 			e.CreateAttr(kv[i], kv[i+1])
@@ -309,6 +310,7 @@ func attrOr(e *etree.Element, k string) string {
 // errorReply is §0.7.
 func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.Element {
 	r := etree.NewElement(st.Tag)
+	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -336,6 +338,7 @@ func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.
 // reply is st.reply (§0.7).
 func reply(st *etree.Element) *etree.Element {
 	r := etree.NewElement(st.Tag)
+	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -385,31 +388,6 @@ func sig(e *etree.Element) string {
 		}
 	}
 	return model.Canonical(e)
-}
-
-// sigOf is sig for a canonical string from the trace.
-func sigOf(canon string) string {
-	if !strings.HasPrefix(canon, "<iq") {
-		return canon
-	}
-	parseCache.Lock()
-	x, ok := parseCache.sig[canon]
-	parseCache.Unlock()
-	if ok {
-		return x
-	}
-	e, err := parseShared(canon)
-	if err != nil {
-		return canon
-	}
-	x = sig(e)
-	parseCache.Lock()
-	if len(parseCache.sig) >= parseCacheMax {
-		clear(parseCache.sig)
-	}
-	parseCache.sig[canon] = x
-	parseCache.Unlock()
-	return x
 }
 
 // ---------------------------------------------------------------- sessions
@@ -751,7 +729,12 @@ func priorityOf(p *etree.Element) int {
 	if c == nil {
 		return 0
 	}
-	t := c.Text()
+	return parsePriority(c.Text())
+}
+
+// parsePriority is the priority a <priority/> with text t gives (out of
+// range clamps to -128..127; anything but a signed integer is 0).
+func parsePriority(t string) int {
 	d := strings.TrimLeft(t, "+-")
 	if d == "" || len(t)-len(d) > 1 {
 		return 0

@@ -11,6 +11,7 @@ import (
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
 // wire is the real server a harness drives beside the model when
@@ -184,8 +185,8 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 		x := w.resolve(op.Stanza)
 		if strings.Contains(x, pushPlaceholder) {
 			x = strings.ReplaceAll(x, pushPlaceholder, compare.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
-		} else if el, perr := parseShared(op.Stanza); perr == nil {
-			if id := attrOr(el, "id"); id != "" && !strings.Contains(id, "{") {
+		} else if v, perr := parseValue(op.Stanza); perr == nil {
+			if id := vAttrOr(v, "id"); id != "" && !strings.Contains(id, "{") {
 				w.keepIDs[id] = true
 			}
 		}
@@ -247,10 +248,11 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		kind           sim.TraceKind
 	}
 	var pool []arrival
-	for _, e := range modelStep {
+	for i := range modelStep {
+		e := &modelStep[i]
 		switch e.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			pool = append(pool, arrival{e.Client, mm.Stanza(e.Stanza), e.Kind})
+			pool = append(pool, arrival{e.Client, mm.Event(e), e.Kind})
 		}
 	}
 	evs := make([]sim.TraceEvent, 0, len(srv))
@@ -265,7 +267,7 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 			e.Kind = sim.TraceDeliver
 		}
 		if e.Kind == sim.TraceDeliver {
-			masked := sm.Stanza(e.Stanza)
+			masked := sm.Event(&e)
 			for i, a := range pool {
 				if a.client == e.Client && a.masked == masked {
 					e.Kind = a.kind
@@ -274,7 +276,12 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 				}
 			}
 		}
-		e.Stanza = w.toModelTerms(e.Stanza)
+		if s := w.toModelTerms(e.Stanza); s != e.Stanza || e.Value.IsZero() {
+			// a real server's events carry no value, and one the
+			// rewrite changed no longer matches its string
+			e.Stanza, e.Value = s, stanza.Stanza{}
+			e.Value = eventValue(&e)
+		}
 		if !e.JID.IsZero() {
 			if j, err := model.ParseJID(w.toModelTerms(e.JID.String())); err == nil {
 				e.JID = j

@@ -10,6 +10,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp"
 )
 
@@ -222,10 +223,14 @@ func (e *serverEndpoint) event(ev xmpptcp.Event) {
 	defer n.mu.Unlock()
 	switch ev.Kind {
 	case xmpptcp.Received:
-		seq := n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDeliver, Client: e.name, JID: e.jid, Stanza: model.Canonical(ev.Stanza)})
+		// The event carries the stanza value, as the simulation's do, so
+		// that nothing downstream parses the canonical string again.
+		v := stanza.FromElement(ev.Stanza)
+		seq := n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDeliver, Client: e.name, JID: e.jid, Stanza: v.Canonical(), Value: v})
 		e.seqs = append(e.seqs, seq)
 	case xmpptcp.StreamError:
-		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceStreamError, Client: e.name, JID: e.jid, Stanza: model.Canonical(ev.Stanza)})
+		v := stanza.FromElement(ev.Stanza)
+		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceStreamError, Client: e.name, JID: e.jid, Stanza: v.Canonical(), Value: v})
 	case xmpptcp.Ended:
 		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDisconnect, Client: e.name, JID: e.jid, Reason: ev.Reason})
 	}
@@ -236,9 +241,10 @@ func (e *serverEndpoint) open() bool { return !e.shut && !e.conn.Ended() }
 func (e *serverEndpoint) JID() model.JID { return e.jid }
 
 func (e *serverEndpoint) Send(st *etree.Element) error {
-	raw := model.Canonical(st) // what Conn.Send would write
+	v := stanza.FromElement(st)
+	raw := v.Canonical() // what Conn.Send would write
 	e.n.mu.Lock()
-	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw})
+	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw, Value: v})
 	e.n.mu.Unlock()
 	return e.conn.SendRaw(raw)
 }

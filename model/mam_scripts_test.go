@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
@@ -20,7 +21,7 @@ func mamProfile() *model.Profile {
 }
 
 // runScript runs one scansion script in the simulation under p.
-func runScript(t *testing.T, path string, p *model.Profile) *scenarios.Result {
+func runScript(t *testing.T, path string, p *model.Profile, latency time.Duration) *scenarios.Result {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -30,7 +31,7 @@ func runScript(t *testing.T, path string, p *model.Profile) *scenarios.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.Run(s, scenarios.RunOptions{Profile: p, Seed: 1})
+	return scenarios.Run(s, scenarios.RunOptions{Profile: p, Seed: 1, MaxLatency: latency})
 }
 
 // TestMAMScripts: the project's MAM scripts (testdata/mam, written from
@@ -43,8 +44,15 @@ func TestMAMScripts(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if r := runScript(t, f, mamProfile()); !r.Passed {
-				t.Errorf("%v %+v", r.Err, r.Failure)
+			for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
+				if r := runScript(t, f, mamProfile(), lat); !r.Passed {
+					t.Errorf("latency %v: %v %+v", lat, r.Err, r.Failure)
+				}
+			}
+			// Without archiving the model fails every one of them: the
+			// scripts test MAM, not something the model did before.
+			if r := runScript(t, f, nil, 0); r.Passed {
+				t.Error("passes without MAMOptions.Archive")
 			}
 		})
 	}
@@ -61,7 +69,7 @@ func TestMAMUpstreamScripts(t *testing.T) {
 			t.Skipf("%s: %v", f, err)
 		}
 		t.Run(name, func(t *testing.T) {
-			if r := runScript(t, f, mamProfile()); !r.Passed {
+			if r := runScript(t, f, mamProfile(), 0); !r.Passed {
 				t.Errorf("%v %+v", r.Err, r.Failure)
 			}
 		})

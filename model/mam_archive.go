@@ -104,12 +104,34 @@ func (s *Server) archiveMessage(e *HookEvent, u *user, with string) {
 	if s.prof.WholeSecondStamps {
 		when = when.Truncate(time.Second)
 	}
+	if len(u.archive) >= archiveItemLimit {
+		u.archive = makeRoom(u.archive, when)
+	}
 	id := s.archiveID()
 	u.archive = append(u.archive, mamItem{id: id, when: when, with: with, st: stored})
 	s.touch(u)
 	sid := newNS(st, "stanza-id", nsStanzaID)
 	sid.CreateAttr("by", u.bareStr)
 	sid.CreateAttr("id", id)
+}
+
+// The memory store's quota (storage_archive_item_limit) and mod_mam's
+// archive_expires_after, both at their defaults.
+const (
+	archiveItemLimit    = 1000
+	archiveExpiresAfter = 7 * 24 * time.Hour
+)
+
+// makeRoom is what mod_mam does when an append hits the quota: delete
+// what has expired, and if that freed nothing, keep only the newest 99%.
+func makeRoom(a []mamItem, now time.Time) []mamItem {
+	cut := now.Add(-archiveExpiresAfter)
+	kept := slices.DeleteFunc(slices.Clone(a), func(it mamItem) bool { return !it.when.After(cut) })
+	if len(kept) < archiveItemLimit {
+		return kept
+	}
+	n := archiveItemLimit * 99 / 100
+	return slices.Clone(kept[len(kept)-n:])
 }
 
 // archiveID is util.id.medium: 18 random bytes in base64url, drawn from

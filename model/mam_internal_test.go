@@ -312,3 +312,39 @@ func TestMAMOffKeepsToday(t *testing.T) {
 		t.Errorf("archived %d", n)
 	}
 }
+
+// TestMAMQuota: the memory store holds at most 1000 items per account;
+// mod_mam then drops what is older than a week (archive_expires_after),
+// else keeps the newest 990 (storage_archive_item_limit * 0.99) before
+// appending.
+func TestMAMQuota(t *testing.T) {
+	old := Epoch.Add(-30 * 24 * time.Hour)
+	mk := func(n int, at time.Time) []mamItem {
+		a := make([]mamItem, n)
+		for i := range a {
+			a[i] = mamItem{id: strconv.Itoa(i), when: at.Add(time.Duration(i) * time.Second)}
+		}
+		return a
+	}
+	// 1000 recent items: truncated to the newest 990.
+	got := makeRoom(mk(1000, Epoch), Epoch.Add(time.Hour))
+	if len(got) != 990 || got[0].id != "10" || got[989].id != "999" {
+		t.Errorf("recent archive: %d items from %s", len(got), got[0].id)
+	}
+	// 10 expired items then 990 recent ones: only the expired go.
+	a := append(mk(10, old), mk(990, Epoch)...)
+	got = makeRoom(a, Epoch.Add(time.Hour))
+	if len(got) != 990 || got[0].when != Epoch {
+		t.Errorf("with expired items: %d items, first at %v", len(got), got[0].when)
+	}
+	// Through the server: the 1001st message leaves 991 items.
+	h := newMAMHarness(t, Options{})
+	r := h.bind("romeo")
+	h.send(r, `<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'/></iq>`)
+	for i := 0; i <= archiveItemLimit; i++ {
+		h.send(r, `<message to='juliet@localhost' type='chat'><body>x</body></message>`)
+	}
+	if n := h.srv.ArchiveCount("romeo@localhost"); n != 991 {
+		t.Errorf("after 1001 messages the archive holds %d, want 991", n)
+	}
+}

@@ -138,3 +138,60 @@ func text(el *etree.Element) string {
 	}
 	return el.Text()
 }
+
+// TestMAMQuotaOnServers: 1001 messages into an archive whose quota is
+// 1000 items (the memory store's default) leave the newest 991: the
+// 1001st append finds nothing expired and truncates to 990 first.
+func TestMAMQuotaOnServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1001 messages")
+	}
+	t.Run("sim", func(t *testing.T) {
+		runMAMQuota(t, &driver.SimDriver{Options: driver.Options{Profile: mamProfile()}})
+	})
+	if addr := os.Getenv("SCANSIM_MAM_SERVER"); addr != "" {
+		t.Run(addr, func(t *testing.T) { runMAMQuota(t, &driver.ServerDriver{Addr: addr}) })
+	}
+}
+
+func runMAMQuota(t *testing.T, d driver.Driver) {
+	net, err := d.Open("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer net.Close()
+	prefix, _ := net.NodePrefix()
+	ep, err := net.Connect("Romeo", prefix+"mamquota", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(x string) {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := ep.Send(doc.Root()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(`<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'/></iq>`)
+	for i := 1; i <= 1001; i++ {
+		send(fmt.Sprintf(`<message to='nobody@localhost' type='chat' id='m%d'><body>x</body></message>`, i))
+	}
+	send(`<iq type='set' id='q'><query xmlns='urn:xmpp:mam:2'><set xmlns='http://jabber.org/protocol/rsm'><max>1</max></set></query></iq>`)
+	if err := net.Quiesce(ep); err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, r := range ep.TakeAll() {
+		if m := r.Stanza.FindElement("result/forwarded/message"); m != nil {
+			got += m.SelectAttrValue("id", "") + " "
+		}
+		if c := r.Stanza.FindElement("fin/set/count"); c != nil {
+			got += c.Text()
+		}
+	}
+	if got != "m11 991" {
+		t.Errorf("oldest item and count: %q, want \"m11 991\"", got)
+	}
+}

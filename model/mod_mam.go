@@ -44,8 +44,10 @@ import "github.com/beevik/etree"
 //   - Storage: the preferences and the archive are the account's
 //     persistent state (account-save / account-load), as Prosody's
 //     archive and archive_prefs stores are; the "queried" flag is the
-//     session's. Not modelled: the 1000-item quota with its clean-up and
-//     truncation, the weekly expiry.
+//     session's. An append over the memory store's quota (1000 items)
+//     first deletes what is older than a week (archive_expires_after),
+//     and if that frees nothing keeps the newest 990. Not modelled: the
+//     daily expiry job.
 //
 // # Blocking (XEP-0191 §3.3)
 //

@@ -25,7 +25,13 @@ type mamAccount struct {
 	// mamPrefs: the stored preferences; nil until set (explicitly, or by
 	// SmartEnable on first use).
 	mamPrefs *mamPrefs
-	archive  []mamItem // in append order
+	archive  mamArchive
+}
+
+// mamArchive is one owner's archive (Prosody's archive store for one
+// user, or, for muc_mam, one room), in append order.
+type mamArchive struct {
+	items []mamItem
 }
 
 // mamItem is one archived message.
@@ -104,11 +110,7 @@ func (s *Server) archiveMessage(e *HookEvent, u *user, with string) {
 	if s.prof.WholeSecondStamps {
 		when = when.Truncate(time.Second)
 	}
-	if len(u.archive) >= archiveItemLimit {
-		u.archive = makeRoom(u.archive, when)
-	}
-	id := s.archiveID()
-	u.archive = append(u.archive, mamItem{id: id, when: when, with: with, st: stored})
+	id := u.archive.add(s, when, with, stored)
 	s.touch(u)
 	sid := newNS(st, "stanza-id", nsStanzaID)
 	sid.CreateAttr("by", u.bareStr)
@@ -132,6 +134,18 @@ func makeRoom(a []mamItem, now time.Time) []mamItem {
 	}
 	n := archiveItemLimit * 99 / 100
 	return slices.Clone(kept[len(kept)-n:])
+}
+
+// add appends st, archived at when with the peer with, making room
+// first if the archive is full; it returns the new item's id, drawn from
+// the server's seed.
+func (a *mamArchive) add(s *Server, when time.Time, with string, st *etree.Element) string {
+	if len(a.items) >= archiveItemLimit {
+		a.items = makeRoom(a.items, when)
+	}
+	id := s.archiveID()
+	a.items = append(a.items, mamItem{id: id, when: when, with: with, st: st})
+	return id
 }
 
 // archiveID is util.id.medium: 18 random bytes in base64url, drawn from
@@ -215,7 +229,7 @@ func saveMAM(e *HookEvent) bool {
 		}
 		e.rec.MAMPrefs = r
 	}
-	for _, it := range u.archive {
+	for _, it := range u.archive.items {
 		e.rec.MAMArchive = append(e.rec.MAMArchive, mamItemRec{
 			ID: it.id, When: it.when.Format(time.RFC3339Nano), With: it.with, Stanza: serialise(it.st)})
 	}
@@ -245,7 +259,7 @@ func loadMAM(e *HookEvent) bool {
 			e.rec.loadErr = fmt.Errorf("archived message: %v", err)
 			return true
 		}
-		u.archive = append(u.archive, mamItem{id: r.ID, when: when, with: r.With, st: st})
+		u.archive.items = append(u.archive.items, mamItem{id: r.ID, when: when, with: r.With, st: st})
 	}
 	return false
 }
@@ -253,7 +267,7 @@ func loadMAM(e *HookEvent) bool {
 // ArchiveCount returns how many messages the user's archive holds.
 func (s *Server) ArchiveCount(userJID string) int {
 	if u := s.accountByJID(userJID); u != nil {
-		return len(u.archive)
+		return len(u.archive.items)
 	}
 	return 0
 }

@@ -67,22 +67,33 @@ func mamQueryForm(e *HookEvent) bool {
 	return true
 }
 
-// mamQuery runs an archive query (iq-set query).
+// mamQuery runs an archive query on the user's archive (iq-set query).
 func mamQuery(e *HookEvent) bool {
-	s, sess, st := e.s, e.origin.sess, e.stanza
+	s, sess := e.s, e.origin.sess
 	if sess == nil {
 		return false
 	}
-	q := e.query
 	sess.mamRequested = true
-	u := sess.user
-	s.prefsFor(u, true)
+	s.prefsFor(sess.user, true)
+	s.runMAMQuery(e.stanza, e.query, &sess.user.archive, func(st *etree.Element, reason string) {
+		s.deliver(sess, st, reason)
+	})
+	return true
+}
+
+// runMAMQuery answers the query q of the iq st over archive a: the
+// results, then the iq result with <fin/>, or an error, each passed to
+// send with its Event reason ("mam", "result", "error"). It is the part
+// of a query an archive of another owner shares (muc_mam's room archive
+// answers the same queries: build a mamArchive per room, append with
+// mamArchive.add, answer with runMAMQuery, sending from the room).
+func (s *Server) runMAMQuery(st, q *etree.Element, a *mamArchive, send func(st *etree.Element, reason string)) {
 	var f mamFind
 	var qbefore, qafter optString
 	if x := child(q, "x", nsData); x != nil {
 		if ft, _ := formField(x, "FORM_TYPE"); ft.v != nsMAM {
-			s.deliver(sess, errorReply(st, "modify", "bad-request", "Unexpected FORM_TYPE, expected '"+nsMAM+"'", nil), "error")
-			return true
+			send(errorReply(st, "modify", "bad-request", "Unexpected FORM_TYPE, expected '"+nsMAM+"'", nil), "error")
+			return
 		}
 		var errText string
 		fail := func(t string) {
@@ -114,8 +125,8 @@ func mamQuery(e *HookEvent) bool {
 			}
 		}
 		if errText != "" {
-			s.deliver(sess, errorReply(st, "modify", "bad-request", errText, nil), "error")
-			return true
+			send(errorReply(st, "modify", "bad-request", errText, nil), "error")
+			return
 		}
 		qbefore, _ = formField(x, "before-id")
 		qafter, _ = formField(x, "after-id")
@@ -168,10 +179,10 @@ func mamQuery(e *HookEvent) bool {
 	if child(q, "flip-page", nsMAM) != nil {
 		flip = !flip
 	}
-	items, total, ok := u.findArchive(&f)
+	items, total, ok := a.find(&f)
 	if !ok {
-		s.deliver(sess, errorReply(st, "modify", "item-not-found", "", nil), "error")
-		return true
+		send(errorReply(st, "modify", "item-not-found", "", nil), "error")
+		return
 	}
 	qid := attrOr(q, "queryid")
 	var results []*etree.Element
@@ -203,7 +214,7 @@ func mamQuery(e *HookEvent) bool {
 		slices.Reverse(results)
 	}
 	for _, m := range results {
-		s.deliver(sess, m, "mam")
+		send(m, "mam")
 	}
 	if f.reverse {
 		first, last = last, first
@@ -221,22 +232,21 @@ func mamQuery(e *HookEvent) bool {
 		set.CreateElement("last").SetText(last)
 	}
 	set.CreateElement("count").SetText(strconv.Itoa(total))
-	s.deliver(sess, r, "result")
-	return true
+	send(r, "result")
 }
 
-// findArchive is the memory store's archive find: filter by ids, with,
+// find is the memory store's archive find: filter by ids, with,
 // start and end (total counts what is left), then page. ok is false for
 // item-not-found: a before or after id that is not there when paging
 // starts from it, or any before or after on an empty archive.
-func (u *user) findArchive(f *mamFind) (items []mamItem, total int, ok bool) {
-	if len(u.archive) == 0 {
+func (a *mamArchive) find(f *mamFind) (items []mamItem, total int, ok bool) {
+	if len(a.items) == 0 {
 		if f.before.ok || f.after.ok {
 			return nil, 0, false
 		}
 		return nil, 0, true
 	}
-	for _, it := range u.archive {
+	for _, it := range a.items {
 		if f.hasIDs && !slices.Contains(f.ids, it.id) ||
 			f.with.ok && it.with != f.with.v ||
 			f.start != nil && it.when.Before(*f.start) ||
@@ -293,7 +303,7 @@ func mamMetadata(e *HookEvent) bool {
 	}
 	r := reply(e.stanza)
 	md := newNS(r, "metadata", nsMAM)
-	if a := sess.user.archive; len(a) > 0 {
+	if a := sess.user.archive.items; len(a) > 0 {
 		for _, x := range []struct {
 			tag string
 			it  mamItem

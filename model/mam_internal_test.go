@@ -348,3 +348,35 @@ func TestMAMQuota(t *testing.T) {
 		t.Errorf("after 1001 messages the archive holds %d, want 991", n)
 	}
 }
+
+// TestMAMWithoutOffline: with mod_offline disabled, a message to an
+// account without a session that MAM archived is not bounced (mod_mam's
+// message/offline/handle); one it did not archive is
+// (service-unavailable, §5.5).
+func TestMAMWithoutOffline(t *testing.T) {
+	p := ProsodyTrunk()
+	p.Archive, p.SmartEnable = true, true
+	p.Modules = slices.DeleteFunc(DefaultModules(), func(n string) bool { return n == "offline" })
+	h := &mamHarness{t: t, srv: New(Options{Profile: &p, Clock: &stepClock{t: Epoch}})}
+	j := h.bind("juliet")
+	h.send(j, `<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'><never><jid>tybalt@localhost</jid></never></prefs></iq>`)
+	h.srv.Close(j, false)
+	for _, tc := range []struct {
+		from    string
+		bounced bool
+	}{{"romeo", false}, {"tybalt", true}} {
+		s := h.bind(tc.from)
+		bounced := false
+		for _, ev := range h.send(s, `<message to='juliet@localhost' type='chat' id='m'><body>x</body></message>`) {
+			if ev.Kind == Deliver && ev.Session == s && ev.Stanza.FindElement("error/service-unavailable") != nil {
+				bounced = true
+			}
+		}
+		if bounced != tc.bounced {
+			t.Errorf("message from %s: bounced %v, want %v", tc.from, bounced, tc.bounced)
+		}
+	}
+	if n := h.srv.ArchiveCount("juliet@localhost"); n != 1 {
+		t.Errorf("juliet's archive holds %d, want 1", n)
+	}
+}

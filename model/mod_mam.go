@@ -140,6 +140,16 @@ func loadArchive(s *Server, m *ModuleAPI) {
 	m.Hook(EventInitialPresence, 1, func(e *HookEvent) bool {
 		return e.sess != nil && e.sess.mamRequested
 	})
+	// message/offline/handle, after mod_offline (0): without mod_offline
+	// an archived message counts as stored, so no error goes back.
+	m.Hook(eventOfflineHandle, -2, func(e *HookEvent) bool {
+		for _, c := range childElements(e.stanza) {
+			if c.Tag == "stanza-id" && ns(c) == nsStanzaID && attrOr(c, "by") == e.user.bareStr {
+				return true
+			}
+		}
+		return false
+	})
 	m.Hook(eventAccountSave, 0, saveMAM)
 	m.Hook(eventAccountLoad, 0, loadMAM)
 }

@@ -380,3 +380,29 @@ func TestMAMWithoutOffline(t *testing.T) {
 		t.Errorf("juliet's archive holds %d, want 1", n)
 	}
 }
+
+// TestMAMStampPrecision: 13.0.1 stamps archived messages with
+// microseconds (2026-12-07T05:11:46.724133Z on the real server), 0.12.3
+// with whole seconds (2026-12-07T05:15:45Z); a whole second is written
+// without a fraction by both (util.datetime).
+func TestMAMStampPrecision(t *testing.T) {
+	for _, tc := range []struct {
+		whole bool
+		at    time.Duration
+		want  string
+	}{
+		{false, 1500 * time.Millisecond, "2008-08-22T21:09:05.500000Z"},
+		{true, 1500 * time.Millisecond, "2008-08-22T21:09:05Z"},
+		{false, time.Second, "2008-08-22T21:09:05Z"},
+	} {
+		p := ProsodyTrunk()
+		p.Archive, p.SmartEnable, p.WholeSecondStamps = true, true, tc.whole
+		h := &mamHarness{t: t, srv: New(Options{Profile: &p, Clock: FixedClock(Epoch.Add(tc.at))})}
+		r := h.bind("romeo")
+		h.send(r, `<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'/></iq>`)
+		h.send(r, `<message to='juliet@localhost' type='chat'><body>x</body></message>`)
+		if got := archiveStamps(h, r); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("whole seconds %v at +%v: stamps %v, want %s", tc.whole, tc.at, got, tc.want)
+		}
+	}
+}

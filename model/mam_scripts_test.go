@@ -20,6 +20,14 @@ func mamProfile() *model.Profile {
 	return &p
 }
 
+// mam012Profile is Prosody012 with archiving as 0.12.3 does it under the
+// same configuration: whole-second archive times.
+func mam012Profile() *model.Profile {
+	p := model.Prosody012()
+	p.Archive, p.SmartEnable, p.WholeSecondStamps = true, true, true
+	return &p
+}
+
 // runScript runs one scansion script in the simulation under p.
 func runScript(t *testing.T, path string, p *model.Profile, latency time.Duration) *scenarios.Result {
 	t.Helper()
@@ -36,7 +44,8 @@ func runScript(t *testing.T, path string, p *model.Profile, latency time.Duratio
 
 // TestMAMScripts: the project's MAM scripts (testdata/mam, written from
 // XEP-0313 and each checked on Prosody 13.0.1) pass in the simulation with
-// archiving on, with and without latency.
+// archiving on, with and without latency, as 13.0.1 and as 0.12.3 (both
+// real servers pass them).
 func TestMAMScripts(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "mam", "*.scs"))
 	if len(files) == 0 {
@@ -44,9 +53,11 @@ func TestMAMScripts(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
-				if r := runScript(t, f, mamProfile(), lat); !r.Passed {
-					t.Errorf("latency %v: %v %+v", lat, r.Err, r.Failure)
+			for _, p := range []*model.Profile{mamProfile(), mam012Profile()} {
+				for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
+					if r := runScript(t, f, p, lat); !r.Passed {
+						t.Errorf("%s, latency %v: %v %+v", p.Name, lat, r.Err, r.Failure)
+					}
 				}
 			}
 			// Without archiving the model fails every one of them: the
@@ -69,8 +80,10 @@ func TestMAMUpstreamScripts(t *testing.T) {
 			t.Skipf("%s: %v", f, err)
 		}
 		t.Run(name, func(t *testing.T) {
-			if r := runScript(t, f, mamProfile(), 0); !r.Passed {
-				t.Errorf("%v %+v", r.Err, r.Failure)
+			for _, p := range []*model.Profile{mamProfile(), mam012Profile()} {
+				if r := runScript(t, f, p, 0); !r.Passed {
+					t.Errorf("%s: %v %+v", p.Name, r.Err, r.Failure)
+				}
 			}
 		})
 	}

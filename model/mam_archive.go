@@ -264,6 +264,28 @@ func loadMAM(e *HookEvent) bool {
 	return false
 }
 
+// ArchivedMessage is one item of a user's archive, for inspection.
+type ArchivedMessage struct {
+	ID     string         // the archive id (the stanza-id the message carried)
+	With   string         // the peer's bare JID
+	Stamp  string         // the <delay/> stamp a query gives it
+	Stanza *etree.Element // a copy of the stored message
+}
+
+// Archive returns the user's archive, oldest first (what an unfiltered
+// query would page through), for the property engine's checks.
+func (s *Server) Archive(userJID string) []ArchivedMessage {
+	u := s.accountByJID(userJID)
+	if u == nil {
+		return nil
+	}
+	out := make([]ArchivedMessage, len(u.archive.items))
+	for i, it := range u.archive.items {
+		out[i] = ArchivedMessage{ID: it.id, With: it.with, Stamp: s.archiveStamp(it.when), Stanza: it.st.Copy()}
+	}
+	return out
+}
+
 // ArchiveCount returns how many messages the user's archive holds.
 func (s *Server) ArchiveCount(userJID string) int {
 	if u := s.accountByJID(userJID); u != nil {

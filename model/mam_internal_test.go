@@ -406,3 +406,24 @@ func TestMAMStampPrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestMAMBlockedOffline: the rule holds for an offline recipient too: the
+// blocked sender's message is bounced, neither stored offline nor
+// archived (XEP-0191 §3.3: it is never delivered, not even later).
+func TestMAMBlockedOffline(t *testing.T) {
+	h := newMAMHarness(t, Options{})
+	j := h.bind("juliet")
+	h.send(j, `<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'/></iq>`)
+	h.send(j, `<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='romeo@localhost'/></block></iq>`)
+	h.srv.Close(j, false)
+	r, n := h.bind("romeo"), h.bind("nurse")
+	h.send(r, `<message to='juliet@localhost' type='chat' id='blocked'><body>x</body></message>`)
+	h.send(n, `<message to='juliet@localhost' type='chat' id='kept'><body>x</body></message>`)
+	a := h.srv.Archive("juliet@localhost")
+	if len(a) != 1 || a[0].With != "nurse@localhost" || a[0].Stanza.SelectAttrValue("id", "") != "kept" {
+		t.Errorf("juliet's archive: %+v, want only nurse's message", a)
+	}
+	if n := h.srv.OfflineCount("juliet@localhost"); n != 1 {
+		t.Errorf("offline store holds %d, want 1 (nurse's)", n)
+	}
+}

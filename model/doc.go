@@ -43,7 +43,7 @@
 // (with roster.go, the roster store every module shares, Prosody's
 // rostermanager), message, offline, carbons, blocklist, lastactivity,
 // vcard_legacy, disco, version, uptime, time, ping, mam (stanza-id
-// stripping), pep and adhoc (only what they advertise), iq, and session
+// stripping; the archive under MAMOptions.Archive), pep and adhoc (only what they advertise), iq, and session
 // (legacy session establishment). Each registers itself with register,
 // and its load function hooks events and adds host disco features.
 // Profile.Modules is the modules_enabled list (nil: DefaultModules); the

@@ -17,6 +17,7 @@ type modules struct {
 	vcard        vcardMod
 	lastactivity lastActivityMod
 	disco        discoMod
+	mam          mamMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -28,6 +29,7 @@ func (m *modules) init() {
 	m.offline.init()
 	m.blocklist.init()
 	m.vcard.init()
+	m.mam.init()
 }
 
 // newState gives a server the modules' own per-server state.
@@ -41,6 +43,7 @@ type sessionState struct {
 	rosterSession
 	blocklistSession
 	carbonsSession
+	mamSession
 	// moduleValues: the values of modules outside the package, by
 	// module name (ModuleAPI.SetSessionValue).
 	moduleValues map[string]any
@@ -51,6 +54,7 @@ type accountState struct {
 	rosterAccount
 	blocklistAccount
 	offlineAccount
+	mamAccount
 	// moduleData: the persistent data of modules outside the package,
 	// by module name (ModuleAPI.SetAccountData).
 	moduleData map[string][]byte
@@ -73,6 +77,7 @@ type record struct {
 	rosterRecord
 	blocklistRecord
 	offlineRecord
+	mamRecord
 	// Modules: the data of modules outside the package (JSON writes map
 	// keys sorted).
 	Modules map[string][]byte `json:"modules,omitempty"`

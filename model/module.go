@@ -234,12 +234,13 @@ type profileKey struct {
 	TimeOptions
 	BlocklistOptions
 	PresenceOptions
+	MAMOptions
 }
 
 func newLoadKey(p *Profile, mutants []string) loadKey {
 	return loadKey{
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
-			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions},
+			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions},
 		custom:  p.Modules != nil,
 		modules: strings.Join(p.Modules, ","),
 		mutants: strings.Join(mutants, ","),

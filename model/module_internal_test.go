@@ -17,7 +17,7 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		got = append(got, pt.Field(i).Name)
 	}
 	want := []string{"Name", "Modules", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
-		"TimeOptions", "BlocklistOptions", "PresenceOptions"}
+		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
 	}
@@ -38,6 +38,7 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		func(p *Profile) { p.UnknownNodeText = "x" },
 		func(p *Profile) { p.LocalRosterChangeOnBlockedOutboundSub = false },
 		func(p *Profile) { p.PendingKeepsAddressedTo = true },
+		func(p *Profile) { p.Archive = true },
 		func(p *Profile) { p.Modules = []string{} },
 	}
 	for i, f := range flip {

@@ -33,6 +33,7 @@ type Profile struct {
 	TimeOptions      // mod_time
 	BlocklistOptions // mod_blocklist
 	PresenceOptions  // mod_presence
+	MAMOptions       // mod_mam
 }
 
 // BlocklistOptions are mod_blocklist's options.

@@ -30,7 +30,14 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 	m.hookIQ(iqEvent("get", "host", nsDiscoInfo, "query"), 0, hostDiscoInfo)
 	m.hookIQ(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
 		r := reply(e.stanza)
-		newNS(r, "query", nsDiscoItems)
+		q := newNS(r, "query", nsDiscoItems)
+		if _, ok := attr(e.query, "node"); !ok {
+			// The components are the host's items (Prosody's
+			// disco_items from the hosts beside it).
+			for _, d := range e.s.componentDomains() {
+				q.CreateElement("item").CreateAttr("jid", d)
+			}
+		}
 		e.send(r, "result")
 		return true
 	})
@@ -83,6 +90,9 @@ func hostDiscoInfo(e *HookEvent) bool {
 	}
 	for _, f := range s.hostFeatures {
 		rq.CreateElement("feature").CreateAttr("var", f)
+	}
+	for _, x := range s.hostExtensions {
+		rq.AddChild(x.Copy())
 	}
 	e.send(r, "result")
 	return true

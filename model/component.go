@@ -112,6 +112,10 @@ func (s *Server) routeComponent(e *HookEvent, c *component) {
 		if kids := childElements(st); len(kids) == 1 {
 			q := kids[0]
 			e.query = q
+			isDisco := t == "get" && q.Tag == "query" && (ns(q) == nsDiscoInfo || ns(q) == nsDiscoItems)
+			if isDisco && hostNodeNotFound(e) {
+				return
+			}
 			switch {
 			case t == "get" && ns(q) == nsDiscoInfo && q.Tag == "query":
 				c.discoInfo(e)

@@ -148,6 +148,7 @@ func Prosody13() Profile {
 	p := ProsodyTrunk()
 	p.Name = "prosody-13"
 	p.Version = "13.0.1"
+	p.HostNodeNotFound = true
 	p.Modules = slices.Clone(prosody13Modules)
 	p.Components = []ComponentConfig{
 		{Domain: "conference", Modules: []string{"muc"}},

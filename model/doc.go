@@ -52,6 +52,17 @@
 // per-session and per-account state are structs in their files, composed
 // in modstate.go.
 //
+// # Components
+//
+// A profile may list components (Profile.Components, component.go):
+// hosts beside the virtual host, such as Prosody's conference.localhost,
+// each with its own module list. A stanza to a component's domain, or to
+// a JID at it, passes the sender's outbound stage and then goes to the
+// component instead of being bounced as remote; the component answers
+// disco itself and iq payloads through its modules' handlers
+// (ModuleAPI.componentIQ). The prosody-13 profile has three
+// (conference, pubsub, upload); the others have none.
+//
 // # Adding a module, adding a mutant
 //
 // A module outside the package implements Module and is passed in

@@ -11,6 +11,26 @@ type DiscoOptions struct {
 	// unknown node on an account (§8.1: "Node does not exist"). On 0.12.3
 	// mod_pep answers first, without text (verified on Debian's 0.12.3).
 	UnknownNodeText string
+	// HostNodeNotFound: disco#info and disco#items with a node, to the
+	// host or to a component, answer item-not-found "Node does not exist"
+	// (13.0.1 and 0.12.3 both do, asked over the wire; the model has no
+	// host nodes — not even mod_adhoc's commands node). false keeps the
+	// answer the trunk and 0.12 profiles were verified with: the node is
+	// ignored.
+	HostNodeNotFound bool
+}
+
+// hostNodeNotFound answers a host or component disco query that names a
+// node, under HostNodeNotFound; it reports whether it did.
+func hostNodeNotFound(e *HookEvent) bool {
+	if !e.s.prof.HostNodeNotFound {
+		return false
+	}
+	if _, ok := attr(e.query, "node"); !ok {
+		return false
+	}
+	e.send(errorReply(e.stanza, "cancel", "item-not-found", "Node does not exist", nil), "error")
+	return true
 }
 
 // mod_disco answers service discovery (§8.1). The host's features are
@@ -29,8 +49,18 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 	s.hooks.refTo(&s.mods.disco.account, EventAccountDiscoInfo)
 	m.hookIQ(iqEvent("get", "host", nsDiscoInfo, "query"), 0, hostDiscoInfo)
 	m.hookIQ(iqEvent("get", "host", nsDiscoItems, "query"), 0, func(e *HookEvent) bool {
+		if hostNodeNotFound(e) {
+			return true
+		}
 		r := reply(e.stanza)
-		newNS(r, "query", nsDiscoItems)
+		q := newNS(r, "query", nsDiscoItems)
+		if _, ok := attr(e.query, "node"); !ok {
+			// The components are the host's items (Prosody's
+			// disco_items from the hosts beside it).
+			for _, d := range e.s.componentDomains() {
+				q.CreateElement("item").CreateAttr("jid", d)
+			}
+		}
 		e.send(r, "result")
 		return true
 	})
@@ -68,6 +98,9 @@ var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
 // hostDiscoInfo answers disco#info to the host (§8.1).
 func hostDiscoInfo(e *HookEvent) bool {
 	s := e.s
+	if hostNodeNotFound(e) {
+		return true
+	}
 	r := reply(e.stanza)
 	rq := newNS(r, "query", nsDiscoInfo)
 	if node, ok := attr(e.query, "node"); ok {
@@ -83,6 +116,9 @@ func hostDiscoInfo(e *HookEvent) bool {
 	}
 	for _, f := range s.hostFeatures {
 		rq.CreateElement("feature").CreateAttr("var", f)
+	}
+	for _, x := range s.hostExtensions {
+		rq.AddChild(x.Copy())
 	}
 	e.send(r, "result")
 	return true

@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+
+	"github.com/beevik/etree"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ type Module interface {
 type ModuleAPI struct {
 	s    *Server
 	name string
+	comp *component // the component being loaded; nil: the virtual host
 }
 
 // Hook registers h for the named event. Higher priorities run first;
@@ -41,6 +44,12 @@ func (m *ModuleAPI) hookIQ(k iqKey, priority float64, h Handler) {
 // AddFeature adds a feature to the host's disco#info, after those of the
 // modules loaded before (features are listed in load order, once each).
 func (m *ModuleAPI) AddFeature(v string) {
+	if m.comp != nil {
+		if !slices.Contains(m.comp.features, v) {
+			m.comp.features = append(m.comp.features, v)
+		}
+		return
+	}
 	if !slices.Contains(m.s.hostFeatures, v) {
 		m.s.hostFeatures = append(m.s.hostFeatures, v)
 	}
@@ -58,6 +67,10 @@ func (m *ModuleAPI) Name() string { return m.name }
 // AddIdentity adds an identity to the host's disco#info, after those of
 // the modules loaded before; name may be empty.
 func (m *ModuleAPI) AddIdentity(category, typ, name string) {
+	if m.comp != nil {
+		m.comp.identities = append(m.comp.identities, [3]string{category, typ, name})
+		return
+	}
 	m.s.hostIdentities = append(m.s.hostIdentities, [3]string{category, typ, name})
 }
 
@@ -121,6 +134,9 @@ type builtin struct {
 	name    string
 	load    func(s *Server, m *ModuleAPI)
 	mutants []mutantDef
+	// inheritable: a component loads the module too when the virtual
+	// host does (Prosody's component_inheritable_modules).
+	inheritable bool
 }
 
 // builtins are registered by their files (register in each mod_*.go).
@@ -170,6 +186,7 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 		if v, ok := loadCache.Load(key); ok {
 			l := v.(*loaded)
 			s.pipe, s.mods, s.hostFeatures, s.hostIdentities = l.pipe, l.mods, l.features, l.identities
+			s.hostExtensions, s.components = l.extensions, l.components
 			s.mods.newState()
 			return
 		}
@@ -192,13 +209,15 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 			b.load(s, api)
 		}
 	}
+	s.loadComponents(names)
 	for _, m := range extra {
 		m.Load(&ModuleAPI{s: s, name: m.Name()})
 	}
 	s.pipe = s.hooks.resolve()
 	s.hooks = hookTable{}
 	if cacheable {
-		loadCache.Store(key, &loaded{pipe: s.pipe, mods: s.mods, features: s.hostFeatures, identities: s.hostIdentities})
+		loadCache.Store(key, &loaded{pipe: s.pipe, mods: s.mods, features: s.hostFeatures, identities: s.hostIdentities,
+			extensions: s.hostExtensions, components: s.components})
 	}
 	s.mods.newState()
 }
@@ -210,6 +229,8 @@ type loaded struct {
 	mods       modules // strategies and resolved chain references
 	features   []string
 	identities [][3]string
+	extensions []*etree.Element
+	components map[string]*component
 }
 
 // loadCache maps a loadKey to its *loaded.
@@ -219,10 +240,11 @@ var loadCache sync.Map
 // module may read any option while it loads), its module list and the
 // mutants, in order.
 type loadKey struct {
-	prof    profileKey
-	custom  bool   // Profile.Modules is set
-	modules string // Profile.Modules, joined
-	mutants string // Options.Mutants, joined
+	prof       profileKey
+	custom     bool   // Profile.Modules is set
+	modules    string // Profile.Modules, joined
+	components string // Profile.Components, joined
+	mutants    string // Options.Mutants, joined
 }
 
 // profileKey is Profile without its Modules list, which is not
@@ -241,8 +263,9 @@ func newLoadKey(p *Profile, mutants []string) loadKey {
 	return loadKey{
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
 			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions},
-		custom:  p.Modules != nil,
-		modules: strings.Join(p.Modules, ","),
-		mutants: strings.Join(mutants, ","),
+		custom:     p.Modules != nil,
+		modules:    strings.Join(p.Modules, ","),
+		components: componentsKey(p.Components),
+		mutants:    strings.Join(mutants, ","),
 	}
 }

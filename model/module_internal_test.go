@@ -16,13 +16,13 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 	for i := range pt.NumField() {
 		got = append(got, pt.Field(i).Name)
 	}
-	want := []string{"Name", "Modules", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
+	want := []string{"Name", "Modules", "Components", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
 		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
 	}
 	kt := reflect.TypeFor[profileKey]()
-	for _, f := range want[3:] {
+	for _, f := range want[4:] {
 		if _, ok := kt.FieldByName(f); !ok {
 			t.Errorf("profileKey lacks %s", f)
 		}
@@ -40,6 +40,8 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		func(p *Profile) { p.PendingKeepsAddressedTo = true },
 		func(p *Profile) { p.Archive = true },
 		func(p *Profile) { p.Modules = []string{} },
+		func(p *Profile) { p.Components = []ComponentConfig{} },
+		func(p *Profile) { p.Components = []ComponentConfig{{Domain: "upload"}} },
 	}
 	for i, f := range flip {
 		p := ProsodyTrunk()
@@ -47,6 +49,12 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		if newLoadKey(&p, nil) == k0 {
 			t.Errorf("change %d leaves the load key as it was", i)
 		}
+	}
+	// A component's module list is part of the key.
+	c1, c2 := Prosody13(), Prosody13()
+	c2.Components[0].Modules = nil
+	if newLoadKey(&c1, nil) == newLoadKey(&c2, nil) {
+		t.Error("a component's modules leave the load key as it was")
 	}
 	if newLoadKey(&base, []string{"no-vcard-hint"}) == k0 {
 		t.Error("a mutant leaves the load key as it was")

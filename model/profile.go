@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -21,6 +22,11 @@ type Profile struct {
 	// Modules is the modules_enabled list, in load order; nil selects
 	// DefaultModules(). Owned by the core (module.go).
 	Modules []string
+	// Components are the hosts beside the virtual host that the server
+	// answers for (Prosody's Component lines), each with its own module
+	// list; nil: none, and every other domain is remote (§1.3). Owned by
+	// the core (component.go).
+	Components []ComponentConfig
 
 	// AbruptCloseReason (owned by the core: session close) is the
 	// transport error text of a dropped connection: "closed" on trunk,
@@ -134,9 +140,53 @@ func Prosody012() Profile {
 	return p
 }
 
+// Prosody13 is Prosody 13.0.1 (Debian bookworm-backports) under Prosody's
+// own scansion configuration (../shared/scansion-upstream/prosody.cfg.lua):
+// its modules_enabled and its three components. The module order is the
+// order in which 13.0.1 lists the host's disco#info features (asked over
+// the wire; docs/real-servers-upstream.md).
+func Prosody13() Profile {
+	p := ProsodyTrunk()
+	p.Name = "prosody-13"
+	p.Version = "13.0.1"
+	p.HostNodeNotFound = true
+	// mod_mam archives (mam_smart_enable = true in the configuration:
+	// nothing is archived for an account before it first uses MAM).
+	p.Archive = true
+	p.SmartEnable = true
+	p.Modules = slices.Clone(prosody13Modules)
+	p.Components = []ComponentConfig{
+		{Domain: "conference", Modules: []string{"muc"}},
+		{Domain: "upload", Modules: []string{"http_file_share"}},
+		{Domain: "pubsub", Modules: []string{"pubsub"}},
+	}
+	return p
+}
+
+// prosody13Modules: the upstream configuration's modules_enabled as
+// 13.0.1 loads them. Those that add host disco#info features are in the
+// order 13.0.1 lists the features; pep, vcard_legacy, vcard4 and mam in
+// the order of their account disco#info features (pep adds no host
+// feature, so it can come first); the rest add no feature and keep the
+// default list's relative order.
+var prosody13Modules = []string{
+	"ping", "version", "time", "lastactivity", "disco", "external_services",
+	"pep", "vcard_legacy", "carbons", "offline", "private", "blocklist", "roster",
+	"adhoc", "register", "server_contact_info",
+	"vcard4", "mam", "uptime", "presence", "message", "iq", "session",
+}
+
+// ComponentConfig is one Component line: a host named Domain + "." + the
+// virtual host, served by Modules (its component module first).
+type ComponentConfig struct {
+	Domain  string
+	Modules []string
+}
+
 var profiles = map[string]func() Profile{
 	"prosody":      ProsodyTrunk,
 	"prosody-0.12": Prosody012,
+	"prosody-13":   Prosody13,
 }
 
 // ProfileNames lists the known profile names, sorted.

@@ -118,6 +118,7 @@ func (s *Server) route(e *HookEvent, pre bool) {
 	toStr, hasTo := attr(st, "to")
 	k, toSelf := kindBare, false
 	remote := false
+	var comp *component
 	if !hasTo {
 		toSelf = true
 	} else {
@@ -134,7 +135,11 @@ func (s *Server) route(e *HookEvent, pre bool) {
 		default:
 			k = kindHost
 		}
-		remote = dom != s.host
+		if dom != s.host {
+			if comp = s.componentOf(dom); comp == nil {
+				remote = true
+			}
+		}
 	}
 	e.kind, e.toSelf = k, toSelf
 	ti := tagIndex(st.Tag)
@@ -147,6 +152,10 @@ func (s *Server) route(e *HookEvent, pre bool) {
 	}
 	if remote {
 		s.routeRemote(e)
+		return
+	}
+	if comp != nil {
+		s.routeComponent(e, comp)
 		return
 	}
 	if fire(s.pipe.in[ti][k], e) {

@@ -39,7 +39,13 @@ type Server struct {
 	hostFeatures []string
 	// hostIdentities: category, type, name of each host disco identity.
 	hostIdentities [][3]string
-	evFree         []*HookEvent // router events for reuse (hooks.go)
+	// hostExtensions: the data forms of the host's disco#info (module:
+	// add_extension), in load order.
+	hostExtensions []*etree.Element
+	// components: the hosts beside the virtual host, by domain
+	// (component.go); read-only once loaded.
+	components map[string]*component
+	evFree     []*HookEvent // router events for reuse (hooks.go)
 }
 
 // user holds an account: its identity, its bound sessions, and the

@@ -13,10 +13,12 @@ const DefaultProfile = "prosody"
 
 // Options are the simulation's options, the one value that the runner
 // (scenarios.RunOptions), the comparison (scenarios.CompareOptions), the
-// property engine (properties.Config) and every scansim command take
-// from: which server behaviour the model follows, the simulation's seed,
-// the mutants switched on, and the network's latency. A real server
-// ignores all of them: it behaves as it does.
+// property engine (properties.Config) and SimDriver embed and every
+// scansim command builds (NewOptions): which server behaviour the model
+// follows, the simulation's seed, the mutants switched on, and the
+// network's latency. The zero value is the default profile, seed 0, no
+// mutants, no latency. A real server ignores all of them: it behaves as
+// it does.
 type Options struct {
 	// Profile selects the model's behaviour; nil is DefaultProfile.
 	Profile *model.Profile

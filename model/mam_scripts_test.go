@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 )
@@ -39,7 +40,7 @@ func runScript(t *testing.T, path string, p *model.Profile, latency time.Duratio
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.Run(s, scenarios.RunOptions{Profile: p, Seed: 1, MaxLatency: latency})
+	return scenarios.Run(s, scenarios.RunOptions{Options: driver.Options{Profile: p, Seed: 1, MaxLatency: latency}})
 }
 
 // TestMAMScripts: the project's MAM scripts (testdata/mam, written from

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 )
@@ -32,7 +33,7 @@ func replay13(t *testing.T, file string, opts scenarios.RunOptions) *scenarios.R
 }
 
 func runs() []scenarios.RunOptions {
-	return []scenarios.RunOptions{{}, {Seed: 1, MaxLatency: 20 * time.Millisecond}, {Seed: 2, MaxLatency: 5 * time.Millisecond}}
+	return []scenarios.RunOptions{{}, {Options: driver.Options{Seed: 1, MaxLatency: 20 * time.Millisecond}}, {Options: driver.Options{Seed: 2, MaxLatency: 5 * time.Millisecond}}}
 }
 
 func TestProsody13ProjectScripts(t *testing.T) {
@@ -88,7 +89,7 @@ func TestProsody13ScriptsFailElsewhere(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := model.ProsodyTrunk()
-		if res := scenarios.Run(s, scenarios.RunOptions{Profile: &p}); res.Passed {
+		if res := scenarios.Run(s, scenarios.RunOptions{Options: driver.Options{Profile: &p}}); res.Passed {
 			t.Errorf("%s passes under the trunk profile", filepath.Base(f))
 		}
 	}

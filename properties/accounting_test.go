@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
@@ -19,7 +20,7 @@ var accountingInvariants = []string{"inv41MessageAccounted", "inv42OfflineLedger
 // and the failures shrink.
 func TestAccountingCatchesOfflineMutants(t *testing.T) {
 	for _, mu := range []string{"offline-lost-on-restart", "offline-kept-after-flush"} {
-		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: t.TempDir(), NoReference: true,
+		r := Explore(Config{Options: driver.Options{Seed: 1, Mutants: []string{mu}}, Checks: 1000, OutDir: t.TempDir(), NoReference: true,
 			Invariants: accountingInvariants, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Errorf("%s not caught by the accounting invariants in %d checks", mu, r.Checks)
@@ -193,7 +194,7 @@ func TestInv44IncrementalSnapshot(t *testing.T) {
 func TestAccountingRecheckOnFlush(t *testing.T) {
 	p := model.ProsodyTrunk()
 	p.RecheckBlocklistOnOfflineFlush = true
-	r := Explore(Config{Seed: 11, Checks: 500, Profile: &p, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
+	r := Explore(Config{Options: driver.Options{Profile: &p, Seed: 11}, Checks: 500, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
 	if r.Failure != nil {
 		t.Fatalf("%s\n%s", r.Failure.Message, r.Failure.Script)
 	}

@@ -25,7 +25,7 @@ func ExampleExplore_server() {
 	buggy := &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, Prefix: "run1-"}
 	dir, _ := os.MkdirTemp("", "scansim-example")
 	defer os.RemoveAll(dir)
-	r := properties.Explore(properties.Config{Seed: 3, Checks: 400, Profile: &p, Server: buggy,
+	r := properties.Explore(properties.Config{Options: driver.Options{Profile: &p, Seed: 3}, Checks: 400, Server: buggy,
 		OutDir: dir, ShrinkTime: time.Second})
 	f := r.Failure
 	fmt.Println("the server's failure:", strings.HasPrefix(f.Message, "server: "))

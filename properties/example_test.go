@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/properties"
 	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
@@ -15,7 +16,7 @@ import (
 // built-in action (faults included) and every check. The seed fixes the
 // action sequences, so the outcome is reproducible.
 func ExampleExplore() {
-	r := properties.Explore(properties.Config{Seed: 1, Checks: 20, Users: 2})
+	r := properties.Explore(properties.Config{Options: driver.Options{Seed: 1}, Checks: 20, Users: 2})
 	fmt.Println("violation:", r.Failure != nil)
 	fmt.Println("explored:", r.Checks == 20 && r.Actions > 0)
 	// Output:
@@ -38,7 +39,7 @@ func ExampleInvariant() {
 			return nil
 		},
 	}
-	r := properties.Explore(properties.Config{Seed: 1, Checks: 20, CustomInvariants: []properties.Invariant{fromStamped}})
+	r := properties.Explore(properties.Config{Options: driver.Options{Seed: 1}, Checks: 20, CustomInvariants: []properties.Invariant{fromStamped}})
 	fmt.Println("violation:", r.Failure != nil)
 
 	// A wrong invariant is caught, shrunk and reported under its name;
@@ -57,7 +58,7 @@ func ExampleInvariant() {
 	}
 	dir, _ := os.MkdirTemp("", "scansim-example")
 	defer os.RemoveAll(dir)
-	r = properties.Explore(properties.Config{Seed: 1, Checks: 100, OutDir: dir, ShrinkTime: 100 * time.Millisecond,
+	r = properties.Explore(properties.Config{Options: driver.Options{Seed: 1}, Checks: 100, OutDir: dir, ShrinkTime: 100 * time.Millisecond,
 		CustomInvariants: []properties.Invariant{noOffline}})
 	f := r.Failure
 	fmt.Println(strings.SplitN(f.Message, ":", 2)[0])
@@ -95,7 +96,7 @@ func ExampleAction() {
 			return fmt.Errorf("ping from %s not answered", op.Slot)
 		},
 	}
-	r := properties.Explore(properties.Config{Seed: 1, Checks: 20,
+	r := properties.Explore(properties.Config{Options: driver.Options{Seed: 1}, Checks: 20,
 		Actions:          map[string]properties.Action{"z1Ping": ping},
 		CustomInvariants: []properties.Invariant{answered}})
 	fmt.Println("violation:", r.Failure != nil)

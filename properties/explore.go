@@ -23,22 +23,23 @@ import (
 
 // Config configures Explore.
 type Config struct {
-	// Seed is rapid's seed (0: a random one; the report gives the seed
-	// that failed). The simulation itself always uses seed 1.
-	Seed uint64
+	// Options are the simulation's options, with two differences: Seed
+	// is rapid's seed, which draws the action sequences (0: a random one;
+	// the report gives the seed that failed), as the simulation itself
+	// always uses seed 1; and MaxLatency must be 0 (Explore reports an
+	// error otherwise), as every check runs without latency. Profile is
+	// the model's profile (nil: driver.DefaultProfile), Mutants are passed
+	// to the model (model.Mutants()).
+	driver.Options
 	// Checks is the number of random action sequences (default 100).
 	Checks int
 	// Steps is the average number of actions per sequence (default 30).
 	Steps int
 	// Users is the number of accounts u1..uN (2–4); 0 draws it per check.
 	Users int
-	// Profile is the model's profile (nil: model.ProsodyTrunk()).
-	Profile *model.Profile
 	// Spec is the profile the checks demand (nil: Profile). Demanding a
 	// stricter profile than the model runs shows where they differ.
 	Spec *model.Profile
-	// Mutants are passed to the model (model.Mutants()).
-	Mutants []string
 	// OutDir receives the failing script (default testdata/failures, or
 	// $SCANSIM_FAILURES).
 	OutDir string
@@ -147,7 +148,8 @@ type Report struct {
 	ServerKnownBugs int
 	Failure         *Failure
 	// Err: the run could not start (Config.Server unreachable, or it
-	// refused a login); nothing was checked.
+	// refused a login; or a Config.MaxLatency was set); nothing was
+	// checked.
 	Err error
 }
 
@@ -342,6 +344,9 @@ func Explore(cfg Config) Report {
 		defer debug.SetGCPercent(debug.SetGCPercent(exploreGCPercent))
 	}
 
+	if err := cfg.checkLatency(); err != nil {
+		return Report{Err: err}
+	}
 	if cfg.Server != nil {
 		if err := preflight(cfg.Server); err != nil {
 			return Report{Err: err}
@@ -398,19 +403,28 @@ func preflight(d driver.Driver) error {
 //
 // Seed, Checks, Steps, ShrinkTime, OutDir and Progress are not used
 // (rapid's own flags decide); failures are not minimised further nor
-// written as scripts (Explore does both).
+// written as scripts (Explore does both). A MaxLatency fails the test.
 func Property(cfg Config) func(*rapid.T) {
+	if err := cfg.checkLatency(); err != nil {
+		return func(t *rapid.T) { t.Fatal(err) }
+	}
 	prof, spec := cfg.profiles()
 	return property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), nil)
 }
 
-// profiles returns the model's profile and the demanded one, defaults
-// applied.
-func (c Config) profiles() (prof, spec model.Profile) {
-	prof = model.ProsodyTrunk()
-	if c.Profile != nil {
-		prof = *c.Profile
+// checkLatency refuses a latency rather than ignore it: the harness
+// delivers every stanza at once.
+func (c Config) checkLatency() error {
+	if c.MaxLatency != 0 {
+		return fmt.Errorf("properties: MaxLatency %v: the property engine runs without latency", c.MaxLatency)
 	}
+	return nil
+}
+
+// profiles returns the model's profile and the demanded one, defaults
+// applied (driver.Options.ProfileValue).
+func (c Config) profiles() (prof, spec model.Profile) {
+	prof = c.ProfileValue()
 	spec = prof
 	if c.Spec != nil {
 		spec = *c.Spec

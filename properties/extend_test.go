@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"pgregory.net/rapid"
 )
 
@@ -37,7 +38,7 @@ func TestPropertyWithExtensions(t *testing.T) {
 		}
 		return nil
 	}}}
-	r := Explore(Config{Seed: 1, Checks: 200, Users: 2, NoFaults: true, OutDir: t.TempDir(), ShrinkTime: 1,
+	r := Explore(Config{Options: driver.Options{Seed: 1}, Checks: 200, Users: 2, NoFaults: true, OutDir: t.TempDir(), ShrinkTime: 1,
 		Actions: cfg.Actions, CustomInvariants: cfg.CustomInvariants})
 	if r.Failure == nil || failureKey(r.Failure.Message) != "custom invariant neverProbe" {
 		t.Fatalf("custom failure not reported: %+v", r.Failure)
@@ -86,7 +87,7 @@ func TestCustomInvariantSeesState(t *testing.T) {
 		prev = cur
 		return nil
 	}}
-	r := Explore(Config{Seed: 5, Checks: 100, Users: 2, NoFaults: true, OutDir: t.TempDir(), CustomInvariants: []Invariant{inv}})
+	r := Explore(Config{Options: driver.Options{Seed: 5}, Checks: 100, Users: 2, NoFaults: true, OutDir: t.TempDir(), CustomInvariants: []Invariant{inv}})
 	if r.Failure != nil {
 		t.Fatal(r.Failure.Message)
 	}

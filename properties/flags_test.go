@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 )
 
@@ -33,7 +34,7 @@ func TestProfileFields(t *testing.T) {
 		p := model.ProsodyTrunk()
 		p.Name = name
 		flips[name](&p)
-		r := Explore(Config{Seed: 11, Checks: 3000, Profile: &p, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
+		r := Explore(Config{Options: driver.Options{Profile: &p, Seed: 11}, Checks: 3000, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Logf("%-45s agree (%d checks)", name, r.Checks)
 			continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"pgregory.net/rapid"
 )
@@ -57,7 +58,7 @@ func TestDeterminism(t *testing.T) {
 // sequences (same counts) and finds the same shrunk failure.
 func TestExploreDeterministic(t *testing.T) {
 	for _, mu := range [][]string{nil, {"no-unavailable-on-block"}} {
-		cfg := Config{Seed: 42, Checks: 60, Mutants: mu, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond}
+		cfg := Config{Options: driver.Options{Seed: 42, Mutants: mu}, Checks: 60, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond}
 		r1, r2 := Explore(cfg), Explore(cfg)
 		if (r1.Failure == nil) != (r2.Failure == nil) {
 			t.Fatalf("%v: one run failed, the other did not", mu)
@@ -89,7 +90,7 @@ func TestExploreDeterministic(t *testing.T) {
 // model.
 func TestReplayCounterexample(t *testing.T) {
 	for _, mu := range []string{"no-unavailable-on-block", "outbound-message-to-blocked-routed"} {
-		r := Explore(Config{Seed: 7, Checks: 1000, Mutants: []string{mu}, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
+		r := Explore(Config{Options: driver.Options{Seed: 7, Mutants: []string{mu}}, Checks: 1000, OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Fatalf("%s not caught", mu)
 		}
@@ -112,7 +113,7 @@ func TestMutants(t *testing.T) {
 	out := failuresOut(t)
 	for _, mu := range model.Mutants() {
 		start := time.Now()
-		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
+		r := Explore(Config{Options: driver.Options{Seed: 1, Mutants: []string{mu}}, Checks: 1000, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			fmt.Fprintf(&b, "%-36s %-6s %7d %7s %-6s\n", mu, "no", r.Checks, "-", "-")
 			t.Errorf("mutant %s not caught in %d checks", mu, r.Checks)
@@ -143,7 +144,7 @@ func BenchmarkPropertyActions(b *testing.B) {
 	actions := 0
 	start, cpu0 := time.Now(), cpuTime()
 	for i := 0; i < b.N; i++ {
-		r := Explore(Config{Seed: uint64(i + 1), Checks: 10, Users: 3})
+		r := Explore(Config{Options: driver.Options{Seed: uint64(i + 1)}, Checks: 10, Users: 3})
 		if r.Failure != nil {
 			b.Fatal(r.Failure.Message)
 		}
@@ -171,7 +172,7 @@ func TestMutantsInvariantsOnly(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-36s %-6s %7s %7s %s\n", "mutant", "caught", "checks", "shrunk", "invariant")
 	for _, mu := range model.Mutants() {
-		r := Explore(Config{Seed: 1, Checks: 1000, Mutants: []string{mu}, OutDir: t.TempDir(), NoReference: true, ShrinkTime: 100 * time.Millisecond})
+		r := Explore(Config{Options: driver.Options{Seed: 1, Mutants: []string{mu}}, Checks: 1000, OutDir: t.TempDir(), NoReference: true, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			fmt.Fprintf(&b, "%-36s %-6s %7d %7s %s\n", mu, "no", r.Checks, "-", "-")
 			continue

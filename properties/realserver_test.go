@@ -33,9 +33,8 @@ func TestPropertyRealServer(t *testing.T) {
 	p := model.Prosody012()
 	srv := &driver.ServerDriver{Addr: addr, Timeout: 5 * time.Second}
 	rep := properties.Explore(properties.Config{
-		Seed:    seed,
+		Options: driver.Options{Profile: &p, Seed: seed},
 		Checks:  checks,
-		Profile: &p,
 		Server:  srv,
 		OutDir:  t.TempDir(),
 	})
@@ -79,7 +78,7 @@ func TestScansionActionsRealServer(t *testing.T) {
 	p := model.Prosody012()
 	start := time.Now()
 	rep := properties.Explore(properties.Config{
-		Seed: uint64(seed), Checks: n, Steps: actions, Profile: &p, ActionSet: properties.ScansionActions,
+		Options: driver.Options{Profile: &p, Seed: uint64(seed)}, Checks: n, Steps: actions, ActionSet: properties.ScansionActions,
 		Server: &driver.ServerDriver{Addr: addr, Timeout: 3 * time.Second}, OutDir: t.TempDir(),
 	})
 	if rep.Err != nil {

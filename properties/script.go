@@ -184,7 +184,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		return
 	}
 	for _, strict := range []bool{false, true} {
-		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: &p, Mutants: mutants, Seed: 1, Strict: strict})
+		res := scenarios.Run(parsed, scenarios.RunOptions{Options: driver.Options{Profile: &p, Seed: 1, Mutants: mutants}, Strict: strict})
 		if res.Err != nil {
 			f.ReplayNote = "replay error: " + res.Err.Error()
 			break
@@ -194,7 +194,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		}
 		f.ReplayFails, f.ReplayStrict = true, strict
 		if len(mutants) > 0 {
-			res2 := scenarios.Run(parsed, scenarios.RunOptions{Profile: &p, Seed: 1, Strict: strict})
+			res2 := scenarios.Run(parsed, scenarios.RunOptions{Options: driver.Options{Profile: &p, Seed: 1}, Strict: strict})
 			f.ReplayPassesCorrect = res2.Passed
 			if res2.Failure != nil {
 				f.ReplayNote += " correct model: " + res2.Failure.Message
@@ -214,7 +214,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 // (ReplayServerFails), in default mode or else in strict mode.
 func replayOnServer(f *Failure, parsed *scenarios.Script, p *model.Profile, server driver.Driver) {
 	for _, strict := range []bool{false, true} {
-		res := scenarios.Run(parsed, scenarios.RunOptions{Profile: p, Seed: 1, Strict: strict})
+		res := scenarios.Run(parsed, scenarios.RunOptions{Options: driver.Options{Profile: p, Seed: 1}, Strict: strict})
 		f.ReplayPassesCorrect = res.Passed
 		if !res.Passed {
 			f.ReplayNote = "the model fails its own script: " + describeResult(res)

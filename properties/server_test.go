@@ -23,9 +23,8 @@ import (
 func TestServerModeAgreesWithItself(t *testing.T) {
 	p := model.Prosody012()
 	rep := properties.Explore(properties.Config{
-		Seed:    7,
+		Options: driver.Options{Profile: &p, Seed: 7},
 		Checks:  60,
-		Profile: &p,
 		Server:  &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "p7-"},
 		OutDir:  t.TempDir(),
 	})
@@ -52,9 +51,8 @@ func TestServerModeCatchesBuggyServer(t *testing.T) {
 		mutant, inv := c.mutant, c.inv
 		t.Run(mutant, func(t *testing.T) {
 			rep := properties.Explore(properties.Config{
-				Seed:       3,
+				Options:    driver.Options{Profile: &p, Seed: 3},
 				Checks:     400,
-				Profile:    &p,
 				Server:     &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{mutant}}, Prefix: "bug-"},
 				OutDir:     t.TempDir(),
 				ShrinkTime: 2 * time.Second,
@@ -85,9 +83,8 @@ func TestServerModeCatchesBuggyServer(t *testing.T) {
 func TestServerModeUnreachable(t *testing.T) {
 	p := model.Prosody012()
 	rep := properties.Explore(properties.Config{
-		Seed:    1,
+		Options: driver.Options{Profile: &p, Seed: 1},
 		Checks:  3,
-		Profile: &p,
 		Server:  &driver.ServerDriver{Addr: "127.0.0.1:1", Timeout: 200e6},
 		OutDir:  t.TempDir(),
 	})
@@ -109,7 +106,7 @@ func TestServerModeAllMutants(t *testing.T) {
 	p := model.Prosody012()
 	unreachable := map[string]bool{"offline-lost-on-restart": true}
 	for _, m := range model.Mutants() {
-		rep := properties.Explore(properties.Config{Seed: 5, Checks: 300, Profile: &p,
+		rep := properties.Explore(properties.Config{Options: driver.Options{Profile: &p, Seed: 5}, Checks: 300,
 			Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{m}}, Prefix: "x-"},
 			OutDir: t.TempDir(), ShrinkTime: time.Second})
 		f := rep.Failure
@@ -136,7 +133,7 @@ func TestServerModeAllMutants(t *testing.T) {
 func TestScansionActionsAgreeWithItself(t *testing.T) {
 	p := model.Prosody012()
 	rep := properties.Explore(properties.Config{
-		Seed: 1, Checks: 60, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+		Options: driver.Options{Profile: &p, Seed: 1}, Checks: 60, Steps: 30, ActionSet: properties.ScansionActions,
 		Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Seed: 99}, Prefix: "rtest-", Keep: []string{"admin"}},
 		CustomInvariants: []properties.Invariant{{Name: "scansionExpressible", Check: func(c *properties.Ctx) error {
 			for _, op := range c.Ops() {
@@ -167,7 +164,7 @@ func TestScansionActionsFindAndShrinkDivergence(t *testing.T) {
 		t.Run(mutant, func(t *testing.T) {
 			server := &driver.SimDriver{Options: driver.Options{Profile: &p, Seed: 99, Mutants: []string{mutant}}, Prefix: "rtest-"}
 			rep := properties.Explore(properties.Config{
-				Seed: 3, Checks: 300, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+				Options: driver.Options{Profile: &p, Seed: 3}, Checks: 300, Steps: 30, ActionSet: properties.ScansionActions,
 				Server: server, OutDir: t.TempDir(), ShrinkTime: 2 * time.Second,
 			})
 			f := rep.Failure
@@ -207,7 +204,7 @@ func TestScansionActionsFindAndShrinkDivergence(t *testing.T) {
 func TestScansionActionsInvariantsOnServer(t *testing.T) {
 	p := model.Prosody012()
 	rep := properties.Explore(properties.Config{
-		Seed: 5, Checks: 400, Steps: 30, Profile: &p, ActionSet: properties.ScansionActions,
+		Options: driver.Options{Profile: &p, Seed: 5}, Checks: 400, Steps: 30, ActionSet: properties.ScansionActions,
 		Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"inbound-presence-from-blocked"}}, Prefix: "rtest-"},
 		OutDir: t.TempDir(), ShrinkTime: 2 * time.Second,
 	})

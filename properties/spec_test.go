@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 )
 
@@ -50,7 +51,7 @@ func TestSpecProfileCatchesProsody(t *testing.T) {
 			spec := prof
 			spec.Name = "spec:" + c.name
 			c.flip(&spec)
-			r := Explore(Config{Seed: 3, Checks: 2000, Profile: &prof, Spec: &spec, NoReference: true,
+			r := Explore(Config{Options: driver.Options{Profile: &prof, Seed: 3}, Checks: 2000, Spec: &spec, NoReference: true,
 				Invariants: []string{c.invariant}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 			if r.Failure == nil {
 				t.Fatalf("%s never fired in %d checks", c.invariant, r.Checks)
@@ -60,7 +61,7 @@ func TestSpecProfileCatchesProsody(t *testing.T) {
 			}
 			t.Logf("%s fires after %d checks, %d actions: %s\n%s", c.invariant, r.Failure.FirstCheck, r.Failure.ShrunkLen, r.Failure.ScriptPath, r.Failure.Script)
 			// and under the Prosody profile the invariant holds
-			r2 := Explore(Config{Seed: 3, Checks: 200, Profile: &prof, NoReference: true, Invariants: []string{c.invariant}, OutDir: t.TempDir()})
+			r2 := Explore(Config{Options: driver.Options{Profile: &prof, Seed: 3}, Checks: 200, NoReference: true, Invariants: []string{c.invariant}, OutDir: t.TempDir()})
 			if r2.Failure != nil {
 				t.Fatalf("%s fires under the Prosody profile: %s", c.invariant, r2.Failure.Message)
 			}
@@ -77,7 +78,7 @@ func TestStrictFindings(t *testing.T) {
 	}
 	out := failuresOut(t)
 	for _, inv := range []string{"inv30CrossRosterConsistency", "inv19GeneratedTrafficSuppressed"} {
-		r := Explore(Config{Seed: 5, Checks: 3000, NoReference: true, Strict: true,
+		r := Explore(Config{Options: driver.Options{Seed: 5}, Checks: 3000, NoReference: true, Strict: true,
 			Invariants: []string{inv}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Fatalf("strict %s never fired in %d checks", inv, r.Checks)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
@@ -114,7 +115,7 @@ func TestFromTraceReplay(t *testing.T) {
 	files = append(files, scripts(t, sharedDir())...)
 	for _, f := range files {
 		s := mustParse(t, f)
-		opts := scenarios.RunOptions{Seed: 3, MaxLatency: 30e6}
+		opts := scenarios.RunOptions{Options: driver.Options{Seed: 3, MaxLatency: 30e6}}
 		res := run(t, s, opts)
 		if !res.Passed {
 			t.Errorf("%s: the original run fails, so it cannot be recorded: %s", f, report(res))

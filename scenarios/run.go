@@ -11,7 +11,6 @@ import (
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/jid"
-	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
 )
@@ -29,12 +28,9 @@ type RunOptions struct {
 	// Strict selects the strict timing mode of §5.2: every received
 	// stanza must be matched in order and nothing is discarded.
 	Strict bool
-	// Profile selects the server behaviour; nil is model.ProsodyTrunk().
-	Profile *model.Profile
-	// Seed, MaxLatency and Mutants are passed to the simulation.
-	Seed       uint64
-	MaxLatency time.Duration
-	Mutants    []string
+	// Options configure the simulation: its profile (nil is
+	// driver.DefaultProfile), seed, mutants and latency.
+	driver.Options
 	// Timeout is how long (virtual time; wall time with a Driver) a
 	// receives waits for a matching stanza; 0 means DefaultTimeout.
 	Timeout time.Duration
@@ -45,9 +41,9 @@ type RunOptions struct {
 	// Backend, when non-nil, replaces the model server (see sim.Config).
 	Backend sim.Backend
 	// Driver, when non-nil, provides the server instead of the
-	// simulation: Seed, MaxLatency, Mutants and Backend are then unused,
-	// and Timeout and NothingGrace are wall time (see ServerDriver).
-	// Profile is unused too: the server behaves as it does.
+	// simulation: Options and Backend are then unused (the server
+	// behaves as it does), and Timeout and NothingGrace are wall time
+	// (see ServerDriver).
 	Driver driver.Driver
 }
 
@@ -191,7 +187,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		return res
 	}
 	if opts.Driver == nil {
-		r.net = driver.OpenSim(host, opts.simOptions(), opts.Backend)
+		r.net = driver.OpenSim(host, opts.Options, opts.Backend)
 	} else {
 		n, err := opts.Driver.Open(host)
 		if err != nil {

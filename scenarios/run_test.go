@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
@@ -87,7 +88,7 @@ func TestRunScriptsWithLatency(t *testing.T) {
 	for _, f := range append(scripts(t, "testdata"), scripts(t, sharedDir())...) {
 		s := mustParse(t, f)
 		for seed := uint64(1); seed <= 20; seed++ {
-			res := run(t, s, scenarios.RunOptions{Seed: seed, MaxLatency: 200 * time.Millisecond})
+			res := run(t, s, scenarios.RunOptions{Options: driver.Options{Seed: seed, MaxLatency: 200 * time.Millisecond}})
 			if !res.Passed {
 				t.Errorf("%s seed %d: %s", filepath.Base(f), seed, report(res))
 			}
@@ -324,7 +325,7 @@ func TestRunIsDeterministic(t *testing.T) {
 	s := mustParse(t, filepath.Join("testdata", "blocking.scs"))
 	var traces [2]bytes.Buffer
 	for i := range traces {
-		res := run(t, s, scenarios.RunOptions{Seed: 7, MaxLatency: 100 * time.Millisecond})
+		res := run(t, s, scenarios.RunOptions{Options: driver.Options{Seed: 7, MaxLatency: 100 * time.Millisecond}})
 		if !res.Passed {
 			t.Fatal(report(res))
 		}

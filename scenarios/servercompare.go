@@ -144,7 +144,7 @@ func Compare(script *Script, opts CompareOptions) *Comparison {
 	prof := opts.ProfileValue()
 	base := RunOptions{Strict: opts.Strict, Timeout: opts.Timeout, NothingGrace: opts.NothingGrace}
 	simOpts := base
-	simOpts.Profile, simOpts.Seed, simOpts.Mutants, simOpts.MaxLatency = &prof, opts.Seed, opts.Mutants, opts.MaxLatency
+	simOpts.Options = opts.Options
 	srvOpts := base
 	srvOpts.Driver = opts.Server
 	c := &Comparison{Sim: Run(script, simOpts), Server: Run(script, srvOpts)}

@@ -130,7 +130,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
-	sim, err := driver.NewOptions(o.profile, 0, o.mutants.vals, 0)
+	sim, err := driver.NewOptions(o.profile, o.seed, o.mutants.vals, 0)
 	if err != nil {
 		return fail(err)
 	}
@@ -141,8 +141,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg := properties.Config{
-		Seed: o.seed, Checks: o.checks, Steps: o.steps, Users: o.users,
-		Profile: sim.Profile, Mutants: sim.Mutants, OutDir: o.out, ShrinkTime: o.shrinkTime,
+		Options: sim, Checks: o.checks, Steps: o.steps, Users: o.users,
+		OutDir: o.out, ShrinkTime: o.shrinkTime,
 		NoFaults: o.noFaults,
 	}
 	if o.spec != "" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 )
@@ -79,8 +80,8 @@ func TestFmtRoundTrip(t *testing.T) {
 				t.Errorf("scansim fmt: code %d stderr %q", code, errOut)
 			}
 			for _, p := range []*model.Profile{nil, &prof012} {
-				r1 := scenarios.Run(orig, scenarios.RunOptions{Profile: p, Seed: 3})
-				r2 := scenarios.Run(again, scenarios.RunOptions{Profile: p, Seed: 3})
+				r1 := scenarios.Run(orig, scenarios.RunOptions{Options: driver.Options{Profile: p, Seed: 3}})
+				r2 := scenarios.Run(again, scenarios.RunOptions{Options: driver.Options{Profile: p, Seed: 3}})
 				if o1, o2 := outcome(r1), outcome(r2); o1 != o2 {
 					t.Errorf("replay differs:\n original: %s\nformatted: %s", o1, o2)
 				}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/tracefmt"
@@ -351,7 +352,7 @@ func TestVersionAndCheck(t *testing.T) {
 // traceOf runs blocking.scs the way the trace command does, for counts.
 func traceOf(t *testing.T, path string, mutants ...string) *scenarios.Result {
 	t.Helper()
-	return scenarios.Run(parseFile(t, path), scenarios.RunOptions{Mutants: mutants})
+	return scenarios.Run(parseFile(t, path), scenarios.RunOptions{Options: driver.Options{Mutants: mutants}})
 }
 
 func TestTraceFormats(t *testing.T) {

@@ -51,8 +51,7 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 	if r.timeout < 0 || r.nothingGrace < 0 {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --timeout or --nothing-grace")
 	}
-	opts := scenarios.RunOptionsFor(sim)
-	opts.Strict, opts.Timeout, opts.NothingGrace = r.strict, r.timeout, r.nothingGrace
+	opts := scenarios.RunOptions{Options: sim, Strict: r.strict, Timeout: r.timeout, NothingGrace: r.nothingGrace}
 	if r.server != "" {
 		if err := driver.CheckAddr(r.server); err != nil {
 			return scenarios.RunOptions{}, nil, err

@@ -18,6 +18,7 @@ type modules struct {
 	lastactivity lastActivityMod
 	disco        discoMod
 	mam          mamMod
+	pubsub       pubsubMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -35,6 +36,7 @@ func (m *modules) init() {
 // newState gives a server the modules' own per-server state.
 func (m *modules) newState() {
 	m.lastactivity.init()
+	m.pubsub = pubsubMod{}
 }
 
 // sessionState is the modules' per-session state.

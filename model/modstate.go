@@ -19,6 +19,7 @@ type modules struct {
 	disco        discoMod
 	mam          mamMod
 	pubsub       pubsubMod
+	pep          pepMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -37,6 +38,7 @@ func (m *modules) init() {
 func (m *modules) newState() {
 	m.lastactivity.init()
 	m.pubsub = pubsubMod{}
+	m.pep = pepMod{}
 }
 
 // sessionState is the modules' per-session state.

@@ -145,7 +145,7 @@ func (p *psService) handle(e *HookEvent) bool {
 		n, err := p.deleteNode(node, from)
 		result(err)
 		if n != nil && n.config.NotifyDelete {
-			p.broadcast(e, "delete", n, n.sortedSubscribers(), nil, from)
+			p.broadcast(e, "delete", n, p.audience(e.s, n), nil, from)
 		}
 	case owner && set && action.Tag == "purge":
 		if !needNode() {
@@ -162,7 +162,7 @@ func (p *psService) handle(e *HookEvent) bool {
 		}
 		result(err)
 		if err == "" {
-			p.broadcast(e, "purge", n, n.sortedSubscribers(), nil, from)
+			p.broadcast(e, "purge", n, p.audience(e.s, n), nil, from)
 		}
 	case owner && !set && action.Tag == "configure":
 		if !needNode() {
@@ -308,7 +308,7 @@ func (p *psService) handlePublish(e *HookEvent, ps, action *etree.Element, from 
 		return
 	}
 	var required []string
-	var want psConfig
+	want := p.defaults
 	if po := child(ps, "publish-options", nsPubsub); po != nil {
 		x := child(po, "x", nsData)
 		if x == nil {
@@ -336,15 +336,27 @@ func (p *psService) handlePublish(e *HookEvent, ps, action *etree.Element, from 
 	case !mayPublish:
 		e.send(psError(st, "forbidden", ""), "error")
 		return
-	case n == nil:
+	case n == nil && !p.autocreate:
 		e.send(psError(st, "item-not-found", ""), "error")
 		return
-	}
-	for _, v := range required {
-		if psFieldValue(n.config, v) != psFieldValue(want, v) {
-			e.send(psError(st, "precondition-not-met", "Field does not match: "+psFieldName(v)), "error")
+	case n == nil:
+		if err := p.create(node, "", &want); err != "" {
+			e.send(psError(st, err, ""), "error")
 			return
 		}
+		n = p.nodes[node]
+	default:
+		for _, v := range required {
+			if psFieldValue(n.config, v) != psFieldValue(want, v) {
+				e.send(psError(st, "precondition-not-met", "Field does not match: "+psFieldName(v)), "error")
+				return
+			}
+		}
+	}
+	// itemcheck: one <item/> with exactly one payload.
+	if item == nil || countChildElements(item) != 1 {
+		e.send(errorReply(st, "modify", "bad-request", "invalid item", nil), "error")
+		return
 	}
 	it := psItem{id: id, publisher: bareOf(from)}
 	if item != nil {
@@ -355,7 +367,7 @@ func (p *psService) handlePublish(e *HookEvent, ps, action *etree.Element, from 
 	if n.config.PersistItems {
 		p.store(n, it)
 	}
-	p.broadcast(e, "items", n, n.sortedSubscribers(), &it, from)
+	p.broadcast(e, "items", n, p.audience(e.s, n), &it, from)
 	r := reply(st)
 	pe := newNS(r, "pubsub", nsPubsub).CreateElement("publish")
 	pe.CreateAttr("node", node)
@@ -410,7 +422,7 @@ func (p *psService) handleRetract(e *HookEvent, action *etree.Element, from stri
 		n.items = slices.DeleteFunc(n.items, func(o psItem) bool { return o.id == id })
 	}
 	if notify == "1" || notify == "true" {
-		p.broadcast(e, "retract", n, n.sortedSubscribers(), &psItem{id: id}, from)
+		p.broadcast(e, "retract", n, p.audience(e.s, n), &psItem{id: id}, from)
 	}
 	e.send(reply(st), "result")
 }
@@ -533,6 +545,16 @@ func (p *psService) handleSubscriptions(e *HookEvent, action *etree.Element, fro
 	e.send(r, "result")
 }
 
+// audience is service:broadcast's subscriber_filter over the node's
+// subscribers.
+func (p *psService) audience(s *Server, n *psNode) []string {
+	subs := n.sortedSubscribers()
+	if p.filter != nil {
+		subs = p.filter(s, n, subs)
+	}
+	return subs
+}
+
 // broadcast is simple_broadcast: one message per subscriber, from the
 // service, of the node's notification type, each with its own id.
 func (p *psService) broadcast(e *HookEvent, kind string, n *psNode, to []string, it *psItem, actor string) {
@@ -554,8 +576,12 @@ func (p *psService) broadcast(e *HookEvent, kind string, n *psNode, to []string,
 	if retract {
 		kind = "items" // XEP-0060 signals retraction in an <items> container
 	}
+	typ := n.config.NotificationType
+	if p.headlineOnly {
+		typ = "headline"
+	}
 	for _, j := range to {
-		m := newStanza("message", "from", p.jid, "type", n.config.NotificationType, "id", e.s.archiveID())
+		m := newStanza("message", "from", p.jid, "type", typ, "id", e.s.archiveID())
 		ev := newNS(m, "event", nsPubsubEvent).CreateElement(kind)
 		ev.CreateAttr("node", n.name)
 		if it != nil {

@@ -69,7 +69,20 @@ type psService struct {
 	// serviceAffiliation is get_affiliation: the affiliation the service
 	// grants a bare JID for an action ("" for none).
 	serviceAffiliation func(bare, action string) string
-	exposePublisher    bool
+	// accessModel grants the affiliation of an access model other than
+	// open and whitelist (PEP's presence and roster; "" for none).
+	accessModel     func(model, actor string, n *psNode) string
+	accessModels    []string // the access models a node may have
+	exposePublisher bool
+	// autocreate: a publish to a missing node creates it, configured by
+	// the publish-options (PEP's autocreate_on_publish).
+	autocreate bool
+	// headlineOnly: notifications are headlines whatever the node says
+	// (mod_pep's broadcaster).
+	headlineOnly bool
+	// filter is the subscriber_filter: who a node's notifications go to
+	// besides its subscribers (PEP: the +notify recipients).
+	filter func(s *Server, n *psNode, subs []string) []string
 }
 
 // psCaps are util/pubsub's default capabilities, by affiliation.
@@ -92,6 +105,9 @@ var psCaps = map[string]map[string]bool{
 // may is service:may: the node's affiliation for the actor (full, then
 // bare), else the service's, else the access model's default.
 func (p *psService) may(node, actor, action string) bool {
+	if actor == "" {
+		return true // the service itself (Prosody's actor true)
+	}
 	aff := ""
 	if n := p.nodes[node]; n != nil {
 		if a, ok := n.affiliations[actor]; ok {
@@ -104,16 +120,17 @@ func (p *psService) may(node, actor, action string) bool {
 		aff = p.serviceAffiliation(bareOf(actor), action)
 	}
 	if aff == "" {
-		aff = p.defaultAffiliation(node)
+		aff = p.defaultAffiliation(node, actor)
 	}
 	return psCaps[aff][action]
 }
 
 // defaultAffiliation is get_default_affiliation: open nodes make everyone
 // a member, whitelist nodes an outcast.
-func (p *psService) defaultAffiliation(node string) string {
+func (p *psService) defaultAffiliation(node, actor string) string {
 	model := p.defaults.AccessModel
-	if n := p.nodes[node]; n != nil {
+	n := p.nodes[node]
+	if n != nil {
 		model = n.config.AccessModel
 	}
 	switch model {
@@ -121,6 +138,11 @@ func (p *psService) defaultAffiliation(node string) string {
 		return "member"
 	case "whitelist":
 		return "outcast"
+	}
+	if p.accessModel != nil {
+		if a := p.accessModel(model, actor, n); a != "" {
+			return a
+		}
 	}
 	return "none"
 }
@@ -138,7 +160,7 @@ func (p *psService) checkConfig(c psConfig) bool {
 	if p.maxItems(c) > p.maxMaxItems {
 		return false
 	}
-	return c.AccessModel == "open" || c.AccessModel == "whitelist"
+	return slices.Contains(p.accessModels, c.AccessModel)
 }
 
 func (p *psService) create(node, actor string, config *psConfig) string {

@@ -92,8 +92,22 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	m.Hook("iq/bare", 1, pepDiscoResult)
 }})
 
-// pepMod is mod_pep's per-server state.
+// pepPendingMutants are mod_pep's mutants that wait for the property
+// engine to draw PEP actions (publish, caps presence) under a profile
+// with PEP set: until then no property run could catch them
+// (TestMutants requires every catalogued mutant caught), so they are not
+// yet in the register call's mutants list, which is where they move at
+// that merge. pep_internal_test.go applies them directly.
+var pepPendingMutants = []mutantDef{
+	{name: "pep-notifies-blocked", module: "pep", summary: "a PEP notification or last item goes straight to the recipient's sessions, so a recipient who blocked the publisher still gets it",
+		apply: func(m *modules) { m.pep.direct = true }},
+}
+
+// pepMod is mod_pep's per-server state, and its strategy: direct (the
+// mutant pep-notifies-blocked) hands notifications straight to the
+// recipient's sessions, past mod_blocklist.
 type pepMod struct {
+	direct   bool
 	services map[string]*psService // by account node
 	// recipients: by account node, the +notify nodes of each JID that
 	// told the account its caps.
@@ -122,7 +136,7 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	def := psDefaultConfig()
 	def.MaxItems, def.AccessModel, def.SendLast = 1, "presence", "on_sub_and_presence"
 	owner := u.bareStr
-	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true,
+	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true, direct: m.direct,
 		accessModels: []string{"presence", "roster", "whitelist", "open"},
 		serviceAffiliation: func(bare, _ string) string {
 			if bare == owner {

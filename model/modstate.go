@@ -38,7 +38,7 @@ func (m *modules) init() {
 func (m *modules) newState() {
 	m.lastactivity.init()
 	m.pubsub = pubsubMod{}
-	m.pep = pepMod{}
+	m.pep.services, m.pep.recipients, m.pep.hashes = nil, nil, nil
 }
 
 // sessionState is the modules' per-session state.

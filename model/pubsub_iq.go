@@ -586,7 +586,13 @@ func (p *psService) broadcast(e *HookEvent, kind string, n *psNode, to []string,
 		ev.CreateAttr("node", n.name)
 		if it != nil {
 			if retract {
-				ev.CreateElement("retract").CreateAttr("id", it.id)
+				r := ev.CreateElement("retract")
+				r.CreateAttr("id", it.id)
+				// mod_pubsub's broadcaster gives the retraction the
+				// actor as publisher too (it sees an <items/> event).
+				if p.exposePublisher && actor != "" {
+					r.CreateAttr("publisher", bareOf(actor))
+				}
 			} else {
 				cp := *it
 				if !n.config.IncludePayload {
@@ -596,6 +602,26 @@ func (p *psService) broadcast(e *HookEvent, kind string, n *psNode, to []string,
 			}
 		}
 		m.CreateAttr("to", j)
+		if p.direct {
+			p.deliverDirect(e.s, j, m)
+			continue
+		}
 		e.s.post(e, false, hostOrigin, m, false)
+	}
+}
+
+// deliverDirect writes a notification to the recipient's sessions (the
+// full JID's, or every available one of a bare JID) without routing it.
+func (p *psService) deliverDirect(s *Server, to string, m *etree.Element) {
+	if sess := s.sessionOf(to); sess != nil {
+		s.deliver(sess, m, "")
+		return
+	}
+	if u := s.localUser(mustJID(to)); u != nil {
+		for _, sess := range u.sessions {
+			if sess.presence != nil {
+				s.deliver(sess, m.Copy(), "")
+			}
+		}
 	}
 }

@@ -83,6 +83,8 @@ type psService struct {
 	// filter is the subscriber_filter: who a node's notifications go to
 	// besides its subscribers (PEP: the +notify recipients).
 	filter func(s *Server, n *psNode, subs []string) []string
+	// direct: notifications skip the router (a mutant's bug).
+	direct bool
 }
 
 // psCaps are util/pubsub's default capabilities, by affiliation.

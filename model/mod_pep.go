@@ -66,8 +66,26 @@ type PEPOptions struct {
 // recipient who blocked the owner gets none (mod_blocklist drops them).
 // The caps query answers a presence and goes straight back to its sender,
 // which presence from a blocked JID never reaches (mod_blocklist drops it
-// at 100, before mod_pep at 10). See pep_blocking.go for what the owner's
-// own block does.
+// at 100, before mod_pep at 10), and the answer from a blocked JID is
+// dropped the same way, so it registers nothing.
+//
+// Finding (XEP-0191 §3.3, X14/X15 in the invariant catalogue): the
+// owner's own block does not stop her notifications or last items to
+// the blocked contact. They are posted from the host, not sent by her
+// session, so no outbound stage checks her blocklist, and the contact's
+// +notify registration outlives the block; an answer to his own
+// account's caps query even registers his bare JID at her service after
+// the block. Prosody 13.0.1 behaves so (testdata/prosody-13:
+// pep_publisher_blocks.scs, pep_lastitem_blocks.scs); the model keeps the
+// real behaviour. The recipient's block holds (pep_blocked_recipient.scs;
+// the mutant pep-notifies-blocked breaks it).
+//
+// Not modelled: roster_groups_allowed (the roster access model allows no
+// group), subscription options, node metadata on disco#info, the
+// service cache's eviction, XEP-0048 bookmark conversion (mod_bookmarks
+// is not in the upstream configuration). mod_vcard4 and
+// mod_vcard_legacy keep their own urn:xmpp:vcard4 node in account data
+// (vcard_convert.go), not in this service.
 var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	m.Hook(EventAccountDiscoInfo, 0, func(e *HookEvent) bool {
 		e.AddIdentity("pubsub", "pep", "")

@@ -13,10 +13,38 @@ var pubsubServiceFeatures = []string{
 	"create-and-configure",
 }
 
-// mod_pubsub, so far, is its service's disco on a component: the pubsub
-// service identity and the features. Nodes, items and subscriptions are
-// the PubSub core of issue 12, not yet modelled: any other iq to the
-// service is unhandled (service-unavailable).
+// mod_pubsub is the PubSub service (XEP-0060) on a component, as 13.0.1's
+// mod_pubsub runs it under the upstream test configuration
+// (expose_publisher = true): its disco identity and features, and the
+// <pubsub/> and <pubsub xmlns='…#owner'/> iqs over the PubSub core
+// (pubsub_service.go, pubsub_iq.go, pubsub_form.go).
+//
+// Who may do what: the server's admins are owners of every node and alone
+// may create nodes (prosody:admin's :create-node and :service-admin
+// permissions); a node's creator is its owner; everyone else gets the
+// access model's default (open: member, whitelist: outcast). Node
+// defaults are util/pubsub's (max_items 20, access open, publish model
+// publishers, send_last_published_item never, persist_items true);
+// pubsub_max_items, the value of "max", is 256. Items keep their
+// publisher, which notifications and item lists carry. Notification ids
+// are util.id.medium drawn from the server's seed; an instant node's
+// name is a UUID-shaped string drawn from it too.
+//
+// # Blocking (XEP-0191 §3.3)
+//
+// Notifications leave the service as messages from pubsub.localhost and
+// pass the recipient's inbound stage like any routed stanza, so a user
+// who blocked the service's domain gets none (mod_blocklist drops them at
+// message/full and /bare). A block between two users does not concern
+// the service: a subscriber still gets the items a blocked publisher
+// posts, because they come from the service, not from the publisher
+// (Prosody agrees: its blocklist matches the stanza's from, the
+// service).
+//
+// State: the nodes live in memory for the server's life, per component
+// (Prosody's memory storage under the test configuration); Restart
+// keeps them, as a Prosody restart with memory storage would not — not
+// modelled, since no script restarts.
 var _ = register(&builtin{name: "pubsub", load: func(s *Server, m *ModuleAPI) {
 	if !m.IsComponent() {
 		return // Prosody loads it as a component's module only
@@ -26,4 +54,35 @@ var _ = register(&builtin{name: "pubsub", load: func(s *Server, m *ModuleAPI) {
 	for _, f := range pubsubServiceFeatures {
 		m.AddFeature("http://jabber.org/protocol/pubsub#" + f)
 	}
+	domain := m.comp.domain
+	h := func(e *HookEvent) bool { return e.s.mods.pubsub.service(e.s, domain).handle(e) }
+	for _, set := range []bool{false, true} {
+		m.componentIQ(set, nsPubsub, "pubsub", h)
+		m.componentIQ(set, nsPubsubOwner, "pubsub", h)
+	}
 }})
+
+// pubsubMod is mod_pubsub's per-server state: the services by domain.
+type pubsubMod struct {
+	services map[string]*psService
+}
+
+// service returns the component's service, creating it on first use.
+func (m *pubsubMod) service(s *Server, domain string) *psService {
+	if p := m.services[domain]; p != nil {
+		return p
+	}
+	if m.services == nil {
+		m.services = map[string]*psService{}
+	}
+	p := &psService{jid: domain, defaults: psDefaultConfig(), maxMaxItems: 256, exposePublisher: true,
+		accessModels: []string{"open", "whitelist"},
+		serviceAffiliation: func(bare, _ string) string {
+			if s.admins[bare] {
+				return "owner"
+			}
+			return ""
+		}}
+	m.services[domain] = p
+	return p
+}

@@ -18,6 +18,8 @@ type modules struct {
 	lastactivity lastActivityMod
 	disco        discoMod
 	mam          mamMod
+	pubsub       pubsubMod
+	pep          pepMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -35,6 +37,8 @@ func (m *modules) init() {
 // newState gives a server the modules' own per-server state.
 func (m *modules) newState() {
 	m.lastactivity.init()
+	m.pubsub = pubsubMod{}
+	m.pep.services, m.pep.recipients, m.pep.hashes = nil, nil, nil
 }
 
 // sessionState is the modules' per-session state.

@@ -257,12 +257,13 @@ type profileKey struct {
 	BlocklistOptions
 	PresenceOptions
 	MAMOptions
+	PEPOptions
 }
 
 func newLoadKey(p *Profile, mutants []string) loadKey {
 	return loadKey{
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
-			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions},
+			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions},
 		custom:     p.Modules != nil,
 		modules:    strings.Join(p.Modules, ","),
 		components: componentsKey(p.Components),

@@ -40,6 +40,7 @@ type Profile struct {
 	BlocklistOptions // mod_blocklist
 	PresenceOptions  // mod_presence
 	MAMOptions       // mod_mam
+	PEPOptions       // mod_pep
 }
 
 // BlocklistOptions are mod_blocklist's options.
@@ -154,6 +155,8 @@ func Prosody13() Profile {
 	// nothing is archived for an account before it first uses MAM).
 	p.Archive = true
 	p.SmartEnable = true
+	// mod_pep runs PEP (XEP-0163) on the PubSub core.
+	p.PEP = true
 	p.Modules = slices.Clone(prosody13Modules)
 	p.Components = []ComponentConfig{
 		{Domain: "conference", Modules: []string{"muc"}},

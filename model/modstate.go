@@ -18,6 +18,8 @@ type modules struct {
 	lastactivity lastActivityMod
 	disco        discoMod
 	mam          mamMod
+	register     registerMod
+	tombstones   tombstonesMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -30,11 +32,13 @@ func (m *modules) init() {
 	m.blocklist.init()
 	m.vcard.init()
 	m.mam.init()
+	m.register.init()
 }
 
 // newState gives a server the modules' own per-server state.
 func (m *modules) newState() {
 	m.lastactivity.init()
+	m.tombstones.newState()
 }
 
 // sessionState is the modules' per-session state.

@@ -90,3 +90,38 @@ func TestServerDriverCutIsAnError(t *testing.T) {
 		t.Errorf("error %q does not say the connection was lost", msg)
 	}
 }
+
+// The simulation records a session the server ends as the real-server
+// driver does (a stream error, then the disconnect) and the script goes
+// on: disconnecting the ended client is a no-op, the others carry on.
+func TestSimServerEndsStream(t *testing.T) {
+	res := echo(t, twoClients+`Romeo sends:
+	<kill/>
+Romeo disconnects
+Juliet sends:
+	<message to="${Juliet's full JID}"><body>still here</body></message>
+Juliet receives:
+	<message><body>still here</body></message>
+`, scenarios.RunOptions{})
+	if !res.Passed {
+		t.Fatalf("%s\n%s", report(res), traceText(res.Trace))
+	}
+	var kinds []sim.TraceKind
+	for _, ev := range res.Trace {
+		if ev.Client == "Romeo" && (ev.Kind == sim.TraceStreamError || ev.Kind == sim.TraceDisconnect) {
+			kinds = append(kinds, ev.Kind)
+		}
+	}
+	if len(kinds) != 2 || kinds[0] != sim.TraceStreamError || kinds[1] != sim.TraceDisconnect {
+		t.Errorf("Romeo's end in the trace: %v\n%s", kinds, traceText(res.Trace))
+	}
+}
+
+// A sends action whose first stanza makes the server end the session
+// cannot send the next one: a script error naming the server's close.
+func TestSendAfterServerEndsStreamInOneAction(t *testing.T) {
+	res := echo(t, twoClients+"Romeo sends:\n\t<kill/>\n\t<presence/>\n", scenarios.RunOptions{})
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "Romeo sends, but the server closed its session (killed)") {
+		t.Fatalf("want the server's close as the error, got %s", report(res))
+	}
+}

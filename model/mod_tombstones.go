@@ -27,6 +27,12 @@ var _ = register(&builtin{name: "tombstones", load: func(s *Server, m *ModuleAPI
 		return false
 	})
 	m.Hook("presence/bare", 1, tombstonePresence)
+	// The graveyard is a store and outlives a restart; the cache is
+	// process memory and does not.
+	m.Hook(EventServerRestart, 0, func(e *HookEvent) bool {
+		e.s.mods.tombstones.none = map[string]bool{}
+		return false
+	})
 }})
 
 // tombstonesMod is mod_tombstones' per-server state: the graveyard and

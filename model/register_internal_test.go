@@ -117,3 +117,35 @@ func TestRegisterOnlyUnderProsody13(t *testing.T) {
 		}
 	}
 }
+
+// TestTombstoneCache: 13.0.1's has_tombstone caches a miss and writing
+// the tombstone does not clear it (testdata/prosody-13/
+// tombstone_stale_cache.scs measured it); the cache is process memory,
+// so after a restart the tombstone answers again, while the graveyard,
+// a store, survives.
+func TestTombstoneCache(t *testing.T) {
+	answered := func(h *mamHarness, r SessionID) bool {
+		for _, ev := range h.send(r, `<presence type='probe' to='juliet@localhost'/>`) {
+			if ev.Kind == Deliver && ev.Session == r && strings.Contains(Canonical(ev.Stanza), "User deleted") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, lookedUp := range []bool{false, true} {
+		h := newRegisterHarness(t, nil, &MemStorage{})
+		r := h.bind("romeo")
+		j := h.bind("juliet")
+		if lookedUp {
+			h.send(r, `<presence to='juliet@localhost'/>`)
+		}
+		h.send(j, removeIQ)
+		if got := answered(h, r); got == lookedUp {
+			t.Errorf("looked up before the removal %v: the probe answered from the tombstone %v", lookedUp, got)
+		}
+		h.srv.Restart()
+		if !answered(h, h.bind("romeo")) {
+			t.Errorf("looked up before the removal %v: no tombstone answer after a restart", lookedUp)
+		}
+	}
+}

@@ -149,3 +149,38 @@ func TestTombstoneCache(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterQueries: what a script cannot check on a real server,
+// where the runner prefixes every node: the username in the answer to a
+// get (XEP-0077 §3.2: registered, the username, the password field),
+// and a password change for the account's own username, which 13.0.1
+// refuses under the insecure authentication of the test configuration
+// (asked over the wire without a prefix: internal-server-error, type
+// wait; the account's other session stays).
+func TestRegisterQueries(t *testing.T) {
+	h := newRegisterHarness(t, nil, nil)
+	j := h.bind("juliet")
+	other, _, _, _ := h.srv.Bind("juliet", "other")
+	answer := func(x string) string {
+		for _, ev := range h.send(j, x) {
+			if ev.Session != j {
+				t.Errorf("an event for another session: %v %v", ev.Kind, ev.Session)
+			}
+			if ev.Kind == Deliver {
+				return Canonical(ev.Stanza)
+			}
+		}
+		return ""
+	}
+	want := `<iq id='g' to='juliet@localhost/r' type='result'><query xmlns='jabber:iq:register'><registered/><username>juliet</username><password/></query></iq>`
+	if got := answer(`<iq type='get' id='g'><query xmlns='jabber:iq:register'/></iq>`); got != want {
+		t.Errorf("get:\n got %s\nwant %s", got, want)
+	}
+	want = `<iq id='p' to='juliet@localhost/r' type='error'><error type='wait'><internal-server-error xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`
+	if got := answer(`<iq type='set' id='p'><query xmlns='jabber:iq:register'><username>juliet</username><password>s</password></query></iq>`); got != want {
+		t.Errorf("password change:\n got %s\nwant %s", got, want)
+	}
+	if _, ok := h.srv.SessionJID(other); !ok {
+		t.Error("the other session was closed")
+	}
+}

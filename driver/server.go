@@ -151,11 +151,19 @@ func (n *serverNetwork) Connect(name, user, resource string) (Endpoint, error) {
 }
 
 // Quiesce pings last, then every other open connection concurrently.
+//
+// A server may end a client's stream because of an action (Prosody
+// closes every session of an account it has just deleted, with a stream
+// error): the ping round trip then meets a closed stream. That is the
+// server's behaviour, recorded in the trace (TraceStreamError,
+// TraceDisconnect) and left for the script to observe, so it is no
+// error. A transport failure (a timeout, a socket that ended without a
+// stream close) still is: it must never pass for server behaviour.
 func (n *serverNetwork) Quiesce(last Endpoint) error {
 	var first *serverEndpoint
 	if e, ok := last.(*serverEndpoint); ok && e.open() {
 		first = e
-		if err := e.conn.Ping(); err != nil {
+		if err := e.ping(); err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
 	}
@@ -173,7 +181,7 @@ func (n *serverNetwork) Quiesce(last Endpoint) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := e.conn.Ping(); err != nil && !errors.Is(err, xmpptcp.ErrClosed) {
+			if err := e.ping(); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", e.name, err)
 			}
 		}()
@@ -237,6 +245,42 @@ func (e *serverEndpoint) event(ev xmpptcp.Event) {
 }
 
 func (e *serverEndpoint) open() bool { return !e.shut && !e.conn.Ended() }
+
+// ping makes a ping round trip on e. A stream the server ended during
+// the round trip (a stream error, or its clean close) is no error: the
+// server has processed everything e sent and the reader has queued
+// everything the server wrote before the end. Anything else is.
+func (e *serverEndpoint) ping() error {
+	err := e.conn.Ping()
+	if err == nil {
+		return nil
+	}
+	var te *xmpptcp.TimeoutError
+	if errors.As(err, &te) {
+		return err
+	}
+	// A write on a socket the server has closed can fail before the
+	// reader has seen the end of the stream: wait for the reader.
+	select {
+	case <-e.conn.Done():
+	case <-time.After(e.n.timeout):
+		return err
+	}
+	if endedByServer(e.conn) {
+		return nil
+	}
+	return fmt.Errorf("%w (%s)", err, e.conn.EndReason())
+}
+
+// endedByServer reports whether c's stream was ended by the server
+// itself, with a stream error or a clean </stream:stream>, rather than
+// by a transport failure or by our own close.
+func endedByServer(c *xmpptcp.Conn) bool {
+	if cond, _ := c.StreamError(); cond != "" {
+		return true
+	}
+	return c.EndReason() == xmpptcp.ReasonClosedByServer
+}
 
 func (e *serverEndpoint) JID() model.JID { return e.jid }
 

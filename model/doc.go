@@ -26,7 +26,10 @@
 // The core also fires lifecycle events: resource-bind, resource-unbind,
 // server-restart, and account-save / account-load for storage; modules
 // fire their own (presence/initial, roster-item-removed,
-// roster-item-changed, account-disco-info, message/offline/handle).
+// roster-item-changed, account-disco-info, message/offline/handle, and
+// account-deleted, which mod_register fires when a client removes its
+// account: every module drops its part, then the account's state is
+// purged).
 //
 // A handler is func(*HookEvent) bool; returning true stops the chain.
 // Handlers run by priority, higher first, then in registration order, so

@@ -31,8 +31,13 @@ const (
 	// EventRosterItemChanged fires after a roster item changed and was
 	// saved (the moment of a roster push).
 	EventRosterItemChanged = "roster-item-changed"
-	// EventAccountDeleted fires when an account's persistent state is
-	// erased (no operation does this yet: reserved for mod_register).
+	// EventAccountDeleted fires when an account is deleted (Prosody's
+	// user-deleted; mod_register fires it for an iq:register <remove/>),
+	// before its persistent state is purged: the contacts are
+	// unsubscribed (300), every session is closed (200), then modules
+	// drop what they keep for the account elsewhere (mod_tombstones
+	// writes its tombstone). SessionJID is the asking session; the
+	// purge resets every built-in module's account state afterwards.
 	EventAccountDeleted = "account-deleted"
 	// EventServerRestart fires after Restart dropped every session:
 	// modules forget their in-memory state.

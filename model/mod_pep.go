@@ -98,6 +98,17 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	if !s.prof.PEP {
 		return
 	}
+	// mod_pep's user-deleted hook: the account's PEP service, its nodes
+	// and the +notify registrations it collected go with the account.
+	// (13.0.1 deletes the nodes through its pubsub service, which may
+	// notify their subscribers; the model drops them silently, unverified
+	// against the real server.)
+	m.Hook(EventAccountDeleted, 0, func(e *HookEvent) bool {
+		pm := &e.s.mods.pep
+		delete(pm.services, e.user.node)
+		delete(pm.recipients, e.user.node)
+		return false
+	})
 	for _, t := range []string{"get", "set"} {
 		for _, k := range []string{"bare", "self"} {
 			m.hookIQ(iqEvent(t, k, nsPubsub, "pubsub"), 0, pepIQ)

@@ -20,6 +20,8 @@ type modules struct {
 	mam          mamMod
 	pubsub       pubsubMod
 	pep          pepMod
+	register     registerMod
+	tombstones   tombstonesMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -32,6 +34,7 @@ func (m *modules) init() {
 	m.blocklist.init()
 	m.vcard.init()
 	m.mam.init()
+	m.register.init()
 }
 
 // newState gives a server the modules' own per-server state.
@@ -39,6 +42,7 @@ func (m *modules) newState() {
 	m.lastactivity.init()
 	m.pubsub = pubsubMod{}
 	m.pep.services, m.pep.recipients, m.pep.hashes = nil, nil, nil
+	m.tombstones.newState()
 }
 
 // sessionState is the modules' per-session state.

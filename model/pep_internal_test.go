@@ -175,3 +175,33 @@ func TestPubSubDefaultsForm(t *testing.T) {
 		t.Errorf("fields missing: %v", want)
 	}
 }
+
+// TestPEPServiceDeletedWithAccount: mod_pep's user-deleted hook removes the
+// account's PEP service, so an account re-created under the same name
+// starts with no nodes (XEP-0077 §3.2: removing an account removes its
+// data; Prosody's mod_pep deletes every node of the service).
+func TestPEPServiceDeletedWithAccount(t *testing.T) {
+	h := newPEPHarness(t, nil)
+	h.send(h.j, `<iq type='set' id='p1'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='urn:xmpp:tmp:n'><item id='i1'><x xmlns='urn:xmpp:tmp'/></item></publish></pubsub></iq>`)
+	if h.srv.mods.pep.services["juliet"] == nil {
+		t.Fatal("publishing created no PEP service for juliet")
+	}
+	h.send(h.j, `<iq type='set' id='rm'><query xmlns='jabber:iq:register'><remove/></query></iq>`)
+	if h.srv.mods.pep.services["juliet"] != nil {
+		t.Fatal("juliet's PEP service survived the deletion of her account")
+	}
+	j2, _, _, err := h.srv.Bind("juliet", "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := h.send(j2, `<iq type='get' id='g1'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:tmp:n'/></pubsub></iq>`)
+	for _, ev := range evs {
+		if ev.Kind == Deliver && ev.Session == j2 && attrOr(ev.Stanza, "id") == "g1" {
+			if attrOr(ev.Stanza, "type") != "error" || !strings.Contains(Canonical(ev.Stanza), "item-not-found") {
+				t.Fatalf("the re-created account still has the old node: %s", Canonical(ev.Stanza))
+			}
+			return
+		}
+	}
+	t.Fatal("no answer to the items query")
+}

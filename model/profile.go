@@ -175,7 +175,7 @@ func Prosody13() Profile {
 var prosody13Modules = []string{
 	"ping", "version", "time", "lastactivity", "disco", "external_services",
 	"pep", "vcard_legacy", "carbons", "offline", "private", "blocklist", "roster",
-	"adhoc", "register", "server_contact_info",
+	"adhoc", "register", "tombstones", "server_contact_info",
 	"vcard4", "mam", "uptime", "presence", "message", "iq", "session",
 }
 

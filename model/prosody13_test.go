@@ -59,7 +59,7 @@ func TestProsody13UpstreamServices(t *testing.T) {
 	if dir == "" {
 		dir = "../../shared"
 	}
-	for _, n := range []string{"extdisco", "http_upload", "server_contact_info", "vcard_temp", "version", "disco_self"} {
+	for _, n := range []string{"extdisco", "http_upload", "server_contact_info", "vcard_temp", "version", "disco_self", "tombstones"} {
 		f := filepath.Join(dir, "scansion-upstream", n+".scs")
 		if _, err := os.Stat(f); err != nil {
 			t.Skipf("no upstream scripts: %v", err)

@@ -417,10 +417,12 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 }
 
 func (r *runner) send(a *Action, st *clientState) bool {
-	if !st.ep.Connected() {
-		return r.errorf("%s sends, but the server closed its session (%s)", a.Client, r.endReason(st))
-	}
 	for _, s := range a.Stanzas {
+		// Checked before each stanza: the server may end the session
+		// in answer to an earlier stanza of the same action.
+		if !st.ep.Connected() {
+			return r.errorf("%s sends, but %s", a.Client, r.ended(st))
+		}
 		c := s.compiledFor(true)
 		v := c.send
 		if len(c.sendVars) > 0 {
@@ -535,7 +537,7 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			})
 		}
 		if st.ep.Ended() {
-			return r.errorf("%s receives, but the server closed its session (%s)", st.name, r.endReason(st))
+			return r.errorf("%s receives, but %s", st.name, r.ended(st))
 		}
 		if left <= 0 {
 			exp, err := r.expand(s.Elem, false)
@@ -603,9 +605,16 @@ func (q *queued) canonical() string {
 	return stanza.FromElement(q.Stanza).Canonical()
 }
 
-// endReason says why the server ended st's session.
-func (r *runner) endReason(st *clientState) string {
-	return st.ep.EndReason()
+// ended says how st's session ended: closed by the server (a stream
+// error or its stream close: server behaviour, which a script may
+// expect) or, on a real server, lost with the transport (a failure of
+// the run, never the server's answer).
+func (r *runner) ended(st *clientState) string {
+	reason := st.ep.EndReason()
+	if strings.HasPrefix(reason, "connection-lost") {
+		return "the connection to the server was lost (" + reason + ")"
+	}
+	return "the server closed its session (" + reason + ")"
 }
 
 // finish disconnects every client still connected, lets the network

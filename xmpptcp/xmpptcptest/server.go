@@ -10,6 +10,15 @@
 // sender's full JID, then it is delivered to the session bound to its
 // "to" when that is a full JID, and echoed back to the sender otherwise.
 // A client's </stream:stream> is answered with the server's.
+//
+// Three top-level elements end the sender's session, as a server may in
+// answer to an action: <kill/> with the stream error Prosody sends to
+// the sessions of a deleted account (not-authorized, "Account deleted")
+// and its stream close, <close/> with a clean stream close, <cut/> by
+// cutting the socket without either (a transport failure). When the
+// element has an id, an iq result with that id is sent first. After
+// <kill/> or <close/> the server reads, and ignores, what the client
+// sends until the client closes its stream, as Prosody does.
 package xmpptcptest
 
 import (
@@ -171,6 +180,21 @@ func (s *Server) serve(nc net.Conn) {
 		}
 		id := el.SelectAttrValue("id", "")
 		to := el.SelectAttrValue("to", "")
+		if el.Space == "" && (el.Tag == "kill" || el.Tag == "close" || el.Tag == "cut") {
+			if id != "" {
+				ss.send("<iq type='result' id='%s' from='%s' to='%s'/>", id, s.Domain, ss.jid)
+			}
+			switch el.Tag {
+			case "cut":
+				return
+			case "kill":
+				ss.send("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Account deleted</text></stream:error>")
+			}
+			ss.send("</stream:stream>")
+			for r.Element() != nil {
+			}
+			return
+		}
 		if el.Tag == "iq" && (el.SelectElement("ping") != nil && to == s.Domain || el.SelectElement("session") != nil) {
 			ss.send("<iq type='result' id='%s' from='%s' to='%s'/>", id, s.Domain, ss.jid)
 			continue

@@ -28,12 +28,12 @@ type Server struct {
 	admins   map[string]bool
 	store    Storage
 
-	out   []Event // events of the current call
+	out []Event // events of the current call
 	// outSlab is the unused room out is cut from (nextOut), outChunk
 	// the size of its last allocation.
 	outSlab  []Event
 	outChunk int
-	dirty []*user // accounts to write to storage at the end of the call
+	dirty    []*user // accounts to write to storage at the end of the call
 
 	// The modules: their registrations, the chains resolved from them,
 	// the built-in modules' state, and the host's disco features.

@@ -127,6 +127,17 @@ func child(el *etree.Element, name, space string) *etree.Element {
 	return nil
 }
 
+// firstChildElement is el's first element child, or nil: childElements(el)[0]
+// without the slice.
+func firstChildElement(el *etree.Element) *etree.Element {
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok {
+			return c
+		}
+	}
+	return nil
+}
+
 // countChildElements is len(childElements(el)) without the slice.
 func countChildElements(el *etree.Element) int {
 	n := 0

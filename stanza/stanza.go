@@ -339,15 +339,36 @@ func (s Stanza) Element() *etree.Element {
 	// One slab each of elements, attributes, child lists and texts: a
 	// tree of etree.NewElement, CreateAttr and CreateText costs several
 	// allocations per element, and every stanza a script sends is built
-	// here. The root gets room for one more attribute and child, which
-	// the server adds (the stream's xml:lang) without copying the list.
-	t.elems = make([]etree.Element, t.nElems)
-	t.attrs = make([]etree.Attr, t.nAttrs+1)
-	t.toks = make([]etree.Token, t.nToks+1)
-	if t.nTexts > 0 {
-		t.texts = make([]etree.CharData, t.nTexts)
+	// here. The root gets room for rootSpare more attributes and
+	// children, which the server adds (the stream's xml:lang, the
+	// stamped from) without copying the lists. A small tree takes its
+	// slabs from one allocation (smallTree).
+	if t.nElems <= len(smallTree{}.elems) && t.nAttrs+rootSpare <= len(smallTree{}.attrs) &&
+		t.nToks+rootSpare <= len(smallTree{}.toks) && t.nTexts <= len(smallTree{}.texts) {
+		b := new(smallTree)
+		t.elems, t.attrs, t.toks, t.texts = b.elems[:], b.attrs[:], b.toks[:], b.texts[:]
+	} else {
+		t.elems = make([]etree.Element, t.nElems)
+		t.attrs = make([]etree.Attr, t.nAttrs+rootSpare)
+		t.toks = make([]etree.Token, t.nToks+rootSpare)
+		if t.nTexts > 0 {
+			t.texts = make([]etree.CharData, t.nTexts)
+		}
 	}
-	return t.build(s.e, 1)
+	return t.build(s.e, rootSpare)
+}
+
+// rootSpare is the room Element leaves in the root's attribute and child
+// lists.
+const rootSpare = 2
+
+// smallTree holds the slabs of a tree the size of most stanzas a script
+// sends (a message with a body, a blocklist iq with an item or two).
+type smallTree struct {
+	elems [4]etree.Element
+	attrs [10]etree.Attr
+	toks  [6]etree.Token
+	texts [2]etree.CharData
 }
 
 // elementSlabs is the storage of one Element call's tree.

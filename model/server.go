@@ -33,7 +33,11 @@ type Server struct {
 	// the size of its last allocation.
 	outSlab  []Event
 	outChunk int
-	dirty    []*user // accounts to write to storage at the end of the call
+	// roots is the unused room delivered roots are cut from (share),
+	// rootChunk the size of its last allocation.
+	roots     []sharedRoot
+	rootChunk int
+	dirty     []*user // accounts to write to storage at the end of the call
 
 	// The modules: their registrations, the chains resolved from them,
 	// the built-in modules' state, and the host's disco features.
@@ -278,15 +282,15 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: "session-closed"})
+		s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: "session-closed"})
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: shareStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: s.share(st), Reason: reason})
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: reason})
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up

@@ -37,6 +37,8 @@ type Server struct {
 	// rootChunk the size of its last allocation.
 	roots     []sharedRoot
 	rootChunk int
+	// inspected caches the inspection API's parsed JIDs (inspect.go).
+	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
 
 	// The modules: their registrations, the chains resolved from them,

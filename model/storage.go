@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -49,13 +50,19 @@ func (s *Server) marshal(u *user) []byte {
 	return b
 }
 
-// serialise writes a stanza as XML text, keeping attribute order.
+// serialise writes a stanza as XML text, keeping attribute order: what
+// a document holding it writes, without copying it into one (SetRoot
+// would take st from its parent; the copy that avoided this was most of
+// a persist's cost).
 func serialise(st *etree.Element) string {
-	doc := etree.NewDocument()
-	doc.SetRoot(st.Copy())
-	s, _ := doc.WriteToString()
-	return s
+	var b strings.Builder
+	ws := docWriteSettings
+	st.WriteTo(&b, &ws)
+	return b.String()
 }
+
+// docWriteSettings are a new document's write settings.
+var docWriteSettings = etree.NewDocument().WriteSettings
 
 func deserialise(s string) (*etree.Element, error) {
 	doc := etree.NewDocument()

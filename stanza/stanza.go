@@ -343,11 +343,15 @@ func (s Stanza) Element() *etree.Element {
 	// children, which the server adds (the stream's xml:lang, the
 	// stamped from) without copying the lists. A small tree takes its
 	// slabs from one allocation (smallTree).
-	if t.nElems <= len(smallTree{}.elems) && t.nAttrs+rootSpare <= len(smallTree{}.attrs) &&
-		t.nToks+rootSpare <= len(smallTree{}.toks) && t.nTexts <= len(smallTree{}.texts) {
+	switch {
+	case t.nElems == 1 && t.nToks == 0 && t.nAttrs+rootSpare <= len(leafTree{}.attrs):
+		b := new(leafTree)
+		t.elems, t.attrs, t.toks = b.elems[:], b.attrs[:], b.toks[:]
+	case t.nElems <= len(smallTree{}.elems) && t.nAttrs+rootSpare <= len(smallTree{}.attrs) &&
+		t.nToks+rootSpare <= len(smallTree{}.toks) && t.nTexts <= len(smallTree{}.texts):
 		b := new(smallTree)
 		t.elems, t.attrs, t.toks, t.texts = b.elems[:], b.attrs[:], b.toks[:], b.texts[:]
-	} else {
+	default:
 		t.elems = make([]etree.Element, t.nElems)
 		t.attrs = make([]etree.Attr, t.nAttrs+rootSpare)
 		t.toks = make([]etree.Token, t.nToks+rootSpare)
@@ -362,12 +366,21 @@ func (s Stanza) Element() *etree.Element {
 // lists.
 const rootSpare = 2
 
-// smallTree holds the slabs of a tree the size of most stanzas a script
-// sends (a message with a body, a blocklist iq with an item or two).
+// leafTree and smallTree hold the slabs of trees the size of most
+// stanzas a script sends: a presence or an iq without children; a message
+// with a body, a blocklist iq with an item. They are sized to the
+// allocator's classes (352 and 896 bytes), since zeroing room that is
+// not used costs too.
+type leafTree struct {
+	elems [1]etree.Element
+	attrs [4]etree.Attr
+	toks  [rootSpare]etree.Token
+}
+
 type smallTree struct {
-	elems [4]etree.Element
-	attrs [10]etree.Attr
-	toks  [6]etree.Token
+	elems [3]etree.Element
+	attrs [8]etree.Attr
+	toks  [4]etree.Token
 	texts [2]etree.CharData
 }
 

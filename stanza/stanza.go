@@ -347,6 +347,10 @@ func (s Stanza) Element() *etree.Element {
 	case t.nElems == 1 && t.nToks == 0 && t.nAttrs+rootSpare <= len(leafTree{}.attrs):
 		b := new(leafTree)
 		t.elems, t.attrs, t.toks = b.elems[:], b.attrs[:], b.toks[:]
+	case t.nElems <= len(pairTree{}.elems) && t.nAttrs+rootSpare <= len(pairTree{}.attrs) &&
+		t.nToks+rootSpare <= len(pairTree{}.toks) && t.nTexts <= len(pairTree{}.texts):
+		b := new(pairTree)
+		t.elems, t.attrs, t.toks, t.texts = b.elems[:], b.attrs[:], b.toks[:], b.texts[:]
 	case t.nElems <= len(smallTree{}.elems) && t.nAttrs+rootSpare <= len(smallTree{}.attrs) &&
 		t.nToks+rootSpare <= len(smallTree{}.toks) && t.nTexts <= len(smallTree{}.texts):
 		b := new(smallTree)
@@ -366,15 +370,22 @@ func (s Stanza) Element() *etree.Element {
 // lists.
 const rootSpare = 2
 
-// leafTree and smallTree hold the slabs of trees the size of most
-// stanzas a script sends: a presence or an iq without children; a message
-// with a body, a blocklist iq with an item. They are sized to the
-// allocator's classes (352 and 896 bytes), since zeroing room that is
-// not used costs too.
+// leafTree, pairTree and smallTree hold the slabs of trees the size of
+// most stanzas a script sends: a presence or an iq without children; a
+// message with a body; a blocklist iq with an item. They are sized to
+// the allocator's classes (352, 640 and 896 bytes), and the smallest that
+// fits is used: room that is not used costs zeroing and collections.
 type leafTree struct {
 	elems [1]etree.Element
 	attrs [4]etree.Attr
 	toks  [rootSpare]etree.Token
+}
+
+type pairTree struct {
+	elems [2]etree.Element
+	attrs [6]etree.Attr
+	toks  [4]etree.Token
+	texts [1]etree.CharData
 }
 
 type smallTree struct {

@@ -42,7 +42,8 @@ type Sim struct {
 
 	trace []TraceEvent
 	// inboxSlab is the room clients' inboxes are cut from (inboxRoom).
-	inboxSlab []Received
+	inboxSlab  []Received
+	inboxChunk int // the size of its last allocation
 }
 
 // New creates a simulation. Without cfg.Backend it builds a model server
@@ -350,15 +351,18 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 	}
 }
 
-// inboxRoom returns an empty inbox with room for a few stanzas, cut from
-// a slab shared by every client: a client reads its inbox after every
-// few arrivals (TakeAll hands the slice over), and growing a fresh one
-// from nothing each time cost about a fourteenth of a replay's
+// inboxRoom returns an empty inbox with room for two stanzas, cut from a
+// slab shared by every client: a client reads its inbox after every one
+// or two arrivals (TakeAll hands the slice over), and growing a fresh
+// one from nothing each time cost about a fourteenth of a replay's
 // allocations. An inbox that outgrows its room is copied as usual.
+// Slabs double from 16 entries up to 64, so that a short simulation does
+// not zero room it never uses.
 func (s *Sim) inboxRoom() []Received {
-	const room = 4
+	const room = 2
 	if len(s.inboxSlab) < room {
-		s.inboxSlab = make([]Received, 16*room)
+		s.inboxChunk = min(max(2*s.inboxChunk, 8*room), 32*room)
+		s.inboxSlab = make([]Received, s.inboxChunk)
 	}
 	r := s.inboxSlab[:0:room]
 	s.inboxSlab = s.inboxSlab[room:]

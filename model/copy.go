@@ -22,8 +22,25 @@ var blankElement = *etree.NewElement("")
 // deliveries ('to' of a broadcast, the delay of a stored presence) and
 // never a descendant of a stanza it has delivered. This replaced a deep
 // copy per delivery (copyStanza), which cost about half of a fan-out.
-func shareStanza(st *etree.Element) *etree.Element {
-	r := new(sharedRoot)
+func shareStanza(st *etree.Element) *etree.Element { return shareInto(new(sharedRoot), st) }
+
+// share is shareStanza with the root cut from a slab of roots: a fan-out
+// to K sessions builds K roots, and one allocation per delivery (and the
+// collections it brought on) was most of a fan-out's cost. Slabs double
+// from 8 roots up to 64; a slab stays in memory while any event's root
+// cut from it does.
+func (s *Server) share(st *etree.Element) *etree.Element {
+	if len(s.roots) == 0 {
+		s.rootChunk = min(max(2*s.rootChunk, 8), 64)
+		s.roots = make([]sharedRoot, s.rootChunk)
+	}
+	r := &s.roots[0]
+	s.roots = s.roots[1:]
+	return shareInto(r, st)
+}
+
+// shareInto builds st's shared copy in r, which must be zero.
+func shareInto(r *sharedRoot, st *etree.Element) *etree.Element {
 	r.el = blankElement
 	el := &r.el
 	el.Space, el.Tag = st.Space, st.Tag

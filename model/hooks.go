@@ -444,11 +444,10 @@ func (s *Server) fireIQ(e *HookEvent, target kind) bool {
 	if t != "get" && t != "set" {
 		return false
 	}
-	kids := childElements(e.stanza)
-	if len(kids) == 0 { // only a module can post such an iq: clients' are refused (§1.1)
+	q := firstChildElement(e.stanza)
+	if q == nil { // only a module can post such an iq: clients' are refused (§1.1)
 		return false
 	}
-	q := kids[0]
 	chain := s.pipe.iq[iqKey{set: t == "set", target: target, space: ns(q), tag: q.Tag}]
 	if len(chain) == 0 {
 		return false

@@ -6,8 +6,8 @@ package model
 
 // normalise returns j prepped, or as given when it is not a JID.
 func (s *Server) normalise(j string) string {
-	if p, err := ParseJID(j); err == nil {
-		return p.String()
+	if p := s.parseInspected(j); p.ok {
+		return p.str
 	}
 	return j
 }
@@ -16,11 +16,11 @@ func (s *Server) normalise(j string) string {
 // without creating it.
 func (s *Server) accountByJID(j string) *user {
 	node := j
-	if p, err := ParseJID(j); err == nil && p.Node != "" {
-		if p.Domain != s.host {
+	if p := s.parseInspected(j); p.ok && p.node != "" {
+		if p.domain != s.host {
 			return nil
 		}
-		node = p.Node
+		node = p.node
 	}
 	if u, ok := s.users[node]; ok {
 		return u
@@ -31,4 +31,34 @@ func (s *Server) accountByJID(j string) *user {
 		}
 	}
 	return nil
+}
+
+// inspectedJID is what the inspection API needs of a parsed JID string.
+type inspectedJID struct {
+	ok                bool // the string is a JID
+	str, node, domain string
+}
+
+// maxInspected bounds the inspection API's parse cache; past it the
+// cache starts over.
+const maxInspected = 1024
+
+// parseInspected is ParseJID for the inspection API, memoised: a property
+// check asks ContactOf and the others about the same few JIDs after
+// every action, and stringprep of each was about a twentieth of its
+// time. Parsing depends on the string alone, so the cache never goes
+// stale.
+func (s *Server) parseInspected(j string) inspectedJID {
+	if p, ok := s.inspected[j]; ok {
+		return p
+	}
+	var r inspectedJID
+	if p, err := ParseJID(j); err == nil {
+		r = inspectedJID{ok: true, str: p.String(), node: p.Node, domain: p.Domain}
+	}
+	if s.inspected == nil || len(s.inspected) >= maxInspected {
+		s.inspected = make(map[string]inspectedJID)
+	}
+	s.inspected[j] = r
+	return r
 }

@@ -28,8 +28,18 @@ type Server struct {
 	admins   map[string]bool
 	store    Storage
 
-	out   []Event // events of the current call
-	dirty []*user // accounts to write to storage at the end of the call
+	out []Event // events of the current call
+	// outSlab is the unused room out is cut from (nextOut), outChunk
+	// the size of its last allocation.
+	outSlab  []Event
+	outChunk int
+	// roots is the unused room delivered roots are cut from (share),
+	// rootChunk the size of its last allocation.
+	roots     []sharedRoot
+	rootChunk int
+	// inspected caches the inspection API's parsed JIDs (inspect.go).
+	inspected map[string]inspectedJID
+	dirty     []*user // accounts to write to storage at the end of the call
 
 	// The modules: their registrations, the chains resolved from them,
 	// the built-in modules' state, and the host's disco features.
@@ -158,8 +168,30 @@ func (u *user) online() bool { return len(u.sessions) > 0 }
 func (s *Server) flush() []Event {
 	s.persist()
 	out := s.out
-	s.out = nil
-	return out
+	n := len(out)
+	if n > 0 && len(s.outSlab) > 0 && &out[0] == &s.outSlab[0] {
+		s.outSlab = s.outSlab[n:]
+	}
+	s.out = s.nextOut()
+	if n == 0 {
+		return nil
+	}
+	// The caller owns out: capping it makes its appends copy rather
+	// than write into the slab the next call's events come from.
+	return out[:n:n]
+}
+
+// nextOut returns an empty event list for the next call, cut from a
+// slab shared by successive calls: a call emits a handful of events, and
+// growing a fresh list from nothing cost about a tenth of a replay's
+// allocations. Slabs double from 16 events up to 256, so a short-lived
+// server (one per replay) does not zero room it never uses.
+func (s *Server) nextOut() []Event {
+	if len(s.outSlab) < 8 {
+		s.outChunk = min(max(2*s.outChunk, 16), 256)
+		s.outSlab = make([]Event, s.outChunk)
+	}
+	return s.outSlab[:0:len(s.outSlab)]
 }
 
 // Bind authenticates user (every account exists, any password) and binds a
@@ -258,15 +290,15 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: "session-closed"})
+		s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: "session-closed"})
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: shareStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: s.share(st), Reason: reason})
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: shareStanza(st), Reason: reason})
+	s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: reason})
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up

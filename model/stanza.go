@@ -127,6 +127,17 @@ func child(el *etree.Element, name, space string) *etree.Element {
 	return nil
 }
 
+// firstChildElement is el's first element child, or nil: childElements(el)[0]
+// without the slice.
+func firstChildElement(el *etree.Element) *etree.Element {
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok {
+			return c
+		}
+	}
+	return nil
+}
+
 // countChildElements is len(childElements(el)) without the slice.
 func countChildElements(el *etree.Element) int {
 	n := 0
@@ -150,7 +161,7 @@ func childText(el *etree.Element, name, space string) (string, bool) {
 // newStanza builds <name> with attributes given as key, value pairs; empty
 // values are omitted (a Lua table with nil fields).
 func newStanza(name string, kv ...string) *etree.Element {
-	el := etree.NewElement(name)
+	el := newElement(name)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
 			el.CreateAttr(kv[i], kv[i+1])
@@ -160,16 +171,47 @@ func newStanza(name string, kv ...string) *etree.Element {
 }
 
 func newNS(parent *etree.Element, name, space string) *etree.Element {
-	c := parent.CreateElement(name)
+	c := newElement(name)
 	c.CreateAttr("xmlns", space)
+	parent.AddChild(c)
 	return c
+}
+
+// elementBox is an element the server builds (a reply, an error, a
+// delay) with room for the attributes and children such elements have,
+// in one allocation: etree.NewElement allocates the element and then
+// each append to its attribute list grows it, which made element
+// building the largest source of allocations in a replay.
+type elementBox struct {
+	el    etree.Element
+	attrs [4]etree.Attr
+	toks  [2]etree.Token
+}
+
+// newElement is etree.NewElement(tag) in one allocation (elementBox).
+// More attributes or children than the box holds are appended as
+// usual.
+func newElement(tag string) *etree.Element {
+	b := new(elementBox)
+	b.el = blankElement
+	el := &b.el
+	el.Tag = tag
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ':' { // as etree splits a prefixed name
+			el.Space, el.Tag = tag[:i], tag[i+1:]
+			break
+		}
+	}
+	el.Attr = b.attrs[:0]
+	el.Child = b.toks[:0]
+	return el
 }
 
 // errorReply builds the RFC 6120 error reply Prosody's util.stanza
 // error_reply builds (§0.7): same element name, type error, to/from
 // swapped, id copied, no payload, no xml:lang. text and app are optional.
 func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *etree.Element {
-	r := etree.NewElement(st.Tag)
+	r := newElement(st.Tag)
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -180,8 +222,9 @@ func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *
 	if to, ok := attr(st, "to"); ok {
 		r.CreateAttr("from", to)
 	}
-	e := r.CreateElement("error")
+	e := newElement("error")
 	e.CreateAttr("type", typ)
+	r.AddChild(e)
 	newNS(e, cond, nsStanzas)
 	if text != "" {
 		newNS(e, "text", nsStanzas).SetText(text)
@@ -194,7 +237,7 @@ func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *
 
 // reply builds st.reply: to/from swapped, id copied; iq type result.
 func reply(st *etree.Element) *etree.Element {
-	r := etree.NewElement(st.Tag)
+	r := newElement(st.Tag)
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -214,7 +257,7 @@ func reply(st *etree.Element) *etree.Element {
 
 // delay builds <delay xmlns='urn:xmpp:delay' from=host stamp=.../>.
 func (s *Server) delayElement(at string) *etree.Element {
-	d := etree.NewElement("delay")
+	d := newElement("delay")
 	d.CreateAttr("xmlns", nsDelay)
 	d.CreateAttr("from", s.host)
 	d.CreateAttr("stamp", at)

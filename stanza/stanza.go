@@ -334,39 +334,141 @@ func (s Stanza) Element() *etree.Element {
 	if s.e == nil {
 		return nil
 	}
-	return s.e.element()
-}
-
-func (e *elem) element() *etree.Element {
-	el := etree.NewElement(e.tag)
-	el.Space = e.space
-	if len(e.attrs) > 0 {
-		// CreateAttr, not a literal slice: etree attributes point back
-		// to their element (Attr.NamespaceURI needs it).
-		el.Attr = make([]etree.Attr, 0, len(e.attrs))
-		for _, a := range e.attrs {
-			if hasAttr(el, a.Space, a.Key) {
-				// A duplicate (which XML forbids, but an element built
-				// by hand may hold): CreateAttr would overwrite the
-				// first. Keep both, as the stanza has them.
-				el.Attr = append(el.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
-				continue
-			}
-			if a.Space != "" {
-				el.CreateAttr(a.Space+":"+a.Key, a.Value)
-			} else {
-				el.CreateAttr(a.Key, a.Value)
-			}
+	var t elementSlabs
+	t.count(s.e)
+	// One slab each of elements, attributes, child lists and texts: a
+	// tree of etree.NewElement, CreateAttr and CreateText costs several
+	// allocations per element, and every stanza a script sends is built
+	// here. The root gets room for rootSpare more attributes and
+	// children, which the server adds (the stream's xml:lang, the
+	// stamped from) without copying the lists. A small tree takes its
+	// slabs from one allocation (smallTree).
+	switch {
+	case t.nElems == 1 && t.nToks == 0 && t.nAttrs+rootSpare <= len(leafTree{}.attrs):
+		b := new(leafTree)
+		t.elems, t.attrs, t.toks = b.elems[:], b.attrs[:], b.toks[:]
+	case t.nElems <= len(pairTree{}.elems) && t.nAttrs+rootSpare <= len(pairTree{}.attrs) &&
+		t.nToks+rootSpare <= len(pairTree{}.toks) && t.nTexts <= len(pairTree{}.texts):
+		b := new(pairTree)
+		t.elems, t.attrs, t.toks, t.texts = b.elems[:], b.attrs[:], b.toks[:], b.texts[:]
+	case t.nElems <= len(smallTree{}.elems) && t.nAttrs+rootSpare <= len(smallTree{}.attrs) &&
+		t.nToks+rootSpare <= len(smallTree{}.toks) && t.nTexts <= len(smallTree{}.texts):
+		b := new(smallTree)
+		t.elems, t.attrs, t.toks, t.texts = b.elems[:], b.attrs[:], b.toks[:], b.texts[:]
+	default:
+		t.elems = make([]etree.Element, t.nElems)
+		t.attrs = make([]etree.Attr, t.nAttrs+rootSpare)
+		t.toks = make([]etree.Token, t.nToks+rootSpare)
+		if t.nTexts > 0 {
+			t.texts = make([]etree.CharData, t.nTexts)
 		}
 	}
-	if len(e.kids) > 0 {
-		el.Child = make([]etree.Token, 0, len(e.kids))
-	}
+	return t.build(s.e, rootSpare)
+}
+
+// rootSpare is the room Element leaves in the root's attribute and child
+// lists.
+const rootSpare = 2
+
+// leafTree, pairTree and smallTree hold the slabs of trees the size of
+// most stanzas a script sends: a presence or an iq without children; a
+// message with a body; a blocklist iq with an item. They are sized to
+// the allocator's classes (352, 640 and 896 bytes), and the smallest that
+// fits is used: room that is not used costs zeroing and collections.
+type leafTree struct {
+	elems [1]etree.Element
+	attrs [4]etree.Attr
+	toks  [rootSpare]etree.Token
+}
+
+type pairTree struct {
+	elems [2]etree.Element
+	attrs [6]etree.Attr
+	toks  [4]etree.Token
+	texts [1]etree.CharData
+}
+
+type smallTree struct {
+	elems [3]etree.Element
+	attrs [8]etree.Attr
+	toks  [4]etree.Token
+	texts [2]etree.CharData
+}
+
+// elementSlabs is the storage of one Element call's tree.
+type elementSlabs struct {
+	nElems, nAttrs, nToks, nTexts int
+
+	elems []etree.Element
+	attrs []etree.Attr
+	toks  []etree.Token
+	texts []etree.CharData
+}
+
+// Blank values carry etree's unexported state of a new, detached element
+// and text (no parent, index -1), copied into each slab entry.
+var (
+	blankElement  = *etree.NewElement("")
+	blankCharData = *etree.NewText("")
+)
+
+func (t *elementSlabs) count(e *elem) {
+	t.nElems++
+	t.nAttrs += len(e.attrs)
+	t.nToks += len(e.kids)
 	for _, n := range e.kids {
 		if n.e != nil {
-			el.AddChild(n.e.element())
+			t.count(n.e)
 		} else {
-			el.CreateText(n.text)
+			t.nTexts++
+		}
+	}
+}
+
+// build makes e's element from the slabs, with room for spare more
+// attributes and children than it has.
+func (t *elementSlabs) build(e *elem, spare int) *etree.Element {
+	el := &t.elems[0]
+	t.elems = t.elems[1:]
+	*el = blankElement
+	// As etree.NewElement(e.tag) splits a prefixed name; e.space wins.
+	el.Tag = e.tag
+	for i := 0; i < len(e.tag); i++ {
+		if e.tag[i] == ':' {
+			el.Tag = e.tag[i+1:]
+			break
+		}
+	}
+	el.Space = e.space
+	n := len(e.attrs) + spare
+	el.Attr, t.attrs = t.attrs[:0:n], t.attrs[n:]
+	for _, a := range e.attrs {
+		if hasAttr(el, a.Space, a.Key) {
+			// A duplicate (which XML forbids, but an element built
+			// by hand may hold): CreateAttr would overwrite the
+			// first. Keep both, as the stanza has them.
+			el.Attr = append(el.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+			continue
+		}
+		// CreateAttr, not a literal: etree attributes point back to
+		// their element (Attr.NamespaceURI needs it).
+		if a.Space != "" {
+			el.CreateAttr(a.Space+":"+a.Key, a.Value)
+		} else {
+			el.CreateAttr(a.Key, a.Value)
+		}
+	}
+	n = len(e.kids) + spare
+	el.Child, t.toks = t.toks[:0:n], t.toks[n:]
+	for _, k := range e.kids {
+		if k.e != nil {
+			el.AddChild(t.build(k.e, 0))
+		} else {
+			c := &t.texts[0]
+			t.texts = t.texts[1:]
+			*c = blankCharData
+			c.Data = k.text
+			el.AddChild(c)
 		}
 	}
 	return el

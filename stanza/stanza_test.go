@@ -2,6 +2,7 @@ package stanza_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -100,6 +101,51 @@ func TestElementRoundTrip(t *testing.T) {
 	el.SelectElement("query").CreateElement("more")
 	if stanza.FromElement(parse(t, in)).Canonical() != s.Canonical() {
 		t.Errorf("changing Element's tree changed the stanza")
+	}
+}
+
+// Element's trees are cut from shared slabs (one allocation for a small
+// stanza): each element must still be a proper etree node (parent and
+// index set, as etree's own building sets them), and one tree's growth
+// must not write into another's room or into the stanza.
+func TestElementSlabs(t *testing.T) {
+	for _, in := range []string{
+		`<presence/>`,
+		`<presence type='unavailable' to='a@b' id='x'/>`,
+		`<message to='a@b'>hi</message>`,
+		`<message to='a@b' type='chat'><body>hi</body><thread>t</thread></message>`,
+		`<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='a@b'/><item jid='c@d'/><item jid='e@f'/></block></iq>`,
+	} {
+		s := stanza.FromElement(parse(t, in))
+		a, b := s.Element(), s.Element()
+		var check func(el *etree.Element)
+		check = func(el *etree.Element) {
+			for i, c := range el.Child {
+				if c.Parent() != el || c.Index() != i {
+					t.Errorf("%s: child %d of <%s> has parent %p index %d", in, i, el.Tag, c.Parent(), c.Index())
+				}
+				if ce, ok := c.(*etree.Element); ok {
+					check(ce)
+				}
+			}
+		}
+		check(a)
+		if a.Parent() != nil || a.Index() != -1 {
+			t.Errorf("%s: root has parent %p index %d", in, a.Parent(), a.Index())
+		}
+		for _, el := range append([]*etree.Element{a}, a.ChildElements()...) {
+			for i := range 6 {
+				el.CreateAttr(fmt.Sprintf("k%d", i), "v")
+			}
+			el.CreateElement("more").SetText("x")
+			el.CreateText("y")
+		}
+		if got := stanza.FromElement(b).Canonical(); got != s.Canonical() {
+			t.Errorf("%s: growing one Element tree changed another: %s", in, got)
+		}
+		if got := stanza.FromElement(parse(t, in)).Canonical(); got != s.Canonical() {
+			t.Errorf("%s: growing an Element tree changed the stanza: %s", in, s.Canonical())
+		}
 	}
 }
 

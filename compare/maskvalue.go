@@ -28,6 +28,11 @@ func (m *Masker) Value(v stanza.Stanza) string {
 	if v.IsZero() {
 		return ""
 	}
+	if c := v.Canonical(); hasGenerated(c) {
+		// Generated values are numbered in the order they are met, which
+		// only the parsed path does; it masks everything else alike.
+		return m.Stanza(c)
+	}
 	if space, id, ok := canonAttr(v, "id"); ok && !m.ids[id] {
 		v = v.WithAttr(space, "id", "*")
 	}

@@ -29,6 +29,7 @@ const (
 	nsMAM        = "urn:xmpp:mam:2"
 	nsSID        = "urn:xmpp:sid:0"
 	nsRSM        = "http://jabber.org/protocol/rsm"
+	nsDiscoItems = "http://jabber.org/protocol/disco#items"
 	nsPubsub     = "http://jabber.org/protocol/pubsub"
 	nsPubsubEv   = "http://jabber.org/protocol/pubsub#event"
 	nsPubsubOwn  = "http://jabber.org/protocol/pubsub#owner"
@@ -39,6 +40,7 @@ const (
 
 // generated numbers the generated values one masker met, per kind.
 type generated struct {
+	prefix string                       // the run's node prefix
 	sent   map[string]bool              // values some client sent: literal
 	values map[string]map[string]string // kind -> value -> placeholder
 }
@@ -46,7 +48,7 @@ type generated struct {
 // newGenerated collects the attribute values and texts of every stanza
 // the trace shows a client sending (prefix removed as well as not).
 func newGenerated(trace []sim.TraceEvent, prefix string) *generated {
-	g := &generated{sent: make(map[string]bool), values: make(map[string]map[string]string)}
+	g := &generated{prefix: prefix, sent: make(map[string]bool), values: make(map[string]map[string]string)}
 	for i := range trace {
 		ev := &trace[i]
 		if ev.Kind != sim.TraceSend || ev.Stanza == "" {
@@ -108,26 +110,48 @@ func (g *generated) attr(el *etree.Element, key, kind string) {
 // time in seconds, optionally followed by ':' and more.
 var turnUsername = regexp.MustCompile(`^[0-9]+(:.*)?$`)
 
+// archiveOf returns the kind of an archive id in archive (a bare JID,
+// the run prefix removed): archive ids are numbered per archive, as each
+// archive numbers its own, so that the order in which one action's
+// stanzas reach different archives' clients (hash order) does not matter.
+func (g *generated) archiveOf(archive string) string {
+	if i := strings.IndexByte(archive, '/'); i >= 0 {
+		archive = archive[:i]
+	}
+	return UnprefixNodes(archive, g.prefix) + "'s archive id"
+}
+
+// Mask replaces the generated values in stanza el (a root).
+func (g *generated) Mask(el *etree.Element) {
+	g.mask(el, "", g.archiveOf(el.SelectAttrValue("to", "")))
+}
+
 // mask replaces the generated values in el and its descendants; ns is the
-// namespace in scope at el.
-func (g *generated) mask(el *etree.Element, ns string) {
+// namespace in scope at el, archive the kind of the ids of the archive a
+// query result reads (the recipient's).
+func (g *generated) mask(el *etree.Element, ns, archive string) {
 	if x := el.SelectAttr("xmlns"); x != nil {
 		ns = x.Value
 	}
 	switch ns {
 	case nsSID:
 		if el.Tag == "stanza-id" {
-			g.attr(el, "id", "archive id")
+			g.attr(el, "id", g.archiveOf(el.SelectAttrValue("by", "")))
 		}
 	case nsMAM:
 		switch el.Tag {
 		case "result", "start", "end":
-			g.attr(el, "id", "archive id")
+			g.attr(el, "id", archive)
 		}
 	case nsRSM:
-		switch el.Tag {
-		case "first", "last":
-			el.SetText(g.placeholder("archive id", el.Text()))
+		// first before last whatever their order (Prosody writes the
+		// <set> children in hash order), so that both sides number alike.
+		if el.Tag == "set" {
+			for _, tag := range []string{"first", "last"} {
+				if c := el.SelectElement(tag); c != nil {
+					c.SetText(g.placeholder(archive, c.Text()))
+				}
+			}
 		}
 	case nsPubsub, nsPubsubEv, nsPubsubOwn:
 		g.attr(el, "node", "pubsub node")
@@ -148,7 +172,7 @@ func (g *generated) mask(el *etree.Element, ns string) {
 		}
 	}
 	for _, c := range el.ChildElements() {
-		g.mask(c, ns)
+		g.mask(c, ns, archive)
 	}
 }
 

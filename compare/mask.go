@@ -22,8 +22,12 @@ import (
 //     items, upload slots, TURN credentials) become numbered
 //     placeholders, the same value the same placeholder (generated.go);
 //   - namespace declarations that change nothing are dropped;
-//   - the children of disco#info queries, roster queries and blocklists
-//     are sorted (Prosody iterates Lua hashes there: unordered, §0).
+//   - the children of disco#info queries, roster queries, blocklists,
+//     disco#items queries without a node and RSM <set>s are sorted
+//     (Prosody iterates Lua hashes there, whose order Lua 5.4 seeds
+//     afresh in every process: unordered, §0; 13.0.1's mod_disco lists
+//     a host's components with pairs, util.rsm writes count, first and
+//     last with pairs).
 type Masker struct {
 	prefix string
 	ids    map[string]bool
@@ -90,7 +94,7 @@ func (m *Masker) Stanza(s string) string {
 		id.Value = "*"
 	}
 	normalizeNamespaces(el, "")
-	m.gen.mask(el, "")
+	m.gen.Mask(el)
 	maskVolatile(el, m.names2vars)
 	return m.names2vars(model.Canonical(el))
 }
@@ -126,6 +130,8 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 			}
 		}
 	case el.Tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
+		el.Tag == "query" && ns == nsDiscoItems && el.SelectAttr("node") == nil,
+		el.Tag == "set" && ns == nsRSM,
 		el.Tag == "blocklist" && ns == "urn:xmpp:blocking":
 		sortChildren(el, norm)
 	}

@@ -74,6 +74,8 @@ func maskVolatileValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 			return c
 		})
 	case tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
+		tag == "query" && ns == nsDiscoItems && !hasAttr(v, "node"),
+		tag == "set" && ns == nsRSM,
 		tag == "blocklist" && ns == "urn:xmpp:blocking":
 		v = sortChildrenValue(v, norm)
 	}
@@ -156,4 +158,10 @@ func sortChildrenValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		kids = append(kids, stanza.Elem(k.el))
 	}
 	return stanza.New(v.Space(), v.Tag(), v.Attrs(), kids...)
+}
+
+// hasAttr says whether v has an attribute named key (any prefix).
+func hasAttr(v stanza.Stanza, key string) bool {
+	_, _, ok := canonAttr(v, key)
+	return ok
 }

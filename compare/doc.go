@@ -9,7 +9,11 @@
 //
 //   - Masker: values that legitimately differ between runs (generated
 //     resources, server ids, stamps, the run prefix, the order of
-//     unordered lists) are masked before comparing;
+//     unordered lists, namespace declarations that change nothing) are
+//     masked before comparing; values the server makes up and clients
+//     echo (archive ids, instant nodes, generated item ids, upload
+//     slots, TURN credentials) become numbered placeholders, so that
+//     which stanzas share one is still compared (generated.go);
 //   - Batches, Judge: each client's stanzas are compared as a multiset per
 //     action (inside one action the order is the server's hash order, §0
 //     "Unordered", not behaviour); across actions order still matters;

@@ -18,14 +18,23 @@ import (
 //     blocklist push ids, server-generated ids);
 //   - delay stamps, the seconds of jabber:iq:last and the <utc> and
 //     <tzo> of entity time become "*" (clock-dependent);
-//   - the children of disco#info queries, roster queries and blocklists
-//     are sorted (Prosody iterates Lua hashes there: unordered, §0).
+//   - server-generated values (archive ids, generated pubsub nodes and
+//     items, upload slots, TURN credentials) become numbered
+//     placeholders, the same value the same placeholder (generated.go);
+//   - namespace declarations that change nothing are dropped;
+//   - the children of disco#info queries, roster queries, blocklists,
+//     disco#items queries without a node and RSM <set>s are sorted
+//     (Prosody iterates Lua hashes there, whose order Lua 5.4 seeds
+//     afresh in every process: unordered, §0; 13.0.1's mod_disco lists
+//     a host's components with pairs, util.rsm writes count, first and
+//     last with pairs).
 type Masker struct {
 	prefix string
 	ids    map[string]bool
 	jids   []string          // full JIDs, longest first
 	names  map[string]string // full JID -> client
 	bare   map[string]string // client -> its bare JID, prefix removed
+	gen    *generated        // server-generated values met so far
 }
 
 // Bare returns the bare JID client bound (the run prefix removed), ""
@@ -36,7 +45,8 @@ func (m *Masker) Bare(client string) string { return m.bare[client] }
 // bound full JIDs (TraceConnect events), prefix is the run's node prefix
 // ("" for none), and keepIDs the id values to leave alone (scenarios.SentIDs for a script).
 func NewMasker(trace []sim.TraceEvent, prefix string, keepIDs map[string]bool) *Masker {
-	m := &Masker{prefix: prefix, ids: keepIDs, names: make(map[string]string), bare: make(map[string]string)}
+	m := &Masker{prefix: prefix, ids: keepIDs, names: make(map[string]string), bare: make(map[string]string),
+		gen: newGenerated(trace, prefix)}
 	for _, ev := range trace {
 		if ev.Kind == sim.TraceConnect {
 			j := ev.JID.String()
@@ -83,6 +93,8 @@ func (m *Masker) Stanza(s string) string {
 	if id := el.SelectAttr("id"); id != nil && !m.ids[id.Value] {
 		id.Value = "*"
 	}
+	normalizeNamespaces(el, "")
+	m.gen.Mask(el)
 	maskVolatile(el, m.names2vars)
 	return m.names2vars(model.Canonical(el))
 }
@@ -118,6 +130,8 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 			}
 		}
 	case el.Tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
+		el.Tag == "query" && ns == nsDiscoItems && el.SelectAttr("node") == nil,
+		el.Tag == "set" && ns == nsRSM,
 		el.Tag == "blocklist" && ns == "urn:xmpp:blocking":
 		sortChildren(el, norm)
 	}

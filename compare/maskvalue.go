@@ -28,6 +28,11 @@ func (m *Masker) Value(v stanza.Stanza) string {
 	if v.IsZero() {
 		return ""
 	}
+	if c := v.Canonical(); hasGenerated(c) {
+		// Generated values are numbered in the order they are met, which
+		// only the parsed path does; it masks everything else alike.
+		return m.Stanza(c)
+	}
 	if space, id, ok := canonAttr(v, "id"); ok && !m.ids[id] {
 		v = v.WithAttr(space, "id", "*")
 	}
@@ -69,6 +74,8 @@ func maskVolatileValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 			return c
 		})
 	case tag == "query" && (ns == "http://jabber.org/protocol/disco#info" || ns == "jabber:iq:roster"),
+		tag == "query" && ns == nsDiscoItems && !hasAttr(v, "node"),
+		tag == "set" && ns == nsRSM,
 		tag == "blocklist" && ns == "urn:xmpp:blocking":
 		v = sortChildrenValue(v, norm)
 	}
@@ -151,4 +158,10 @@ func sortChildrenValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		kids = append(kids, stanza.Elem(k.el))
 	}
 	return stanza.New(v.Space(), v.Tag(), v.Attrs(), kids...)
+}
+
+// hasAttr says whether v has an attribute named key (any prefix).
+func hasAttr(v stanza.Stanza, key string) bool {
+	_, _, ok := canonAttr(v, key)
+	return ok
 }

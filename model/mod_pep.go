@@ -214,6 +214,11 @@ func pepDiscoItems(e *HookEvent) bool {
 		from = e.origin.sess.fullStr
 	}
 	r := reply(e.stanza)
+	if _, ok := attr(r, "from"); !ok {
+		// mod_disco answers a query to one's own account from its bare
+		// JID ("COMPAT To satisfy Psi"), node or not.
+		r.CreateAttr("from", u.bareStr)
+	}
 	q := newNS(r, "query", nsDiscoItems)
 	if node, ok := attr(e.query, "node"); ok {
 		q.CreateAttr("node", node)

@@ -46,8 +46,14 @@
 // (with roster.go, the roster store every module shares, Prosody's
 // rostermanager), message, offline, carbons, blocklist, lastactivity,
 // vcard_legacy, disco, version, uptime, time, ping, mam (stanza-id
-// stripping; the archive under MAMOptions.Archive), pep and adhoc (only what they advertise), iq, and session
-// (legacy session establishment). Each registers itself with register,
+// stripping; the archive under MAMOptions.Archive), pep (the features it
+// advertises; the PEP service under PEPOptions.PEP), adhoc (advertised
+// only), iq, and session (legacy session establishment). Prosody 13.0.1's
+// modules for the prosody-13 profile: vcard4, private,
+// server_contact_info, external_services, register and tombstones on the
+// host, and on the components muc (service discovery only, no rooms),
+// pubsub (the XEP-0060 service on the core in pubsub_*.go, which PEP
+// shares) and http_file_share. Each registers itself with register,
 // and its load function hooks events and adds host disco features.
 // Profile.Modules is the modules_enabled list (nil: DefaultModules); the
 // options of a module are a struct in its file (BlocklistOptions, ...)

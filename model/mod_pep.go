@@ -103,6 +103,14 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	// (13.0.1 deletes the nodes through its pubsub service, which may
 	// notify their subscribers; the model drops them silently, unverified
 	// against the real server.)
+	// The +notify registrations and the caps cache are process memory in
+	// 13.0.1 (mod_pep's recipients and hash_map): a restart empties them,
+	// and the next caps presence is queried again.
+	m.Hook(EventServerRestart, 0, func(e *HookEvent) bool {
+		pm := &e.s.mods.pep
+		pm.recipients, pm.hashes = nil, nil
+		return false
+	})
 	m.Hook(EventAccountDeleted, 0, func(e *HookEvent) bool {
 		pm := &e.s.mods.pep
 		delete(pm.services, e.user.node)

@@ -41,10 +41,11 @@ var pubsubServiceFeatures = []string{
 // (Prosody agrees: its blocklist matches the stanza's from, the
 // service).
 //
-// State: the nodes live in memory for the server's life, per component
-// (Prosody's memory storage under the test configuration); Restart
-// keeps them, as a Prosody restart with memory storage would not — not
-// modelled, since no script restarts.
+// State: the nodes live for the server's life, per component. Restart
+// keeps them, as the model keeps every account's state across Restart
+// (a server with persistent storage); Prosody under the upstream test
+// configuration uses memory storage and would lose them. No real-server
+// comparison restarts the server, so the difference is not observed.
 var _ = register(&builtin{name: "pubsub", load: func(s *Server, m *ModuleAPI) {
 	if !m.IsComponent() {
 		return // Prosody loads it as a component's module only

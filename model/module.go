@@ -30,7 +30,9 @@ type ModuleAPI struct {
 
 // Hook registers h for the named event. Higher priorities run first;
 // handlers of equal priority run in registration order. Use 0 unless the
-// order against other modules matters.
+// order against other modules matters. Hooks are registered while the
+// module loads (in Load): the chains are resolved once loading ends, and
+// a Hook call after that has no effect.
 func (m *ModuleAPI) Hook(event string, priority float64, h Handler) {
 	m.s.hooks.add(event, priority, h)
 }
@@ -143,12 +145,25 @@ type builtin struct {
 var builtins = map[string]*builtin{}
 
 func register(b *builtin) *builtin {
+	if builtins[b.name] != nil {
+		panic("model: module " + b.name + " registered twice")
+	}
 	builtins[b.name] = b
 	for i := range b.mutants {
+		// A mutant is found by name alone (Options.Mutants): two with
+		// one name would make the choice depend on map order.
+		if mutantModule[b.mutants[i].name] != "" {
+			panic("model: mutant " + b.mutants[i].name + " declared by " + mutantModule[b.mutants[i].name] + " and " + b.name)
+		}
+		mutantModule[b.mutants[i].name] = b.name
 		b.mutants[i].module = b.name
 	}
 	return b
 }
+
+// mutantModule maps each built-in mutant's name to its module (filled by
+// register; it only guards against a name declared twice).
+var mutantModule = map[string]string{}
 
 // DefaultModules is the modules_enabled of the scansion configuration, in
 // load order. Load order decides the order of host disco#info features
@@ -182,7 +197,7 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 	cacheable := len(extra) == 0
 	var key loadKey
 	if cacheable {
-		key = newLoadKey(&s.prof, mutants)
+		key = newLoadKey(s.host, &s.prof, mutants)
 		if v, ok := loadCache.Load(key); ok {
 			l := v.(*loaded)
 			s.pipe, s.mods, s.hostFeatures, s.hostIdentities = l.pipe, l.mods, l.features, l.identities
@@ -240,6 +255,7 @@ var loadCache sync.Map
 // module may read any option while it loads), its module list and the
 // mutants, in order.
 type loadKey struct {
+	host       string // component domains and handlers are built from it
 	prof       profileKey
 	custom     bool   // Profile.Modules is set
 	modules    string // Profile.Modules, joined
@@ -260,8 +276,9 @@ type profileKey struct {
 	PEPOptions
 }
 
-func newLoadKey(p *Profile, mutants []string) loadKey {
+func newLoadKey(host string, p *Profile, mutants []string) loadKey {
 	return loadKey{
+		host: host,
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
 			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions},
 		custom:     p.Modules != nil,

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/beevik/etree"
 	"reflect"
 	"slices"
 	"testing"
@@ -29,7 +30,7 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 	}
 	// Every option changes the key.
 	base := ProsodyTrunk()
-	k0 := newLoadKey(&base, nil)
+	k0 := newLoadKey("localhost", &base, nil)
 	flip := []func(p *Profile){
 		func(p *Profile) { p.Name = "x" },
 		func(p *Profile) { p.AbruptCloseReason = "x" },
@@ -47,17 +48,17 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 	for i, f := range flip {
 		p := ProsodyTrunk()
 		f(&p)
-		if newLoadKey(&p, nil) == k0 {
+		if newLoadKey("localhost", &p, nil) == k0 {
 			t.Errorf("change %d leaves the load key as it was", i)
 		}
 	}
 	// A component's module list is part of the key.
 	c1, c2 := Prosody13(), Prosody13()
 	c2.Components[0].Modules = nil
-	if newLoadKey(&c1, nil) == newLoadKey(&c2, nil) {
+	if newLoadKey("localhost", &c1, nil) == newLoadKey("localhost", &c2, nil) {
 		t.Error("a component's modules leave the load key as it was")
 	}
-	if newLoadKey(&base, []string{"no-vcard-hint"}) == k0 {
+	if newLoadKey("localhost", &base, []string{"no-vcard-hint"}) == k0 {
 		t.Error("a mutant leaves the load key as it was")
 	}
 }
@@ -78,4 +79,31 @@ func TestLoadedModulesShared(t *testing.T) {
 	if len(c.pipe.pre[tagPresence][kindBare]) == len(a.pipe.pre[tagPresence][kindBare]) {
 		t.Error("a mutant server uses the correct server's chains")
 	}
+}
+
+// TestLoadCacheKeepsHostsApart: servers for two hosts with the same
+// profile do not share what loading built, since a component's domain is
+// its name under the host (pubsub.HOST).
+func TestLoadCacheKeepsHostsApart(t *testing.T) {
+	p := Prosody13()
+	New(Options{Profile: &p}) // fills the cache for localhost
+	srv := New(Options{Profile: &p, Host: "example.org"})
+	id, _, _, err := srv.Bind("romeo", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := etree.NewElement("iq")
+	st.CreateAttr("type", "get")
+	st.CreateAttr("id", "d1")
+	st.CreateAttr("to", "pubsub.example.org")
+	st.CreateElement("query").CreateAttr("xmlns", nsDiscoInfo)
+	for _, ev := range srv.Process(id, st) {
+		if ev.Kind == Deliver && attrOr(ev.Stanza, "id") == "d1" {
+			if attrOr(ev.Stanza, "type") != "result" || attrOr(ev.Stanza, "from") != "pubsub.example.org" {
+				t.Fatalf("pubsub.example.org is not example.org's component: %s", Canonical(ev.Stanza))
+			}
+			return
+		}
+	}
+	t.Fatal("no answer from pubsub.example.org")
 }

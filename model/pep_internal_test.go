@@ -205,3 +205,24 @@ func TestPEPServiceDeletedWithAccount(t *testing.T) {
 	}
 	t.Fatal("no answer to the items query")
 }
+
+// TestPEPCapsForgottenOnRestart: mod_pep keeps the caps cache and the
+// +notify registrations in memory (13.0.1's hash_map and recipients), so
+// after a restart a known caps hash is queried again.
+func TestPEPCapsForgottenOnRestart(t *testing.T) {
+	h := newPEPHarness(t, nil)
+	if n := h.announce(); n == 0 {
+		t.Fatal("no caps query before the restart")
+	}
+	h.srv.Restart()
+	var err error
+	if h.r, _, _, err = h.srv.Bind("romeo", "r"); err != nil {
+		t.Fatal(err)
+	}
+	if h.j, _, _, err = h.srv.Bind("juliet", "j"); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.announce(); n == 0 {
+		t.Fatal("the caps hash was not queried again after a restart: the cache survived it")
+	}
+}

@@ -22,7 +22,8 @@ func TestExploreRefusesLatency(t *testing.T) {
 func TestPropertyRefusesLatency(t *testing.T) {
 	prop := Property(Config{Options: driver.Options{MaxLatency: time.Millisecond}})
 	// no failure file: it would be replayed by every later Explore
-	defer setFlags(map[string]string{"rapid.nofailfile": "true", "rapid.checks": "1"})()
+	defer setFlags(map[string]string{"rapid.nofailfile": "true", "rapid.checks": "1", "test.short": "false"})()
+	// (test.short off: under -short rapid runs a fifth of one check, none.)
 	ft := &exploreTB{}
 	done := make(chan struct{})
 	go func() {

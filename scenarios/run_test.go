@@ -13,15 +13,10 @@ import (
 	"github.com/scansim/scansim/sim"
 )
 
-// run runs s and skips the test while the model is still a stub (Run
-// turns the stub's "not implemented" panic into Result.Err).
+// run runs s with opts.
 func run(t testing.TB, s *scenarios.Script, opts scenarios.RunOptions) *scenarios.Result {
 	t.Helper()
-	res := scenarios.Run(s, opts)
-	if res.Err != nil && strings.Contains(res.Err.Error(), "not implemented") {
-		t.Skip("the model is not implemented yet")
-	}
-	return res
+	return scenarios.Run(s, opts)
 }
 
 func parse(t testing.TB, src string) *scenarios.Script {

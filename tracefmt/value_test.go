@@ -37,11 +37,12 @@ func TestValueReadsAsParsedString(t *testing.T) {
 		}
 		return el
 	}
-	fast := 0
+	fast, total := 0, 0
 	kinds := rapid.SampledFrom([]sim.TraceKind{sim.TraceSend, sim.TraceDeliver, sim.TraceFlush, sim.TraceError, sim.TraceDrop})
 	rapid.Check(t, func(t *rapid.T) {
 		v := stanza.FromElement(gen(t, 0))
 		kind := kinds.Draw(t, "kind")
+		total++
 		if parsable(v) {
 			fast++
 		}
@@ -57,9 +58,10 @@ func TestValueReadsAsParsedString(t *testing.T) {
 			t.Fatalf("Pretty of %s: value\n%s\nstring\n%s", v.Canonical(), a, b)
 		}
 	})
-	// The test is about the value path: most stanzas must take it.
-	if fast < 10 {
-		t.Errorf("only %d generated stanzas were read from their value", fast)
+	// The test is about the value path: a good share of the stanzas must
+	// take it (a ratio, since -short draws a fifth as many).
+	if fast*4 < total {
+		t.Errorf("only %d of %d generated stanzas were read from their value", fast, total)
 	}
 }
 

@@ -326,6 +326,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if m.h.noFaults || m.h.real != nil {
 		delete(acts, "h1Restart")
 	}
+	m.moduleActions(acts)
 	m.customActions(acts, m.h.extActions)
 	return acts
 }

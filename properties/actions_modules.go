@@ -65,13 +65,13 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 		return
 	}
 	acts["i1PEP"] = func(t *rapid.T) {
-		s := m.pick(t, true, "slot")
-		switch rapid.IntRange(0, 3).Draw(t, "pepOp") {
-		case 0, 1:
+		s := m.pepSlot(t)
+		switch rapid.IntRange(0, 5).Draw(t, "pepOp") {
+		case 0, 1, 2, 3:
 			id := m.id("p")
 			m.sendText(t, "i1PEP", s, fmt.Sprintf("<iq type='set' id='%s'><pubsub xmlns='%s'><publish node='%s'><item id='current'><tune xmlns='%s'><title>%s</title></tune></item></publish></pubsub></iq>",
 				id, nsPubSub, nsTune, nsTune, "t"+id))
-		case 2:
+		case 4:
 			id := m.id("p")
 			m.sendText(t, "i1PEP", s, fmt.Sprintf("<iq type='set' id='%s'><pubsub xmlns='%s'><retract node='%s' notify='true'><item id='current'/></retract></pubsub></iq>", id, nsPubSub, nsTune))
 		default:
@@ -86,10 +86,16 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 		// the session is answered with tune+notify (XEP-0163 §4.2).
 		s := m.pick(t, true, "slot")
 		x := "<presence>" + capsElem + "</presence>"
-		if rapid.Bool().Draw(t, "directed") {
+		if rapid.IntRange(0, 3).Draw(t, "broadcast") > 0 {
 			x = "<presence to='" + m.capsTarget(t, s) + "'>" + capsElem + "</presence>"
 		}
 		from := len(m.h.sim.Trace())
+		if to, ok := strings.CutPrefix(x, "<presence to='"); ok {
+			if m.capsTargets == nil {
+				m.capsTargets = map[string]bool{}
+			}
+			m.capsTargets[userOf(to[:strings.IndexByte(to, '\'')])] = true
+		}
 		m.sendText(t, "i2Caps", s, x)
 		m.answerCaps(t, s, from)
 	}
@@ -123,6 +129,22 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 	}
 }
 
+// pepSlot draws the session that publishes: preferably one of a user
+// some session announced its caps to (whose service may then have +notify
+// recipients), else any connected slot.
+func (m *machine) pepSlot(t *rapid.T) string {
+	var pref []string
+	for _, s := range m.allSlots() {
+		if m.capsTargets[slotUser(s)] && m.h.connected(s) {
+			pref = append(pref, s)
+		}
+	}
+	if len(pref) > 0 && rapid.IntRange(0, 3).Draw(t, "preferred") > 0 {
+		return rapid.SampledFrom(pref).Draw(t, "prefSlot")
+	}
+	return m.pick(t, true, "slot")
+}
+
 // capsTarget prefers the users s's account is subscribed to: mod_pep
 // takes caps only from a presence of a subscriber (XEP-0163 §4.2,
 // presence access).
@@ -134,7 +156,7 @@ func (m *machine) capsTarget(t *rapid.T, s string) string {
 			pref = append(pref, u)
 		}
 	}
-	if len(pref) > 0 && rapid.IntRange(0, 3).Draw(t, "preferred") > 0 {
+	if len(pref) > 0 && rapid.IntRange(0, 5).Draw(t, "preferred") > 0 {
 		return userBare(rapid.SampledFrom(pref).Draw(t, "prefTo"))
 	}
 	return m.userJID(t, "to", false, s)

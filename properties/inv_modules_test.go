@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 )
 
@@ -180,5 +181,35 @@ func TestRemovedAccountInvariant(t *testing.T) {
 	}
 	if msg, _ := runModuleOps(t, ops, []string{"stale-blocklist-after-delete"}, "sc54"); !strings.Contains(msg, "sc54RemovedAccountBlocklistEmpty") {
 		t.Fatalf("mutant: got %q, want sc54 to fire", msg)
+	}
+}
+
+// TestPropertyProsody13: the property with the module actions holds on
+// the prosody-13 model (reference and every invariant), and the module
+// actions are drawn and reach the modules: PEP notifications to another
+// user, archive results and account removals happen.
+func TestPropertyProsody13(t *testing.T) {
+	p := model.Prosody13()
+	var notif, mam, removed int
+	seen := Invariant{Name: "seen", Check: func(c *Ctx) error {
+		for _, e := range c.Step() {
+			switch {
+			case strings.Contains(e.Stanza, nsPubSubEvent) && !strings.Contains(e.Stanza, "from='"+e.JID.Bare().String()+"'"):
+				notif++
+			case strings.Contains(e.Stanza, "<result ") && strings.Contains(e.Stanza, nsMAM):
+				mam++
+			}
+		}
+		if c.LastOp().Name == "i5Remove" {
+			removed++
+		}
+		return nil
+	}}
+	r := Explore(Config{Options: driver.Options{Seed: 1, Profile: &p}, Checks: 300, CustomInvariants: []Invariant{seen}, OutDir: t.TempDir()})
+	if r.Failure != nil {
+		t.Fatalf("prosody-13: %s", r.Failure.Message)
+	}
+	if notif == 0 || mam == 0 || removed == 0 {
+		t.Errorf("module actions reached too little: %d notifications to others, %d archive results, %d removal steps", notif, mam, removed)
 	}
 }

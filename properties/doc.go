@@ -107,8 +107,10 @@
 //     account's tombstone answers stanzas to it, which the core
 //     invariants do not model); inv05 and inv42 take the removal as the
 //     account's own change, inv42 and the offline-flush rule spare
-//     sessions that queried their archive, inv19 spares PEP
-//     notifications (sc53 judges them), inv33 probes to a removed account.
+//     sessions that queried their archive, inv19 and inv43 spare PEP
+//     notifications from a publisher who blocks the recipient unless
+//     Config.Strict (sc53 judges them), inv33 spares probes to a removed
+//     account.
 //
 // # API
 //

@@ -83,15 +83,13 @@ var _ = register(&builtin{
 			loadArchive(s, m)
 		}
 	},
+	mutants: mamMutants,
 })
 
-// mamPendingMutants are mod_mam's mutants that wait for the property
-// engine to draw MAM actions under a profile with Archive set: until
-// then no property run could catch them (TestMutants requires every
-// catalogued mutant caught), so they are not yet in the register call's
-// mutants list, which is where they move at that merge. The model's
-// tests apply them directly (mam_internal_test.go).
-var mamPendingMutants = []mutantDef{
+// mamMutants are mod_mam's mutants. The property engine catches them
+// under the prosody-13 profile, whose module actions draw MAM queries
+// (properties: i3MAM, sc52).
+var mamMutants = []mutantDef{
 	{name: "mam-archives-blocked", module: "mam", summary: "a message from a blocked JID is archived before mod_blocklist bounces it, so archive queries return it",
 		apply: func(m *modules) { m.mam.inboundPrio = 101 }},
 }

@@ -127,15 +127,12 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	m.hookIQ(iqEvent("get", "bare", nsDiscoItems, "query"), 1, pepDiscoItems)
 	m.Hook("presence/bare", 10, pepPresence)
 	m.Hook("iq/bare", 1, pepDiscoResult)
-}})
+}, mutants: pepMutants})
 
-// pepPendingMutants are mod_pep's mutants that wait for the property
-// engine to draw PEP actions (publish, caps presence) under a profile
-// with PEP set: until then no property run could catch them
-// (TestMutants requires every catalogued mutant caught), so they are not
-// yet in the register call's mutants list, which is where they move at
-// that merge. pep_internal_test.go applies them directly.
-var pepPendingMutants = []mutantDef{
+// pepMutants are mod_pep's mutants. The property engine catches them
+// under the prosody-13 profile, whose module actions draw PEP publishes
+// and caps presences (properties: i1PEP, i2Caps, sc53).
+var pepMutants = []mutantDef{
 	{name: "pep-notifies-blocked", module: "pep", summary: "a PEP notification or last item goes straight to the recipient's sessions, so a recipient who blocked the publisher still gets it",
 		apply: func(m *modules) { m.pep.direct = true }},
 }

@@ -39,7 +39,7 @@ var _ = register(&builtin{
 		m.Hook(EventAccountDeleted, 200, closeDeletedSessions)
 		s.hooks.refTo(&s.mods.register.deleted, EventAccountDeleted)
 	},
-	mutants: nil, // registerPendingMutants: see below
+	mutants: registerMutants,
 })
 
 // registerMod holds mod_register's replaceable strategy and the chain
@@ -58,13 +58,10 @@ func (m *registerMod) init() {
 	}
 }
 
-// registerPendingMutants are mod_register's mutants that wait for the
-// property engine to draw account removal: until then no property run
-// could catch them (TestMutants requires every catalogued mutant
-// caught), so they are not in the register call's mutants list, which
-// is where they move then. The model's tests apply them directly
-// (register_internal_test.go).
-var registerPendingMutants = []mutantDef{
+// registerMutants are mod_register's mutants. The property engine
+// catches them under the prosody-13 profile, whose module actions draw
+// account removal (properties: i5Remove, sc54).
+var registerMutants = []mutantDef{
 	// Prosody bug 3c9b6a4a8: mod_blocklist's cache outlived a deleted
 	// account, so the account created again under the same name
 	// inherited the old blocklist.

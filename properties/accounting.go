@@ -151,6 +151,15 @@ func (s *invState) account(c *Ctx) string {
 		}
 		bad = append(bad, fmt.Sprintf("%s for %s of a message never stored or already flushed (%s)", what, user, k))
 	}
+	if u := c.removedAccount(); u != "" {
+		delete(s.ledger, u) // XEP-0077 §3.2: the account's data goes with it
+	}
+	if c.mamQuery() {
+		if s.mamQueried == nil {
+			s.mamQueried = map[string]bool{}
+		}
+		s.mamQueried[c.sender] = true
+	}
 	for _, e := range c.evs {
 		switch {
 		case e.Kind == sim.TraceStore && !e.el.IsZero():
@@ -165,7 +174,8 @@ func (s *invState) account(c *Ctx) string {
 		}
 	}
 	// an initial presence with priority >= 0 flushes everything stored
-	if c.initialPresence() && !c.send.el.IsZero() && vPriority(c.send.el) >= 0 {
+	// (except to a session that queried its archive: mod_mam.go)
+	if c.initialPresence() && !c.send.el.IsZero() && vPriority(c.send.el) >= 0 && !s.mamQueried[c.sender] {
 		if l := s.ledger[c.senderBare()]; len(l) > 0 {
 			bad = append(bad, fmt.Sprintf("initial presence of %s (priority >= 0) left %d stored messages unflushed: %v", c.sender, len(l), l))
 		}
@@ -244,6 +254,9 @@ func inv43BlocksSurviveFaults(c *Ctx) error {
 		}
 		if e.Kind == sim.TraceFlush && !c.h.strict {
 			continue // stored before the sender blocked the recipient (F4)
+		}
+		if !c.h.strict && isPEPEvent(e) {
+			continue // mod_pep ignores the publisher's block (sc53)
 		}
 		if c.blockedThroughout(bareOf(e.from), e.user) && e.tag == "message" {
 			return fmt.Errorf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Stanza)

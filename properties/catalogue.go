@@ -225,6 +225,14 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3; Prosody §7.3"), Doc: "blocking a JID (literal bare item) deletes its pending subscription request (Prosody #574)"},
 	{ID: "sc51", Name: "sc51StoredRequestKeepsStanza", Check: sc51StoredRequestKeepsStanza, Level: LevelMust, Wire: true, Relax: "ResentRequestsShareStanza",
 		Cites: cites("RFC 6121 §3.1.3; RFC 6120 §8.1.1.1; Prosody §4.1; Prosody §3.1"), Doc: "a stored request re-sent at initial presence keeps its 'to', id and children"},
+	// Blocking across Prosody 13's modules (inv_modules.go): PEP, MAM,
+	// account removal
+	{ID: "sc52", Name: "sc52MAMNoRefusedMessage", Check: sc52MAMNoRefusedMessage, Level: LevelMust,
+		Cites: cites("XEP-0191 §3.3; XEP-0313 §4"), Doc: "a MAM query result never forwards a message refused for the archive owner's block"},
+	{ID: "sc53", Name: "sc53NoPEPNotificationAcrossBlock", Check: sc53NoPEPNotificationAcrossBlock, Level: LevelMust, Wire: true, Relax: "Strict",
+		Cites: cites("XEP-0191 §3.3; XEP-0163 §4.3"), Doc: "no PEP notification or last item reaches a user who blocks the publisher (the publisher's own block: Strict only, Prosody ignores it)"},
+	{ID: "sc54", Name: "sc54RemovedAccountBlocklistEmpty", Check: sc54RemovedAccountBlocklistEmpty, Level: LevelMust,
+		Cites: cites("XEP-0077 §3.2; XEP-0191 §3.2"), Doc: "an account removed and created again starts with an empty blocklist and roster"},
 }
 
 // invName finds a built-in invariant's name in a failure message (the

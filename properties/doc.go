@@ -19,7 +19,7 @@
 //     field that relaxes it and a one-line description (scansim check
 //     --list-invariants): all 40 of invariants.md A.7 (inv01–inv40, one
 //     file per A.7 heading, inv_*.go; inv40, determinism, is checked by
-//     replaying whole runs) and 11 of scansim's own (sc41–sc51, a separate
+//     replaying whole runs) and 14 of scansim's own (sc41–sc54, a separate
 //     namespace so that A.7's numbering cannot collide with them), checked
 //     per step over the new trace events only. The own ones are the
 //     accounting invariants (accounting.go) over the trace kinds and
@@ -37,7 +37,13 @@
 //     no offline flush at negative priority (sc48), the vCard hint
 //     (sc49), pending requests dropped at block time (sc50) and stored
 //     requests kept whole (sc51) (inv_routing.go, inv_prosody_details.go),
-//     which only the reference caught before.
+//     which only the reference caught before; and blocking across
+//     Prosody 13's modules (inv_modules.go): no MAM result forwards a
+//     message refused for a block (sc52), no PEP notification or last
+//     item reaches a user who blocks the publisher (sc53; the
+//     publisher's own block only under Config.Strict, as Prosody's
+//     mod_pep ignores it), an account removed and created again starts
+//     with an empty blocklist and roster (sc54).
 //
 // Faults — abrupt drops (a2Disconnect) and server restarts (h1Restart) — are
 // drawn unless Config.NoFaults ($SCANSIM_FAULTS=0 for TestProperty,
@@ -70,6 +76,41 @@
 // included), g1IQ (ping, version, disco#info, last to users, full JIDs,
 // self and the host), g2Reply (a client's result/error to a push, or an
 // error message), h1Restart (server restart with persistent storage).
+//
+// # Module actions
+//
+// When the model's profile loads Prosody 13's modules (PEP, an archive
+// and mod_register: prosody-13), five more actions are drawn
+// (actions_modules.go): i1PEP (publish or retract a tune item, or query a
+// user's tune items), i2Caps (an available presence with caps, broadcast
+// or directed to a user the sender is subscribed to, followed by the
+// answers to the server's disco#info queries, tune+notify), i3MAM (a
+// query of the user's own archive), i4Storage (vCard set/get, private XML
+// set/get) and i5Remove (account removal, XEP-0077 §3.2). Other profiles
+// never draw them, so their action sequences, traces and check counts are
+// those they always had. The reference models the core only and is not
+// extended for them; the comparison tolerates them exactly so:
+//
+//   - a module action's step is not compared with the reference's
+//     predicted stanzas (the reference still takes its stanza: a caps
+//     presence is a presence); its state is compared, as a module action
+//     changes no roster, blocklist or offline store — except i5Remove;
+//   - in every step, PEP notifications (pubsub#event messages), mod_pep's
+//     caps queries (disco#info gets with a node) and the stanza-ids
+//     mod_mam adds to archived messages are left out of the observed
+//     stanzas before the comparison;
+//   - from an account removal on, and from the first send of a session
+//     that queried its archive while its account has offline messages
+//     (mod_offline then flushes nothing to it), the reference is left out
+//     for the rest of the sequence;
+//   - after an account removal, only sc52–sc54 are checked (the removed
+//     account's tombstone answers stanzas to it, which the core
+//     invariants do not model); inv05 and inv42 take the removal as the
+//     account's own change, inv42 and the offline-flush rule spare
+//     sessions that queried their archive, inv19 and inv43 spare PEP
+//     notifications from a publisher who blocks the recipient unless
+//     Config.Strict (sc53 judges them), inv33 spares probes to a removed
+//     account.
 //
 // # API
 //

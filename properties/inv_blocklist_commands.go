@@ -114,8 +114,9 @@ func inv05BlocklistPersists(c *Ctx) error {
 			changer = userOf(c.senderBare())
 		}
 	}
+	removed := userOf(c.removedAccount()) // XEP-0077 §3.2 deletes the list
 	for u, b := range c.before.bl {
-		if u != changer && !slices.Equal(b, c.after.bl[u]) {
+		if u != changer && u != removed && !slices.Equal(b, c.after.bl[u]) {
 			return fmt.Errorf("BL(%s) changed from %v to %v without a command of its own", u, b, c.after.bl[u])
 		}
 	}

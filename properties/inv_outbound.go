@@ -100,6 +100,11 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		if c.aboutOwnOutbound(e) {
 			continue // judged in the second half
 		}
+		if !c.h.strict && isPEPEvent(e) {
+			// Prosody's mod_pep does not check the publisher's
+			// blocklist (mod_pep.go); sc53 judges it under Strict
+			continue
+		}
 		if c.prof.LocalRosterChangeOnBlockedOutboundSub && e.tag == "presence" && !strings.Contains(e.to, "/") {
 			switch e.typ {
 			case "subscribe", "subscribed", "unsubscribe", "unsubscribed":

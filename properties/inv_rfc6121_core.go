@@ -161,8 +161,8 @@ func inv33ProbeSemantics(c *Ctx) error {
 		return nil
 	}
 	a := c.sendTo()
-	if !isLocalUser(a) || strings.Contains(a, "/") || a == c.senderBare() {
-		return nil
+	if !isLocalUser(a) || strings.Contains(a, "/") || a == c.senderBare() || c.inv.removedAccts[a] {
+		return nil // a removed account's tombstone answers (mod_tombstones)
 	}
 	j := c.senderBare()
 	if c.blockedEver(a, c.senderFull()) || c.listsUsed(j) {

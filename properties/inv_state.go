@@ -75,6 +75,15 @@ type invState struct {
 	// by offlineKey (inv42); faulted: a drop or restart happened (inv43).
 	ledger  map[string][]string
 	faulted bool
+	// refused[{recipient bare, message id}]: messages refused for the
+	// recipient's block (sc52)
+	refused map[[2]string]bool
+	// removedAccts: accounts removed in the run (XEP-0077 §3.2), whose
+	// tombstone (mod_tombstones) answers for them from then on
+	removedAccts map[string]bool
+	// mamQueried: sessions (client names) that queried their archive,
+	// to which mod_offline flushes nothing (mod_mam.go)
+	mamQueried map[string]bool
 	// post: the reference's sessions after the last step (the next
 	// step's pre).
 	post map[string]sessInfo
@@ -157,6 +166,17 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 			s.everBlocked = true
 		}
 	}
+	// After an account removal, only the module invariants judge: the
+	// removed account's tombstone (mod_tombstones) answers stanzas to it
+	// with gone errors and unsubscribes, which the core invariants do
+	// not model.
+	afterRemoval := len(s.removedAccts) > 0
+	if u := c.removedAccount(); u != "" {
+		if s.removedAccts == nil {
+			s.removedAccts = map[string]bool{}
+		}
+		s.removedAccts[u] = true
+	}
 	s.track(c)
 	if !s.wire {
 		c.ledgerErr = s.account(c)
@@ -166,6 +186,9 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	for i := range catalogue {
 		inv := &catalogue[i]
 		if !inv.stepChecked() || only != nil && !only[inv.Name] && !only[inv.ID] || s.wire && !inv.Wire {
+			continue
+		}
+		if afterRemoval && !moduleInvariants[inv.ID] {
 			continue
 		}
 		if err := inv.Check(c); err != nil {

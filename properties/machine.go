@@ -16,6 +16,9 @@ type machine struct {
 	h       *harness
 	checked int // steps whose verdict the "" hook has reported
 	onFail  func(h *harness, msg string)
+	// capsTargets: users a module action's caps presence was directed
+	// to (actions_modules.go)
+	capsTargets map[string]bool
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot
@@ -326,6 +329,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if m.h.noFaults || m.h.real != nil {
 		delete(acts, "h1Restart")
 	}
+	m.moduleActions(acts)
 	m.customActions(acts, m.h.extActions)
 	return acts
 }

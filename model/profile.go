@@ -155,6 +155,10 @@ func Prosody13() Profile {
 	// nothing is archived for an account before it first uses MAM).
 	p.Archive = true
 	p.SmartEnable = true
+	// 13.0.1 keeps a stored subscription request's addressed 'to' as
+	// 0.12.3 does (D4): found by check --server against 13.0.1, a request
+	// to u2@localhost/a sent while u2 was offline re-sent with that 'to'.
+	p.PendingKeepsAddressedTo = true
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
 	p.Modules = slices.Clone(prosody13Modules)

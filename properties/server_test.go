@@ -105,7 +105,14 @@ func TestServerModeAllMutants(t *testing.T) {
 	}
 	p := model.Prosody012()
 	unreachable := map[string]bool{"offline-lost-on-restart": true}
+	prosody13Only := map[string]bool{"mam-archives-blocked": true, "pep-notifies-blocked": true, "stale-blocklist-after-delete": true}
 	for _, m := range model.Mutants() {
+		if prosody13Only[m] {
+			// Prosody 13's module mutants need the prosody-13 profile and
+			// its module actions; the server mode with them is not built
+			// yet (TestMutants covers them on the model).
+			continue
+		}
 		rep := properties.Explore(properties.Config{Options: driver.Options{Profile: &p, Seed: 5}, Checks: 300,
 			Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{m}}, Prefix: "x-"},
 			OutDir: t.TempDir(), ShrinkTime: time.Second})

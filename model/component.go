@@ -138,32 +138,13 @@ func (s *Server) routeComponent(e *HookEvent, c *component) {
 
 // discoInfo answers disco#info to the component itself.
 func (c *component) discoInfo(e *HookEvent) {
-	r := reply(e.stanza)
-	q := newNS(r, "query", nsDiscoInfo)
-	if node, ok := attr(e.query, "node"); ok {
-		q.CreateAttr("node", node)
-	}
-	for _, id := range c.identities {
-		el := q.CreateElement("identity")
-		el.CreateAttr("category", id[0])
-		el.CreateAttr("type", id[1])
-		if id[2] != "" {
-			el.CreateAttr("name", id[2])
-		}
-	}
 	features := c.features
 	for _, f := range []string{nsDiscoInfo, nsDiscoItems} {
 		if !slices.Contains(features, f) {
 			features = append(slices.Clip(features), f)
 		}
 	}
-	for _, f := range features {
-		q.CreateElement("feature").CreateAttr("var", f)
-	}
-	for _, x := range c.extensions {
-		q.AddChild(x.Copy())
-	}
-	e.send(r, "result")
+	sendDiscoInfo(e, c.identities, features, c.extensions)
 }
 
 // componentDomains lists the components' domains in profile order (the

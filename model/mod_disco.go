@@ -1,5 +1,7 @@
 package model
 
+import "github.com/beevik/etree"
+
 // DiscoOptions are mod_disco's options.
 type DiscoOptions struct {
 	// DiscoAccountFeatures: account disco#info lists the disco#info and
@@ -101,27 +103,34 @@ func hostDiscoInfo(e *HookEvent) bool {
 	if hostNodeNotFound(e) {
 		return true
 	}
+	sendDiscoInfo(e, s.hostIdentities, s.hostFeatures, s.hostExtensions)
+	return true
+}
+
+// sendDiscoInfo answers a disco#info query to a host or a component: the
+// query's node echoed, then identities, features and extension forms in
+// the order given (the host's and each component's own lists).
+func sendDiscoInfo(e *HookEvent, identities [][3]string, features []string, extensions []*etree.Element) {
 	r := reply(e.stanza)
-	rq := newNS(r, "query", nsDiscoInfo)
+	q := newNS(r, "query", nsDiscoInfo)
 	if node, ok := attr(e.query, "node"); ok {
-		rq.CreateAttr("node", node)
+		q.CreateAttr("node", node)
 	}
-	for _, h := range s.hostIdentities {
-		id := rq.CreateElement("identity")
+	for _, h := range identities {
+		id := q.CreateElement("identity")
 		id.CreateAttr("category", h[0])
 		id.CreateAttr("type", h[1])
 		if h[2] != "" {
 			id.CreateAttr("name", h[2])
 		}
 	}
-	for _, f := range s.hostFeatures {
-		rq.CreateElement("feature").CreateAttr("var", f)
+	for _, f := range features {
+		q.CreateElement("feature").CreateAttr("var", f)
 	}
-	for _, x := range s.hostExtensions {
-		rq.AddChild(x.Copy())
+	for _, x := range extensions {
+		q.AddChild(x.Copy())
 	}
 	e.send(r, "result")
-	return true
 }
 
 // accountDiscoInfo answers disco#info to an account on its behalf (§6.2,

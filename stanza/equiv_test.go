@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/stanza"
 	"pgregory.net/rapid"
 )
 
 // The canonical form is the model's: for any element, the stanza built
-// from it renders exactly as model.Canonical renders the element, and a
+// from it renders exactly as CanonicalElement renders the element, and a
 // derived stanza renders as the element changed the same way.
 
 var (
@@ -48,7 +47,7 @@ func TestCanonicalIsModelCanonical(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		el := genElement(t, 0)
 		s := stanza.FromElement(el)
-		if got, want := s.Canonical(), model.Canonical(el); got != want {
+		if got, want := s.Canonical(), stanza.CanonicalElement(el); got != want {
 			t.Fatalf("stanza %s\nmodel  %s", got, want)
 		}
 		if got, want := stanza.FromElement(s.Element()).Canonical(), s.Canonical(); got != want {
@@ -63,10 +62,10 @@ func TestCanonicalIsModelCanonical(t *testing.T) {
 		child := genElement(t, 2)
 		d = d.WithChild(stanza.FromElement(child))
 		cp.AddChild(child.Copy())
-		if got, want := d.Canonical(), model.Canonical(cp); got != want {
+		if got, want := d.Canonical(), stanza.CanonicalElement(cp); got != want {
 			t.Fatalf("derived %s\nmodel   %s", got, want)
 		}
-		if got, want := s.Canonical(), model.Canonical(el); got != want {
+		if got, want := s.Canonical(), stanza.CanonicalElement(el); got != want {
 			t.Fatalf("deriving changed the original: %s\nwant %s", got, want)
 		}
 	})
@@ -97,7 +96,7 @@ func FuzzCanonical(f *testing.F) {
 			return
 		}
 		el := d.Root()
-		if got, want := stanza.FromElement(el).Canonical(), model.Canonical(el); got != want {
+		if got, want := stanza.FromElement(el).Canonical(), stanza.CanonicalElement(el); got != want {
 			t.Fatalf("stanza %s\nmodel  %s", got, want)
 		}
 	})
@@ -116,7 +115,7 @@ func TestCanonicalSize(t *testing.T) {
 	}); n > 4 {
 		t.Errorf("FromElement+Canonical of a long stanza: %v allocations, want at most 4 (3 slabs, 1 string)", n)
 	}
-	if s.Canonical() != model.Canonical(el) {
+	if s.Canonical() != stanza.CanonicalElement(el) {
 		t.Errorf("long stanza: %s", s.Canonical())
 	}
 }

@@ -35,7 +35,6 @@ const (
 	nsPubsubOwn  = "http://jabber.org/protocol/pubsub#owner"
 	nsUpload     = "urn:xmpp:http:upload:0"
 	nsExtdisco   = "urn:xmpp:extdisco:2"
-	nsXMLStreams = "http://etherx.jabber.org/streams"
 )
 
 // generated numbers the generated values one masker met, per kind.
@@ -190,16 +189,38 @@ func hasGenerated(s string) bool {
 
 // normalizeNamespaces removes what XML namespaces make meaningless: an
 // xmlns equal to the namespace in scope (Prosody 13 writes one on each
-// pubsub <item>) and a declaration of the stream prefix, which no stanza
-// element uses (scripts copied from a stream carry xmlns:stream). ns is
-// the namespace in scope at el's parent.
+// pubsub <item>), and a prefix declaration (xmlns:P) that no element or
+// attribute of the stanza uses — scripts copied from a stream carry
+// xmlns:stream, which a server's parser does not keep on the stanza.
 func normalizeNamespaces(el *etree.Element, ns string) {
+	used := map[string]bool{}
+	usedPrefixes(el, used)
+	dropRedundant(el, ns, used)
+}
+
+// usedPrefixes records the prefixes el's subtree uses on elements and
+// attributes (a declaration itself is no use).
+func usedPrefixes(el *etree.Element, used map[string]bool) {
+	used[el.Space] = true
+	for _, a := range el.Attr {
+		if a.Space != "xmlns" {
+			used[a.Space] = true
+		}
+	}
+	for _, c := range el.ChildElements() {
+		usedPrefixes(c, used)
+	}
+}
+
+// dropRedundant removes the redundant declarations below el. ns is the
+// namespace in scope at el's parent.
+func dropRedundant(el *etree.Element, ns string, used map[string]bool) {
 	kept := el.Attr[:0]
 	for _, a := range el.Attr {
 		switch {
 		case a.Space == "" && a.Key == "xmlns" && a.Value == ns && el.Parent() != nil && el.Parent().Parent() != nil:
 			continue
-		case a.Space == "xmlns" && a.Key == "stream" && a.Value == nsXMLStreams:
+		case a.Space == "xmlns" && !used[a.Key]:
 			continue
 		}
 		kept = append(kept, a)
@@ -209,6 +230,6 @@ func normalizeNamespaces(el *etree.Element, ns string) {
 		ns = x.Value
 	}
 	for _, c := range el.ChildElements() {
-		normalizeNamespaces(c, ns)
+		dropRedundant(c, ns, used)
 	}
 }

@@ -135,6 +135,16 @@ func TestMaskerNamespaceDeclarations(t *testing.T) {
 	if a, b := simM.Stanza(pres), srvM.Stanza("<presence from='b-romeo@localhost/x1' id='x'/>"); a != b {
 		t.Errorf("a stream prefix declaration made a difference:\nsim:    %s\nserver: %s", a, b)
 	}
+	// Any unused prefix declaration is as meaningless (Namespaces in XML
+	// §3: a declaration only binds a prefix); a used one is kept.
+	unused := "<presence from='romeo@localhost/a' id='x' xmlns:foo='urn:foo'/>"
+	if a, b := simM.Stanza(unused), srvM.Stanza("<presence from='b-romeo@localhost/x1' id='x'/>"); a != b {
+		t.Errorf("an unused prefix declaration made a difference:\nsim:    %s\nserver: %s", a, b)
+	}
+	used := "<presence from='romeo@localhost/a' id='x' foo:a='1' xmlns:foo='urn:foo'/>"
+	if a, b := simM.Stanza(used), srvM.Stanza("<presence from='b-romeo@localhost/x1' id='x' foo:a='1'/>"); a == b {
+		t.Error("a used prefix declaration was dropped")
+	}
 }
 
 // 13.0.1 lists a host's components in Lua hash order (mod_disco's pairs

@@ -2,14 +2,16 @@ package driver
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/scansim/scansim/model"
 )
 
 // DefaultProfile names the profile every command and engine uses when
-// none is given: model.ProsodyTrunk().
-const DefaultProfile = "prosody"
+// none is given: model.Default(), prosody-13 (alias "prosody").
+const DefaultProfile = model.DefaultProfileName
 
 // Options are the simulation's options, the one value that the runner
 // (scenarios.RunOptions), the comparison (scenarios.CompareOptions), the
@@ -38,7 +40,7 @@ func (o Options) ProfileValue() model.Profile {
 	if o.Profile != nil {
 		return *o.Profile
 	}
-	return model.ProsodyTrunk()
+	return model.Default()
 }
 
 // NewOptions checks a profile name (DefaultProfile when ""), mutant names
@@ -59,4 +61,36 @@ func NewOptions(profile string, seed uint64, mutants []string, latency time.Dura
 		return Options{}, fmt.Errorf("negative latency %v", latency)
 	}
 	return Options{Profile: &p, Seed: seed, Mutants: mutants, MaxLatency: latency}, nil
+}
+
+// WriteProfileList writes the known profiles, one a line: the name, its
+// aliases, whether it is the default, and what it models.
+func WriteProfileList(w io.Writer) error {
+	for _, p := range model.Profiles() {
+		name := p.Name
+		if len(p.Aliases) > 0 {
+			name += " (alias " + strings.Join(p.Aliases, ", ") + ")"
+		}
+		if p.Default {
+			name += " [default]"
+		}
+		if _, err := fmt.Fprintf(w, "%s\n    %s\n", name, p.Summary); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ProfileHelp is the known profile names for a flag's help: the default
+// first, with its alias.
+func ProfileHelp() string {
+	var parts []string
+	for _, p := range model.Profiles() {
+		s := p.Name
+		if len(p.Aliases) > 0 {
+			s += " (alias " + strings.Join(p.Aliases, ", ") + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -55,8 +55,13 @@ func TestProfilesWithoutComponentsBounceRemote(t *testing.T) {
 	if !slices.Contains(ProfileNames(), "prosody-13") {
 		t.Errorf("profiles %v", ProfileNames())
 	}
-	if p, _ := ProfileByName("prosody"); p.Name != "prosody" || p.Components != nil {
-		t.Errorf("the default profile changed: %+v", p)
+	// "prosody" is the default, prosody-13, with its components; the
+	// former default keeps its name and has none.
+	if p, _ := ProfileByName("prosody"); p.Name != "prosody-13" || len(p.Components) != 3 {
+		t.Errorf("the alias prosody is not prosody-13: %+v", p)
+	}
+	if p, _ := ProfileByName("prosody-trunk"); p.Name != "prosody-trunk" || p.Components != nil {
+		t.Errorf("prosody-trunk changed: %+v", p)
 	}
 }
 

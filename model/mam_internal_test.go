@@ -290,7 +290,8 @@ func TestMAMDeterministic(t *testing.T) {
 // no stanza-id and leaves MAM iqs unanswered (service-unavailable), as
 // before archiving was modelled.
 func TestMAMOffKeepsToday(t *testing.T) {
-	srv := New(Options{})
+	trunk := ProsodyTrunk() // archives nothing (the default, prosody-13, does)
+	srv := New(Options{Profile: &trunk})
 	h := &mamHarness{t: t, srv: srv}
 	j, r := h.bind("juliet"), h.bind("romeo")
 	for _, ev := range h.send(j, `<iq type='set' id='p'><prefs xmlns='urn:xmpp:mam:2' default='always'/></iq>`) {

@@ -63,7 +63,8 @@ func TestMAMScripts(t *testing.T) {
 			}
 			// Without archiving the model fails every one of them: the
 			// scripts test MAM, not something the model did before.
-			if r := runScript(t, f, nil, 0); r.Passed {
+			trunk := model.ProsodyTrunk()
+			if r := runScript(t, f, &trunk, 0); r.Passed {
 				t.Error("passes without MAMOptions.Archive")
 			}
 		})

@@ -17,7 +17,9 @@ import (
 // writes each option directly. The model never consults a profile's Name;
 // only the fields decide.
 type Profile struct {
-	// Name identifies the profile on the command line ("prosody", "prosody-0.12").
+	// Name identifies the profile on the command line ("prosody-13",
+	// "prosody-0.12", "prosody-trunk"); an alias ("prosody") resolves to
+	// its profile's Name.
 	Name string
 	// Modules is the modules_enabled list, in load order; nil selects
 	// DefaultModules(). Owned by the core (module.go).
@@ -107,11 +109,14 @@ type PresenceOptions struct {
 	ResentRequestsShareStanza bool
 }
 
-// ProsodyTrunk is the default profile: Prosody trunk under its scansion
-// configuration.
+// ProsodyTrunk is Prosody trunk under its scansion configuration (the
+// profile named "prosody-trunk"; the default before Prosody13): the
+// configuration the hidden conformance scripts were recorded against —
+// the c2s modules only, no components. Prosody012 and Prosody13 start
+// from it and change what their release does differently.
 func ProsodyTrunk() Profile {
 	var p Profile
-	p.Name = "prosody"
+	p.Name = "prosody-trunk"
 	p.Version = "unknown"
 	p.DiscoAccountFeatures = true
 	p.UnknownNodeText = "Node does not exist"
@@ -190,26 +195,62 @@ type ComponentConfig struct {
 	Modules []string
 }
 
-var profiles = map[string]func() Profile{
-	"prosody":      ProsodyTrunk,
-	"prosody-0.12": Prosody012,
-	"prosody-13":   Prosody13,
+// DefaultProfileName is the profile every command, engine and the model
+// itself use when none is given: Prosody13, the released version checked
+// against the real server.
+const DefaultProfileName = "prosody-13"
+
+// Default returns the default profile, Prosody13.
+func Default() Profile { return Prosody13() }
+
+// ProfileInfo describes one profile for help texts and --list-profiles.
+type ProfileInfo struct {
+	Name    string
+	Aliases []string
+	Default bool
+	Summary string
 }
 
-// ProfileNames lists the known profile names, sorted.
+// profileTable lists the profiles in the order help texts show them.
+var profileTable = []struct {
+	info ProfileInfo
+	make func() Profile
+}{
+	{ProfileInfo{Name: "prosody-13", Aliases: []string{"prosody"}, Default: true,
+		Summary: "Prosody 13.0.1 (Debian bookworm-backports) under Prosody's upstream scansion configuration: its modules and components, verified against the real server"}, Prosody13},
+	{ProfileInfo{Name: "prosody-0.12", Summary: "Debian bookworm's Prosody 0.12.3, verified against the real server"}, Prosody012},
+	{ProfileInfo{Name: "prosody-trunk", Summary: "Prosody trunk under the project's scansion configuration (c2s modules only): the profile the hidden conformance scripts were recorded against; the default before prosody-13"}, ProsodyTrunk},
+}
+
+// Profiles describes the known profiles, the default first.
+func Profiles() []ProfileInfo {
+	out := make([]ProfileInfo, len(profileTable))
+	for i, e := range profileTable {
+		out[i] = e.info
+		out[i].Aliases = slices.Clone(e.info.Aliases)
+	}
+	return out
+}
+
+// ProfileNames lists the names ProfileByName accepts (profiles and
+// aliases), sorted.
 func ProfileNames() []string {
-	names := make([]string, 0, len(profiles))
-	for n := range profiles {
-		names = append(names, n)
+	var names []string
+	for _, e := range profileTable {
+		names = append(names, e.info.Name)
+		names = append(names, e.info.Aliases...)
 	}
 	sort.Strings(names)
 	return names
 }
 
-// ProfileByName returns the named profile.
+// ProfileByName returns the named profile; an alias returns its profile
+// (whose Name is the profile's own).
 func ProfileByName(name string) (Profile, error) {
-	if f, ok := profiles[name]; ok {
-		return f(), nil
+	for _, e := range profileTable {
+		if e.info.Name == name || slices.Contains(e.info.Aliases, name) {
+			return e.make(), nil
+		}
 	}
 	return Profile{}, fmt.Errorf("unknown profile %q (known: %v)", name, ProfileNames())
 }

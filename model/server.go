@@ -97,7 +97,7 @@ func New(opts Options) *Server {
 	if opts.Profile != nil {
 		s.prof = *opts.Profile
 	} else {
-		s.prof = ProsodyTrunk()
+		s.prof = Default()
 	}
 	if s.clock == nil {
 		s.clock = FixedClock(Epoch)

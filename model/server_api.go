@@ -19,7 +19,7 @@ func (c FixedClock) Now() time.Time { return time.Time(c) }
 // the default profile, a clock fixed at Epoch, seed 0, stream language "en".
 type Options struct {
 	Host    string   // the one virtual host; default "localhost"
-	Profile *Profile // nil selects ProsodyTrunk()
+	Profile *Profile // nil selects Default() (Prosody13)
 	Clock   Clock    // nil selects FixedClock(Epoch)
 	Seed    uint64   // seeds generated resources and push ids
 	Lang    string   // the stream header's xml:lang; default "en"

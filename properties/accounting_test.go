@@ -20,7 +20,7 @@ var accountingInvariants = []string{"inv41MessageAccounted", "inv42OfflineLedger
 // and the failures shrink.
 func TestAccountingCatchesOfflineMutants(t *testing.T) {
 	for _, mu := range []string{"offline-lost-on-restart", "offline-kept-after-flush"} {
-		r := Explore(Config{Options: driver.Options{Seed: 1, Mutants: []string{mu}}, Checks: 1000, OutDir: t.TempDir(), NoReference: true,
+		r := Explore(Config{Options: driver.Options{Profile: trunk(), Seed: 1, Mutants: []string{mu}}, Checks: 1000, OutDir: t.TempDir(), NoReference: true,
 			Invariants: accountingInvariants, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Errorf("%s not caught by the accounting invariants in %d checks", mu, r.Checks)

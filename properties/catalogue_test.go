@@ -129,7 +129,7 @@ func TestReferenceOnlyMutantsCaughtByInvariants(t *testing.T) {
 		{"pending-kept-on-block", "sc50PendingInDroppedOnBlock"},
 		{"stored-subscribe-loses-extensions", "sc51StoredRequestKeepsStanza"},
 	} {
-		cfg := Config{Options: driver.Options{Seed: 1, Mutants: []string{c.mutant}}, Checks: 1000, NoReference: true, Invariants: []string{c.inv},
+		cfg := Config{Options: driver.Options{Profile: trunk(), Seed: 1, Mutants: []string{c.mutant}}, Checks: 1000, NoReference: true, Invariants: []string{c.inv},
 			OutDir: t.TempDir(), ShrinkTime: 100 * time.Millisecond}
 		r := Explore(cfg)
 		if r.Failure == nil {

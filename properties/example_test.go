@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/properties"
 	"github.com/scansim/scansim/sim"
 	"pgregory.net/rapid"
@@ -96,7 +97,10 @@ func ExampleAction() {
 			return fmt.Errorf("ping from %s not answered", op.Slot)
 		},
 	}
-	r := properties.Explore(properties.Config{Options: driver.Options{Seed: 1}, Checks: 20,
+	// Under prosody-trunk: the default profile (prosody-13) also draws
+	// blocks of the server's own domain, which rightly refuse the ping.
+	trunk := model.ProsodyTrunk()
+	r := properties.Explore(properties.Config{Options: driver.Options{Profile: &trunk, Seed: 1}, Checks: 20,
 		Actions:          map[string]properties.Action{"z1Ping": ping},
 		CustomInvariants: []properties.Invariant{answered}})
 	fmt.Println("violation:", r.Failure != nil)

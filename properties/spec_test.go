@@ -78,7 +78,7 @@ func TestStrictFindings(t *testing.T) {
 	}
 	out := failuresOut(t)
 	for _, inv := range []string{"inv30CrossRosterConsistency", "inv19GeneratedTrafficSuppressed"} {
-		r := Explore(Config{Options: driver.Options{Seed: 5}, Checks: 3000, NoReference: true, Strict: true,
+		r := Explore(Config{Options: driver.Options{Profile: trunk(), Seed: 5}, Checks: 3000, NoReference: true, Strict: true,
 			Invariants: []string{inv}, OutDir: out, ShrinkTime: 100 * time.Millisecond})
 		if r.Failure == nil {
 			t.Fatalf("strict %s never fired in %d checks", inv, r.Checks)

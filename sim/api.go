@@ -24,7 +24,7 @@ type Backend interface {
 // default profile, clock at model.Epoch, zero latency.
 type Config struct {
 	Seed    uint64
-	Profile *model.Profile // nil: model.ProsodyTrunk()
+	Profile *model.Profile // nil: model.Default() (prosody-13)
 	Start   time.Time      // zero: model.Epoch
 	// MaxLatency bounds the one-way latency of each link. Each link (client
 	// to server, server to client, per client) draws its base latency

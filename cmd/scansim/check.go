@@ -42,6 +42,7 @@ Examples:
   scansim check --no-faults
   scansim check --profile prosody-0.12 --spec prosody
   scansim check --list-mutants
+  scansim check --list-profiles
   scansim check --list-invariants
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 200
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --engine scansion --checks 1000
@@ -79,6 +80,7 @@ type checkOpts struct {
 	shrinkTime  time.Duration
 	verbose     bool
 	listMutants bool
+	listProfs   bool
 	listInvs    bool
 	noFaults    bool
 	server      string
@@ -104,6 +106,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
+	fs.BoolVar(&o.listProfs, "list-profiles", false, "print the known profiles (which is the default, what each models) and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
 	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
 	if !ok {
@@ -122,6 +125,9 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case o.listInvs:
 		_ = properties.WriteInvariantList(stdout)
+		return exitOK
+	case o.listProfs:
+		_ = driver.WriteProfileList(stdout)
 		return exitOK
 	}
 	if o.checks <= 0 || o.steps <= 0 {

@@ -71,7 +71,7 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		}
 		return opts, meta, nil
 	}
-	meta := []string{"profile: " + r.profile, fmt.Sprintf("seed: %d", r.seed)}
+	meta := []string{"profile: " + sim.ProfileValue().Name, fmt.Sprintf("seed: %d", r.seed)}
 	if r.strict {
 		meta = append(meta, "mode: strict")
 	}

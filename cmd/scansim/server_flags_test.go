@@ -53,7 +53,8 @@ func TestCheckScansionEngineUnreachable(t *testing.T) {
 }
 
 // TestSameDefaultProfile: every command that takes --profile has the
-// same default, prosody, and its --help says so.
+// same default, prosody-13, and its --help says so and names the alias
+// prosody and the former default prosody-trunk.
 func TestSameDefaultProfile(t *testing.T) {
 	for _, cmd := range []string{"replay", "trace", "check", "diff"} {
 		out, errOut, code := scansim(t, cmd, "--help")
@@ -68,8 +69,18 @@ func TestSameDefaultProfile(t *testing.T) {
 			j++
 			line = line[:j]
 		}
-		if !strings.Contains(line, `(default "prosody")`) {
-			t.Errorf("scansim %s --help does not give the default profile prosody:\n%s", cmd, line)
+		if !strings.Contains(line, `(default "prosody-13")`) || !strings.Contains(line, "prosody-13 (alias prosody)") || !strings.Contains(line, "prosody-trunk") {
+			t.Errorf("scansim %s --help does not give the default profile prosody-13, its alias and prosody-trunk:\n%s", cmd, line)
 		}
+	}
+}
+
+// TestListProfiles: check --list-profiles says which profile is the
+// default, which name is its alias, and names the former default.
+func TestListProfiles(t *testing.T) {
+	out, _, code := scansim(t, "check", "--list-profiles")
+	if code != exitOK || !strings.Contains(out, "prosody-13 (alias prosody) [default]") ||
+		!strings.Contains(out, "prosody-0.12\n") || !strings.Contains(out, "prosody-trunk\n") {
+		t.Errorf("check --list-profiles: exit %d\n%s", code, out)
 	}
 }

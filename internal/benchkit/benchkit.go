@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 )
@@ -24,6 +25,17 @@ import (
 //
 //go:embed blocking.scs
 var Blocking []byte
+
+// trunk is the profile every benchmark runs: Prosody trunk's c2s core
+// (model.ProsodyTrunk), the default until prosody-13 became it. The
+// benchmarks measure the core's speed against earlier commits
+// (docs/performance.md), so they keep the profile those commits ran.
+var trunk = model.ProsodyTrunk()
+
+// runOpts are the replay benchmarks' options: the trunk profile.
+func runOpts() scenarios.RunOptions {
+	return scenarios.RunOptions{Options: driver.Options{Profile: &trunk}}
+}
 
 // cpuMeter reports the process's CPU time per op as "cpu-ns/op": unlike
 // the wall-clock ns/op it does not grow when other processes compete for
@@ -64,6 +76,7 @@ func ParseBlocking(b *testing.B) {
 // ReplayBlocking parses Blocking and runs it on a fresh simulated server,
 // matching every receives, b.N times.
 func ReplayBlocking(b *testing.B) {
+	opts := runOpts()
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {
@@ -71,7 +84,7 @@ func ReplayBlocking(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+		if res := scenarios.Run(s, opts); !res.Passed {
 			b.Fatal(Report(res))
 		}
 	}
@@ -84,10 +97,11 @@ func ReplayBlockingParsed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	opts := runOpts()
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {
-		if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+		if res := scenarios.Run(s, opts); !res.Passed {
 			b.Fatal(Report(res))
 		}
 	}
@@ -108,7 +122,7 @@ func Report(res *scenarios.Result) string {
 // FanoutServer builds a server where u0 has k contacts c1..ck, all with
 // mutual subscriptions, each online and available.
 func FanoutServer(k int) (*model.Server, model.SessionID, error) {
-	srv := model.New(model.Options{})
+	srv := model.New(model.Options{Profile: &trunk})
 	id0, _, _, err := srv.Bind("u0", "r")
 	if err != nil {
 		return nil, 0, err
@@ -210,7 +224,7 @@ func Scale(n int) func(b *testing.B) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			srv := model.New(model.Options{Storage: readOnly{store}})
+			srv := model.New(model.Options{Storage: readOnly{store}, Profile: &trunk})
 			deliveries := 0
 			for u := 0; u < n; u++ {
 				id, _, _, err := srv.Bind("u"+strconv.Itoa(u), "r")
@@ -261,6 +275,7 @@ func StepsScript(n int) []byte {
 func ReplaySteps(n int) func(b *testing.B) {
 	src := StepsScript(n)
 	return func(b *testing.B) {
+		opts := runOpts()
 		b.ReportAllocs()
 		cpu := startCPU()
 		for b.Loop() {
@@ -268,7 +283,7 @@ func ReplaySteps(n int) func(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if res := scenarios.Run(s, scenarios.RunOptions{}); !res.Passed {
+			if res := scenarios.Run(s, opts); !res.Passed {
 				b.Fatal(Report(res))
 			}
 		}

@@ -51,7 +51,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, versionCommand}
+	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, serveCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -399,6 +399,7 @@ func (c *conn) authenticate(auth *etree.Element) (bool, error) {
 				return fail("not-authorized", "no such account")
 			}
 			c.user = mech.user()
+			c.srv.opts.Logf("%s: authenticated %s with %s (tls: %v)", c.raw.RemoteAddr(), c.user, attr(auth, "mechanism"), c.secure)
 			c.writeRaw("<success xmlns='" + nsSASL + "'>" + b64(out) + "</success>")
 			return true, nil
 		}

@@ -38,21 +38,16 @@ type conn struct {
 	delay atomic.Int64
 
 	mu         sync.Mutex
-	out        chan outItem
-	ended      bool // the end item is queued: nothing more may be
-	errQueued  bool // a stream error is queued: end gracefully
+	pending    []string      // what the writer has not taken yet
+	notify     chan struct{} // one token: the writer has something to do
+	ended      bool          // the session ended: nothing more is queued
+	graceful   bool          // when ended: write </stream:stream> before closing
+	errQueued  bool          // a stream error is queued: end gracefully
 	writerDone chan struct{}
 }
 
-// outItem is one write: data, or the end of the stream.
-type outItem struct {
-	data     string
-	end      bool
-	graceful bool // write </stream:stream> before closing
-}
-
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, raw: nc, nc: nc, out: make(chan outItem, s.opts.WriteQueue), writerDone: make(chan struct{})}
+	c := &conn{srv: s, raw: nc, nc: nc, notify: make(chan struct{}, 1), writerDone: make(chan struct{})}
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		c.loopback = a.IP.IsLoopback()
 	}
@@ -167,11 +162,20 @@ func (c *conn) enqueue(data string) {
 	if c.ended {
 		return
 	}
-	select {
-	case c.out <- outItem{data: data}:
-	default:
+	if len(c.pending) >= c.srv.opts.WriteQueue {
 		c.srv.opts.Logf("%s: write queue full, cutting the connection", c.raw.RemoteAddr())
 		c.raw.Close()
+		return
+	}
+	c.pending = append(c.pending, data)
+	c.wake()
+}
+
+// wake tells the writer there is work (c.mu held).
+func (c *conn) wake() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
 	}
 }
 
@@ -199,41 +203,51 @@ func (c *conn) finish(reason string) {
 		return
 	}
 	c.ended = true
-	graceful := c.errQueued || (reason != sim.ReasonAbrupt && reason != sim.ReasonServerRestart)
-	select {
-	case c.out <- outItem{end: true, graceful: graceful}:
-	default:
-		c.raw.Close()
-		close(c.out)
-	}
+	c.graceful = c.errQueued || (reason != sim.ReasonAbrupt && reason != sim.ReasonServerRestart)
+	c.wake()
 }
 
-// writer writes queued items until the end item.
+// writer writes what is queued, everything queued at once in one write,
+// until the end.
 func (c *conn) writer() {
 	defer close(c.writerDone)
-	var failed bool
-	for it := range c.out {
-		if it.end {
-			if it.graceful && !failed {
+	defer c.raw.Close()
+	var (
+		batch  []string
+		buf    []byte
+		failed bool
+	)
+	for range c.notify {
+		c.mu.Lock()
+		batch, c.pending = c.pending, batch[:0]
+		ended, graceful := c.ended, c.graceful
+		c.mu.Unlock()
+		if !failed && len(batch) > 0 {
+			if d := time.Duration(c.delay.Load()); d > 0 {
+				time.Sleep(d)
+			}
+			buf = buf[:0]
+			for _, s := range batch {
+				buf = append(buf, s...)
+			}
+			c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
+			if _, err := c.nc.Write(buf); err != nil {
+				failed = true
+				c.raw.Close()
+			}
+			if cap(buf) > 64<<10 {
+				buf = nil // do not keep a burst's buffer for an idle client
+			}
+		}
+		clear(batch)
+		if ended {
+			if graceful && !failed {
 				c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
 				io.WriteString(c.nc, "</stream:stream>")
 			}
-			c.raw.Close()
 			return
 		}
-		if failed {
-			continue
-		}
-		if d := time.Duration(c.delay.Load()); d > 0 {
-			time.Sleep(d)
-		}
-		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
-		if _, err := io.WriteString(c.nc, it.data); err != nil {
-			failed = true
-			c.raw.Close()
-		}
 	}
-	c.raw.Close()
 }
 
 // negotiate runs the stream up to the bound session: STARTTLS, SASL,

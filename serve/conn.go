@@ -29,6 +29,7 @@ type conn struct {
 	sr  *streamReader
 
 	secure     bool
+	writing    bool // the writer goroutine runs: all writes go through it
 	sentHeader bool
 	loopback   bool
 	user       string
@@ -61,12 +62,33 @@ func (c *conn) serve() {
 	c.raw.SetDeadline(time.Now().Add(o.HandshakeTimeout))
 	c.br = bufio.NewReaderSize(c.raw, 4096)
 	if err := c.negotiate(); err != nil {
+		if c.writing {
+			// Failed at bind: the writer owns the socket now.
+			c.failBind(err)
+			<-c.writerDone
+			return
+		}
 		c.failHandshake(err)
 		return
 	}
 	c.raw.SetDeadline(time.Time{})
 	c.stanzas()
 	<-c.writerDone
+}
+
+// failBind ends a connection that failed between the stream restart and
+// the bind, through the writer: the stream error if there is one, then
+// the end of the stream.
+func (c *conn) failBind(err error) {
+	var se *streamError
+	var ne net.Error
+	switch {
+	case errors.As(err, &se):
+		c.enqueueError(se)
+	case errors.As(err, &ne) && ne.Timeout():
+		c.enqueueError(&streamError{cond: "connection-timeout"})
+	}
+	c.finish(sim.ReasonAbrupt)
 }
 
 // failHandshake ends a connection that never bound: a stream error if
@@ -305,6 +327,7 @@ func (c *conn) negotiate() error {
 		}
 	}
 	c.writeRaw("<stream:features><bind xmlns='" + nsBind + "'/><session xmlns='" + nsSession + "'><optional/></session></stream:features>")
+	c.writing = true
 	go c.writer()
 	return c.bind()
 }

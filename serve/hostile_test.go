@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +193,39 @@ func TestDropAndRestart(t *testing.T) {
 	}
 	if !strings.Contains(string(sc), "session ended (abrupt)") || !strings.Contains(string(sc), "session ended (server-restart)") {
 		t.Fatalf("the faults are not in the recording:\n%s", sc)
+	}
+}
+
+// Connections that end at any stage leave no goroutine behind, and Close
+// returns with every connection gone.
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, err := Start(Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterBind := strings.TrimSuffix(authed("romeo"), "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>r</resource></bind></iq>")
+	raw(t, s, afterBind+"<message/>")             // bind skipped: stream error at bind
+	raw(t, s, hdr+"<message/>")                   // before auth
+	raw(t, s, authed("romeo")+"</stream:stream>") // a clean close after bind
+	for _, part := range []string{hdr, afterBind, authed("juliet")} {
+		nc, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(nc, part)
+		time.Sleep(50 * time.Millisecond)
+		nc.Close() // the transport dies at each stage
+	}
+	held := dial(t, s, "held", "r") // open when the server closes
+	_ = held
+	s.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before+2 { // the held client's reader may linger briefly
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

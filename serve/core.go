@@ -26,6 +26,7 @@ type core struct {
 	// its TraceConnect (only the sessions that asked): what the recorded
 	// script must request too.
 	requested map[uint64]string
+	named     map[string]int // sessions named after each account so far
 }
 
 // binding is one bound session: a network connection's, or a control
@@ -55,11 +56,14 @@ func (k *core) init(s *Server) {
 	})
 	k.byName = map[string]*binding{}
 	k.requested = map[uint64]string{}
+	k.named = map[string]int{}
 }
 
 // clientName names a session in the trace and the recorded script after
-// its account ("romeo" is Romeo), numbered while another session of the
-// account is live ("Romeo 2").
+// its account ("romeo" is Romeo), the account's later sessions numbered
+// ("Romeo 2", "Romeo 3"): a script's character cannot reconnect, and a
+// name never reused makes the recorded script's names the trace's, so
+// that its replay gives the very same trace.
 func (k *core) clientName(user string) string {
 	base := user
 	if r, n := utf8.DecodeRuneInString(user); r != utf8.RuneError {
@@ -72,10 +76,14 @@ func (k *core) clientName(user string) string {
 		}
 		return r
 	}, base)
+	k.named[base]++
 	name := base
-	for i := 2; k.byName[name] != nil; i++ {
-		name = fmt.Sprintf("%s %d", base, i)
+	if n := k.named[base]; n > 1 {
+		name = fmt.Sprintf("%s %d", base, n)
 	}
+	// Unique: a base has no space (a node has none, and the mapping
+	// above keeps it so), a numbered name has one, and each base counts
+	// its own.
 	return name
 }
 

@@ -138,3 +138,42 @@ func stanzaText(e *etree.Element) string {
 	s, _ := d.WriteToString()
 	return s
 }
+
+// What the control surface pre-populates is what the model built from
+// the users' own stanzas: an offline message is flushed at the next
+// initial presence with its delay stamp, a published PEP item is there
+// to fetch, and the whole session still replays.
+func TestPopulate(t *testing.T) {
+	s := start(t, Options{Profile: "prosody-13"})
+	if err := s.Offline("romeo", "juliet@localhost", "while you were out"); err != nil {
+		t.Fatal(err)
+	}
+	// PEP's default access model is presence: Juliet may read Romeo's
+	// node once she is subscribed to him (XEP-0163 §4.1).
+	if err := s.Subscribe("juliet", "romeo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Publish("romeo", "urn:xmpp:tune", "current", "<tune xmlns='http://jabber.org/protocol/tune'><title>Fair Verona</title></tune>"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Publish("romeo", "urn:xmpp:tune", "x", "<not-closed>"); err == nil {
+		t.Fatal("a malformed item was accepted")
+	}
+	juliet := dial(t, s, "juliet", "balcony")
+	juliet.SendRaw("<presence/>")
+	got := waitFor(t, juliet, func(e *etree.Element) bool { return e.Tag == "message" })
+	if got.FindElement("body").Text() != "while you were out" || got.FindElement("delay") == nil {
+		t.Fatalf("offline message: %s", stanzaText(got))
+	}
+	juliet.SendRaw("<iq type='get' id='items' to='romeo@localhost'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:tune'/></pubsub></iq>")
+	items := waitFor(t, juliet, func(e *etree.Element) bool { return e.SelectAttrValue("id", "") == "items" })
+	if items.SelectAttrValue("type", "") != "result" || !strings.Contains(stanzaText(items), "Fair Verona") {
+		t.Fatalf("PEP items: %s", stanzaText(items))
+	}
+	juliet.Close()
+	sc, err := s.Script()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaySame(t, s, sc)
+}

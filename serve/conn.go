@@ -380,9 +380,11 @@ func (c *conn) preAuthFeatures() string {
 		}
 		b.WriteString("</starttls>")
 	}
-	if c.secure || !c.srv.opts.RequireTLS {
+	// No mechanisms element at all when none may be used yet (PLAIN
+	// only, off loopback, before TLS): the client must STARTTLS first.
+	if names := mechanismNames(c.srv.pw, c.plainOK()); len(names) > 0 && (c.secure || !c.srv.opts.RequireTLS) {
 		b.WriteString("<mechanisms xmlns='" + nsSASL + "'>")
-		for _, m := range mechanismNames(c.srv.pw, c.plainOK()) {
+		for _, m := range names {
 			b.WriteString("<mechanism>" + m + "</mechanism>")
 		}
 		b.WriteString("</mechanisms>")

@@ -229,3 +229,23 @@ func TestNoGoroutineLeak(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Off loopback, PLAIN waits for TLS: nothing to authenticate with is
+// offered before STARTTLS, and PLAIN is refused if tried.
+func TestPlainNeedsTLSOffLoopback(t *testing.T) {
+	c := &conn{srv: &Server{}}
+	if f := c.preAuthFeatures(); strings.Contains(f, "mechanism") || !strings.Contains(f, "<starttls") {
+		t.Fatalf("off loopback, before TLS: %s", f)
+	}
+	if newMechanism("PLAIN", "localhost", nil, c.plainOK(), nil, nil) != nil {
+		t.Fatal("PLAIN allowed off loopback without TLS")
+	}
+	c.secure = true
+	if f := c.preAuthFeatures(); !strings.Contains(f, "<mechanism>PLAIN</mechanism>") || strings.Contains(f, "starttls") {
+		t.Fatalf("after TLS: %s", f)
+	}
+	c = &conn{srv: &Server{pw: passwords{"romeo": "x"}}}
+	if f := c.preAuthFeatures(); strings.Contains(f, "PLAIN") || !strings.Contains(f, "SCRAM-SHA-256") {
+		t.Fatalf("off loopback with accounts: SCRAM only before TLS, got %s", f)
+	}
+}

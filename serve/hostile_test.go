@@ -249,3 +249,9 @@ func TestPlainNeedsTLSOffLoopback(t *testing.T) {
 		t.Fatalf("off loopback with accounts: SCRAM only before TLS, got %s", f)
 	}
 }
+
+// A stanza begun and never finished is bounded in time too.
+func TestStanzaTimeout(t *testing.T) {
+	s := start(t, Options{StanzaTimeout: 200 * time.Millisecond})
+	wantStreamError(t, raw(t, s, authed("romeo")+"<message><body>and then nothing"), "connection-timeout")
+}

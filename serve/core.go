@@ -29,6 +29,10 @@ type core struct {
 	named     map[string]int // sessions named after each account so far
 }
 
+// maxControlInbox bounds what a control session keeps between two
+// calls that read it.
+const maxControlInbox = 10000
+
 // binding is one bound session: a network connection's, or a control
 // session's (conn nil), whose received stanzas are kept in got.
 type binding struct {
@@ -162,6 +166,11 @@ func (k *core) settle() {
 			if b.conn != nil {
 				b.conn.enqueue(rec.Value.Canonical())
 			} else {
+				if len(b.got) >= maxControlInbox {
+					// A control session nobody reads (a long-lived "act
+					// as" user) keeps only its newest stanzas.
+					b.got = append(b.got[:0], b.got[len(b.got)/2:]...)
+				}
 				b.got = append(b.got, rec)
 			}
 		}

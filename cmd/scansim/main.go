@@ -9,6 +9,7 @@
 //	scansim fmt [-l] [-w] [PATH...]   rewrite scripts in canonical layout
 //	scansim check [flags]             property tests of the model
 //	scansim bench [flags]             performance benchmarks against their targets
+//	scansim serve [flags]             the model as a real XMPP server, recording every session
 //	scansim version                   print the version
 //	scansim help [COMMAND]            show help
 //
@@ -51,7 +52,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, versionCommand}
+	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, serveCommand, versionCommand}
 }
 
 func lookup(name string) *command {

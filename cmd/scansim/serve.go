@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/scansim/scansim/serve"
+)
+
+var serveCommand = &command{
+	name:    "serve",
+	summary: "run the model as a real XMPP server for client developers, recording every session",
+	help: `Usage: scansim serve [flags]
+
+Runs the model as an XMPP server on a TCP port: a client library connects,
+negotiates (STARTTLS with a self-signed certificate unless --cert/--key,
+SASL PLAIN or SCRAM-SHA-1/-256, resource binding) and talks to the same
+server the scripts run against, with the blocking semantics of the chosen
+profile. One goroutine runs the model, in the order stanzas arrive.
+
+Every account exists with any password (SASL PLAIN only, allowed without
+TLS on loopback) unless --accounts names a file of "user password" lines
+(then SCRAM is offered too). Until SIGINT or SIGTERM; then --record and
+--trace are written.
+
+  --record FILE.scs   every session as a scansion script: replay it with
+                      scansim replay --profile P --seed N FILE.scs
+  --trace FILE.html   the trace page (as scansim trace draws it)
+  --control ADDR      HTTP+JSON control surface on a loopback address
+                      (act as a user, populate state, drop/restart/delay;
+                      see docs/serve.md)
+
+Examples:
+  scansim serve --addr 127.0.0.1:5222 --record session.scs --trace session.html
+  scansim serve --profile prosody-0.12 --control 127.0.0.1:5280
+  scansim serve --accounts users.txt --require-tls --cert c.pem --key k.pem
+`,
+	run: serveCmd,
+}
+
+func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
+	var (
+		o                        serve.Options
+		cert, key, accounts      string
+		record, trace, control   string
+		handshake, stanzaTimeout time.Duration
+	)
+	fs := newFlags(c, stderr)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:5222", "c2s listener `HOST:PORT`")
+	profileFlag(fs, &o.Profile, "server profile")
+	fs.Uint64Var(&o.Seed, "seed", 0, "simulation seed (generated resources and ids)")
+	fs.StringVar(&o.Host, "host", "localhost", "the virtual host")
+	fs.StringVar(&cert, "cert", "", "TLS certificate `FILE` (PEM; with --key); default: a generated self-signed one")
+	fs.StringVar(&key, "key", "", "TLS key `FILE` (PEM)")
+	fs.BoolVar(&o.RequireTLS, "require-tls", false, "require STARTTLS before authentication")
+	fs.StringVar(&accounts, "accounts", "", "`FILE` of \"user password\" lines: the only accounts (default: every account, any password)")
+	fs.StringVar(&record, "record", "", "write every session as a scansion script to `FILE.scs` on exit")
+	fs.StringVar(&trace, "trace", "", "write the trace page to `FILE.html` on exit")
+	fs.StringVar(&control, "control", "", "serve the HTTP+JSON control surface on loopback `HOST:PORT`")
+	fs.DurationVar(&handshake, "handshake-timeout", 0, "bound on the negotiation before bind (default 60s)")
+	fs.DurationVar(&stanzaTimeout, "stanza-timeout", 0, "bound on reading one started stanza (default 60s)")
+	fs.BoolFunc("v", "log one line per connection event to stderr", func(string) error {
+		o.Logf = func(f string, a ...any) { fmt.Fprintf(stderr, "scansim serve: "+f+"\n", a...) }
+		return nil
+	})
+	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "scansim serve: unexpected argument %q\n", pos[0])
+		return exitUsage
+	}
+	o.HandshakeTimeout, o.StanzaTimeout = handshake, stanzaTimeout
+	if (cert == "") != (key == "") {
+		fmt.Fprintln(stderr, "scansim serve: --cert and --key go together")
+		return exitUsage
+	}
+	if cert != "" {
+		kp, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim serve: %v\n", err)
+			return exitUsage
+		}
+		o.Certificate = &kp
+	}
+	if accounts != "" {
+		pw, err := serve.LoadAccounts(accounts)
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim serve: %v\n", err)
+			return exitUsage
+		}
+		o.Passwords = pw
+	}
+	s, err := serve.Start(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "scansim serve: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "scansim serve: XMPP on %s (host %s, profile %s, seed %d)\n", s.Addr(), s.Host(), s.ProfileName(), s.Seed())
+	if control != "" {
+		addr, stop, err := s.ServeControl(control)
+		if err != nil {
+			s.Close()
+			fmt.Fprintf(stderr, "scansim serve: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
+		fmt.Fprintf(stdout, "scansim serve: control on http://%s\n", addr)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	signal.Stop(sig)
+	s.Close()
+	code = exitOK
+	if record != "" {
+		sc, err := s.Script()
+		if err == nil {
+			err = serve.WriteFileAtomic(record, sc)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim serve: --record: %v\n", err)
+			code = exitFailed
+		}
+	}
+	if trace != "" {
+		var b bytes.Buffer
+		err := s.TraceHTML(&b)
+		if err == nil {
+			err = serve.WriteFileAtomic(trace, b.Bytes())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim serve: --trace: %v\n", err)
+			code = exitFailed
+		}
+	}
+	return code
+}

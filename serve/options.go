@@ -1,0 +1,81 @@
+package serve
+
+import (
+	"crypto/tls"
+	"time"
+)
+
+// Options configure a Server. The zero value listens on 127.0.0.1:5222
+// with the default profile, seed 0, a self-signed certificate, TLS
+// offered but not required, and every account existing with any password.
+type Options struct {
+	// Addr is the c2s listener's address; default "127.0.0.1:5222"
+	// ("127.0.0.1:0" picks a free port: see Server.Addr).
+	Addr string
+	// Profile names the model profile (model.ProfileNames); "" is the
+	// CLI's default (driver.DefaultProfile).
+	Profile string
+	// Seed is the simulation seed: generated resources and ids.
+	Seed uint64
+	// Host is the virtual host; default "localhost". The profile's
+	// components are served beside it.
+	Host string
+	// Certificate is offered with STARTTLS; nil generates a self-signed
+	// one for Host, "localhost" and 127.0.0.1.
+	Certificate *tls.Certificate
+	// RequireTLS makes STARTTLS mandatory before authentication.
+	RequireTLS bool
+	// Passwords, when non-nil, are the only accounts and their passwords
+	// (and SCRAM is offered). nil: every account exists with any password,
+	// as in Prosody's scansion configuration (PLAIN only).
+	Passwords map[string]string
+	// MaxStanzaSize bounds one top-level element in bytes; default 1 MiB
+	// (policy-violation beyond).
+	MaxStanzaSize int
+	// MaxDepth bounds element nesting; default 100.
+	MaxDepth int
+	// HandshakeTimeout bounds everything before the resource is bound;
+	// default 60s (connection-timeout).
+	HandshakeTimeout time.Duration
+	// StanzaTimeout bounds the reading of one stanza once it has started;
+	// default 60s. An idle bound session is never timed out (Prosody's
+	// c2s has no idle timeout either).
+	StanzaTimeout time.Duration
+	// WriteQueue is how many stanzas may wait for a slow client before
+	// its connection is cut; default 4096.
+	WriteQueue int
+	// WriteTimeout bounds one write to a client; default 30s.
+	WriteTimeout time.Duration
+	// Logf, when set, receives one line per connection event.
+	Logf func(format string, args ...any)
+}
+
+func (o *Options) defaults() {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:5222"
+	}
+	if o.Host == "" {
+		o.Host = "localhost"
+	}
+	if o.MaxStanzaSize <= 0 {
+		o.MaxStanzaSize = 1 << 20
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 100
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 60 * time.Second
+	}
+	if o.StanzaTimeout <= 0 {
+		o.StanzaTimeout = 60 * time.Second
+	}
+	if o.WriteQueue <= 0 {
+		o.WriteQueue = 4096
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+}

@@ -33,10 +33,11 @@ type Server struct {
 	// the size of its last allocation.
 	outSlab  []Event
 	outChunk int
-	// roots is the unused room delivered roots are cut from (share),
-	// rootChunk the size of its last allocation.
-	roots     []sharedRoot
-	rootChunk int
+	// outHigh is the most events one call has emitted, so that the
+	// next call's list is cut with room for as many (nextOut).
+	outHigh int
+	// roots is the unused room delivered roots are cut from (share).
+	roots rootSlabs
 	// inspected caches the inspection API's parsed JIDs (inspect.go).
 	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
@@ -172,6 +173,7 @@ func (s *Server) flush() []Event {
 	if n > 0 && len(s.outSlab) > 0 && &out[0] == &s.outSlab[0] {
 		s.outSlab = s.outSlab[n:]
 	}
+	s.outHigh = max(s.outHigh, n)
 	s.out = s.nextOut()
 	if n == 0 {
 		return nil
@@ -185,11 +187,14 @@ func (s *Server) flush() []Event {
 // slab shared by successive calls: a call emits a handful of events, and
 // growing a fresh list from nothing cost about a tenth of a replay's
 // allocations. Slabs double from 16 events up to 256, so a short-lived
-// server (one per replay) does not zero room it never uses.
+// server (one per replay) does not zero room it never uses. A list must
+// have room for as many events as the largest call so far emitted: a
+// fan-out to K sessions emits K+1 events, and growing its list by
+// doubling copied every event about once more.
 func (s *Server) nextOut() []Event {
-	if len(s.outSlab) < 8 {
+	if need := max(8, s.outHigh); len(s.outSlab) < need {
 		s.outChunk = min(max(2*s.outChunk, 16), 256)
-		s.outSlab = make([]Event, s.outChunk)
+		s.outSlab = make([]Event, max(s.outChunk, 2*need))
 	}
 	return s.outSlab[:0:len(s.outSlab)]
 }

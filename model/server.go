@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Server is the in-memory XMPP server for one virtual host. It is not safe
@@ -38,6 +39,12 @@ type Server struct {
 	outHigh int
 	// roots is the unused room delivered roots are cut from (share).
 	roots rootSlabs
+	// values: events carry their stanza as a value (Options.Values),
+	// built in arena; memo holds the children of this call's delivered
+	// stanzas, which a broadcast shares (see emit).
+	values bool
+	arena  stanza.Arena
+	memo   stanza.Memo
 	// inspected caches the inspection API's parsed JIDs (inspect.go).
 	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
@@ -91,6 +98,7 @@ func New(opts Options) *Server {
 		full:     make(map[string]*session),
 		users:    make(map[string]*user),
 		store:    opts.Storage,
+		values:   opts.Values,
 	}
 	if s.host == "" {
 		s.host = "localhost"
@@ -168,6 +176,9 @@ func (u *user) online() bool { return len(u.sessions) > 0 }
 
 func (s *Server) flush() []Event {
 	s.persist()
+	// A later call may change what this one delivered only through a
+	// new root (Event): the remembered children are this call's.
+	s.memo.Reset()
 	out := s.out
 	n := len(out)
 	if n > 0 && len(s.outSlab) > 0 && &out[0] == &s.outSlab[0] {
@@ -222,7 +233,7 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 		se := etree.NewElement("stream:error")
 		newNS(se, "conflict", nsStreams)
 		newNS(se, "text", nsStreams).SetText("Replaced by new connection")
-		s.out = append(s.out, Event{Kind: StreamError, Session: old.id, To: old.jid, Stanza: se})
+		s.emit(Event{Kind: StreamError, Session: old.id, To: old.jid}, se)
 		s.destroy(old, "Replaced by new connection")
 	}
 	s.nextID++
@@ -280,7 +291,7 @@ func (s *Server) destroy(sess *session, reason string) {
 func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 	sess, ok := s.sessions[id]
 	if !ok {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: st, Reason: "no-session"})
+		s.emit(Event{Kind: Drop, Reason: "no-session"}, st)
 		return s.flush()
 	}
 	// The stream parser stamps the stream's xml:lang on every stanza that
@@ -295,15 +306,41 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: "session-closed"})
+		s.emitShared(Event{Kind: Drop, Reason: "session-closed"}, st)
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: s.share(st), Reason: reason})
+	s.emitShared(Event{Kind: Deliver, Session: sess.id, To: sess.jid, Reason: reason}, st)
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: reason})
+	s.emitShared(Event{Kind: Drop, Reason: reason}, st)
+}
+
+// emit appends ev with its stanza st, which the caller hands over: as
+// the element itself, or in values mode (Options.Values) as a value.
+func (s *Server) emit(ev Event, st *etree.Element) {
+	if st != nil {
+		if s.values {
+			ev.Value = s.arena.FromShared(st, &s.memo)
+		} else {
+			ev.Stanza = st
+		}
+	}
+	s.out = append(s.out, ev)
+}
+
+// emitShared appends ev with a stanza the server keeps (and may change
+// at the root later in the call: 'to' of a broadcast): a root of its own
+// whose descendants are shared (share), or in values mode a value whose
+// root is built now and whose children are built once per call (memo).
+func (s *Server) emitShared(ev Event, st *etree.Element) {
+	if s.values {
+		ev.Value = s.arena.FromShared(st, &s.memo)
+	} else {
+		ev.Stanza = s.share(st)
+	}
+	s.out = append(s.out, ev)
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up

@@ -22,6 +22,6 @@ func BenchmarkRoutingFanout(b *testing.B) {
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		model.New(model.Options{})
+		model.New(model.Options{Profile: benchkit.Profile()})
 	}
 }

@@ -43,8 +43,10 @@ type Server struct {
 	// built in arena; memo holds the children of this call's delivered
 	// stanzas, which a broadcast shares (see emit).
 	values bool
-	arena  stanza.Arena
-	memo   stanza.Memo
+	// reuse: Options.ReuseEvents (flush hands out out itself).
+	reuse bool
+	arena stanza.Arena
+	memo  stanza.Memo
 	// inspected caches the inspection API's parsed JIDs (inspect.go).
 	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
@@ -99,6 +101,7 @@ func New(opts Options) *Server {
 		users:    make(map[string]*user),
 		store:    opts.Storage,
 		values:   opts.Values,
+		reuse:    opts.ReuseEvents,
 	}
 	if s.host == "" {
 		s.host = "localhost"
@@ -181,6 +184,14 @@ func (s *Server) flush() []Event {
 	s.memo.Reset()
 	out := s.out
 	n := len(out)
+	if s.reuse {
+		// The next call writes over these events.
+		s.out = out[:0]
+		if n == 0 {
+			return nil
+		}
+		return out[:n:n]
+	}
 	if n > 0 && len(s.outSlab) > 0 && &out[0] == &s.outSlab[0] {
 		s.outSlab = s.outSlab[n:]
 	}

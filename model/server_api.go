@@ -43,4 +43,10 @@ type Options struct {
 	// saves building a root element per delivery and converting it. A
 	// broadcast's deliveries share the value of the stanza's children.
 	Values bool
+	// ReuseEvents: the event list a call returns is valid only until the
+	// next call, whose events are written into the same room. For a
+	// consumer that handles each call's events at once and keeps none of
+	// the lists (the simulation): it saves allocating a list per call.
+	// The events' stanzas are not affected (see Event).
+	ReuseEvents bool
 }

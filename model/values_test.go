@@ -15,6 +15,7 @@ import (
 // behaviour. The calls cover every kind of event that carries a stanza:
 // deliveries (a broadcast among them), server errors and results,
 // pushes, drops, offline storage and its flush, and stream errors.
+// ReuseEvents, on with Values here, changes only how long a list lives.
 func TestValuesModeEmitsTheSameEvents(t *testing.T) {
 	type call struct {
 		who string // session name; "+name" binds, "-name" closes
@@ -40,8 +41,10 @@ func TestValuesModeEmitsTheSameEvents(t *testing.T) {
 		{"+a", ""}, // a conflict: the old session gets a stream error
 		{"c", `<foo/>`},
 	}
+	// With values the event lists are reused too (ReuseEvents): each is
+	// copied before the next call, as that option asks.
 	run := func(values bool) []model.Event {
-		srv := model.New(model.Options{Values: values})
+		srv := model.New(model.Options{Values: values, ReuseEvents: values})
 		ids := map[string]model.SessionID{}
 		var all []model.Event
 		for _, c := range calls {

@@ -83,6 +83,9 @@ func New(cfg Config) *Sim {
 			Mutants: cfg.Mutants,
 			Storage: cfg.Storage,
 			Values:  cfg.ValuesOnly,
+			// apply handles each call's events at once and keeps
+			// none of the lists.
+			ReuseEvents: true,
 		})
 	}
 	_, s.owned = s.backend.(*model.Server)

@@ -13,7 +13,9 @@ type Arena struct {
 	elems []elem
 	attrs []Attr
 	kids  []node
-	chunk int // the size of the last chunk of elements
+	// The sizes of the last chunk of each slab: each grows on its own,
+	// so that one running short does not renew the others.
+	elemChunk, attrChunk, kidChunk int
 }
 
 const (
@@ -42,20 +44,24 @@ func (a *Arena) FromElement(el *etree.Element) Stanza {
 	return Stanza{e}
 }
 
-// refill starts new slabs, each large enough for the tree being built:
-// chunks double from arenaFirstChunk elements up to arenaMaxChunk, with
-// room for two attributes and two children per element (stanzas seldom
-// hold more).
+// refill starts a new slab for each that has not room enough for the
+// tree being built, leaving the others to be used up: chunks double from
+// arenaFirstChunk elements up to arenaMaxChunk, and from twice that many
+// attributes and children (stanzas seldom hold more per element). Each
+// slab grows on its own: when all three were renewed together, the one
+// that ran short (children, say) threw away most of the others' room.
 func (a *Arena) refill(elems, attrs, kids int) {
-	a.chunk = min(max(2*a.chunk, arenaFirstChunk), arenaMaxChunk)
 	if len(a.elems) < elems {
-		a.elems = make([]elem, max(a.chunk, elems))
+		a.elemChunk = min(max(2*a.elemChunk, arenaFirstChunk), arenaMaxChunk)
+		a.elems = make([]elem, max(a.elemChunk, elems))
 	}
 	if len(a.attrs) < attrs {
-		a.attrs = make([]Attr, max(2*a.chunk, attrs))
+		a.attrChunk = min(max(2*a.attrChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+		a.attrs = make([]Attr, max(a.attrChunk, attrs))
 	}
 	if len(a.kids) < kids {
-		a.kids = make([]node, max(2*a.chunk, kids))
+		a.kidChunk = min(max(2*a.kidChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+		a.kids = make([]node, max(a.kidChunk, kids))
 	}
 }
 

@@ -98,3 +98,31 @@ func TestMatchesValueAgrees(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompileValue: any stanza a block parses to compiles alike from its
+// element and from its value.
+func FuzzCompileValue(f *testing.F) {
+	for _, s := range []string{
+		`<presence/>`,
+		`<message type='chat'><body>hi</body>x<delay xmlns='urn:xmpp:delay' stamp='now'/></message>`,
+		`<s:x xmlns:s='urn:s' s:b='1'><y xmlns='b'><z/></y>text</s:x>`,
+	} {
+		f.Add(s)
+	}
+	opt := cmp.Options{cmp.AllowUnexported(xnode{}, xattr{}), cmpopts.EquateEmpty()}
+	f.Fuzz(func(t *testing.T, xml string) {
+		els, err := ParseBlock(xml)
+		if err != nil {
+			return
+		}
+		var c compiler
+		for _, el := range els {
+			want := compileReceived(el)
+			v := stanza.FromElement(el)
+			c.resetValue(v)
+			if d := cmp.Diff(want, c.compileValue(v, receivedRoot, 0), opt); d != "" {
+				t.Fatalf("%s: compiled from the value differs (-element +value):\n%s", xml, d)
+			}
+		}
+	})
+}

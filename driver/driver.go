@@ -68,7 +68,10 @@ type Endpoint interface {
 	Send(st *etree.Element) error
 	// TakeAll removes and returns the stanzas received since the last
 	// call, oldest first. Stream errors are not stanzas and never appear:
-	// they end the session (EndReason).
+	// they end the session (EndReason). A received stanza carries its
+	// Value, its Stanza, or both: SimDriver's endpoints give both,
+	// OpenSim's values only (sim.Config.ValuesOnly), a real server's
+	// connection elements.
 	TakeAll() []sim.Received
 	// Connected reports whether the client may still send.
 	Connected() bool

@@ -18,7 +18,7 @@ type SimDriver struct {
 // Open starts a fresh simulation for one run: the runner's own sim path,
 // with the driver's node prefix.
 func (d *SimDriver) Open(host string) (Network, error) {
-	n := newSimNetwork(host, d.Options, nil)
+	n := newSimNetwork(host, d.Options, nil, false)
 	return &prefixedSimNetwork{simNetwork: n, prefix: d.Prefix, keep: d.Keep}, nil
 }
 

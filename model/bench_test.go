@@ -22,9 +22,8 @@ func BenchmarkRoutingFanout(b *testing.B) {
 // core (the benchmarks' profile since prosody-13 became the default, so
 // that the figures compare with earlier commits').
 func BenchmarkNew(b *testing.B) {
-	trunk := model.ProsodyTrunk()
 	b.ReportAllocs()
 	for b.Loop() {
-		model.New(model.Options{Profile: &trunk})
+		model.New(model.Options{Profile: benchkit.Profile()})
 	}
 }

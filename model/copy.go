@@ -4,7 +4,8 @@ import "github.com/beevik/etree"
 
 // sharedRoot is a delivered stanza's own part: its root element with room
 // for the attribute and child lists of a typical stanza, in one
-// allocation.
+// allocation (shareStanza; the server's own deliveries use the exact-fit
+// slabs of rootSlabs instead).
 type sharedRoot struct {
 	el    etree.Element
 	attrs [5]etree.Attr
@@ -12,7 +13,7 @@ type sharedRoot struct {
 }
 
 // blankElement carries the unexported state of a new, detached element
-// (no parent, index -1), copied into each sharedRoot.
+// (no parent, index -1), copied into each shared root.
 var blankElement = *etree.NewElement("")
 
 // shareStanza returns st's root as a new element — name, attributes and
@@ -22,27 +23,10 @@ var blankElement = *etree.NewElement("")
 // deliveries ('to' of a broadcast, the delay of a stored presence) and
 // never a descendant of a stanza it has delivered. This replaced a deep
 // copy per delivery (copyStanza), which cost about half of a fan-out.
-func shareStanza(st *etree.Element) *etree.Element { return shareInto(new(sharedRoot), st) }
-
-// share is shareStanza with the root cut from a slab of roots: a fan-out
-// to K sessions builds K roots, and one allocation per delivery (and the
-// collections it brought on) was most of a fan-out's cost. Slabs double
-// from 8 roots up to 64; a slab stays in memory while any event's root
-// cut from it does.
-func (s *Server) share(st *etree.Element) *etree.Element {
-	if len(s.roots) == 0 {
-		s.rootChunk = min(max(2*s.rootChunk, 8), 64)
-		s.roots = make([]sharedRoot, s.rootChunk)
-	}
-	r := &s.roots[0]
-	s.roots = s.roots[1:]
-	return shareInto(r, st)
-}
-
-// shareInto builds st's shared copy in r, which must be zero.
-func shareInto(r *sharedRoot, st *etree.Element) *etree.Element {
-	r.el = blankElement
+func shareStanza(st *etree.Element) *etree.Element {
+	r := new(sharedRoot)
 	el := &r.el
+	*el = blankElement
 	el.Space, el.Tag = st.Space, st.Tag
 	if n := len(st.Attr); n <= len(r.attrs) {
 		el.Attr = r.attrs[:n:n]
@@ -57,4 +41,58 @@ func shareInto(r *sharedRoot, st *etree.Element) *etree.Element {
 	}
 	copy(el.Child, st.Child)
 	return el
+}
+
+// rootSlabs is the unused room the server's delivered roots are cut from
+// (share): elements, attribute lists and child lists, each from its own
+// slab and cut to the exact length. A fan-out to K sessions builds K
+// roots; one allocation per delivery (and the collections it brought on)
+// was most of a fan-out's cost, and a fixed-size root with room for five
+// attributes and four children was mostly room: garbage collection
+// follows the bytes allocated, not the objects.
+type rootSlabs struct {
+	els                          []etree.Element
+	attrs                        []etree.Attr
+	toks                         []etree.Token
+	elChunk, attrChunk, tokChunk int
+}
+
+// share is shareStanza with the root cut from the server's slabs. Each
+// list is capped at its length, so a receiver's append copies it rather
+// than writing into the next root's room. Slabs double from a small size
+// up to a bound, so a short-lived server (one per replay) does not zero
+// room it never uses; a slab stays in memory while any event's root cut
+// from it does.
+func (s *Server) share(st *etree.Element) *etree.Element {
+	r := &s.roots
+	if len(r.els) == 0 {
+		r.elChunk = min(max(2*r.elChunk, 8), 128)
+		r.els = make([]etree.Element, r.elChunk)
+	}
+	el := &r.els[0]
+	r.els = r.els[1:]
+	*el = blankElement
+	el.Space, el.Tag = st.Space, st.Tag
+	if n := len(st.Attr); n > 0 {
+		el.Attr = cut(&r.attrs, &r.attrChunk, n, 32, 512)
+		copy(el.Attr, st.Attr)
+	}
+	if n := len(st.Child); n > 0 {
+		el.Child = cut(&r.toks, &r.tokChunk, n, 16, 256)
+		copy(el.Child, st.Child)
+	}
+	return el
+}
+
+// cut returns the next n elements of *slab, capped at n, refilling the
+// slab (its size doubling from lo up to hi, or n when larger) when it has
+// fewer than n left.
+func cut[T any](slab *[]T, chunk *int, n, lo, hi int) []T {
+	if len(*slab) < n {
+		*chunk = min(max(2**chunk, lo), hi)
+		*slab = make([]T, max(*chunk, n))
+	}
+	out := (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	return out
 }

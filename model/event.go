@@ -1,6 +1,9 @@
 package model
 
-import "github.com/beevik/etree"
+import (
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
+)
 
 // SessionID identifies one bound session for the lifetime of a Server.
 // IDs are assigned in bind order, starting at 1, and never reused, so a
@@ -63,6 +66,11 @@ type Event struct {
 	Session SessionID // recipient (Deliver, StreamError, Closed); 0 when none
 	To      JID       // recipient full JID (Deliver), or owner (Store)
 	Stanza  *etree.Element
+	// Value is the stanza as an immutable value, instead of Stanza, when
+	// the server was built with Options.Values (Stanza is then nil). Its
+	// canonical form is already rendered. Values of one call's
+	// deliveries share the children of the stanza they deliver.
+	Value stanza.Stanza
 	// Reason: for Drop, why; for Deliver, a tag of the path: "" (routed),
 	// "error" (a server-generated error reply), "offline" (flushed from
 	// offline storage), "push" (roster or blocklist push), "result" (iq

@@ -73,7 +73,7 @@ func storeOffline(e *HookEvent) bool {
 	acct, st := e.user, e.stanza
 	acct.offline = append(acct.offline, offlineMessage{st: st.Copy(), stamp: s.stamp()})
 	s.touch(acct)
-	s.out = append(s.out, Event{Kind: Store, To: acct.bare, Stanza: st.Copy(), Reason: "offline"})
+	s.emit(Event{Kind: Store, To: acct.bare, Reason: "offline"}, st.Copy())
 	return true
 }
 

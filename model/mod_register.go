@@ -165,7 +165,7 @@ func closeDeletedSessions(e *HookEvent) bool {
 		se := etree.NewElement("stream:error")
 		newNS(se, "not-authorized", nsStreams)
 		newNS(se, "text", nsStreams).SetText("Account deleted")
-		s.out = append(s.out, Event{Kind: StreamError, Session: sess.id, To: sess.jid, Stanza: se})
+		s.emit(Event{Kind: StreamError, Session: sess.id, To: sess.jid}, se)
 		s.destroy(sess, "Account deleted")
 	}
 	return false

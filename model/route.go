@@ -41,7 +41,7 @@ func (s *Server) processStanza(sess *session, st *etree.Element) {
 		s.drop(st, "unsupported-stanza-type")
 		se := etree.NewElement("stream:error")
 		newNS(se, "unsupported-stanza-type", nsStreams)
-		s.out = append(s.out, Event{Kind: StreamError, Session: sess.id, To: sess.jid, Stanza: se})
+		s.emit(Event{Kind: StreamError, Session: sess.id, To: sess.jid}, se)
 		s.destroy(sess, "unsupported-stanza-type")
 		return
 	}

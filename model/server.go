@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Server is the in-memory XMPP server for one virtual host. It is not safe
@@ -33,10 +34,19 @@ type Server struct {
 	// the size of its last allocation.
 	outSlab  []Event
 	outChunk int
-	// roots is the unused room delivered roots are cut from (share),
-	// rootChunk the size of its last allocation.
-	roots     []sharedRoot
-	rootChunk int
+	// outHigh is the most events one call has emitted, so that the
+	// next call's list is cut with room for as many (nextOut).
+	outHigh int
+	// roots is the unused room delivered roots are cut from (share).
+	roots rootSlabs
+	// values: events carry their stanza as a value (Options.Values),
+	// built in arena; memo holds the children of this call's delivered
+	// stanzas, which a broadcast shares (see emit).
+	values bool
+	// reuse: Options.ReuseEvents (flush hands out out itself).
+	reuse bool
+	arena stanza.Arena
+	memo  stanza.Memo
 	// inspected caches the inspection API's parsed JIDs (inspect.go).
 	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
@@ -90,6 +100,8 @@ func New(opts Options) *Server {
 		full:     make(map[string]*session),
 		users:    make(map[string]*user),
 		store:    opts.Storage,
+		values:   opts.Values,
+		reuse:    opts.ReuseEvents,
 	}
 	if s.host == "" {
 		s.host = "localhost"
@@ -167,11 +179,23 @@ func (u *user) online() bool { return len(u.sessions) > 0 }
 
 func (s *Server) flush() []Event {
 	s.persist()
+	// A later call may change what this one delivered only through a
+	// new root (Event): the remembered children are this call's.
+	s.memo.Reset()
 	out := s.out
 	n := len(out)
+	if s.reuse {
+		// The next call writes over these events.
+		s.out = out[:0]
+		if n == 0 {
+			return nil
+		}
+		return out[:n:n]
+	}
 	if n > 0 && len(s.outSlab) > 0 && &out[0] == &s.outSlab[0] {
 		s.outSlab = s.outSlab[n:]
 	}
+	s.outHigh = max(s.outHigh, n)
 	s.out = s.nextOut()
 	if n == 0 {
 		return nil
@@ -185,11 +209,14 @@ func (s *Server) flush() []Event {
 // slab shared by successive calls: a call emits a handful of events, and
 // growing a fresh list from nothing cost about a tenth of a replay's
 // allocations. Slabs double from 16 events up to 256, so a short-lived
-// server (one per replay) does not zero room it never uses.
+// server (one per replay) does not zero room it never uses. A list must
+// have room for as many events as the largest call so far emitted: a
+// fan-out to K sessions emits K+1 events, and growing its list by
+// doubling copied every event about once more.
 func (s *Server) nextOut() []Event {
-	if len(s.outSlab) < 8 {
+	if need := max(8, s.outHigh); len(s.outSlab) < need {
 		s.outChunk = min(max(2*s.outChunk, 16), 256)
-		s.outSlab = make([]Event, s.outChunk)
+		s.outSlab = make([]Event, max(s.outChunk, 2*need))
 	}
 	return s.outSlab[:0:len(s.outSlab)]
 }
@@ -217,7 +244,7 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 		se := etree.NewElement("stream:error")
 		newNS(se, "conflict", nsStreams)
 		newNS(se, "text", nsStreams).SetText("Replaced by new connection")
-		s.out = append(s.out, Event{Kind: StreamError, Session: old.id, To: old.jid, Stanza: se})
+		s.emit(Event{Kind: StreamError, Session: old.id, To: old.jid}, se)
 		s.destroy(old, "Replaced by new connection")
 	}
 	s.nextID++
@@ -275,7 +302,7 @@ func (s *Server) destroy(sess *session, reason string) {
 func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 	sess, ok := s.sessions[id]
 	if !ok {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: st, Reason: "no-session"})
+		s.emit(Event{Kind: Drop, Reason: "no-session"}, st)
 		return s.flush()
 	}
 	// The stream parser stamps the stream's xml:lang on every stanza that
@@ -290,15 +317,41 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // deliver writes a copy of st to sess's stream.
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
-		s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: "session-closed"})
+		s.emitShared(Event{Kind: Drop, Reason: "session-closed"}, st)
 		return
 	}
-	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: s.share(st), Reason: reason})
+	s.emitShared(Event{Kind: Deliver, Session: sess.id, To: sess.jid, Reason: reason}, st)
 }
 
 // drop records a discarded stanza.
 func (s *Server) drop(st *etree.Element, reason string) {
-	s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: reason})
+	s.emitShared(Event{Kind: Drop, Reason: reason}, st)
+}
+
+// emit appends ev with its stanza st, which the caller hands over: as
+// the element itself, or in values mode (Options.Values) as a value.
+func (s *Server) emit(ev Event, st *etree.Element) {
+	if st != nil {
+		if s.values {
+			ev.Value = s.arena.FromShared(st, &s.memo)
+		} else {
+			ev.Stanza = st
+		}
+	}
+	s.out = append(s.out, ev)
+}
+
+// emitShared appends ev with a stanza the server keeps (and may change
+// at the root later in the call: 'to' of a broadcast): a root of its own
+// whose descendants are shared (share), or in values mode a value whose
+// root is built now and whose children are built once per call (memo).
+func (s *Server) emitShared(ev Event, st *etree.Element) {
+	if s.values {
+		ev.Value = s.arena.FromShared(st, &s.memo)
+	} else {
+		ev.Stanza = s.share(st)
+	}
+	s.out = append(s.out, ev)
 }
 
 // sortedKeys is slices.Sorted(maps.Keys(m)) with the slice sized up

@@ -37,4 +37,16 @@ type Options struct {
 	// Modules are loaded after the profile's built-in modules, in order:
 	// the way to add behaviour without touching the model (see Module).
 	Modules []Module
+	// Values makes events carry their stanza as an immutable value
+	// (Event.Value) instead of an element (Event.Stanza stays nil): for a
+	// consumer that wants values anyway (the simulation's trace), it
+	// saves building a root element per delivery and converting it. A
+	// broadcast's deliveries share the value of the stanza's children.
+	Values bool
+	// ReuseEvents: the event list a call returns is valid only until the
+	// next call, whose events are written into the same room. For a
+	// consumer that handles each call's events at once and keeps none of
+	// the lists (the simulation): it saves allocating a list per call.
+	// The events' stanzas are not affected (see Event).
+	ReuseEvents bool
 }

@@ -95,7 +95,7 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}
-	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store})
+	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store, ValuesOnly: true})
 	h.srv, _ = h.sim.Backend().(*model.Server)
 	h.ref = newRef(spec)
 	h.modules = modulesLoaded(prof)

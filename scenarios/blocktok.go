@@ -128,6 +128,17 @@ func fastTokens(text string, buf []rawTok) ([]rawTok, bool) {
 	if !fastSafe(text) {
 		return nil, false
 	}
+	// Room for every token and attribute up front: each tag starts with
+	// '<' (an empty one gives two tokens, text sits between them) and
+	// each attribute holds a '='. The attributes of all elements share
+	// one slab: a list per element was a fifth of a parse's memory.
+	if est := 2*strings.Count(text, "<") + 1; cap(buf) < est {
+		buf = make([]rawTok, 0, est)
+	}
+	var attrSlab []xml.Attr
+	if na := strings.Count(text, "="); na > 0 {
+		attrSlab = make([]xml.Attr, 0, na)
+	}
 	toks := buf[:0]
 	line := 1
 	i := 0
@@ -202,6 +213,7 @@ func fastTokens(text string, buf []rawTok) ([]rawTok, bool) {
 			return nil, false
 		}
 		var attrs []xml.Attr
+		nattrs := 0
 		empty := false
 		for {
 			j = skip(j)
@@ -241,13 +253,13 @@ func fastTokens(text string, buf []rawTok) ([]rawTok, bool) {
 			if strings.IndexByte(v, '<') >= 0 {
 				return nil, false
 			}
-			if attrs == nil {
-				attrs = make([]xml.Attr, 0, 4)
-			}
-			attrs = append(attrs, xml.Attr{Name: an, Value: v})
+			attrSlab = append(attrSlab, xml.Attr{Name: an, Value: v})
+			nattrs++
 			j = k + 1 + e + 1
 		}
-		if attrs == nil {
+		if nattrs > 0 {
+			attrs = attrSlab[len(attrSlab)-nattrs : len(attrSlab) : len(attrSlab)]
+		} else {
 			// RawToken returns a non-nil, empty attribute list.
 			attrs = []xml.Attr{}
 		}

@@ -513,7 +513,15 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 	for {
 		for st.waiting() {
 			q := st.take()
-			rn, ok := r.matcher.matches(e, q.Stanza)
+			var (
+				rn *xnode
+				ok bool
+			)
+			if !q.Value.IsZero() {
+				rn, ok = r.matcher.matchesValue(e, q.Value)
+			} else {
+				rn, ok = r.matcher.matches(e, q.Stanza)
+			}
 			if ok {
 				return true
 			}
@@ -527,7 +535,11 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			if err != nil {
 				return r.errorf("%s receives: %v", st.name, err)
 			}
-			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, q.Stanza)
+			recv := q.Stanza
+			if recv == nil {
+				recv = q.Value.Element()
+			}
+			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, recv)
 			return r.fail(&Failure{
 				Message:  fmt.Sprintf("%s received a stanza that does not match: %s", st.name, mm.Error()),
 				Expected: mm.Expected,

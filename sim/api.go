@@ -39,6 +39,12 @@ type Config struct {
 	// Backend, when non-nil, replaces the model server built from the
 	// fields above (tests use small fakes).
 	Backend Backend
+	// ValuesOnly: the inbox holds values only (Received.Stanza is nil;
+	// read Received.Value), and the model server built from the fields
+	// above emits its stanzas as values (model.Options.Values), so no
+	// element is built or converted per delivery. For consumers that
+	// read values: the script runner and the property engine.
+	ValuesOnly bool
 }
 
 // TraceKind classifies a trace event.

@@ -16,7 +16,7 @@ import (
 type Received struct {
 	Seq    uint64         // trace Seq of the delivery event that put it here
 	At     time.Time      // virtual arrival time
-	Stanza *etree.Element // as the server produced it; owned by the receiver
+	Stanza *etree.Element // as the server produced it; owned by the receiver (nil under Config.ValuesOnly)
 	// Value is the stanza as it was when the server sent it: the trace
 	// event's Value, immutable and shared (its canonical form is cached).
 	// Edits to Stanza do not show in it.

@@ -25,10 +25,12 @@ type Sim struct {
 	backend Backend
 	// owned: the backend is the model, whose events each own their
 	// stanza (model.Event), so deliveries need no aliasing check.
-	owned  bool
-	clock  *clock
-	rng    *rand.Rand
-	maxLat int64 // Config.MaxLatency in nanoseconds, 0 when not positive
+	owned bool
+	// valuesOnly: Config.ValuesOnly (no Received.Stanza).
+	valuesOnly bool
+	clock      *clock
+	rng        *rand.Rand
+	maxLat     int64 // Config.MaxLatency in nanoseconds, 0 when not positive
 
 	q       queue
 	nextSeq uint64 // insertion sequence for the queue
@@ -62,7 +64,8 @@ func New(cfg Config) *Sim {
 		// A script's trace is typically 30-70 events (the corpora:
 		// median 29, largest 72): one allocation up front instead of six
 		// doublings, without zeroing room most runs never use.
-		trace: make([]TraceEvent, 0, 64),
+		trace:      make([]TraceEvent, 0, 64),
+		valuesOnly: cfg.ValuesOnly,
 	}
 	s.backend = cfg.Backend
 	if s.backend == nil {
@@ -79,6 +82,10 @@ func New(cfg Config) *Sim {
 			Seed:    mix64(cfg.Seed),
 			Mutants: cfg.Mutants,
 			Storage: cfg.Storage,
+			Values:  cfg.ValuesOnly,
+			// apply handles each call's events at once and keeps
+			// none of the lists.
+			ReuseEvents: true,
 		})
 	}
 	_, s.owned = s.backend.(*model.Server)
@@ -290,12 +297,11 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 		ev := &evs[i]
 		switch ev.Kind {
 		case model.Deliver, model.StreamError:
-			st := ev.Stanza
-			var v stanza.Stanza
+			st, v := ev.Stanza, ev.Value
 			// aliased is quadratic in the batch (a fan-out to K sessions
 			// is K deliveries), so it runs only for backends that make no
 			// ownership promise.
-			if st != nil && !s.owned {
+			if v.IsZero() && st != nil && !s.owned {
 				if j := aliased(evs[:i], st); j >= 0 {
 					// One element handed to two sessions would let one
 					// receiver's edits show in another's inbox; the
@@ -305,6 +311,14 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			}
 			if v.IsZero() {
 				v = s.arena.FromElement(st)
+			}
+			switch {
+			case s.valuesOnly:
+				st = nil
+			case st == nil && !v.IsZero():
+				// A backend that emits values, for a consumer that
+				// wants elements.
+				st = v.Element()
 			}
 			if vals != nil {
 				vals[i] = v
@@ -326,9 +340,9 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			f.cause = cause
 			s.schedule(&c.down, f)
 		case model.Drop:
-			s.record(TraceDrop, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
+			s.record(TraceDrop, nil, ev.To, s.valueOf(ev), ev.Reason, cause)
 		case model.Store:
-			s.record(TraceStore, nil, ev.To, s.arena.FromElement(ev.Stanza), ev.Reason, cause)
+			s.record(TraceStore, nil, ev.To, s.valueOf(ev), ev.Reason, cause)
 		case model.Closed:
 			if ev.Session == closing {
 				continue
@@ -367,6 +381,15 @@ func (s *Sim) inboxRoom() []Received {
 	r := s.inboxSlab[:0:room]
 	s.inboxSlab = s.inboxSlab[room:]
 	return r
+}
+
+// valueOf is ev's stanza as a value: the one the backend gave, or one
+// built from its element.
+func (s *Sim) valueOf(ev *model.Event) stanza.Stanza {
+	if !ev.Value.IsZero() {
+		return ev.Value
+	}
+	return s.arena.FromElement(ev.Stanza)
 }
 
 func deliveryKind(ev *model.Event) TraceKind {

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
@@ -134,5 +135,65 @@ func TestSharedDeliveryValue(t *testing.T) {
 	ra[0].Stanza.CreateAttr("edited", "1")
 	if rb[0].Value.Canonical() != "<shout><body>hi</body></shout>" || model.Canonical(rb[0].Stanza) != rb[0].Value.Canonical() {
 		t.Errorf("one receiver's edit shows elsewhere: %s / %s", rb[0].Value.Canonical(), model.Canonical(rb[0].Stanza))
+	}
+}
+
+// ValuesOnly changes what the inbox holds (values, no elements), never
+// the trace: a broadcast, a message, an error and a close give the same
+// trace line for line, and each received value is its trace event's.
+func TestValuesOnly(t *testing.T) {
+	run := func(valuesOnly bool) ([]sim.TraceEvent, []sim.Received) {
+		s := sim.New(sim.Config{Seed: 3, MaxLatency: 5 * time.Millisecond, ValuesOnly: valuesOnly})
+		a, err := s.Connect("a", "romeo", "orchard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Connect("b", "juliet", "balcony")
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(c *sim.Client, x string) {
+			d := etree.NewDocument()
+			if err := d.ReadFromString(x); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Send(d.Root()); err != nil {
+				t.Fatal(err)
+			}
+			s.RunUntilQuiet()
+		}
+		send(a, `<presence/>`)
+		send(b, `<presence/>`)
+		send(a, `<presence type='subscribe' to='juliet@localhost'/>`)
+		send(b, `<presence type='subscribed' to='romeo@localhost'/>`)
+		send(a, `<presence><status>away</status></presence>`)
+		send(a, `<message to='juliet@localhost' type='chat'><body>hi</body></message>`)
+		send(b, `<iq type='get' id='x'><nonsense xmlns='urn:x'/></iq>`)
+		if err := a.Disconnect(); err != nil {
+			t.Fatal(err)
+		}
+		s.RunUntilQuiet()
+		return s.Trace(), append(a.TakeAll(), b.TakeAll()...)
+	}
+	trEl, recEl := run(false)
+	trVal, recVal := run(true)
+	if len(trEl) != len(trVal) || len(recEl) != len(recVal) {
+		t.Fatalf("trace %d/%d events, inbox %d/%d stanzas", len(trEl), len(trVal), len(recEl), len(recVal))
+	}
+	for i := range trEl {
+		if trEl[i].Kind != trVal[i].Kind || trEl[i].Stanza != trVal[i].Stanza || trEl[i].Cause != trVal[i].Cause {
+			t.Errorf("#%d: %s %s, with ValuesOnly %s %s", i+1, trEl[i].Kind, trEl[i].Stanza, trVal[i].Kind, trVal[i].Stanza)
+		}
+	}
+	for i, r := range recVal {
+		if r.Stanza != nil {
+			t.Errorf("received #%d: an element under ValuesOnly", i)
+		}
+		if r.Value.IsZero() || r.Value != trVal[r.Seq-1].Value {
+			t.Errorf("received #%d: the value is not its trace event's", i)
+		}
+		if recEl[i].Stanza == nil || model.Canonical(recEl[i].Stanza) != r.Value.Canonical() {
+			t.Errorf("received #%d: %s without ValuesOnly", i, r.Value.Canonical())
+		}
 	}
 }

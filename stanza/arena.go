@@ -13,7 +13,9 @@ type Arena struct {
 	elems []elem
 	attrs []Attr
 	kids  []node
-	chunk int // the size of the last chunk of elements
+	// The sizes of the last chunk of each slab: each grows on its own,
+	// so that one running short does not renew the others.
+	elemChunk, attrChunk, kidChunk int
 }
 
 const (
@@ -42,19 +44,142 @@ func (a *Arena) FromElement(el *etree.Element) Stanza {
 	return Stanza{e}
 }
 
-// refill starts new slabs, each large enough for the tree being built:
-// chunks double from arenaFirstChunk elements up to arenaMaxChunk, with
-// room for two attributes and two children per element (stanzas seldom
-// hold more).
+// refill starts a new slab for each that has not room enough for the
+// tree being built, leaving the others to be used up: chunks double from
+// arenaFirstChunk elements up to arenaMaxChunk, and from twice that many
+// attributes and children (stanzas seldom hold more per element). Each
+// slab grows on its own: when all three were renewed together, the one
+// that ran short (children, say) threw away most of the others' room.
 func (a *Arena) refill(elems, attrs, kids int) {
-	a.chunk = min(max(2*a.chunk, arenaFirstChunk), arenaMaxChunk)
 	if len(a.elems) < elems {
-		a.elems = make([]elem, max(a.chunk, elems))
+		a.elemChunk = min(max(2*a.elemChunk, arenaFirstChunk), arenaMaxChunk)
+		a.elems = make([]elem, max(a.elemChunk, elems))
 	}
 	if len(a.attrs) < attrs {
-		a.attrs = make([]Attr, max(2*a.chunk, attrs))
+		a.attrChunk = min(max(2*a.attrChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+		a.attrs = make([]Attr, max(a.attrChunk, attrs))
 	}
 	if len(a.kids) < kids {
-		a.kids = make([]node, max(2*a.chunk, kids))
+		a.kidChunk = min(max(2*a.kidChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+		a.kids = make([]node, max(a.kidChunk, kids))
 	}
+}
+
+// Memo remembers, by identity, the values FromShared built for element
+// children, so that a root delivered many times with the same children (a
+// broadcast: one presence to every contact, each copy with its own root)
+// builds them once. Whoever fills a Memo promises not to change a
+// remembered element while the Memo holds it; Reset forgets everything.
+// The zero value is ready to use.
+type Memo struct {
+	keys []*etree.Element
+	vals []*elem
+}
+
+// memoMax bounds a Memo: a lookup is a scan, and the children worth
+// remembering are those of the last few stanzas.
+const memoMax = 32
+
+// Reset forgets every remembered element, keeping the room.
+func (m *Memo) Reset() {
+	clear(m.keys)
+	clear(m.vals)
+	m.keys, m.vals = m.keys[:0], m.vals[:0]
+}
+
+func (m *Memo) find(el *etree.Element) *elem {
+	for i, k := range m.keys {
+		if k == el {
+			return m.vals[i]
+		}
+	}
+	return nil
+}
+
+func (m *Memo) add(el *etree.Element, e *elem) {
+	if len(m.keys) < memoMax {
+		m.keys = append(m.keys, el)
+		m.vals = append(m.vals, e)
+	}
+}
+
+// FromShared is a.FromElement(el) with el's element children taken from
+// m when it remembers them, and remembered in it when built: the root is
+// always built anew (its attributes and list of children are read now),
+// its children only once per Memo. The canonical form of the root is
+// rendered at once, as FromElement does.
+func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
+	if el == nil {
+		return Stanza{}
+	}
+	var b builder
+	b.nElems++
+	b.nAttrs += len(el.Attr)
+	b.nBytes += 2*(len(el.Space)+len(el.Tag)) + 7
+	for _, at := range el.Attr {
+		b.nBytes += len(at.Space) + len(at.Key) + len(at.Value) + 5
+	}
+	for _, t := range el.Child {
+		switch c := t.(type) {
+		case *etree.Element:
+			b.nKids++
+			if k := m.find(c); k != nil {
+				if s, ok := k.cached(); ok {
+					b.nBytes += len(s)
+				} else {
+					b.nBytes += 16
+				}
+				continue
+			}
+			b.count(c)
+		case *etree.CharData:
+			b.nKids++
+			b.nBytes += len(c.Data)
+		}
+	}
+	if len(a.elems) < b.nElems || len(a.attrs) < b.nAttrs || len(a.kids) < b.nKids {
+		a.refill(b.nElems, b.nAttrs, b.nKids)
+	}
+	b.elems, a.elems = a.elems[:b.nElems:b.nElems], a.elems[b.nElems:]
+	b.attrs, a.attrs = a.attrs[:b.nAttrs:b.nAttrs], a.attrs[b.nAttrs:]
+	b.kids, a.kids = a.kids[:b.nKids:b.nKids], a.kids[b.nKids:]
+	e := &b.elems[0]
+	b.elems = b.elems[1:]
+	e.space, e.tag = el.Space, el.Tag
+	if n := len(el.Attr); n > 0 {
+		e.attrs = b.attrs[:n:n]
+		b.attrs = b.attrs[n:]
+		for i, at := range el.Attr {
+			e.attrs[i] = Attr{at.Space, at.Key, at.Value}
+		}
+	}
+	n := 0
+	for _, t := range el.Child {
+		switch t.(type) {
+		case *etree.Element, *etree.CharData:
+			n++
+		}
+	}
+	if n > 0 {
+		e.kids = b.kids[:n:n]
+		b.kids = b.kids[n:]
+		i := 0
+		for _, t := range el.Child {
+			switch c := t.(type) {
+			case *etree.Element:
+				k := m.find(c)
+				if k == nil {
+					k = b.build(c)
+					m.add(c, k)
+				}
+				e.kids[i] = node{e: k}
+				i++
+			case *etree.CharData:
+				e.kids[i] = node{text: c.Data}
+				i++
+			}
+		}
+	}
+	e.render(b.nBytes + b.nBytes/8)
+	return Stanza{e}
 }

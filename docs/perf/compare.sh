@@ -5,8 +5,11 @@
 # load, and benchstat reports the medians and the change.
 #
 #   bash docs/perf/compare.sh f7ed2a1 10
+#   APPEND=1 bash docs/perf/compare.sh f7ed2a1 8   # pool with the last run's samples
 #
-# Raw output goes to docs/perf/raw/compare-BASE-*.txt. benchstat comes from
+# Raw output goes to docs/perf/raw/compare-BASE-{base,new}.txt, the load
+# after each round to compare-BASE-load.txt; APPEND=1 adds to them
+# instead of starting afresh. benchstat comes from
 # `go install golang.org/x/perf/cmd/benchstat@latest` (a tool, not a
 # dependency of scansim).
 set -euo pipefail
@@ -29,8 +32,11 @@ benches=(
 )
 out=docs/perf/raw/compare-$base
 mkdir -p docs/perf/raw
-: >"$out-base.txt"
-: >"$out-new.txt"
+if [ "${APPEND:-}" != 1 ]; then
+	: >"$out-base.txt"
+	: >"$out-new.txt"
+	: >"$out-load.txt"
+fi
 for ((i = 1; i <= rounds; i++)); do
 	for side in base new; do
 		for b in "${benches[@]}"; do
@@ -41,6 +47,6 @@ for ((i = 1; i <= rounds; i++)); do
 				grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$out-$side.txt"
 		done
 	done
-	echo "round $i/$rounds done ($(uptime | sed 's/.*load/load/'))" >&2
+	echo "round $i/$rounds done ($(uptime | sed 's/.*load/load/'))" | tee -a "$out-load.txt" >&2
 done
 "${BENCHSTAT:-benchstat}" "$out-base.txt" "$out-new.txt"

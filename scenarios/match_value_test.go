@@ -1,0 +1,128 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/beevik/etree"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/scansim/scansim/stanza"
+)
+
+// A received stanza compiles alike from its element and from its value
+// (what the simulation delivers): every stanza of the repository's
+// scripts, as if received, and the shapes a server sends that scripts
+// seldom write.
+func TestCompileValueAgrees(t *testing.T) {
+	var els []*etree.Element
+	for _, x := range []string{
+		`<message from='a@h/r' to='b@h' type='chat' xml:lang='en'><body>hi</body></message>`,
+		"<message>\n  <body> a &lt; b </body>\n  <!-- c --><thread>t</thread>x<![CDATA[y]]>\n</message>",
+		`<s:x xmlns:s='urn:s' s:b='1' a='2'><s:y/><z xmlns='urn:z'><w s:c='3'/></z></s:x>`,
+		`<iq type='result'><query xmlns='jabber:iq:roster' ver='1'><item jid='c@h' subscription='both'/></query></iq>`,
+		`<stream:error xmlns:stream='http://etherx.jabber.org/streams'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`,
+		`<presence><p:q/></presence>`, // an undeclared prefix
+	} {
+		d := etree.NewDocument()
+		if err := d.ReadFromString(x); err != nil {
+			t.Fatal(err)
+		}
+		els = append(els, d.Root())
+	}
+	files, _ := filepath.Glob("testdata/*.scs")
+	if len(files) == 0 {
+		t.Fatal("no scripts in testdata")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Parse(f, src)
+		if err != nil {
+			continue // the error cases of the parser's tests
+		}
+		for _, a := range s.Actions {
+			for _, st := range a.Stanzas {
+				els = append(els, st.Elem)
+			}
+		}
+	}
+	opt := cmp.Options{cmp.AllowUnexported(xnode{}, xattr{}), cmpopts.EquateEmpty()}
+	var c compiler
+	for _, el := range els {
+		want := compileReceived(el)
+		v := stanza.FromElement(el)
+		c.resetValue(v)
+		got := c.compileValue(v, receivedRoot, 0)
+		if d := cmp.Diff(want, got, opt); d != "" {
+			t.Errorf("%s: compiled from the value differs (-element +value):\n%s", v.Canonical(), d)
+		}
+	}
+	t.Logf("%d stanzas", len(els))
+}
+
+// The matcher gives the same answer, match or mismatch at the same path,
+// for a received stanza as element and as value.
+func TestMatchesValueAgrees(t *testing.T) {
+	cases := []struct{ expected, received string }{
+		{`<message><body>hi</body></message>`, `<message from='a@h/r'><body>hi</body></message>`},
+		{`<message><body>hi</body></message>`, `<message><body>ho</body></message>`},
+		{`<iq><query xmlns='jabber:iq:roster'><item jid='a@localhost'/></query></iq>`, `<iq><query xmlns='jabber:iq:roster'><item jid='b@localhost'/></query></iq>`},
+		{`<iq type='result' id='{scansion:any}'/>`, `<iq type='result' id='x'/>`},
+	}
+	for _, c := range cases {
+		exp, rcv := etree.NewDocument(), etree.NewDocument()
+		if err := exp.ReadFromString(c.expected); err != nil {
+			t.Fatal(err)
+		}
+		if err := rcv.ReadFromString(c.received); err != nil {
+			t.Fatal(err)
+		}
+		e := compileExpected(exp.Root())
+		m1, m2 := NewMatcher(), NewMatcher()
+		r1, ok1 := m1.matches(e, rcv.Root())
+		r2, ok2 := m2.matchesValue(e, stanza.FromElement(rcv.Root()))
+		if ok1 != ok2 {
+			t.Errorf("%s vs %s: element %v, value %v", c.expected, c.received, ok1, ok2)
+			continue
+		}
+		if !ok1 {
+			p1, _ := m1.explain(e, r1)
+			p2, _ := m2.explain(e, r2)
+			if p1 != p2 {
+				t.Errorf("%s vs %s: mismatch at %s (element), %s (value)", c.expected, c.received, p1, p2)
+			}
+		}
+	}
+}
+
+// FuzzCompileValue: any stanza a block parses to compiles alike from its
+// element and from its value.
+func FuzzCompileValue(f *testing.F) {
+	for _, s := range []string{
+		`<presence/>`,
+		`<message type='chat'><body>hi</body>x<delay xmlns='urn:xmpp:delay' stamp='now'/></message>`,
+		`<s:x xmlns:s='urn:s' s:b='1'><y xmlns='b'><z/></y>text</s:x>`,
+	} {
+		f.Add(s)
+	}
+	opt := cmp.Options{cmp.AllowUnexported(xnode{}, xattr{}), cmpopts.EquateEmpty()}
+	f.Fuzz(func(t *testing.T, xml string) {
+		els, err := ParseBlock(xml)
+		if err != nil {
+			return
+		}
+		var c compiler
+		for _, el := range els {
+			want := compileReceived(el)
+			v := stanza.FromElement(el)
+			c.resetValue(v)
+			if d := cmp.Diff(want, c.compileValue(v, receivedRoot, 0), opt); d != "" {
+				t.Fatalf("%s: compiled from the value differs (-element +value):\n%s", xml, d)
+			}
+		}
+	})
+}

@@ -164,6 +164,7 @@ type Failure struct {
 	OriginalLen int
 	Ops         []Op   // the shrunk sequence
 	ScriptPath  string // the .scs written, "" if none could be written
+	WriteErr    error  // why the script could not be written (ScriptPath is "")
 	Script      string // its text
 	Trace       string // the shrunk run's trace (sim.WriteTrace)
 	// ReplayFails / ReplayPassesCorrect: running Script with

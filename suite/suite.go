@@ -94,6 +94,12 @@ type Record struct {
 	Script *scenarios.Script
 	Result *scenarios.Result
 
+	// MoreErrors are the parse errors after the first (which is Err).
+	MoreErrors []string
+	// Warnings are the parser's warnings (Script.Warnings), each
+	// "file:line: message"; reports print every one.
+	Warnings []string
+
 	timeout time.Duration // how long a receives waited (virtual time)
 }
 
@@ -113,50 +119,11 @@ func (r *Record) Discarded() []scenarios.Discard {
 	return r.Result.Discarded
 }
 
-// RunFile reads, parses, filters and runs the script at path.
+// RunFile reads, parses, filters and runs the script at path with the
+// defaults of a Runner: Runner{Options: opts, Filter: filter}.File(path).
 func RunFile(path string, filter TagFilter, opts scenarios.RunOptions) *Record {
-	rec := &Record{Path: path, Name: strings.TrimSuffix(filepath.Base(path), ".scs")}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		rec.Outcome, rec.Err = Error, pathError(path, err).Error()
-		return rec
-	}
-	script, err := scenarios.Parse(path, src)
-	if err != nil {
-		rec.Outcome, rec.Err = Error, oneLine(err.Error())
-		return rec
-	}
-	rec.Script = script
-	rec.Title = script.Title
-	for _, t := range script.Tags {
-		rec.Tags = append(rec.Tags, t.String())
-	}
-	if ok, why := filter.Allows(script.Tags); !ok {
-		rec.Outcome, rec.Err = Skip, why
-		return rec
-	}
-	rec.timeout = opts.Timeout
-	if rec.timeout <= 0 {
-		rec.timeout = scenarios.DefaultTimeout
-	}
-	start := time.Now()
-	res := scenarios.Run(script, opts)
-	rec.Elapsed = time.Since(start)
-	rec.Result = res
-	switch {
-	case res.Err != nil:
-		rec.Outcome = Error
-		msg := oneLine(res.Err.Error())
-		if !strings.HasPrefix(msg, path) {
-			msg = path + ": " + msg
-		}
-		rec.Err = msg
-	case !res.Passed:
-		rec.Outcome = Fail
-	default:
-		rec.Outcome = Pass
-	}
-	return rec
+	r := Runner{Options: opts, Filter: filter}
+	return r.File(path)
 }
 
 // timeoutAfter estimates where in the trace a timeout happened: the

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -130,6 +131,13 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
+	if o.out != "" {
+		// Refuse a file where a directory is wanted before running, not
+		// after a long exploration found something to write.
+		if info, err := os.Stat(o.out); err == nil && !info.IsDir() {
+			return fail(fmt.Errorf("--out %s: not a directory", o.out))
+		}
+	}
 	sim, err := driver.NewOptions(o.profile, o.seed, o.mutants.vals, 0)
 	if err != nil {
 		return fail(err)
@@ -231,6 +239,13 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "    replay: scansim replay%s %s\n", flags, f.ScriptPath)
 		}
 		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", flags, f.ScriptPath)
+	}
+	if f.WriteErr != nil {
+		// The script is the run's one artefact: not writing it is an
+		// error, whatever the violation.
+		fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
+		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
+		return exitUsage
 	}
 	if f.ReplayNote != "" {
 		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))

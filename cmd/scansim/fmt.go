@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/suite"
 )
 
@@ -97,11 +98,7 @@ func fmtFile(path string, list, write bool, stdout io.Writer) error {
 		if !changed {
 			return nil
 		}
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, out, info.Mode().Perm())
+		return scenarios.WriteFileAtomic(path, out, 0o644)
 	}
 	if !list {
 		_, err = stdout.Write(out)

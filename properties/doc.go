@@ -12,7 +12,7 @@
 //     After each step its state is compared with the model's introspection
 //     API (ContactOf, Blocklist, OfflineCount, RosterVersion), and the
 //     stanzas it predicts for every client are compared, as multisets of
-//     canonical stanzas, with what the clients received (go-cmp diffs);
+//     canonical stanzas, with what the clients received (diffs of our own, the same bytes on every run);
 //   - the invariant catalogue (catalogue.go), one Invariant value per
 //     invariant with its ID, level (MUST, SHOULD, profile, derived),
 //     citations, whether it can judge a real server's trace, the profile

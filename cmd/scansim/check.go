@@ -90,7 +90,7 @@ type checkOpts struct {
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	var o checkOpts
 	fs := newFlags(c, stderr)
-	fs.Uint64Var(&o.seed, "seed", 0, "rapid seed (0: a random one; a failure prints the seed that reproduces it)")
+	fs.Uint64Var(&o.seed, "seed", 0, "rapid seed (0: draw one); every summary prints the seed, and --seed with it repeats the run")
 	fs.IntVar(&o.checks, "checks", 100, "number of random operation sequences")
 	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
@@ -138,6 +138,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--out %s: not a directory", o.out))
 		}
 	}
+	if o.seed == 0 {
+		// Drawn here, not inside the exploration, so that an interrupted
+		// run can say it too.
+		o.seed = properties.NewSeed()
+	}
 	sim, err := driver.NewOptions(o.profile, o.seed, o.mutants.vals, 0)
 	if err != nil {
 		return fail(err)
@@ -181,7 +186,14 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
+	cfg.Seed = o.seed
 	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
+	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
+	stop := onInterrupt(func() {
+		progress.done()
+		fmt.Fprintf(stdout, "interrupted: %s; seed %d (--seed %d repeats the run)\n", progress.partial(), o.seed, o.seed)
+	})
+	defer stop()
 	// rapid asks testing.Short, which panics unless flag.CommandLine has
 	// been parsed; scansim parses its own flag sets, so mark it parsed.
 	if !flag.Parsed() {
@@ -206,11 +218,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				}
 				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
-			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s\n",
-				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known)
+			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; seed %d\n",
+				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seed)
 			return exitOK
 		}
-		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation\n", rep.Checks, rep.Actions, rate)
+		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; seed %d\n", rep.Checks, rep.Actions, rate, o.seed)
 		return exitOK
 	}
 	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
@@ -218,8 +230,10 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	for _, l := range msg[1:] {
 		fmt.Fprintf(stdout, "    %s\n", l)
 	}
-	fmt.Fprintf(stdout, "    rapid seed %d (reproduce: --seed %d), first failing check %d, shrunk to %d actions:\n",
-		f.Seed, f.Seed, f.FirstCheck, f.ShrunkLen)
+	// --seed N repeats the whole run; the failing check's own rapid seed
+	// reaches it at the first check.
+	fmt.Fprintf(stdout, "    seed %d (--seed %d repeats the run), first failing check %d (--seed %d starts with it), shrunk from %d to %d actions:\n",
+		o.seed, o.seed, f.FirstCheck, f.Seed, f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {
 		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
 	}
@@ -243,7 +257,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if f.WriteErr != nil {
 		// The script is the run's one artefact: not writing it is an
 		// error, whatever the violation.
-		fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
+		fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
 		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
 		return exitUsage
 	}
@@ -258,8 +272,18 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "    the server's trace of the shrunk run (prefix removed, resources as on the model):")
 		fmt.Fprintln(stdout, suite.Indent(f.ServerTrace))
 	}
-	fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
+	fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
 	return exitFailed
+}
+
+// checkTotals is "N checks, M actions (rate)", with the runs spent
+// shrinking when there were any: they are not checks.
+func checkTotals(rep properties.Report, rate string) string {
+	s := fmt.Sprintf("%d checks, %d actions (%s)", rep.Checks, rep.Actions, rate)
+	if rep.ShrinkRuns > 0 {
+		s += fmt.Sprintf(", %d runs shrinking", rep.ShrinkRuns)
+	}
+	return s
 }
 
 func mutantFlags(ms []string) string {

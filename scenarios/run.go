@@ -105,8 +105,15 @@ type Failure struct {
 	// Received the offending stanza, both in canonical form (see stanza.Stanza.Canonical).
 	// Received is empty for a timeout, Expected for "receives: nothing".
 	Expected, Received string
-	// Path and Diff explain a mismatch (see Mismatch).
+	// Path and Diff explain a mismatch (see Mismatch); for a timeout,
+	// the difference of the Closest stanza.
 	Path, Diff string
+	// Closest is, for a timeout, the received stanza nearest to Expected
+	// among those the run discarded (canonical form; "" when none was),
+	// ClosestSeq its trace Seq, ClosestNote when it arrived and which
+	// action discarded it, ClosestReason what differs at Path.
+	Closest, ClosestNote, ClosestReason string
+	ClosestSeq                          uint64
 }
 
 // Error returns "file:line: message".
@@ -124,11 +131,21 @@ func (f *Failure) Report() string {
 	if f.Received != "" {
 		fmt.Fprintf(&b, "received: %s\n", f.Received)
 	}
-	if f.Path != "" {
+	if f.Closest != "" {
+		fmt.Fprintf(&b, "closest:  %s\n          (%s)\n", f.Closest, f.ClosestNote)
+	}
+	switch {
+	case f.Path != "" && f.ClosestReason != "":
+		fmt.Fprintf(&b, "at: %s: %s\n", f.Path, f.ClosestReason)
+	case f.Path != "":
 		fmt.Fprintf(&b, "at: %s\n", f.Path)
 	}
 	if f.Diff != "" {
-		b.WriteString("diff (-expected +received):\n")
+		if f.Closest != "" {
+			b.WriteString("diff (-expected +closest):\n")
+		} else {
+			b.WriteString("diff (-expected +received):\n")
+		}
 		b.WriteString(f.Diff)
 	}
 	return b.String()
@@ -237,6 +254,11 @@ type clientState struct {
 	queue  []queued
 	head   int
 	closed bool // the script disconnected it
+	// dropped are the stanzas discarded (§5.2) from the queue, and
+	// droppedBy the action that discarded each: the candidates a timeout
+	// reports as nearest (explainTimeout).
+	dropped   []queued
+	droppedBy []int
 }
 
 // waiting reports whether a received stanza is queued.
@@ -544,10 +566,12 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			if err != nil {
 				return r.errorf("%s receives: %v", st.name, err)
 			}
-			return r.fail(&Failure{
+			f := &Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
 				Expected: stanza.FromElement(exp).Canonical(),
-			})
+			}
+			r.explainTimeout(st, compileExpected(exp), exp, f)
+			return r.fail(f)
 		}
 		left -= r.net.Wait(st.ep, left)
 		r.drain()
@@ -585,6 +609,8 @@ func (r *runner) receiveNothing(st *clientState) bool {
 }
 
 func (r *runner) discard(st *clientState, q queued) {
+	st.dropped = append(st.dropped, q)
+	st.droppedBy = append(st.droppedBy, r.k)
 	r.res.Discarded = append(r.res.Discarded, Discard{
 		Queued: st.export(q),
 		Action: r.k,

@@ -144,6 +144,11 @@ type JSONFailure struct {
 	Received string `json:"received"`
 	Path     string `json:"path"`
 	Diff     string `json:"diff"`
+	// Closest is, for a timeout, the discarded stanza nearest to the
+	// expected one (Path and Diff then describe it).
+	Closest     string `json:"closest,omitempty"`
+	ClosestNote string `json:"closest_note,omitempty"`
+	Reason      string `json:"closest_reason,omitempty"`
 }
 
 // JSONDiscard is a discarded (or left-over) stanza in JSON.
@@ -175,6 +180,7 @@ func (r *Record) JSON() JSONRecord {
 			File: f.Pos.File, Line: f.Pos.Line, Action: f.Action, Client: f.Client,
 			Message: f.Message, Expected: f.Expected, Received: f.Received,
 			Path: f.Path, Diff: f.Diff,
+			Closest: f.Closest, ClosestNote: f.ClosestNote, Reason: f.ClosestReason,
 		}
 	}
 	for _, d := range r.Discarded() {

@@ -231,3 +231,26 @@ func TestReplayParallelKeepsOrder(t *testing.T) {
 		t.Errorf("-p 0: %d %q", code, errOut)
 	}
 }
+
+// TestTimeoutNamesClosest: in the default mode a receives that times out
+// after passing over a near miss names it, with where it differs and a
+// diff, as --strict's mismatch would.
+func TestTimeoutNamesClosest(t *testing.T) {
+	out, _, code := scansim(t, "replay", "testdata/near_miss.scs")
+	for _, want := range []string{
+		"testdata/near_miss.scs:25: Juliet received no matching stanza within 5s\n",
+		"    closest:  <message from='romeo@localhost/4mRCrO9LpwUN' to='juliet@localhost/IvtQpXqw4XwH' type='chat' xml:lang='en'><body>Hello</body></message>\n",
+		"(arrived during action 5, discarded by action 6 (testdata/near_miss.scs:25))\n",
+		"    at: /message/body/text(): text: expected \"Hullo\", received \"Hello\"\n",
+		"    diff (-expected +closest):\n      <message from='romeo@localhost/4mRCrO9LpwUN' type='chat'>\n    -   <body>Hullo</body>\n    +   <body>Hello</body>\n      </message>\n",
+	} {
+		if code != exitFailed || !strings.Contains(out, want) {
+			t.Errorf("code %d: missing %q in\n%s", code, want, out)
+		}
+	}
+	out, _, _ = scansim(t, "replay", "--format", "json", "testdata/near_miss.scs")
+	var j struct{ Failure struct{ Closest, Path, Diff string } }
+	if err := json.Unmarshal([]byte(out), &j); err != nil || !strings.Contains(j.Failure.Closest, "<body>Hello</body>") || j.Failure.Path != "/message/body/text()" {
+		t.Errorf("json %+v %v", j, err)
+	}
+}

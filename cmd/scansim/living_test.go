@@ -249,7 +249,9 @@ func TestTimeoutNamesClosest(t *testing.T) {
 		}
 	}
 	out, _, _ = scansim(t, "replay", "--format", "json", "testdata/near_miss.scs")
-	var j struct{ Failure struct{ Closest, Path, Diff string } }
+	var j struct {
+		Failure struct{ Closest, Path, Diff string }
+	}
 	if err := json.Unmarshal([]byte(out), &j); err != nil || !strings.Contains(j.Failure.Closest, "<body>Hello</body>") || j.Failure.Path != "/message/body/text()" {
 		t.Errorf("json %+v %v", j, err)
 	}

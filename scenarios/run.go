@@ -75,6 +75,11 @@ type Result struct {
 	// a real server closes them one after another, so what the last
 	// clients receive meanwhile differs by construction.)
 	EndSeq uint64
+	// ActionSeq[i] is the number of trace events recorded before action
+	// i+1 began: the events Trace[ActionSeq[i]:ActionSeq[i+1]] are what
+	// that action caused (pictures link them to its script line). Actions
+	// that did not run (after a failure) have no entry.
+	ActionSeq []uint64
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -220,6 +225,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 	}
 	for i, a := range r.script.Actions {
 		r.k = i + 1
+		res.ActionSeq = append(res.ActionSeq, uint64(len(r.net.Trace())))
 		if !r.do(a) {
 			break
 		}

@@ -49,7 +49,7 @@ func (r *Runner) File(path string) *Record {
 		parseError(rec, err)
 		return rec
 	}
-	rec.Script = script
+	rec.Script, rec.Source = script, src
 	rec.Title = script.Title
 	for _, t := range script.Tags {
 		rec.Tags = append(rec.Tags, t.String())

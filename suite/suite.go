@@ -93,6 +93,8 @@ type Record struct {
 	// (Result).
 	Script *scenarios.Script
 	Result *scenarios.Result
+	// Source is the script's text as read (pictures show it).
+	Source []byte
 
 	// MoreErrors are the parse errors after the first (which is Err).
 	MoreErrors []string
@@ -168,6 +170,23 @@ func TraceDoc(rec *Record, meta []string) *tracefmt.Doc {
 		return d
 	}
 	d.Events = rec.Result.Trace
+	d.EndSeq = rec.Result.EndSeq
+	if rec.Source != nil {
+		d.Script = strings.Split(strings.TrimRight(strings.ReplaceAll(string(rec.Source), "\r\n", "\n"), "\n"), "\n")
+	}
+	if rec.Script != nil {
+		for i, after := range rec.Result.ActionSeq {
+			if i >= len(rec.Script.Actions) {
+				break
+			}
+			a := rec.Script.Actions[i]
+			text := a.Client + " " + a.Verb.String()
+			if a.Nothing {
+				text += ": nothing"
+			}
+			d.Actions = append(d.Actions, tracefmt.Action{After: after, Line: a.Pos.Line, Text: text})
+		}
+	}
 	if f := rec.Result.Failure; f != nil {
 		d.Failure = &tracefmt.Failure{
 			Message:  f.Error(),

@@ -260,7 +260,7 @@ func writeSVG(bw *bufio.Writer, d *Doc, l *layout, g geometry, acts []int) {
 		mrow = missingRow(d.Events, d.Failure)
 	}
 	width := g.width
-	top := rowH / 2 + 6
+	top := rowH/2 + 6
 	height := top + rows*rowH
 	y := func(row int) int { // event rows shift down past the missing row
 		if missing && row >= mrow {

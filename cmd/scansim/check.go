@@ -29,9 +29,10 @@ invariants after every step, comparing the model with a reference of the
 behaviour document. The first violation is shrunk to a short sequence and
 written as a .scs script that "scansim replay" and "scansim trace" take.
 
-Prints one summary line, "ok: N checks, M actions, no violation", or the
-violation: its message, the rapid seed that reproduces it, the shrunk
-sequence and the script's path.
+Prints one summary line, "ok: N checks, M actions (rate), no violation;
+seed S", or the violation: its message, the seed (--seed S repeats the
+run), the shrunk sequence and the script's path. Shrinking runs are not
+counted as checks. Ctrl-C prints the partial summary and the seed.
 
 Exit status: 0 no violation, 1 a violation, 2 usage errors (and a --server
 that cannot be reached or refuses a login).
@@ -47,9 +48,11 @@ Examples:
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 200
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --engine scansion --checks 1000
 
-On a terminal a progress line (checks done, actions/s, elapsed time) is
-redrawn in place on stderr; when stderr is not a terminal nothing is
-printed until the summary (-v prints a plain progress line every 10 checks).
+On a terminal a progress line (checks done, actions/s, elapsed time; then
+the shrinking phase) is redrawn in place on stderr, cut to the terminal's
+width; when stderr is not a terminal nothing is printed until the summary
+(-v prints a plain progress line every 10 checks and one when shrinking
+starts).
 
 With --server, every sequence runs on the model (the oracle, with
 --profile) and on the real server at HOST:PORT, on fresh accounts. After
@@ -232,8 +235,12 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	// --seed N repeats the whole run; the failing check's own rapid seed
 	// reaches it at the first check.
-	fmt.Fprintf(stdout, "    seed %d (--seed %d repeats the run), first failing check %d (--seed %d starts with it), shrunk from %d to %d actions:\n",
-		o.seed, o.seed, f.FirstCheck, f.Seed, f.OriginalLen, f.ShrunkLen)
+	starts := ""
+	if f.Seed != o.seed {
+		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
+	}
+	fmt.Fprintf(stdout, "    seed %d (--seed %d repeats the run), first failing check %d%s, shrunk from %d to %d actions:\n",
+		o.seed, o.seed, f.FirstCheck, starts, f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {
 		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
 	}
@@ -279,7 +286,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 // checkTotals is "N checks, M actions (rate)", with the runs spent
 // shrinking when there were any: they are not checks.
 func checkTotals(rep properties.Report, rate string) string {
-	s := fmt.Sprintf("%d checks, %d actions (%s)", rep.Checks, rep.Actions, rate)
+	checks := "checks"
+	if rep.Checks == 1 {
+		checks = "check"
+	}
+	s := fmt.Sprintf("%d %s, %d actions (%s)", rep.Checks, checks, rep.Actions, rate)
 	if rep.ShrinkRuns > 0 {
 		s += fmt.Sprintf(", %d runs shrinking", rep.ShrinkRuns)
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scansim/scansim/model"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
@@ -65,5 +67,38 @@ func TestReceivesNothingHint(t *testing.T) {
 	_, err := Parse("x.scs", []byte(src))
 	if err == nil || err.Error() != `x.scs:7: unknown verb "nothing" in "Romeo receives nothing": did you mean "Romeo receives: nothing"?` {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestStreamDiffPrettyPrintsLongStanzas: scansim diff shows a long stanza
+// one element per line under its mark, a short one on its line.
+func TestStreamDiffPrettyPrintsLongStanzas(t *testing.T) {
+	long := "<iq id='x' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><feature var='urn:xmpp:ping'/><feature var='urn:xmpp:time'/></query></iq>"
+	c := ClientStreams{Client: "Romeo", Sim: []string{"<presence/>", long}, Server: []string{"<presence/>"}}
+	want := "  <presence/>\n" +
+		"- <iq id='x' type='result'>\n" +
+		"-   <query xmlns='http://jabber.org/protocol/disco#info'>\n" +
+		"-     <feature var='urn:xmpp:ping'/>\n" +
+		"-     <feature var='urn:xmpp:time'/>\n" +
+		"-   </query>\n" +
+		"- </iq>\n"
+	if got := c.Diff(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestRunOptionsWithProfile(t *testing.T) {
+	p, err := model.ProfileByName("prosody-0.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := RunOptions{Strict: true}.WithProfile(p)
+	p.Name = "changed"
+	if o.Profile == nil || o.Profile.Name != "prosody-0.12" || !o.Strict {
+		t.Fatalf("%+v", o)
+	}
+	s, _ := ParseFile("testdata/blocking.scs")
+	if res := Run(s, o); !res.Passed {
+		t.Errorf("blocking on prosody-0.12: %v %v", res.Failure, res.Err)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -134,5 +136,36 @@ func TestProgressFitsTerminal(t *testing.T) {
 	}
 	if got := p.partial(); !strings.Contains(got, "being shrunk (7 runs)") {
 		t.Errorf("partial %q", got)
+	}
+}
+
+// TestCheckInterrupt: Ctrl-C during a long exploration prints the partial
+// summary and the seed, and exits 130. The exploration runs in a child
+// process (this test binary, re-entered), which the test interrupts.
+func TestCheckInterrupt(t *testing.T) {
+	if os.Getenv("SCANSIM_CHECK_CHILD") == "1" {
+		os.Exit(run([]string{"check", "--checks", "1000000", "--seed", "5"}, os.Stdout, os.Stderr))
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckInterrupt$")
+	cmd.Env = append(os.Environ(), "SCANSIM_CHECK_CHILD=1")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // let it get going (not a timing assertion)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stdout %q", err, out.String())
+	}
+	if !regexp.MustCompile(`^interrupted: \d+ of 1000000 checks done, \d+ actions, no violation so far; seed 5 \(--seed 5 repeats the run\)\n$`).MatchString(out.String()) {
+		t.Errorf("stdout %q", out.String())
 	}
 }

@@ -189,13 +189,15 @@ func TraceDoc(rec *Record, meta []string) *tracefmt.Doc {
 	}
 	if f := rec.Result.Failure; f != nil {
 		d.Failure = &tracefmt.Failure{
-			Message:  f.Error(),
-			Client:   f.Client,
-			Seq:      tracefmt.FindDelivery(d.Events, f.Client, f.Received),
-			After:    timeoutAfter(d.Events, f, rec.timeout),
-			Expected: f.Expected,
-			Received: f.Received,
-			Diff:     f.Diff,
+			Message:    f.Error(),
+			Client:     f.Client,
+			Seq:        tracefmt.FindDelivery(d.Events, f.Client, f.Received),
+			After:      timeoutAfter(d.Events, f, rec.timeout),
+			Expected:   f.Expected,
+			Received:   f.Received,
+			Diff:       f.Diff,
+			Closest:    f.Closest,
+			ClosestSeq: f.ClosestSeq,
 		}
 	} else if rec.Outcome == Error {
 		d.Failure = &tracefmt.Failure{Message: rec.Err}

@@ -147,8 +147,17 @@ func HTML(w io.Writer, d *Doc) error {
 		if f.Received != "" {
 			fmt.Fprintf(bw, "<p>received:</p>\n<pre>%s</pre>\n", esc(Pretty(f.Received)))
 		}
+		other := "received"
+		if f.Closest != "" {
+			other = "closest"
+			link := ""
+			if f.ClosestSeq != 0 {
+				link = fmt.Sprintf(" (<a class=\"goto\" href=\"#%d\">event %d</a>)", f.ClosestSeq, f.ClosestSeq)
+			}
+			fmt.Fprintf(bw, "<p>closest stanza received, discarded as it arrived before the wait%s:</p>\n<pre>%s</pre>\n", link, esc(Pretty(f.Closest)))
+		}
 		if f.Diff != "" {
-			fmt.Fprintf(bw, "<p>diff (-expected +received):</p>\n<pre>%s</pre>\n", esc(strings.TrimRight(f.Diff, "\n")))
+			fmt.Fprintf(bw, "<p>diff (-expected +%s):</p>\n<pre>%s</pre>\n", other, esc(strings.TrimRight(f.Diff, "\n")))
 		}
 		bw.WriteString("</section>\n")
 	}

@@ -86,6 +86,11 @@ type Failure struct {
 	// Expected and Received are the stanzas (canonical form), Diff a
 	// line diff; any may be empty.
 	Expected, Received, Diff string
+	// Closest is, for a timeout, the received stanza nearest to Expected
+	// that the run discarded, ClosestSeq its event; Diff then compares
+	// Expected with it.
+	Closest    string
+	ClosestSeq uint64
 }
 
 // ServerName is the participant that stands for the server.

@@ -471,3 +471,13 @@ func TestHTMLTraceFeatures(t *testing.T) {
 		t.Error("a label clipped in a wide row")
 	}
 }
+
+func TestHTMLClosest(t *testing.T) {
+	d := &Doc{Events: sample(), Failure: &Failure{Message: "m", Client: "Juliet", Expected: "<presence/>",
+		Closest: "<presence type='unavailable'/>", ClosestSeq: 3, Diff: "- <presence/>\n+ <presence type='unavailable'/>\n"}}
+	out := render(t, HTML, d)
+	if !strings.Contains(out, `discarded as it arrived before the wait (<a class="goto" href="#3">event 3</a>)`) ||
+		!strings.Contains(out, "<p>diff (-expected +closest):</p>") {
+		t.Errorf("closest stanza not shown:\n%s", reFailPre.FindString(out))
+	}
+}

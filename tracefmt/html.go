@@ -41,6 +41,18 @@ func newGeometry(d *Doc, l *layout) geometry {
 		}
 	}
 	g.width = g.left + len(l.parts)*g.col + 20
+	// A marker's label (a drop shows its stanza) reads best right of its
+	// mark: widen the picture for the longest, up to twice its width (the
+	// diagram box scrolls sideways; the title keeps any cut text).
+	need := g.width
+	for i, ev := range d.Events {
+		if IsArrow(ev.Kind) {
+			continue
+		}
+		n := len([]rune(fmt.Sprintf("%d %s", ev.Seq, markerText(ev, rowBody))))
+		need = max(need, g.x(l.of[i])+10+int(float64(n)*charW)+8)
+	}
+	g.width = min(need, 2*g.width)
 	return g
 }
 
@@ -480,7 +492,7 @@ ul.meta { list-style: none; padding: 0; margin: 0 0 6px; color: var(--muted); di
 pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-all; margin: 0; }
 .failure pre { background: #fff; padding: 4px 8px; border: 1px solid #f0c4c4; }
 main { display: flex; align-items: stretch; gap: 12px; padding: 0 20px 12px; flex: 1 1 auto; min-height: 0; }
-.diagram { overflow: auto; flex: 0 1 auto; max-height: 100%; border: 1px solid #e4e7ec; border-radius: 6px; position: relative; }
+.diagram { overflow: auto; flex: 0 1 auto; align-self: flex-start; max-height: 100%; border: 1px solid #e4e7ec; border-radius: 6px; position: relative; }
 .heads { position: sticky; top: 0; z-index: 2; width: max-content; background: rgba(255,255,255,.96); border-bottom: 1px solid #e4e7ec; }
 ul.legend { list-style: none; padding: 0; margin: 4px 0 8px; display: flex; flex-wrap: wrap; gap: 2px 16px; color: var(--muted); font-size: 12px; }
 ul.legend li { display: flex; align-items: center; gap: 5px; }

@@ -25,7 +25,9 @@ and writes standard output.
 
 By default the formatted scripts are written to standard output. With -l,
 the names of files whose layout differs are printed instead; with -w, such
-files are rewritten in place. -l and -w combine.
+files are rewritten: written whole to a temporary file beside them and
+renamed over them (a failed write leaves the script as it was; a symbolic
+link is refused, not followed). -l and -w combine.
 
 Exit status: 0 done, 2 a script does not parse or a file cannot be read or
 written (the other files are still processed).

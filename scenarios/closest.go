@@ -16,11 +16,13 @@ import (
 // explainTimeout adds to f, the failure of a receives on st that timed
 // out waiting for exp (compiled as e), the stanza nearest to it among
 // those st's client received and the run discarded: the one whose first
-// difference lies deepest (more of it matches), the latest on a tie.
+// difference lies deepest (more of it matches), then with the fewest
+// differing diff lines, then the latest.
 func (r *runner) explainTimeout(st *clientState, e *xnode, exp *etree.Element, f *Failure) {
 	var (
 		best      *Mismatch
 		bestDepth = -1
+		bestLines int
 		bestQ     queued
 		bestAt    int
 	)
@@ -35,8 +37,11 @@ func (r *runner) explainTimeout(st *clientState, e *xnode, exp *etree.Element, f
 		} else {
 			mm = newMismatch("", "it matches now, with the captures bound since", e, exp, q.Stanza)
 		}
-		if d := pathDepth(mm); d >= bestDepth {
-			best, bestDepth, bestQ, bestAt = mm, d, q, st.droppedBy[i]
+		// Deepest first difference; then the fewest differing diff
+		// lines; then the latest.
+		d, n := pathDepth(mm), changedLines(mm.Diff)
+		if d > bestDepth || d == bestDepth && n <= bestLines {
+			best, bestDepth, bestLines, bestQ, bestAt = mm, d, n, q, st.droppedBy[i]
 		}
 	}
 	if best == nil {
@@ -65,4 +70,15 @@ func pathDepth(mm *Mismatch) int {
 		d++
 	}
 	return d
+}
+
+// changedLines counts the "-" and "+" lines of a diff.
+func changedLines(diff string) int {
+	n := 0
+	for _, l := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "+ ") {
+			n++
+		}
+	}
+	return n
 }

@@ -223,6 +223,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 			r.vars.script = r.script
 		}
 	}
+	res.ActionSeq = make([]uint64, 0, len(r.script.Actions))
 	for i, a := range r.script.Actions {
 		r.k = i + 1
 		res.ActionSeq = append(res.ActionSeq, uint64(len(r.net.Trace())))

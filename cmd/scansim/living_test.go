@@ -256,3 +256,17 @@ func TestTimeoutNamesClosest(t *testing.T) {
 		t.Errorf("json %+v %v", j, err)
 	}
 }
+
+// TestCheckScriptWriteFailure: a failing script that cannot be written
+// (here: its directory would have to be made under a file) is an error,
+// not a silent omission.
+func TestCheckScriptWriteFailure(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(f, []byte("keep"), 0o644)
+	out, errOut, code := scansim(t, "check", "--checks", "50", "--seed", "1", "--shrink-time", "1s",
+		"--mutant", "blocklist-push-to-all", "--out", filepath.Join(f, "sub"))
+	if code != exitUsage || !strings.Contains(errOut, "scansim check: the failing script could not be written:") ||
+		!strings.HasSuffix(out, "1 violation; seed 1\n") || strings.Contains(out, "script: ") {
+		t.Errorf("code %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}

@@ -280,6 +280,9 @@ func WriteJUnit(w io.Writer, suite string, recs []*Record) error {
 			c.Skipped = &junitProblem{Message: r.Err}
 		}
 		var out strings.Builder
+		for _, w := range r.Warnings {
+			fmt.Fprintf(&out, "warning: %s\n", w)
+		}
 		for _, d := range r.Discarded() {
 			fmt.Fprintf(&out, "discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Stanza)
 		}

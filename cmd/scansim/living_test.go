@@ -270,3 +270,15 @@ func TestCheckScriptWriteFailure(t *testing.T) {
 		t.Errorf("code %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 }
+
+func TestWarningsInTraceAndJUnit(t *testing.T) {
+	_, errOut, code := scansim(t, "trace", "testdata/warning.scs")
+	if code != exitOK || !strings.Contains(errOut, "scansim trace: warning: testdata/warning.scs:6: unknown property \"custom\"") {
+		t.Errorf("trace: %d %q", code, errOut)
+	}
+	p := filepath.Join(t.TempDir(), "r.xml")
+	scansim(t, "replay", "-q", "--junit", p, "testdata/warning.scs")
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), "warning: testdata/warning.scs:6: unknown property") {
+		t.Errorf("junit:\n%s", b)
+	}
+}

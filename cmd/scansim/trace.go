@@ -118,6 +118,9 @@ func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	runner := suite.Runner{Options: opts, AllowEmpty: o.allowEmpty}
 	rec := runner.File(scripts[0])
+	for _, w := range rec.Warnings {
+		fmt.Fprintln(stderr, "scansim trace: warning:", w)
+	}
 	if rec.Result == nil { // did not parse or could not be read
 		fmt.Fprintln(stderr, "scansim trace:", rec.Err)
 		return exitUsage

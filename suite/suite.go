@@ -3,6 +3,10 @@
 // as text, JSON lines or JUnit XML. The scansion language itself (parsing,
 // matching, running one script) is package scenarios; this package is the
 // layer of a test runner above it.
+//
+// Runner runs scripts (selected by name and tags, several at once, in a
+// deterministic report order); RunDir is "replay DIR" for a library
+// caller; Counts is the summary line.
 package suite
 
 import (

@@ -282,3 +282,11 @@ func TestWarningsInTraceAndJUnit(t *testing.T) {
 		t.Errorf("junit:\n%s", b)
 	}
 }
+
+func TestDiffRefusesEmptyScript(t *testing.T) {
+	// The script is refused before any server is contacted.
+	out, errOut, code := scansim(t, "diff", "--server", "127.0.0.1:1", "testdata/empties/title.scs")
+	if code != exitUsage || !strings.Contains(errOut, "script has no actions") || strings.Contains(out, "SAME") {
+		t.Errorf("code %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}

@@ -1,7 +1,36 @@
 // Package properties is scansim's property-based test of the server model:
 // a rapid state machine (pgregory.net/rapid) drives a deterministic
 // simulation (sim.Sim, zero latency) of 2–4 users (u1..u4@localhost) with up
-// to three resources each, and after every action checks
+// to three resources each, checks every step against a reference of the
+// behaviour document and an invariant catalogue, and shrinks a violation
+// to a replayable .scs script.
+//
+// # Using it
+//
+// Three entry points, from the simplest:
+//
+//   - Explore(Config) Report: run Config.Checks random sequences of
+//     Config.Steps actions (seed Config.Seed, or one drawn and reported in
+//     Report.Seed) and return the first violation, shrunk, with the path
+//     of a replayable .scs script (Report.Failure.ScriptPath). This is
+//     `scansim check`. A Config holds driver.Options (profile, mutants),
+//     Users, OutDir, Spec (a stricter profile to demand), NoFaults, and
+//     Server to hold a real server to the same checks.
+//   - Check(t, Config): the same property under `go test`, rapid's flags
+//     deciding the counts; a failure is shrunk and written as a script too,
+//     and the test log names it.
+//   - Property(Config) func(*rapid.T): the bare property, for a caller's
+//     own rapid.Check.
+//
+// Config.Actions and Config.CustomInvariants add actions and invariants
+// of one's own (# API below; ExampleExplore, ExampleInvariant,
+// ExampleAction); Invariants() and WriteInvariantList list the catalogue,
+// WriteMutantList (model.Mutants) the deliberate bugs the model can switch
+// on.
+//
+// # How it checks
+//
+// After every action it checks
 //
 //   - the model against a reference (ref.go, refops.go): an abstract model
 //     of prosody-c2s-behaviour.md (§2–§8) in plain Go maps — rosters
@@ -12,7 +41,7 @@
 //     After each step its state is compared with the model's introspection
 //     API (ContactOf, Blocklist, OfflineCount, RosterVersion), and the
 //     stanzas it predicts for every client are compared, as multisets of
-//     canonical stanzas, with what the clients received (go-cmp diffs);
+//     canonical stanzas, with what the clients received (diffs of our own, the same bytes on every run);
 //   - the invariant catalogue (catalogue.go), one Invariant value per
 //     invariant with its ID, level (MUST, SHOULD, profile, derived),
 //     citations, whether it can judge a real server's trace, the profile

@@ -2,6 +2,8 @@ package properties
 
 import (
 	"bytes"
+	cryptorand "crypto/rand"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -48,6 +50,11 @@ type Config struct {
 	// Progress, when set, is called after every check with the number of
 	// checks done and of actions applied so far.
 	Progress func(done, actions int)
+	// Shrinking, when set, is called after every run rapid makes while
+	// shrinking a failure, with the number of such runs so far. They are
+	// not checks: Progress is not called for them, and Report.Checks
+	// does not count them.
+	Shrinking func(runs int)
 	// NoReference switches off the comparison with the reference
 	// (state and predicted stanzas): only the invariants are checked.
 	NoReference bool
@@ -138,8 +145,14 @@ func (o options) apply(h *harness) {
 
 // Report is the outcome of Explore.
 type Report struct {
-	Checks  int // sequences run (including the shrinking replays)
-	Actions int // actions applied in all of them
+	Checks int // sequences checked, up to and including the first failing one
+	// ShrinkRuns counts the runs rapid made while shrinking a failure.
+	ShrinkRuns int
+	Actions    int // actions applied in all runs, shrinking included
+	// Seed is the rapid seed the exploration started from: Config.Seed,
+	// or the one drawn when it was 0. Config.Seed = Seed runs the same
+	// checks again.
+	Seed uint64
 	// ServerStanzas counts the stanzas a Config.Server delivered that were
 	// compared with the model's: evidence the comparison was not empty.
 	ServerStanzas int
@@ -164,6 +177,7 @@ type Failure struct {
 	OriginalLen int
 	Ops         []Op   // the shrunk sequence
 	ScriptPath  string // the .scs written, "" if none could be written
+	WriteErr    error  // why the script could not be written (ScriptPath is "")
 	Script      string // its text
 	Trace       string // the shrunk run's trace (sim.WriteTrace)
 	// ReplayFails / ReplayPassesCorrect: running Script with
@@ -188,6 +202,7 @@ type Failure struct {
 type recorder struct {
 	mu        sync.Mutex
 	checks    int
+	shrinks   int // runs after the first failure: rapid shrinking it
 	actions   int
 	stanzas   int // compared server deliveries
 	knownBugs int // server steps that needed a known bug's allowance
@@ -197,6 +212,7 @@ type recorder struct {
 	lastMsg   string
 	lastUsers int
 	progress  func(done, actions int)
+	shrinking func(runs int)
 }
 
 // Property is the property: a rapid state machine over a fresh harness.
@@ -217,7 +233,14 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		m := &machine{h: h}
 		if rec != nil {
 			rec.mu.Lock()
-			rec.checks++
+			// Once a check has failed, every further run is rapid
+			// shrinking it: not a check.
+			shrinkRun := rec.firstFail != 0
+			if shrinkRun {
+				rec.shrinks++
+			} else {
+				rec.checks++
+			}
 			rec.mu.Unlock()
 			m.onFail = func(h *harness, msg string) {
 				rec.mu.Lock()
@@ -238,9 +261,13 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 					rec.knownBugs += h.real.tolerated
 				}
 				d, a, p := rec.checks, rec.actions, rec.progress
+				sh, sp := rec.shrinks, rec.shrinking
 				rec.mu.Unlock()
-				if p != nil {
+				switch {
+				case !shrinkRun && p != nil:
 					p(d, a)
+				case shrinkRun && sp != nil:
+					sp(sh)
 				}
 			}()
 		}
@@ -323,6 +350,9 @@ func Explore(cfg Config) Report {
 		cfg.ShrinkTime = 10 * time.Second
 	}
 	prof, spec := cfg.profiles()
+	if cfg.Seed == 0 {
+		cfg.Seed = NewSeed()
+	}
 	restore := setFlags(map[string]string{
 		"rapid.checks":     strconv.Itoa(cfg.Checks),
 		"rapid.steps":      strconv.Itoa(cfg.Steps),
@@ -352,7 +382,7 @@ func Explore(cfg Config) Report {
 			return Report{Err: err}
 		}
 	}
-	rec := &recorder{progress: cfg.Progress}
+	rec := &recorder{progress: cfg.Progress, shrinking: cfg.Shrinking}
 	tb := &exploreTB{}
 	done := make(chan struct{})
 	go func() {
@@ -360,7 +390,7 @@ func Explore(cfg Config) Report {
 		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
 	}()
 	<-done
-	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
+	rep := Report{Checks: rec.checks, ShrinkRuns: rec.shrinks, Seed: cfg.Seed, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
@@ -631,4 +661,19 @@ func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, o
 		}
 	}
 	return cur
+}
+
+// NewSeed draws a non-zero seed for an exploration whose user gave none.
+// It is the one place a check's randomness is not a given seed, and it is
+// reported (Report.Seed) so that the run can be repeated.
+func NewSeed() uint64 {
+	var b [8]byte
+	for {
+		if _, err := cryptorand.Read(b[:]); err != nil {
+			panic("properties: no random source: " + err.Error())
+		}
+		if s := binary.LittleEndian.Uint64(b[:]) >> 1; s != 0 { // < 2^63: fits flags that parse int64 too
+			return s
+		}
+	}
 }

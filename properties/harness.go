@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 )
@@ -475,9 +473,7 @@ func (h *harness) compareState(after snap) string {
 			if want == got {
 				continue
 			}
-			if d := cmp.Diff(want, got); d != "" {
-				fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s), -reference +model:\n%s", a, c, want.State(), got.State(), d)
-			}
+			fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
 		}
 		var wbl []string
 		wantOff, wantVer := 0, 1
@@ -488,7 +484,7 @@ func (h *harness) compareState(after snap) string {
 		}
 		if slices.Equal(wbl, after.bl[a]) {
 			// fast path: no diff to build
-		} else if d := cmp.Diff(wbl, after.bl[a], cmpNilEmpty); d != "" {
+		} else if d := sortedDiff(wbl, slices.Sorted(slices.Values(after.bl[a]))); d != "" {
 			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
 		}
 		if wantOff != after.offline[a] {
@@ -503,9 +499,6 @@ func (h *harness) compareState(after snap) string {
 	}
 	return ""
 }
-
-// cmpNilEmpty: a nil and an empty list are the same list.
-var cmpNilEmpty = cmpopts.EquateEmpty()
 
 // observed groups the stanzas delivered in a step by client, as
 // signatures.
@@ -542,7 +535,7 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 			continue
 		}
 		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(got[n]))
-		if d := cmp.Diff(w, g, cmpNilEmpty); d != "" {
+		if d := sortedDiff(w, g); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
 	}

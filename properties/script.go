@@ -166,10 +166,14 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		name = m
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%d.scs", safeName(name), f.Seed))
-	if err := os.MkdirAll(dir, 0o755); err == nil {
-		if err := os.WriteFile(path, []byte(text), 0o644); err == nil {
-			f.ScriptPath = path
-		}
+	// A script that cannot be written is reported (Failure.WriteErr),
+	// never dropped silently: it is the one artefact of the run.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		f.WriteErr = err
+	} else if err := scenarios.WriteFileAtomic(path, []byte(text), 0o644); err != nil {
+		f.WriteErr = err
+	} else {
+		f.ScriptPath = path
 	}
 
 	// Replay it.

@@ -73,7 +73,7 @@ func (m *Matcher) matches(e *xnode, received *etree.Element) (*xnode, bool) {
 func (m *Matcher) mismatch(e, r *xnode, expected, received *etree.Element) *Mismatch {
 	path, reason := m.explain(e, r)
 	m.undo(0)
-	return newMismatch(path, reason, expected, received)
+	return newMismatch(path, reason, e, expected, received)
 }
 
 // Mismatch describes why a received stanza does not match an expected
@@ -87,21 +87,21 @@ type Mismatch struct {
 	// Expected and Received are the two stanzas in canonical form (see stanza.Stanza.Canonical).
 	Expected, Received string
 	// Diff is a line diff of the two stanzas, indented one element per
-	// line, in go-cmp's style: "-" lines are expected only, "+" lines
-	// received only.
+	// line: "-" lines are expected only, "+" lines received only; the
+	// received side without what the match ignores (see diffStanzas).
 	Diff string
 }
 
 // Error returns "path: reason".
 func (m *Mismatch) Error() string { return m.Path + ": " + m.Reason }
 
-func newMismatch(path, reason string, expected, received *etree.Element) *Mismatch {
+func newMismatch(path, reason string, e *xnode, expected, received *etree.Element) *Mismatch {
 	return &Mismatch{
 		Path:     path,
 		Reason:   reason,
 		Expected: stanza.FromElement(expected).Canonical(),
 		Received: stanza.FromElement(received).Canonical(),
-		Diff:     diffStanzas(expected, received),
+		Diff:     diffStanzas(expected, e, received),
 	}
 }
 
@@ -646,6 +646,13 @@ func (m *Matcher) explainSame(e, r *xnode, path []string) (string, string) {
 				break
 			}
 		}
+		if !found && len(cands) > 1 {
+			// Several namesakes and none fits: comparing with any one of
+			// them ("feature[1]@var: expected X, received Y") blames a
+			// child that was never meant; the fault is that X is absent.
+			return strings.Join(p, ""), fmt.Sprintf("no %s among the %d received <%s> children; received: %s",
+				m.describe(ek, ns), len(cands), ek.local, summarize(cands))
+		}
 		if !found {
 			// Compare with the received child in the same position among
 			// its namesakes, else the first.
@@ -723,4 +730,51 @@ func (n *xnode) display() string {
 		return "<" + n.local + ">"
 	}
 	return "<" + n.local + " xmlns='" + n.ns + "'>"
+}
+
+// describe renders an expected element by its name and attributes, as
+// "<feature var='X'>", variables filled in: what a missing child is.
+func (m *Matcher) describe(n *xnode, parentNS string) string {
+	var b strings.Builder
+	b.WriteString("<" + n.local)
+	if n.ns != parentNS {
+		b.WriteString(" xmlns='" + n.ns + "'")
+	}
+	for i := range n.attrs {
+		fmt.Fprintf(&b, " %s='%s'", attrName(n.attrs[i]), m.want(&n.attrs[i]))
+	}
+	if n.text != "" {
+		return b.String() + ">" + n.text + "</" + n.local + ">"
+	}
+	return b.String() + "/>"
+}
+
+// maxListed bounds the received children a report lists.
+const maxListed = 12
+
+// summarize lists received elements by their attributes (and text), the
+// first maxListed of them: "<feature var='a'/>, <feature var='b'/>".
+func summarize(ns []*xnode) string {
+	var parts []string
+	for i, n := range ns {
+		if i == maxListed {
+			parts = append(parts, fmt.Sprintf("… and %d more", len(ns)-maxListed))
+			break
+		}
+		var b strings.Builder
+		b.WriteString("<" + n.local)
+		for _, a := range n.attrs {
+			fmt.Fprintf(&b, " %s='%s'", attrName(a), a.value)
+		}
+		switch {
+		case n.text != "":
+			b.WriteString(">" + n.text + "</" + n.local + ">")
+		case len(n.kids) > 0:
+			fmt.Fprintf(&b, ">…%d children</%s>", len(n.kids), n.local)
+		default:
+			b.WriteString("/>")
+		}
+		parts = append(parts, b.String())
+	}
+	return strings.Join(parts, ", ")
 }

@@ -207,8 +207,9 @@ func TestMismatchReport(t *testing.T) {
 		t.Errorf("Expected/Received are not the canonical stanzas:\n%s\n%s", mm.Expected, mm.Received)
 	}
 	want := "" +
-		"- <iq type='result'>\n" +
-		"+ <iq id='r1' type='result'>\n" +
+		// id='r1' is not shown: the script does not name it, and
+		// non-strict matching allows it.
+		"  <iq type='result'>\n" +
 		"    <query xmlns='jabber:iq:roster'>\n" +
 		"      <item jid='a@localhost'/>\n" +
 		"-     <item jid='b@localhost'/>\n" +
@@ -220,5 +221,29 @@ func TestMismatchReport(t *testing.T) {
 	}
 	if want := `/iq/query{jabber:iq:roster}/item[2]@jid: attribute jid: expected "b@localhost", received "c@localhost"`; mm.Error() != want {
 		t.Errorf("Error() = %q, want %q", mm.Error(), want)
+	}
+}
+
+// TestMissingAmongNamesakes: non-strict, an expected child that matches
+// none of several received namesakes is reported as missing, with what
+// was there, not as a difference from one of them.
+func TestMissingAmongNamesakes(t *testing.T) {
+	exp := expect(t, "<iq type='result'><query xmlns='http://jabber.org/protocol/disco#info' scansion:strict='false'><feature var='urn:xmpp:ping'/></query></iq>")
+	got := recv(t, "<iq type='result' id='x'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='server' type='im'/><feature var='a'/><feature var='b'/></query></iq>")
+	mm := scenarios.NewMatcher().Match(exp, got)
+	want := "/iq/query{http://jabber.org/protocol/disco#info}/feature: no <feature var='urn:xmpp:ping'/> among the 2 received <feature> children; received: <feature var='a'/>, <feature var='b'/>"
+	if mm == nil || mm.Error() != want {
+		t.Fatalf("got  %v\nwant %s", mm, want)
+	}
+	// The diff shows the missing child, not the namesakes the
+	// non-strict match allows, nor the id the script does not name.
+	wantDiff := "  <iq type='result'>\n" +
+		"    <query xmlns='http://jabber.org/protocol/disco#info'>\n" +
+		"-     <feature var='urn:xmpp:ping'/>\n" +
+		"+     <!-- and 3 more received children the script does not name -->\n" +
+		"    </query>\n" +
+		"  </iq>\n"
+	if mm.Diff != wantDiff {
+		t.Errorf("diff:\n%s\nwant:\n%s", mm.Diff, wantDiff)
 	}
 }

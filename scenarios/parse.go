@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -295,6 +296,12 @@ func (p *parser) action(n int, line string) {
 	name, word := strings.TrimSpace(head[:i]), head[i+1:]
 	verb := verbByName(word)
 	if verb == 0 {
+		// "Romeo receives nothing" (no colon) reads as client "Romeo
+		// receives" and verb "nothing": say what was meant.
+		if j := strings.LastIndexAny(name, " \t"); j >= 0 && verbByName(name[j+1:]) != 0 {
+			p.errorf(n, "unknown verb %q in %q: did you mean \"%s %s: %s\"?", word, line, strings.TrimSpace(name[:j]), name[j+1:], word)
+			return
+		}
 		p.errorf(n, "unknown verb %q in %q: expected connects, disconnects, sends or receives", word, line)
 		return
 	}
@@ -413,4 +420,14 @@ func firstLine(s string) string {
 		return s[:i] + " ..."
 	}
 	return s
+}
+
+// ParseFile reads the script at path and parses it (see Parse); positions
+// name path. A file that cannot be read is one error "path: reason".
+func ParseFile(path string) (*Script, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Pos: Pos{File: path}, Msg: unwrapPath(err).Error()}
+	}
+	return Parse(path, src)
 }

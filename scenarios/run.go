@@ -75,6 +75,11 @@ type Result struct {
 	// a real server closes them one after another, so what the last
 	// clients receive meanwhile differs by construction.)
 	EndSeq uint64
+	// ActionSeq[i] is the number of trace events recorded before action
+	// i+1 began: the events Trace[ActionSeq[i]:ActionSeq[i+1]] are what
+	// that action caused (pictures link them to its script line). Actions
+	// that did not run (after a failure) have no entry.
+	ActionSeq []uint64
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -105,8 +110,15 @@ type Failure struct {
 	// Received the offending stanza, both in canonical form (see stanza.Stanza.Canonical).
 	// Received is empty for a timeout, Expected for "receives: nothing".
 	Expected, Received string
-	// Path and Diff explain a mismatch (see Mismatch).
+	// Path and Diff explain a mismatch (see Mismatch); for a timeout,
+	// the difference of the Closest stanza.
 	Path, Diff string
+	// Closest is, for a timeout, the received stanza nearest to Expected
+	// among those the run discarded (canonical form; "" when none was),
+	// ClosestSeq its trace Seq, ClosestNote when it arrived and which
+	// action discarded it, ClosestReason what differs at Path.
+	Closest, ClosestNote, ClosestReason string
+	ClosestSeq                          uint64
 }
 
 // Error returns "file:line: message".
@@ -124,11 +136,21 @@ func (f *Failure) Report() string {
 	if f.Received != "" {
 		fmt.Fprintf(&b, "received: %s\n", f.Received)
 	}
-	if f.Path != "" {
+	if f.Closest != "" {
+		fmt.Fprintf(&b, "closest:  %s\n          (%s)\n", f.Closest, f.ClosestNote)
+	}
+	switch {
+	case f.Path != "" && f.ClosestReason != "":
+		fmt.Fprintf(&b, "at: %s: %s\n", f.Path, f.ClosestReason)
+	case f.Path != "":
 		fmt.Fprintf(&b, "at: %s\n", f.Path)
 	}
 	if f.Diff != "" {
-		b.WriteString("diff (-expected +received):\n")
+		if f.Closest != "" {
+			b.WriteString("diff (-expected +closest):\n")
+		} else {
+			b.WriteString("diff (-expected +received):\n")
+		}
 		b.WriteString(f.Diff)
 	}
 	return b.String()
@@ -201,8 +223,10 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 			r.vars.script = r.script
 		}
 	}
+	res.ActionSeq = make([]uint64, 0, len(r.script.Actions))
 	for i, a := range r.script.Actions {
 		r.k = i + 1
+		res.ActionSeq = append(res.ActionSeq, uint64(len(r.net.Trace())))
 		if !r.do(a) {
 			break
 		}
@@ -237,6 +261,11 @@ type clientState struct {
 	queue  []queued
 	head   int
 	closed bool // the script disconnected it
+	// dropped are the stanzas discarded (§5.2) from the queue, and
+	// droppedBy the action that discarded each: the candidates a timeout
+	// reports as nearest (explainTimeout).
+	dropped   []queued
+	droppedBy []int
 }
 
 // waiting reports whether a received stanza is queued.
@@ -556,10 +585,12 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			if err != nil {
 				return r.errorf("%s receives: %v", st.name, err)
 			}
-			return r.fail(&Failure{
+			f := &Failure{
 				Message:  fmt.Sprintf("%s received no matching stanza within %v", st.name, r.opts.Timeout),
 				Expected: stanza.FromElement(exp).Canonical(),
-			})
+			}
+			r.explainTimeout(st, compileExpected(exp), exp, f)
+			return r.fail(f)
 		}
 		left -= r.net.Wait(st.ep, left)
 		r.drain()
@@ -597,6 +628,8 @@ func (r *runner) receiveNothing(st *clientState) bool {
 }
 
 func (r *runner) discard(st *clientState, q queued) {
+	st.dropped = append(st.dropped, q)
+	st.droppedBy = append(st.droppedBy, r.k)
 	r.res.Discarded = append(r.res.Discarded, Discard{
 		Queued: st.export(q),
 		Action: r.k,

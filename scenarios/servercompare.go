@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/scansim/scansim/compare"
 	"github.com/scansim/scansim/driver"
 )
@@ -56,10 +57,38 @@ type ClientStreams struct {
 // allowances of the profile (compare.Allowances).
 func (c ClientStreams) Equal() bool { return c.Verdict != compare.Differ }
 
-// Diff renders a line diff of the two streams, one stanza per line:
-// "-" lines only the simulation received, "+" lines only the server
-// sent.
-func (c ClientStreams) Diff() string { return lineDiff(c.Sim, c.Server) }
+// Diff renders a line diff of the two streams, one stanza per entry:
+// "-" only the simulation received it, "+" only the server sent it. A
+// stanza longer than prettyWidth is written one element per line, each
+// line under the same mark, rather than one line of thousands of
+// characters.
+func (c ClientStreams) Diff() string { return prettyLong(lineDiff(c.Sim, c.Server)) }
+
+// prettyWidth is the longest stanza a diff keeps on one line.
+const prettyWidth = 100
+
+// prettyLong rewrites the lines of a line diff ("- x", "+ x", "  x")
+// whose stanza is longer than prettyWidth as the stanza's pretty lines,
+// each with the line's mark.
+func prettyLong(diff string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(diff, "\n") {
+		body := strings.TrimSuffix(line, "\n")
+		if len(body) <= prettyWidth+2 || len(body) < 2 {
+			b.WriteString(line)
+			continue
+		}
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(body[2:]); err != nil || doc.Root() == nil {
+			b.WriteString(line)
+			continue
+		}
+		for _, l := range prettyLines(doc.Root()) {
+			b.WriteString(body[:2] + l + "\n")
+		}
+	}
+	return b.String()
+}
 
 // Same reports whether both runs had the same outcome (both passed, or
 // both failed at the same action, or both hit a script error) and every

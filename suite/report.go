@@ -26,7 +26,7 @@ type Text struct {
 	W       io.Writer
 	Color   bool // colour PASS green and FAIL/ERROR red
 	Verbose bool // show SKIP lines, discarded stanzas of passing scripts, traces
-	Quiet   bool // print the summary line only
+	Quiet   bool // name failing scripts and print the summary line only
 }
 
 // Record prints one script's lines:
@@ -35,11 +35,21 @@ type Text struct {
 //	FAIL  path (time)      followed by the failure report, indented
 //	ERROR file:line: message
 //	SKIP  path (reason)    only when Verbose
+//
+// Every parser warning follows as "    warning: file:line: message".
+// Quiet keeps the FAIL and ERROR lines alone, without details: the names
+// of what went wrong.
 func (t *Text) Record(r *Record) {
+	w := t.W
 	if t.Quiet {
+		switch r.Outcome {
+		case Fail:
+			fmt.Fprintf(w, "%s  %s\n", t.paint(red, "FAIL"), r.Path)
+		case Error:
+			fmt.Fprintf(w, "%s %s\n", t.paint(red, "ERROR"), r.Err)
+		}
 		return
 	}
-	w := t.W
 	switch r.Outcome {
 	case Pass:
 		fmt.Fprintf(w, "%s  %s (%s)\n", t.paint(green, "PASS"), r.Path, Duration(r.Elapsed))
@@ -50,11 +60,17 @@ func (t *Text) Record(r *Record) {
 		}
 	case Error:
 		fmt.Fprintf(w, "%s %s\n", t.paint(red, "ERROR"), r.Err)
+		for _, e := range r.MoreErrors {
+			fmt.Fprintf(w, "      %s\n", e)
+		}
 	case Skip:
 		if t.Verbose {
 			fmt.Fprintf(w, "%s  %s (%s)\n", t.paint(amber, "SKIP"), r.Path, r.Err)
 		}
 		return
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "    warning: %s\n", warn)
 	}
 	if t.Verbose || r.Outcome == Fail {
 		for _, d := range r.Discarded() {
@@ -70,10 +86,10 @@ func (t *Text) Record(r *Record) {
 	}
 }
 
-// Summary prints the last line, "N passed, M failed", where M counts
-// failed and erroneous scripts.
-func (t *Text) Summary(passed, failed int) {
-	fmt.Fprintf(t.W, "%d passed, %d failed\n", passed, failed)
+// Summary prints the last line, Counts.String: "N passed, M failed",
+// then ", E errors" and ", S skipped" when there are any.
+func (t *Text) Summary(c Counts) {
+	fmt.Fprintln(t.W, c.String())
 }
 
 func (t *Text) paint(colour, s string) string {
@@ -110,6 +126,8 @@ type JSONRecord struct {
 	Result    Outcome       `json:"result"`
 	TimeMS    float64       `json:"time_ms"`
 	Error     string        `json:"error,omitempty"`
+	Errors    []string      `json:"more_errors,omitempty"`
+	Warnings  []string      `json:"warnings,omitempty"`
 	Failure   *JSONFailure  `json:"failure,omitempty"`
 	Discarded []JSONDiscard `json:"discarded"`
 	Leftover  []JSONDiscard `json:"leftover,omitempty"`
@@ -126,6 +144,11 @@ type JSONFailure struct {
 	Received string `json:"received"`
 	Path     string `json:"path"`
 	Diff     string `json:"diff"`
+	// Closest is, for a timeout, the discarded stanza nearest to the
+	// expected one (Path and Diff then describe it).
+	Closest     string `json:"closest,omitempty"`
+	ClosestNote string `json:"closest_note,omitempty"`
+	Reason      string `json:"closest_reason,omitempty"`
 }
 
 // JSONDiscard is a discarded (or left-over) stanza in JSON.
@@ -145,6 +168,8 @@ func (r *Record) JSON() JSONRecord {
 		Result:    r.Outcome,
 		TimeMS:    float64(r.Elapsed.Microseconds()) / 1000,
 		Error:     r.Err,
+		Errors:    r.MoreErrors,
+		Warnings:  r.Warnings,
 		Discarded: []JSONDiscard{},
 	}
 	if j.Tags == nil {
@@ -155,6 +180,7 @@ func (r *Record) JSON() JSONRecord {
 			File: f.Pos.File, Line: f.Pos.Line, Action: f.Action, Client: f.Client,
 			Message: f.Message, Expected: f.Expected, Received: f.Received,
 			Path: f.Path, Diff: f.Diff,
+			Closest: f.Closest, ClosestNote: f.ClosestNote, Reason: f.ClosestReason,
 		}
 	}
 	for _, d := range r.Discarded() {
@@ -254,6 +280,9 @@ func WriteJUnit(w io.Writer, suite string, recs []*Record) error {
 			c.Skipped = &junitProblem{Message: r.Err}
 		}
 		var out strings.Builder
+		for _, w := range r.Warnings {
+			fmt.Fprintf(&out, "warning: %s\n", w)
+		}
 		for _, d := range r.Discarded() {
 			fmt.Fprintf(&out, "discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Stanza)
 		}

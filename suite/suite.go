@@ -3,6 +3,10 @@
 // as text, JSON lines or JUnit XML. The scansion language itself (parsing,
 // matching, running one script) is package scenarios; this package is the
 // layer of a test runner above it.
+//
+// Runner runs scripts (selected by name and tags, several at once, in a
+// deterministic report order); RunDir is "replay DIR" for a library
+// caller; Counts is the summary line.
 package suite
 
 import (
@@ -93,6 +97,14 @@ type Record struct {
 	// (Result).
 	Script *scenarios.Script
 	Result *scenarios.Result
+	// Source is the script's text as read (pictures show it).
+	Source []byte
+
+	// MoreErrors are the parse errors after the first (which is Err).
+	MoreErrors []string
+	// Warnings are the parser's warnings (Script.Warnings), each
+	// "file:line: message"; reports print every one.
+	Warnings []string
 
 	timeout time.Duration // how long a receives waited (virtual time)
 }
@@ -113,50 +125,11 @@ func (r *Record) Discarded() []scenarios.Discard {
 	return r.Result.Discarded
 }
 
-// RunFile reads, parses, filters and runs the script at path.
+// RunFile reads, parses, filters and runs the script at path with the
+// defaults of a Runner: Runner{Options: opts, Filter: filter}.File(path).
 func RunFile(path string, filter TagFilter, opts scenarios.RunOptions) *Record {
-	rec := &Record{Path: path, Name: strings.TrimSuffix(filepath.Base(path), ".scs")}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		rec.Outcome, rec.Err = Error, pathError(path, err).Error()
-		return rec
-	}
-	script, err := scenarios.Parse(path, src)
-	if err != nil {
-		rec.Outcome, rec.Err = Error, oneLine(err.Error())
-		return rec
-	}
-	rec.Script = script
-	rec.Title = script.Title
-	for _, t := range script.Tags {
-		rec.Tags = append(rec.Tags, t.String())
-	}
-	if ok, why := filter.Allows(script.Tags); !ok {
-		rec.Outcome, rec.Err = Skip, why
-		return rec
-	}
-	rec.timeout = opts.Timeout
-	if rec.timeout <= 0 {
-		rec.timeout = scenarios.DefaultTimeout
-	}
-	start := time.Now()
-	res := scenarios.Run(script, opts)
-	rec.Elapsed = time.Since(start)
-	rec.Result = res
-	switch {
-	case res.Err != nil:
-		rec.Outcome = Error
-		msg := oneLine(res.Err.Error())
-		if !strings.HasPrefix(msg, path) {
-			msg = path + ": " + msg
-		}
-		rec.Err = msg
-	case !res.Passed:
-		rec.Outcome = Fail
-	default:
-		rec.Outcome = Pass
-	}
-	return rec
+	r := Runner{Options: opts, Filter: filter}
+	return r.File(path)
 }
 
 // timeoutAfter estimates where in the trace a timeout happened: the
@@ -201,15 +174,34 @@ func TraceDoc(rec *Record, meta []string) *tracefmt.Doc {
 		return d
 	}
 	d.Events = rec.Result.Trace
+	d.EndSeq = rec.Result.EndSeq
+	if rec.Source != nil {
+		d.Script = strings.Split(strings.TrimRight(strings.ReplaceAll(string(rec.Source), "\r\n", "\n"), "\n"), "\n")
+	}
+	if rec.Script != nil {
+		for i, after := range rec.Result.ActionSeq {
+			if i >= len(rec.Script.Actions) {
+				break
+			}
+			a := rec.Script.Actions[i]
+			text := a.Client + " " + a.Verb.String()
+			if a.Nothing {
+				text += ": nothing"
+			}
+			d.Actions = append(d.Actions, tracefmt.Action{After: after, Line: a.Pos.Line, Text: text})
+		}
+	}
 	if f := rec.Result.Failure; f != nil {
 		d.Failure = &tracefmt.Failure{
-			Message:  f.Error(),
-			Client:   f.Client,
-			Seq:      tracefmt.FindDelivery(d.Events, f.Client, f.Received),
-			After:    timeoutAfter(d.Events, f, rec.timeout),
-			Expected: f.Expected,
-			Received: f.Received,
-			Diff:     f.Diff,
+			Message:    f.Error(),
+			Client:     f.Client,
+			Seq:        tracefmt.FindDelivery(d.Events, f.Client, f.Received),
+			After:      timeoutAfter(d.Events, f, rec.timeout),
+			Expected:   f.Expected,
+			Received:   f.Received,
+			Diff:       f.Diff,
+			Closest:    f.Closest,
+			ClosestSeq: f.ClosestSeq,
 		}
 	} else if rec.Outcome == Error {
 		d.Failure = &tracefmt.Failure{Message: rec.Err}

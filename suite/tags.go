@@ -16,6 +16,9 @@ import (
 //     "status:stable" is the same term.
 //   - "status" (no colon) matches every tag named status, whatever its
 //     value, and the bare tag "## status".
+//   - A tag whose value is a comma-separated list is matched by each item:
+//     "area: blocking" matches "## area: blocking, privacy" (and
+//     "area: blocking, privacy" as a whole still matches it).
 //
 // Matching is exact and case-sensitive. A script is run when it has at
 // least one tag matching a term of Only (or Only is empty) and no tag
@@ -25,8 +28,8 @@ type TagFilter struct {
 }
 
 // SplitTags splits a comma-separated list of terms, trimming each and
-// dropping empty ones: "slow, status: stable" is two terms. A value cannot
-// hold a comma; a tag whose value has one is matched by its name.
+// dropping empty ones: "slow, status: stable" is two terms. A term cannot
+// hold a comma: a tag whose value is a list is matched item by item.
 func SplitTags(list string) []string {
 	var out []string
 	for _, t := range strings.Split(list, ",") {
@@ -69,6 +72,11 @@ func hasTag(tags []scenarios.Tag, term string) bool {
 		}
 		if !full || t.Value == value {
 			return true
+		}
+		for _, v := range SplitTags(t.Value) {
+			if v == value {
+				return true
+			}
 		}
 	}
 	return false

@@ -32,7 +32,7 @@ func Mermaid(w io.Writer, d *Doc) error {
 	}
 	fmt.Fprintln(bw, "sequenceDiagram")
 	for _, h := range header(d) {
-		fmt.Fprintf(bw, "    %%%% %s\n", h)
+		fmt.Fprintf(bw, "    %%%% %s\n", mmComment(h))
 	}
 	for i, p := range l.parts {
 		fmt.Fprintf(bw, "    participant %s as %s\n", alias[i], mmText(p.label))
@@ -78,7 +78,7 @@ func Mermaid(w io.Writer, d *Doc) error {
 			}
 			fmt.Fprintf(bw, "    %s%s%s: %s\n", alias[from], arrow, alias[to], mmText(label))
 		default:
-			fmt.Fprintf(bw, "    Note over %s: %s\n", alias[l.of[i]], mmText(fmt.Sprintf("%d %s", ev.Seq, markerText(ev))))
+			fmt.Fprintf(bw, "    Note over %s: %s\n", alias[l.of[i]], mmText(fmt.Sprintf("%d %s", ev.Seq, markerText(ev, 24))))
 		}
 		if failing {
 			fmt.Fprintf(bw, "    Note over %s: %s\n", alias[l.of[i]], mmText(failWord(d)+": "+fail.Message))
@@ -101,3 +101,10 @@ var mmText = strings.NewReplacer(
 	"\r", " ",
 	"\n", " ",
 ).Replace
+
+// mmComment makes s safe inside a "%%" comment line: Mermaid reads
+// "%%{…}%%" anywhere in the text as a directive (configuration), so a
+// title holding "%%{init: …}%%" would reconfigure the diagram. Every "%"
+// becomes Mermaid's entity "#37;", and line breaks are already gone
+// (header).
+func mmComment(s string) string { return strings.ReplaceAll(s, "%", "#37;") }

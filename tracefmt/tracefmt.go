@@ -50,6 +50,24 @@ type Doc struct {
 	Events []sim.TraceEvent
 	// Failure, when set, explains a failing run and locates it.
 	Failure *Failure
+	// Actions, when set, are the script actions that ran, in order; each
+	// event belongs to the last action whose After is below its Seq. The
+	// HTML page links every event to its action's line of Script.
+	Actions []Action
+	// Script, when set, is the script's source, one string per line; the
+	// HTML page shows it with an anchor per line ("#L12").
+	Script []string
+	// EndSeq, when non-zero, is the last event the script's actions
+	// caused: later events are the runner's end-of-run teardown (every
+	// client still connected disconnects), marked as such.
+	EndSeq uint64
+}
+
+// Action is one script action that ran.
+type Action struct {
+	After uint64 // the Seq of the last event before the action began
+	Line  int    // its line in the script
+	Text  string // what it does: "Romeo sends", "Juliet receives"
 }
 
 // Failure locates and explains why a run failed.
@@ -68,6 +86,11 @@ type Failure struct {
 	// Expected and Received are the stanzas (canonical form), Diff a
 	// line diff; any may be empty.
 	Expected, Received, Diff string
+	// Closest is, for a timeout, the received stanza nearest to Expected
+	// that the run discarded, ClosestSeq its event; Diff then compares
+	// Expected with it.
+	Closest    string
+	ClosestSeq uint64
 }
 
 // ServerName is the participant that stands for the server.
@@ -282,7 +305,11 @@ const stanzasNS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 // segment of its namespace ("query roster", "query disco#info"), so that a
 // summary holds no URL. The address is the stanza's to for a send and its
 // from otherwise. Events without a stanza give "".
-func Summary(ev sim.TraceEvent) string {
+func Summary(ev sim.TraceEvent) string { return summary(ev, 24) }
+
+// summary is Summary with bodies clipped to bodyMax characters: the text
+// trace keeps its columns narrow, the HTML page has a whole row.
+func summary(ev sim.TraceEvent, bodyMax int) string {
 	el := element(ev)
 	if el == nil {
 		return oneLine(ev.Stanza)
@@ -321,7 +348,7 @@ func Summary(ev sim.TraceEvent) string {
 		}
 	}
 	if b := el.SelectElement("body"); b != nil {
-		parts = append(parts, fmt.Sprintf("%q", clip(strings.TrimSpace(b.Text()), 24)))
+		parts = append(parts, fmt.Sprintf("%q", clip(strings.TrimSpace(b.Text()), bodyMax)))
 	}
 	if ev.Kind == sim.TraceSend {
 		if to := el.SelectAttrValue("to", ""); to != "" {
@@ -382,8 +409,9 @@ func elapsed(d time.Duration) string {
 	return "+" + d.Round(time.Microsecond).String()
 }
 
-// markerText is the label of a non-arrow event.
-func markerText(ev sim.TraceEvent) string {
+// markerText is the label of a non-arrow event, its stanza's body clipped
+// to bodyMax characters.
+func markerText(ev sim.TraceEvent, bodyMax int) string {
 	switch ev.Kind {
 	case sim.TraceConnect:
 		return "connect " + ev.JID.String()
@@ -393,9 +421,9 @@ func markerText(ev sim.TraceEvent) string {
 		}
 		return "disconnect (" + ev.Reason + ")"
 	case sim.TraceDrop:
-		return "✕ dropped [" + ev.Reason + "] " + Summary(ev)
+		return "✕ dropped [" + ev.Reason + "] " + summary(ev, bodyMax)
 	case sim.TraceStore:
-		return "stored offline for " + ev.JID.String() + ": " + Summary(ev)
+		return "stored offline for " + ev.JID.String() + ": " + summary(ev, bodyMax)
 	}
 	return ev.Kind.String()
 }

@@ -262,7 +262,7 @@ func TestMermaidMissing(t *testing.T) {
 
 var (
 	reArrowG  = regexp.MustCompile(`<g class="arrow" data-seq="(\d+)" data-kind="([a-z-]+)"([^>]*)>`)
-	reSVG     = regexp.MustCompile(`(?s)<svg .*</svg>`)
+	reSVG     = regexp.MustCompile(`(?s)<svg class="rows".*?</svg>`)
 	reHidden  = regexp.MustCompile(`(?s)<div id="stanzas" hidden>.*?</div>`)
 	reFailPre = regexp.MustCompile(`(?s)<section class="failure">.*?</section>`)
 )
@@ -324,7 +324,7 @@ func TestHTMLEscapingAndSelfContained(t *testing.T) {
 	if !strings.Contains(out, "&amp;lt;script&amp;gt;x&amp;lt;/script&amp;gt;") {
 		t.Errorf("stanza text not escaped for HTML")
 	}
-	if !strings.Contains(out, `<pre data-for="5" data-head="#5 send · Juliet → Server · +0s">&lt;iq id=&#34;q1&#34; type=&#34;get&#34;&gt;`) {
+	if !strings.Contains(out, `<pre data-for="5" data-head="#5 send · Juliet → Server · +0s" data-cause="">&lt;iq id=&#34;q1&#34; type=&#34;get&#34;&gt;`) {
 		t.Errorf("stanza 5 not pretty-printed and escaped:\n%s", reHidden.FindString(out))
 	}
 	// No references outside: without the escaped stanza texts, there is no
@@ -412,5 +412,72 @@ func TestPretty(t *testing.T) {
 	}
 	if Pretty("<oops") != "<oops" || Pretty("") != "" {
 		t.Error("Pretty of non-XML should return it unchanged")
+	}
+}
+
+func TestMermaidTitleEscaped(t *testing.T) {
+	d := &Doc{Title: "100% %%{init: {'theme':'dark'}}%% done", Meta: []string{"seed: 5%"}, Events: sample()}
+	out := render(t, Mermaid, d)
+	if strings.Count(out, "%%") != 2 || strings.Contains(out, "%%{") {
+		t.Errorf("a directive or a stray %%%% in the header:\n%s", out)
+	}
+	if !strings.Contains(out, "    %% 100#37; #37;#37;{init: {'theme':'dark'}}#37;#37; done\n") {
+		t.Errorf("title line:\n%s", out)
+	}
+}
+
+// TestHTMLTraceFeatures: full labels in the row, drops showing what was
+// dropped, events linked to their script line, teardown marked, a
+// legend, a link to the failing event, and no time column when time
+// never moves.
+func TestHTMLTraceFeatures(t *testing.T) {
+	evs := sample()
+	d := &Doc{Events: evs, Failure: &Failure{Message: "m", Client: "Juliet", Seq: 6},
+		Actions: []Action{{After: 0, Line: 10, Text: "Romeo connects"}, {After: 4, Line: 14, Text: "Juliet sends"}},
+		Script:  []string{"# t"}, EndSeq: 10}
+	out := render(t, HTML, d)
+	for _, want := range []string{
+		`<a class="goto" href="#6">event 6</a>`,
+		`<ul class="legend"`,
+		`data-teardown="true"`,
+		`data-line="14"`,
+		`end of script: teardown`,
+		`<span class="line" id="L1">`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	// The drop's label shows the stanza, not only the reason.
+	if !regexp.MustCompile(`<g class="drop"[^>]*><title>[^<]*</title><path[^>]*/><text[^>]*>8 ✕ dropped \[blocked-inbound\] message`).MatchString(out) {
+		t.Error("drop label without its stanza")
+	}
+	// Time moves in sample (+1.5ms): the column is there; without any
+	// elapsed time it is not.
+	if !strings.Contains(out, `class="time"`) {
+		t.Error("no time column though time moves")
+	}
+	still := make([]sim.TraceEvent, len(evs))
+	copy(still, evs)
+	for i := range still {
+		still[i].Elapsed = 0
+	}
+	if out := render(t, HTML, &Doc{Events: still}); strings.Contains(out, `class="time"`) || strings.Contains(out, "+0s") {
+		t.Error("a +0s time column though time never moves")
+	}
+	// No label is cut while the row has room: every <text> in the rows
+	// ends without "…" for these short stanzas.
+	if strings.Contains(reSVG.FindString(out), "…") {
+		t.Error("a label clipped in a wide row")
+	}
+}
+
+func TestHTMLClosest(t *testing.T) {
+	d := &Doc{Events: sample(), Failure: &Failure{Message: "m", Client: "Juliet", Expected: "<presence/>",
+		Closest: "<presence type='unavailable'/>", ClosestSeq: 3, Diff: "- <presence/>\n+ <presence type='unavailable'/>\n"}}
+	out := render(t, HTML, d)
+	if !strings.Contains(out, `discarded as it arrived before the wait (<a class="goto" href="#3">event 3</a>)`) ||
+		!strings.Contains(out, "<p>diff (-expected +closest):</p>") {
+		t.Errorf("closest stanza not shown:\n%s", reFailPre.FindString(out))
 	}
 }

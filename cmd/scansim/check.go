@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -28,9 +29,10 @@ invariants after every step, comparing the model with a reference of the
 behaviour document. The first violation is shrunk to a short sequence and
 written as a .scs script that "scansim replay" and "scansim trace" take.
 
-Prints one summary line, "ok: N checks, M actions, no violation", or the
-violation: its message, the rapid seed that reproduces it, the shrunk
-sequence and the script's path.
+Prints one summary line, "ok: N checks, M actions (rate), no violation;
+seed S", or the violation: its message, the seed (--seed S repeats the
+run), the shrunk sequence and the script's path. Shrinking runs are not
+counted as checks. Ctrl-C prints the partial summary and the seed.
 
 Exit status: 0 no violation, 1 a violation, 2 usage errors (and a --server
 that cannot be reached or refuses a login).
@@ -47,9 +49,11 @@ Examples:
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 200
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --engine scansion --checks 1000
 
-On a terminal a progress line (checks done, actions/s, elapsed time) is
-redrawn in place on stderr; when stderr is not a terminal nothing is
-printed until the summary (-v prints a plain progress line every 10 checks).
+On a terminal a progress line (checks done, actions/s, elapsed time; then
+the shrinking phase) is redrawn in place on stderr, cut to the terminal's
+width; when stderr is not a terminal nothing is printed until the summary
+(-v prints a plain progress line every 10 checks and one when shrinking
+starts).
 
 With --server, every sequence runs on the model (the oracle, with
 --profile) and on the real server at HOST:PORT, on fresh accounts. After
@@ -91,7 +95,7 @@ type checkOpts struct {
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	var o checkOpts
 	fs := newFlags(c, stderr)
-	fs.Uint64Var(&o.seed, "seed", 0, "rapid seed (0: a random one; a failure prints the seed that reproduces it)")
+	fs.Uint64Var(&o.seed, "seed", 0, "rapid seed (0: draw one); every summary prints the seed, and --seed with it repeats the run")
 	fs.IntVar(&o.checks, "checks", 100, "number of random operation sequences")
 	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
@@ -136,6 +140,18 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
+	if o.out != "" {
+		// Refuse a file where a directory is wanted before running, not
+		// after a long exploration found something to write.
+		if info, err := os.Stat(o.out); err == nil && !info.IsDir() {
+			return fail(fmt.Errorf("--out %s: not a directory", o.out))
+		}
+	}
+	if o.seed == 0 {
+		// Drawn here, not inside the exploration, so that an interrupted
+		// run can say it too.
+		o.seed = properties.NewSeed()
+	}
 	sim, err := driver.NewOptions(o.profile, o.seed, o.mutants.vals, 0)
 	if err != nil {
 		return fail(err)
@@ -179,7 +195,14 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
+	cfg.Seed = o.seed
 	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
+	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
+	stop := onInterrupt(func() {
+		progress.done()
+		fmt.Fprintf(stdout, "interrupted: %s; seed %d (--seed %d repeats the run)\n", progress.partial(), o.seed, o.seed)
+	})
+	defer stop()
 	// rapid asks testing.Short, which panics unless flag.CommandLine has
 	// been parsed; scansim parses its own flag sets, so mark it parsed.
 	if !flag.Parsed() {
@@ -204,11 +227,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				}
 				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
-			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s\n",
-				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known)
+			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; seed %d\n",
+				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seed)
 			return exitOK
 		}
-		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation\n", rep.Checks, rep.Actions, rate)
+		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; seed %d\n", rep.Checks, rep.Actions, rate, o.seed)
 		return exitOK
 	}
 	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
@@ -216,8 +239,14 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	for _, l := range msg[1:] {
 		fmt.Fprintf(stdout, "    %s\n", l)
 	}
-	fmt.Fprintf(stdout, "    rapid seed %d (reproduce: --seed %d), first failing check %d, shrunk to %d actions:\n",
-		f.Seed, f.Seed, f.FirstCheck, f.ShrunkLen)
+	// --seed N repeats the whole run; the failing check's own rapid seed
+	// reaches it at the first check.
+	starts := ""
+	if f.Seed != o.seed {
+		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
+	}
+	fmt.Fprintf(stdout, "    seed %d (--seed %d repeats the run), first failing check %d%s, shrunk from %d to %d actions:\n",
+		o.seed, o.seed, f.FirstCheck, starts, f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {
 		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
 	}
@@ -238,6 +267,13 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "    draw:   scansim trace%s %s -o failure.html\n", flags, f.ScriptPath)
 	}
+	if f.WriteErr != nil {
+		// The script is the run's one artefact: not writing it is an
+		// error, whatever the violation.
+		fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
+		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
+		return exitUsage
+	}
 	if f.ReplayNote != "" {
 		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))
 	}
@@ -249,8 +285,22 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "    the server's trace of the shrunk run (prefix removed, resources as on the model):")
 		fmt.Fprintln(stdout, suite.Indent(f.ServerTrace))
 	}
-	fmt.Fprintf(stdout, "%d checks, %d actions (%s), 1 violation\n", rep.Checks, rep.Actions, rate)
+	fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
 	return exitFailed
+}
+
+// checkTotals is "N checks, M actions (rate)", with the runs spent
+// shrinking when there were any: they are not checks.
+func checkTotals(rep properties.Report, rate string) string {
+	checks := "checks"
+	if rep.Checks == 1 {
+		checks = "check"
+	}
+	s := fmt.Sprintf("%d %s, %d actions (%s)", rep.Checks, checks, rep.Actions, rate)
+	if rep.ShrinkRuns > 0 {
+		s += fmt.Sprintf(", %d runs shrinking", rep.ShrinkRuns)
+	}
+	return s
 }
 
 func mutantFlags(ms []string) string {

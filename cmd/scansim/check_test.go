@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +17,7 @@ func TestCheckPasses(t *testing.T) {
 	out, errOut, code := scansim(t, "check", "--checks", "10", "--steps", "10", "--seed", "1")
 	// Piped (not a terminal): no progress at all on stderr, and a summary
 	// with the action rate.
-	if code != exitOK || errOut != "" || !strings.HasPrefix(out, "ok: 10 checks, ") || !strings.Contains(out, " actions/s), no violation\n") {
+	if code != exitOK || errOut != "" || !strings.HasPrefix(out, "ok: 10 checks, ") || !strings.HasSuffix(out, " actions/s), no violation; seed 1\n") {
 		t.Errorf("code %d stderr %q\n%s", code, errOut, out)
 	}
 }
@@ -26,7 +29,7 @@ func TestCheckFindsMutant(t *testing.T) {
 	dir := t.TempDir()
 	out, _, code := scansim(t, "check", "--checks", "50", "--seed", "1", "--shrink-time", "2s",
 		"--mutant", "blocklist-push-to-all", "--out", dir)
-	if code != exitFailed || !strings.HasPrefix(out, "FAIL: ") || !strings.HasSuffix(out, " 1 violation\n") {
+	if code != exitFailed || !strings.HasPrefix(out, "FAIL: ") || !strings.HasSuffix(out, " 1 violation; seed 1\n") {
 		t.Fatalf("code %d\n%s", code, out)
 	}
 	scripts, _ := filepath.Glob(filepath.Join(dir, "*.scs"))
@@ -79,5 +82,90 @@ func TestCheckLiveProgress(t *testing.T) {
 	if strings.Count(got, "\r\x1b[Kcheck ") != 2 || !strings.Contains(got, "check 3/3  60 actions  ") ||
 		!strings.HasSuffix(got, "\r\x1b[K") || strings.Contains(got, "\n") {
 		t.Errorf("live progress output %q", got)
+	}
+}
+
+// TestCheckCountsAndSeed: shrinking runs are not checks, the summary
+// names the seed, and a drawn seed given back repeats the run.
+func TestCheckCountsAndSeed(t *testing.T) {
+	dir := t.TempDir()
+	out, _, code := scansim(t, "check", "--checks", "50", "--seed", "1", "--shrink-time", "2s",
+		"--mutant", "blocklist-push-to-all", "--out", dir)
+	m := regexp.MustCompile(`first failing check (\d+) .*\n(?s:.*)\n(\d+) checks, \d+ actions \([^)]*\), (\d+) runs shrinking, 1 violation; seed 1\n$`).FindStringSubmatch(out)
+	if code != exitFailed || m == nil || m[1] != m[2] || m[3] == "0" {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	out, _, code = scansim(t, "check", "--checks", "3", "--steps", "5")
+	m = regexp.MustCompile(`^ok: 3 checks, (\d+) actions .*; seed (\d+)\n$`).FindStringSubmatch(out)
+	if code != exitOK || m == nil {
+		t.Fatalf("drawn seed: %d %q", code, out)
+	}
+	again, _, _ := scansim(t, "check", "--checks", "3", "--steps", "5", "--seed", m[2])
+	if m2 := regexp.MustCompile(`^ok: 3 checks, (\d+) actions `).FindStringSubmatch(again); m2 == nil || m2[1] != m[1] {
+		t.Errorf("--seed %s did not repeat the run: %q then %q", m[2], out, again)
+	}
+}
+
+// TestCheckVerboseIsShort: -v prints a progress line every 10 checks and
+// one when shrinking starts, not one per shrinking run.
+func TestCheckVerboseIsShort(t *testing.T) {
+	_, errOut, _ := scansim(t, "check", "-v", "--checks", "30", "--seed", "1", "--shrink-time", "2s",
+		"--mutant", "blocklist-push-to-all", "--out", t.TempDir())
+	if n := strings.Count(errOut, "\n"); n > 5 || !strings.Contains(errOut, "shrinking the failure\n") {
+		t.Errorf("%d lines on stderr:\n%s", n, errOut)
+	}
+}
+
+// TestProgressFitsTerminal: the live line never reaches the last column
+// (it would wrap, and \r would redraw only the wrapped part), and the
+// shrinking phase is labelled.
+func TestProgressFitsTerminal(t *testing.T) {
+	var errb strings.Builder
+	p := &progress{w: &errb, live: true, width: 30}
+	start := time.Now().Add(-time.Second)
+	p.update(100, 100, 123456, start)
+	p.lastDraw = time.Time{}
+	p.shrinking(7, start)
+	for _, l := range strings.Split(errb.String(), "\r\x1b[K") {
+		if n := len([]rune(l)); n > 29 {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+	if !strings.Contains(errb.String(), "shrinking the failure: 7 ") {
+		t.Errorf("%q", errb.String())
+	}
+	if got := p.partial(); !strings.Contains(got, "being shrunk (7 runs)") {
+		t.Errorf("partial %q", got)
+	}
+}
+
+// TestCheckInterrupt: Ctrl-C during a long exploration prints the partial
+// summary and the seed, and exits 130. The exploration runs in a child
+// process (this test binary, re-entered), which the test interrupts.
+func TestCheckInterrupt(t *testing.T) {
+	if os.Getenv("SCANSIM_CHECK_CHILD") == "1" {
+		os.Exit(run([]string{"check", "--checks", "1000000", "--seed", "5"}, os.Stdout, os.Stderr))
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckInterrupt$")
+	cmd.Env = append(os.Environ(), "SCANSIM_CHECK_CHILD=1")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // let it get going (not a timing assertion)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stdout %q", err, out.String())
+	}
+	if !regexp.MustCompile(`^interrupted: \d+ of 1000000 checks done, \d+ actions, no violation so far; seed 5 \(--seed 5 repeats the run\)\n$`).MatchString(out.String()) {
+		t.Errorf("stdout %q", out.String())
 	}
 }

@@ -3,25 +3,47 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
 	"time"
 )
 
 // progress reports a long exploration on stderr: a line redrawn in place
-// on a terminal, plain lines every 10 checks with -v, nothing otherwise
-// (so piped output stays clean).
+// on a terminal, plain lines every 10 checks with -v (and one when
+// shrinking starts), nothing otherwise (so piped output stays clean).
 type progress struct {
 	w        io.Writer
 	live     bool // a terminal: redraw with \r
 	verbose  bool
+	width    int // columns of the terminal: a longer line would wrap and leave a trail
 	lastDraw time.Time
 	drawn    bool
+
+	mu      sync.Mutex // the interrupt handler reads what update wrote
+	done_   int
+	total   int
+	actions int
+	shrinks int
 }
 
 func newProgress(w io.Writer, verbose bool) *progress {
-	return &progress{w: w, live: isTerminal(w), verbose: verbose}
+	return &progress{w: w, live: isTerminal(w), verbose: verbose, width: termWidth()}
+}
+
+// termWidth is $COLUMNS when the shell exports it, else 80.
+func termWidth() int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
 }
 
 func (p *progress) update(done, total, actions int, start time.Time) {
+	p.mu.Lock()
+	p.done_, p.total, p.actions = done, total, actions
+	p.mu.Unlock()
 	elapsed := time.Since(start)
 	switch {
 	case p.live:
@@ -29,18 +51,77 @@ func (p *progress) update(done, total, actions int, start time.Time) {
 		if done != total && time.Since(p.lastDraw) < 100*time.Millisecond {
 			return
 		}
-		p.lastDraw = time.Now()
-		p.drawn = true
-		fmt.Fprintf(p.w, "\r\x1b[Kcheck %d/%d  %d actions  %s  %s", done, total, actions, actionRate(actions, elapsed), elapsed.Round(100*time.Millisecond))
+		p.draw(fmt.Sprintf("check %d/%d  %d actions  %s  %s", done, total, actions, actionRate(actions, elapsed), elapsed.Round(100*time.Millisecond)))
 	case p.verbose && (done%10 == 0 || done == total):
 		fmt.Fprintf(p.w, "check %d/%d, %d actions, %s\n", done, total, actions, actionRate(actions, elapsed))
 	}
+}
+
+// shrinking reports a run rapid made while shrinking a failure: a phase
+// of its own, not counted as checks.
+func (p *progress) shrinking(runs int, start time.Time) {
+	p.mu.Lock()
+	p.shrinks = runs
+	p.mu.Unlock()
+	switch {
+	case p.live:
+		if time.Since(p.lastDraw) < 100*time.Millisecond {
+			return
+		}
+		p.draw(fmt.Sprintf("shrinking the failure: %d runs  %s", runs, time.Since(start).Round(100*time.Millisecond)))
+	case p.verbose && runs == 1:
+		fmt.Fprintln(p.w, "shrinking the failure")
+	}
+}
+
+// draw redraws the live line, cut to the terminal's width less one
+// column so that it never wraps.
+func (p *progress) draw(line string) {
+	p.lastDraw = time.Now()
+	p.drawn = true
+	if r := []rune(line); len(r) > p.width-1 && p.width > 1 {
+		line = string(r[:p.width-1])
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+}
+
+// partial describes the run so far, for an interrupted exploration.
+func (p *progress) partial() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := fmt.Sprintf("%d of %d checks done, %d actions, no violation so far", p.done_, p.total, p.actions)
+	if p.shrinks > 0 {
+		s = fmt.Sprintf("%d checks done, %d actions, a violation found and being shrunk (%d runs)", p.done_, p.actions, p.shrinks)
+	}
+	return s
 }
 
 // done clears the live line before the summary is printed.
 func (p *progress) done() {
 	if p.live && p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+// onInterrupt calls report and exits with status 130 on Ctrl-C (SIGINT)
+// while a long run is in progress; the returned function restores the
+// default handling. An exploration cannot be cancelled midway (rapid
+// offers no way), so the partial summary is the useful part.
+func onInterrupt(report func()) (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-c:
+			report()
+			os.Exit(130)
+		case <-quit:
+		}
+	}()
+	return func() {
+		signal.Stop(c)
+		close(quit)
 	}
 }
 

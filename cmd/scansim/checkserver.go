@@ -26,8 +26,8 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
 	if f == nil {
-		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model\n",
-			rep.Checks, rep.Actions, rate, rep.ServerStanzas)
+		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model; seed %d\n",
+			rep.Checks, rep.Actions, rate, rep.ServerStanzas, o.seed)
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", f.FirstCheck-1, f.Seed, f.OriginalLen, f.ShrunkLen)
@@ -38,6 +38,6 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	} else {
 		fmt.Fprintln(stdout, suite.Indent(f.Script))
 	}
-	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence\n", rep.Checks, rep.Actions, rate)
+	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence; seed %d\n", rep.Checks, rep.Actions, rate, o.seed)
 	return exitFailed
 }

@@ -79,6 +79,15 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 			errs++
 			continue
 		}
+		for _, w := range s.Warnings {
+			fmt.Fprintln(stderr, "scansim diff: warning:", w)
+		}
+		if len(s.Actions) == 0 {
+			// Both sides would "receive the same" nothing: not a result.
+			fmt.Fprintf(stderr, "scansim diff: %s: script has no actions: it tests nothing\n", f)
+			errs++
+			continue
+		}
 		cmp := scenarios.Compare(s, scenarios.CompareOptions{
 			Server:  &driver.ServerDriver{Addr: *server, Timeout: *timeout},
 			Options: sim,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/suite"
 )
 
@@ -24,7 +25,9 @@ and writes standard output.
 
 By default the formatted scripts are written to standard output. With -l,
 the names of files whose layout differs are printed instead; with -w, such
-files are rewritten in place. -l and -w combine.
+files are rewritten: written whole to a temporary file beside them and
+renamed over them (a failed write leaves the script as it was; a symbolic
+link is refused, not followed). -l and -w combine.
 
 Exit status: 0 done, 2 a script does not parse or a file cannot be read or
 written (the other files are still processed).
@@ -97,11 +100,7 @@ func fmtFile(path string, list, write bool, stdout io.Writer) error {
 		if !changed {
 			return nil
 		}
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, out, info.Mode().Perm())
+		return scenarios.WriteFileAtomic(path, out, 0o644)
 	}
 	if !list {
 		_, err = stdout.Write(out)

@@ -25,7 +25,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scansim/scansim/suite"
 )
@@ -126,13 +128,17 @@ func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
 func parseFlags(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
 	rest := args
 	for {
+		// The flag package's own message goes nowhere: flagError says it
+		// again, prefixed with the command.
+		fs.SetOutput(io.Discard)
 		err := fs.Parse(rest)
+		fs.SetOutput(stderr)
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(c, fs, stdout)
 			return nil, exitOK, false
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "run \"scansim help %s\" for usage\n", c.name)
+			fmt.Fprintf(stderr, "scansim %s: %s (run \"scansim help %s\" for usage)\n", c.name, flagError(fs, err), c.name)
 			return nil, exitUsage, false
 		}
 		r := fs.Args()
@@ -145,6 +151,27 @@ func parseFlags(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.W
 		pos = append(pos, r[0])
 		rest = r[1:]
 	}
+}
+
+// flagError rewords a flag parse error: a duration given without a unit
+// ("--latency 20") says so, rather than the flag package's "parse error".
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	var name, val string
+	if _, e := fmt.Sscanf(msg, "invalid value %q for flag -%s", &val, &name); e == nil {
+		name = strings.TrimSuffix(name, ":")
+		if f := fs.Lookup(name); f != nil {
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, isDur := g.Get().(time.Duration); isDur {
+					if _, e := strconv.ParseFloat(val, 64); e == nil {
+						return fmt.Sprintf("--%s %s: a duration needs a unit: %sms, %ss, …", name, val, val, val)
+					}
+					return fmt.Sprintf("--%s %s: not a duration (examples: 20ms, 1.5s, 2m)", name, val)
+				}
+			}
+		}
+	}
+	return msg
 }
 
 // parseNoArgs is parseFlags for a command that takes no positional

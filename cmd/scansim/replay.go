@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
-	"os"
+	"regexp"
+	"strings"
+
+	"github.com/scansim/scansim/scenarios"
 
 	"github.com/scansim/scansim/suite"
 )
@@ -56,8 +60,12 @@ type replayOpts struct {
 	verbose  bool
 	quiet    bool
 	failFast bool
+	list     bool
 	format   string
 	junit    string
+	json     string
+	names    string
+	parallel int
 	only     listFlag
 	skip     listFlag
 }
@@ -67,10 +75,14 @@ func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
 	o.runFlags.register(fs)
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print each script's trace, discarded stanzas and skipped scripts")
-	fs.BoolVar(&o.quiet, "q", false, "quiet: print the summary line only (text format)")
+	fs.BoolVar(&o.quiet, "q", false, "quiet: name failing scripts and print the summary line only (text format)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop after the first script that fails or errs")
+	fs.BoolVar(&o.list, "list", false, "list the selected scripts and their tags; run nothing")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json (one object per script per line)")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	fs.StringVar(&o.json, "json", "", "also write the JSON lines to `FILE`")
+	fs.StringVar(&o.names, "run", "", "run only scripts whose name (file name without .scs) matches `REGEXP`")
+	fs.IntVar(&o.parallel, "p", 1, "run `N` scripts at once (output keeps the order of the paths)")
 	fs.Var(&o.only, "only-tags", "run only scripts with one of these `tags` (comma-separated, repeatable)")
 	fs.Var(&o.skip, "skip-tags", "skip scripts with one of these `tags` (comma-separated, repeatable)")
 	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)
@@ -87,66 +99,128 @@ func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if len(paths) == 0 {
 		return fail(fmt.Errorf("no script or directory given (run \"scansim help replay\")"))
 	}
+	if o.parallel < 1 {
+		return fail(fmt.Errorf("-p must be at least 1, got %d", o.parallel))
+	}
+	if o.parallel > 1 && o.server != "" {
+		// Scripts on one real server share its accounts and its load:
+		// results could differ from a sequential run for reasons that are
+		// not the server's behaviour.
+		return fail(fmt.Errorf("-p applies to the model, not to --server"))
+	}
 	opts, _, err := o.options()
 	if err != nil {
 		return fail(err)
 	}
-	scripts, err := suite.Collect(paths)
+	// Report files are checked before anything runs: a long run must not
+	// end in "cannot write the report".
+	for _, f := range []struct{ flag, path string }{{"--junit", o.junit}, {"--json", o.json}} {
+		if f.path != "" {
+			if err := scenarios.CheckWritable(f.path); err != nil {
+				return fail(fmt.Errorf("%s: %v", f.flag, err))
+			}
+		}
+	}
+	r := suite.Runner{
+		Options:    opts,
+		Filter:     suite.TagFilter{Only: o.only.vals, Skip: o.skip.vals},
+		AllowEmpty: o.allowEmpty,
+		Parallel:   o.parallel,
+	}
+	if o.names != "" {
+		re, err := regexp.Compile(o.names)
+		if err != nil {
+			return fail(fmt.Errorf("-run: %v", err))
+		}
+		r.Names = re
+	}
+	scripts, err := r.Select(paths)
 	if err != nil {
 		return fail(err)
 	}
-	filter := suite.TagFilter{Only: o.only.vals, Skip: o.skip.vals}
+	if o.list {
+		return listScripts(scripts, r.Filter, stdout, stderr)
+	}
 	text := &suite.Text{W: stdout, Color: useColor(stdout), Verbose: o.verbose, Quiet: o.quiet}
-
-	var recs []*suite.Record
-	passed, failed, errored := 0, 0, 0
-	for _, path := range scripts {
-		rec := suite.RunFile(path, filter, opts)
-		recs = append(recs, rec)
+	var counts suite.Counts
+	var jsonLines bytes.Buffer
+	var writeErr error
+	recs := r.Run(scripts, func(rec *suite.Record) bool {
 		if o.format == "json" {
-			if err := suite.WriteJSON(stdout, rec); err != nil {
-				return fail(err)
+			if err := suite.WriteJSON(stdout, rec); err != nil && writeErr == nil {
+				writeErr = err
 			}
 		} else {
 			text.Record(rec)
 		}
-		switch rec.Outcome {
-		case suite.Pass:
-			passed++
-		case suite.Fail:
-			failed++
-		case suite.Error:
-			errored++
+		if o.json != "" {
+			_ = suite.WriteJSON(&jsonLines, rec)
 		}
-		if o.failFast && (rec.Outcome == suite.Fail || rec.Outcome == suite.Error) {
-			break
-		}
+		counts.Add(rec)
+		return !(o.failFast && (rec.Outcome == suite.Fail || rec.Outcome == suite.Error))
+	})
+	if writeErr != nil {
+		return fail(writeErr)
+	}
+	if err := suite.NothingSelected(r.Filter, recs); err != nil {
+		return fail(err)
 	}
 	if o.format == "text" {
-		text.Summary(passed, failed+errored)
+		text.Summary(counts)
 	}
 	if o.junit != "" {
 		if err := writeJUnit(o.junit, recs); err != nil {
 			return fail(err)
 		}
 	}
+	if o.json != "" {
+		if err := scenarios.WriteFileAtomic(o.json, jsonLines.Bytes(), 0o644); err != nil {
+			return fail(err)
+		}
+	}
 	switch {
-	case errored > 0:
+	case counts.Errors > 0:
 		return exitUsage
-	case failed > 0:
+	case counts.Failed > 0:
 		return exitFailed
 	}
 	return exitOK
 }
 
+// listScripts prints each script that the tag filter lets through, with
+// its tags: "path  [tag] [tag]".
+func listScripts(scripts []string, f suite.TagFilter, stdout, stderr io.Writer) int {
+	var recs []*suite.Record
+	status := exitOK
+	for _, path := range scripts {
+		rec := suite.Inspect(path, f)
+		recs = append(recs, rec)
+		switch rec.Outcome {
+		case suite.Skip:
+			continue
+		case suite.Error:
+			fmt.Fprintln(stderr, "scansim replay:", rec.Err)
+			status = exitUsage
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(path)
+		for _, t := range rec.Tags {
+			b.WriteString("  [" + t + "]")
+		}
+		fmt.Fprintln(stdout, b.String())
+	}
+	if err := suite.NothingSelected(f, recs); err != nil {
+		fmt.Fprintln(stderr, "scansim replay:", err)
+		return exitUsage
+	}
+	return status
+}
+
 func writeJUnit(path string, recs []*suite.Record) error {
-	f, err := os.Create(path)
-	if err != nil {
+	var b bytes.Buffer
+	if err := suite.WriteJUnit(&b, "scansim replay", recs); err != nil {
 		return err
 	}
-	if err := suite.WriteJUnit(f, "scansim replay", recs); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return scenarios.WriteFileAtomic(path, b.Bytes(), 0o644)
 }

@@ -20,6 +20,9 @@ type runFlags struct {
 	strict  bool
 	latency time.Duration
 	mutants listFlag
+	// allowEmpty runs scripts without actions instead of refusing them
+	// (suite.Runner.AllowEmpty).
+	allowEmpty bool
 
 	// A real server instead of the model (docs/real-server.md).
 	server       string
@@ -33,6 +36,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.strict, "strict", false, "strict FIFO matching: every received stanza must be matched in order")
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
+	fs.BoolVar(&r.allowEmpty, "allow-empty", false, "run scripts without actions (by default an error: they test nothing)")
 	fs.StringVar(&r.server, "server", "", "run against a real XMPP server at HOST:PORT (plain TCP, SASL PLAIN) instead of the model")
 	fs.DurationVar(&r.timeout, "timeout", 0, "how long a receives waits (default 5s; wall time with --server, virtual time otherwise)")
 	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")

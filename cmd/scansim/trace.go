@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/suite"
 	"github.com/scansim/scansim/tracefmt"
 )
@@ -27,8 +28,9 @@ Runs SCRIPT on the simulated server and renders the trace of the run:
            arrow per stanza (click one to see the stanza in full), drops
            and bounces marked, the failing step highlighted
 
-The format defaults to html when -o names a .html file, mermaid for .mmd,
-text otherwise. The output depends only on the script and the flags: the
+The format defaults to html when -o names a .html or .htm file, mermaid for
+.mmd or .mermaid, text for .txt or no extension (case does not matter); any
+other extension is refused unless --format is given. The output depends only on the script and the flags: the
 same command writes the same bytes.
 
 Exit status: 0 the script passed, 1 it failed (the trace is still written,
@@ -50,6 +52,23 @@ type traceOpts struct {
 	out    string
 }
 
+// formatFromExt infers trace's format from -o's extension, ignoring case:
+// .html/.htm, .mmd/.mermaid, .txt/.text or none for text. Any other
+// extension is refused rather than given text the user did not ask for
+// (x.svg would otherwise hold a text trace).
+func formatFromExt(out string) (string, error) {
+	ext := strings.ToLower(filepath.Ext(out))
+	switch ext {
+	case ".html", ".htm":
+		return "html", nil
+	case ".mmd", ".mermaid":
+		return "mermaid", nil
+	case "", ".txt", ".text":
+		return "text", nil
+	}
+	return "", fmt.Errorf("-o %s: cannot tell the format from %q (.html, .mmd or .txt; or give --format)", out, ext)
+}
+
 func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	var o traceOpts
 	fs := newFlags(c, stderr)
@@ -69,14 +88,11 @@ func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	format := o.format
 	if format == "" {
-		switch {
-		case strings.HasSuffix(o.out, ".html"), strings.HasSuffix(o.out, ".htm"):
-			format = "html"
-		case strings.HasSuffix(o.out, ".mmd"), strings.HasSuffix(o.out, ".mermaid"):
-			format = "mermaid"
-		default:
-			format = "text"
+		f, err := formatFromExt(o.out)
+		if err != nil {
+			return fail(err)
 		}
+		format = f
 	}
 	render := map[string]func(io.Writer, *tracefmt.Doc) error{
 		"text": tracefmt.Text, "mermaid": tracefmt.Mermaid, "html": tracefmt.HTML,
@@ -88,6 +104,11 @@ func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if o.out != "" {
+		if err := scenarios.CheckWritable(o.out); err != nil {
+			return fail(fmt.Errorf("-o: %v", err))
+		}
+	}
 	scripts, err := suite.Collect(pos)
 	if err != nil {
 		return fail(err)
@@ -95,7 +116,11 @@ func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if len(scripts) != 1 {
 		return fail(fmt.Errorf("%s: holds %d scripts; trace draws one", pos[0], len(scripts)))
 	}
-	rec := suite.RunFile(scripts[0], suite.TagFilter{}, opts)
+	runner := suite.Runner{Options: opts, AllowEmpty: o.allowEmpty}
+	rec := runner.File(scripts[0])
+	for _, w := range rec.Warnings {
+		fmt.Fprintln(stderr, "scansim trace: warning:", w)
+	}
 	if rec.Result == nil { // did not parse or could not be read
 		fmt.Fprintln(stderr, "scansim trace:", rec.Err)
 		return exitUsage
@@ -108,7 +133,7 @@ func traceCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			return fail(err)
 		}
-	} else if err := os.WriteFile(o.out, buf.Bytes(), 0o644); err != nil {
+	} else if err := scenarios.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
 		return fail(err)
 	}
 	switch rec.Outcome {

@@ -7,8 +7,10 @@
 # blocking-failing.html  the same script with the no-unavailable-on-block
 #                        mutant, which makes it fail (the missing presence is
 #                        drawn as a dashed red arrow)
-# *.png                  screenshots of both in headless Chromium (skipped
-#                        when chromium is not installed)
+# five-clients.html      a long (230 events), wide (five clients) trace that
+#                        fails near its end: the page opens scrolled to it
+# *.png                  screenshots in headless Chromium (skipped when
+#                        chromium is not installed)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ex=docs/examples
@@ -25,12 +27,14 @@ go run ./cmd/scansim trace --mutant no-unavailable-on-block scenarios/testdata/b
 go run ./cmd/scansim trace --mutant no-unavailable-on-block $ex/property-failure.scs \
 	-o $ex/property-failure.html || [ $? = 1 ]
 
+go run ./cmd/scansim trace cmd/scansim/testdata/five_clients.scs -o $ex/five-clients.html || [ $? = 1 ]
+
 browser=${SCANSIM_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$browser" ]; then
 	echo "no chromium: screenshots not regenerated"
 	exit 0
 fi
-for name in blocking blocking-failing property-failure; do
+for name in blocking blocking-failing property-failure five-clients; do
 	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--hide-scrollbars --user-data-dir="$(mktemp -d)" \

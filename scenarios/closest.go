@@ -27,15 +27,21 @@ func (r *runner) explainTimeout(st *clientState, e *xnode, exp *etree.Element, f
 		bestAt    int
 	)
 	for i, q := range st.dropped {
-		rn, ok := r.matcher.matches(e, q.Stanza)
+		// On the simulated network a stanza arrives as a value only
+		// (sim.Config.ValuesOnly); the explanation works on elements.
+		recv := q.Stanza
+		if recv == nil {
+			recv = q.Value.Element()
+		}
+		rn, ok := r.matcher.matches(e, recv)
 		if ok { // a capture bound since then can make it match now; still the nearest
 			rn = nil
 		}
 		var mm *Mismatch
 		if rn != nil {
-			mm = r.matcher.mismatch(e, rn, exp, q.Stanza)
+			mm = r.matcher.mismatch(e, rn, exp, recv)
 		} else {
-			mm = newMismatch("", "it matches now, with the captures bound since", e, exp, q.Stanza)
+			mm = newMismatch("", "it matches now, with the captures bound since", e, exp, recv)
 		}
 		// Deepest first difference; then the fewest differing diff
 		// lines; then the latest.

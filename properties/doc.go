@@ -74,8 +74,9 @@
 // empty), e3Unblock (items or all), f1Message (chat/normal/none/headline/
 // groupchat to bare or full JIDs of online and offline users, self
 // included), g1IQ (ping, version, disco#info, last to users, full JIDs,
-// self and the host), g2Reply (a client's result/error to a push, or an
-// error message), h1Restart (server restart with persistent storage).
+// self and the host), g2Reply (a client's result/error to a push, a
+// result echoing a blocking payload, or an error message), h1Restart
+// (server restart with persistent storage).
 //
 // # Module actions
 //

@@ -291,6 +291,16 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 					sx("iq", kv("type", "error", "id", id), stanza.Elem(sx("error", kv("type", "cancel"), stanza.Elem(sx("feature-not-implemented", kv("xmlns", nsStanzas)))))))
 				return
 			}
+			if rapid.IntRange(0, 3).Draw(t, "echo") == 0 {
+				// a result that echoes a blocking payload (a client
+				// answering a push with its content): RFC 6120 §8.2.3
+				// has it ignored like any result (MongooseIM issue 1569)
+				cmd := rapid.SampledFrom([]string{"block", "unblock"}).Draw(t, "echoCmd")
+				jid := m.userJID(t, "echoJID", false, s)
+				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='result' id='%s'><%s xmlns='urn:xmpp:blocking'><item jid='%s'/></%s></iq>", id, cmd, jid, cmd),
+					sx("iq", kv("type", "result", "id", id), stanza.Elem(sx(cmd, kv("xmlns", nsBlocking), stanza.Elem(sx("item", kv("jid", jid)))))))
+				return
+			}
 			m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='result' id='%s'/>", id), sx("iq", kv("type", "result", "id", id)))
 		},
 		"c0Befriend": func(t *rapid.T) {

@@ -60,6 +60,11 @@ type Config struct {
 	// re-block unavailable and for stored requests and messages, inv23
 	// judging every pair (domain and full items, lost subscriptions).
 	Strict bool
+	// Accept lists findings of docs/findings.md that a Strict or spec
+	// run keeps relaxed, as a user who has triaged them would: P1–P4
+	// keep the model profile's value of their field in Spec, F1–F4, F7,
+	// D6 and D7 keep their Strict relaxation (see AcceptFinding).
+	Accept []string
 	// NoFaults removes the fault actions: abrupt drops (a2Disconnect only
 	// closes cleanly) and server restarts (h1Restart). Resource conflicts
 	// (a1Connect binding another session's resource, RFC 6120 §7.7.2.2)
@@ -113,6 +118,7 @@ type options struct {
 	noRef    bool
 	only     map[string]bool
 	strict   bool
+	accepted map[string]bool // findings whose strict relaxation stays (Config.Accept)
 	noFaults bool
 	actions  map[string]Action
 	custom   []Invariant
@@ -122,6 +128,12 @@ type options struct {
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
 		actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
+	if len(c.Accept) > 0 {
+		o.accepted = map[string]bool{}
+		for _, id := range c.Accept {
+			o.accepted[id] = true
+		}
+	}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -133,6 +145,7 @@ func (c Config) options() options {
 
 func (o options) apply(h *harness) {
 	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
+	h.accepted = o.accepted
 	h.extActions, h.custom = o.actions, o.custom
 }
 
@@ -428,6 +441,11 @@ func (c Config) profiles() (prof, spec model.Profile) {
 	spec = prof
 	if c.Spec != nil {
 		spec = *c.Spec
+		for _, id := range c.Accept {
+			if f := findingFields[id]; f != "" {
+				acceptField(&spec, prof, f)
+			}
+		}
 	}
 	return prof, spec
 }

@@ -31,6 +31,8 @@ type harness struct {
 	// strict drops the relaxations for Prosody behaviour that no profile
 	// field selects (findings F1–F4, F7 in docs/findings.md).
 	strict bool
+	// accepted: findings whose Strict relaxation stays (strictOn)
+	accepted map[string]bool
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
@@ -575,3 +577,8 @@ func sameMultiset(a, b []string) bool {
 
 // allSlots returns every slot (shared: do not modify).
 func (h *harness) allSlots() []string { return h.slotNames }
+
+// strictOn reports whether Config.Strict drops the relaxation for the
+// finding id (docs/findings.md F1–F4, F7, D6, D7): Strict is set and the
+// finding is not accepted (Config.Accept).
+func (h *harness) strictOn(id string) bool { return h.strict && !h.accepted[id] }

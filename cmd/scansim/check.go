@@ -41,6 +41,9 @@ Examples:
   scansim check --mutant no-unavailable-on-block
   scansim check --no-faults
   scansim check --profile prosody-0.12 --spec prosody
+  scansim check --profile prosody-0.12 --spec xep
+  scansim check --profile prosody-0.12 --spec xep --no-reference --invariant inv22
+  scansim check --profile prosody-0.12 --spec xep --no-reference --invariant inv30 --accept F1
   scansim check --list-mutants
   scansim check --list-invariants
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --checks 200
@@ -74,6 +77,9 @@ type checkOpts struct {
 	users       int
 	profile     string
 	spec        string
+	invariants  listFlag
+	accept      listFlag
+	noRef       bool
 	mutants     listFlag
 	out         string
 	shrinkTime  time.Duration
@@ -94,7 +100,10 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
 	profileFlag(fs, &o.profile, "server profile the model runs")
-	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
+	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile), or xep: XEP-0191's and RFC 6121's values everywhere, no relaxation of --profile's")
+	fs.Var(&o.invariants, "invariant", "check only these invariants, by ID or name (repeatable or comma-separated; list: --list-invariants)")
+	fs.Var(&o.accept, "accept", "findings of docs/findings.md to keep relaxed under --spec (P1–P4, F1–F4, F7, D6, D7; repeatable or comma-separated)")
+	fs.BoolVar(&o.noRef, "no-reference", false, "skip the comparison with the reference: only the invariants judge")
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
@@ -145,13 +154,30 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
 		NoFaults: o.noFaults,
 	}
-	if o.spec != "" {
+	switch o.spec {
+	case "":
+	case properties.SpecXEP:
+		properties.DemandXEP(&cfg)
+	default:
 		spec, err := model.ProfileByName(o.spec)
 		if err != nil {
 			return fail(err)
 		}
 		cfg.Spec = &spec
 	}
+	if len(o.invariants.vals) > 0 {
+		if err := properties.CheckInvariantNames(o.invariants.vals); err != nil {
+			return fail(err)
+		}
+		cfg.Invariants = o.invariants.vals
+	}
+	if len(o.accept.vals) > 0 {
+		if err := properties.CheckAccept(o.accept.vals); err != nil {
+			return fail(err)
+		}
+		cfg.Accept = o.accept.vals
+	}
+	cfg.NoReference = o.noRef
 	if o.server != "" {
 		if err := driver.CheckAddr(o.server); err != nil {
 			return fail(err)

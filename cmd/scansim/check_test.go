@@ -81,3 +81,24 @@ func TestCheckLiveProgress(t *testing.T) {
 		t.Errorf("live progress output %q", got)
 	}
 }
+
+// TestCheckSpecXEP: --spec xep on the prosody-0.12 model finds P1
+// (docs/spec-mode.md: the first departure, at check 6 of seed 1), and
+// with --accept P1 and only inv19 the search goes past it; unknown
+// invariants and findings are usage errors.
+func TestCheckSpecXEP(t *testing.T) {
+	dir := t.TempDir()
+	out, _, code := scansim(t, "check", "--profile", "prosody-0.12", "--spec", "xep", "--no-reference", "--invariant", "inv19",
+		"--checks", "100", "--seed", "1", "--shrink-time", "1s", "--out", dir)
+	if code != exitFailed || !strings.Contains(out, "inv19GeneratedTrafficSuppressed") || !strings.Contains(out, "blocked error for server-generated traffic") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"check", "--invariant", "inv99"},
+		{"check", "--spec", "xep", "--accept", "P9"},
+	} {
+		if _, errOut, code := scansim(t, args...); code != exitUsage || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: code %d, stderr %q", args, code, errOut)
+		}
+	}
+}

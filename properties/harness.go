@@ -33,6 +33,8 @@ type harness struct {
 	strict bool
 	// accepted: findings whose Strict relaxation stays (strictOn)
 	accepted map[string]bool
+	// cov counts spec coverage (nil: off); shared by a run's checks
+	cov *covRecorder
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
@@ -314,7 +316,7 @@ func (h *harness) apply(op Op) string {
 	clear(h.store.put)
 	h.lastSnap = &after
 	st := &h.steps[len(h.steps)-1]
-	if msg := h.check(st, before, after); msg != "" {
+	if msg := h.checkCounted(st, before, after); msg != "" {
 		st.fail = msg
 		return msg
 	}
@@ -461,6 +463,16 @@ func (h *harness) check(rec *stepRec, before, after snap) string {
 		return msg
 	}
 	return h.checkCustom()
+}
+
+// checkCounted is check, which stops the coverage count at the first
+// failing step (rapid's shrinking replays are not the run's coverage).
+func (h *harness) checkCounted(rec *stepRec, before, after snap) string {
+	msg := h.check(rec, before, after)
+	if msg != "" && h.cov != nil {
+		h.cov.frozen = true
+	}
+	return msg
 }
 
 func (h *harness) compareState(after snap) string {

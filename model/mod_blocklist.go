@@ -14,7 +14,7 @@ var _ = register(&builtin{
 	load: func(s *Server, m *ModuleAPI) {
 		b := &s.mods.blocklist
 		m.AddFeature(nsBlocking)
-		outbound := func(e *HookEvent) bool { return bounceOutgoing(e) }
+		outbound := b.outboundPresence
 		if !s.prof.LocalRosterChangeOnBlockedOutboundSub {
 			// The specification's order (XEP-0191 §3.3, invariant 26): a
 			// subscription presence to a blocked JID is bounced before
@@ -39,9 +39,19 @@ var _ = register(&builtin{
 				m.Hook(inNames[tagPresence][k], 100, b.inboundPresence)
 			}
 			m.Hook(inNames[tagMessage][k], 100, b.inboundMessage)
-			m.Hook(inNames[tagIQ][k], 100, bounceIQ)
+			m.Hook(inNames[tagIQ][k], 100, b.inboundIQ)
 		}
-		m.hookIQ(iqEvent("get", "self", nsBlocking, "blocklist"), 0, blocklistGet)
+		m.hookIQ(iqEvent("get", "self", nsBlocking, "blocklist"), 0, b.get)
+		if b.selfResult != nil {
+			m.Hook("iq/self", 100, b.selfResult)
+		}
+		if b.sessionList != nil {
+			// the session's own copy of the list, taken when it binds
+			m.Hook(EventResourceBind, 0, func(e *HookEvent) bool {
+				e.sess.ownBlocklist = e.sess.user.blocklist
+				return false
+			})
+		}
 		m.hookIQ(iqEvent("set", "self", nsBlocking, "block"), 0, editBlocklist)
 		m.hookIQ(iqEvent("set", "self", nsBlocking, "unblock"), 0, editBlocklist)
 		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
@@ -55,7 +65,7 @@ var _ = register(&builtin{
 			return false
 		})
 	},
-	mutants: blocklistMutants,
+	mutants: append(blocklistMutants, publishedBugMutants...),
 })
 
 // blocklistSession is mod_blocklist's per-session state.
@@ -63,6 +73,10 @@ type blocklistSession struct {
 	// interestedBlocklist: the session fetched the blocklist and gets
 	// pushes (under PushOnlyInterested).
 	interestedBlocklist bool
+	// ownBlocklist is the session's own copy of the list, kept only
+	// under the mutant block-only-in-editing-session (MongooseIM PR
+	// 1122: the list lived in each session's process).
+	ownBlocklist map[string]bool
 }
 
 // blocklistAccount is mod_blocklist's per-account state.
@@ -82,6 +96,17 @@ type blocklistMod struct {
 	outboundMessage Handler // pre-message/* (nil: removed)
 	inboundPresence Handler // presence/bare, /full (nil: removed)
 	inboundMessage  Handler // message/bare, /full
+	inboundIQ       Handler // iq/bare, /full
+	// outboundPresence is pre-presence/full (100), /bare and /host (-1).
+	outboundPresence Handler
+	// get answers a blocklist retrieval.
+	get Handler
+	// selfResult, when set, sees an iq result or error a client sends to
+	// its own account first (iq/self, priority 100; nil: none).
+	selfResult Handler
+	// sessionList, when set, is the list the outbound check of a
+	// session's stanzas reads (nil: the account's list).
+	sessionList func(sess *session) map[string]bool
 	// errorApp is the application condition of the outbound bounce.
 	errorApp func() *etree.Element
 	// presenceTarget: jid gets the unavailable (block) or a probe on its
@@ -96,8 +121,11 @@ type blocklistMod struct {
 	onUnblock func(s *Server, e *HookEvent, u *user, jids []string)
 	// unblockAll is the list after an empty <unblock/>.
 	unblockAll func(old map[string]bool) map[string]bool
-	// push sends the blocklist push; all: an empty <unblock/>.
-	push func(s *Server, u *user, action *etree.Element, all bool)
+	// unblockItems is the list after an <unblock/> of items.
+	unblockItems func(old map[string]bool, items []string) map[string]bool
+	// push sends the blocklist push; all: an empty <unblock/>, which
+	// emptied old.
+	push func(s *Server, u *user, action *etree.Element, all bool, old map[string]bool)
 	// pushTo selects the sessions that get the push.
 	pushTo func(s *Server, sess *session) bool
 }
@@ -107,6 +135,9 @@ func (m *blocklistMod) init() {
 	m.outboundMessage = func(e *HookEvent) bool { return bounceOutgoing(e) }
 	m.inboundPresence = func(e *HookEvent) bool { return dropBlockedInbound(e) }
 	m.inboundMessage = func(e *HookEvent) bool { return bounceMessage(e) }
+	m.inboundIQ = bounceIQ
+	m.outboundPresence = func(e *HookEvent) bool { return bounceOutgoing(e) }
+	m.get = blocklistGet
 	m.errorApp = func() *etree.Element {
 		app := etree.NewElement("blocked")
 		app.CreateAttr("xmlns", nsBlockErr)
@@ -132,13 +163,23 @@ func (m *blocklistMod) init() {
 		}
 	}
 	m.unblockAll = func(map[string]bool) map[string]bool { return map[string]bool{} }
+	m.unblockItems = func(old map[string]bool, items []string) map[string]bool {
+		nbl := make(map[string]bool, len(old))
+		for k := range old {
+			nbl[k] = true
+		}
+		for _, jid := range items {
+			delete(nbl, jid)
+		}
+		return nbl
+	}
 	m.push = pushBlocklist
 	m.pushTo = func(s *Server, sess *session) bool { return sess.interestedBlocklist || !s.prof.PushOnlyInterested }
 }
 
 // blocklistMutants are mod_blocklist's mutants.
 var blocklistMutants = []mutantDef{
-	{name: "no-unavailable-on-block", summary: "blocking a contact sends it no unavailable presence",
+	{name: "no-unavailable-on-block", ref: "MongooseIM PR 900", summary: "blocking a contact sends it no unavailable presence",
 		apply: func(m *modules) { m.blocklist.onBlock = func(*Server, *HookEvent, *user, string, bool) {} }},
 	{name: "reblock-sends-unavailable", summary: "blocking an already blocked contact sends a second unavailable",
 		apply: func(m *modules) {
@@ -158,17 +199,17 @@ var blocklistMutants = []mutantDef{
 				return !blocking || prev(s, u, jid, blocking)
 			}
 		}},
-	{name: "pending-kept-on-block", summary: "blocking a JID keeps its pending subscription request",
+	{name: "pending-kept-on-block", ref: "Prosody issue 574", summary: "blocking a JID keeps its pending subscription request",
 		apply: func(m *modules) { m.blocklist.dropPending = func(*Server, *user, []string) {} }},
-	{name: "no-presence-on-unblock", summary: "unblocking a contact does not send it the user's presence",
+	{name: "no-presence-on-unblock", ref: "Prosody issue 1380", summary: "unblocking a contact does not send it the user's presence",
 		apply: func(m *modules) { m.blocklist.onUnblock = func(*Server, *HookEvent, *user, []string) {} }},
 	{name: "unblock-all-noop", summary: "an empty <unblock/> leaves the blocklist as it was",
 		apply: func(m *modules) { m.blocklist.unblockAll = func(old map[string]bool) map[string]bool { return old } }},
 	{name: "no-push-on-unblock-all", summary: "an empty <unblock/> is not pushed to the user's sessions",
 		apply: func(m *modules) {
-			m.blocklist.push = func(s *Server, u *user, action *etree.Element, all bool) {
+			m.blocklist.push = func(s *Server, u *user, action *etree.Element, all bool, _ map[string]bool) {
 				if !all {
-					pushBlocklist(s, u, action, all)
+					pushBlocklist(s, u, action, all, nil)
 				}
 			}
 		}},
@@ -192,11 +233,11 @@ var blocklistMutants = []mutantDef{
 		}},
 	{name: "outbound-error-without-blocked", summary: "the bounce of a stanza to a blocked JID lacks the <blocked/> condition",
 		apply: func(m *modules) { m.blocklist.errorApp = func() *etree.Element { return nil } }},
-	{name: "outbound-message-to-blocked-routed", summary: "a message to a blocked JID is routed instead of bounced",
+	{name: "outbound-message-to-blocked-routed", ref: "MongooseIM PR 1122", summary: "a message to a blocked JID is routed instead of bounced",
 		apply: func(m *modules) { m.blocklist.outboundMessage = nil }},
 	{name: "inbound-presence-from-blocked", summary: "presence from a blocked JID is delivered",
 		apply: func(m *modules) { m.blocklist.inboundPresence = nil }},
-	{name: "probe-answered-to-blocked", summary: "a probe from a blocked JID passes the inbound check and is answered",
+	{name: "probe-answered-to-blocked", ref: "ejabberd issue 275", summary: "a probe from a blocked JID passes the inbound check and is answered",
 		apply: func(m *modules) {
 			m.blocklist.inboundPresence = func(e *HookEvent) bool {
 				return attrOr(e.stanza, "type") != "probe" && dropBlockedInbound(e)
@@ -224,6 +265,155 @@ var blocklistMutants = []mutantDef{
 		}},
 }
 
+// publishedBugMutants are mod_blocklist's mutants that reproduce bugs
+// real servers shipped (docs/mutants.md has the references and what
+// catches each). Where the bug lived in another server's architecture
+// (ejabberd's and MongooseIM's privacy lists), the mutant is the same
+// wrong behaviour in this module's terms; the comment says how.
+var publishedBugMutants = []mutantDef{
+	{name: "unblock-empties-list", ref: "Prosody ea8e101a9",
+		summary: "an <unblock/> of some items empties the whole blocklist",
+		apply: func(m *modules) {
+			m.blocklist.unblockItems = func(map[string]bool, []string) map[string]bool { return map[string]bool{} }
+		}},
+	{name: "unavailable-from-unavailable-sessions", ref: "Prosody d0cb0b35d",
+		summary: "on block, an unavailable is sent from every session, also those that never sent presence",
+		apply: func(m *modules) {
+			m.blocklist.onBlock = func(s *Server, e *HookEvent, u *user, jid string, wasBlocked bool) {
+				if wasBlocked {
+					return
+				}
+				for _, o := range u.sessions {
+					s.post(e, false, hostOrigin, newStanza("presence", "type", "unavailable", "to", jid, "from", o.fullStr), false)
+				}
+			}
+		}},
+	{name: "outbound-presence-to-blocked-silent", ref: "Prosody issue 575",
+		summary: "a presence a client sends to a JID it blocks is dropped silently instead of bounced",
+		apply: func(m *modules) {
+			m.blocklist.outboundPresence = func(e *HookEvent) bool {
+				if e.s.blockedBySender(e.origin, e.stanza) {
+					e.s.drop(e.stanza, "blocked-outbound")
+					return true
+				}
+				return false
+			}
+		}},
+	// cbd398230 fixed the handlers' return value; the regression it
+	// shipped ended the chain for stanzas that were not blocked. Modelled
+	// as: every stanza to a user whose blocklist is not empty is dropped
+	// by the inbound check, blocked or not.
+	{name: "block-check-stops-every-stanza", ref: "Prosody cbd398230 (regression)",
+		summary: "the inbound check drops every stanza to a user whose blocklist is not empty, blocked or not",
+		apply: func(m *modules) {
+			wrap := func(h Handler) Handler {
+				return func(e *HookEvent) bool {
+					if h(e) {
+						return true
+					}
+					s := e.s
+					node, dom, _ := splitJID(attrOr(e.stanza, "to"))
+					if u := s.users[node]; node != "" && dom == s.host && u != nil && len(u.blocklist) > 0 {
+						// recorded as the blocklist's drop: the check took it
+						s.drop(e.stanza, "blocklist-check")
+						return true
+					}
+					return false
+				}
+			}
+			m.blocklist.inboundPresence = wrap(m.blocklist.inboundPresence)
+			m.blocklist.inboundMessage = wrap(m.blocklist.inboundMessage)
+			m.blocklist.inboundIQ = wrap(m.blocklist.inboundIQ)
+		}},
+	// ejabberd checked the privacy list in the session process, so a
+	// message to an offline user was dropped by mod_offline's check
+	// without the error an online user's session sent.
+	{name: "blocked-message-offline-silent", ref: "ejabberd PR 1086",
+		summary: "a blocked chat message to an offline user is dropped silently while an online user's is bounced, revealing presence",
+		apply: func(m *modules) {
+			m.blocklist.inboundMessage = func(e *HookEvent) bool {
+				s, st := e.s, e.stanza
+				if isChatLike(st) && s.blockedByRecipient(st) && s.onlineUser(bareOf(attrOr(st, "to"))) == nil {
+					s.drop(st, "blocked-inbound")
+					return true
+				}
+				return bounceMessage(e)
+			}
+		}},
+	// The same leak for queries: the session process answered, the
+	// offline path dropped.
+	{name: "blocked-iq-offline-silent", ref: "MongooseIM issue 923",
+		summary: "a blocked iq get/set to an offline user gets no error while an online user's gets service-unavailable",
+		apply: func(m *modules) {
+			m.blocklist.inboundIQ = func(e *HookEvent) bool {
+				s, st := e.s, e.stanza
+				if s.blockedByRecipient(st) && s.onlineUser(bareOf(attrOr(st, "to"))) == nil {
+					s.drop(st, "blocked-inbound")
+					return true
+				}
+				return bounceIQ(e)
+			}
+		}},
+	{name: "unblock-all-push-lists-jids", ref: "MongooseIM PR 920",
+		summary: "the push of an empty <unblock/> lists the formerly blocked JIDs instead of being empty",
+		apply: func(m *modules) {
+			m.blocklist.push = func(s *Server, u *user, action *etree.Element, all bool, old map[string]bool) {
+				if all {
+					action = action.Copy()
+					for _, jid := range sortedKeys(old) {
+						action.CreateElement("item").CreateAttr("jid", jid)
+					}
+				}
+				pushBlocklist(s, u, action, all, old)
+			}
+		}},
+	// MongooseIM kept the list in each session's process: a block took
+	// effect in the session that sent it, the others kept their list
+	// until they reconnected.
+	{name: "block-only-in-editing-session", ref: "MongooseIM PR 1122",
+		summary: "a block is not applied to the user's other sessions: their outbound stanzas are checked against the list they bound with",
+		apply: func(m *modules) {
+			m.blocklist.sessionList = func(sess *session) map[string]bool { return sess.ownBlocklist }
+		}},
+	// Blocking every iq cut the server's own results in MongooseIM; in
+	// blocking-command terms, a block of the server's domain cuts the
+	// answer the server gives to the user's own request.
+	{name: "domain-block-cuts-server-results", ref: "MongooseIM PR 2724",
+		summary: "a user who blocks the server's domain gets no answer to its own blocklist request",
+		apply: func(m *modules) {
+			m.blocklist.get = func(e *HookEvent) bool {
+				s := e.s
+				if u := e.origin.sess.user; u.blocklist[s.host] {
+					s.drop(e.stanza, "blocked-inbound")
+					return true
+				}
+				return blocklistGet(e)
+			}
+		}},
+	// RFC 6120 §8.2.3: an iq result is never answered and changes
+	// nothing; MongooseIM's c2s crashed on a result carrying a blocking
+	// payload (a client echoing the push).
+	{name: "iq-result-payload-crashes-session", ref: "MongooseIM issue 1569",
+		summary: "an iq result carrying a <block/> or <unblock/> payload ends the sender's session",
+		apply: func(m *modules) {
+			m.blocklist.selfResult = func(e *HookEvent) bool {
+				st := e.stanza
+				if e.origin.sess == nil || attrOr(st, "type") != "result" {
+					return false
+				}
+				for _, c := range childElements(st) {
+					if ns(c) == nsBlocking && (c.Tag == "block" || c.Tag == "unblock") {
+						s := e.s
+						s.drop(st, "crash")
+						s.destroy(e.origin.sess, s.prof.AbruptCloseReason)
+						return true
+					}
+				}
+				return false
+			}
+		}},
+}
+
 // isChatLike: chat, normal, or no type (the messages §7.7 bounces).
 func isChatLike(st *etree.Element) bool {
 	t := attrOr(st, "type")
@@ -237,8 +427,10 @@ func (s *Server) isBlocked(u *user, jid string) bool { return s.mods.blocklist.m
 // matchBlocklist: the list holds jid exactly, its domain, or its bare JID.
 // A "domain/resource" item matches any user with that resource only under
 // DomainResourceMatchesAnyUser.
-func matchBlocklist(s *Server, u *user, jid string) bool {
-	bl := u.blocklist
+func matchBlocklist(s *Server, u *user, jid string) bool { return matchList(s, u.blocklist, jid) }
+
+// matchList is matchBlocklist over a given list.
+func matchList(s *Server, bl map[string]bool, jid string) bool {
 	if len(bl) == 0 || jid == "" {
 		return false
 	}
@@ -342,6 +534,9 @@ func (s *Server) blockedBySender(o origin, st *etree.Element) bool {
 	var u *user
 	if o.sess != nil {
 		u = o.sess.user
+		if l := s.mods.blocklist.sessionList; l != nil {
+			return matchList(s, l(o.sess), to)
+		}
 	} else if node, dom, _ := splitJID(attrOr(st, "from")); node != "" && dom == s.host {
 		u = s.users[node]
 	}
@@ -424,22 +619,24 @@ func editBlocklist(e *HookEvent) bool {
 	all := !blocking && len(items) == 0
 	old := u.blocklist
 	var nbl map[string]bool
-	if all {
+	switch {
+	case all:
 		nbl = b.unblockAll(old)
-	} else {
+	case !blocking:
+		nbl = b.unblockItems(old, items)
+	default:
 		nbl = make(map[string]bool, len(old)+len(items))
 		for k := range old {
 			nbl[k] = true
 		}
 		for _, jid := range items {
-			if blocking {
-				nbl[jid] = true
-			} else {
-				delete(nbl, jid)
-			}
+			nbl[jid] = true
 		}
 	}
 	u.blocklist = nbl
+	if b.sessionList != nil {
+		sess.ownBlocklist = nbl
+	}
 	s.touch(u)
 	s.deliver(sess, reply(st), "result")
 
@@ -459,7 +656,7 @@ func editBlocklist(e *HookEvent) bool {
 		}
 		b.onUnblock(s, e, u, targets)
 	}
-	b.push(s, u, action, all)
+	b.push(s, u, action, all, old)
 	return true
 }
 
@@ -478,7 +675,7 @@ func (s *Server) unavailableTo(e *HookEvent, u *user, jid string) {
 }
 
 // pushBlocklist sends the edit to u's sessions that get pushes (§7.3).
-func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool) {
+func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool, _ map[string]bool) {
 	push := newStanza("iq", "type", "set", "id", "blocklist-push")
 	echo := action.Copy()
 	if selectAttr(echo, "xmlns") == nil {

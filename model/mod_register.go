@@ -65,7 +65,7 @@ var registerMutants = []mutantDef{
 	// Prosody bug 3c9b6a4a8: mod_blocklist's cache outlived a deleted
 	// account, so the account created again under the same name
 	// inherited the old blocklist.
-	{name: "stale-blocklist-after-delete", module: "register",
+	{name: "stale-blocklist-after-delete", ref: "Prosody 3c9b6a4a8", module: "register",
 		summary: "an account deleted and created again keeps the old account's blocklist",
 		apply: func(m *modules) {
 			m.register.purge = func(s *Server, u *user) {

@@ -43,7 +43,7 @@ var _ = register(&builtin{
 					}
 				}
 			}},
-		{name: "stored-subscribe-loses-extensions", summary: "a stored subscription request keeps only its sender, not its extensions",
+		{name: "stored-subscribe-loses-extensions", ref: "Openfire OF-2244", summary: "a stored subscription request keeps only its sender, not its extensions",
 			apply: func(m *modules) { m.roster.storeRequest = func(*etree.Element) *etree.Element { return nil } }},
 	},
 })

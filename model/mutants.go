@@ -19,7 +19,11 @@ type mutantDef struct {
 	name    string
 	module  string // filled by register
 	summary string
-	apply   func(m *modules)
+	// ref names the published bug the mutant reproduces ("Prosody
+	// ea8e101a9", "ejabberd PR 1086", ...); empty for the bugs invented
+	// here.
+	ref   string
+	apply func(m *modules)
 }
 
 // MutantInfo describes one mutant for listings (scansim check --list-mutants).
@@ -27,6 +31,10 @@ type MutantInfo struct {
 	Name    string // the name Options.Mutants takes
 	Module  string // the module whose handler it replaces
 	Summary string // one line: the wrong behaviour
+	// Reference is the published bug it reproduces: project and commit,
+	// issue or pull request ("Prosody ea8e101a9"); empty for the bugs
+	// invented here.
+	Reference string
 }
 
 // MutantCatalog lists every mutant of the built-in modules, sorted by name.
@@ -34,7 +42,7 @@ func MutantCatalog() []MutantInfo {
 	var out []MutantInfo
 	for _, b := range builtins {
 		for _, d := range b.mutants {
-			out = append(out, MutantInfo{Name: d.name, Module: d.module, Summary: d.summary})
+			out = append(out, MutantInfo{Name: d.name, Module: d.module, Summary: d.summary, Reference: d.ref})
 		}
 	}
 	slices.SortFunc(out, func(a, b MutantInfo) int { return strings.Compare(a.Name, b.Name) })

@@ -252,10 +252,10 @@ func inv43BlocksSurviveFaults(c *Ctx) error {
 		if c.blockedThroughout(e.user, e.from) {
 			return fmt.Errorf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
 		}
-		if e.Kind == sim.TraceFlush && !c.h.strict {
+		if e.Kind == sim.TraceFlush && !c.h.strictOn("F4") {
 			continue // stored before the sender blocked the recipient (F4)
 		}
-		if !c.h.strict && isPEPEvent(e) {
+		if !c.h.strictOn("D7") && isPEPEvent(e) {
 			continue // mod_pep ignores the publisher's block (sc53)
 		}
 		if c.blockedThroughout(bareOf(e.from), e.user) && e.tag == "message" {
@@ -297,7 +297,7 @@ func inv45AddressedToRecipient(c *Ctx) error {
 		if bareOf(e.to) == e.user {
 			continue
 		}
-		if e.tag == "presence" && e.typ == "subscribe" && c.prof.ResentRequestsShareStanza && !c.h.strict {
+		if e.tag == "presence" && e.typ == "subscribe" && c.prof.ResentRequestsShareStanza && !c.h.strictOn("D6") {
 			continue
 		}
 		return fmt.Errorf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Stanza)

@@ -34,6 +34,7 @@ package properties
 // (TestDocCountsMatchCatalogue).
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -263,3 +264,21 @@ func Invariants() []string {
 // stepChecked reports whether inv is checked after every step (inv40 is
 // checked on whole runs).
 func (inv *Invariant) stepChecked() bool { return inv.Check != nil }
+
+// CheckInvariantNames reports the first name that is neither the ID nor
+// the Name of a built-in invariant (Config.Invariants).
+func CheckInvariantNames(names []string) error {
+	for _, n := range names {
+		found := false
+		for _, inv := range catalogue {
+			if inv.ID == n || inv.Name == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("unknown invariant %q (see scansim check --list-invariants)", n)
+		}
+	}
+	return nil
+}

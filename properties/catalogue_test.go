@@ -146,3 +146,21 @@ func TestReferenceOnlyMutantsCaughtByInvariants(t *testing.T) {
 		}
 	}
 }
+
+// docs/mutants.md lists every mutant, and each published bug with its
+// reference, so the catalogue and the note cannot drift apart.
+func TestMutantDocListsCatalogue(t *testing.T) {
+	b, err := os.ReadFile("../docs/mutants.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, m := range model.MutantCatalog() {
+		if !strings.Contains(doc, m.Name) {
+			t.Errorf("docs/mutants.md does not mention %s", m.Name)
+		}
+		if m.Reference != "" && !strings.Contains(doc, "| `"+m.Name+"` | "+m.Module+" | "+m.Reference) {
+			t.Errorf("docs/mutants.md: no row for %s with reference %q", m.Name, m.Reference)
+		}
+	}
+}

@@ -103,8 +103,9 @@
 // empty), e3Unblock (items or all), f1Message (chat/normal/none/headline/
 // groupchat to bare or full JIDs of online and offline users, self
 // included), g1IQ (ping, version, disco#info, last to users, full JIDs,
-// self and the host), g2Reply (a client's result/error to a push, or an
-// error message), h1Restart (server restart with persistent storage).
+// self and the host), g2Reply (a client's result/error to a push, a
+// result echoing a blocking payload, or an error message), h1Restart
+// (server restart with persistent storage).
 //
 // # Module actions
 //
@@ -226,7 +227,24 @@
 // Prosody value and fires when the specification's value is demanded
 // (TestSpecProfileCatchesProsody). Relaxations for Prosody behaviour that no
 // profile field selects are listed in docs/findings.md and dropped by
-// Config.Strict.
+// Config.Strict. DemandXEP (scansim check --spec xep, specmode.go) derives
+// the specification's profile from any model profile through the
+// catalogue's Relax fields and sets Strict; Config.Accept keeps the
+// relaxation of findings already triaged (P1–P4 by their field; F1–F4,
+// F7, D6, D7 one by one, harness.strictOn), so that the next departure
+// is not hidden by a known one (TestSpecXEPFindsDepartures,
+// docs/spec-mode.md).
+//
+// # Coverage
+//
+// Config.Coverage counts, per run, which coverage points the steps hit
+// and by which action (coverage.go, coverage_points.go): XEP-0191's
+// requirements X1–X30 (invariants.md A.2), every cell of RFC 6121
+// Appendix A's subscription tables, and the model's drop rules; points no
+// action can reach are listed with the reason (some depend on the
+// profile). Report.Coverage prints the table (scansim check --coverage,
+// --min-coverage); TestCoverage holds a default 1,000-check run to ≥ 95%
+// of the reachable points (docs/coverage.md).
 //
 // # Stanzas
 //

@@ -67,6 +67,16 @@ type Config struct {
 	// re-block unavailable and for stored requests and messages, inv23
 	// judging every pair (domain and full items, lost subscriptions).
 	Strict bool
+	// Accept lists findings of docs/findings.md that a Strict or spec
+	// run keeps relaxed, as a user who has triaged them would: P1–P4
+	// keep the model profile's value of their field in Spec, F1–F4, F7,
+	// D6 and D7 keep their Strict relaxation (see AcceptFinding).
+	Accept []string
+	// Coverage counts, over the checks run, which coverage points
+	// (CoveragePoints: XEP-0191's requirements, RFC 6121 Appendix A's
+	// cells, the model's rules) the steps hit, and by which action
+	// (Report.Coverage). Counting stops at the first failing step.
+	Coverage bool
 	// NoFaults removes the fault actions: abrupt drops (a2Disconnect only
 	// closes cleanly) and server restarts (h1Restart). Resource conflicts
 	// (a1Connect binding another session's resource, RFC 6120 §7.7.2.2)
@@ -120,6 +130,8 @@ type options struct {
 	noRef    bool
 	only     map[string]bool
 	strict   bool
+	accepted map[string]bool // findings whose strict relaxation stays (Config.Accept)
+	cov      *covRecorder    // counts spec coverage (Config.Coverage); nil: off
 	noFaults bool
 	actions  map[string]Action
 	custom   []Invariant
@@ -129,6 +141,12 @@ type options struct {
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
 		actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
+	if len(c.Accept) > 0 {
+		o.accepted = map[string]bool{}
+		for _, id := range c.Accept {
+			o.accepted[id] = true
+		}
+	}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -140,6 +158,7 @@ func (c Config) options() options {
 
 func (o options) apply(h *harness) {
 	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
+	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
 }
 
@@ -160,6 +179,8 @@ type Report struct {
 	// server bug's allowance (Profile.ResentRequestsShareStanza).
 	ServerKnownBugs int
 	Failure         *Failure
+	// Coverage is the run's spec coverage (Config.Coverage; else nil).
+	Coverage *Coverage
 	// Err: the run could not start (Config.Server unreachable, or it
 	// refused a login; or a Config.MaxLatency was set); nothing was
 	// checked.
@@ -171,7 +192,11 @@ type Failure struct {
 	Seed       uint64 // rapid seed that reproduces it (-rapid.seed)
 	Message    string // the violation
 	FirstCheck int    // 1-based check that first failed, before shrinking
-	ShrunkLen  int    // actions in the shrunk sequence
+	ShrunkLen  int    // ops in the shrunk sequence (the steps of its script)
+	// ShrunkActions is the number of rapid actions the shrunk ops came
+	// from (a subscription handshake is one action of up to four ops);
+	// ops not from an action (witnesses) count one each.
+	ShrunkActions int
 	// OriginalLen is the number of actions of the first failing
 	// sequence, before shrinking.
 	OriginalLen int
@@ -385,17 +410,26 @@ func Explore(cfg Config) Report {
 	rec := &recorder{progress: cfg.Progress, shrinking: cfg.Shrinking}
 	tb := &exploreTB{}
 	done := make(chan struct{})
+	opts := cfg.options()
+	if cfg.Coverage {
+		// only the exploring checks count: minimize's replays get
+		// cfg.options() without it
+		opts.cov = newCovRecorder()
+	}
 	go func() {
 		defer close(done)
-		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
+		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, opts, rec))
 	}()
 	<-done
 	rep := Report{Checks: rec.checks, ShrinkRuns: rec.shrinks, Seed: cfg.Seed, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
+	if opts.cov != nil {
+		rep.Coverage = opts.cov.result(prof)
+	}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
 	ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
-	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), OriginalLen: rec.firstLen}
+	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen}
 	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
 		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
 	}
@@ -458,6 +492,11 @@ func (c Config) profiles() (prof, spec model.Profile) {
 	spec = prof
 	if c.Spec != nil {
 		spec = *c.Spec
+		for _, id := range c.Accept {
+			if f := findingFields[id]; f != "" {
+				acceptField(&spec, prof, f)
+			}
+		}
 	}
 	return prof, spec
 }
@@ -676,4 +715,17 @@ func NewSeed() uint64 {
 			return s
 		}
 	}
+}
+
+// countActions counts the rapid actions ops came from (Op.act).
+func countActions(ops []Op) int {
+	seen := map[int]bool{}
+	n := 0
+	for _, o := range ops {
+		if o.act == 0 || !seen[o.act] {
+			n++
+		}
+		seen[o.act] = true
+	}
+	return n
 }

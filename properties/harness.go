@@ -29,6 +29,10 @@ type harness struct {
 	// strict drops the relaxations for Prosody behaviour that no profile
 	// field selects (findings F1–F4, F7 in docs/findings.md).
 	strict bool
+	// accepted: findings whose Strict relaxation stays (strictOn)
+	accepted map[string]bool
+	// cov counts spec coverage (nil: off); shared by a run's checks
+	cov *covRecorder
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
@@ -310,7 +314,7 @@ func (h *harness) apply(op Op) string {
 	clear(h.store.put)
 	h.lastSnap = &after
 	st := &h.steps[len(h.steps)-1]
-	if msg := h.check(st, before, after); msg != "" {
+	if msg := h.checkCounted(st, before, after); msg != "" {
 		st.fail = msg
 		return msg
 	}
@@ -459,6 +463,16 @@ func (h *harness) check(rec *stepRec, before, after snap) string {
 	return h.checkCustom()
 }
 
+// checkCounted is check, which stops the coverage count at the first
+// failing step (rapid's shrinking replays are not the run's coverage).
+func (h *harness) checkCounted(rec *stepRec, before, after snap) string {
+	msg := h.check(rec, before, after)
+	if msg != "" && h.cov != nil {
+		h.cov.frozen = true
+	}
+	return msg
+}
+
 func (h *harness) compareState(after snap) string {
 	var b strings.Builder
 	us := h.userNames()
@@ -568,3 +582,8 @@ func sameMultiset(a, b []string) bool {
 
 // allSlots returns every slot (shared: do not modify).
 func (h *harness) allSlots() []string { return h.slotNames }
+
+// strictOn reports whether Config.Strict drops the relaxation for the
+// finding id (docs/findings.md F1–F4, F7, D6, D7): Strict is set and the
+// finding is not accepted (Config.Accept).
+func (h *harness) strictOn(id string) bool { return h.strict && !h.accepted[id] }

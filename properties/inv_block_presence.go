@@ -155,7 +155,7 @@ func (s *invState) track(c *Ctx) {
 	// unavailable only when A cancels (§4.4 unsubscribed), not when j
 	// unsubscribes or removes A (§4.5, §4.7), so j's view of A goes
 	// stale (finding F7)
-	if !c.h.strict {
+	if !c.h.strictOn("F7") {
 		for k, b := range c.before.contacts {
 			if isFrom(b.Subscription) && !isFrom(c.after.contacts[k].Subscription) {
 				s.stale[[2]string{userBare(k[1]), userBare(k[0])}] = true
@@ -178,7 +178,7 @@ func (s *invState) track(c *Ctx) {
 			J := userBare(j)
 			// j's own list changed: j's view of A is not refreshed
 			s.stale[[2]string{A, J}] = true
-			if c.h.strict {
+			if c.h.strictOn("F2") {
 				continue
 			}
 			// A's list changed through an item other than j's bare JID
@@ -225,7 +225,7 @@ func inv23PresenceCoherence(c *Ctx) error {
 				continue
 			}
 			blocked := c.blFor(c.after, A)[J]
-			if c.h.strict {
+			if c.h.strictOn("F2") {
 				blocked = matches(c.prof, c.blFor(c.after, A), J)
 			}
 			senders := c.sessionsOfMemo(&c.postBy, c.postSess, A)

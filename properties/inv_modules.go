@@ -76,7 +76,7 @@ func sc53NoPEPNotificationAcrossBlock(c *Ctx) error {
 		if c.blockedThroughout(e.user, e.from) {
 			return fmt.Errorf("%s (%s) received a PEP notification from %s, whom it blocks: %s", e.Client, e.user, e.from, e.Stanza)
 		}
-		if c.h.strict && isLocalUser(pub) && c.blockedThroughout(pub, e.JID.String()) {
+		if c.h.strictOn("D7") && isLocalUser(pub) && c.blockedThroughout(pub, e.JID.String()) {
 			return fmt.Errorf("%s (%s) received a PEP notification from %s, who blocks it: %s", e.Client, e.user, e.from, e.Stanza)
 		}
 	}

@@ -100,7 +100,7 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		if c.aboutOwnOutbound(e) {
 			continue // judged in the second half
 		}
-		if !c.h.strict && isPEPEvent(e) {
+		if !c.h.strictOn("D7") && isPEPEvent(e) {
 			// Prosody's mod_pep does not check the publisher's
 			// blocklist (mod_pep.go); sc53 judges it under Strict
 			continue
@@ -111,14 +111,14 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 				continue // routed before the blocklist sees it (§4.4)
 			}
 		}
-		if !c.h.strict && (e.Kind == sim.TraceFlush || e.tag == "presence" && e.typ == "subscribe" && c.initialPresence() && e.Client == c.sender) {
+		if !c.h.strictOn("F4") && (e.Kind == sim.TraceFlush || e.tag == "presence" && e.typ == "subscribe" && c.initialPresence() && e.Client == c.sender) {
 			// a request or message stored for j before A's block and
 			// delivered at j's login (RFC 6121 §3.1.3, §5.5): j's
 			// stored state, not traffic generated on A's behalf
 			// (see findings.md)
 			continue
 		}
-		if cmd, items := c.blockingCmd(); !c.h.strict && cmd == "block" && e.tag == "presence" && e.typ == "unavailable" && listed(items, e.user) {
+		if cmd, items := c.blockingCmd(); !c.h.strictOn("F2") && cmd == "block" && e.tag == "presence" && e.typ == "unavailable" && listed(items, e.user) {
 			// Finding F2: Prosody decides the block-time unavailable
 			// on the literal item (§7.3 step 5), so a JID already
 			// blocked by a domain item gets it when listed itself.

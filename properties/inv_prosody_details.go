@@ -134,7 +134,7 @@ func sc51StoredRequestKeepsStanza(c *Ctx) error {
 		switch {
 		case !has:
 			return fmt.Errorf("stored request from %s re-sent to %s without its 'to': %s", j, c.sender, e.Stanza)
-		case bareOf(to) != A && !(c.prof.ResentRequestsShareStanza && !c.h.strict):
+		case bareOf(to) != A && !(c.prof.ResentRequestsShareStanza && !c.h.strictOn("D6")):
 			return fmt.Errorf("stored request from %s re-sent to %s addressed to %s: %s", j, c.sender, to, e.Stanza)
 		}
 		want, ok := c.inv.requests[[2]string{userOf(A), userOf(j)}]

@@ -47,7 +47,8 @@ func inv30CrossRosterConsistency(c *Ctx) error {
 	}
 	for k, ab := range c.after.contacts {
 		ba := c.after.contacts[[2]string{k[1], k[0]}]
-		if !c.h.strict && (c.inv.approved[k] || c.inv.approved[[2]string{k[1], k[0]}] || c.inv.removed[k] || c.inv.removed[[2]string{k[1], k[0]}]) {
+		if !c.h.strictOn("F1") && (c.inv.approved[k] || c.inv.approved[[2]string{k[1], k[0]}]) ||
+			!c.h.strictOn("F3") && (c.inv.removed[k] || c.inv.removed[[2]string{k[1], k[0]}]) {
 			// Findings F1 and F3 (findings.md): a pre-approval consumed
 			// while the approver is offline is not routed back (§4.3
 			// shortcut), and a pending request that survives a roster

@@ -54,6 +54,8 @@ const (
 // invState is the state the invariants carry across steps.
 type invState struct {
 	h *harness
+	// cov: the coverage points that span steps (coverage.go)
+	cov covState
 	// everBlocked: some blocklist was non-empty at some point (inv30).
 	everBlocked bool
 	// directed[senderFull][target bare]: the session sent directed
@@ -160,6 +162,12 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 			c.sender = e.Client
 		}
 		c.evs = append(c.evs, e)
+	}
+	if s.h.cov != nil && !s.wire {
+		if s.cov.unblocked == nil {
+			s.cov = covState{unblocked: map[[2]string]bool{}, unblockedAll: map[[2]string]bool{}}
+		}
+		s.h.cov.observe(c, &s.cov)
 	}
 	for _, u := range after.bl {
 		if len(u) > 0 {

@@ -37,11 +37,16 @@ func WriteInvariantList(w io.Writer) error {
 }
 
 // WriteMutantList writes one line per model mutant: its name, the module
-// whose handler it replaces, and a one-line summary of the wrong
-// behaviour (scansim check --list-mutants).
+// whose handler it replaces, a one-line summary of the wrong behaviour,
+// and, for a bug a real server shipped, its reference in brackets
+// (scansim check --list-mutants).
 func WriteMutantList(w io.Writer) error {
 	for _, m := range model.MutantCatalog() {
-		if _, err := fmt.Fprintf(w, "%-36s %-13s %s\n", m.Name, m.Module, m.Summary); err != nil {
+		ref := ""
+		if m.Reference != "" {
+			ref = " [" + m.Reference + "]"
+		}
+		if _, err := fmt.Fprintf(w, "%-38s %-13s %s%s\n", m.Name, m.Module, m.Summary, ref); err != nil {
 			return err
 		}
 	}

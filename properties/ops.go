@@ -38,6 +38,10 @@ type Op struct {
 	// rewritten, by the shrinker, is parsed again).
 	val     stanza.Stanza
 	valText string
+	// act numbers the rapid action that applied the op (1, 2, ...; 0:
+	// not from an action), so that a shrunk sequence can be counted in
+	// actions as well as in ops (Failure.ShrunkActions)
+	act int
 }
 
 func (o Op) String() string {

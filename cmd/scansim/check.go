@@ -34,7 +34,8 @@ seed S", or the violation: its message, the seed (--seed S repeats the
 run), the shrunk sequence and the script's path. Shrinking runs are not
 counted as checks. Ctrl-C prints the partial summary and the seed.
 
-Exit status: 0 no violation, 1 a violation, 2 usage errors (and a --server
+Exit status: 0 no violation, 1 a violation (or coverage below
+--min-coverage), 2 usage errors (and a --server
 that cannot be reached or refuses a login).
 
 Examples:
@@ -43,6 +44,11 @@ Examples:
   scansim check --mutant no-unavailable-on-block
   scansim check --no-faults
   scansim check --profile prosody-0.12 --spec prosody
+  scansim check --profile prosody-0.12 --spec xep
+  scansim check --profile prosody-0.12 --spec xep --no-reference --invariant inv22
+  scansim check --profile prosody-0.12 --spec xep --no-reference --invariant inv30 --accept F1
+  scansim check --checks 1000 --coverage
+  scansim check --checks 1000 --min-coverage 95
   scansim check --list-mutants
   scansim check --list-profiles
   scansim check --list-invariants
@@ -79,6 +85,11 @@ type checkOpts struct {
 	users       int
 	profile     string
 	spec        string
+	invariants  listFlag
+	accept      listFlag
+	coverage    bool
+	minCoverage float64
+	noRef       bool
 	mutants     listFlag
 	out         string
 	shrinkTime  time.Duration
@@ -100,7 +111,12 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.steps, "steps", 30, "average number of operations per sequence")
 	fs.IntVar(&o.users, "users", 0, "number of accounts, 2 to 4 (0: drawn per sequence)")
 	profileFlag(fs, &o.profile, "server profile the model runs")
-	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile)")
+	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile), or xep: XEP-0191's and RFC 6121's values everywhere, no relaxation of --profile's")
+	fs.Var(&o.invariants, "invariant", "check only these invariants, by ID or name (repeatable or comma-separated; list: --list-invariants)")
+	fs.Var(&o.accept, "accept", "findings of docs/findings.md to keep relaxed under --spec (P1–P4, F1–F4, F7, D6, D7; repeatable or comma-separated)")
+	fs.BoolVar(&o.coverage, "coverage", false, "print the spec coverage of the run: XEP-0191's requirements, RFC 6121 App. A's cells, the model's rules (hits, by which action; unreachable ones with the reason)")
+	fs.Float64Var(&o.minCoverage, "min-coverage", 0, "fail the run (exit 1) when it covers less than this percentage of the reachable points (implies counting; the table is printed with --coverage)")
+	fs.BoolVar(&o.noRef, "no-reference", false, "skip the comparison with the reference: only the invariants judge")
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
@@ -167,13 +183,34 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
 		NoFaults: o.noFaults,
 	}
-	if o.spec != "" {
+	switch o.spec {
+	case "":
+	case properties.SpecXEP:
+		properties.DemandXEP(&cfg)
+	default:
 		spec, err := model.ProfileByName(o.spec)
 		if err != nil {
 			return fail(err)
 		}
 		cfg.Spec = &spec
 	}
+	if len(o.invariants.vals) > 0 {
+		if err := properties.CheckInvariantNames(o.invariants.vals); err != nil {
+			return fail(err)
+		}
+		cfg.Invariants = o.invariants.vals
+	}
+	if len(o.accept.vals) > 0 {
+		if err := properties.CheckAccept(o.accept.vals); err != nil {
+			return fail(err)
+		}
+		cfg.Accept = o.accept.vals
+	}
+	cfg.NoReference = o.noRef
+	if o.minCoverage < 0 || o.minCoverage > 100 {
+		return fail(fmt.Errorf("--min-coverage must be a percentage, 0 to 100, got %g", o.minCoverage))
+	}
+	cfg.Coverage = o.coverage || o.minCoverage > 0
 	if o.server != "" {
 		if err := driver.CheckAddr(o.server); err != nil {
 			return fail(err)
@@ -217,6 +254,15 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
+	if o.coverage && rep.Coverage != nil {
+		_ = rep.Coverage.Write(stdout)
+	}
+	if f == nil && rep.Coverage != nil && rep.Coverage.Percent() < o.minCoverage {
+		n, h := rep.Coverage.Reachable()
+		fmt.Fprintf(stdout, "FAIL: coverage %.1f%% (%d of %d reachable points) is below --min-coverage %g%%\n", rep.Coverage.Percent(), h, n, o.minCoverage)
+		fmt.Fprintf(stdout, "%d checks, %d actions (%s), no violation\n", rep.Checks, rep.Actions, rate)
+		return exitFailed
+	}
 	if f == nil {
 		if o.server != "" {
 			known := ""

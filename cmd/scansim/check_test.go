@@ -169,3 +169,45 @@ func TestCheckInterrupt(t *testing.T) {
 		t.Errorf("stdout %q", out.String())
 	}
 }
+
+// TestCheckSpecXEP: --spec xep on the prosody-0.12 model finds a
+// departure of inv19 (P1, F2 or F4 of docs/findings.md) within 100
+// checks, where the Prosody profile's own spec finds none; unknown
+// invariants and findings are usage errors.
+func TestCheckSpecXEP(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"check", "--profile", "prosody-0.12", "--no-reference", "--invariant", "inv19",
+		"--checks", "100", "--seed", "1", "--shrink-time", "1s", "--out", dir}
+	out, _, code := scansim(t, append(args, "--spec", "xep")...)
+	if code != exitFailed || !strings.Contains(out, "inv19GeneratedTrafficSuppressed") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	if out, _, code := scansim(t, args...); code != exitOK {
+		t.Fatalf("without --spec xep: code %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"check", "--invariant", "inv99"},
+		{"check", "--spec", "xep", "--accept", "P9"},
+	} {
+		if _, errOut, code := scansim(t, args...); code != exitUsage || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: code %d, stderr %q", args, code, errOut)
+		}
+	}
+}
+
+// TestCheckCoverage: --coverage prints the table and the total line;
+// --min-coverage fails a run that covers less (100 checks cover far less
+// than 99.9%) and rejects a value that is no percentage.
+func TestCheckCoverage(t *testing.T) {
+	out, _, code := scansim(t, "check", "--checks", "20", "--seed", "1", "--coverage")
+	if code != exitOK || !strings.Contains(out, "== XEP-0191") || !strings.Contains(out, "A.3.1/None") || !strings.Contains(out, "\ncoverage: ") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	out, _, code = scansim(t, "check", "--checks", "20", "--seed", "1", "--min-coverage", "99.9")
+	if code != exitFailed || !strings.HasPrefix(out, "FAIL: coverage ") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	if _, errOut, code := scansim(t, "check", "--min-coverage", "120"); code != exitUsage || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("code %d, stderr %q", code, errOut)
+	}
+}

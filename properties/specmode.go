@@ -1,0 +1,133 @@
+package properties
+
+// The spec mode (scansim check --spec xep): demand XEP-0191's and RFC
+// 6121's values everywhere, whatever the server profile relaxes. It is
+// derived from the catalogue, not from a profile's name: every profile
+// field an invariant names as its relaxation (Invariant.Relax) has its
+// specification value here, and the "Strict" relaxations (Prosody
+// behaviour no field selects) are dropped through Config.Strict. So it
+// applies to any profile, present or future; a new relaxation field must
+// state its specification value here (TestSpecValuesCoverCatalogue).
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/scansim/scansim/model"
+)
+
+// SpecXEP is the name --spec takes for the specification mode.
+const SpecXEP = "xep"
+
+// specRule is what the specification says about one relaxing profile
+// field: its value, or that it leaves the choice open (the profile keeps
+// its own).
+type specRule struct {
+	open  bool
+	value bool
+	why   string
+}
+
+// specValues maps each relaxing profile field (Invariant.Relax) to the
+// specification's rule.
+var specValues = map[string]specRule{
+	"ErrorOnBlockedBroadcast":               {value: false, why: "XEP-0191 §3.3: traffic the server generates towards a blocked JID is suppressed silently (inv19; docs/findings.md P1)"},
+	"RecheckBlocklistOnOfflineFlush":        {value: true, why: "XEP-0191 §3.3: nothing from a blocked JID is delivered, stored traffic included (inv12, inv27, inv35, inv38; P2)"},
+	"PresenceOnUnblockAll":                  {value: true, why: "XEP-0191 §3.5: unblocking all sends presence like unblocking each (inv22; P3)"},
+	"LocalRosterChangeOnBlockedOutboundSub": {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced before it changes anything (inv17, inv18, inv26; P4)"},
+	"ResentRequestsShareStanza":             {value: false, why: "RFC 6120 §8.1.1.1: a stanza reaches only its addressee (inv45, sc51; D6 is a bug)"},
+	"BounceBlockedMessages":                 {open: true, why: "XEP-0191 §3.3: an error SHOULD be returned; dropping is allowed"},
+	"PushOnlyInterested":                    {open: true, why: "XEP-0191 §3.3 leaves which resources are interested to the server"},
+	"UnavailableSenderIsFullJID":            {open: true, why: "XEP-0191 §3.3 does not say from which JID the unavailable comes"},
+	"DropPendingInOnBlock":                  {open: true, why: "XEP-0191 §4 leaves pending requests to the server (Prosody #574 drops them)"},
+	"DomainResourceMatchesAnyUser":          {open: true, why: "XEP-0191 §6 follows XEP-0016's matching, which servers read both ways"},
+}
+
+// XEPSpec returns p with every relaxing field at the specification's
+// value (fields the specification leaves open keep p's), named
+// p.Name+"+xep". Use it as Config.Spec with Config.Strict set (DemandXEP).
+func XEPSpec(p model.Profile) model.Profile {
+	v := reflect.ValueOf(&p).Elem()
+	for _, f := range relaxFields() {
+		r := specValues[f]
+		if r.open {
+			continue
+		}
+		if fv := v.FieldByName(f); fv.IsValid() && fv.Kind() == reflect.Bool {
+			fv.SetBool(r.value)
+		}
+	}
+	p.Name += "+" + SpecXEP
+	return p
+}
+
+// findingFields maps the findings of docs/findings.md that a profile
+// field selects to that field; the others (F1–F4, F7, D7) are relaxations
+// only Config.Strict drops.
+var findingFields = map[string]string{
+	"P1": "ErrorOnBlockedBroadcast",
+	"P2": "RecheckBlocklistOnOfflineFlush",
+	"P3": "PresenceOnUnblockAll",
+	"P4": "LocalRosterChangeOnBlockedOutboundSub",
+	"D6": "ResentRequestsShareStanza",
+}
+
+// strictFindings are the findings whose relaxation Config.Strict drops.
+var strictFindings = []string{"D6", "D7", "F1", "F2", "F3", "F4", "F7"}
+
+// CheckAccept reports the first id that names no finding Config.Accept
+// can keep relaxed.
+func CheckAccept(ids []string) error {
+	for _, id := range ids {
+		if findingFields[id] == "" && !slices.Contains(strictFindings, id) {
+			return fmt.Errorf("unknown finding %q to accept (known: P1–P4, F1–F4, F7, D6, D7; docs/findings.md)", id)
+		}
+	}
+	return nil
+}
+
+// DemandXEP makes c demand the specification: Spec is XEPSpec of the
+// model's profile and Strict drops the relaxations no field selects.
+func DemandXEP(c *Config) {
+	prof, _ := c.profiles()
+	spec := XEPSpec(prof)
+	c.Spec, c.Strict = &spec, true
+}
+
+// relaxFields lists the profile fields the catalogue's invariants name
+// as relaxations, sorted.
+func relaxFields() []string {
+	var out []string
+	for _, inv := range catalogue {
+		if inv.Relax != "" && inv.Relax != "Strict" && !slices.Contains(out, inv.Relax) {
+			out = append(out, inv.Relax)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SpecRelaxations describes, one line per relaxing field, what --spec xep
+// demands of it and why (docs and --list-invariants).
+func SpecRelaxations() []string {
+	var out []string
+	for _, f := range relaxFields() {
+		r := specValues[f]
+		val := fmt.Sprint(r.value)
+		if r.open {
+			val = "open (profile's value)"
+		}
+		out = append(out, fmt.Sprintf("%s = %s: %s", f, val, r.why))
+	}
+	return out
+}
+
+// acceptField sets field f of spec back to prof's value: the departure
+// it relaxes is accepted (a triaged finding).
+func acceptField(spec *model.Profile, prof model.Profile, f string) {
+	v := reflect.ValueOf(spec).Elem().FieldByName(f)
+	if v.IsValid() && v.CanSet() {
+		v.Set(reflect.ValueOf(prof).FieldByName(f))
+	}
+}

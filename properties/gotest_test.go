@@ -29,7 +29,7 @@ func (f *fakeTB) Cleanup(fn func()) {
 func TestCheckWritesScript(t *testing.T) {
 	dir := t.TempDir()
 	f := &fakeTB{exploreTB: &exploreTB{}}
-	restore := setFlags(map[string]string{"rapid.checks": "50", "rapid.seed": "1", "rapid.shrinktime": "2s", "rapid.nofailfile": "true"})
+	restore := setFlags(map[string]string{"rapid.checks": "1000", "rapid.seed": "1", "rapid.shrinktime": "2s", "rapid.nofailfile": "true"})
 	defer restore()
 	done := make(chan struct{})
 	go func() {

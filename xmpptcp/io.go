@@ -23,10 +23,12 @@ const (
 
 // readLoop reads stanzas until the stream or the socket ends.
 func (c *Conn) readLoop() {
-	_ = c.nc.SetReadDeadline(time.Time{})
 	next := func() (xml.Token, error) { return c.dec.RawToken() }
 	var endErr error
 	for {
+		// Each top-level element (or run of whitespace) gets the whole
+		// byte budget; BuildElement bounds its depth.
+		c.lim.reset()
 		tok, err := next()
 		if err != nil {
 			endErr = err
@@ -39,7 +41,7 @@ func (c *Conn) readLoop() {
 		if !ok {
 			continue
 		}
-		el, err := xmlstream.BuildElement(se, next)
+		el, err := xmlstream.BuildElement(se, next, c.cfg.MaxDepth)
 		if err != nil {
 			endErr = err
 			break
@@ -156,6 +158,27 @@ func (c *Conn) EndReason() string {
 	default:
 		return ReasonClosedByServer
 	}
+}
+
+// EndErr says in one line why the connection ended, as an error: nil
+// while it is open or when we closed it; a *ServerStreamError when the
+// server sent a stream error (its condition and text); otherwise the
+// server's clean close or the transport's failure (a *SizeError or
+// *DepthError among them).
+func (c *Conn) EndErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case !c.ended:
+		return nil
+	case c.streamEr != "":
+		return &ServerStreamError{Cond: c.streamEr, Text: c.streamTx}
+	case c.closing:
+		return nil
+	case c.endErr != nil:
+		return fmt.Errorf("xmpptcp: connection lost: %w", c.endErr)
+	}
+	return errors.New("xmpptcp: the server closed the stream")
 }
 
 // StreamError returns the condition and text of the stream error the

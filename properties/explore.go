@@ -148,8 +148,11 @@ type Report struct {
 	ServerKnownBugs int
 	Failure         *Failure
 	// Err: the run could not start (Config.Server unreachable, or it
-	// refused a login; or a Config.MaxLatency was set); nothing was
-	// checked.
+	// refused a login; or a Config.MaxLatency was set), or it stopped on
+	// a transport failure of Config.Server (driver.IsTransport: a lost
+	// connection, a deadline passed, a shutdown), during the sequences
+	// or the shrinking. No failure is reported and no script written:
+	// nothing after a transport failure is the server's behaviour.
 	Err error
 }
 
@@ -197,6 +200,25 @@ type recorder struct {
 	lastMsg   string
 	lastUsers int
 	progress  func(done, actions int)
+	transport error // the first transport failure of the server
+}
+
+func (r *recorder) setTransport(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.transport == nil {
+		r.transport = err
+		if r.firstFail != 0 {
+			// rapid was shrinking a failure
+			r.transport = fmt.Errorf("while shrinking a failure: %w", err)
+		}
+	}
+}
+
+func (r *recorder) transportErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.transport
 }
 
 // Property is the property: a rapid state machine over a fresh harness.
@@ -208,6 +230,9 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		if u == 0 {
 			u = rapid.IntRange(2, 4).Draw(t, "users")
 		}
+		if rec != nil && rec.transportErr() != nil {
+			t.Skip("the server's transport failed") // stop quickly: every remaining check is void
+		}
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
 		if err := h.attach(opt.server); err != nil {
@@ -216,6 +241,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		defer h.real.close()
 		m := &machine{h: h}
 		if rec != nil {
+			m.onTransport = rec.setTransport
 			rec.mu.Lock()
 			rec.checks++
 			rec.mu.Unlock()
@@ -361,15 +387,26 @@ func Explore(cfg Config) Report {
 	}()
 	<-done
 	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
+	if err := rec.transportErr(); err != nil {
+		rep.Err = fmt.Errorf("server: %w", err)
+		return rep
+	}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
-	ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+	ops, terr := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+	if terr != nil {
+		rep.Err = fmt.Errorf("server: while shrinking a failure: %w", terr)
+		return rep
+	}
 	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), OriginalLen: rec.firstLen}
 	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
 		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
 	}
-	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir)
+	if terr := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); terr != nil {
+		rep.Err = fmt.Errorf("server: while writing the failure's script: %w", terr)
+		return rep
+	}
 	rep.Failure = f
 	return rep
 }
@@ -384,7 +421,7 @@ func preflight(d driver.Driver) error {
 	}
 	defer n.Close()
 	prefix, _ := n.NodePrefix()
-	ep, err := n.Connect("preflight", prefix+"preflight", "")
+	ep, err := n.Connect("preflight", prefix+"preflight", "", driver.Login{})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
@@ -547,9 +584,20 @@ func failureKey(msg string) string {
 // longer holds are skipped by the replay and dropped. Abrupt drops are
 // turned into clean disconnects and restarts removed when the failure
 // survives it, because a scansion script can express neither.
-func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options, key string) []Op {
+//
+// A transport failure of the server during a replay ends the shrinking:
+// it returns the error, and the caller reports no failure.
+func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options, key string) ([]Op, error) {
+	var terr error
 	fails := func(c []Op) ([]Op, bool) {
+		if terr != nil {
+			return nil, false // every further try is void: unwind
+		}
 		h, idx := replay(c, users, prof, spec, mutants, opt)
+		if h.transport != nil {
+			terr = h.transport
+			return nil, false
+		}
 		if idx < 0 || failureKey(h.steps[len(h.steps)-1].fail) != key {
 			return nil, false
 		}
@@ -561,7 +609,7 @@ func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, o
 	}
 	cur, ok := fails(ops)
 	if !ok {
-		return ops
+		return ops, terr
 	}
 	for n := len(cur) / 2; n >= 1; n /= 2 {
 		for i := 0; i+n <= len(cur); {
@@ -630,5 +678,5 @@ func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, o
 			}
 		}
 	}
-	return cur
+	return cur, terr
 }

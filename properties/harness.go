@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 )
@@ -55,6 +56,10 @@ type harness struct {
 	// real: the real server driven beside the model (Config.Server), nil
 	// for the model alone.
 	real *wire
+	// transport: the real server's transport failure
+	// (driver.IsTransport); once set the sequence stops and nothing is
+	// judged: it is not the server's behaviour.
+	transport error
 	// modules: the model's profile loads Prosody 13's modules, so the
 	// module actions are drawn (actions_modules.go); refGone: an account
 	// was removed, and the reference, which cannot follow, is left out
@@ -318,7 +323,16 @@ func (h *harness) apply(op Op) string {
 	}
 	if h.real != nil {
 		st.srvFrom = len(h.real.trace)
+		if h.transport != nil {
+			return "transport failure: " + h.transport.Error()
+		}
 		evs, err := h.real.apply(op, name, sl.last)
+		if driver.IsTransport(err) {
+			// st.fail stays "": no verdict on this step or the sequence
+			h.transport = err
+			st.srvTo = len(h.real.trace)
+			return "transport failure: " + err.Error()
+		}
 		msg := ""
 		if err != nil {
 			msg = fmt.Sprintf("server: %v could not be applied: %v", op, err)

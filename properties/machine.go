@@ -16,6 +16,8 @@ type machine struct {
 	h       *harness
 	checked int // steps whose verdict the "" hook has reported
 	onFail  func(h *harness, msg string)
+	// onTransport is told of a transport failure of the real server.
+	onTransport func(err error)
 	// capsTargets: users a module action's caps presence was directed
 	// to (actions_modules.go)
 	capsTargets map[string]bool
@@ -64,6 +66,13 @@ func (m *machine) do(t *rapid.T, op Op) {
 // test case. Per-step checking is incremental: each step only looks at
 // the trace events it added.
 func (m *machine) verdict(t *rapid.T) {
+	if m.h.transport != nil {
+		if m.onTransport != nil {
+			m.onTransport(m.h.transport)
+		}
+		// Not a failure: the sequence is void (rapid counts it invalid).
+		t.Skip("transport failure: ", m.h.transport)
+	}
 	for ; m.checked < len(m.h.steps); m.checked++ {
 		st := m.h.steps[m.checked]
 		if st.fail == "" {

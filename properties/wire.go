@@ -150,7 +150,7 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 	switch op.Kind {
 	case OpConnect:
 		var ep driver.Endpoint
-		ep, err = w.net.Connect(name, w.prefix+slotUser(op.Slot), op.Res)
+		ep, err = w.net.Connect(name, w.prefix+slotUser(op.Slot), op.Res, driver.Login{})
 		if err == nil {
 			last = ep
 			w.ep[op.Slot] = ep
@@ -198,6 +198,9 @@ func (w *wire) apply(op Op, name, modelFull string) ([]sim.TraceEvent, error) {
 		err = ep.Send(el)
 	case OpRestart:
 		return nil, errors.New("a server restart cannot be driven over the wire")
+	}
+	if f := w.net.Failure(); f != nil {
+		return nil, f // a broken transport explains any error above
 	}
 	if err != nil {
 		return nil, err

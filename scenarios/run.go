@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,6 +76,14 @@ type Result struct {
 	// a real server closes them one after another, so what the last
 	// clients receive meanwhile differs by construction.)
 	EndSeq uint64
+	// Transport is the run's transport failure on a real server
+	// (driver.Network.Failure, a *driver.TransportError): the server could
+	// not be reached or driven, so nothing the run saw is its behaviour.
+	// Err is then set and Failure nil.
+	Transport error
+	// Notes are remarks on the set-up for verbose output, such as a
+	// script's connect_host that the simulation ignores.
+	Notes []string
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -201,9 +210,14 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 			r.vars.script = r.script
 		}
 	}
+	if opts.Driver == nil {
+		res.Notes = simIgnoredLogin(script)
+	}
 	for i, a := range r.script.Actions {
 		r.k = i + 1
-		if !r.do(a) {
+		ok := r.do(a)
+		r.noteFailure()
+		if !ok || r.net.Failure() != nil {
 			break
 		}
 	}
@@ -212,8 +226,48 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 	if err := r.net.Close(); err != nil && res.Err == nil && res.Failure == nil {
 		res.Err = fmt.Errorf("%s: closing: %w", script.File, err)
 	}
+	if f := r.net.Failure(); f != nil {
+		// Whatever the run concluded, it concluded it over a broken
+		// transport: not the server's behaviour.
+		res.Transport, res.Failure = f, nil
+		res.Err = &Error{Pos: r.failedAt, Msg: "transport failure: " + f.Error()}
+	}
 	res.Passed = res.Err == nil && res.Failure == nil
 	return res
+}
+
+// noteFailure remembers the action during which a transport failure was
+// first seen.
+func (r *runner) noteFailure() {
+	if r.failedAt.File == "" && r.net.Failure() != nil {
+		r.failedAt = r.pos()
+	}
+}
+
+// simIgnoredLogin notes the connect_host and connect_port of script's
+// clients: the simulation has no network addresses, so they only apply
+// to a real server.
+func simIgnoredLogin(script *Script) []string {
+	var notes []string
+	for _, c := range script.Clients {
+		for _, k := range []string{PropConnectHost, PropConnectPort} {
+			if v, ok := c.Prop(k); ok {
+				notes = append(notes, fmt.Sprintf("%s: %s's %s %q is ignored: the simulation has no network addresses (it applies with --server)", c.Pos, c.Name, k, v))
+			}
+		}
+	}
+	return notes
+}
+
+// loginOf is what cl's properties say about logging in.
+func loginOf(cl *Client) driver.Login {
+	l := driver.Login{}
+	l.Password, _ = cl.Prop(PropPassword)
+	l.ConnectHost, _ = cl.Prop(PropConnectHost)
+	if p, ok := cl.Prop(PropConnectPort); ok {
+		l.ConnectPort, _ = strconv.Atoi(p) // checked by Parse
+	}
+	return l
 }
 
 type runner struct {
@@ -226,6 +280,9 @@ type runner struct {
 	matcher *Matcher
 	stamps  []int // stamps[i]: the stamp of stanzas arriving during action i+1
 	k       int   // the current action number, 1-based
+	// failedAt: the position of the action during which the network
+	// first reported a transport failure.
+	failedAt Pos
 }
 
 type clientState struct {
@@ -406,7 +463,7 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource())
+	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource(), loginOf(cl))
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}
@@ -622,7 +679,11 @@ func (r *runner) ended(st *clientState) string {
 func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
 	r.res.EndSeq = uint64(len(r.net.Trace()))
+	r.noteFailure()
 	for _, c := range r.script.Clients {
+		if r.net.Failure() != nil {
+			break // Close drops the rest: no clean close waits on a broken server
+		}
 		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true
 			// On the simulation this cannot fail (Connected was true); on

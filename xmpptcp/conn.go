@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -129,9 +130,9 @@ func (e *ServerStreamError) Error() string {
 	if e.Op != "" {
 		msg += e.Op + ": "
 	}
-	msg += "the server closed the stream with the stream error " + e.Cond
+	msg += "the server closed the stream with the stream error " + oneLine(e.Cond)
 	if e.Text != "" {
-		msg += " (" + e.Text + ")"
+		msg += " (" + oneLine(e.Text) + ")"
 	}
 	return msg
 }
@@ -237,6 +238,7 @@ type Event struct {
 	At     time.Time
 	Stanza *etree.Element // for Received and StreamError
 	Reason string         // for Ended
+	Err    error          // for Ended: Conn.EndErr
 }
 
 // EventKind classifies an Event.
@@ -280,6 +282,12 @@ func DialWith(cfg Config, onEvent func(Event)) (*Conn, error) {
 		}
 		return nil, fmt.Errorf("xmpptcp: connect %s: %w", cfg.Addr, err)
 	}
+	return start(nc, cfg, deadline, onEvent)
+}
+
+// start runs the handshake on a connected socket under deadline and
+// starts the reader; on error nc is closed.
+func start(nc net.Conn, cfg Config, deadline time.Time, onEvent func(Event)) (*Conn, error) {
 	c := &Conn{
 		cfg:     cfg,
 		done:    make(chan struct{}),
@@ -354,6 +362,16 @@ func streamErrorCondition(el *etree.Element) (cond, text string) {
 		}
 	}
 	return cond, text
+}
+
+// oneLine makes text the server chose fit in a one-line message.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+}
+
+// show renders an element the server sent for a one-line message.
+func show(el *etree.Element) string {
+	return oneLine(stanza.FromElement(el).Canonical())
 }
 
 func xmlEscape(s string) string {

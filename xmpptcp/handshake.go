@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
@@ -44,7 +43,7 @@ func (c *Conn) openStream(op string) (*hsReader, error) {
 		}
 		if se, ok := tok.(xml.StartElement); ok {
 			if se.Name.Local != "stream" {
-				return nil, fmt.Errorf("xmpptcp: %s: expected a stream header, got <%s>", op, se.Name.Local)
+				return nil, fmt.Errorf("xmpptcp: %s: expected a stream header, got <%s>", op, oneLine(se.Name.Local))
 			}
 			return r, nil
 		}
@@ -153,7 +152,7 @@ func (c *Conn) handshake() error {
 	}
 	if c.cfg.TLS == TLSStartTLS {
 		if feats.SelectElement("starttls") == nil {
-			return fmt.Errorf("xmpptcp: the server does not offer STARTTLS (features: %s)", stanza.FromElement(feats).Canonical())
+			return fmt.Errorf("xmpptcp: the server does not offer STARTTLS (features: %s)", show(feats))
 		}
 		r.op = "the STARTTLS answer"
 		if err := r.send("<starttls xmlns='%s'/>", NSTLS); err != nil {
@@ -164,7 +163,7 @@ func (c *Conn) handshake() error {
 			return err
 		}
 		if res.Tag != "proceed" {
-			return fmt.Errorf("xmpptcp: the server refused STARTTLS: %s", stanza.FromElement(res).Canonical())
+			return fmt.Errorf("xmpptcp: the server refused STARTTLS: %s", show(res))
 		}
 		if err := c.startTLS("the TLS handshake (STARTTLS)"); err != nil {
 			return err
@@ -196,7 +195,7 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	if feats.SelectElement("bind") == nil {
-		return fmt.Errorf("xmpptcp: the server offers no resource binding (features: %s)", stanza.FromElement(feats).Canonical())
+		return fmt.Errorf("xmpptcp: the server offers no resource binding (features: %s)", show(feats))
 	}
 	sessionRequired := false
 	if s := feats.SelectElement("session"); s != nil && s.SelectElement("optional") == nil {
@@ -216,11 +215,11 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	if res.SelectAttrValue("type", "") != "result" {
-		return fmt.Errorf("xmpptcp: bind of %s/%s failed: %s", c.cfg.User, c.cfg.Resource, stanza.FromElement(res).Canonical())
+		return fmt.Errorf("xmpptcp: bind of %s/%s failed: %s", c.cfg.User, c.cfg.Resource, show(res))
 	}
 	j := res.FindElement("bind/jid")
 	if j == nil || strings.TrimSpace(j.Text()) == "" {
-		return fmt.Errorf("xmpptcp: bind result without a jid: %s", stanza.FromElement(res).Canonical())
+		return fmt.Errorf("xmpptcp: bind result without a jid: %s", show(res))
 	}
 	c.jid = strings.TrimSpace(j.Text())
 	if c.cfg.Session || sessionRequired {
@@ -234,7 +233,7 @@ func (c *Conn) handshake() error {
 			return err
 		}
 		if res.SelectAttrValue("type", "") != "result" {
-			return fmt.Errorf("xmpptcp: session establishment failed: %s", stanza.FromElement(res).Canonical())
+			return fmt.Errorf("xmpptcp: session establishment failed: %s", show(res))
 		}
 	}
 	// From here on the reader goroutine owns the decoder.
@@ -247,7 +246,7 @@ func (c *Conn) handshake() error {
 func (r *hsReader) register(feats *etree.Element) error {
 	c := r.c
 	if f := feats.SelectElement("register"); f == nil || f.SelectAttrValue("xmlns", "") != NSRegisterFeature {
-		return fmt.Errorf("xmpptcp: the server does not offer in-band registration (XEP-0077) on this stream (features: %s)", stanza.FromElement(feats).Canonical())
+		return fmt.Errorf("xmpptcp: the server does not offer in-band registration (XEP-0077) on this stream (features: %s)", show(feats))
 	}
 	id := c.nextID("reg")
 	r.op = "the registration result"
@@ -281,7 +280,7 @@ func (r *hsReader) authenticate(feats *etree.Element) error {
 	}
 	if mech == "" {
 		return fmt.Errorf("xmpptcp: the server offers no SASL mechanism the client supports (%s; features: %s)",
-			strings.Join(mechanismPreference, ", "), stanza.FromElement(feats).Canonical())
+			strings.Join(mechanismPreference, ", "), show(feats))
 	}
 	b64 := base64.StdEncoding.EncodeToString
 	r.op = "the SASL outcome"
@@ -350,9 +349,9 @@ func (c *Conn) saslOutcome(mech string, res *etree.Element, sc *scram) error {
 		if t := res.SelectElement("text"); t != nil {
 			cond += " (" + t.Text() + ")"
 		}
-		return fmt.Errorf("xmpptcp: authentication of %s failed (%s): %s", c.cfg.User, mech, cond)
+		return fmt.Errorf("xmpptcp: authentication of %s failed (%s): %s", c.cfg.User, mech, oneLine(cond))
 	}
-	return fmt.Errorf("xmpptcp: unexpected SASL answer %s", stanza.FromElement(res).Canonical())
+	return fmt.Errorf("xmpptcp: unexpected SASL answer %s", show(res))
 }
 
 // iqReply reads elements until the iq reply with the given id. Other
@@ -386,7 +385,7 @@ func hasMechanism(feats *etree.Element, mech string) bool {
 func stanzaErrorText(res *etree.Element) string {
 	e := res.SelectElement("error")
 	if e == nil {
-		return stanza.FromElement(res).Canonical()
+		return show(res)
 	}
 	cond, text := "", ""
 	for _, ch := range e.ChildElements() {
@@ -397,7 +396,7 @@ func stanzaErrorText(res *etree.Element) string {
 		}
 	}
 	if text != "" {
-		return cond + " (" + text + ")"
+		return oneLine(cond + " (" + text + ")")
 	}
-	return cond
+	return oneLine(cond)
 }

@@ -119,7 +119,7 @@ func (c *Conn) end(err error) {
 	}
 	c.nc.Close()
 	if c.onEvent != nil {
-		c.onEvent(Event{Kind: Ended, At: time.Now(), Reason: c.EndReason()})
+		c.onEvent(Event{Kind: Ended, At: time.Now(), Reason: c.EndReason(), Err: c.EndErr()})
 	}
 	close(c.done)
 }

@@ -3,6 +3,8 @@ package xmpptcp
 import (
 	"fmt"
 	"io"
+
+	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // DefaultMaxStanzaBytes bounds one top-level element read from the server
@@ -49,3 +51,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	b.left -= int64(n)
 	return n, err
 }
+
+// DefaultMaxDepth bounds the nesting of one top-level element when
+// Config.MaxDepth is zero: 100 levels.
+const DefaultMaxDepth = xmlstream.DefaultMaxDepth

@@ -133,7 +133,7 @@ func (s *scram) verify(serverFinal string) error {
 		return fmt.Errorf("xmpptcp: SCRAM server-final message: %v", err)
 	}
 	if e, ok := a['e']; ok {
-		return fmt.Errorf("xmpptcp: SCRAM: the server reports %s", e)
+		return fmt.Errorf("xmpptcp: SCRAM: the server reports %q", e)
 	}
 	v, err := base64.StdEncoding.DecodeString(a['v'])
 	if err != nil || s.serverSig == nil || !hmac.Equal(v, s.serverSig) {

@@ -22,8 +22,7 @@ type runFlags struct {
 	mutants listFlag
 
 	// A real server instead of the model (docs/real-server.md).
-	server       string
-	timeout      time.Duration
+	serverFlags
 	nothingGrace time.Duration
 }
 
@@ -33,8 +32,8 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.strict, "strict", false, "strict FIFO matching: every received stanza must be matched in order")
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
-	fs.StringVar(&r.server, "server", "", "run against a real XMPP server at HOST:PORT (plain TCP, SASL PLAIN) instead of the model")
-	fs.DurationVar(&r.timeout, "timeout", 0, "how long a receives waits (default 5s; wall time with --server, virtual time otherwise)")
+	r.serverFlags.add(fs, "run against a real XMPP server at HOST:PORT instead of the model",
+		"how long a receives waits (default 5s; wall time with --server, virtual time otherwise); with --server also the deadline of each connect and each synchronisation")
 	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")
 }
 
@@ -52,16 +51,17 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --timeout or --nothing-grace")
 	}
 	opts := scenarios.RunOptions{Options: sim, Strict: r.strict, Timeout: r.timeout, NothingGrace: r.nothingGrace}
-	if r.server != "" {
-		if err := driver.CheckAddr(r.server); err != nil {
-			return scenarios.RunOptions{}, nil, err
-		}
+	d, err := r.serverFlags.driver()
+	if err != nil {
+		return scenarios.RunOptions{}, nil, err
+	}
+	if d != nil {
 		// The model's knobs mean nothing to a real server: refuse them
 		// rather than let a user believe they applied.
 		if len(r.mutants.vals) > 0 || r.latency > 0 {
 			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
 		}
-		opts.Driver = &driver.ServerDriver{Addr: r.server, Timeout: r.timeout}
+		opts.Driver = d
 		if opts.NothingGrace == 0 {
 			opts.NothingGrace = 200 * time.Millisecond // every action is already synchronised by pings
 		}

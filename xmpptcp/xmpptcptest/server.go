@@ -167,6 +167,11 @@ func (s *Server) kill() {
 	s.mu.Unlock()
 }
 
+// Handled returns the number of top-level elements the server has
+// handled after bind so far (all sessions, pings included): what
+// Hostile.After counts.
+func (s *Server) Handled() int64 { return s.handled.Load() }
+
 // Sessions returns the full JIDs currently bound, in no order.
 func (s *Server) Sessions() []string {
 	s.mu.Lock()

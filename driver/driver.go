@@ -118,3 +118,13 @@ func IsTransport(err error) bool {
 	var te *TransportError
 	return errors.As(err, &te)
 }
+
+// Provisioner is implemented by a Network whose accounts may need
+// creating before a run uses them: Provision makes user exist on the
+// server (a real server with ServerDriver.Register: in-band
+// registration). A run whose model assumes every account of the run
+// exists from the start (the property engine's) provisions them all
+// first; a network without the need does nothing.
+type Provisioner interface {
+	Provision(user string) error
+}

@@ -155,6 +155,50 @@ func (n *serverNetwork) Failure() error {
 	return n.failure
 }
 
+// Provision registers user (in-band, XEP-0077) when the driver registers
+// accounts and this run has not registered it yet: a login, then a clean
+// close. Otherwise it does nothing (a server with insecure
+// authentication has every account already; with NoPrefix the accounts
+// were created beforehand).
+func (n *serverNetwork) Provision(user string) error {
+	if !n.d.Register || n.prefix == "" || !strings.HasPrefix(user, n.prefix) || n.registered[user] {
+		return nil
+	}
+	if f := n.Failure(); f != nil {
+		return f
+	}
+	c, err := xmpptcp.Dial(n.dialConfig(user, "", Login{}, true))
+	if err != nil {
+		return n.fail(fmt.Errorf("registering %s: %w", user, err))
+	}
+	n.registered[user] = true
+	if err := c.Close(); err != nil {
+		return n.fail(fmt.Errorf("registering %s: %w", user, err))
+	}
+	return nil
+}
+
+// dialConfig is the connection of user with login's settings.
+func (n *serverNetwork) dialConfig(user, resource string, login Login, register bool) xmpptcp.Config {
+	pass := login.Password
+	if pass == "" {
+		pass = n.d.Password
+	}
+	return xmpptcp.Config{
+		Addr:           n.dialAddr(login),
+		Domain:         n.host,
+		User:           user,
+		Password:       pass,
+		Resource:       resource,
+		Timeout:        n.timeout,
+		TLS:            n.d.TLS,
+		TLSConfig:      n.d.TLSConfig,
+		Register:       register,
+		MaxStanzaBytes: n.d.MaxStanzaBytes,
+		MaxDepth:       n.d.MaxDepth,
+	}
+}
+
 // operationalStreamErrors are the stream error conditions (RFC 6120
 // §4.9.3) a server sends for reasons of its own, not in answer to what
 // the client did: a shutdown, an overload, an idle timeout, an internal
@@ -208,24 +252,8 @@ func (n *serverNetwork) Connect(name, user, resource string, login Login) (Endpo
 		return nil, f
 	}
 	ep := &serverEndpoint{n: n, name: name}
-	pass := login.Password
-	if pass == "" {
-		pass = n.d.Password
-	}
 	register := n.d.Register && n.prefix != "" && strings.HasPrefix(user, n.prefix) && !n.registered[user]
-	conn, err := xmpptcp.DialWith(xmpptcp.Config{
-		Addr:           n.dialAddr(login),
-		Domain:         n.host,
-		User:           user,
-		Password:       pass,
-		Resource:       resource,
-		Timeout:        n.timeout,
-		TLS:            n.d.TLS,
-		TLSConfig:      n.d.TLSConfig,
-		Register:       register,
-		MaxStanzaBytes: n.d.MaxStanzaBytes,
-		MaxDepth:       n.d.MaxDepth,
-	}, ep.event)
+	conn, err := xmpptcp.DialWith(n.dialConfig(user, resource, login, register), ep.event)
 	if err != nil {
 		return nil, n.fail(fmt.Errorf("%s cannot log in: %w", name, err))
 	}

@@ -236,6 +236,10 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
 		if err := h.attach(opt.server); err != nil {
+			if driver.IsTransport(err) && rec != nil {
+				rec.setTransport(err)
+				t.Skip("the server's transport failed")
+			}
 			t.Fatalf("server: %v", err)
 		}
 		defer h.real.close()
@@ -492,6 +496,9 @@ func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt
 	h := newHarness(users, prof, spec, mutants, 1)
 	opt.apply(h)
 	if err := h.attach(opt.server); err != nil {
+		if driver.IsTransport(err) {
+			h.transport = err
+		}
 		return h, -1
 	}
 	defer h.real.close()

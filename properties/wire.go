@@ -89,6 +89,17 @@ func newWire(h *harness, d driver.Driver) (*wire, error) {
 		return nil, err
 	}
 	prefix, keep := n.NodePrefix()
+	if p, ok := n.(driver.Provisioner); ok {
+		// The model's accounts all exist from the start (Prosody with
+		// insecure authentication: every account exists); on a server
+		// with real accounts they must be created first.
+		for i := 1; i <= h.users; i++ {
+			if err := p.Provision(prefix + fmt.Sprintf("u%d", i)); err != nil {
+				n.Close()
+				return nil, err
+			}
+		}
+	}
 	w := &wire{net: n, prefix: prefix, host: "localhost", keep: keep, grace: dropGrace,
 		ep: map[string]driver.Endpoint{}, full: map[string]string{}, toModel: map[string]string{},
 		keepIDs: map[string]bool{}}

@@ -128,3 +128,13 @@ func IsTransport(err error) bool {
 type Provisioner interface {
 	Provision(user string) error
 }
+
+// PartialQuiescer is implemented by a Network that can synchronise with
+// part of the server: QuiesceSome is Quiesce(last) restricted to last and
+// the endpoints in also, for a caller that knows (from the model) where
+// the action's effects can arrive. Anything the server sends elsewhere
+// arrives later and is seen at the next full Quiesce; a caller must
+// quiesce fully every few steps and at the end of a run.
+type PartialQuiescer interface {
+	QuiesceSome(last Endpoint, also []Endpoint) error
+}

@@ -285,10 +285,27 @@ func (n *serverNetwork) Connect(name, user, resource string, login Login) (Endpo
 // error. A transport failure (a timeout, a socket that ended without a
 // stream close) still is: it must never pass for server behaviour.
 func (n *serverNetwork) Quiesce(last Endpoint) error {
+	return n.quiesceWhere(last, nil)
+}
+
+// QuiesceSome implements PartialQuiescer.
+func (n *serverNetwork) QuiesceSome(last Endpoint, also []Endpoint) error {
+	in := map[*serverEndpoint]bool{}
+	for _, e := range also {
+		if se, ok := e.(*serverEndpoint); ok {
+			in[se] = true
+		}
+	}
+	return n.quiesceWhere(last, in)
+}
+
+// quiesceWhere pings last, then the other open endpoints in only (all
+// when only is nil) and those with stanzas still unwritten.
+func (n *serverNetwork) quiesceWhere(last Endpoint, only map[*serverEndpoint]bool) error {
 	if f := n.Failure(); f != nil {
 		return f
 	}
-	err := n.quiesce(last)
+	err := n.quiesce(last, only)
 	if err == nil {
 		err = n.Failure() // a connection lost meanwhile
 	}
@@ -298,7 +315,7 @@ func (n *serverNetwork) Quiesce(last Endpoint) error {
 	return nil
 }
 
-func (n *serverNetwork) quiesce(last Endpoint) error {
+func (n *serverNetwork) quiesce(last Endpoint, only map[*serverEndpoint]bool) error {
 	var first *serverEndpoint
 	if e, ok := last.(*serverEndpoint); ok && e.open() {
 		first = e
@@ -309,7 +326,7 @@ func (n *serverNetwork) quiesce(last Endpoint) error {
 	n.mu.Lock()
 	var others []*serverEndpoint
 	for _, e := range n.eps {
-		if e != first && e.open() {
+		if e != first && e.open() && (only == nil || only[e] || e.pending != "") {
 			others = append(others, e)
 		}
 	}
@@ -361,6 +378,20 @@ type serverEndpoint struct {
 	jid  model.JID
 	seqs []uint64 // trace Seq of each received stanza not yet taken; n.mu
 	shut bool     // Disconnect or Drop was called
+	// pending: stanzas Send recorded but has not written yet; the next
+	// ping writes them with itself (one write, one wake-up of the
+	// server), and Disconnect and Drop write them first.
+	pending string
+}
+
+// flush writes the pending stanzas.
+func (e *serverEndpoint) flush() error {
+	if e.pending == "" {
+		return nil
+	}
+	raw := e.pending
+	e.pending = ""
+	return e.conn.SendRaw(raw)
 }
 
 // event is the connection's reader callback: it records the trace.
@@ -394,7 +425,9 @@ func (e *serverEndpoint) open() bool { return !e.shut && !e.conn.Ended() }
 // server has processed everything e sent and the reader has queued
 // everything the server wrote before the end. Anything else is.
 func (e *serverEndpoint) ping() error {
-	err := e.conn.Ping()
+	raw := e.pending
+	e.pending = ""
+	err := e.conn.PingAfter(raw)
 	if err == nil {
 		return nil
 	}
@@ -430,10 +463,16 @@ func (e *serverEndpoint) JID() model.JID { return e.jid }
 func (e *serverEndpoint) Send(st *etree.Element) error {
 	v := stanza.FromElement(st)
 	raw := v.Canonical() // what Conn.Send would write
+	if !e.open() {
+		return xmpptcp.ErrClosed
+	}
 	e.n.mu.Lock()
 	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw, Value: v})
 	e.n.mu.Unlock()
-	return e.conn.SendRaw(raw)
+	// Written with the next ping (Quiesce), which every runner makes
+	// right after a send.
+	e.pending += raw
+	return nil
 }
 
 func (e *serverEndpoint) TakeAll() []sim.Received {
@@ -459,6 +498,10 @@ func (e *serverEndpoint) Disconnect() error {
 	if e.shut {
 		return xmpptcp.ErrClosed
 	}
+	if err := e.flush(); err != nil {
+		e.shut = true
+		return err
+	}
 	e.shut = true
 	err := e.conn.Close()
 	var te *xmpptcp.TimeoutError
@@ -469,6 +512,7 @@ func (e *serverEndpoint) Disconnect() error {
 }
 
 func (e *serverEndpoint) Drop() error {
+	_ = e.flush() // what was sent goes out before the cut, as it did
 	e.shut = true
 	return e.conn.Drop()
 }

@@ -88,6 +88,16 @@ type Config struct {
 	// ActionSet selects the vocabulary drawn: AllActions (the default)
 	// or ScansionActions, what a scansion script can express.
 	ActionSet ActionSet
+	// Workers runs the checks on this many independent rapid runs at
+	// once (0 or 1: one). The partition is deterministic: worker i runs
+	// checks i, i+Workers, ... of the count (Checks/Workers, the first
+	// Checks%Workers one more) from seed Seed+i<<32 (each its own random
+	// seed when Seed is 0). Against a Server every sequence has fresh
+	// accounts already, so the workers share the server; a failure found
+	// by one stops the others and is shrunk alone, and the rapid seed
+	// reported reproduces it with one worker. Which worker's failure is
+	// reported when several would fail depends on timing.
+	Workers int
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -200,25 +210,51 @@ type recorder struct {
 	lastMsg   string
 	lastUsers int
 	progress  func(done, actions int)
-	transport error // the first transport failure of the server
+	crew      *crew // the workers this recorder's run is one of
+}
+
+// crew is what the workers of one Explore share: the totals for the
+// progress line, the first transport failure, and which worker failed
+// first (the others then stop).
+type crew struct {
+	mu        sync.Mutex
+	checks    int
+	actions   int
+	transport error
+	failer    *recorder
+	progress  func(done, actions int)
+}
+
+func newCrew(progress func(done, actions int)) *crew { return &crew{progress: progress} }
+
+// stopped reports whether r's worker should run no more checks: the
+// server's transport failed, or another worker found a failure.
+func (c *crew) stopped(r *recorder) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transport != nil || (c.failer != nil && c.failer != r)
 }
 
 func (r *recorder) setTransport(err error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.transport == nil {
-		r.transport = err
-		if r.firstFail != 0 {
+	shrinking := r.firstFail != 0
+	r.mu.Unlock()
+	c := r.crew
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.transport == nil {
+		c.transport = err
+		if shrinking {
 			// rapid was shrinking a failure
-			r.transport = fmt.Errorf("while shrinking a failure: %w", err)
+			c.transport = fmt.Errorf("while shrinking a failure: %w", err)
 		}
 	}
 }
 
 func (r *recorder) transportErr() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.transport
+	r.crew.mu.Lock()
+	defer r.crew.mu.Unlock()
+	return r.crew.transport
 }
 
 // Property is the property: a rapid state machine over a fresh harness.
@@ -230,8 +266,13 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		if u == 0 {
 			u = rapid.IntRange(2, 4).Draw(t, "users")
 		}
-		if rec != nil && rec.transportErr() != nil {
-			t.Skip("the server's transport failed") // stop quickly: every remaining check is void
+		if rec != nil && rec.crew == nil {
+			rec.crew = newCrew(rec.progress) // a recorder of its own (tests)
+		}
+		if rec != nil && rec.crew.stopped(rec) {
+			// the server's transport failed (every remaining check is
+			// void) or another worker failed: stop quickly
+			t.Skip("stopped")
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
@@ -250,6 +291,11 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			rec.checks++
 			rec.mu.Unlock()
 			m.onFail = func(h *harness, msg string) {
+				rec.crew.mu.Lock()
+				if rec.crew.failer == nil {
+					rec.crew.failer = rec
+				}
+				rec.crew.mu.Unlock()
 				rec.mu.Lock()
 				defer rec.mu.Unlock()
 				if rec.firstFail == 0 {
@@ -267,14 +313,26 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 					rec.stanzas += h.real.compared
 					rec.knownBugs += h.real.tolerated
 				}
-				d, a, p := rec.checks, rec.actions, rec.progress
 				rec.mu.Unlock()
+				c := rec.crew
+				c.mu.Lock()
+				c.checks++
+				c.actions += len(h.ops)
+				d, a, p := c.checks, c.actions, c.progress
+				c.mu.Unlock()
 				if p != nil {
 					p(d, a)
 				}
 			}()
 		}
 		t.Repeat(m.actions())
+		if msg := h.finishReal(); msg != "" {
+			if m.onFail != nil {
+				m.onFail(h, msg)
+			}
+			t.Fatalf("after the last step: %s", msg)
+		}
+		m.verdict(t) // a transport failure at the final barrier
 	}
 }
 
@@ -382,18 +440,25 @@ func Explore(cfg Config) Report {
 			return Report{Err: err}
 		}
 	}
-	rec := &recorder{progress: cfg.Progress}
-	tb := &exploreTB{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), rec))
-	}()
-	<-done
-	rep := Report{Checks: rec.checks, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
+	recs, tbs := runWorkers(cfg, prof, spec)
+	rep := Report{}
+	for _, rec := range recs {
+		rep.Checks += rec.checks
+		rep.Actions += rec.actions
+		rep.ServerStanzas += rec.stanzas
+		rep.ServerKnownBugs += rec.knownBugs
+	}
+	rec, tb := recs[0], tbs[0]
 	if err := rec.transportErr(); err != nil {
 		rep.Err = fmt.Errorf("server: %w", err)
 		return rep
+	}
+	if f := rec.crew.failer; f != nil {
+		for i := range recs {
+			if recs[i] == f {
+				rec, tb = recs[i], tbs[i]
+			}
+		}
 	}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
@@ -413,6 +478,57 @@ func Explore(cfg Config) Report {
 	}
 	rep.Failure = f
 	return rep
+}
+
+// runWorkers runs the property on cfg.Workers rapid runs at once (see
+// Config.Workers) and returns each one's recorder and TB stand-in.
+// rapid reads its seed and check count from its flags when a run
+// starts, before the property's first call: each worker's flags are set,
+// and the next worker started, once the previous one has called the
+// property.
+func runWorkers(cfg Config, prof, spec model.Profile) ([]*recorder, []*exploreTB) {
+	n := cfg.Workers
+	if n < 1 {
+		n = 1
+	}
+	if n > cfg.Checks {
+		n = cfg.Checks
+	}
+	c := newCrew(cfg.Progress)
+	recs := make([]*recorder, n)
+	tbs := make([]*exploreTB, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		recs[i] = &recorder{crew: c}
+		tbs[i] = &exploreTB{}
+		if n > 1 {
+			checks := cfg.Checks / n
+			if i < cfg.Checks%n {
+				checks++
+			}
+			_ = flag.CommandLine.Lookup("rapid.checks").Value.Set(strconv.Itoa(checks))
+			seed := uint64(0)
+			if cfg.Seed != 0 {
+				seed = cfg.Seed + uint64(i)<<32
+			}
+			_ = flag.CommandLine.Lookup("rapid.seed").Value.Set(strconv.FormatUint(seed, 10))
+		}
+		started := make(chan struct{})
+		var once sync.Once
+		prop := property(cfg.Users, prof, spec, cfg.Mutants, cfg.options(), recs[i])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer once.Do(func() { close(started) })
+			rapid.Check(tbs[i], func(t *rapid.T) {
+				once.Do(func() { close(started) })
+				prop(t)
+			})
+		}()
+		<-started
+	}
+	wg.Wait()
+	return recs, tbs
 }
 
 // preflight logs one client in to the server and out again, so that a
@@ -502,13 +618,18 @@ func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt
 		return h, -1
 	}
 	defer h.real.close()
+	last := -1
 	for i, op := range ops {
 		if !applicable(h, op) {
 			continue
 		}
+		last = i
 		if msg := h.apply(op); msg != "" {
 			return h, i
 		}
+	}
+	if msg := h.finishReal(); msg != "" {
+		return h, last
 	}
 	return h, -1
 }

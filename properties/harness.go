@@ -326,7 +326,7 @@ func (h *harness) apply(op Op) string {
 		if h.transport != nil {
 			return "transport failure: " + h.transport.Error()
 		}
-		evs, err := h.real.apply(op, name, sl.last)
+		evs, err := h.real.apply(op, name, sl.last, receivers(h.sim.Trace()[st.from:st.to]))
 		if driver.IsTransport(err) {
 			// st.fail stays "": no verdict on this step or the sequence
 			h.transport = err
@@ -589,3 +589,55 @@ func sameMultiset(a, b []string) bool {
 
 // allSlots returns every slot (shared: do not modify).
 func (h *harness) allSlots() []string { return h.slotNames }
+
+// receivers are the clients the model's step delivered to or ended:
+// where the step's effects can arrive on the server (the wire's partial
+// barrier).
+func receivers(step []sim.TraceEvent) map[string]bool {
+	out := map[string]bool{}
+	for _, ev := range step {
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush, sim.TraceStreamError, sim.TraceDisconnect:
+			out[ev.Client] = true
+		}
+	}
+	return out
+}
+
+// finishReal ends a sequence on the real server with a full barrier
+// (wire.finish): anything the server sent that the partial barriers of
+// the last steps had not collected arrives now, and since the model
+// predicted nothing more, any such stanza fails the last step. A
+// transport failure sets h.transport instead.
+func (h *harness) finishReal() string {
+	if h.real == nil || h.transport != nil || len(h.steps) == 0 {
+		return ""
+	}
+	st := &h.steps[len(h.steps)-1]
+	if st.fail != "" {
+		return ""
+	}
+	evs, err := h.real.finish()
+	if driver.IsTransport(err) {
+		h.transport = err
+		return ""
+	}
+	msg := ""
+	if err != nil {
+		msg = fmt.Sprintf("server: the final synchronisation failed: %v", err)
+	} else {
+		var lines []string
+		for _, e := range evs {
+			switch e.Kind {
+			case sim.TraceDeliver, sim.TraceError, sim.TraceFlush, sim.TraceStreamError:
+				lines = append(lines, "    "+e.Client+": "+h.real.toModelTerms(e.Stanza))
+			}
+		}
+		if len(lines) == 0 {
+			return ""
+		}
+		msg = "server: after the last action the server sent what the model predicted nobody would receive:\n" + strings.Join(lines, "\n")
+	}
+	st.fail, st.onServer = msg, true
+	return msg
+}

@@ -35,9 +35,13 @@ type RunOptions struct {
 	// Timeout is how long (virtual time; wall time with a Driver) a
 	// receives waits for a matching stanza; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// NothingGrace is how long (virtual time; wall time with a Driver)
-	// "receives: nothing" watches for a stanza; 0 means
-	// DefaultNothingGrace.
+	// NothingGrace is how long (virtual time) "receives: nothing"
+	// watches for a stanza on the simulation; 0 means
+	// DefaultNothingGrace. With a Driver, "receives: nothing" is decided
+	// by a barrier (Network.Quiesce: on a real server, ping round trips),
+	// after which everything the server sent because of the earlier
+	// actions has arrived; NothingGrace is then an extra wall-time wait
+	// after the barrier, for a server that pushes on its own (0: none).
 	NothingGrace time.Duration
 	// Backend, when non-nil, replaces the model server (see sim.Config).
 	Backend sim.Backend
@@ -162,7 +166,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	if opts.NothingGrace <= 0 {
+	if opts.NothingGrace <= 0 && opts.Driver == nil {
 		opts.NothingGrace = DefaultNothingGrace
 	}
 	res = &Result{}
@@ -630,6 +634,16 @@ func (r *runner) receiveNothing(st *clientState) bool {
 	}
 	if !check() {
 		return false
+	}
+	if r.opts.Driver != nil {
+		// The barrier decides: whatever the server sent st because of
+		// the actions so far is in once the pings are answered.
+		if !r.settle(st.ep) {
+			return false
+		}
+		if !check() {
+			return false
+		}
 	}
 	for left := r.opts.NothingGrace; left > 0; {
 		left -= r.net.Wait(st.ep, left)

@@ -88,6 +88,7 @@ type checkOpts struct {
 	listMutants bool
 	listInvs    bool
 	noFaults    bool
+	workers     int
 	serverFlags
 	engine string
 }
@@ -109,6 +110,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	o.serverFlags.add(fs, "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle",
 		"with --server: the deadline of each wait on the server (default 5s)")
 	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
+	fs.IntVar(&o.workers, "workers", 1, "run the checks on N independent workers at once (deterministic seed partition; with --server fresh accounts per sequence as always)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
 	pos, code, ok := parseFlags(c, fs, args, stdout, stderr)
@@ -133,6 +135,9 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.checks <= 0 || o.steps <= 0 {
 		return fail(fmt.Errorf("--checks and --steps must be positive"))
 	}
+	if o.workers < 1 || o.workers > 64 {
+		return fail(fmt.Errorf("--workers must be 1 to 64, got %d", o.workers))
+	}
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
@@ -149,7 +154,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	cfg := properties.Config{
 		Options: sim, Checks: o.checks, Steps: o.steps, Users: o.users,
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
-		NoFaults: o.noFaults,
+		NoFaults: o.noFaults, Workers: o.workers,
 	}
 	if o.spec != "" {
 		spec, err := model.ProfileByName(o.spec)

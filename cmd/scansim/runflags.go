@@ -34,7 +34,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
 	r.serverFlags.add(fs, "run against a real XMPP server at HOST:PORT instead of the model",
 		"how long a receives waits (default 5s; wall time with --server, virtual time otherwise); with --server also the deadline of each connect and each synchronisation")
-	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")
+	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s of virtual time); with --server the ping barrier decides, and this is an extra wait for servers that push on their own (default 0)")
 }
 
 // options checks the flags and turns them into RunOptions, with meta lines
@@ -62,9 +62,6 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
 		}
 		opts.Driver = d
-		if opts.NothingGrace == 0 {
-			opts.NothingGrace = 200 * time.Millisecond // every action is already synchronised by pings
-		}
 		meta := []string{"server: " + r.server}
 		if r.strict {
 			meta = append(meta, "mode: strict")

@@ -1,4 +1,4 @@
-// Package xmpptcp is a minimal XMPP client endpoint over plain TCP, for
+// Package xmpptcp is a minimal XMPP client endpoint over TCP (and TLS), for
 // replaying scansion scripts against a real server (the project's
 // real-server mode).
 //

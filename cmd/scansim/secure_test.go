@@ -110,3 +110,32 @@ func TestSecureFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReceivesNothingByBarrier: on a real server "receives: nothing" is
+// decided by the ping barrier, with no wait: a stanza the server sent
+// because of the previous action still fails it.
+func TestReceivesNothingByBarrier(t *testing.T) {
+	srv, err := xmpptcptest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		text := "# nothing\n\n[Client] Romeo\n\tjid: romeo@localhost\n\tpassword: password\n\n---\n\nRomeo connects\n\n" + body + "\nRomeo disconnects\n"
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	quiet := write("quiet.scs", "Romeo receives: nothing\n")
+	echoed := write("echoed.scs", "Romeo sends:\n\t<message type='chat'><body>x</body></message>\n\nRomeo receives: nothing\n")
+	if out, errOut, code := scansim(t, "replay", "--server", srv.Addr(), quiet); code != exitOK {
+		t.Errorf("quiet: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, code := scansim(t, "replay", "--server", srv.Addr(), echoed)
+	if code != exitFailed || !strings.Contains(out, "Romeo received a stanza, expected nothing") {
+		t.Errorf("echoed: exit %d\n%s", code, out)
+	}
+}

@@ -326,7 +326,8 @@ func (h *harness) apply(op Op) string {
 		if h.transport != nil {
 			return "transport failure: " + h.transport.Error()
 		}
-		evs, err := h.real.apply(op, name, sl.last, receivers(h.sim.Trace()[st.from:st.to]))
+		step := h.sim.Trace()[st.from:st.to]
+		evs, err := h.real.apply(op, name, sl.last, receivers(step), arrivals(step))
 		if driver.IsTransport(err) {
 			// st.fail stays "": no verdict on this step or the sequence
 			h.transport = err
@@ -640,4 +641,16 @@ func (h *harness) finishReal() string {
 	}
 	st.fail, st.onServer = msg, true
 	return msg
+}
+
+// arrivals counts the stanzas the model's step delivered to each client.
+func arrivals(step []sim.TraceEvent) map[string]int {
+	out := map[string]int{}
+	for _, ev := range step {
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+			out[ev.Client]++
+		}
+	}
+	return out
 }

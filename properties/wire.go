@@ -174,8 +174,8 @@ func (w *wire) resolve(x string) string {
 // server's network recorded them (nil and an error when the server could
 // not be driven). name is the client the op's session has on the model,
 // modelFull the full JID it bound there (connects), reach the clients the
-// model's step delivered to.
-func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool) ([]sim.TraceEvent, error) {
+// model's step delivered to and got how many stanzas each.
+func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool, got map[string]int) ([]sim.TraceEvent, error) {
 	var err error
 	var last driver.Endpoint
 	switch op.Kind {
@@ -202,9 +202,7 @@ func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool) ([]si
 		delete(w.ep, op.Slot)
 		if op.Kind == OpDrop {
 			err = ep.Drop()
-			// wall time on a real server; the simulation only advances
-			// its clock
-			w.net.Wait(nil, w.grace)
+			w.awaitDrop(name, got)
 		} else {
 			err = ep.Disconnect()
 		}
@@ -263,6 +261,49 @@ func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool) ([]si
 	evs := tr[w.from:]
 	w.from = len(tr)
 	return evs, nil
+}
+
+// dropPollMax bounds awaitDrop's polling: past it the full barrier runs
+// anyway, and a stanza that never came shows as a difference.
+const dropPollMax = time.Second
+
+// awaitDrop waits until the server has handled an abrupt drop. When the
+// model's step delivered stanzas to other clients because of the drop
+// (unavailable presence to subscribers), the server has handled it once
+// as many have arrived there: the wire polls for them (a real server,
+// driver.PartialQuiescer) instead of a fixed wait, up to dropPollMax.
+// When the model predicts no such stanza nothing on the wire shows when
+// the server notices, and the wire waits dropGrace (wall time on a real
+// server; the simulation only advances its clock).
+func (w *wire) awaitDrop(dropped string, got map[string]int) {
+	want := map[string]int{}
+	for c, k := range got {
+		if c != dropped {
+			want[c] = k
+		}
+	}
+	if _, real := w.net.(driver.PartialQuiescer); !real || len(want) == 0 {
+		w.net.Wait(nil, w.grace)
+		return
+	}
+	for waited := time.Duration(0); waited < dropPollMax; waited += time.Millisecond {
+		have := map[string]int{}
+		for _, e := range w.net.Trace()[w.from:] {
+			if e.Kind == sim.TraceDeliver || e.Kind == sim.TraceError || e.Kind == sim.TraceFlush {
+				have[e.Client]++
+			}
+		}
+		done := true
+		for c, k := range want {
+			if have[c] < k {
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // finish synchronises with every connection at the end of a sequence and

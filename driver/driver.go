@@ -13,6 +13,7 @@
 package driver
 
 import (
+	"errors"
 	"time"
 
 	"github.com/beevik/etree"
@@ -35,8 +36,10 @@ type Driver interface {
 type Network interface {
 	// Connect authenticates user, binds resource ("" lets the server
 	// choose) and returns the client's endpoint. name identifies the
-	// client in the trace.
-	Connect(name, user, resource string) (Endpoint, error)
+	// client in the trace; login carries what the script says about the
+	// client's account beyond its JID (a real server uses it, the
+	// simulation has no passwords or addresses and ignores it).
+	Connect(name, user, resource string, login Login) (Endpoint, error)
 	// Quiesce returns once the server has processed everything sent so
 	// far and everything it produced in response is in the endpoints'
 	// inboxes (§5.3: "each action runs to completion"). last is the
@@ -56,6 +59,12 @@ type Network interface {
 	NodePrefix() (prefix string, keep []string)
 	// Trace returns the events recorded so far (see sim.TraceEvent).
 	Trace() []sim.TraceEvent
+	// Failure returns the first transport failure of the run, nil if
+	// none: a connection to a real server lost, timed out or ended by
+	// the server for reasons of its own (TransportError). Nothing a run
+	// observed after one is the server's behaviour. The simulation has
+	// none.
+	Failure() error
 	// Close ends the run, closing whatever is still open.
 	Close() error
 }
@@ -83,4 +92,52 @@ type Endpoint interface {
 	Disconnect() error
 	// Drop cuts the connection without closing the stream.
 	Drop() error
+}
+
+// Login is what a script says about a client's account beyond its JID
+// (the [Client] properties password, connect_host, connect_port). Zero
+// fields take the driver's defaults.
+type Login struct {
+	Password    string
+	ConnectHost string
+	ConnectPort int
+}
+
+// TransportError is a failure of the connection to a real server, never
+// its behaviour: the server could not be reached or logged in to, a
+// wait passed its deadline, a connection was lost without a stream
+// close, or the server ended a stream for a reason of its own (a
+// shutdown). Commands stop on one (exit status 2) instead of reporting
+// it as a difference from the model.
+type TransportError struct {
+	Err error
+}
+
+func (e *TransportError) Error() string { return e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// IsTransport reports whether err is, or wraps, a *TransportError.
+func IsTransport(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te)
+}
+
+// Provisioner is implemented by a Network whose accounts may need
+// creating before a run uses them: Provision makes user exist on the
+// server (a real server with ServerDriver.Register: in-band
+// registration). A run whose model assumes every account of the run
+// exists from the start (the property engine's) provisions them all
+// first; a network without the need does nothing.
+type Provisioner interface {
+	Provision(user string) error
+}
+
+// PartialQuiescer is implemented by a Network that can synchronise with
+// part of the server: QuiesceSome is Quiesce(last) restricted to last and
+// the endpoints in also, for a caller that knows (from the model) where
+// the action's effects can arrive. Anything the server sends elsewhere
+// arrives later and is seen at the next full Quiesce; a caller must
+// quiesce fully every few steps and at the end of a run.
+type PartialQuiescer interface {
+	QuiesceSome(last Endpoint, also []Endpoint) error
 }

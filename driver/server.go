@@ -1,9 +1,12 @@
 package driver
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,11 +17,14 @@ import (
 	"github.com/scansim/scansim/xmpptcp"
 )
 
-// ServerDriver runs scripts against a real XMPP server over plain TCP
+// ServerDriver runs scripts against a real XMPP server over TCP
 // (xmpptcp), the real-server mode of docs/real-server.md. The server
-// must accept SASL PLAIN without TLS for any user and password (Prosody:
-// authentication = "insecure"; testdata/prosody/prosody.cfg.lua) and
-// answer XEP-0199 pings to its domain.
+// must answer XEP-0199 pings to its domain. Accounts: with a run prefix
+// (the default) every run uses fresh ones, which the server must accept
+// without registration (Prosody: authentication = "insecure";
+// testdata/prosody/prosody.cfg.lua) or create by in-band registration
+// (Register); NoPrefix uses the script's accounts as they are, created
+// beforehand with their passwords.
 //
 // Ordering (§5.3): after every connect, send and disconnect the runner
 // calls Quiesce, which makes a ping round trip on the connection that
@@ -48,6 +54,21 @@ type ServerDriver struct {
 	// depends on its exact JID); an empty non-nil slice prefixes every
 	// node. Kept accounts are shared by every run.
 	Keep []string
+	// Password is the password of clients whose script gives none (""
+	// is xmpptcp's default, "password").
+	Password string
+	// TLS and TLSConfig: plain TCP, STARTTLS or direct TLS, and how the
+	// certificate is verified (xmpptcp.Config).
+	TLS       xmpptcp.TLSMode
+	TLSConfig *tls.Config
+	// Register creates each prefixed account of a run by in-band
+	// registration (XEP-0077) at its first connect; kept accounts are
+	// never registered.
+	Register bool
+	// MaxStanzaBytes and MaxDepth bound what the server may send (0:
+	// xmpptcp's defaults, 1 MiB and 100 levels).
+	MaxStanzaBytes int64
+	MaxDepth       int
 }
 
 // DefaultKeep is the Keep list a ServerDriver uses when its own is nil.
@@ -70,11 +91,13 @@ func (d *ServerDriver) Open(host string) (Network, error) {
 		return nil, errors.New("real server: no address")
 	}
 	n := &serverNetwork{
-		addr:    d.Addr,
-		host:    host,
-		timeout: d.Timeout,
-		start:   time.Now(),
-		keep:    d.Keep,
+		d:          d,
+		addr:       d.Addr,
+		host:       host,
+		timeout:    d.Timeout,
+		start:      time.Now(),
+		keep:       d.Keep,
+		registered: map[string]bool{},
 	}
 	if n.timeout <= 0 {
 		n.timeout = xmpptcp.DefaultTimeout
@@ -93,15 +116,116 @@ func (d *ServerDriver) Open(host string) (Network, error) {
 }
 
 type serverNetwork struct {
+	d          *ServerDriver
 	addr, host string
 	timeout    time.Duration
 	prefix     string
 	keep       []string
 	start      time.Time
+	registered map[string]bool // users this run registered
 
-	mu    sync.Mutex // guards trace and every endpoint's seqs
-	trace []sim.TraceEvent
-	eps   []*serverEndpoint
+	mu      sync.Mutex // guards trace, failure and every endpoint's seqs
+	trace   []sim.TraceEvent
+	eps     []*serverEndpoint
+	failure error // the first transport failure (*TransportError)
+}
+
+// fail records err as the run's transport failure if it is the first,
+// and returns the failure; n.mu must not be held.
+func (n *serverNetwork) fail(err error) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.failLocked(err)
+}
+
+func (n *serverNetwork) failLocked(err error) error {
+	if n.failure == nil {
+		var te *TransportError
+		if !errors.As(err, &te) {
+			te = &TransportError{Err: err}
+		}
+		n.failure = te
+	}
+	return n.failure
+}
+
+func (n *serverNetwork) Failure() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.failure
+}
+
+// Provision registers user (in-band, XEP-0077) when the driver registers
+// accounts and this run has not registered it yet: a login, then a clean
+// close. Otherwise it does nothing (a server with insecure
+// authentication has every account already; with NoPrefix the accounts
+// were created beforehand).
+func (n *serverNetwork) Provision(user string) error {
+	if !n.d.Register || n.prefix == "" || !strings.HasPrefix(user, n.prefix) || n.registered[user] {
+		return nil
+	}
+	if f := n.Failure(); f != nil {
+		return f
+	}
+	c, err := xmpptcp.Dial(n.dialConfig(user, "", Login{}, true))
+	if err != nil {
+		return n.fail(fmt.Errorf("registering %s: %w", user, err))
+	}
+	n.registered[user] = true
+	if err := c.Close(); err != nil {
+		return n.fail(fmt.Errorf("registering %s: %w", user, err))
+	}
+	return nil
+}
+
+// dialConfig is the connection of user with login's settings.
+func (n *serverNetwork) dialConfig(user, resource string, login Login, register bool) xmpptcp.Config {
+	pass := login.Password
+	if pass == "" {
+		pass = n.d.Password
+	}
+	return xmpptcp.Config{
+		Addr:           n.dialAddr(login),
+		Domain:         n.host,
+		User:           user,
+		Password:       pass,
+		Resource:       resource,
+		Timeout:        n.timeout,
+		TLS:            n.d.TLS,
+		TLSConfig:      n.d.TLSConfig,
+		Register:       register,
+		MaxStanzaBytes: n.d.MaxStanzaBytes,
+		MaxDepth:       n.d.MaxDepth,
+	}
+}
+
+// operationalStreamErrors are the stream error conditions (RFC 6120
+// §4.9.3) a server sends for reasons of its own, not in answer to what
+// the client did: a shutdown, an overload, an idle timeout, an internal
+// error, a redirection. They end a run as a transport failure. The other
+// conditions (conflict on a replaced resource, not-authorized on a
+// deleted account, unsupported-stanza-type, policy-violation...) answer
+// the client and are behaviour the script and the model describe.
+var operationalStreamErrors = map[string]bool{
+	"connection-timeout": true, "host-gone": true, "internal-server-error": true,
+	"remote-connection-failed": true, "reset": true, "resource-constraint": true,
+	"see-other-host": true, "system-shutdown": true, "undefined-condition": true,
+}
+
+// dialAddr is where a client connects: the script's connect_host and
+// connect_port where given, the driver's address otherwise.
+func (n *serverNetwork) dialAddr(l Login) string {
+	if l.ConnectHost == "" && l.ConnectPort == 0 {
+		return n.addr
+	}
+	host, port, _ := net.SplitHostPort(n.addr)
+	if l.ConnectHost != "" {
+		host = l.ConnectHost
+	}
+	if l.ConnectPort != 0 {
+		port = strconv.Itoa(l.ConnectPort)
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func (n *serverNetwork) NodePrefix() (string, []string) { return n.prefix, n.keep }
@@ -123,17 +247,18 @@ func (n *serverNetwork) Trace() []sim.TraceEvent {
 	return append([]sim.TraceEvent(nil), n.trace...)
 }
 
-func (n *serverNetwork) Connect(name, user, resource string) (Endpoint, error) {
+func (n *serverNetwork) Connect(name, user, resource string, login Login) (Endpoint, error) {
+	if f := n.Failure(); f != nil {
+		return nil, f
+	}
 	ep := &serverEndpoint{n: n, name: name}
-	conn, err := xmpptcp.DialWith(xmpptcp.Config{
-		Addr:     n.addr,
-		Domain:   n.host,
-		User:     user,
-		Resource: resource,
-		Timeout:  n.timeout,
-	}, ep.event)
+	register := n.d.Register && n.prefix != "" && strings.HasPrefix(user, n.prefix) && !n.registered[user]
+	conn, err := xmpptcp.DialWith(n.dialConfig(user, resource, login, register), ep.event)
 	if err != nil {
-		return nil, err
+		return nil, n.fail(fmt.Errorf("%s cannot log in: %w", name, err))
+	}
+	if register {
+		n.registered[user] = true
 	}
 	j, err := model.ParseJID(conn.JID())
 	if err != nil {
@@ -160,6 +285,37 @@ func (n *serverNetwork) Connect(name, user, resource string) (Endpoint, error) {
 // error. A transport failure (a timeout, a socket that ended without a
 // stream close) still is: it must never pass for server behaviour.
 func (n *serverNetwork) Quiesce(last Endpoint) error {
+	return n.quiesceWhere(last, nil)
+}
+
+// QuiesceSome implements PartialQuiescer.
+func (n *serverNetwork) QuiesceSome(last Endpoint, also []Endpoint) error {
+	in := map[*serverEndpoint]bool{}
+	for _, e := range also {
+		if se, ok := e.(*serverEndpoint); ok {
+			in[se] = true
+		}
+	}
+	return n.quiesceWhere(last, in)
+}
+
+// quiesceWhere pings last, then the other open endpoints in only (all
+// when only is nil) and those with stanzas still unwritten.
+func (n *serverNetwork) quiesceWhere(last Endpoint, only map[*serverEndpoint]bool) error {
+	if f := n.Failure(); f != nil {
+		return f
+	}
+	err := n.quiesce(last, only)
+	if err == nil {
+		err = n.Failure() // a connection lost meanwhile
+	}
+	if err != nil {
+		return n.fail(err)
+	}
+	return nil
+}
+
+func (n *serverNetwork) quiesce(last Endpoint, only map[*serverEndpoint]bool) error {
 	var first *serverEndpoint
 	if e, ok := last.(*serverEndpoint); ok && e.open() {
 		first = e
@@ -170,7 +326,7 @@ func (n *serverNetwork) Quiesce(last Endpoint) error {
 	n.mu.Lock()
 	var others []*serverEndpoint
 	for _, e := range n.eps {
-		if e != first && e.open() {
+		if e != first && e.open() && (only == nil || only[e] || e.pending != "") {
 			others = append(others, e)
 		}
 	}
@@ -222,6 +378,20 @@ type serverEndpoint struct {
 	jid  model.JID
 	seqs []uint64 // trace Seq of each received stanza not yet taken; n.mu
 	shut bool     // Disconnect or Drop was called
+	// pending: stanzas Send recorded but has not written yet; the next
+	// ping writes them with itself (one write, one wake-up of the
+	// server), and Disconnect and Drop write them first.
+	pending string
+}
+
+// flush writes the pending stanzas.
+func (e *serverEndpoint) flush() error {
+	if e.pending == "" {
+		return nil
+	}
+	raw := e.pending
+	e.pending = ""
+	return e.conn.SendRaw(raw)
 }
 
 // event is the connection's reader callback: it records the trace.
@@ -241,6 +411,10 @@ func (e *serverEndpoint) event(ev xmpptcp.Event) {
 		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceStreamError, Client: e.name, JID: e.jid, Stanza: v.Canonical(), Value: v})
 	case xmpptcp.Ended:
 		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDisconnect, Client: e.name, JID: e.jid, Reason: ev.Reason})
+		// (ev.Reason is the stream error's condition when there was one)
+		if operationalStreamErrors[ev.Reason] || strings.HasPrefix(ev.Reason, xmpptcp.ReasonConnectionLost) {
+			n.failLocked(fmt.Errorf("%s: %w", e.name, ev.Err))
+		}
 	}
 }
 
@@ -251,7 +425,9 @@ func (e *serverEndpoint) open() bool { return !e.shut && !e.conn.Ended() }
 // server has processed everything e sent and the reader has queued
 // everything the server wrote before the end. Anything else is.
 func (e *serverEndpoint) ping() error {
-	err := e.conn.Ping()
+	raw := e.pending
+	e.pending = ""
+	err := e.conn.PingAfter(raw)
 	if err == nil {
 		return nil
 	}
@@ -287,10 +463,16 @@ func (e *serverEndpoint) JID() model.JID { return e.jid }
 func (e *serverEndpoint) Send(st *etree.Element) error {
 	v := stanza.FromElement(st)
 	raw := v.Canonical() // what Conn.Send would write
+	if !e.open() {
+		return xmpptcp.ErrClosed
+	}
 	e.n.mu.Lock()
 	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw, Value: v})
 	e.n.mu.Unlock()
-	return e.conn.SendRaw(raw)
+	// Written with the next ping (Quiesce), which every runner makes
+	// right after a send.
+	e.pending += raw
+	return nil
 }
 
 func (e *serverEndpoint) TakeAll() []sim.Received {
@@ -316,11 +498,21 @@ func (e *serverEndpoint) Disconnect() error {
 	if e.shut {
 		return xmpptcp.ErrClosed
 	}
+	if err := e.flush(); err != nil {
+		e.shut = true
+		return err
+	}
 	e.shut = true
-	return e.conn.Close()
+	err := e.conn.Close()
+	var te *xmpptcp.TimeoutError
+	if errors.As(err, &te) {
+		return e.n.fail(fmt.Errorf("%s: %w", e.name, err))
+	}
+	return err
 }
 
 func (e *serverEndpoint) Drop() error {
+	_ = e.flush() // what was sent goes out before the cut, as it did
 	e.shut = true
 	return e.conn.Drop()
 }

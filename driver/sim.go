@@ -36,7 +36,7 @@ func newSimNetwork(host string, o Options, backend sim.Backend, valuesOnly bool)
 	})}
 }
 
-func (n *simNetwork) Connect(name, user, resource string) (Endpoint, error) {
+func (n *simNetwork) Connect(name, user, resource string, _ Login) (Endpoint, error) {
 	c, err := n.s.Connect(name, user, resource)
 	if err != nil {
 		return nil, err
@@ -54,6 +54,7 @@ func (n *simNetwork) Wait(_ Endpoint, d time.Duration) time.Duration {
 func (n *simNetwork) NodePrefix() (string, []string) { return "", nil }
 func (n *simNetwork) Trace() []sim.TraceEvent        { return n.s.Trace() }
 func (n *simNetwork) Close() error                   { return nil }
+func (n *simNetwork) Failure() error                 { return nil }
 
 type simEndpoint struct {
 	c *sim.Client

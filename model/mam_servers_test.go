@@ -61,7 +61,7 @@ func runMAMPaging(t *testing.T, d driver.Driver) {
 	}
 	defer net.Close()
 	prefix, _ := net.NodePrefix()
-	ep, err := net.Connect("Romeo", prefix+"mampaging", "r")
+	ep, err := net.Connect("Romeo", prefix+"mampaging", "r", driver.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func runMAMQuota(t *testing.T, d driver.Driver) {
 	}
 	defer net.Close()
 	prefix, _ := net.NodePrefix()
-	ep, err := net.Connect("Romeo", prefix+"mamquota", "r")
+	ep, err := net.Connect("Romeo", prefix+"mamquota", "r", driver.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,6 +148,20 @@ func (r *covRecorder) hit(id, action string) {
 	r.by[i][action]++
 }
 
+// add counts o's hits into r (the workers of one run, each with its own
+// recorder).
+func (r *covRecorder) add(o *covRecorder) {
+	for i, n := range o.hits {
+		r.hits[i] += n
+		for a, k := range o.by[i] {
+			if r.by[i] == nil {
+				r.by[i] = map[string]int{}
+			}
+			r.by[i][a] += k
+		}
+	}
+}
+
 func (r *covRecorder) result(prof model.Profile) *Coverage {
 	c := &Coverage{Rows: make([]CoverageRow, len(coveragePoints))}
 	for i, p := range coveragePoints {

@@ -105,6 +105,16 @@ type Config struct {
 	// ActionSet selects the vocabulary drawn: AllActions (the default)
 	// or ScansionActions, what a scansion script can express.
 	ActionSet ActionSet
+	// Workers runs the checks on this many independent rapid runs at
+	// once (0 or 1: one). The partition is deterministic: worker i runs
+	// checks i, i+Workers, ... of the count (Checks/Workers, the first
+	// Checks%Workers one more) from seed Seed+i<<32 (each its own random
+	// seed when Seed is 0). Against a Server every sequence has fresh
+	// accounts already, so the workers share the server; a failure found
+	// by one stops the others and is shrunk alone, and the rapid seed
+	// reported reproduces it with one worker. Which worker's failure is
+	// reported when several would fail depends on timing.
+	Workers int
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -182,8 +192,11 @@ type Report struct {
 	// Coverage is the run's spec coverage (Config.Coverage; else nil).
 	Coverage *Coverage
 	// Err: the run could not start (Config.Server unreachable, or it
-	// refused a login; or a Config.MaxLatency was set); nothing was
-	// checked.
+	// refused a login; or a Config.MaxLatency was set), or it stopped on
+	// a transport failure of Config.Server (driver.IsTransport: a lost
+	// connection, a deadline passed, a shutdown), during the sequences
+	// or the shrinking. No failure is reported and no script written:
+	// nothing after a transport failure is the server's behaviour.
 	Err error
 }
 
@@ -238,6 +251,51 @@ type recorder struct {
 	lastUsers int
 	progress  func(done, actions int)
 	shrinking func(runs int)
+	crew      *crew // the workers this recorder's run is one of
+}
+
+// crew is what the workers of one Explore share: the totals for the
+// progress line, the first transport failure, and which worker failed
+// first (the others then stop).
+type crew struct {
+	mu        sync.Mutex
+	checks    int
+	actions   int
+	transport error
+	failer    *recorder
+	progress  func(done, actions int)
+}
+
+func newCrew(progress func(done, actions int)) *crew { return &crew{progress: progress} }
+
+// stopped reports whether r's worker should run no more checks: the
+// server's transport failed, or another worker found a failure.
+func (c *crew) stopped(r *recorder) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transport != nil || (c.failer != nil && c.failer != r)
+}
+
+func (r *recorder) setTransport(err error) {
+	r.mu.Lock()
+	shrinking := r.firstFail != 0
+	r.mu.Unlock()
+	c := r.crew
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.transport == nil {
+		c.transport = err
+		if shrinking {
+			// rapid was shrinking a failure
+			c.transport = fmt.Errorf("while shrinking a failure: %w", err)
+		}
+	}
+}
+
+func (r *recorder) transportErr() error {
+	r.crew.mu.Lock()
+	defer r.crew.mu.Unlock()
+	return r.crew.transport
 }
 
 // Property is the property: a rapid state machine over a fresh harness.
@@ -249,14 +307,27 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 		if u == 0 {
 			u = rapid.IntRange(2, 4).Draw(t, "users")
 		}
+		if rec != nil && rec.crew == nil {
+			rec.crew = newCrew(rec.progress) // a recorder of its own (tests)
+		}
+		if rec != nil && rec.crew.stopped(rec) {
+			// the server's transport failed (every remaining check is
+			// void) or another worker failed: stop quickly
+			t.Skip("stopped")
+		}
 		h := newHarness(u, prof, spec, mutants, 1)
 		opt.apply(h)
 		if err := h.attach(opt.server); err != nil {
+			if driver.IsTransport(err) && rec != nil {
+				rec.setTransport(err)
+				t.Skip("the server's transport failed")
+			}
 			t.Fatalf("server: %v", err)
 		}
 		defer h.real.close()
 		m := &machine{h: h}
 		if rec != nil {
+			m.onTransport = rec.setTransport
 			rec.mu.Lock()
 			// Once a check has failed, every further run is rapid
 			// shrinking it: not a check.
@@ -268,6 +339,11 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			}
 			rec.mu.Unlock()
 			m.onFail = func(h *harness, msg string) {
+				rec.crew.mu.Lock()
+				if rec.crew.failer == nil {
+					rec.crew.failer = rec
+				}
+				rec.crew.mu.Unlock()
 				rec.mu.Lock()
 				defer rec.mu.Unlock()
 				if rec.firstFail == 0 {
@@ -285,9 +361,16 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 					rec.stanzas += h.real.compared
 					rec.knownBugs += h.real.tolerated
 				}
-				d, a, p := rec.checks, rec.actions, rec.progress
 				sh, sp := rec.shrinks, rec.shrinking
 				rec.mu.Unlock()
+				c := rec.crew
+				c.mu.Lock()
+				if !shrinkRun {
+					c.checks++
+				}
+				c.actions += len(h.ops)
+				d, a, p := c.checks, c.actions, c.progress
+				c.mu.Unlock()
 				switch {
 				case !shrinkRun && p != nil:
 					p(d, a)
@@ -297,6 +380,13 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			}()
 		}
 		t.Repeat(m.actions())
+		if msg := h.finishReal(); msg != "" {
+			if m.onFail != nil {
+				m.onFail(h, msg)
+			}
+			t.Fatalf("after the last step: %s", msg)
+		}
+		m.verdict(t) // a transport failure at the final barrier
 	}
 }
 
@@ -407,35 +497,116 @@ func Explore(cfg Config) Report {
 			return Report{Err: err}
 		}
 	}
-	rec := &recorder{progress: cfg.Progress, shrinking: cfg.Shrinking}
-	tb := &exploreTB{}
-	done := make(chan struct{})
-	opts := cfg.options()
-	if cfg.Coverage {
-		// only the exploring checks count: minimize's replays get
-		// cfg.options() without it
-		opts.cov = newCovRecorder()
+	recs, tbs, covs := runWorkers(cfg, prof, spec)
+	rep := Report{Seed: cfg.Seed}
+	for _, rec := range recs {
+		rep.Checks += rec.checks
+		rep.ShrinkRuns += rec.shrinks
+		rep.Actions += rec.actions
+		rep.ServerStanzas += rec.stanzas
+		rep.ServerKnownBugs += rec.knownBugs
 	}
-	go func() {
-		defer close(done)
-		rapid.Check(tb, property(cfg.Users, prof, spec, cfg.Mutants, opts, rec))
-	}()
-	<-done
-	rep := Report{Checks: rec.checks, ShrinkRuns: rec.shrinks, Seed: cfg.Seed, Actions: rec.actions, ServerStanzas: rec.stanzas, ServerKnownBugs: rec.knownBugs}
-	if opts.cov != nil {
-		rep.Coverage = opts.cov.result(prof)
+	if covs != nil {
+		rep.Coverage = covs.result(prof)
+	}
+	rec, tb := recs[0], tbs[0]
+	if err := rec.transportErr(); err != nil {
+		rep.Err = fmt.Errorf("server: %w", err)
+		return rep
+	}
+	if f := rec.crew.failer; f != nil {
+		for i := range recs {
+			if recs[i] == f {
+				rec, tb = recs[i], tbs[i]
+			}
+		}
 	}
 	if !tb.Failed() || rec.lastOps == nil {
 		return rep
 	}
-	ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+	ops, terr := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+	if terr != nil {
+		rep.Err = fmt.Errorf("server: while shrinking a failure: %w", terr)
+		return rep
+	}
 	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen}
 	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
 		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
 	}
-	writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir)
+	if terr := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); terr != nil {
+		rep.Err = fmt.Errorf("server: while writing the failure's script: %w", terr)
+		return rep
+	}
 	rep.Failure = f
 	return rep
+}
+
+// runWorkers runs the property on cfg.Workers rapid runs at once (see
+// Config.Workers) and returns each one's recorder and TB stand-in.
+// rapid reads its seed and check count from its flags when a run
+// starts, before the property's first call: each worker's flags are set,
+// and the next worker started, once the previous one has called the
+// property.
+//
+// With Config.Coverage each worker counts its own checks' coverage (a
+// recorder is not shared between goroutines); the sum is returned (nil
+// without Coverage). Only the exploring checks count: minimize's replays
+// get cfg.options() without a recorder.
+func runWorkers(cfg Config, prof, spec model.Profile) ([]*recorder, []*exploreTB, *covRecorder) {
+	n := cfg.Workers
+	if n < 1 {
+		n = 1
+	}
+	if n > cfg.Checks {
+		n = cfg.Checks
+	}
+	c := newCrew(cfg.Progress)
+	recs := make([]*recorder, n)
+	tbs := make([]*exploreTB, n)
+	var covs []*covRecorder
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		recs[i] = &recorder{crew: c, shrinking: cfg.Shrinking}
+		tbs[i] = &exploreTB{}
+		if n > 1 {
+			checks := cfg.Checks / n
+			if i < cfg.Checks%n {
+				checks++
+			}
+			_ = flag.CommandLine.Lookup("rapid.checks").Value.Set(strconv.Itoa(checks))
+			seed := uint64(0)
+			if cfg.Seed != 0 {
+				seed = cfg.Seed + uint64(i)<<32
+			}
+			_ = flag.CommandLine.Lookup("rapid.seed").Value.Set(strconv.FormatUint(seed, 10))
+		}
+		started := make(chan struct{})
+		var once sync.Once
+		opts := cfg.options()
+		if cfg.Coverage {
+			opts.cov = newCovRecorder()
+			covs = append(covs, opts.cov)
+		}
+		prop := property(cfg.Users, prof, spec, cfg.Mutants, opts, recs[i])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer once.Do(func() { close(started) })
+			rapid.Check(tbs[i], func(t *rapid.T) {
+				once.Do(func() { close(started) })
+				prop(t)
+			})
+		}()
+		<-started
+	}
+	wg.Wait()
+	if covs == nil {
+		return recs, tbs, nil
+	}
+	for _, o := range covs[1:] {
+		covs[0].add(o)
+	}
+	return recs, tbs, covs[0]
 }
 
 // preflight logs one client in to the server and out again, so that a
@@ -448,7 +619,7 @@ func preflight(d driver.Driver) error {
 	}
 	defer n.Close()
 	prefix, _ := n.NodePrefix()
-	ep, err := n.Connect("preflight", prefix+"preflight", "")
+	ep, err := n.Connect("preflight", prefix+"preflight", "", driver.Login{})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
@@ -524,16 +695,24 @@ func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt
 	h := newHarness(users, prof, spec, mutants, 1)
 	opt.apply(h)
 	if err := h.attach(opt.server); err != nil {
+		if driver.IsTransport(err) {
+			h.transport = err
+		}
 		return h, -1
 	}
 	defer h.real.close()
+	last := -1
 	for i, op := range ops {
 		if !applicable(h, op) {
 			continue
 		}
+		last = i
 		if msg := h.apply(op); msg != "" {
 			return h, i
 		}
+	}
+	if msg := h.finishReal(); msg != "" {
+		return h, last
 	}
 	return h, -1
 }
@@ -616,9 +795,20 @@ func failureKey(msg string) string {
 // longer holds are skipped by the replay and dropped. Abrupt drops are
 // turned into clean disconnects and restarts removed when the failure
 // survives it, because a scansion script can express neither.
-func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options, key string) []Op {
+//
+// A transport failure of the server during a replay ends the shrinking:
+// it returns the error, and the caller reports no failure.
+func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, opt options, key string) ([]Op, error) {
+	var terr error
 	fails := func(c []Op) ([]Op, bool) {
+		if terr != nil {
+			return nil, false // every further try is void: unwind
+		}
 		h, idx := replay(c, users, prof, spec, mutants, opt)
+		if h.transport != nil {
+			terr = h.transport
+			return nil, false
+		}
 		if idx < 0 || failureKey(h.steps[len(h.steps)-1].fail) != key {
 			return nil, false
 		}
@@ -630,7 +820,7 @@ func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, o
 	}
 	cur, ok := fails(ops)
 	if !ok {
-		return ops
+		return ops, terr
 	}
 	for n := len(cur) / 2; n >= 1; n /= 2 {
 		for i := 0; i+n <= len(cur); {
@@ -699,7 +889,7 @@ func minimize(ops []Op, users int, prof, spec model.Profile, mutants []string, o
 			}
 		}
 	}
-	return cur
+	return cur, terr
 }
 
 // NewSeed draws a non-zero seed for an exploration whose user gave none.

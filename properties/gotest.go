@@ -27,16 +27,23 @@ func Check(t CheckTB, cfg Config) {
 		t.Fatal(err)
 	}
 	prof, spec := cfg.profiles()
-	rec := &recorder{}
+	rec := &recorder{crew: newCrew(nil)}
 	// rapid.Check ends a failing test with FailNow (runtime.Goexit):
 	// the script is written in a cleanup, which runs after it.
 	t.Cleanup(func() {
 		if !t.Failed() || rec.lastOps == nil {
 			return
 		}
-		ops := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
-		f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), OriginalLen: rec.firstLen}
-		writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir)
+		ops, err := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
+		if err != nil { // the server's transport failed while shrinking
+			t.Errorf("server: while shrinking a failure: %v", err)
+			return
+		}
+		f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen}
+		if err := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); err != nil {
+			t.Errorf("server: while writing the failure's script: %v", err)
+			return
+		}
 		switch {
 		case f.ScriptPath != "":
 			t.Logf("the failure, shrunk to %d actions, is written as %s (scansim replay%s %s)", len(ops), f.ScriptPath, mutantFlags(cfg.Mutants), f.ScriptPath)

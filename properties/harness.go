@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 )
@@ -57,6 +58,10 @@ type harness struct {
 	// real: the real server driven beside the model (Config.Server), nil
 	// for the model alone.
 	real *wire
+	// transport: the real server's transport failure
+	// (driver.IsTransport); once set the sequence stops and nothing is
+	// judged: it is not the server's behaviour.
+	transport error
 	// modules: the model's profile loads Prosody 13's modules, so the
 	// module actions are drawn (actions_modules.go); refGone: an account
 	// was removed, and the reference, which cannot follow, is left out
@@ -320,7 +325,17 @@ func (h *harness) apply(op Op) string {
 	}
 	if h.real != nil {
 		st.srvFrom = len(h.real.trace)
-		evs, err := h.real.apply(op, name, sl.last)
+		if h.transport != nil {
+			return "transport failure: " + h.transport.Error()
+		}
+		step := h.sim.Trace()[st.from:st.to]
+		evs, err := h.real.apply(op, name, sl.last, receivers(step), arrivals(step))
+		if driver.IsTransport(err) {
+			// st.fail stays "": no verdict on this step or the sequence
+			h.transport = err
+			st.srvTo = len(h.real.trace)
+			return "transport failure: " + err.Error()
+		}
 		msg := ""
 		if err != nil {
 			msg = fmt.Sprintf("server: %v could not be applied: %v", op, err)
@@ -587,3 +602,67 @@ func (h *harness) allSlots() []string { return h.slotNames }
 // finding id (docs/findings.md F1–F4, F7, D6, D7): Strict is set and the
 // finding is not accepted (Config.Accept).
 func (h *harness) strictOn(id string) bool { return h.strict && !h.accepted[id] }
+
+// receivers are the clients the model's step delivered to or ended:
+// where the step's effects can arrive on the server (the wire's partial
+// barrier).
+func receivers(step []sim.TraceEvent) map[string]bool {
+	out := map[string]bool{}
+	for _, ev := range step {
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush, sim.TraceStreamError, sim.TraceDisconnect:
+			out[ev.Client] = true
+		}
+	}
+	return out
+}
+
+// finishReal ends a sequence on the real server with a full barrier
+// (wire.finish): anything the server sent that the partial barriers of
+// the last steps had not collected arrives now, and since the model
+// predicted nothing more, any such stanza fails the last step. A
+// transport failure sets h.transport instead.
+func (h *harness) finishReal() string {
+	if h.real == nil || h.transport != nil || len(h.steps) == 0 {
+		return ""
+	}
+	st := &h.steps[len(h.steps)-1]
+	if st.fail != "" {
+		return ""
+	}
+	evs, err := h.real.finish()
+	if driver.IsTransport(err) {
+		h.transport = err
+		return ""
+	}
+	msg := ""
+	if err != nil {
+		msg = fmt.Sprintf("server: the final synchronisation failed: %v", err)
+	} else {
+		var lines []string
+		for _, e := range evs {
+			switch e.Kind {
+			case sim.TraceDeliver, sim.TraceError, sim.TraceFlush, sim.TraceStreamError:
+				lines = append(lines, "    "+e.Client+": "+h.real.toModelTerms(e.Stanza))
+			}
+		}
+		if len(lines) == 0 {
+			return ""
+		}
+		msg = "server: after the last action the server sent what the model predicted nobody would receive:\n" + strings.Join(lines, "\n")
+	}
+	st.fail, st.onServer = msg, true
+	return msg
+}
+
+// arrivals counts the stanzas the model's step delivered to each client.
+func arrivals(step []sim.TraceEvent) map[string]int {
+	out := map[string]int{}
+	for _, ev := range step {
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+			out[ev.Client]++
+		}
+	}
+	return out
+}

@@ -17,6 +17,8 @@ type machine struct {
 	checked  int // steps whose verdict the "" hook has reported
 	nActions int // actions run so far (the "" hook counts them)
 	onFail   func(h *harness, msg string)
+	// onTransport is told of a transport failure of the real server.
+	onTransport func(err error)
 	// capsTargets: users a module action's caps presence was directed
 	// to (actions_modules.go)
 	capsTargets map[string]bool
@@ -67,6 +69,13 @@ func (m *machine) do(t *rapid.T, op Op) {
 // the trace events it added.
 func (m *machine) verdict(t *rapid.T) {
 	m.nActions++ // the hook runs after every action
+	if m.h.transport != nil {
+		if m.onTransport != nil {
+			m.onTransport(m.h.transport)
+		}
+		// Not a failure: the sequence is void (rapid counts it invalid).
+		t.Skip("transport failure: ", m.h.transport)
+	}
 	for ; m.checked < len(m.h.steps); m.checked++ {
 		st := m.h.steps[m.checked]
 		if st.fail == "" {

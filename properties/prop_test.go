@@ -28,9 +28,9 @@ func TestProperty(t *testing.T) {
 		if !t.Failed() || rec.lastOps == nil {
 			return
 		}
-		ops := minimize(rec.lastOps, rec.lastUsers, p, p, nil, opt, failureKey(rec.lastMsg))
+		ops, _ := minimize(rec.lastOps, rec.lastUsers, p, p, nil, opt, failureKey(rec.lastMsg))
 		f := &Failure{Message: rec.lastMsg, Ops: ops, ShrunkLen: len(ops)}
-		writeFailure(f, rec.lastUsers, p, p, nil, opt, "")
+		_ = writeFailure(f, rec.lastUsers, p, p, nil, opt, "")
 		t.Logf("counterexample (%d actions) written to %s:\n%s", f.ShrunkLen, f.ScriptPath, f.Script)
 	})
 	rapid.Check(t, property(0, p, p, nil, opt, rec))

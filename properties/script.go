@@ -33,7 +33,10 @@ import (
 //     (scansion-language.md §5.2) cannot hide the difference;
 //   - the script is then replayed with scenarios.Run on the configured
 //     model and on the correct one, and the outcome recorded.
-func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []string, opt options, outDir string) {
+//
+// A transport failure of the server during those replays is returned,
+// and nothing is written.
+func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []string, opt options, outDir string) error {
 	ops := append([]Op(nil), f.Ops...)
 	// Prefer clean disconnects.
 	for i := range ops {
@@ -42,18 +45,25 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		}
 		try := append([]Op(nil), ops...)
 		try[i].Kind = OpDisconnect
-		if _, idx := replay(try, users, prof, spec, mutants, opt); idx >= 0 {
+		h, idx := replay(try, users, prof, spec, mutants, opt)
+		if h.transport != nil {
+			return h.transport
+		}
+		if idx >= 0 {
 			ops = try
 		}
 	}
 	hf, idx := replay(ops, users, prof, spec, mutants, opt)
+	if hf.transport != nil {
+		return hf.transport
+	}
 	if idx >= 0 {
 		f.Message = hf.steps[idx].fail
 	}
 	if idx < 0 {
 		f.ReplayNote = "the shrunk sequence did not fail again on replay"
 		f.Trace = traceText(hf)
-		return
+		return nil
 	}
 	ops = ops[:idx+1]
 	f.Ops = ops
@@ -142,7 +152,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	script, err := scenarios.FromTrace(events, scenarios.TraceOptions{Title: title, KeepResources: true})
 	if err != nil {
 		f.ReplayNote = "FromTrace: " + err.Error()
-		return
+		return nil
 	}
 	anyIDs(script)
 	if !witnessed {
@@ -180,12 +190,12 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	parsed, err := scenarios.Parse(path, []byte(text))
 	if err != nil {
 		f.ReplayNote = "the script does not parse: " + err.Error()
-		return
+		return nil
 	}
 	p := prof
 	if failStep.onServer {
 		replayOnServer(f, parsed, &p, opt.server)
-		return
+		return nil
 	}
 	for _, strict := range []bool{false, true} {
 		res := scenarios.Run(parsed, scenarios.RunOptions{Options: driver.Options{Profile: &p, Seed: 1, Mutants: mutants}, Strict: strict})
@@ -211,6 +221,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	if !f.ReplayFails && f.ReplayNote == "" {
 		f.ReplayNote = "the script passes under the configured model: the difference is not visible to a scansion receives (an extra stanza at the end of a queue, or an invariant the reference and the model agree on)"
 	}
+	return nil
 }
 
 // replayOnServer replays the script of a server failure: it must pass on

@@ -194,11 +194,11 @@ func TestRealServerAbruptClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	a, err := n.Connect("A", user, "a")
+	a, err := n.Connect("A", user, "a", driver.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := n.Connect("B", user, "b")
+	b, err := n.Connect("B", user, "b", driver.Login{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +35,13 @@ type RunOptions struct {
 	// Timeout is how long (virtual time; wall time with a Driver) a
 	// receives waits for a matching stanza; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// NothingGrace is how long (virtual time; wall time with a Driver)
-	// "receives: nothing" watches for a stanza; 0 means
-	// DefaultNothingGrace.
+	// NothingGrace is how long (virtual time) "receives: nothing"
+	// watches for a stanza on the simulation; 0 means
+	// DefaultNothingGrace. With a Driver, "receives: nothing" is decided
+	// by a barrier (Network.Quiesce: on a real server, ping round trips),
+	// after which everything the server sent because of the earlier
+	// actions has arrived; NothingGrace is then an extra wall-time wait
+	// after the barrier, for a server that pushes on its own (0: none).
 	NothingGrace time.Duration
 	// Backend, when non-nil, replaces the model server (see sim.Config).
 	Backend sim.Backend
@@ -80,6 +85,14 @@ type Result struct {
 	// that action caused (pictures link them to its script line). Actions
 	// that did not run (after a failure) have no entry.
 	ActionSeq []uint64
+	// Transport is the run's transport failure on a real server
+	// (driver.Network.Failure, a *driver.TransportError): the server could
+	// not be reached or driven, so nothing the run saw is its behaviour.
+	// Err is then set and Failure nil.
+	Transport error
+	// Notes are remarks on the set-up for verbose output, such as a
+	// script's connect_host that the simulation ignores.
+	Notes []string
 }
 
 // Queued is a received stanza held in a client's queue.
@@ -175,7 +188,7 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	if opts.NothingGrace <= 0 {
+	if opts.NothingGrace <= 0 && opts.Driver == nil {
 		opts.NothingGrace = DefaultNothingGrace
 	}
 	res = &Result{}
@@ -224,10 +237,15 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		}
 	}
 	res.ActionSeq = make([]uint64, 0, len(r.script.Actions))
+	if opts.Driver == nil {
+		res.Notes = simIgnoredLogin(script)
+	}
 	for i, a := range r.script.Actions {
 		r.k = i + 1
 		res.ActionSeq = append(res.ActionSeq, uint64(len(r.net.Trace())))
-		if !r.do(a) {
+		ok := r.do(a)
+		r.noteFailure()
+		if !ok || r.net.Failure() != nil {
 			break
 		}
 	}
@@ -236,8 +254,48 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 	if err := r.net.Close(); err != nil && res.Err == nil && res.Failure == nil {
 		res.Err = fmt.Errorf("%s: closing: %w", script.File, err)
 	}
+	if f := r.net.Failure(); f != nil {
+		// Whatever the run concluded, it concluded it over a broken
+		// transport: not the server's behaviour.
+		res.Transport, res.Failure = f, nil
+		res.Err = &Error{Pos: r.failedAt, Msg: "transport failure: " + f.Error()}
+	}
 	res.Passed = res.Err == nil && res.Failure == nil
 	return res
+}
+
+// noteFailure remembers the action during which a transport failure was
+// first seen.
+func (r *runner) noteFailure() {
+	if r.failedAt.File == "" && r.net.Failure() != nil {
+		r.failedAt = r.pos()
+	}
+}
+
+// simIgnoredLogin notes the connect_host and connect_port of script's
+// clients: the simulation has no network addresses, so they only apply
+// to a real server.
+func simIgnoredLogin(script *Script) []string {
+	var notes []string
+	for _, c := range script.Clients {
+		for _, k := range []string{PropConnectHost, PropConnectPort} {
+			if v, ok := c.Prop(k); ok {
+				notes = append(notes, fmt.Sprintf("%s: %s's %s %q is ignored: the simulation has no network addresses (it applies with --server)", c.Pos, c.Name, k, v))
+			}
+		}
+	}
+	return notes
+}
+
+// loginOf is what cl's properties say about logging in.
+func loginOf(cl *Client) driver.Login {
+	l := driver.Login{}
+	l.Password, _ = cl.Prop(PropPassword)
+	l.ConnectHost, _ = cl.Prop(PropConnectHost)
+	if p, ok := cl.Prop(PropConnectPort); ok {
+		l.ConnectPort, _ = strconv.Atoi(p) // checked by Parse
+	}
+	return l
 }
 
 type runner struct {
@@ -250,6 +308,9 @@ type runner struct {
 	matcher *Matcher
 	stamps  []int // stamps[i]: the stamp of stanzas arriving during action i+1
 	k       int   // the current action number, 1-based
+	// failedAt: the position of the action during which the network
+	// first reported a transport failure.
+	failedAt Pos
 }
 
 type clientState struct {
@@ -435,7 +496,7 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource())
+	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource(), loginOf(cl))
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}
@@ -617,6 +678,16 @@ func (r *runner) receiveNothing(st *clientState) bool {
 	if !check() {
 		return false
 	}
+	if r.opts.Driver != nil {
+		// The barrier decides: whatever the server sent st because of
+		// the actions so far is in once the pings are answered.
+		if !r.settle(st.ep) {
+			return false
+		}
+		if !check() {
+			return false
+		}
+	}
 	for left := r.opts.NothingGrace; left > 0; {
 		left -= r.net.Wait(st.ep, left)
 		r.drain()
@@ -667,7 +738,11 @@ func (r *runner) ended(st *clientState) string {
 func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
 	r.res.EndSeq = uint64(len(r.net.Trace()))
+	r.noteFailure()
 	for _, c := range r.script.Clients {
+		if r.net.Failure() != nil {
+			break // Close drops the rest: no clean close waits on a broken server
+		}
 		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true
 			// On the simulation this cannot fail (Connected was true); on

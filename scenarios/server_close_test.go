@@ -86,8 +86,11 @@ func TestServerDriverCutIsAnError(t *testing.T) {
 	if res.Passed || res.Failure != nil || res.Err == nil {
 		t.Fatalf("want a run error, got passed=%v failure=%v err=%v", res.Passed, res.Failure, res.Err)
 	}
-	if msg := res.Err.Error(); !strings.Contains(msg, "waiting for the server") || !strings.Contains(msg, "connection-lost") {
+	if msg := res.Err.Error(); !strings.Contains(msg, "transport failure") || !strings.Contains(msg, "Juliet: xmpptcp: connection lost") {
 		t.Errorf("error %q does not say the connection was lost", msg)
+	}
+	if !driver.IsTransport(res.Transport) {
+		t.Errorf("Transport = %v, want the driver's transport failure", res.Transport)
 	}
 }
 

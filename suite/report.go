@@ -78,6 +78,9 @@ func (t *Text) Record(r *Record) {
 		}
 	}
 	if t.Verbose && r.Result != nil {
+		for _, n := range r.Result.Notes {
+			fmt.Fprintf(w, "    note: %s\n", n)
+		}
 		var b strings.Builder
 		_ = sim.WriteTrace(&b, r.Result.Trace)
 		if s := strings.TrimRight(b.String(), "\n"); s != "" {

@@ -1,12 +1,14 @@
-// Package xmpptcp is a minimal XMPP client endpoint over plain TCP, for
+// Package xmpptcp is a minimal XMPP client endpoint over TCP (and TLS), for
 // replaying scansion scripts against a real server (the project's
 // real-server mode).
 //
-// It speaks just enough of RFC 6120 for a test client on a loopback
-// server configured for insecure authentication: the stream header,
-// SASL PLAIN without TLS, the stream restart, resource binding, the
-// optional legacy session iq, then stanza I/O. There is no TLS, no
-// stream management and no reconnection.
+// It speaks what a test client needs of RFC 6120 against a server
+// configured as its users run it: the stream header, STARTTLS or direct
+// TLS (Config.TLS), in-band registration (XEP-0077, Config.Register),
+// SASL SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN (the first the server offers,
+// in that order; never the channel-binding -PLUS variants), the stream
+// restart, resource binding, the optional legacy session iq, then stanza
+// I/O. There is no stream management and no reconnection.
 //
 // Received stanzas are decoded incrementally (encoding/xml's raw token
 // stream) into etree elements that look like the model's: a top-level
@@ -15,13 +17,19 @@
 // attributes the server wrote, and xml:lang is an attribute with the
 // "xml" prefix.
 //
-// Every wait is bounded by Config.Timeout: a server that does not answer
-// gives a *TimeoutError, never a hang.
+// Nothing the server does can hang the client or exhaust its memory.
+// Every operation has one deadline, set when it starts (Config.Timeout):
+// the whole of Dial (TCP, TLS, SASL, bind), each ping, the close; a
+// server that trickles bytes cannot extend it, and passing it is a
+// *TimeoutError. Every top-level element read is bounded in size
+// (Config.MaxStanzaBytes, a *SizeError) and depth (Config.MaxDepth, a
+// *DepthError); either ends the connection. A stream error from the
+// server is a *ServerStreamError carrying its condition and text.
 package xmpptcp
 
 import (
 	"bufio"
-	"encoding/base64"
+	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -40,14 +48,53 @@ import (
 
 // Namespaces used on the wire.
 const (
-	NSClient  = "jabber:client"
-	NSStreams = "http://etherx.jabber.org/streams"
-	NSSASL    = "urn:ietf:params:xml:ns:xmpp-sasl"
-	NSBind    = "urn:ietf:params:xml:ns:xmpp-bind"
-	NSSession = "urn:ietf:params:xml:ns:xmpp-session"
-	NSStanzas = "urn:ietf:params:xml:ns:xmpp-stanzas"
-	NSPing    = "urn:xmpp:ping"
+	NSClient          = "jabber:client"
+	NSStreams         = "http://etherx.jabber.org/streams"
+	NSSASL            = "urn:ietf:params:xml:ns:xmpp-sasl"
+	NSBind            = "urn:ietf:params:xml:ns:xmpp-bind"
+	NSSession         = "urn:ietf:params:xml:ns:xmpp-session"
+	NSStanzas         = "urn:ietf:params:xml:ns:xmpp-stanzas"
+	NSPing            = "urn:xmpp:ping"
+	NSTLS             = "urn:ietf:params:xml:ns:xmpp-tls"
+	NSRegister        = "jabber:iq:register"
+	NSRegisterFeature = "http://jabber.org/features/iq-register"
 )
+
+// TLSMode says whether and how a connection is encrypted.
+type TLSMode uint8
+
+const (
+	// TLSOff: plain TCP; a server that requires STARTTLS is an error.
+	TLSOff TLSMode = iota
+	// TLSStartTLS: plain TCP upgraded with STARTTLS (RFC 6120 §5),
+	// which the server must offer.
+	TLSStartTLS
+	// TLSDirect: TLS from the first byte (XEP-0368's direct TLS).
+	TLSDirect
+)
+
+// ParseTLSMode reads "off", "starttls" or "direct".
+func ParseTLSMode(s string) (TLSMode, error) {
+	switch s {
+	case "off", "":
+		return TLSOff, nil
+	case "starttls":
+		return TLSStartTLS, nil
+	case "direct":
+		return TLSDirect, nil
+	}
+	return TLSOff, fmt.Errorf("TLS mode %q: expected starttls, direct or off", s)
+}
+
+func (m TLSMode) String() string {
+	switch m {
+	case TLSStartTLS:
+		return "starttls"
+	case TLSDirect:
+		return "direct"
+	}
+	return "off"
+}
 
 // DefaultTimeout bounds every wait when Config.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
@@ -70,6 +117,26 @@ func (e *TimeoutError) Error() string {
 // Timeout method.
 func (e *TimeoutError) Timeout() bool { return true }
 
+// ServerStreamError is a stream error the server sent (RFC 6120 §4.9): its
+// defined condition and its text, if any.
+type ServerStreamError struct {
+	Op   string // what was being done ("" after bind)
+	Cond string
+	Text string
+}
+
+func (e *ServerStreamError) Error() string {
+	msg := "xmpptcp: "
+	if e.Op != "" {
+		msg += e.Op + ": "
+	}
+	msg += "the server closed the stream with the stream error " + oneLine(e.Cond)
+	if e.Text != "" {
+		msg += " (" + oneLine(e.Text) + ")"
+	}
+	return msg
+}
+
 // Config describes one client connection.
 type Config struct {
 	// Addr is the server's TCP address, host:port.
@@ -79,8 +146,9 @@ type Config struct {
 	Domain string
 	// User is the local part to authenticate as.
 	User string
-	// Password is sent with SASL PLAIN; default "password" (a server
-	// with insecure authentication accepts anything).
+	// Password authenticates User (and registers it with Register);
+	// default "password" (a server with insecure authentication accepts
+	// anything).
 	Password string
 	// Resource is the resource requested at bind; "" lets the server
 	// assign one.
@@ -91,9 +159,22 @@ type Config struct {
 	// sent anyway when the server advertises the session feature as
 	// required.
 	Session bool
-	// Timeout bounds every wait (connect, each handshake step, pings,
-	// the close handshake); 0 means DefaultTimeout.
+	// Timeout is the deadline of each operation: the whole of Dial
+	// (connect, TLS, registration, SASL, bind), each ping, the close
+	// handshake, each write; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// TLS selects plain TCP, STARTTLS or direct TLS.
+	TLS TLSMode
+	// TLSConfig verifies the server's certificate; nil means the system
+	// roots. Its ServerName defaults to Domain.
+	TLSConfig *tls.Config
+	// Register creates the account with in-band registration (XEP-0077)
+	// before authenticating; the server must offer it.
+	Register bool
+	// MaxStanzaBytes bounds each top-level element read (0:
+	// DefaultMaxStanzaBytes); MaxDepth its nesting (0: 100 levels).
+	MaxStanzaBytes int64
+	MaxDepth       int
 }
 
 func (c *Config) defaults() {
@@ -109,6 +190,12 @@ func (c *Config) defaults() {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.MaxStanzaBytes <= 0 {
+		c.MaxStanzaBytes = DefaultMaxStanzaBytes
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = xmlstream.DefaultMaxDepth
+	}
 }
 
 // Stanza is one received stanza.
@@ -123,6 +210,7 @@ type Stanza struct {
 type Conn struct {
 	cfg  Config
 	nc   net.Conn
+	lim  *budgetReader // under br: the per-stanza byte budget
 	br   *bufio.Reader
 	dec  *xml.Decoder // the current stream's decoder, owned by the reader
 	jid  string
@@ -150,6 +238,7 @@ type Event struct {
 	At     time.Time
 	Stanza *etree.Element // for Received and StreamError
 	Reason string         // for Ended
+	Err    error          // for Ended: Conn.EndErr
 }
 
 // EventKind classifies an Event.
@@ -164,8 +253,9 @@ const (
 	Ended
 )
 
-// Dial connects, authenticates with SASL PLAIN, binds a resource and
-// starts reading. On error the socket is closed.
+// Dial connects (with TLS as configured), registers the account if asked,
+// authenticates, binds a resource and starts reading, all within one
+// deadline (Config.Timeout). On error the socket is closed.
 func Dial(cfg Config) (*Conn, error) {
 	return DialWith(cfg, nil)
 }
@@ -182,25 +272,54 @@ func DialWith(cfg Config, onEvent func(Event)) (*Conn, error) {
 	if cfg.User == "" {
 		return nil, errors.New("xmpptcp: no user")
 	}
-	nc, err := net.DialTimeout("tcp", cfg.Addr, cfg.Timeout)
+	deadline := time.Now().Add(cfg.Timeout)
+	d := net.Dialer{Deadline: deadline}
+	nc, err := d.Dial("tcp", cfg.Addr)
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, &TimeoutError{Op: "the TCP connection to " + cfg.Addr, After: cfg.Timeout}
+		}
 		return nil, fmt.Errorf("xmpptcp: connect %s: %w", cfg.Addr, err)
 	}
+	return start(nc, cfg, deadline, onEvent)
+}
+
+// start runs the handshake on a connected socket under deadline and
+// starts the reader; on error nc is closed.
+func start(nc net.Conn, cfg Config, deadline time.Time, onEvent func(Event)) (*Conn, error) {
 	c := &Conn{
 		cfg:     cfg,
-		nc:      nc,
-		br:      bufio.NewReader(nc),
 		done:    make(chan struct{}),
 		notify:  make(chan struct{}),
 		pings:   make(map[string]chan *etree.Element),
 		onEvent: onEvent,
 	}
-	if err := c.handshake(); err != nil {
+	// One deadline for the whole handshake, read and write: a server
+	// that trickles its answers byte by byte cannot extend it.
+	if err := nc.SetDeadline(deadline); err != nil {
 		nc.Close()
+		return nil, err
+	}
+	c.setTransport(nc)
+	if err := c.handshake(); err != nil {
+		c.nc.Close()
+		return nil, err
+	}
+	if err := c.nc.SetDeadline(time.Time{}); err != nil {
+		c.nc.Close()
 		return nil, err
 	}
 	go c.readLoop()
 	return c, nil
+}
+
+// setTransport (re)builds the reading stack over nc: the byte budget,
+// then the buffer the decoders read.
+func (c *Conn) setTransport(nc net.Conn) {
+	c.nc = nc
+	c.lim = newBudgetReader(nc, c.cfg.MaxStanzaBytes)
+	c.br = bufio.NewReader(c.lim)
 }
 
 // JID returns the full JID the server bound.
@@ -213,13 +332,15 @@ func (c *Conn) nextID(prefix string) string {
 	return prefix + strconv.FormatUint(c.ids.Add(1), 10)
 }
 
-// ---- handshake (synchronous, before the reader starts) ----
-
+// write writes s with a deadline of its own (after the handshake; during
+// it the handshake's deadline holds).
 func (c *Conn) write(s string) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := c.nc.SetWriteDeadline(time.Now().Add(c.cfg.Timeout)); err != nil {
-		return err
+	if c.dec != nil { // the handshake is over
+		if err := c.nc.SetWriteDeadline(time.Now().Add(c.cfg.Timeout)); err != nil {
+			return err
+		}
 	}
 	_, err := io.WriteString(c.nc, s)
 	if err != nil {
@@ -232,201 +353,6 @@ func (c *Conn) write(s string) error {
 	return nil
 }
 
-func (c *Conn) header() string {
-	return fmt.Sprintf("<?xml version='1.0'?><stream:stream xmlns='%s' xmlns:stream='%s' to='%s' version='1.0' xml:lang='%s'>",
-		NSClient, NSStreams, xmlEscape(c.cfg.Domain), xmlEscape(c.cfg.Lang))
-}
-
-// hsReader reads top-level elements of one stream during the handshake.
-type hsReader struct {
-	c   *Conn
-	dec *xml.Decoder
-	op  string
-}
-
-// openStream sends a stream header and reads the server's header.
-func (c *Conn) openStream(op string) (*hsReader, error) {
-	if err := c.write(c.header()); err != nil {
-		return nil, err
-	}
-	r := &hsReader{c: c, dec: xml.NewDecoder(c.br), op: op}
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return nil, err
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			if se.Name.Local != "stream" {
-				return nil, fmt.Errorf("xmpptcp: %s: expected a stream header, got <%s>", op, se.Name.Local)
-			}
-			return r, nil
-		}
-	}
-}
-
-func (r *hsReader) token() (xml.Token, error) {
-	if err := r.c.nc.SetReadDeadline(time.Now().Add(r.c.cfg.Timeout)); err != nil {
-		return nil, err
-	}
-	tok, err := r.dec.RawToken()
-	if err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, &TimeoutError{Op: r.op, After: r.c.cfg.Timeout}
-		}
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("xmpptcp: %s: server closed the connection", r.op)
-		}
-		return nil, fmt.Errorf("xmpptcp: %s: %w", r.op, err)
-	}
-	return tok, nil
-}
-
-// element reads the next top-level element of the stream. The end of
-// the stream or a stream error is an error.
-func (r *hsReader) element() (*etree.Element, error) {
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			el, err := xmlstream.BuildElement(t, r.token)
-			if err != nil {
-				return nil, err
-			}
-			if el.Tag == "error" && el.Space == "stream" {
-				cond, text := streamErrorCondition(el)
-				return nil, fmt.Errorf("xmpptcp: %s: stream error %s %s", r.op, cond, text)
-			}
-			return el, nil
-		case xml.EndElement:
-			return nil, fmt.Errorf("xmpptcp: %s: server closed the stream", r.op)
-		}
-	}
-}
-
-func (c *Conn) handshake() error {
-	r, err := c.openStream("the stream header")
-	if err != nil {
-		return err
-	}
-	r.op = "stream features"
-	feats, err := r.element()
-	if err != nil {
-		return err
-	}
-	if !hasMechanism(feats, "PLAIN") {
-		return fmt.Errorf("xmpptcp: the server offers no SASL PLAIN (features: %s)", stanza.FromElement(feats).Canonical())
-	}
-	cred := base64.StdEncoding.EncodeToString([]byte("\x00" + c.cfg.User + "\x00" + c.cfg.Password))
-	if err := c.write(fmt.Sprintf("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>", NSSASL, cred)); err != nil {
-		return err
-	}
-	r.op = "the SASL outcome"
-	res, err := r.element()
-	if err != nil {
-		return err
-	}
-	switch res.Tag {
-	case "success":
-	case "failure":
-		cond := ""
-		if ch := res.ChildElements(); len(ch) > 0 {
-			cond = ch[0].Tag
-		}
-		if t := res.SelectElement("text"); t != nil {
-			cond += " (" + t.Text() + ")"
-		}
-		return fmt.Errorf("xmpptcp: authentication of %s failed: %s", c.cfg.User, cond)
-	default:
-		return fmt.Errorf("xmpptcp: unexpected SASL answer %s", stanza.FromElement(res).Canonical())
-	}
-
-	r, err = c.openStream("the restarted stream header")
-	if err != nil {
-		return err
-	}
-	r.op = "stream features after authentication"
-	feats, err = r.element()
-	if err != nil {
-		return err
-	}
-	if feats.SelectElement("bind") == nil {
-		return fmt.Errorf("xmpptcp: the server offers no resource binding (features: %s)", stanza.FromElement(feats).Canonical())
-	}
-	sessionRequired := false
-	if s := feats.SelectElement("session"); s != nil && s.SelectElement("optional") == nil {
-		sessionRequired = true
-	}
-	id := c.nextID("bind")
-	res0 := ""
-	if c.cfg.Resource != "" {
-		res0 = "<resource>" + xmlEscape(c.cfg.Resource) + "</resource>"
-	}
-	if err := c.write(fmt.Sprintf("<iq type='set' id='%s'><bind xmlns='%s'>%s</bind></iq>", id, NSBind, res0)); err != nil {
-		return err
-	}
-	r.op = "the bind result"
-	res, err = r.iqReply(id)
-	if err != nil {
-		return err
-	}
-	if res.SelectAttrValue("type", "") != "result" {
-		return fmt.Errorf("xmpptcp: bind of %s/%s failed: %s", c.cfg.User, c.cfg.Resource, stanza.FromElement(res).Canonical())
-	}
-	j := res.FindElement("bind/jid")
-	if j == nil || strings.TrimSpace(j.Text()) == "" {
-		return fmt.Errorf("xmpptcp: bind result without a jid: %s", stanza.FromElement(res).Canonical())
-	}
-	c.jid = strings.TrimSpace(j.Text())
-	if c.cfg.Session || sessionRequired {
-		id := c.nextID("sess")
-		if err := c.write(fmt.Sprintf("<iq type='set' id='%s'><session xmlns='%s'/></iq>", id, NSSession)); err != nil {
-			return err
-		}
-		r.op = "the session result"
-		res, err = r.iqReply(id)
-		if err != nil {
-			return err
-		}
-		if res.SelectAttrValue("type", "") != "result" {
-			return fmt.Errorf("xmpptcp: session establishment failed: %s", stanza.FromElement(res).Canonical())
-		}
-	}
-	// From here on the reader goroutine owns the decoder.
-	c.dec = r.dec
-	return nil
-}
-
-// iqReply reads elements until the iq reply with the given id. Other
-// elements cannot arrive before bind completes; they are ignored.
-func (r *hsReader) iqReply(id string) (*etree.Element, error) {
-	for {
-		el, err := r.element()
-		if err != nil {
-			return nil, err
-		}
-		if el.Tag == "iq" && el.SelectAttrValue("id", "") == id {
-			return el, nil
-		}
-	}
-}
-
-func hasMechanism(feats *etree.Element, mech string) bool {
-	m := feats.SelectElement("mechanisms")
-	if m == nil {
-		return false
-	}
-	for _, e := range m.SelectElements("mechanism") {
-		if strings.TrimSpace(e.Text()) == mech {
-			return true
-		}
-	}
-	return false
-}
-
 func streamErrorCondition(el *etree.Element) (cond, text string) {
 	for _, ch := range el.ChildElements() {
 		if ch.Tag == "text" {
@@ -436,6 +362,16 @@ func streamErrorCondition(el *etree.Element) (cond, text string) {
 		}
 	}
 	return cond, text
+}
+
+// oneLine makes text the server chose fit in a one-line message.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+}
+
+// show renders an element the server sent for a one-line message.
+func show(el *etree.Element) string {
+	return oneLine(stanza.FromElement(el).Canonical())
 }
 
 func xmlEscape(s string) string {

@@ -64,7 +64,7 @@ func TestDialErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Addr: s.addr(), User: "bad"}, "authentication of bad failed: not-authorized (go away)"},
+		{Config{Addr: s.addr(), User: "bad"}, "authentication of bad failed (PLAIN): not-authorized (go away)"},
 		{Config{Addr: s.addr(), User: "romeo", Resource: "taken"}, "bind of romeo/taken failed"},
 		{Config{User: "romeo"}, "no server address"},
 		{Config{Addr: s.addr()}, "no user"},
@@ -76,7 +76,7 @@ func TestDialErrors(t *testing.T) {
 		}
 	}
 	np := newFakeServer(t, func(f *fakeServer) { f.noPlain = true })
-	if _, err := Dial(np.config("romeo", "")); err == nil || !strings.Contains(err.Error(), "no SASL PLAIN") {
+	if _, err := Dial(np.config("romeo", "")); err == nil || !strings.Contains(err.Error(), "no SASL mechanism the client supports") {
 		t.Errorf("no PLAIN: %v", err)
 	}
 	// Nothing listening: a connect error, not a hang.

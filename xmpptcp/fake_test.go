@@ -112,7 +112,7 @@ func (s *fakeServer) serve(nc net.Conn) {
 	time.Sleep(s.headerDelay)
 	f.send(fakeHeader)
 	if s.noPlain {
-		f.send("<stream:features><mechanisms xmlns='%s'><mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>", NSSASL)
+		f.send("<stream:features><mechanisms xmlns='%s'><mechanism>X-OAUTH2</mechanism></mechanisms></stream:features>", NSSASL)
 	} else {
 		f.send("<stream:features><mechanisms xmlns='%s'><mechanism>PLAIN</mechanism></mechanisms></stream:features>", NSSASL)
 	}

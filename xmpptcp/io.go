@@ -23,10 +23,12 @@ const (
 
 // readLoop reads stanzas until the stream or the socket ends.
 func (c *Conn) readLoop() {
-	_ = c.nc.SetReadDeadline(time.Time{})
 	next := func() (xml.Token, error) { return c.dec.RawToken() }
 	var endErr error
 	for {
+		// Each top-level element (or run of whitespace) gets the whole
+		// byte budget; BuildElement bounds its depth.
+		c.lim.reset()
 		tok, err := next()
 		if err != nil {
 			endErr = err
@@ -39,7 +41,7 @@ func (c *Conn) readLoop() {
 		if !ok {
 			continue
 		}
-		el, err := xmlstream.BuildElement(se, next)
+		el, err := xmlstream.BuildElement(se, next, c.cfg.MaxDepth)
 		if err != nil {
 			endErr = err
 			break
@@ -117,7 +119,7 @@ func (c *Conn) end(err error) {
 	}
 	c.nc.Close()
 	if c.onEvent != nil {
-		c.onEvent(Event{Kind: Ended, At: time.Now(), Reason: c.EndReason()})
+		c.onEvent(Event{Kind: Ended, At: time.Now(), Reason: c.EndReason(), Err: c.EndErr()})
 	}
 	close(c.done)
 }
@@ -158,6 +160,27 @@ func (c *Conn) EndReason() string {
 	}
 }
 
+// EndErr says in one line why the connection ended, as an error: nil
+// while it is open or when we closed it; a *ServerStreamError when the
+// server sent a stream error (its condition and text); otherwise the
+// server's clean close or the transport's failure (a *SizeError or
+// *DepthError among them).
+func (c *Conn) EndErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case !c.ended:
+		return nil
+	case c.streamEr != "":
+		return &ServerStreamError{Cond: c.streamEr, Text: c.streamTx}
+	case c.closing:
+		return nil
+	case c.endErr != nil:
+		return fmt.Errorf("xmpptcp: connection lost: %w", c.endErr)
+	}
+	return errors.New("xmpptcp: the server closed the stream")
+}
+
 // StreamError returns the condition and text of the stream error the
 // server sent, if any.
 func (c *Conn) StreamError() (cond, text string) {
@@ -188,7 +211,12 @@ func (c *Conn) SendRaw(s string) error {
 // inbox. When Ping returns nil, the server has processed everything
 // this connection sent before it, and everything it wrote to this
 // connection before the reply is in the inbox.
-func (c *Conn) Ping() error {
+func (c *Conn) Ping() error { return c.PingAfter("") }
+
+// PingAfter writes raw (stanzas, "" for none) and a ping in one write and
+// waits for the ping's reply, as SendRaw then Ping would, with one
+// wake-up of the server fewer.
+func (c *Conn) PingAfter(raw string) error {
 	id := c.nextID("scansim-ping-")
 	ch := make(chan *etree.Element, 1)
 	c.mu.Lock()
@@ -203,7 +231,7 @@ func (c *Conn) Ping() error {
 		delete(c.pings, id)
 		c.mu.Unlock()
 	}()
-	if err := c.write(fmt.Sprintf("<iq type='get' id='%s' to='%s'><ping xmlns='%s'/></iq>", id, xmlEscape(c.cfg.Domain), NSPing)); err != nil {
+	if err := c.write(raw + fmt.Sprintf("<iq type='get' id='%s' to='%s'><ping xmlns='%s'/></iq>", id, xmlEscape(c.cfg.Domain), NSPing)); err != nil {
 		return err
 	}
 	t := time.NewTimer(c.cfg.Timeout)

@@ -35,8 +35,11 @@ run), the shrunk sequence and the script's path. Shrinking runs are not
 counted as checks. Ctrl-C prints the partial summary and the seed.
 
 Exit status: 0 no violation, 1 a violation (or coverage below
---min-coverage), 2 usage errors (and a --server
-that cannot be reached or refuses a login).
+--min-coverage), 2 usage errors and, with --server, a transport failure
+(the server unreachable, a login refused, a wait past --timeout, a
+connection lost, a shutdown), before or during the sequences or the
+shrinking: the run stops with one line saying why and writes no script,
+since nothing after it is the server's behaviour.
 
 Examples:
   scansim check
@@ -71,6 +74,10 @@ first failure is shrunk against the server and written as a script that
 the model passes and the server fails ("scansim replay --server" and
 "scansim diff --server" reproduce it).
 
+Against a server without insecure authentication, --register creates each
+sequence's fresh accounts by in-band registration (XEP-0077); --password,
+--tls, --ca and --insecure-skip-verify say how to log in (replay's flags).
+
 --engine scansion draws only what a scansion script can express (connects,
 sends, clean disconnects; no drops), with the same shrinker, invariants and
 comparison, and reports sequences and divergences. See docs/real-server.md.
@@ -98,9 +105,9 @@ type checkOpts struct {
 	listProfs   bool
 	listInvs    bool
 	noFaults    bool
-	server      string
-	timeout     time.Duration
-	engine      string
+	workers     int
+	serverFlags
+	engine string
 }
 
 func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
@@ -122,9 +129,10 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
-	fs.StringVar(&o.server, "server", "", "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle")
+	o.serverFlags.add(fs, "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle",
+		"with --server: the deadline of each wait on the server (default 5s)")
 	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
-	fs.DurationVar(&o.timeout, "timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
+	fs.IntVar(&o.workers, "workers", 1, "run the checks on N independent workers at once (deterministic seed partition; with --server fresh accounts per sequence as always)")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listProfs, "list-profiles", false, "print the known profiles (which is the default, what each models) and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
@@ -152,6 +160,9 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.checks <= 0 || o.steps <= 0 {
 		return fail(fmt.Errorf("--checks and --steps must be positive"))
+	}
+	if o.workers < 1 || o.workers > 64 {
+		return fail(fmt.Errorf("--workers must be 1 to 64, got %d", o.workers))
 	}
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
@@ -181,7 +192,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	cfg := properties.Config{
 		Options: sim, Checks: o.checks, Steps: o.steps, Users: o.users,
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
-		NoFaults: o.noFaults,
+		NoFaults: o.noFaults, Workers: o.workers,
 	}
 	switch o.spec {
 	case "":
@@ -211,14 +222,18 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("--min-coverage must be a percentage, 0 to 100, got %g", o.minCoverage))
 	}
 	cfg.Coverage = o.coverage || o.minCoverage > 0
-	if o.server != "" {
-		if err := driver.CheckAddr(o.server); err != nil {
-			return fail(err)
-		}
+	srv, err := o.serverFlags.driver()
+	if err != nil {
+		return fail(err)
+	}
+	if srv != nil {
 		if len(o.mutants.vals) > 0 {
 			return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 		}
-		cfg.Server = &driver.ServerDriver{Addr: o.server, Timeout: o.timeout}
+		if srv.NoPrefix {
+			return fail(fmt.Errorf("--no-prefix: every sequence needs fresh accounts (the model starts empty); use --register on a server without insecure authentication"))
+		}
+		cfg.Server = srv
 		switch o.engine {
 		case "scansion":
 			cfg.ActionSet = properties.ScansionActions
@@ -249,7 +264,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	progress.done()
 	if rep.Err != nil {
 		// the run never started: not a violation
-		fmt.Fprintln(stderr, "scansim check:", rep.Err)
+		fmt.Fprintln(stderr, "scansim check:", oneLineMsg(rep.Err.Error()))
 		return exitUsage
 	}
 	rate := actionRate(rep.Actions, time.Since(start))

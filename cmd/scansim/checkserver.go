@@ -20,7 +20,7 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	progress.done()
 	if rep.Err != nil {
 		// the run never started: not a divergence
-		fmt.Fprintln(stderr, "scansim check:", rep.Err)
+		fmt.Fprintln(stderr, "scansim check:", oneLineMsg(rep.Err.Error()))
 		return exitUsage
 	}
 	rate := actionRate(rep.Actions, time.Since(start))

@@ -26,7 +26,13 @@ allowed when the profile names them (not D6 with --strict). The model is
 the oracle: a difference is either a model gap or a server bug.
 
 Exit status: 0 when every script behaves the same on both, 1 when one
-differs, 2 on usage or script errors.
+differs, 2 on usage or script errors and on a transport failure (the
+server unreachable, a login refused, a wait past --timeout, a connection
+lost, a shutdown), where diff stops: that is no difference.
+
+The connection flags (--password, --tls, --ca, --insecure-skip-verify,
+--no-prefix, --register, --max-stanza-bytes, --max-depth) are replay's;
+see docs/real-server.md.
 
 Examples:
   .ci/prosody-start    # Debian's Prosody 0.12.3 on 127.0.0.1:25222
@@ -38,20 +44,21 @@ Examples:
 
 func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
-	server := fs.String("server", "", "the real server, HOST:PORT (required)")
+	var sf serverFlags
+	sf.add(fs, "the real server, HOST:PORT (required)", "how long a receives waits on the server (default 5s), and the deadline of each connect and synchronisation")
 	var profile string
 	profileFlag(fs, &profile, "the model's profile (Debian's Prosody 0.12.3 needs prosody-0.12)")
 	strict := fs.Bool("strict", false, "strict FIFO matching on both sides")
-	timeout := fs.Duration("timeout", 0, "how long a receives waits on the server (default 5s)")
 	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if *server == "" || len(paths) == 0 {
+	if sf.server == "" || len(paths) == 0 {
 		fmt.Fprintln(stderr, "scansim diff: needs --server HOST:PORT and at least one script or directory")
 		return exitUsage
 	}
-	if err := driver.CheckAddr(*server); err != nil {
+	srv, err := sf.driver()
+	if err != nil {
 		fmt.Fprintln(stderr, "scansim diff:", err)
 		return exitUsage
 	}
@@ -89,11 +96,17 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		cmp := scenarios.Compare(s, scenarios.CompareOptions{
-			Server:  &driver.ServerDriver{Addr: *server, Timeout: *timeout},
+			Server:  srv,
 			Options: sim,
 			Strict:  *strict,
-			Timeout: *timeout,
+			Timeout: sf.timeout,
 		})
+		if cmp.Server != nil && cmp.Server.Transport != nil {
+			// Not a difference: the server could not be driven, and the
+			// next script would meet the same broken server.
+			fmt.Fprintf(stderr, "scansim diff: %s: stopped: %v\n", f, oneLineMsg(cmp.Server.Err.Error()))
+			return exitUsage
+		}
 		if cmp.Same() {
 			same++
 			fmt.Fprintf(stdout, "SAME  %s (model %s, server %s)\n", f, scenarios.Outcome(cmp.Sim), scenarios.Outcome(cmp.Server))

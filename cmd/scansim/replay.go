@@ -40,7 +40,19 @@ runs if it has a tag matching --only-tags (when given) and none matching
 
 Exit status: 0 all passed, 1 a script failed, 2 usage or script errors (a
 missing path, a directory without scripts, a malformed script, an unknown
-client or variable, an unknown profile or mutant).
+client or variable, an unknown profile or mutant) and, with --server, a
+transport failure (the server unreachable, a login refused, a wait past
+--timeout, a connection lost, a shutdown): the run stops there, since
+nothing after it is the server's behaviour.
+
+With --server (docs/real-server.md) each client logs in with its script's
+password (--password for those without one), over --tls starttls or
+direct when asked, with SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN, whichever the
+server offers first in that order; connect_host and connect_port are
+honoured. Every run gets fresh accounts with a random prefix (a server
+with insecure authentication creates them; --register creates them by
+in-band registration); --no-prefix uses the script's accounts as they
+are, created beforehand.
 
 Examples:
   scansim replay scenarios/testdata/blocking.scs
@@ -50,6 +62,8 @@ Examples:
   scansim replay --format json scenarios/testdata | jq -r 'select(.result!="pass").path'
   scansim replay -q --junit report.xml --fail-fast scenarios/testdata
   scansim replay --mutant no-unavailable-on-block scenarios/testdata/blocking.scs
+  scansim replay --server 127.0.0.1:25222 --profile prosody-0.12 scenarios/testdata/blocking.scs
+  scansim replay --server 127.0.0.1:5222 --tls starttls --ca cert.pem --no-prefix my.scs
 `,
 	run: replayCmd,
 }
@@ -144,7 +158,7 @@ func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	text := &suite.Text{W: stdout, Color: useColor(stdout), Verbose: o.verbose, Quiet: o.quiet}
 	var counts suite.Counts
 	var jsonLines bytes.Buffer
-	var writeErr error
+	var writeErr, transport error
 	recs := r.Run(scripts, func(rec *suite.Record) bool {
 		if o.format == "json" {
 			if err := suite.WriteJSON(stdout, rec); err != nil && writeErr == nil {
@@ -156,11 +170,21 @@ func replayCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if o.json != "" {
 			_ = suite.WriteJSON(&jsonLines, rec)
 		}
+		if rec.Result != nil && rec.Result.Transport != nil {
+			// Not the server's behaviour, and the next script would meet
+			// the same broken server: stop here.
+			transport = rec.Result.Err
+			return false
+		}
 		counts.Add(rec)
 		return !(o.failFast && (rec.Outcome == suite.Fail || rec.Outcome == suite.Error))
 	})
 	if writeErr != nil {
 		return fail(writeErr)
+	}
+	if transport != nil {
+		fmt.Fprintf(stderr, "scansim replay: stopped after %d of %d scripts: %s\n", len(recs), len(scripts), oneLineMsg(transport.Error()))
+		return exitUsage
 	}
 	if err := suite.NothingSelected(r.Filter, recs); err != nil {
 		return fail(err)

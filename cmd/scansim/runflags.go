@@ -25,8 +25,7 @@ type runFlags struct {
 	allowEmpty bool
 
 	// A real server instead of the model (docs/real-server.md).
-	server       string
-	timeout      time.Duration
+	serverFlags
 	nothingGrace time.Duration
 }
 
@@ -37,9 +36,9 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&r.latency, "latency", 0, "maximum one-way link latency (virtual time), e.g. 20ms; 0 is instant")
 	fs.Var(&r.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated; list: scansim check --list-mutants)")
 	fs.BoolVar(&r.allowEmpty, "allow-empty", false, "run scripts without actions (by default an error: they test nothing)")
-	fs.StringVar(&r.server, "server", "", "run against a real XMPP server at HOST:PORT (plain TCP, SASL PLAIN) instead of the model")
-	fs.DurationVar(&r.timeout, "timeout", 0, "how long a receives waits (default 5s; wall time with --server, virtual time otherwise)")
-	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s; 200ms with --server)")
+	r.serverFlags.add(fs, "run against a real XMPP server at HOST:PORT instead of the model",
+		"how long a receives waits (default 5s; wall time with --server, virtual time otherwise); with --server also the deadline of each connect and each synchronisation")
+	fs.DurationVar(&r.nothingGrace, "nothing-grace", 0, "how long 'receives: nothing' listens (default 0.5s of virtual time); with --server the ping barrier decides, and this is an extra wait for servers that push on their own (default 0)")
 }
 
 // options checks the flags and turns them into RunOptions, with meta lines
@@ -56,19 +55,17 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		return scenarios.RunOptions{}, nil, fmt.Errorf("negative --timeout or --nothing-grace")
 	}
 	opts := scenarios.RunOptions{Options: sim, Strict: r.strict, Timeout: r.timeout, NothingGrace: r.nothingGrace}
-	if r.server != "" {
-		if err := driver.CheckAddr(r.server); err != nil {
-			return scenarios.RunOptions{}, nil, err
-		}
+	d, err := r.serverFlags.driver()
+	if err != nil {
+		return scenarios.RunOptions{}, nil, err
+	}
+	if d != nil {
 		// The model's knobs mean nothing to a real server: refuse them
 		// rather than let a user believe they applied.
 		if len(r.mutants.vals) > 0 || r.latency > 0 {
 			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
 		}
-		opts.Driver = &driver.ServerDriver{Addr: r.server, Timeout: r.timeout}
-		if opts.NothingGrace == 0 {
-			opts.NothingGrace = 200 * time.Millisecond // every action is already synchronised by pings
-		}
+		opts.Driver = d
 		meta := []string{"server: " + r.server}
 		if r.strict {
 			meta = append(meta, "mode: strict")

@@ -1,15 +1,21 @@
 // Package xmpptcptest provides a small in-process XMPP server for tests
 // of code that drives a real server over TCP (xmpptcp, the scenarios
-// ServerDriver), in the manner of net/http/httptest.
+// ServerDriver, the commands), in the manner of net/http/httptest; and
+// hostile variants of it (Hostile) for the tests that show nothing a
+// server does can hang those commands.
 //
 // The server listens on 127.0.0.1 on a free port and speaks just enough
-// XMPP: stream headers, SASL PLAIN for any user but "bad" (no TLS), the
-// stream restart, resource binding (requested, or generated "genN"),
-// pings to its domain and the legacy session iq. Every other stanza is
-// routed like a very small server: its "from" is stamped with the
-// sender's full JID, then it is delivered to the session bound to its
-// "to" when that is a full JID, and echoed back to the sender otherwise.
-// A client's </stream:stream> is answered with the server's.
+// XMPP: stream headers, SASL (by default PLAIN for any user but "bad";
+// with Options.Accounts, PLAIN, SCRAM-SHA-1 and SCRAM-SHA-256 against
+// those passwords), STARTTLS or direct TLS with a self-signed
+// certificate for "localhost" (Options.TLS; CAPEM returns it), in-band
+// registration (Options.Register), the stream restart, resource binding
+// (requested, or generated "genN"), pings to its domain and the legacy
+// session iq. Every other stanza is routed like a very small server: its
+// "from" is stamped with the sender's full JID, then it is delivered to
+// the session bound to its "to" when that is a full JID, and echoed back
+// to the sender otherwise. A client's </stream:stream> is answered with
+// the server's.
 //
 // Three top-level elements end the sender's session, as a server may in
 // answer to an action: <kill/> with the stream error Prosody sends to
@@ -23,26 +29,68 @@ package xmpptcptest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/scansim/scansim/stanza"
 	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
+
+// TLSMode is the server's TLS offer.
+type TLSMode uint8
+
+const (
+	// NoTLS: plain TCP, no STARTTLS offered.
+	NoTLS TLSMode = iota
+	// StartTLS: STARTTLS offered (and required when
+	// Options.RequireTLS).
+	StartTLS
+	// DirectTLS: TLS from the first byte.
+	DirectTLS
+)
+
+// Options configure a server; the zero value is the insecure server of
+// NewServer.
+type Options struct {
+	// Accounts maps users to passwords; nil accepts any user but "bad"
+	// with any password (SASL PLAIN only).
+	Accounts map[string]string
+	// Mechanisms offered, in order; nil: PLAIN, or with Accounts
+	// SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN.
+	Mechanisms []string
+	// TLS offered; RequireTLS makes STARTTLS required.
+	TLS        TLSMode
+	RequireTLS bool
+	// Register offers in-band registration (XEP-0077) before
+	// authentication; a registered user joins Accounts.
+	Register bool
+	// Hostile makes the server misbehave (see Hostile).
+	Hostile Hostile
+}
 
 // Server is a running fake server.
 type Server struct {
 	// Domain is the server's domain, "localhost".
 	Domain string
 
+	opts     Options
+	cert     *tls.Certificate
+	certPEM  []byte
 	ln       net.Listener
 	mu       sync.Mutex
+	accounts map[string]string
 	sessions map[string]*session // by full JID
+	conns    map[net.Conn]bool
 	n        int
+	handled  atomic.Int64 // top-level elements handled after bind, all sessions
+	killed   atomic.Bool
+	stalled  atomic.Bool
 	wg       sync.WaitGroup
 }
 
@@ -58,13 +106,36 @@ func (s *session) send(format string, args ...any) {
 	fmt.Fprintf(s.nc, format, args...)
 }
 
-// NewServer starts a server; Close stops it.
-func NewServer() (*Server, error) {
+// NewServer starts an insecure server (any user, SASL PLAIN, no TLS);
+// Close stops it.
+func NewServer() (*Server, error) { return NewServerWith(Options{}) }
+
+// NewServerWith starts a server configured by opts.
+func NewServerWith(opts Options) (*Server, error) {
+	s := &Server{Domain: "localhost", opts: opts, sessions: make(map[string]*session), conns: map[net.Conn]bool{}}
+	if opts.Accounts != nil {
+		s.accounts = map[string]string{}
+		for u, p := range opts.Accounts {
+			s.accounts[u] = p
+		}
+		if opts.Mechanisms == nil {
+			s.opts.Mechanisms = []string{"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}
+		}
+	} else if opts.Mechanisms == nil {
+		s.opts.Mechanisms = []string{"PLAIN"}
+	}
+	if opts.TLS != NoTLS {
+		cert, pemBytes, err := selfSigned("localhost")
+		if err != nil {
+			return nil, err
+		}
+		s.cert, s.certPEM = cert, pemBytes
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Domain: "localhost", ln: ln, sessions: make(map[string]*session)}
+	s.ln = ln
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil
@@ -73,17 +144,33 @@ func NewServer() (*Server, error) {
 // Addr returns the server's address, host:port.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// CAPEM returns the server's self-signed certificate in PEM (nil without
+// TLS), for a client's CA file.
+func (s *Server) CAPEM() []byte { return s.certPEM }
+
 // Close stops listening, cuts every connection and waits for the
 // server's goroutines.
 func (s *Server) Close() {
-	s.ln.Close()
-	s.mu.Lock()
-	for _, ss := range s.sessions {
-		ss.nc.Close()
-	}
-	s.mu.Unlock()
+	s.kill()
 	s.wg.Wait()
 }
+
+// kill stops listening and cuts every connection, as a killed server
+// process would, without waiting.
+func (s *Server) kill() {
+	s.killed.Store(true)
+	s.ln.Close()
+	s.mu.Lock()
+	for nc := range s.conns {
+		nc.Close()
+	}
+	s.mu.Unlock()
+}
+
+// Handled returns the number of top-level elements the server has
+// handled after bind so far (all sessions, pings included): what
+// Hostile.After counts.
+func (s *Server) Handled() int64 { return s.handled.Load() }
 
 // Sessions returns the full JIDs currently bound, in no order.
 func (s *Server) Sessions() []string {
@@ -103,10 +190,30 @@ func (s *Server) accept() {
 		if err != nil {
 			return
 		}
+		s.mu.Lock()
+		if s.killed.Load() {
+			s.mu.Unlock()
+			nc.Close()
+			return
+		}
+		s.conns[nc] = true
+		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer nc.Close()
+			defer func() {
+				s.mu.Lock()
+				delete(s.conns, nc)
+				s.mu.Unlock()
+				nc.Close()
+			}()
+			if s.opts.TLS == DirectTLS {
+				tc := tls.Server(nc, &tls.Config{Certificates: []tls.Certificate{*s.cert}})
+				if tc.Handshake() != nil {
+					return
+				}
+				nc = tc
+			}
 			s.serve(nc)
 		}()
 	}
@@ -114,28 +221,167 @@ func (s *Server) accept() {
 
 const header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='fake' from='%s' version='1.0' xml:lang='en'>"
 
-func (s *Server) serve(nc net.Conn) {
+const nsSASL = "urn:ietf:params:xml:ns:xmpp-sasl"
+
+// features lists what the first stream offers.
+func (s *Server) features(secure bool) string {
+	var b strings.Builder
+	b.WriteString("<stream:features>")
+	if s.opts.TLS == StartTLS && !secure {
+		b.WriteString("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>")
+		if s.opts.RequireTLS {
+			b.WriteString("<required/>")
+		}
+		b.WriteString("</starttls>")
+		if s.opts.RequireTLS {
+			b.WriteString("</stream:features>")
+			return b.String()
+		}
+	}
+	b.WriteString("<mechanisms xmlns='" + nsSASL + "'>")
+	for _, m := range s.opts.Mechanisms {
+		b.WriteString("<mechanism>" + m + "</mechanism>")
+	}
+	b.WriteString("</mechanisms>")
+	if s.opts.Register {
+		b.WriteString("<register xmlns='http://jabber.org/features/iq-register'/>")
+	}
+	b.WriteString("</stream:features>")
+	return b.String()
+}
+
+// preAuth runs the first stream up to a successful authentication and
+// returns the user, the connection (TLS after STARTTLS) and its reader.
+func (s *Server) preAuth(nc net.Conn) (string, net.Conn, *bufio.Reader, bool) {
 	br := bufio.NewReader(nc)
 	r := &xmlstream.Reader{Dec: xml.NewDecoder(br)}
 	ss := &session{nc: nc}
 	if !r.Header() {
-		return
+		return "", nil, nil, false
 	}
 	ss.send(header, s.Domain)
-	ss.send("<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>")
-	auth := r.Element()
-	if auth == nil || auth.Tag != "auth" {
+	if s.opts.Hostile.beforeBind(s, ss) {
+		return "", nil, nil, false
+	}
+	secure := s.opts.TLS == DirectTLS
+	ss.send("%s", s.features(secure))
+	var sc *serverSCRAM
+	for {
+		el := r.Element()
+		if el == nil {
+			return "", nil, nil, false
+		}
+		switch el.Tag {
+		case "starttls":
+			if s.opts.TLS != StartTLS || secure {
+				return "", nil, nil, false
+			}
+			ss.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+			tc := tls.Server(nc, &tls.Config{Certificates: []tls.Certificate{*s.cert}})
+			if tc.Handshake() != nil {
+				return "", nil, nil, false
+			}
+			nc, secure = tc, true
+			ss.nc = tc
+			br = bufio.NewReader(tc)
+			r = &xmlstream.Reader{Dec: xml.NewDecoder(br)}
+			if !r.Header() {
+				return "", nil, nil, false
+			}
+			ss.send(header, s.Domain)
+			ss.send("%s", s.features(true))
+		case "iq":
+			q := el.SelectElement("query")
+			if !s.opts.Register || q == nil {
+				return "", nil, nil, false
+			}
+			u, p := strings.TrimSpace(q.SelectElement("username").NotNil().Text()), q.SelectElement("password").NotNil().Text()
+			id := el.SelectAttrValue("id", "")
+			s.mu.Lock()
+			_, taken := s.accounts[u]
+			if !taken && u != "" {
+				if s.accounts == nil {
+					s.accounts = map[string]string{}
+				}
+				s.accounts[u] = p
+			}
+			s.mu.Unlock()
+			if taken || u == "" {
+				ss.send("<iq type='error' id='%s'><error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>The requested username already exists.</text></error></iq>", id)
+				continue
+			}
+			ss.send("<iq type='result' id='%s'/>", id)
+		case "auth":
+			mech := el.SelectAttrValue("mechanism", "")
+			raw, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(el.Text()))
+			if mech == "PLAIN" && s.offers(mech) {
+				parts := strings.Split(string(raw), "\x00")
+				if len(parts) == 3 && s.check(parts[1], parts[2]) {
+					ss.send("<success xmlns='%s'/>", nsSASL)
+					return parts[1], nc, br, true
+				}
+			} else if s.offers(mech) && strings.HasPrefix(mech, "SCRAM-") {
+				if sc = newServerSCRAM(mech, string(raw), s.password); sc != nil {
+					ss.send("<challenge xmlns='%s'>%s</challenge>", nsSASL, base64.StdEncoding.EncodeToString([]byte(sc.serverFirst)))
+					continue
+				}
+			}
+			ss.send("<failure xmlns='%s'><not-authorized/></failure></stream:stream>", nsSASL)
+			return "", nil, nil, false
+		case "response":
+			raw, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(el.Text()))
+			if sc != nil {
+				if v, ok := sc.verify(string(raw)); ok {
+					ss.send("<success xmlns='%s'>%s</success>", nsSASL, base64.StdEncoding.EncodeToString([]byte(v)))
+					return sc.user, nc, br, true
+				}
+			}
+			ss.send("<failure xmlns='%s'><not-authorized/></failure></stream:stream>", nsSASL)
+			return "", nil, nil, false
+		default:
+			return "", nil, nil, false
+		}
+	}
+}
+
+func (s *Server) offers(mech string) bool {
+	for _, m := range s.opts.Mechanisms {
+		if m == mech {
+			return true
+		}
+	}
+	return false
+}
+
+// password returns user's password; ok false for an unknown user.
+func (s *Server) password(user string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.accounts[user]
+	return p, ok
+}
+
+// check accepts PLAIN credentials.
+func (s *Server) check(user, pass string) bool {
+	if user == "" || user == "bad" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.accounts == nil {
+		return true // insecure: anything goes
+	}
+	p, ok := s.accounts[user]
+	return ok && p == pass
+}
+
+func (s *Server) serve(nc net.Conn) {
+	user, nc, br, ok := s.preAuth(nc)
+	if !ok {
 		return
 	}
-	raw, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(auth.Text()))
-	parts := strings.Split(string(raw), "\x00")
-	if len(parts) != 3 || parts[1] == "" || parts[1] == "bad" {
-		ss.send("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure></stream:stream>")
-		return
-	}
-	user := parts[1]
-	ss.send("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
-	r = &xmlstream.Reader{Dec: xml.NewDecoder(br)}
+	ss := &session{nc: nc}
+	r := &xmlstream.Reader{Dec: xml.NewDecoder(br)}
 	if !r.Header() {
 		return
 	}
@@ -173,10 +419,16 @@ func (s *Server) serve(nc net.Conn) {
 	for {
 		el := r.Element()
 		if el == nil {
-			if r.Closed {
+			if r.Closed && !s.stalled.Load() {
 				ss.send("</stream:stream>")
 			}
 			return
+		}
+		if s.opts.Hostile.afterBind(s, ss, s.handled.Add(1)) {
+			return
+		}
+		if s.stalled.Load() {
+			continue // read, never answer
 		}
 		id := el.SelectAttrValue("id", "")
 		to := el.SelectAttrValue("to", "")

@@ -10,10 +10,28 @@ import (
 	"github.com/beevik/etree"
 )
 
+// DefaultMaxDepth is the nesting bound BuildElement applies when given
+// none: 100 levels, far more than any stanza a server sends (a roster
+// push or a MAM result nests five or six), and small enough that a
+// server streaming <a><a><a>... is cut off at once.
+const DefaultMaxDepth = 100
+
+// DepthError reports an element nested deeper than the bound.
+type DepthError struct{ Max int }
+
+func (e *DepthError) Error() string {
+	return fmt.Sprintf("xmpptcp: a stanza is nested deeper than %d levels", e.Max)
+}
+
 // BuildElement reads the rest of the element that start opens and
 // returns it as an etree element: prefixes are kept as written
 // (Space), xmlns declarations stay attributes, text is kept as written.
-func BuildElement(start xml.StartElement, next func() (xml.Token, error)) (*etree.Element, error) {
+// An element nested deeper than maxDepth levels (the top-level element
+// is level 1; 0 means DefaultMaxDepth) is a *DepthError.
+func BuildElement(start xml.StartElement, next func() (xml.Token, error), maxDepth int) (*etree.Element, error) {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxDepth
+	}
 	root := newElement(start)
 	stack := []*etree.Element{root}
 	for len(stack) > 0 {
@@ -24,6 +42,9 @@ func BuildElement(start xml.StartElement, next func() (xml.Token, error)) (*etre
 		top := stack[len(stack)-1]
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) >= maxDepth {
+				return nil, &DepthError{Max: maxDepth}
+			}
 			el := newElement(t)
 			top.AddChild(el)
 			stack = append(stack, el)
@@ -85,7 +106,7 @@ func (r *Reader) Element() *etree.Element {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			el, err := BuildElement(t, r.Dec.RawToken)
+			el, err := BuildElement(t, r.Dec.RawToken, 0)
 			if err != nil {
 				return nil
 			}

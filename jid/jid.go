@@ -83,7 +83,7 @@ func MustParse(s string) JID {
 }
 
 func prepNode(s string) (string, bool) {
-	s = strings.ToLower(s)
+	s = strings.ToLower(mapToNothing(s))
 	if s == "" || len(s) > 1023 {
 		return "", false
 	}
@@ -113,6 +113,7 @@ func prepDomain(s string) (string, bool) {
 }
 
 func prepResource(s string) (string, bool) {
+	s = mapToNothing(s)
 	if s == "" || len(s) > 1023 {
 		return "", false
 	}
@@ -122,6 +123,34 @@ func prepResource(s string) (string, bool) {
 		}
 	}
 	return s, true
+}
+
+// mapToNothing applies stringprep's table B.1 (RFC 3454), the "commonly
+// mapped to nothing" code points that nodeprep and resourceprep both
+// remove: soft hyphen, combining grapheme joiner, Mongolian variation
+// selectors, zero-width space and joiners, word joiner, the variation
+// selectors U+FE00–FE0F and the BOM. Prosody prepares "🤖️" (robot face
+// and VS16) to "🤖" this way (muc_nickname_robotface.scs's error comes
+// from the prepared nick).
+func mapToNothing(s string) string {
+	if !strings.ContainsFunc(s, mappedToNothing) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if mappedToNothing(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func mappedToNothing(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x1806, r >= 0x180B && r <= 0x180D,
+		r >= 0x200B && r <= 0x200D, r == 0x2060, r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF:
+		return true
+	}
+	return false
 }
 
 // Is reports whether s is j.String(), without building it (the router

@@ -283,6 +283,26 @@ func (s *Server) blockedByRecipient(st *etree.Element) bool {
 	return ok && s.isBlocked(u, from)
 }
 
+// blockedInviter is drop_stanza's second check on 13.0.1
+// (BlockMediatedInviter): the recipient blocked the inviter a mediated
+// MUC invitation names.
+func (s *Server) blockedInviter(st *etree.Element) bool {
+	if !s.prof.BlockMediatedInviter {
+		return false
+	}
+	inv := child(child(st, "x", nsMUCUser), "invite", nsMUCUser)
+	if inv == nil {
+		return false
+	}
+	j, err := ParseJID(attrOr(inv, "from"))
+	if err != nil {
+		return false
+	}
+	c := st.Copy()
+	c.CreateAttr("from", j.String())
+	return s.blockedByRecipient(c)
+}
+
 // dropBlockedInbound is presence/bare and presence/full at priority 100:
 // presence from a blocked JID is dropped silently (§7.7).
 func dropBlockedInbound(e *HookEvent) bool {
@@ -299,7 +319,7 @@ func dropBlockedInbound(e *HookEvent) bool {
 func bounceMessage(e *HookEvent) bool {
 	s := e.s
 	st := e.stanza
-	if !s.blockedByRecipient(st) {
+	if !s.blockedByRecipient(st) && !s.blockedInviter(st) {
 		return false
 	}
 	if isChatLike(st) {

@@ -178,7 +178,7 @@ func (r *mucRoom) each() []*mucOccupant {
 // drop the occupant when it has no live session left. It returns the
 // stored occupant or nil.
 func (r *mucRoom) save(o *mucOccupant) *mucOccupant {
-	o = o.copyAll()
+	o = o.copy() // as Prosody's: unavailable sessions other than the primary go
 	idx := slices.IndexFunc(r.occupants, func(x *mucOccupant) bool { return x.nick == o.nick })
 	if idx >= 0 {
 		for _, ss := range r.occupants[idx].sessions {
@@ -209,14 +209,6 @@ func (r *mucRoom) save(o *mucOccupant) *mucOccupant {
 		r.occupants = append(r.occupants, o)
 	}
 	return o
-}
-
-// copyAll copies the occupant with every session (save_occupant copies
-// before it stores).
-func (o *mucOccupant) copyAll() *mucOccupant {
-	c := *o
-	c.sessions = slices.Clone(o.sessions)
-	return &c
 }
 
 // routeToOccupant sends a copy of st to each of the occupant's sessions.

@@ -349,7 +349,7 @@ func (svc *mucService) command(e *HookEvent) bool {
 	c := newNS(rep, "command", nsCommands)
 	c.CreateAttr("node", node)
 	c.CreateAttr("status", "completed")
-	c.CreateAttr("sessionid", s.archiveID())
+	c.CreateAttr("sessionid", s.uuid())
 	n := c.CreateElement("note")
 	n.CreateAttr("type", "info")
 	n.SetText("The following rooms were destroyed:\n" + strings.Join(destroyed, "\n"))

@@ -59,9 +59,8 @@ func (r *mucRoom) mediatedInvite(e *HookEvent, svc *mucService, payload *etree.E
 		}
 	}
 	// 0: the compatibility element, the body, the password, membership.
-	cx := newNS(inv, "x", nsConfX)
-	cx.CreateAttr("jid", r.jid)
-	cx.SetText(reason)
+	// The body comes before the compatibility element on 13.0.1 (both
+	// handlers have priority 0; observed over the wire).
 	if child(inv, "body", nsClient) == nil {
 		text := attrOr(in, "from") + " invited you to the room " + r.jid
 		if reason != "" {
@@ -69,6 +68,9 @@ func (r *mucRoom) mediatedInvite(e *HookEvent, svc *mucService, payload *etree.E
 		}
 		inv.CreateElement("body").SetText(text)
 	}
+	cx := newNS(inv, "x", nsConfX)
+	cx.CreateAttr("jid", r.jid)
+	cx.SetText(reason)
 	if r.cfg.password != "" {
 		x.CreateElement("password").SetText(r.cfg.password)
 	}

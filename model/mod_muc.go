@@ -146,6 +146,17 @@ type mucService struct {
 	order  []string // room JIDs in creation order (the destroy command lists them sorted)
 }
 
+// newRoom makes a room with the profile's options.
+func (svc *mucService) newRoom(s *Server, j string) *mucRoom {
+	r := newMUCRoom(j)
+	if s.prof.MUCAdminsOwnRooms {
+		r.ownerAdmins = s.admins
+	}
+	r.keepReason = s.prof.MUCAffiliationReason
+	r.allowPMField = s.prof.MUCAllowPMField
+	return r
+}
+
 // room returns the live room with bare JID j, or nil.
 func (svc *mucService) room(j string) *mucRoom { return svc.rooms[j] }
 
@@ -209,7 +220,7 @@ func (svc *mucService) route(e *HookEvent) bool {
 			return true
 		}
 		if st.Tag == "presence" && !hasType && child(st, "x", nsMUC) != nil {
-			r = newMUCRoom(roomJID)
+			r = svc.newRoom(s, roomJID)
 			return r.handleFirstPresence(e, svc)
 		}
 		if t != "error" {

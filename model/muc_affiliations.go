@@ -30,6 +30,9 @@ func (r *mucRoom) setAffiliationData(e *HookEvent, svc *mucService, actor, j, af
 	if _, ok := mucAffRank[aff]; !ok {
 		return "modify", "not-acceptable"
 	}
+	if r.ownerAdmins[j] && aff != "owner" {
+		return "modify", "not-acceptable"
+	}
 	if aff == "none" {
 		aff = ""
 	}
@@ -218,12 +221,19 @@ func (r *mucRoom) adminSet(e *HookEvent, svc *mucService) {
 	var errType, errCond string
 	switch {
 	case hasAff && hasJID && !hasRole:
+		// 13.0.1 starts from the stored data and adds the reason;
+		// 0.12.3 passes no data (the stored data stays) unless a nick
+		// is reserved, which replaces it.
+		var pdata *mucAffData
 		data := mucAffData{}
-		if d := r.affData[ij]; d != nil {
-			data = *d
-		}
-		if hasReason {
-			data.reason = reason
+		if r.keepReason {
+			if d := r.affData[ij]; d != nil {
+				data = *d
+			}
+			if hasReason {
+				data.reason = reason
+			}
+			pdata = &data
 		}
 		if hasNick {
 			roomNick := r.jid + "/" + nick
@@ -231,8 +241,9 @@ func (r *mucRoom) adminSet(e *HookEvent, svc *mucService) {
 				r.setRole(e, svc, "", roomNick, "none", "This nickname is reserved", true)
 			}
 			data.nick = nick
+			pdata = &data
 		}
-		errType, errCond = r.setAffiliation(e, svc, actor, ij, aff, reason, hasReason, &data)
+		errType, errCond = r.setAffiliation(e, svc, actor, ij, aff, reason, hasReason, pdata)
 	case hasRole && hasNick && !hasAff:
 		errType, errCond = r.setRole(e, svc, actor, r.jid+"/"+nick, role, reason, hasReason)
 	default:
@@ -283,7 +294,7 @@ func (r *mucRoom) adminGet(e *HookEvent) {
 					if d.nick != "" {
 						it.CreateAttr("nick", d.nick)
 					}
-					if d.reason != "" {
+					if d.reason != "" && r.keepReason {
 						it.CreateElement("reason").SetText(d.reason)
 					}
 				}

@@ -116,9 +116,11 @@ func (r *mucRoom) configForm() *etree.Element {
 	f = field("list-single", "muc#roomconfig_whois", "Addresses (JIDs) of room occupants may be viewed by:")
 	value(f, c.whois)
 	options(f, "moderators", "Moderators only", "anyone", "Anyone")
-	f = field("list-single", "muc#roomconfig_allowpm", "Allow private messages from")
-	value(f, c.allowPM)
-	options(f, "visitor", "Everyone", "participant", "Participants", "moderator", "Moderators", "affiliated", "Members", "none", "No one")
+	if r.allowPMField {
+		f = field("list-single", "muc#roomconfig_allowpm", "Allow private messages from")
+		value(f, c.allowPM)
+		options(f, "visitor", "Everyone", "participant", "Participants", "moderator", "Moderators", "affiliated", "Members", "none", "No one")
+	}
 	value(field("fixed", "", ""), "Other options")
 	f = field("text-single", "muc#roomconfig_historylength", "Maximum number of history messages returned by room")
 	f.CreateElement("desc").SetText("Specify the maximum number of previous messages that should be sent to users when they join the room")
@@ -259,7 +261,7 @@ func (r *mucRoom) processForm(e *HookEvent, svc *mucService, form *etree.Element
 				}
 			}
 		case "muc#roomconfig_allowpm":
-			if s := one(v); s != c.allowPM {
+			if s := one(v); r.allowPMField && s != c.allowPM {
 				c.allowPM = s
 				codes["104"] = true
 			}

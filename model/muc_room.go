@@ -28,6 +28,14 @@ type mucRoom struct {
 	archive mamArchive
 	salt    string
 
+	// ownerAdmins: the admins who own every room (MUCAdminsOwnRooms);
+	// nil: none.
+	ownerAdmins map[string]bool
+	// keepReason: affiliation reasons are kept (MUCAffiliationReason).
+	keepReason bool
+	// allowPMField: the form has muc#roomconfig_allowpm (MUCAllowPMField).
+	allowPMField bool
+
 	// tombstone: the room was destroyed while persistent; it answers
 	// gone until the tombstone expires.
 	tombstone *mucTombstone
@@ -235,6 +243,9 @@ func (r *mucRoom) affiliation(j string) string {
 	bare := dom
 	if node != "" {
 		bare = node + "@" + dom
+	}
+	if r.ownerAdmins[bare] {
+		return "owner"
 	}
 	if a := r.aff[bare]; a != "" {
 		return a

@@ -41,6 +41,7 @@ type Profile struct {
 	PresenceOptions  // mod_presence
 	MAMOptions       // mod_mam
 	PEPOptions       // mod_pep
+	MUCOptions       // mod_muc (muc_options.go)
 }
 
 // BlocklistOptions are mod_blocklist's options.
@@ -168,6 +169,7 @@ func Prosody13() Profile {
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
 	p.BlockMediatedInviter = true
+	p.MUCOptions = MUCOptions13()
 	p.Modules = slices.Clone(prosody13Modules)
 	p.Components = []ComponentConfig{
 		{Domain: "conference", Modules: []string{"muc"}},

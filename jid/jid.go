@@ -15,7 +15,8 @@ import (
 // JID is a parsed, prepared XMPP address. The zero value is the empty JID.
 //
 // Node and domain are lower-cased (the model's stand-in for nodeprep and
-// nameprep); the resource is kept as written. Unicode normalisation (NFKC)
+// nameprep); the resource is kept as written. Node and resource lose the
+// code points stringprep maps to nothing (table B.1). Unicode normalisation (NFKC)
 // is not applied: it would need golang.org/x/text, which is outside the
 // project's dependency set, and every JID the scripts use is ASCII.
 type JID struct {

@@ -319,7 +319,17 @@ func dropBlockedInbound(e *HookEvent) bool {
 func bounceMessage(e *HookEvent) bool {
 	s := e.s
 	st := e.stanza
-	if !s.blockedByRecipient(st) && !s.blockedInviter(st) {
+	if !s.blockedByRecipient(st) {
+		if s.blockedInviter(st) {
+			// Chat-like: an invitation to a bare JID would be
+			// bounced to the room, whose errors from a non-occupant
+			// go nowhere (host_send drops them); the model drops.
+			s.drop(st, "blocked-inviter")
+			if isChatLike(st) && s.sessionOf(attrOr(st, "to")) == nil && s.prof.BounceBlockedMessages {
+				e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			}
+			return true
+		}
 		return false
 	}
 	if isChatLike(st) {

@@ -127,9 +127,27 @@ func setOccupantID(st *etree.Element, id string) {
 // bare real JID over the room's salt (a UUID drawn once per room).
 func (r *mucRoom) occupantID(s *Server, bare string) string {
 	if r.salt == "" {
-		r.salt = s.uuid()
+		r.salt = roomSalt(r.jid)
 	}
 	return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(bare), []byte(r.salt)))
+}
+
+// roomSalt is the room's occupant-id salt. Prosody draws a UUID once per
+// room (util.uuid); the model derives it from the room's JID instead, so
+// that a room's occupant-ids do not depend on what else drew from the
+// seed — a failure script replays with the ids its run produced.
+// Comparisons with a real server mask them (compare: generated values).
+func roomSalt(room string) string {
+	h := sha256.Sum256([]byte("occupant-id salt\x00" + room))
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, 36)
+	for i := 0; i < 16; i++ {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[h[i]>>4], hex[h[i]&15])
+	}
+	return string(b)
 }
 
 func hmacSHA256(key, data []byte) []byte {

@@ -42,7 +42,7 @@ func mucLoaded(p model.Profile) bool {
 // mucActionNames are the room actions (sorted after the core and module
 // actions, so the shrinker prefers those).
 var mucActionNames = map[string]bool{
-	"j1Join": true, "j2Leave": true, "j3Say": true, "j4Private": true, "j5Invite": true,
+	"j1Join": true, "j1Join2": true, "j1Join3": true, "j2Leave": true, "j3Say": true, "j4Private": true, "j5Invite": true,
 	"j6Admin": true, "j7Config": true, "j8Destroy": true,
 }
 
@@ -73,8 +73,8 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		return
 	}
 	acts["j1Join"] = func(t *rapid.T) {
-		s := m.pick(t, true, "slot")
 		room := drawRoom(t)
+		s := m.joinSlot(t, room)
 		from := len(m.h.sim.Trace())
 		m.sendText(t, "j1Join", s, fmt.Sprintf("<presence to='%s/%s'><x xmlns='%s'/></presence>", room, mucNick(t, s), nsMUC))
 		// A room just created (status 201) is locked until its owner
@@ -87,6 +87,9 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 			m.sendText(t, "j1Join", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'><x xmlns='jabber:x:data' type='submit'/></query></iq>", m.id("c"), room, nsMUCOwner))
 		}
 	}
+	// Joins are drawn three times as often as the other room actions:
+	// a room lives only while someone is in it.
+	acts["j1Join2"], acts["j1Join3"] = acts["j1Join"], acts["j1Join"]
 	acts["j2Leave"] = func(t *rapid.T) {
 		s := m.pick(t, true, "slot")
 		room := drawRoom(t)
@@ -132,7 +135,14 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 			item = fmt.Sprintf("<item nick='%s' role='none'/>", mucNick(t, to))
 		} else {
 			aff := rapid.SampledFrom([]string{"outcast", "outcast", "member", "none", "admin", "owner"}).Draw(t, "affiliation")
-			item = fmt.Sprintf("<item affiliation='%s' jid='%s'/>", aff, m.userJID(t, "target", aff != "outcast", s))
+			target := m.userJID(t, "target", aff != "outcast", s)
+			if aff == "outcast" {
+				if m.mucBanned == nil {
+					m.mucBanned = map[string]string{}
+				}
+				m.mucBanned[room] = userOf(target)
+			}
+			item = fmt.Sprintf("<item affiliation='%s' jid='%s'/>", aff, target)
 		}
 		m.sendText(t, "j6Admin", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'>%s</query></iq>", m.id("m"), room, nsMUCAdmin, item))
 	}
@@ -154,6 +164,19 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		room := drawRoom(t)
 		m.sendText(t, "j8Destroy", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'><destroy><reason>bye</reason></destroy></query></iq>", m.id("d"), room, nsMUCOwner))
 	}
+}
+
+// joinSlot draws the joining session: sometimes one of the user last
+// banned from room (an outcast must be refused, §7.2.7), else any.
+func (m *machine) joinSlot(t *rapid.T, room string) string {
+	if u := m.mucBanned[room]; u != "" && rapid.IntRange(0, 2).Draw(t, "banned") == 0 {
+		for _, s := range m.allSlots() {
+			if slotUser(s) == u && m.h.connected(s) {
+				return s
+			}
+		}
+	}
+	return m.pick(t, true, "slot")
 }
 
 // ownerSlot draws the session that administers room: mostly a connected

@@ -3,6 +3,7 @@ package properties
 import (
 	"fmt"
 
+	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
 )
 
@@ -155,7 +156,7 @@ func sc57MUCRealJIDsAsConfigured(c *Ctx) error {
 	type seat struct{ role, aff string }
 	first := map[[2]string]seat{}
 	for _, e := range c.evs {
-		if delivered(e) && e.tag == "presence" && roomOf(e.from) != "" && e.from != roomOf(e.from) && hasStatus(mucX(e.el), "110") {
+		if delivered(e) && e.tag == "presence" && e.typ == "" && roomOf(e.from) != "" && e.from != roomOf(e.from) && hasStatus(mucX(e.el), "110") {
 			k := [2]string{roomOf(e.from), e.JID.String()}
 			if _, ok := first[k]; !ok {
 				it := vChild(mucX(e.el), "item")
@@ -173,11 +174,17 @@ func sc57MUCRealJIDsAsConfigured(c *Ctx) error {
 			continue
 		}
 		room := roomOf(e.from)
-		if room == "" || e.from == room || configuring {
+		if room == "" || e.from == room {
 			continue
 		}
 		k := [2]string{room, e.JID.String()}
 		if x := mucX(e.el); hasStatus(x, "110") {
+			if e.typ == "unavailable" {
+				// out of the room: its next join tells its role
+				delete(st.role, k)
+				delete(st.aff, k)
+				continue
+			}
 			if it := vChild(x, "item"); !it.IsZero() {
 				st.role[k], st.aff[k] = vAttrOr(it, "role"), vAttrOr(it, "affiliation")
 			}
@@ -188,8 +195,9 @@ func sc57MUCRealJIDsAsConfigured(c *Ctx) error {
 			}
 			continue
 		}
-		if st.public[room] || st.role[k] == "moderator" || st.aff[k] == "admin" || st.aff[k] == "owner" {
-			continue
+		role, known := st.role[k]
+		if !known || configuring || st.public[room] || role == "moderator" || st.aff[k] == "admin" || st.aff[k] == "owner" {
+			continue // what it may see is not known, or it may see them
 		}
 		for _, it := range vChildren(mucX(e.el), "item") {
 			if j := vAttrOr(it, "jid"); j != "" && bareOf(j) != e.user {
@@ -228,6 +236,9 @@ func sc58MUCNoInviteFromBlocked(c *Ctx) error {
 		if !delivered(e) || e.tag != "message" || e.user == "" || roomOf(e.from) == "" {
 			continue
 		}
+		if e.Kind == sim.TraceFlush && !c.prof.RecheckBlocklistOnOfflineFlush && !c.h.strict {
+			continue // stored before the block, flushed after: P2 (inv12)
+		}
 		inv := vChild(mucX(e.el), "invite")
 		if inv.IsZero() {
 			continue
@@ -261,13 +272,18 @@ func (c *Ctx) mucTrack() {
 			st.nick[k] = e.from
 		}
 	}
-	live := map[string]bool{}
-	for _, s := range c.postSess {
-		live[s.full] = true
+	// A session that ended is out of every room (its next session may
+	// reuse the full JID); a restart ends them all.
+	ended := map[string]bool{}
+	for _, e := range c.evs {
+		if e.Kind == sim.TraceDisconnect {
+			ended[e.JID.String()] = true
+		}
 	}
+	restart := c.rec != nil && c.rec.op.Kind == OpRestart
 	for _, m := range []map[[2]string]string{st.nick, st.role, st.aff} {
 		for k := range m {
-			if !live[k[1]] {
+			if restart || ended[k[1]] {
 				delete(m, k)
 			}
 		}

@@ -21,6 +21,8 @@ type machine struct {
 	capsTargets map[string]bool
 	// mucOwners: the user who last created each room (actions_muc.go)
 	mucOwners map[string]string
+	// mucBanned: the user last made an outcast of each room
+	mucBanned map[string]string
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot

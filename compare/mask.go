@@ -136,6 +136,11 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 		sortChildren(el, norm)
 	case el.Tag == "x" && ns == nsMUCUser:
 		sortItems(el, norm)
+	case el.Tag == "message" && mucInvitation(el):
+		// Prosody adds the body and the jabber:x:conference element
+		// in two muc-invite handlers of equal priority, whose order
+		// changes from one start of the server to the next.
+		sortChildren(el, norm)
 	}
 	for _, c := range el.ChildElements() {
 		maskVolatile(c, norm)
@@ -145,6 +150,18 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 // nsMUCUser is XEP-0045's occupant namespace: Prosody lists an
 // occupant's sessions (one <item/> each) in hash order.
 const nsMUCUser = "http://jabber.org/protocol/muc#user"
+
+// mucInvitation: el carries a mediated invitation or decline (XEP-0045
+// §7.8.2).
+func mucInvitation(el *etree.Element) bool {
+	for _, x := range el.ChildElements() {
+		if x.Tag == "x" && x.SelectAttrValue("xmlns", "") == nsMUCUser &&
+			(x.SelectElement("invite") != nil || x.SelectElement("decline") != nil) {
+			return true
+		}
+	}
+	return false
+}
 
 // sortItems orders el's <item/> children among themselves, by canonical
 // form after norm; the other children keep their places. An <x/> of

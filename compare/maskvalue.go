@@ -80,6 +80,8 @@ func maskVolatileValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		v = sortChildrenValue(v, norm)
 	case tag == "x" && ns == nsMUCUser:
 		v = sortItemsValue(v, norm)
+	case tag == "message" && mucInvitationValue(v):
+		v = sortChildrenValue(v, norm)
 	}
 	return mapElements(v, func(c stanza.Stanza) stanza.Stanza { return maskVolatileValue(c, norm) })
 }
@@ -160,6 +162,25 @@ func sortChildrenValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		kids = append(kids, stanza.Elem(k.el))
 	}
 	return stanza.New(v.Space(), v.Tag(), v.Attrs(), kids...)
+}
+
+// mucInvitationValue is mucInvitation for a value.
+func mucInvitationValue(v stanza.Stanza) bool {
+	for i := 0; i < v.NumChild(); i++ {
+		x, _ := v.ChildAt(i)
+		if x.IsZero() || x.Tag() != "x" {
+			continue
+		}
+		if _, ns, _ := canonAttr(x, "xmlns"); ns != nsMUCUser {
+			continue
+		}
+		for j := 0; j < x.NumChild(); j++ {
+			if c, _ := x.ChildAt(j); !c.IsZero() && (c.Tag() == "invite" || c.Tag() == "decline") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sortItemsValue is sortItems for a value.

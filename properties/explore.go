@@ -66,6 +66,10 @@ type Config struct {
 	// are protocol behaviour, not faults, and stay. `go test` reads
 	// $SCANSIM_FAULTS=0 (TestProperty), `scansim check` --no-faults.
 	NoFaults bool
+	// NoRooms removes the room actions (actions_muc.go) of a profile
+	// with a MUC component: the sequences are those of its modules
+	// alone.
+	NoRooms bool
 	// Actions are custom rapid actions added to the built-in ones (see
 	// Action, Ctx); names must differ from the built-in ones (doc.go,
 	// Actions) and sort where the shrinker should prefer them (rapid
@@ -114,6 +118,7 @@ type options struct {
 	only     map[string]bool
 	strict   bool
 	noFaults bool
+	noRooms  bool
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
@@ -121,7 +126,7 @@ type options struct {
 
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
-		actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
+		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
 	if len(c.Invariants) > 0 {
 		o.only = map[string]bool{}
 		for _, n := range c.Invariants {
@@ -134,6 +139,7 @@ func (c Config) options() options {
 func (o options) apply(h *harness) {
 	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
 	h.extActions, h.custom = o.actions, o.custom
+	h.muc = h.muc && !o.noRooms
 }
 
 // Report is the outcome of Explore.

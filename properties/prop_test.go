@@ -124,7 +124,10 @@ func TestMutants(t *testing.T) {
 			p := model.Prosody13()
 			opts.Profile = &p
 		}
-		r := Explore(Config{Options: opts, Checks: 1000, OutDir: out, ShrinkTime: 100 * time.Millisecond})
+		// The rooms' mutants need the room actions; the other
+		// modules' are found (and shrunk) in their own sequences.
+		noRooms := !strings.HasPrefix(mu, "muc-")
+		r := Explore(Config{Options: opts, Checks: 1000, OutDir: out, ShrinkTime: 100 * time.Millisecond, NoRooms: noRooms})
 		if r.Failure == nil {
 			fmt.Fprintf(&b, "%-36s %-6s %7d %7s %-6s\n", mu, "no", r.Checks, "-", "-")
 			t.Errorf("mutant %s not caught in %d checks", mu, r.Checks)

@@ -59,8 +59,10 @@ func (r *mucRoom) mediatedInvite(e *HookEvent, svc *mucService, payload *etree.E
 		}
 	}
 	// 0: the compatibility element, the body, the password, membership.
-	// The body comes before the compatibility element on 13.0.1 (both
-	// handlers have priority 0; observed over the wire).
+	// Both handlers have priority 0 and 13.0.1 runs them in either
+	// order from one start to the next (seen over the wire both ways);
+	// the model puts the body first, and compare orders an
+	// invitation's children.
 	if child(inv, "body", nsClient) == nil {
 		text := attrOr(in, "from") + " invited you to the room " + r.jid
 		if reason != "" {

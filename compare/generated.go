@@ -35,6 +35,8 @@ const (
 	nsPubsubOwn  = "http://jabber.org/protocol/pubsub#owner"
 	nsUpload     = "urn:xmpp:http:upload:0"
 	nsExtdisco   = "urn:xmpp:extdisco:2"
+	nsOccupantID = "urn:xmpp:occupant-id:0"
+	nsCommands   = "http://jabber.org/protocol/commands"
 )
 
 // generated numbers the generated values one masker met, per kind.
@@ -164,6 +166,17 @@ func (g *generated) mask(el *etree.Element, ns, archive string) {
 		case "header":
 			el.SetText(g.placeholder("upload header", el.Text()))
 		}
+	case nsCommands:
+		// XEP-0050: the session id of a command (a UUID on Prosody).
+		if el.Tag == "command" {
+			g.attr(el, "sessionid", "command session")
+		}
+	case nsOccupantID:
+		// XEP-0421: a hash of the real JID salted per room (a random
+		// salt); one occupant keeps one id in a room.
+		if el.Tag == "occupant-id" {
+			g.attr(el, "id", "occupant id")
+		}
 	case nsExtdisco:
 		if el.Tag == "service" && turnUsername.MatchString(el.SelectAttrValue("username", "")) {
 			g.attr(el, "username", "turn username")
@@ -179,7 +192,7 @@ func (g *generated) mask(el *etree.Element, ns, archive string) {
 // or a namespace declaration (normalizeNamespaces): whether it must take
 // the parsed path.
 func hasGenerated(s string) bool {
-	for _, ns := range []string{nsSID, nsMAM, nsRSM, nsPubsub, nsUpload, nsExtdisco, "xmlns:"} {
+	for _, ns := range []string{nsSID, nsMAM, nsRSM, nsPubsub, nsUpload, nsExtdisco, nsOccupantID, nsCommands, "xmlns:"} {
 		if strings.Contains(s, ns) {
 			return true
 		}

@@ -134,9 +134,66 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 		el.Tag == "set" && ns == nsRSM,
 		el.Tag == "blocklist" && ns == "urn:xmpp:blocking":
 		sortChildren(el, norm)
+	case el.Tag == "x" && ns == nsMUCUser:
+		sortItems(el, norm)
+	case el.Tag == "message" && mucInvitation(el):
+		// Prosody adds the body and the jabber:x:conference element
+		// in two muc-invite handlers of equal priority, whose order
+		// changes from one start of the server to the next.
+		sortChildren(el, norm)
 	}
 	for _, c := range el.ChildElements() {
 		maskVolatile(c, norm)
+	}
+}
+
+// nsMUCUser is XEP-0045's occupant namespace: Prosody lists an
+// occupant's sessions (one <item/> each) in hash order.
+const nsMUCUser = "http://jabber.org/protocol/muc#user"
+
+// mucInvitation: el carries a mediated invitation or decline (XEP-0045
+// §7.8.2).
+func mucInvitation(el *etree.Element) bool {
+	for _, x := range el.ChildElements() {
+		if x.Tag == "x" && x.SelectAttrValue("xmlns", "") == nsMUCUser &&
+			(x.SelectElement("invite") != nil || x.SelectElement("decline") != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortItems orders el's <item/> children among themselves, by canonical
+// form after norm; the other children keep their places. An <x/> of
+// status codes alone (a configuration change announced to the room) has
+// its codes sorted: Prosody lists them from a set, in hash order. Other
+// status codes keep the server's order (in a presence it is fixed: 201,
+// the items, 110).
+func sortItems(el *etree.Element, norm func(string) string) {
+	var slots []int
+	var items []*etree.Element
+	onlyStatus := true
+	for _, c := range el.ChildElements() {
+		if c.Tag != "status" {
+			onlyStatus = false
+		}
+	}
+	for i, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && (c.Tag == "item" || onlyStatus) {
+			slots = append(slots, i)
+			items = append(items, c)
+		}
+	}
+	if len(items) < 2 {
+		return
+	}
+	keys := make(map[*etree.Element]string, len(items))
+	for _, c := range items {
+		keys[c] = norm(model.Canonical(c))
+	}
+	sort.SliceStable(items, func(i, j int) bool { return keys[items[i]] < keys[items[j]] })
+	for k, i := range slots {
+		el.Child[i] = items[k]
 	}
 }
 

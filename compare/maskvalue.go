@@ -78,6 +78,10 @@ func maskVolatileValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		tag == "set" && ns == nsRSM,
 		tag == "blocklist" && ns == "urn:xmpp:blocking":
 		v = sortChildrenValue(v, norm)
+	case tag == "x" && ns == nsMUCUser:
+		v = sortItemsValue(v, norm)
+	case tag == "message" && mucInvitationValue(v):
+		v = sortChildrenValue(v, norm)
 	}
 	return mapElements(v, func(c stanza.Stanza) stanza.Stanza { return maskVolatileValue(c, norm) })
 }
@@ -156,6 +160,56 @@ func sortChildrenValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 	sort.SliceStable(els, func(i, j int) bool { return els[i].key < els[j].key })
 	for _, k := range els {
 		kids = append(kids, stanza.Elem(k.el))
+	}
+	return stanza.New(v.Space(), v.Tag(), v.Attrs(), kids...)
+}
+
+// mucInvitationValue is mucInvitation for a value.
+func mucInvitationValue(v stanza.Stanza) bool {
+	for i := 0; i < v.NumChild(); i++ {
+		x, _ := v.ChildAt(i)
+		if x.IsZero() || x.Tag() != "x" {
+			continue
+		}
+		if _, ns, _ := canonAttr(x, "xmlns"); ns != nsMUCUser {
+			continue
+		}
+		for j := 0; j < x.NumChild(); j++ {
+			if c, _ := x.ChildAt(j); !c.IsZero() && (c.Tag() == "invite" || c.Tag() == "decline") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sortItemsValue is sortItems for a value.
+func sortItemsValue(v stanza.Stanza, norm func(string) string) stanza.Stanza {
+	kids := children(v)
+	var slots []int
+	type keyed struct {
+		el  stanza.Stanza
+		key string
+	}
+	var items []keyed
+	onlyStatus := true
+	for i := 0; i < v.NumChild(); i++ {
+		if el, _ := v.ChildAt(i); !el.IsZero() && el.Tag() != "status" {
+			onlyStatus = false
+		}
+	}
+	for i := 0; i < v.NumChild(); i++ {
+		if el, _ := v.ChildAt(i); !el.IsZero() && (el.Tag() == "item" || onlyStatus) {
+			slots = append(slots, i)
+			items = append(items, keyed{el, norm(el.Canonical())})
+		}
+	}
+	if len(items) < 2 {
+		return v
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].key < items[j].key })
+	for k, i := range slots {
+		kids[i] = stanza.Elem(items[k].el)
 	}
 	return stanza.New(v.Space(), v.Tag(), v.Attrs(), kids...)
 }

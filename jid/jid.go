@@ -15,7 +15,8 @@ import (
 // JID is a parsed, prepared XMPP address. The zero value is the empty JID.
 //
 // Node and domain are lower-cased (the model's stand-in for nodeprep and
-// nameprep); the resource is kept as written. Unicode normalisation (NFKC)
+// nameprep); the resource is kept as written. Node and resource lose the
+// code points stringprep maps to nothing (table B.1). Unicode normalisation (NFKC)
 // is not applied: it would need golang.org/x/text, which is outside the
 // project's dependency set, and every JID the scripts use is ASCII.
 type JID struct {
@@ -83,7 +84,7 @@ func MustParse(s string) JID {
 }
 
 func prepNode(s string) (string, bool) {
-	s = strings.ToLower(s)
+	s = strings.ToLower(mapToNothing(s))
 	if s == "" || len(s) > 1023 {
 		return "", false
 	}
@@ -113,6 +114,7 @@ func prepDomain(s string) (string, bool) {
 }
 
 func prepResource(s string) (string, bool) {
+	s = mapToNothing(s)
 	if s == "" || len(s) > 1023 {
 		return "", false
 	}
@@ -122,6 +124,34 @@ func prepResource(s string) (string, bool) {
 		}
 	}
 	return s, true
+}
+
+// mapToNothing applies stringprep's table B.1 (RFC 3454), the "commonly
+// mapped to nothing" code points that nodeprep and resourceprep both
+// remove: soft hyphen, combining grapheme joiner, Mongolian variation
+// selectors, zero-width space and joiners, word joiner, the variation
+// selectors U+FE00–FE0F and the BOM. Prosody prepares "🤖️" (robot face
+// and VS16) to "🤖" this way (muc_nickname_robotface.scs's error comes
+// from the prepared nick).
+func mapToNothing(s string) string {
+	if !strings.ContainsFunc(s, mappedToNothing) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if mappedToNothing(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func mappedToNothing(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x1806, r >= 0x180B && r <= 0x180D,
+		r >= 0x200B && r <= 0x200D, r == 0x2060, r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF:
+		return true
+	}
+	return false
 }
 
 // Is reports whether s is j.String(), without building it (the router

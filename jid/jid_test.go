@@ -18,6 +18,11 @@ func TestParse(t *testing.T) {
 		{"localhost", "localhost", false},
 		{"localhost/res", "localhost/res", false},
 		{"LOCALHOST.", "localhost", false}, // trailing dot of a FQDN
+		// stringprep B.1: variation selector 16 and zero-width
+		// characters map to nothing (Prosody answers a join as
+		// "r@conference.localhost/🤖️" from ".../🤖").
+		{"r@localhost/\U0001F916\uFE0F", "r@localhost/\U0001F916", true},
+		{"ro\u200Bmeo@localhost", "romeo@localhost", false},
 	}
 	for _, c := range cases {
 		j, err := jid.Parse(c.in)

@@ -24,6 +24,10 @@ type component struct {
 	features   []string
 	extensions []*etree.Element
 	iq         map[componentIQKey][]Handler
+	// route handles the stanzas to JIDs at the component (a node, maybe
+	// a resource: MUC rooms and occupants), and those to the domain that
+	// nothing else answered; nil: they are unhandled.
+	route Handler
 }
 
 // componentIQKey names an iq payload a component module handles.
@@ -107,6 +111,11 @@ func (s *Server) componentOf(domain string) *component {
 // component.
 func (s *Server) routeComponent(e *HookEvent, c *component) {
 	st := e.stanza
+	if e.kind != kindHost && c.route != nil {
+		if c.route(e) {
+			return
+		}
+	}
 	t := attrOr(st, "type")
 	if st.Tag == "iq" && (t == "get" || t == "set") && e.kind == kindHost {
 		if kids := childElements(st); len(kids) == 1 {
@@ -133,8 +142,15 @@ func (s *Server) routeComponent(e *HookEvent, c *component) {
 			}
 		}
 	}
+	if e.kind == kindHost && c.route != nil && c.route(e) {
+		return
+	}
 	s.unhandled(e)
 }
+
+// componentRoute sets the handler of the component being loaded for the
+// stanzas to JIDs at it (component.route).
+func (m *ModuleAPI) componentRoute(h Handler) { m.comp.route = h }
 
 // discoInfo answers disco#info to the component itself.
 func (c *component) discoInfo(e *HookEvent) {

@@ -475,6 +475,26 @@ func (s *Server) blockedByRecipient(st *etree.Element) bool {
 	return ok && s.isBlocked(u, from)
 }
 
+// blockedInviter is drop_stanza's second check on 13.0.1
+// (BlockMediatedInviter): the recipient blocked the inviter a mediated
+// MUC invitation names.
+func (s *Server) blockedInviter(st *etree.Element) bool {
+	if !s.prof.BlockMediatedInviter {
+		return false
+	}
+	inv := child(child(st, "x", nsMUCUser), "invite", nsMUCUser)
+	if inv == nil {
+		return false
+	}
+	j, err := ParseJID(attrOr(inv, "from"))
+	if err != nil {
+		return false
+	}
+	c := st.Copy()
+	c.CreateAttr("from", j.String())
+	return s.blockedByRecipient(c)
+}
+
 // dropBlockedInbound is presence/bare and presence/full at priority 100:
 // presence from a blocked JID is dropped silently (§7.7).
 func dropBlockedInbound(e *HookEvent) bool {
@@ -492,6 +512,16 @@ func bounceMessage(e *HookEvent) bool {
 	s := e.s
 	st := e.stanza
 	if !s.blockedByRecipient(st) {
+		if s.blockedInviter(st) {
+			// Chat-like: an invitation to a bare JID would be
+			// bounced to the room, whose errors from a non-occupant
+			// go nowhere (host_send drops them); the model drops.
+			s.drop(st, "blocked-inviter")
+			if isChatLike(st) && s.sessionOf(attrOr(st, "to")) == nil && s.prof.BounceBlockedMessages {
+				e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			}
+			return true
+		}
 		return false
 	}
 	if isChatLike(st) {

@@ -114,7 +114,11 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	typ := attrOr(st, "type")
 	switch typ {
 	case "probe":
+		// Both are put back (mod_presence: stanza.attr.from, .to =
+		// st_from, st_to): a probe to a full JID — an occupant's, in
+		// a MUC room — keeps its resource.
 		setAttr(st, "from", stFrom, hadFrom)
+		setAttr(st, "to", stTo, hadTo)
 		return false // the probe goes on, to the blocklist and inbound stage
 	case "subscribe":
 		if u != nil {

@@ -22,6 +22,7 @@ type modules struct {
 	pep          pepMod
 	register     registerMod
 	tombstones   tombstonesMod
+	muc          mucMod
 }
 
 // init sets every module's correct behaviour; mutants then replace parts.
@@ -35,6 +36,7 @@ func (m *modules) init() {
 	m.vcard.init()
 	m.mam.init()
 	m.register.init()
+	m.muc.init()
 }
 
 // newState gives a server the modules' own per-server state.
@@ -43,6 +45,7 @@ func (m *modules) newState() {
 	m.pubsub = pubsubMod{}
 	m.pep.services, m.pep.recipients, m.pep.hashes = nil, nil, nil
 	m.tombstones.newState()
+	m.muc.services = nil
 }
 
 // sessionState is the modules' per-session state.

@@ -43,6 +43,7 @@ type Profile struct {
 	PresenceOptions  // mod_presence
 	MAMOptions       // mod_mam
 	PEPOptions       // mod_pep
+	MUCOptions       // mod_muc (muc_options.go)
 }
 
 // BlocklistOptions are mod_blocklist's options.
@@ -80,6 +81,12 @@ type BlocklistOptions struct {
 	// filtered against the blocklist when delivered (invariants 27, 38).
 	// Prosody: false (§3.1 step 5d, §5.5).
 	RecheckBlocklistOnOfflineFlush bool
+	// BlockMediatedInviter: an inbound message carrying a mediated MUC
+	// invitation (<x xmlns='…muc#user'><invite from=…/>) is also blocked
+	// when the inviter it names is blocked, though it comes from the
+	// room. Prosody 13.0.1: true (mod_blocklist's drop_stanza, "Check
+	// mediated MUC inviter"); 0.12.3: false.
+	BlockMediatedInviter bool
 }
 
 // PresenceOptions are mod_presence's options.
@@ -166,6 +173,8 @@ func Prosody13() Profile {
 	p.PendingKeepsAddressedTo = true
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
+	p.BlockMediatedInviter = true
+	p.MUCOptions = MUCOptions13()
 	p.Modules = slices.Clone(prosody13Modules)
 	p.Components = []ComponentConfig{
 		{Domain: "conference", Modules: []string{"muc"}},

@@ -117,8 +117,11 @@ func ns(el *etree.Element) string {
 func childElements(el *etree.Element) []*etree.Element { return el.ChildElements() }
 
 // child returns the first child element with the given local name and
-// namespace, or nil.
+// namespace, or nil (also when el is nil).
 func child(el *etree.Element, name, space string) *etree.Element {
+	if el == nil {
+		return nil
+	}
 	for _, t := range el.Child {
 		if c, ok := t.(*etree.Element); ok && c.Tag == name && ns(c) == space {
 			return c

@@ -26,6 +26,7 @@ var dropReasons = map[string]bool{
 	"blocked-inbound":         true, // XEP-0191 §3.6: the recipient blocks the sender
 	"blocked-outbound":        true, // XEP-0191 §3.5: the sender blocks the recipient
 	"blocked-offline":         true, // RecheckBlocklistOnOfflineFlush (§5.5)
+	"blocked-inviter":         true, // XEP-0191 §3.6 for a mediated invitation's inviter (BlockMediatedInviter)
 	"no-session":              true, // full JID without a session and no bare fallback (RFC 6121 §8.5.3.2)
 	"no-recipient":            true, // no to and no session (§5.2)
 	"error-to-bare":           true, // type=error is never bounced (RFC 6120 §8.3.1)
@@ -99,6 +100,12 @@ func accountSend(c *Ctx, send *ev) msgOutcome {
 // a delivery or a store.
 func inv41MessageAccounted(c *Ctx) error {
 	if c.send == nil || c.send.tag != "message" {
+		return nil
+	}
+	if roomOf(c.sendTo()) != "" {
+		// A message to a room or an occupant is the room's to relay
+		// (XEP-0045: to every occupant, an invitation, a notice): not
+		// one message between users.
 		return nil
 	}
 	o := accountSend(c, c.send)

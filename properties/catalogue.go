@@ -234,6 +234,15 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3; XEP-0163 §4.3"), Doc: "no PEP notification or last item reaches a user who blocks the publisher (the publisher's own block: Strict only, Prosody ignores it)"},
 	{ID: "sc54", Name: "sc54RemovedAccountBlocklistEmpty", Check: sc54RemovedAccountBlocklistEmpty, Level: LevelMust,
 		Cites: cites("XEP-0077 §3.2; XEP-0191 §3.2"), Doc: "an account removed and created again starts with an empty blocklist and roster"},
+	// Rooms and blocking in rooms (inv_muc.go)
+	{ID: "sc55", Name: "sc55MUCSelfPresenceLast", Check: sc55MUCSelfPresenceLast, Level: LevelMust, Wire: true,
+		Cites: cites("XEP-0045 §7.2.3"), Doc: "a joining session gets its own presence, with status 110, after the other occupants'"},
+	{ID: "sc56", Name: "sc56MUCOutcastRefused", Check: sc56MUCOutcastRefused, Level: LevelMust, Wire: true,
+		Cites: cites("XEP-0045 §7.2.7; XEP-0045 §9.1"), Doc: "an outcast's join is refused, never answered with its presence in the room"},
+	{ID: "sc57", Name: "sc57MUCRealJIDsAsConfigured", Check: sc57MUCRealJIDsAsConfigured, Level: LevelMust, Wire: true,
+		Cites: cites("XEP-0045 §7.2.3; XEP-0045 §7.2.4; XEP-0045 §10.2"), Doc: "in a semi-anonymous room only moderators, admins and owners see other occupants' real JIDs"},
+	{ID: "sc58", Name: "sc58MUCNoInviteFromBlocked", Check: sc58MUCNoInviteFromBlocked, Level: LevelMust, Wire: true, Relax: "BlockMediatedInviter",
+		Cites: cites("XEP-0191 §3.3; XEP-0045 §7.8.2"), Doc: "a mediated invitation naming a blocked inviter's real JID is not delivered"},
 }
 
 // invName finds a built-in invariant's name in a failure message (the

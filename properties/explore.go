@@ -83,6 +83,10 @@ type Config struct {
 	// are protocol behaviour, not faults, and stay. `go test` reads
 	// $SCANSIM_FAULTS=0 (TestProperty), `scansim check` --no-faults.
 	NoFaults bool
+	// NoRooms removes the room actions (actions_muc.go) of a profile
+	// with a MUC component: the sequences are those of its modules
+	// alone.
+	NoRooms bool
 	// Actions are custom rapid actions added to the built-in ones (see
 	// Action, Ctx); names must differ from the built-in ones (doc.go,
 	// Actions) and sort where the shrinker should prefer them (rapid
@@ -143,6 +147,7 @@ type options struct {
 	accepted map[string]bool // findings whose strict relaxation stays (Config.Accept)
 	cov      *covRecorder    // counts spec coverage (Config.Coverage); nil: off
 	noFaults bool
+	noRooms  bool
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
@@ -150,7 +155,7 @@ type options struct {
 
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
-		actions: c.Actions, custom: c.CustomInvariants, server: c.Server}
+		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
 		for _, id := range c.Accept {
@@ -170,6 +175,7 @@ func (o options) apply(h *harness) {
 	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
 	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
+	h.muc = h.muc && !o.noRooms
 }
 
 // Report is the outcome of Explore.

@@ -81,6 +81,11 @@ func inv39MatchingOracle(c *Ctx) error {
 			if !c.blockedEver(bareOf(e.to), e.from) {
 				return fmt.Errorf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Stanza, bareOf(e.to), c.before.bl[userOf(bareOf(e.to))], e.from)
 			}
+		case "blocked-inviter":
+			inv := vChild(mucX(e.el), "invite")
+			if j := vAttrOr(inv, "from"); !c.prof.BlockMediatedInviter || !c.blockedEver(bareOf(e.to), j) {
+				return fmt.Errorf("inbound drop of %s for its inviter, but BL(%s) does not match %q", e.Stanza, bareOf(e.to), j)
+			}
 		case "blocked-outbound":
 			if !c.blockedEver(bareOf(e.from), e.to) {
 				return fmt.Errorf("outbound drop of %s, but BL(%s) does not match %s", e.Stanza, bareOf(e.from), e.to)

@@ -80,6 +80,8 @@ type invState struct {
 	// refused[{recipient bare, message id}]: messages refused for the
 	// recipient's block (sc52)
 	refused map[[2]string]bool
+	// muc: what the sessions learnt of the rooms (inv_muc.go)
+	muc *mucState
 	// removedAccts: accounts removed in the run (XEP-0077 §3.2), whose
 	// tombstone (mod_tombstones) answers for them from then on
 	removedAccts map[string]bool

@@ -22,6 +22,10 @@ type machine struct {
 	// capsTargets: users a module action's caps presence was directed
 	// to (actions_modules.go)
 	capsTargets map[string]bool
+	// mucOwners: the user who last created each room (actions_muc.go)
+	mucOwners map[string]string
+	// mucBanned: the user last made an outcast of each room
+	mucBanned map[string]string
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot
@@ -363,6 +367,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		delete(acts, "h1Restart")
 	}
 	m.moduleActions(acts)
+	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)
 	return acts
 }

@@ -1,0 +1,32 @@
+package model
+
+// MUCOptions are mod_muc's options where the real releases differ
+// (checked against each with scansim diff --server on Prosody's MUC
+// scripts, and read in each release's muc/*.lua). The zero value is no
+// release: a profile with a conference component sets them from
+// MUCOptions13 or MUCOptions012.
+type MUCOptions struct {
+	// MUCAffiliationReason: the reason given with an affiliation change
+	// is kept with the affiliation and listed with it in the muc#admin
+	// affiliation lists (muc_outcast_reason.scs). 13.0.1: true; 0.12.3
+	// lists the outcast without its reason.
+	MUCAffiliationReason bool
+	// MUCAdminsOwnRooms: the component's admins (and the server's) are
+	// owners of every room and cannot be given another affiliation
+	// (component_admins_as_room_owners: on by default in 0.12.3, off in
+	// 13.0.1).
+	MUCAdminsOwnRooms bool
+	// MUCAllowPMField: the configuration form has the
+	// muc#roomconfig_allowpm field (muc/restrict_pm, new in 13).
+	MUCAllowPMField bool
+}
+
+// MUCOptions13 are Prosody 13.0.1's values.
+func MUCOptions13() MUCOptions {
+	return MUCOptions{MUCAffiliationReason: true, MUCAllowPMField: true}
+}
+
+// MUCOptions012 are Prosody 0.12.3's values.
+func MUCOptions012() MUCOptions {
+	return MUCOptions{MUCAdminsOwnRooms: true}
+}

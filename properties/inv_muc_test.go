@@ -1,0 +1,54 @@
+package properties
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/scansim/scansim/model"
+)
+
+// mucSteps applies a room scenario on the prosody-13 profile (with
+// mutants) and returns the first failing step's message ("" if none).
+func mucSteps(t *testing.T, mutants []string, ops ...Op) string {
+	t.Helper()
+	p := model.Prosody13()
+	h := newHarness(2, p, p, mutants, 1)
+	for _, op := range ops {
+		h.apply(op)
+	}
+	for _, st := range h.steps {
+		if st.fail != "" {
+			return st.fail
+		}
+	}
+	return ""
+}
+
+func mucSend(slot, x string) Op { return Op{Name: "j1Join", Kind: OpSend, Slot: slot, Stanza: x} }
+
+// The outcast scenario of XEP-0045 §9.1 then §7.2.7: u1 creates r1,
+// bans u2, and u2 tries to join.
+var outcastOps = []Op{
+	{Name: "a1Connect", Kind: OpConnect, Slot: "u1a", Res: "a"},
+	{Name: "a1Connect", Kind: OpConnect, Slot: "u2a", Res: "a"},
+	mucSend("u1a", "<presence to='r1@conference.localhost/one'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+	mucSend("u1a", "<iq type='set' id='c' to='r1@conference.localhost'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>"),
+	mucSend("u1a", "<iq type='set' id='b' to='r1@conference.localhost'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='outcast' jid='u2@localhost'/></query></iq>"),
+	mucSend("u2a", "<presence to='r1@conference.localhost/two'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+}
+
+func TestMUCInvariantsOnScenarios(t *testing.T) {
+	if msg := mucSteps(t, nil, outcastOps...); msg != "" {
+		t.Fatalf("correct model: %s", msg)
+	}
+	if msg := mucSteps(t, []string{"muc-outcast-joins"}, outcastOps...); !strings.Contains(msg, "sc56") {
+		t.Fatalf("muc-outcast-joins: want sc56, got %q", msg)
+	}
+	join2 := append(append([]Op(nil), outcastOps[:4]...), mucSend("u2a", "<presence to='r1@conference.localhost/two'><x xmlns='http://jabber.org/protocol/muc'/></presence>"))
+	if msg := mucSteps(t, []string{"muc-leaks-real-jids"}, join2...); !strings.Contains(msg, "sc57") {
+		t.Fatalf("muc-leaks-real-jids: want sc57, got %q", msg)
+	}
+	if msg := mucSteps(t, []string{"muc-self-presence-first"}, join2...); !strings.Contains(msg, "sc55") {
+		t.Fatalf("muc-self-presence-first: want sc55, got %q", msg)
+	}
+}

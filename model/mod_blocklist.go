@@ -117,6 +117,10 @@ type blocklistMod struct {
 	onBlock func(s *Server, e *HookEvent, u *user, jid string, wasBlocked bool)
 	// dropPending deletes the pending requests of newly blocked JIDs.
 	dropPending func(s *Server, u *user, jids []string)
+	// inviterUnchecked: a mediated MUC invitation's inviter is not
+	// checked against the recipient's list (the mutant of Prosody
+	// f94d5d2f7; false: as BlockMediatedInviter says).
+	inviterUnchecked bool
 	// onUnblock probes each unblocked contact on u's behalf.
 	onUnblock func(s *Server, e *HookEvent, u *user, jids []string)
 	// unblockAll is the list after an empty <unblock/>.
@@ -271,6 +275,9 @@ var blocklistMutants = []mutantDef{
 // (ejabberd's and MongooseIM's privacy lists), the mutant is the same
 // wrong behaviour in this module's terms; the comment says how.
 var publishedBugMutants = []mutantDef{
+	{name: "muc-invite-from-blocked", ref: "Prosody f94d5d2f7",
+		summary: "a blocked JID's mediated MUC invitation reaches the user (the room relays it; the blocklist never looks at the inviter it names)",
+		apply: func(m *modules) { m.blocklist.inviterUnchecked = true }},
 	{name: "unblock-empties-list", ref: "Prosody ea8e101a9",
 		summary: "an <unblock/> of some items empties the whole blocklist",
 		apply: func(m *modules) {
@@ -479,7 +486,7 @@ func (s *Server) blockedByRecipient(st *etree.Element) bool {
 // (BlockMediatedInviter): the recipient blocked the inviter a mediated
 // MUC invitation names.
 func (s *Server) blockedInviter(st *etree.Element) bool {
-	if !s.prof.BlockMediatedInviter {
+	if !s.prof.BlockMediatedInviter || s.mods.blocklist.inviterUnchecked {
 		return false
 	}
 	inv := child(child(st, "x", nsMUCUser), "invite", nsMUCUser)

@@ -3,6 +3,7 @@ package properties
 // The coverage points (coverage.go) and how a step hits them.
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/model"
@@ -43,6 +44,13 @@ var modelRules = []CoveragePoint{
 	{ID: "rule:blocked-pending", Doc: "mod_presence: a stored request from a JID the user now blocks is not re-sent (RecheckBlocklistOnOfflineFlush)",
 		reach: func(p model.Profile) string {
 			return unless(p.RecheckBlocklistOnOfflineFlush, "the profile does not re-check the blocklist at initial presence (RecheckBlocklistOnOfflineFlush=false)")
+		}},
+	{ID: "rule:blocked-inviter", Doc: "mod_muc: a room's mediated invitation naming a JID the invitee blocks is dropped (BlockMediatedInviter, XEP-0191 §3.3)",
+		reach: func(p model.Profile) string {
+			if !hasMUC(p) {
+				return "the profile has no MUC service"
+			}
+			return unless(p.BlockMediatedInviter, "the profile delivers a blocked inviter's mediated invitations (BlockMediatedInviter=false; docs/findings.md D10)")
 		}},
 	{ID: "rule:error-to-bare", Doc: "mod_message: an error message to a bare JID is dropped"},
 	{ID: "rule:error-without-condition", Doc: "core: an error stanza without any child is discarded (§1.1)",
@@ -323,6 +331,16 @@ func slicesAny(s []string, f func(string) bool) bool {
 }
 
 // unless returns why when ok is false, "" otherwise.
+// hasMUC reports whether p has a component running Prosody's muc.
+func hasMUC(p model.Profile) bool {
+	for _, c := range p.Components {
+		if slices.Contains(c.Modules, "muc") {
+			return true
+		}
+	}
+	return false
+}
+
 func unless(ok bool, why string) string {
 	if ok {
 		return ""

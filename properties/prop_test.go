@@ -106,7 +106,8 @@ func TestReplayCounterexample(t *testing.T) {
 // moduleMutants are the mutants of Prosody 13's modules, which only the
 // prosody-13 profile's module actions reach (actions_modules.go).
 var moduleMutants = map[string]bool{"mam-archives-blocked": true, "pep-notifies-blocked": true, "stale-blocklist-after-delete": true,
-	"muc-self-presence-first": true, "muc-no-status-110": true, "muc-outcast-joins": true, "muc-leaks-real-jids": true}
+	"muc-self-presence-first": true, "muc-no-status-110": true, "muc-outcast-joins": true, "muc-leaks-real-jids": true,
+	"muc-invite-from-blocked": true}
 
 // TestMutants runs the property against every mutant and asserts that
 // each is caught within 1000 checks and shrunk to at most 8 actions; the

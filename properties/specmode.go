@@ -37,6 +37,7 @@ var specValues = map[string]specRule{
 	"PresenceOnUnblockAll":                  {value: true, why: "XEP-0191 §3.5: unblocking all sends presence like unblocking each (inv22; P3)"},
 	"LocalRosterChangeOnBlockedOutboundSub": {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced before it changes anything (inv17, inv18, inv26; P4)"},
 	"ResentRequestsShareStanza":             {value: false, why: "RFC 6120 §8.1.1.1: a stanza reaches only its addressee (inv45, sc51; D6 is a bug)"},
+	"BlockMediatedInviter":                  {value: true, why: "XEP-0191 §3.3: nothing from a blocked JID reaches the user, a room's mediated invitation naming him included (sc58; docs/findings.md D10)"},
 	"BounceBlockedMessages":                 {open: true, why: "XEP-0191 §3.3: an error SHOULD be returned; dropping is allowed"},
 	"PushOnlyInterested":                    {open: true, why: "XEP-0191 §3.3 leaves which resources are interested to the server"},
 	"UnavailableSenderIsFullJID":            {open: true, why: "XEP-0191 §3.3 does not say from which JID the unavailable comes"},

@@ -277,7 +277,7 @@ var blocklistMutants = []mutantDef{
 var publishedBugMutants = []mutantDef{
 	{name: "muc-invite-from-blocked", ref: "Prosody f94d5d2f7",
 		summary: "a blocked JID's mediated MUC invitation reaches the user (the room relays it; the blocklist never looks at the inviter it names)",
-		apply: func(m *modules) { m.blocklist.inviterUnchecked = true }},
+		apply:   func(m *modules) { m.blocklist.inviterUnchecked = true }},
 	{name: "unblock-empties-list", ref: "Prosody ea8e101a9",
 		summary: "an <unblock/> of some items empties the whole blocklist",
 		apply: func(m *modules) {

@@ -60,16 +60,45 @@ type Rule struct {
 // "RFC 6121 §3.1.3", "XEP-0191 §3.3".
 var citeRE = regexp.MustCompile(`\b(XEP-\d{4}|RFC \d{4})(?: (§\d+(?:\.\d+)*|App\. [A-Z]))?`)
 
+// behaviourRE finds a script's list of behaviour-reference sections
+// ("behaviour reference §7.3, §7.5-§7.7, §3.1 step 5e"): the list runs to
+// the closing parenthesis or the end of the sentence.
+var behaviourRE = regexp.MustCompile(`behaviour reference ((?:§[^)§]*)+)`)
+
+// secRE is one section number in such a list, with an optional range end.
+var secRE = regexp.MustCompile(`§(\d+)\.(\d+)(?:-§(\d+)\.(\d+))?|§(\d+)`)
+
 // proseCites lists the citations in text, each once, in order of first
-// appearance.
+// appearance: XEP and RFC sections, and the sections of the behaviour
+// reference (docs prosody-c2s-behaviour.md) as "Prosody §N", the name the
+// invariant catalogue gives them. A range "§7.5-§7.7" within one section
+// is every subsection of it.
 func proseCites(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range citeRE.FindAllStringSubmatch(text, -1) {
-		c := strings.TrimSpace(m[0])
+	add := func(c string) {
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
+		}
+	}
+	for _, m := range citeRE.FindAllStringSubmatch(text, -1) {
+		add(strings.TrimSpace(m[0]))
+	}
+	for _, list := range behaviourRE.FindAllStringSubmatch(text, -1) {
+		for _, m := range secRE.FindAllStringSubmatch(list[1], -1) {
+			if m[5] != "" {
+				add("Prosody §" + m[5])
+				continue
+			}
+			from, _ := strconv.Atoi(m[2])
+			to := from
+			if m[3] == m[1] && m[4] != "" {
+				to, _ = strconv.Atoi(m[4])
+			}
+			for n := from; n <= to && n-from < 100; n++ {
+				add("Prosody §" + m[1] + "." + strconv.Itoa(n))
+			}
 		}
 	}
 	return out

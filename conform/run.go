@@ -172,7 +172,11 @@ func runProperties(cfg Config, rep *Report) (invs, divs []*Check, err error) {
 			}
 		}
 		pc := properties.Config{Options: cfg.Options, Checks: cfg.Checks, Steps: cfg.Steps, Server: cfg.Server,
-			ActionSet: properties.ScansionActions, Invariants: only, OutDir: dir, ShrinkTime: cfg.ShrinkTime}
+			ActionSet: properties.ScansionActions, Invariants: only,
+			// the reference is a second prediction of the model, a
+			// check of the model itself; the rules are the invariants
+			// (and, against a server, the comparison with the model)
+			NoReference: true, OutDir: dir, ShrinkTime: cfg.ShrinkTime}
 		r := properties.Explore(pc)
 		if r.Err != nil {
 			return nil, nil, r.Err
@@ -193,6 +197,7 @@ func runProperties(cfg Config, rep *Report) (invs, divs []*Check, err error) {
 			}
 			failed[inv.Name], hit = true, true
 			fillFailure(c, f)
+			c.Summary = lineAbout(f.Message, inv.Name)
 		}
 		if !hit {
 			// the server answered differently from the model without
@@ -214,6 +219,17 @@ func fillFailure(c *Check, f *properties.Failure) {
 	c.Summary = firstLine(f.Message)
 	c.Script = f.Script
 	c.Seed, c.ShrunkLen, c.OriginalLen = f.Seed, f.ShrunkLen, f.OriginalLen
+}
+
+// lineAbout is the line of a failure message that names the invariant,
+// from its name on (a message can list several broken invariants).
+func lineAbout(msg, name string) string {
+	for _, l := range strings.Split(msg, "\n") {
+		if i := strings.Index(l, name+":"); i >= 0 {
+			return l[i:]
+		}
+	}
+	return firstLine(msg)
 }
 
 func firstLine(s string) string {

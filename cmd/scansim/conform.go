@@ -58,7 +58,7 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 3, "property rounds at most")
 	seed := fs.Uint64("seed", 1, "rapid seed of the property run")
 	timeout := fs.Duration("timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
-	shrink := fs.Duration("shrink-time", 0, "time limit for shrinking each failure (default 10s)")
+	shrink := fs.Duration("shrink-time", 0, "time limit for shrinking each failure (default 1m; the report is reproducible when shrinking ends before it)")
 	var mutants listFlag
 	fs.Var(&mutants, "mutant", "without --server: run a mutated model (scansim check --list-mutants)")
 	paths, code, ok := parseFlags(c, fs, args, stdout, stderr)

@@ -19,9 +19,11 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // WriteHTML writes the report as one self-contained HTML page: a summary,
 // the failed rules first as links, then every rule with its checks, and
 // each failure with its violation and shrunk script. The page's small
-// script checks its own links (body data-links: the number of in-page
-// links, data-broken: those whose target is missing) for the browser
-// test; the page reads the same without it.
+// script checks the page for the browser test (body data-links: the
+// number of in-page links, data-broken: those whose target is missing,
+// data-target: whether the URL's fragment names an element,
+// data-failed-shown: failed rule sections rendered / all); the page
+// reads the same without it.
 func (r *Report) WriteHTML(w io.Writer) error {
 	var failed []*Rule
 	for _, rule := range r.Rules {

@@ -276,3 +276,19 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("%d files in the directory", len(ents))
 	}
 }
+
+// A "## spec:" tag decides a script's rules; without one, its prose does.
+func TestScriptCites(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"# Blocks (XEP-0191 §3.3)\n## spec: RFC 6121 §3.1.3, XEP-0191 §3.4\n\n[Client] A\n\tjid: a@localhost\n\n-----\n\nA connects\n", "RFC 6121 §3.1.3|XEP-0191 §3.4"},
+		{"# Blocks (XEP-0191 §3.3)\n\n[Client] A\n\tjid: a@localhost\n\n-----\n\nA connects\n", "XEP-0191 §3.3"},
+	} {
+		s, err := scenarios.Parse("x.scs", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(scriptCites(s), "|"); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+}

@@ -292,3 +292,16 @@ func TestScriptCites(t *testing.T) {
 		}
 	}
 }
+
+// When the model, the oracle, breaks a rule on its own, that is
+// scansim's fault: an error, never a failure blamed on the server.
+func TestBrokenModelIsNoServerFailure(t *testing.T) {
+	p := model.Prosody012()
+	_, err := Run(Config{
+		Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, ProfileName: "prosody-0.12",
+		Server: &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "c-"}, Checks: 300, Steps: 10, ShrinkTime: 3 * time.Second,
+	})
+	if err == nil || !strings.Contains(err.Error(), "the model itself fails") {
+		t.Errorf("err %v", err)
+	}
+}

@@ -54,7 +54,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, benchCommand, serveCommand, versionCommand}
+	commands = []*command{replayCommand, diffCommand, traceCommand, fmtCommand, checkCommand, conformCommand, benchCommand, serveCommand, versionCommand}
 }
 
 func lookup(name string) *command {

@@ -40,13 +40,14 @@ var layers = []layer{
 	{pkg: "scenarios", may: plus(leaves, "model", "sim", "driver", "compare"), why: "the scansion language"},
 	{pkg: "properties", may: plus(leaves, "model", "sim", "driver", "compare", "scenarios"), why: "property runs, invariants, shrinking"},
 	{pkg: "suite", may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "tracefmt"), why: "running many scripts and reporting (text, JSON, JUnit)"},
+	{pkg: "conform", may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "properties", "suite", "tracefmt"), why: "the conformance report: scripts and property rounds judged per spec rule (HTML, JUnit)"},
 	{pkg: "serve/...", may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "tracefmt", "serve/..."), why: "the model as a real XMPP server (scansim serve): c2s listener, recording, control surface"},
 	{pkg: "internal/benchkit", may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "properties"), why: "the benchmarks' shared drivers"},
 	{pkg: "internal/layout", why: "this test"},
 	{pkg: "docs/perf/plot", why: "a stand-alone plotting tool for docs/perf"},
 	{
 		pkg: "cmd/scansim",
-		may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "properties", "suite", "tracefmt", "internal/benchkit", "serve/..."),
+		may: plus(leaves, "model", "sim", "driver", "compare", "scenarios", "properties", "suite", "conform", "tracefmt", "internal/benchkit", "serve/..."),
 		why: "the CLI only wires: flags in, calls out",
 		// XML, JSON and network code belong in the packages it wires.
 		noStd: []string{"github.com/beevik/etree", "encoding/xml", "encoding/json", "net"},
@@ -166,6 +167,7 @@ func TestLayeringRejects(t *testing.T) {
 	for _, c := range []struct{ dir, imp string }{
 		{"jid", "model"}, {"stanza", "sim"}, {"model", "sim"}, {"sim", "scenarios"},
 		{"xmpptcp/xmpptcptest", "model"}, {"scenarios", "properties"}, {"compare", "scenarios"},
+		{"properties", "conform"}, {"suite", "conform"},
 	} {
 		l, ok := layerOf(c.dir)
 		if !ok {

@@ -25,6 +25,17 @@ type PEPOptions struct {
 	// PubSub core. false: it only advertises its features, as the model
 	// did before it modelled PEP.
 	PEP bool
+	// PEPNotifyPublisher: PEP notifications and last-item sends carry
+	// the item's publisher (the publishing account's bare JID); item
+	// lists do not. 0.12.3 (asked over the wire: bookmarks2.scs,
+	// pep_nickname.scs, pep_publish_subscribe.scs); 13.0.1 only under
+	// itemreply "publisher".
+	PEPNotifyPublisher bool
+	// PubSubForm012: the node configuration form of PEP and of the
+	// pubsub component lacks pubsub#roster_groups_allowed and
+	// pubsub#itemreply, as 0.12.3's does (and ignores them when
+	// submitted); pubsub_config.scs and the other form scripts ask it.
+	PubSubForm012 bool
 }
 
 // mod_pep is Personal Eventing via PubSub (XEP-0163) as 13.0.1's mod_pep
@@ -171,6 +182,7 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	def.MaxItems, def.AccessModel, def.SendLast = 1, "presence", "on_sub_and_presence"
 	owner := u.bareStr
 	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true, direct: m.direct,
+		notifyPublisher: s.prof.PEPNotifyPublisher, legacyForm: s.prof.PubSubForm012,
 		accessModels: []string{"presence", "roster", "whitelist", "open"},
 		serviceAffiliation: func(bare, _ string) string {
 			if bare == owner {

@@ -274,13 +274,14 @@ type profileKey struct {
 	PresenceOptions
 	MAMOptions
 	PEPOptions
+	MUCOptions
 }
 
 func newLoadKey(host string, p *Profile, mutants []string) loadKey {
 	return loadKey{
 		host: host,
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
-			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions},
+			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions, p.MUCOptions},
 		custom:     p.Modules != nil,
 		modules:    strings.Join(p.Modules, ","),
 		components: componentsKey(p.Components),

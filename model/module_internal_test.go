@@ -18,7 +18,7 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		got = append(got, pt.Field(i).Name)
 	}
 	want := []string{"Name", "Modules", "Components", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
-		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions", "PEPOptions"}
+		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions", "PEPOptions", "MUCOptions"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
 	}

@@ -36,6 +36,12 @@ type PEPOptions struct {
 	// pubsub#itemreply, as 0.12.3's does (and ignores them when
 	// submitted); pubsub_config.scs and the other form scripts ask it.
 	PubSubForm012 bool
+	// PubSubItemsAccessFirst: an items request (XEP-0060 §6.5) to a
+	// node that does not exist is refused forbidden when the node
+	// defaults' access model would refuse the requester, before
+	// item-not-found (0.12.3's mod_pubsub handlers; 13.0.1 looks the node
+	// up first). PEP and the pubsub component alike.
+	PubSubItemsAccessFirst bool
 }
 
 // mod_pep is Personal Eventing via PubSub (XEP-0163) as 13.0.1's mod_pep
@@ -182,7 +188,7 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	def.MaxItems, def.AccessModel, def.SendLast = 1, "presence", "on_sub_and_presence"
 	owner := u.bareStr
 	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true, direct: m.direct,
-		notifyPublisher: s.prof.PEPNotifyPublisher, legacyForm: s.prof.PubSubForm012,
+		notifyPublisher: s.prof.PEPNotifyPublisher, legacyForm: s.prof.PubSubForm012, itemsAccessFirst: s.prof.PubSubItemsAccessFirst,
 		accessModels: []string{"presence", "roster", "whitelist", "open"},
 		serviceAffiliation: func(bare, _ string) string {
 			if bare == owner {

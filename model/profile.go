@@ -162,6 +162,7 @@ func Prosody012() Profile {
 	p.WholeSecondStamps = true
 	p.PEPNotifyPublisher = true
 	p.PubSubForm012 = true
+	p.PubSubItemsAccessFirst = true
 	// conference.localhost: 0.12.3's mod_muc has no vcard-temp (room
 	// avatars came with 13).
 	p.MUCNoVCard = true

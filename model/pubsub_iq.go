@@ -434,6 +434,15 @@ func (p *psService) handleItems(e *HookEvent, action *etree.Element, from string
 		e.send(psError(st, "nodeid-required", ""), "error")
 		return
 	}
+	// 0.12.3's handlers.get_items asks service:get_items at once, which
+	// checks access (with the node defaults' access model for a missing
+	// node) before existence: forbidden where 13.0.1, which looks the
+	// node up first, says item-not-found (asked over the wire: check
+	// --server against 0.12.3, seed 89).
+	if p.itemsAccessFirst && !p.may(node, from, "get_items") {
+		e.send(psError(st, "forbidden", ""), "error")
+		return
+	}
 	n := p.nodes[node]
 	if n == nil {
 		e.send(psError(st, "item-not-found", ""), "error")

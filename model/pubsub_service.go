@@ -82,6 +82,9 @@ type psService struct {
 	// legacyForm: the node configuration form is 0.12.3's
 	// (psAbsentOn012).
 	legacyForm bool
+	// itemsAccessFirst: an items request is checked for access before
+	// the node's existence (0.12.3's handlers.get_items).
+	itemsAccessFirst bool
 	// autocreate: a publish to a missing node creates it, configured by
 	// the publish-options (PEP's autocreate_on_publish).
 	autocreate bool

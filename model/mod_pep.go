@@ -117,9 +117,11 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	}
 	// mod_pep's user-deleted hook: the account's PEP service, its nodes
 	// and the +notify registrations it collected go with the account.
-	// (13.0.1 deletes the nodes through its pubsub service, which may
-	// notify their subscribers; the model drops them silently, unverified
-	// against the real server.)
+	// Each node is deleted through the service (service:delete(node,
+	// true)), which notifies its subscribers and the +notify recipients
+	// of the deletion (XEP-0060 §8.4.3.1), as 13.0.1 and 0.12.3 do (found
+	// by check --server against 13.0.1, seed 29414). Prosody walks the
+	// nodes in hash order; the model in sorted order.
 	// The +notify registrations and the caps cache are process memory in
 	// 13.0.1 (mod_pep's recipients and hash_map): a restart empties them,
 	// and the next caps presence is queried again.
@@ -130,6 +132,13 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	})
 	m.Hook(EventAccountDeleted, 0, func(e *HookEvent) bool {
 		pm := &e.s.mods.pep
+		if p := pm.services[e.user.node]; p != nil {
+			for _, node := range sortedKeys(p.nodes) {
+				if n, _ := p.deleteNode(node, ""); n != nil && n.config.NotifyDelete {
+					p.broadcast(e, "delete", n, p.audience(e.s, n), nil, "")
+				}
+			}
+		}
 		delete(pm.services, e.user.node)
 		delete(pm.recipients, e.user.node)
 		return false

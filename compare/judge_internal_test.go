@@ -63,3 +63,35 @@ func TestBareRequestTo(t *testing.T) {
 		t.Errorf("bareRequestTo: %q", got)
 	}
 }
+
+// The removal's close order (Judge): the unavailables one session of a
+// removed account sends a sibling as the removal closes them are not
+// compared — which sibling hears which is the server's hash order (13.0.1
+// and 0.12.3, check --server) — but any other difference still counts.
+func TestRemovalSiblingsTolerance(t *testing.T) {
+	bare := func(c string) string {
+		return map[string]string{"u3b": "u3@localhost", "u3c": "u3@localhost", "u1a": "u1@localhost"}[c]
+	}
+	sib := func(from, to string) string {
+		return "<presence from='${" + from + "'s full JID}' to='${" + to + "'s full JID}' type='unavailable'><status>Disconnected: Account deleted</status></presence>"
+	}
+	other := "<iq id='x' type='result'/>"
+	if v := Judge([]string{other}, []string{other, sib("u3c", "u3b")}, "u3@localhost", bare, Allowances{}); v != Same {
+		t.Errorf("a sibling's removal unavailable on the server only: %v", v)
+	}
+	if v := Judge([]string{sib("u3b", "u3c")}, nil, "u3@localhost", bare, Allowances{}); v != Same {
+		t.Errorf("a sibling's removal unavailable in the model only: %v", v)
+	}
+	// Not siblings: another account's session.
+	if v := Judge(nil, []string{sib("u1a", "u3b")}, "u3@localhost", bare, Allowances{}); v != Differ {
+		t.Errorf("another account's unavailable tolerated: %v", v)
+	}
+	// Another status is compared.
+	plain := "<presence from='${u3c's full JID}' to='${u3b's full JID}' type='unavailable'/>"
+	if v := Judge(nil, []string{plain}, "u3@localhost", bare, Allowances{}); v != Differ {
+		t.Errorf("a plain unavailable tolerated: %v", v)
+	}
+	if v := Judge([]string{other}, []string{sib("u3c", "u3b")}, "u3@localhost", bare, Allowances{}); v != Differ {
+		t.Errorf("a missing stanza hidden by the tolerance: %v", v)
+	}
+}

@@ -16,8 +16,10 @@ import (
 //     (generated resources differ), then the run prefix is removed;
 //   - an id attribute that is not in the kept ids becomes "*" (roster and
 //     blocklist push ids, server-generated ids);
-//   - delay stamps, the seconds of jabber:iq:last and the <utc> and
-//     <tzo> of entity time become "*" (clock-dependent);
+//   - delay stamps, the seconds of jabber:iq:last, the <utc> and
+//     <tzo> of entity time and the timestamps of a MAM archive's
+//     <metadata/> (XEP-0313 §6.1: its first and last message's archive
+//     times) become "*" (clock-dependent);
 //   - server-generated values (archive ids, generated pubsub nodes and
 //     items, upload slots, TURN credentials) become numbered
 //     placeholders, the same value the same placeholder (generated.go);
@@ -122,6 +124,12 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 	case el.Tag == "query" && ns == "jabber:iq:last":
 		if a := el.SelectAttr("seconds"); a != nil {
 			a.Value = "*"
+		}
+	case el.Tag == "metadata" && ns == nsMAM:
+		for _, c := range el.ChildElements() {
+			if a := c.SelectAttr("timestamp"); a != nil && (c.Tag == "start" || c.Tag == "end") {
+				a.Value = "*"
+			}
 		}
 	case el.Tag == "time" && ns == "urn:xmpp:time", el.Tag == "query" && ns == "jabber:iq:time":
 		for _, c := range el.ChildElements() {

@@ -36,6 +36,10 @@ func TestMaskerSidesAgree(t *testing.T) {
 			"<message from='u2@localhost' id='abc' to='u1@localhost/a'><delay stamp='2000-01-01T00:00:00Z' xmlns='urn:xmpp:delay'/></message>",
 			"<message from='b-u2@localhost' id='zz9' to='b-u1@localhost/x7f3'><delay stamp='2026-11-25T12:00:00Z' xmlns='urn:xmpp:delay'/></message>",
 		},
+		{ // MAM metadata: the archive times are the server's clock (0.12.3's answer to mam_extended.scs)
+			"<iq id='bl3' type='result'><metadata xmlns='urn:xmpp:mam:2'><start id='a1' timestamp='2008-08-22T21:09:04Z'/><end id='a2' timestamp='2008-08-22T21:09:04Z'/></metadata></iq>",
+			"<iq id='bl3' type='result'><metadata xmlns='urn:xmpp:mam:2'><start id='Zx' timestamp='2026-12-07T07:12:29Z'/><end id='Yq' timestamp='2026-12-07T07:12:30Z'/></metadata></iq>",
+		},
 	}
 	for _, c := range cases {
 		a, b := simM.Stanza(c.sim), srvM.Stanza(c.srv)

@@ -66,6 +66,15 @@ func maskVolatileValue(v stanza.Stanza, norm func(string) string) stanza.Stanza 
 		mask("stamp")
 	case tag == "query" && ns == "jabber:iq:last":
 		mask("seconds")
+	case tag == "metadata" && ns == nsMAM:
+		v = mapElements(v, func(c stanza.Stanza) stanza.Stanza {
+			if c.Tag() == "start" || c.Tag() == "end" {
+				if space, _, ok := canonAttr(c, "timestamp"); ok {
+					return c.WithAttr(space, "timestamp", "*")
+				}
+			}
+			return c
+		})
 	case tag == "time" && ns == "urn:xmpp:time", tag == "query" && ns == "jabber:iq:time":
 		v = mapElements(v, func(c stanza.Stanza) stanza.Stanza {
 			if c.Tag() == "utc" || c.Tag() == "tzo" {

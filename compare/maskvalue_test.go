@@ -34,6 +34,7 @@ func TestMaskerValueMatchesStanza(t *testing.T) {
 		"<presence xml:lang='en' id='p'><status>text &amp; more</status><x xmlns='vcard-temp:x:update'><photo/></x></presence>",
 		"<iq x:id='first' id='second' xmlns:x='urn:x'/>",
 		"<iq><query xmlns='jabber:iq:roster'> <item jid='b'/> <item jid='a'/> </query></iq>",
+		"<iq id='m' type='result'><metadata xmlns='urn:xmpp:mam:2'><start id='a1' timestamp='2026-01-01T00:00:00Z'/><end id='a2' timestamp='2026-01-01T00:00:01Z'/></metadata></iq>",
 	} {
 		doc := etree.NewDocument()
 		if err := doc.ReadFromString(s); err != nil {

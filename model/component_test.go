@@ -40,10 +40,17 @@ func new13(t *testing.T) (*Server, SessionID) {
 	return srv, id
 }
 
-// The existing profiles have no components: every other domain stays
-// remote (§1.3), so their traces are unchanged.
+// prosody-trunk has no components: every other domain stays remote
+// (§1.3), so its traces are unchanged. prosody-0.12 runs the upstream
+// configuration, components included (as 0.12.3 answers for them).
 func TestProfilesWithoutComponentsBounceRemote(t *testing.T) {
-	for _, p := range []Profile{ProsodyTrunk(), Prosody012()} {
+	p012 := Prosody012()
+	srv012 := New(Options{Profile: &p012})
+	id012, _, _, _ := srv012.Bind("romeo", "r")
+	if out := process(t, srv012, id012, `<iq type='get' id='1' to='upload.localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`); len(out) != 1 || attrOr(out[0], "type") != "result" || attrOr(out[0], "from") != "upload.localhost" {
+		t.Errorf("prosody-0.12: upload.localhost does not answer: %v", out)
+	}
+	for _, p := range []Profile{ProsodyTrunk()} {
 		srv := New(Options{Profile: &p})
 		id, _, _, _ := srv.Bind("romeo", "r")
 		out := process(t, srv, id, `<iq type='get' id='1' to='upload.localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`)

@@ -11,21 +11,17 @@ import (
 	"github.com/scansim/scansim/scenarios"
 )
 
-// mamProfile is the default profile with archiving switched on as the
-// upstream test configuration has it (mod_mam, mam_smart_enable): the
-// test stand-in for the prosody-13 profile, which sets the same options.
+// mamProfile is prosody-13, which archives as the upstream test
+// configuration has it (mod_mam, mam_smart_enable).
 func mamProfile() *model.Profile {
-	p := model.ProsodyTrunk()
-	p.Archive = true
-	p.SmartEnable = true
+	p := model.Prosody13()
 	return &p
 }
 
-// mam012Profile is Prosody012 with archiving as 0.12.3 does it under the
-// same configuration: whole-second archive times.
+// mam012Profile is prosody-0.12: archiving as 0.12.3 does it under the
+// same configuration (whole-second archive times).
 func mam012Profile() *model.Profile {
 	p := model.Prosody012()
-	p.Archive, p.SmartEnable, p.WholeSecondStamps = true, true, true
 	return &p
 }
 

@@ -61,13 +61,17 @@ import (
 // affiliations, reserved nicknames and archive; the others are gone.
 // Under the upstream test configuration's storage = "memory" a real
 // restart loses every room; no comparison with a real server restarts it.
+
 var _ = register(&builtin{name: "muc", load: func(s *Server, m *ModuleAPI) {
 	if !m.IsComponent() {
 		return // Prosody loads it as a component's module only
 	}
 	m.AddIdentity("conference", "text", "Prosody Chatrooms")
+	if !s.prof.MUCNoVCard {
+		m.AddFeature("vcard-temp")
+	}
 	for _, f := range []string{
-		"vcard-temp", "http://jabber.org/protocol/commands", "urn:xmpp:mam:2",
+		"http://jabber.org/protocol/commands", "urn:xmpp:mam:2",
 		"http://jabber.org/protocol/muc#unique", "urn:xmpp:occupant-id:0",
 		nsMUC,
 	} {

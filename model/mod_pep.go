@@ -25,6 +25,23 @@ type PEPOptions struct {
 	// PubSub core. false: it only advertises its features, as the model
 	// did before it modelled PEP.
 	PEP bool
+	// PEPNotifyPublisher: PEP notifications and last-item sends carry
+	// the item's publisher (the publishing account's bare JID); item
+	// lists do not. 0.12.3 (asked over the wire: bookmarks2.scs,
+	// pep_nickname.scs, pep_publish_subscribe.scs); 13.0.1 only under
+	// itemreply "publisher".
+	PEPNotifyPublisher bool
+	// PubSubForm012: the node configuration form of PEP and of the
+	// pubsub component lacks pubsub#roster_groups_allowed and
+	// pubsub#itemreply, as 0.12.3's does (and ignores them when
+	// submitted); pubsub_config.scs and the other form scripts ask it.
+	PubSubForm012 bool
+	// PubSubItemsAccessFirst: an items request (XEP-0060 §6.5) to a
+	// node that does not exist is refused forbidden when the node
+	// defaults' access model would refuse the requester, before
+	// item-not-found (0.12.3's mod_pubsub handlers; 13.0.1 looks the node
+	// up first). PEP and the pubsub component alike.
+	PubSubItemsAccessFirst bool
 }
 
 // mod_pep is Personal Eventing via PubSub (XEP-0163) as 13.0.1's mod_pep
@@ -100,9 +117,11 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	}
 	// mod_pep's user-deleted hook: the account's PEP service, its nodes
 	// and the +notify registrations it collected go with the account.
-	// (13.0.1 deletes the nodes through its pubsub service, which may
-	// notify their subscribers; the model drops them silently, unverified
-	// against the real server.)
+	// Each node is deleted through the service (service:delete(node,
+	// true)), which notifies its subscribers and the +notify recipients
+	// of the deletion (XEP-0060 §8.4.3.1), as 13.0.1 and 0.12.3 do (found
+	// by check --server against 13.0.1, seed 29414). Prosody walks the
+	// nodes in hash order; the model in sorted order.
 	// The +notify registrations and the caps cache are process memory in
 	// 13.0.1 (mod_pep's recipients and hash_map): a restart empties them,
 	// and the next caps presence is queried again.
@@ -113,6 +132,13 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	})
 	m.Hook(EventAccountDeleted, 0, func(e *HookEvent) bool {
 		pm := &e.s.mods.pep
+		if p := pm.services[e.user.node]; p != nil {
+			for _, node := range sortedKeys(p.nodes) {
+				if n, _ := p.deleteNode(node, ""); n != nil && n.config.NotifyDelete {
+					p.broadcast(e, "delete", n, p.audience(e.s, n), nil, "")
+				}
+			}
+		}
 		delete(pm.services, e.user.node)
 		delete(pm.recipients, e.user.node)
 		return false
@@ -171,6 +197,7 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	def.MaxItems, def.AccessModel, def.SendLast = 1, "presence", "on_sub_and_presence"
 	owner := u.bareStr
 	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true, direct: m.direct,
+		notifyPublisher: s.prof.PEPNotifyPublisher, legacyForm: s.prof.PubSubForm012, itemsAccessFirst: s.prof.PubSubItemsAccessFirst,
 		accessModels: []string{"presence", "roster", "whitelist", "open"},
 		serviceAffiliation: func(bare, _ string) string {
 			if bare == owner {

@@ -77,6 +77,7 @@ func (m *pubsubMod) service(s *Server, domain string) *psService {
 		m.services = map[string]*psService{}
 	}
 	p := &psService{jid: domain, defaults: psDefaultConfig(), maxMaxItems: 256, exposePublisher: true,
+		legacyForm:   s.prof.PubSubForm012,
 		accessModels: []string{"open", "whitelist"},
 		serviceAffiliation: func(bare, _ string) string {
 			if s.admins[bare] {

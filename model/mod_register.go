@@ -51,11 +51,26 @@ type registerMod struct {
 	deleted chainRef // account-deleted
 }
 
-func (m *registerMod) init() {
-	m.purge = func(s *Server, u *user) {
-		u.accountState = newAccountState()
-		s.touch(u)
+func (m *registerMod) init() { m.purge = purgeAccount }
+
+// purgeAccount is storagemanager.purge for u. Under
+// RosterCacheSurvivesDeletion (D11), a roster that Prosody's
+// rostermanager holds in its per-host roster_cache (one loaded while the
+// account had no session: rosterCached) is not storage and survives:
+// the cache entry keeps the roster object, items and stored requests
+// included, and the account created again under the name loads it from
+// there (core/rostermanager.lua load_roster: a cache hit before storage)
+// — so a request stored before the removal is re-sent at the new
+// account's initial presence. Asked over the wire: 13.0.1 and 0.12.3
+// both (check --server, testdata/prosody-13/stale_roster_cache.scs). A
+// stale cache like the blocklist's that Prosody fixed in 3c9b6a4a8.
+func purgeAccount(s *Server, u *user) {
+	cached := u.rosterAccount
+	u.accountState = newAccountState()
+	if cached.rosterCached && s.prof.RosterCacheSurvivesDeletion {
+		u.rosterAccount = cached
 	}
+	s.touch(u)
 }
 
 // registerMutants are mod_register's mutants. The property engine
@@ -70,7 +85,7 @@ var registerMutants = []mutantDef{
 		apply: func(m *modules) {
 			m.register.purge = func(s *Server, u *user) {
 				old := u.blocklist
-				u.accountState = newAccountState()
+				purgeAccount(s, u)
 				u.blocklist = old
 				s.touch(u)
 			}

@@ -75,7 +75,18 @@ func tombstonePresence(e *HookEvent) bool {
 	if !e.s.mods.tombstones.has(node) {
 		return false
 	}
-	e.Deliver(errorReply(st, "cancel", "gone", "User deleted", nil))
-	e.Deliver(newStanza("presence", "type", follow, "to", attrOr(st, "from"), "from", attrOr(st, "to")))
+	// origin.send: to a client's session, its stream; to the host (a
+	// presence the server posts for a user, such as mod_presence's
+	// "unavailable" acknowledging a subscription request from the
+	// re-created account), the router — so the error reaches the user the
+	// server spoke for and the follow-up is processed as that user's
+	// inbound presence (asked over the wire: 0.12.3, check --server seed
+	// 2071).
+	send := e.Deliver
+	if e.origin.sess == nil {
+		send = e.Route
+	}
+	send(errorReply(st, "cancel", "gone", "User deleted", nil))
+	send(newStanza("presence", "type", follow, "to", attrOr(st, "from"), "from", attrOr(st, "to")))
 	return true
 }

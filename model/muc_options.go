@@ -6,6 +6,9 @@ package model
 // release: a profile with a conference component sets them from
 // MUCOptions13 or MUCOptions012.
 type MUCOptions struct {
+	// MUCNoVCard: the service lists no vcard-temp feature (0.12.3, asked
+	// over the wire; 13.0.1 lists it).
+	MUCNoVCard bool
 	// MUCAffiliationReason: the reason given with an affiliation change
 	// is kept with the affiliation and listed with it in the muc#admin
 	// affiliation lists (muc_outcast_reason.scs). 13.0.1: true; 0.12.3

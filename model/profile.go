@@ -114,6 +114,15 @@ type PresenceOptions struct {
 	// (inv45, and the comparison with a server), except under
 	// properties.Config.Strict.
 	ResentRequestsShareStanza bool
+	// RosterCacheSurvivesDeletion: a bug of both releases that the model
+	// reproduces (docs/findings.md D11). Prosody's rostermanager keeps a
+	// roster loaded while its account had no session in a per-host cache
+	// (core/rostermanager.lua load_roster), which an account deletion
+	// does not clear: the account created again under the name loads the
+	// old roster, its items and stored requests, from there. XEP-0077
+	// §3.2 (the server deletes the account's data) is relaxed for it
+	// (sc54's roster part) except under properties.Config.Strict.
+	RosterCacheSurvivesDeletion bool
 }
 
 // ProsodyTrunk is Prosody trunk under its scansion configuration (the
@@ -138,9 +147,14 @@ func ProsodyTrunk() Profile {
 	return p
 }
 
-// Prosody012 is Debian bookworm's Prosody 0.12.3 (§9).
+// Prosody012 is Debian bookworm's Prosody 0.12.3 (§9) under the same
+// upstream configuration as Prosody13 (../shared/scansion-upstream/
+// prosody.cfg.lua, which .ci/prosody-upstream-start 0.12 and .ci/real-server
+// run it with): the same modules and components, with what 0.12.3 does
+// differently from 13.0.1, each asked of the real server
+// (docs/real-servers-upstream.md).
 func Prosody012() Profile {
-	p := ProsodyTrunk()
+	p := Prosody13()
 	p.Name = "prosody-0.12"
 	p.Version = "0.12.3"
 	p.DiscoAccountFeatures = false
@@ -150,6 +164,19 @@ func Prosody012() Profile {
 	p.PendingKeepsAddressedTo = true
 	p.ResentRequestsShareStanza = true
 	p.LegacyTime = true
+	// 0.12.3's archive times have whole seconds (13.0.1's microseconds).
+	p.WholeSecondStamps = true
+	p.PEPNotifyPublisher = true
+	p.PubSubForm012 = true
+	p.PubSubItemsAccessFirst = true
+	// conference.localhost: 0.12.3's rooms (MUCOptions012: the outcast
+	// listed without its reason, admins owning rooms) and no vcard-temp
+	// (room avatars came with 13); its mod_blocklist does not look at a
+	// mediated invitation's inviter (docs/findings.md D10).
+	p.MUCOptions = MUCOptions012()
+	p.MUCNoVCard = true
+	p.BlockMediatedInviter = false
+	p.Modules = slices.Clone(prosody012Modules)
 	return p
 }
 
@@ -171,6 +198,10 @@ func Prosody13() Profile {
 	// 0.12.3 does (D4): found by check --server against 13.0.1, a request
 	// to u2@localhost/a sent while u2 was offline re-sent with that 'to'.
 	p.PendingKeepsAddressedTo = true
+	// A request stored before an account's deletion comes back for the
+	// account created again (D11; found by check --server against 13.0.1
+	// and 0.12.3: testdata/prosody-13/stale_roster_cache.scs).
+	p.RosterCacheSurvivesDeletion = true
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
 	p.BlockMediatedInviter = true
@@ -196,6 +227,11 @@ var prosody13Modules = []string{
 	"adhoc", "register", "tombstones", "server_contact_info",
 	"vcard4", "mam", "uptime", "presence", "message", "iq", "session",
 }
+
+// prosody012Modules: the upstream configuration's modules_enabled as
+// 0.12.3 loads them (mod_debug_reset is not shipped with 0.12.3), in the
+// order 0.12.3 lists their host disco#info features.
+var prosody012Modules = slices.Clone(prosody13Modules)
 
 // ComponentConfig is one Component line: a host named Domain + "." + the
 // virtual host, served by Modules (its component module first).

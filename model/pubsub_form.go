@@ -122,9 +122,14 @@ var psFields = func() []psField {
 	return fs
 }()
 
+// psAbsentOn012 are the node_config fields that 0.12.3's form lacks
+// (pubsub.lib.lua's node_config_form; 13.0.1 added them): 0.12.3 neither
+// lists them nor reads them from a submitted form.
+var psAbsentOn012 = map[string]bool{"pubsub#roster_groups_allowed": true, "pubsub#itemreply": true}
+
 // psConfigForm renders c as a form of type "form"; maxMax is the range's
-// upper bound (pubsub_max_items).
-func psConfigForm(c psConfig, maxMax int) *etree.Element {
+// upper bound (pubsub_max_items); legacy leaves out psAbsentOn012.
+func psConfigForm(c psConfig, maxMax int, legacy bool) *etree.Element {
 	x := etree.NewElement("x")
 	x.CreateAttr("xmlns", nsData)
 	x.CreateAttr("type", "form")
@@ -133,6 +138,9 @@ func psConfigForm(c psConfig, maxMax int) *etree.Element {
 	ft.CreateAttr("type", "hidden")
 	ft.CreateElement("value").SetText(nsPubsubNodeConfig)
 	for _, f := range psFields {
+		if legacy && psAbsentOn012[f.v] {
+			continue
+		}
 		el := x.CreateElement("field")
 		el.CreateAttr("var", f.v)
 		if f.label != "" {
@@ -161,8 +169,9 @@ func psConfigForm(c psConfig, maxMax int) *etree.Element {
 
 // psReadForm applies the fields a submitted form carries onto base; it
 // returns the result, the vars it carried, and false for an invalid value
-// (bad-request, as dataforms:data reports it).
-func psReadForm(x *etree.Element, base psConfig) (psConfig, []string, bool) {
+// (bad-request, as dataforms:data reports it). legacy ignores the fields
+// of psAbsentOn012, as 0.12.3's form does.
+func psReadForm(x *etree.Element, base psConfig, legacy bool) (psConfig, []string, bool) {
 	c := base
 	var vars []string
 	for _, fe := range childElements(x) {
@@ -170,6 +179,9 @@ func psReadForm(x *etree.Element, base psConfig) (psConfig, []string, bool) {
 			continue
 		}
 		v := attrOr(fe, "var")
+		if legacy && psAbsentOn012[v] {
+			continue
+		}
 		for _, f := range psFields {
 			if f.v != v {
 				continue

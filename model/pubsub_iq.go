@@ -179,7 +179,7 @@ func (p *psService) handle(e *HookEvent) bool {
 		r := reply(st)
 		c := newNS(r, "pubsub", nsPubsubOwner).CreateElement("configure")
 		c.CreateAttr("node", node)
-		c.AddChild(psConfigForm(n.config, p.maxMaxItems))
+		c.AddChild(psConfigForm(n.config, p.maxMaxItems, p.legacyForm))
 		e.send(r, "result")
 	case owner && set && action.Tag == "configure":
 		if !needNode() {
@@ -199,7 +199,7 @@ func (p *psService) handle(e *HookEvent) bool {
 			result("item-not-found")
 			return true
 		}
-		c, _, ok := psReadForm(x, n.config)
+		c, _, ok := psReadForm(x, n.config, p.legacyForm)
 		if !ok {
 			e.send(errorReply(st, "modify", "bad-request", "", nil), "error")
 			return true
@@ -207,7 +207,7 @@ func (p *psService) handle(e *HookEvent) bool {
 		result(p.setConfig(node, from, c))
 	case owner && !set && action.Tag == "default":
 		r := reply(st)
-		newNS(r, "pubsub", nsPubsubOwner).CreateElement("default").AddChild(psConfigForm(p.defaults, p.maxMaxItems))
+		newNS(r, "pubsub", nsPubsubOwner).CreateElement("default").AddChild(psConfigForm(p.defaults, p.maxMaxItems, p.legacyForm))
 		e.send(r, "result")
 	case owner && (action.Tag == "affiliations"):
 		if !needNode() {
@@ -263,7 +263,7 @@ func (p *psService) handleCreate(e *HookEvent, ps, action *etree.Element, from s
 			e.send(errorReply(st, "modify", "bad-request", "Missing dataform", nil), "error")
 			return
 		}
-		c, _, ok := psReadForm(x, p.defaults)
+		c, _, ok := psReadForm(x, p.defaults, p.legacyForm)
 		if !ok {
 			e.send(errorReply(st, "modify", "bad-request", "", nil), "error")
 			return
@@ -316,7 +316,7 @@ func (p *psService) handlePublish(e *HookEvent, ps, action *etree.Element, from 
 			return
 		}
 		var good bool
-		if want, required, good = psReadForm(x, p.defaults); !good {
+		if want, required, good = psReadForm(x, p.defaults, p.legacyForm); !good {
 			e.send(errorReply(st, "modify", "bad-request", "", nil), "error")
 			return
 		}
@@ -432,6 +432,15 @@ func (p *psService) handleItems(e *HookEvent, action *etree.Element, from string
 	node, ok := attr(action, "node")
 	if !ok {
 		e.send(psError(st, "nodeid-required", ""), "error")
+		return
+	}
+	// 0.12.3's handlers.get_items asks service:get_items at once, which
+	// checks access (with the node defaults' access model for a missing
+	// node) before existence: forbidden where 13.0.1, which looks the
+	// node up first, says item-not-found (asked over the wire: check
+	// --server against 0.12.3, seed 89).
+	if p.itemsAccessFirst && !p.may(node, from, "get_items") {
+		e.send(psError(st, "forbidden", ""), "error")
 		return
 	}
 	n := p.nodes[node]
@@ -598,7 +607,7 @@ func (p *psService) broadcast(e *HookEvent, kind string, n *psNode, to []string,
 				if !n.config.IncludePayload {
 					cp.payload = nil
 				}
-				ev.AddChild(p.itemElement(cp, p.exposes(n)))
+				ev.AddChild(p.itemElement(cp, p.exposes(n) || p.notifyPublisher))
 			}
 		}
 		m.CreateAttr("to", j)

@@ -74,6 +74,17 @@ type psService struct {
 	accessModel     func(model, actor string, n *psNode) string
 	accessModels    []string // the access models a node may have
 	exposePublisher bool
+	// notifyPublisher: notifications (last-item sends included) carry
+	// the item's publisher even where item lists do not (0.12.3's
+	// mod_pep: its broadcaster keeps the attribute that publish sets;
+	// 13.0.1's strips it unless itemreply is "publisher").
+	notifyPublisher bool
+	// legacyForm: the node configuration form is 0.12.3's
+	// (psAbsentOn012).
+	legacyForm bool
+	// itemsAccessFirst: an items request is checked for access before
+	// the node's existence (0.12.3's handlers.get_items).
+	itemsAccessFirst bool
 	// autocreate: a publish to a missing node creates it, configured by
 	// the publish-options (PEP's autocreate_on_publish).
 	autocreate bool

@@ -100,10 +100,18 @@ func TestStaleBlocklistMutant(t *testing.T) {
 	}
 }
 
-// TestRegisterOnlyUnderProsody13: the other profiles leave iq:register
-// unhandled, as before (service-unavailable), and delete nothing.
-func TestRegisterOnlyUnderProsody13(t *testing.T) {
-	for _, p := range []Profile{ProsodyTrunk(), Prosody012()} {
+// TestRegisterNotUnderTrunk: prosody-trunk leaves iq:register unhandled,
+// as before (service-unavailable), and deletes nothing; prosody-0.12
+// (the upstream configuration, as 0.12.3 runs it) removes the account.
+func TestRegisterNotUnderTrunk(t *testing.T) {
+	p012 := Prosody012()
+	s012 := New(Options{Profile: &p012})
+	id012, _, _, _ := s012.Bind("juliet", "r")
+	h012 := &mamHarness{t: t, srv: s012}
+	if evs := h012.send(id012, removeIQ); len(evs) != 3 || evs[1].Kind != StreamError {
+		t.Errorf("prosody-0.12: %v", evs)
+	}
+	for _, p := range []Profile{ProsodyTrunk()} {
 		s := New(Options{Profile: &p})
 		id, _, _, _ := s.Bind("juliet", "r")
 		h := &mamHarness{t: t, srv: s}

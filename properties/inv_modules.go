@@ -96,6 +96,9 @@ func sc54RemovedAccountBlocklistEmpty(c *Ctx) error {
 	if bl := c.after.bl[userOf(u)]; len(bl) > 0 {
 		return fmt.Errorf("%s removed its account, yet the account has the blocklist %v", u, bl)
 	}
+	if c.prof.RosterCacheSurvivesDeletion && !c.h.strict {
+		return nil // D11: Prosody's roster cache outlives the deletion
+	}
 	for k, ct := range c.after.contacts {
 		if k[0] == userOf(u) && ct.InRoster {
 			return fmt.Errorf("%s removed its account, yet its roster holds %s", u, k[1])

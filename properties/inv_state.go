@@ -179,14 +179,15 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	// After an account removal, only the module invariants judge: the
 	// removed account's tombstone (mod_tombstones) answers stanzas to it
 	// with gone errors and unsubscribes, which the core invariants do
-	// not model.
-	afterRemoval := len(s.removedAccts) > 0
+	// not model. The removal's own step counts: the account's state
+	// changes there (the purge; D11's cached roster survives it).
 	if u := c.removedAccount(); u != "" {
 		if s.removedAccts == nil {
 			s.removedAccts = map[string]bool{}
 		}
 		s.removedAccts[u] = true
 	}
+	afterRemoval := len(s.removedAccts) > 0
 	s.track(c)
 	if !s.wire {
 		c.ledgerErr = s.account(c)

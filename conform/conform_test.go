@@ -19,12 +19,15 @@ import (
 const blocking = "../scenarios/testdata/blocking.scs"
 
 // run is a conformance run of blocking.scs and a property run against a
-// "server" that is the model behind a SimDriver, mutated by mutants.
+// "server" that is the model behind a SimDriver, mutated by mutants. The
+// profile is prosody-trunk, the c2s core: the core mutants are found by
+// the core's actions, which the module and room actions of the upstream
+// profiles would dilute within a test's few hundred checks.
 func run(t *testing.T, checks int, mutants ...string) *Report {
 	t.Helper()
-	p := model.Prosody012()
+	p := model.ProsodyTrunk()
 	rep, err := Run(Config{
-		Options: driver.Options{Profile: &p}, ProfileName: "prosody-0.12",
+		Options: driver.Options{Profile: &p}, ProfileName: "prosody-trunk",
 		Server:     &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: mutants}, Prefix: "c-"},
 		ServerName: "sim", Scripts: []string{blocking}, Checks: checks, ShrinkTime: 3 * time.Second,
 	})
@@ -78,7 +81,7 @@ func TestMutantServerFailsItsRule(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the shrunk script does not parse: %v\n%s", err, inv.Script)
 	}
-	p := model.Prosody012()
+	p := model.ProsodyTrunk()
 	if res := scenarios.Run(s, scenarios.RunOptions{Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}}); res.Passed || res.Err != nil {
 		t.Errorf("the mutated model passes the shrunk script (err %v)", res.Err)
 	}
@@ -192,8 +195,8 @@ func TestJUnitCounts(t *testing.T) {
 // depends on the machine's speed).
 func TestDeterministic(t *testing.T) {
 	out := func() (string, string) {
-		p := model.Prosody012()
-		rep, err := Run(Config{Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, ProfileName: "prosody-0.12",
+		p := model.ProsodyTrunk()
+		rep, err := Run(Config{Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, ProfileName: "prosody-trunk",
 			Scripts: []string{blocking}, Checks: 300, Steps: 10, ShrinkTime: time.Minute})
 		if err != nil {
 			t.Fatal(err)
@@ -296,9 +299,9 @@ func TestScriptCites(t *testing.T) {
 // When the model, the oracle, breaks a rule on its own, that is
 // scansim's fault: an error, never a failure blamed on the server.
 func TestBrokenModelIsNoServerFailure(t *testing.T) {
-	p := model.Prosody012()
+	p := model.ProsodyTrunk()
 	_, err := Run(Config{
-		Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, ProfileName: "prosody-0.12",
+		Options: driver.Options{Profile: &p, Mutants: []string{"no-unavailable-on-block"}}, ProfileName: "prosody-trunk",
 		Server: &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "c-"}, Checks: 300, Steps: 10, ShrinkTime: 3 * time.Second,
 	})
 	if err == nil || !strings.Contains(err.Error(), "the model itself fails") {

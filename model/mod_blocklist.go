@@ -309,7 +309,7 @@ func bounceMessage(e *HookEvent) bool {
 		}
 		if s.prof.BounceBlockedMessages {
 			s.drop(st, "blocked-inbound")
-			e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
 			return true
 		}
 	}
@@ -326,7 +326,7 @@ func bounceIQ(e *HookEvent) bool {
 	}
 	s.drop(st, "blocked-inbound")
 	if t := attrOr(st, "type"); t == "get" || t == "set" {
-		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
 	}
 	return true
 }
@@ -366,7 +366,7 @@ func bounceOutgoing(e *HookEvent) bool {
 	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
 		return true // the spec's silent suppression (invariant 19)
 	}
-	e.send(errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 	return true
 }
 
@@ -401,7 +401,7 @@ func editBlocklist(e *HookEvent) bool {
 		raw, ok := attr(it, "jid")
 		j, err := ParseJID(raw)
 		if !ok || err != nil {
-			s.deliver(sess, errorReply(st, "modify", "jid-malformed", "", nil), "error")
+			s.deliver(sess, s.errorAt(errSiteBadBlockItem, st, "modify", "jid-malformed", "", nil), "error")
 			return true
 		}
 		jid := j.String()
@@ -418,7 +418,7 @@ func editBlocklist(e *HookEvent) bool {
 		}
 	}
 	if blocking && len(items) == 0 {
-		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
+		s.deliver(sess, s.errorAt(errSiteEmptyBlock, st, "modify", "bad-request", "", nil), "error")
 		return true
 	}
 	all := !blocking && len(items) == 0
@@ -441,8 +441,23 @@ func editBlocklist(e *HookEvent) bool {
 	}
 	u.blocklist = nbl
 	s.touch(u)
+	if s.prof.BlockPushBeforeResult {
+		// ejabberd's mod_blocking: the privacy list is set (and pushed)
+		// and the blocking push sent before the iq is answered.
+		b.push(s, u, action, all)
+	}
 	s.deliver(sess, reply(st), "result")
 
+	if s.prof.NoPresenceOnBlock && blocking || s.prof.NoPresenceOnUnblock && !blocking {
+		// ejabberd sends no presence when the list changes (E2).
+		if blocking {
+			b.dropPending(s, u, removePending)
+		}
+		if !s.prof.BlockPushBeforeResult {
+			b.push(s, u, action, all)
+		}
+		return true
+	}
 	if blocking {
 		for _, jid := range presenceSet {
 			b.onBlock(s, e, u, jid, old[jid])
@@ -459,7 +474,9 @@ func editBlocklist(e *HookEvent) bool {
 		}
 		b.onUnblock(s, e, u, targets)
 	}
-	b.push(s, u, action, all)
+	if !s.prof.BlockPushBeforeResult {
+		b.push(s, u, action, all)
+	}
 	return true
 }
 
@@ -485,6 +502,17 @@ func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool) {
 		echo.CreateAttr("xmlns", nsBlocking)
 	}
 	push.AddChild(echo)
+	if s.prof.PrivacyListPush {
+		// ejabberd's mod_blocking edits the privacy list "Blocked
+		// contacts" and mod_privacy pushes that list's name first.
+		pp := newStanza("iq", "type", "set", "id", "privacy-push")
+		newNS(pp, "query", nsPrivacy).CreateElement("list").CreateAttr("name", ejabberdPrivacyListName)
+		for _, o := range u.sessions {
+			if s.mods.blocklist.pushTo(s, o) {
+				s.deliver(o, pp, "push")
+			}
+		}
+	}
 	for _, o := range u.sessions {
 		if s.mods.blocklist.pushTo(s, o) {
 			push.CreateAttr("to", o.fullStr)

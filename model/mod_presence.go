@@ -157,7 +157,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 			s.post(e, false, o, st, false)
 			s.sendPresenceOfAvailable(e, u, toBare, nil)
 		}
-		if u != nil && s.isUserSubscribed(u, toBare) {
+		if u != nil && s.isUserSubscribed(u, toBare) && !s.prof.NoProbeAfterApproval {
 			s.post(e, false, o, newStanza("presence", "type", "probe", "from", fromBare, "to", toBare), false)
 		}
 	case "unsubscribed":
@@ -300,7 +300,15 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 				}
 			}
 		default:
-			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			if !s.prof.NoUnavailableOnSubscribe {
+				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			}
+			if !c.hasPending(fromBare) && s.prof.RosterPushOnPendingIn && c.roster[fromBare] != nil {
+				// ejabberd stores the request on the roster item and
+				// pushes the item (which shows no pending-in) before it
+				// delivers the request.
+				s.rosterPush(e, c, fromBare)
+			}
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
 					s.sendToAvailable(c, st)
@@ -350,7 +358,7 @@ func (s *Server) sendToAvailable(u *user, st *etree.Element) int {
 // sendToInterested is sessionmanager.send_to_interested_resources.
 func (s *Server) sendToInterested(u *user, st *etree.Element) {
 	for _, sess := range u.sessions {
-		if s.mods.roster.interested(sess) {
+		if s.mods.roster.interested(sess) || s.prof.RosterPushToAll {
 			s.deliver(sess, st, "")
 		}
 	}
@@ -391,6 +399,12 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	prioText, hasPrio := childText(st, "priority", nsClient)
 	priority := parsePriority(prioText, hasPrio)
 	typ, hasType := attr(st, "type")
+	if hasType && typ == "unavailable" && sess.presence == nil && s.prof.UnavailableNeedsAvailable {
+		// ejabberd: an unavailable from a session that is not available
+		// is neither reflected nor broadcast.
+		s.drop(st, "not-available")
+		return
+	}
 	// Everything this handler posts is server-generated presence.
 
 	// 1. Reflection.
@@ -426,9 +440,17 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		// c. presence of other resources
 		for _, res := range u.sessions {
 			if res != sess && res.presence != nil {
-				res.presence.CreateAttr("to", sess.fullStr)
-				s.post(e, true, origin{res}, res.presence, true)
-				removeAttr(res.presence, "to")
+				pres := res.presence
+				if s.prof.PresenceDelayFromResource {
+					// ejabberd: stamped by the resource itself, only here.
+					pres = pres.Copy()
+					d := s.delayElement(s.stamp())
+					d.CreateAttr("from", res.fullStr)
+					pres.AddChild(d)
+				}
+				pres.CreateAttr("to", sess.fullStr)
+				s.post(e, true, origin{res}, pres, true)
+				removeAttr(pres, "to")
 			}
 		}
 		// d. pending inbound requests, straight to the session
@@ -472,7 +494,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		}
 	} else {
 		sess.presence = st
-		st.AddChild(s.delayElement(s.stamp()))
+		if !s.prof.PresenceDelayFromResource {
+			st.AddChild(s.delayElement(s.stamp()))
+		}
 		sess.priority = priority
 		sess.hasPrio = true
 	}
@@ -493,6 +517,15 @@ func unbindPresence(e *HookEvent) bool {
 		pres.CreateAttr("from", sess.fullStr)
 		s.post(e, true, origin{sess}, pres, true)
 		return false
+	}
+	if s.prof.UnavailableNeedsAvailable {
+		// ejabberd: a session that never became available still tells
+		// the user's available resources that it is gone.
+		for _, res := range sess.user.sessions {
+			if res != sess && res.presence != nil {
+				s.deliver(res, newStanza("presence", "type", "unavailable", "from", sess.fullStr), "")
+			}
+		}
 	}
 	if len(sess.directed) > 0 {
 		pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)

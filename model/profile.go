@@ -41,6 +41,10 @@ type Profile struct {
 	PresenceOptions  // mod_presence
 	MAMOptions       // mod_mam
 	PEPOptions       // mod_pep
+
+	WireOptions             // the core: what reaches a client stream
+	RosterOptions           // mod_roster
+	EjabberdBlockingOptions // mod_blocklist, as ejabberd's mod_blocking
 }
 
 // BlocklistOptions are mod_blocklist's options.
@@ -194,6 +198,7 @@ var profiles = map[string]func() Profile{
 	"prosody":      ProsodyTrunk,
 	"prosody-0.12": Prosody012,
 	"prosody-13":   Prosody13,
+	"ejabberd":     Ejabberd,
 }
 
 // ProfileNames lists the known profile names, sorted.

@@ -124,7 +124,7 @@ var catalogue = []Invariant{
 	// Pushes (A.7 9–11)
 	{ID: "inv09", Name: "inv09PushFanOut", Check: inv09PushFanOut, Level: LevelMust, Wire: true, Relax: "PushOnlyInterested",
 		Cites: cites("XEP-0191 §3.3; XEP-0191 §3.4; XEP-0191 §3.5"), Doc: "each successful command pushes its items once to every interested resource"},
-	{ID: "inv10", Name: "inv10PushOrder", Check: inv10PushOrder, Level: LevelDerived, Wire: true,
+	{ID: "inv10", Name: "inv10PushOrder", Check: inv10PushOrder, Level: LevelDerived, Wire: true, Relax: "BlockPushBeforeResult",
 		Cites: cites("XEP-0191 §3.3; RFC 6121 §2.1.6"), Doc: "one push per command per resource, the requester's result before its push"},
 	{ID: "inv11", Name: "inv11PushRepliesInert", Check: inv11PushRepliesInert, Level: LevelDerived, Wire: true,
 		Cites: cites("RFC 6120 §8.2.3; Prosody §7.3"), Doc: "a client's result/error reply to a push changes and produces nothing"},

@@ -164,9 +164,17 @@ func inv20SelfNeverBlocked(c *Ctx) error {
 	if to := c.sendTo(); to != "" && to != c.senderBare() {
 		return nil
 	}
+	if c.send.typ == "unavailable" && c.prof.UnavailableNeedsAvailable && !c.preSess[c.sender].avail {
+		return nil // ignored by such a server (ejabberd), reflection included
+	}
 	n := 0
 	for _, e := range c.evs {
-		if delivered(e) && e.Client == c.sender && e.tag == "presence" && e.from == c.senderFull() && e.to == "" && e.typ == c.send.typ {
+		// The reflection has no 'to' (RFC 6121 §4.2.2 leaves it out);
+		// a server that addresses every delivery to the session
+		// (Profile.DeliverToSessionJID: ejabberd) gives it the sender's
+		// own full JID.
+		if delivered(e) && e.Client == c.sender && e.tag == "presence" && e.from == c.senderFull() &&
+			(e.to == "" || c.prof.DeliverToSessionJID && e.to == c.senderFull()) && e.typ == c.send.typ {
 			n++
 		}
 	}

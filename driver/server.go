@@ -48,6 +48,22 @@ type ServerDriver struct {
 	// depends on its exact JID); an empty non-nil slice prefixes every
 	// node. Kept accounts are shared by every run.
 	Keep []string
+	// Rounds is the number of ping rounds a barrier makes (0 is 1). A
+	// server whose sessions answer what other sessions received (ejabberd:
+	// the presences of a user's other resources reach a new resource
+	// from those resources' own processes, after the new one's ping) needs
+	// a second: see BarrierRounds.
+	Rounds int
+}
+
+// BarrierRounds is the Rounds a profile's server needs: 2 when its
+// sessions answer each other (model.WireOptions.SessionsAnswerEachOther),
+// else 1.
+func BarrierRounds(p model.Profile) int {
+	if p.SessionsAnswerEachOther {
+		return 2
+	}
+	return 1
 }
 
 // DefaultKeep is the Keep list a ServerDriver uses when its own is nil.
@@ -75,6 +91,7 @@ func (d *ServerDriver) Open(host string) (Network, error) {
 		timeout: d.Timeout,
 		start:   time.Now(),
 		keep:    d.Keep,
+		rounds:  max(d.Rounds, 1),
 	}
 	if n.timeout <= 0 {
 		n.timeout = xmpptcp.DefaultTimeout
@@ -98,6 +115,7 @@ type serverNetwork struct {
 	prefix     string
 	keep       []string
 	start      time.Time
+	rounds     int
 
 	mu    sync.Mutex // guards trace and every endpoint's seqs
 	trace []sim.TraceEvent
@@ -160,6 +178,16 @@ func (n *serverNetwork) Connect(name, user, resource string) (Endpoint, error) {
 // error. A transport failure (a timeout, a socket that ended without a
 // stream close) still is: it must never pass for server behaviour.
 func (n *serverNetwork) Quiesce(last Endpoint) error {
+	for range n.rounds - 1 {
+		if err := n.quiesce(last); err != nil {
+			return err
+		}
+	}
+	return n.quiesce(last)
+}
+
+// quiesce is one round of Quiesce.
+func (n *serverNetwork) quiesce(last Endpoint) error {
 	var first *serverEndpoint
 	if e, ok := last.(*serverEndpoint); ok && e.open() {
 		first = e

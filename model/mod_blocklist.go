@@ -46,12 +46,14 @@ var _ = register(&builtin{
 		m.hookIQ(iqEvent("set", "self", nsBlocking, "unblock"), 0, editBlocklist)
 		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
 			e.rec.Blocklist = sortedKeys(e.user.blocklist)
+			e.rec.PrivacyList = e.user.privacyList
 			return false
 		})
 		m.Hook(eventAccountLoad, 2, func(e *HookEvent) bool {
 			for _, jid := range e.rec.Blocklist {
 				e.user.blocklist[jid] = true
 			}
+			e.user.privacyList = e.rec.PrivacyList
 			return false
 		})
 	},
@@ -68,11 +70,17 @@ type blocklistSession struct {
 // blocklistAccount is mod_blocklist's per-account state.
 type blocklistAccount struct {
 	blocklist map[string]bool
+	// privacyList: the account has ejabberd's privacy list "Blocked
+	// contacts" (PrivacyListPush), created by its first block and
+	// never deleted; only then does an edit push it.
+	privacyList bool
 }
 
 // blocklistRecord is mod_blocklist's part of the storage record.
 type blocklistRecord struct {
 	Blocklist []string `json:"blocklist,omitempty"`
+	// PrivacyList: blocklistAccount.privacyList.
+	PrivacyList bool `json:"privacy_list,omitempty"`
 }
 
 // blocklistMod holds mod_blocklist's replaceable handlers and the steps
@@ -401,7 +409,11 @@ func editBlocklist(e *HookEvent) bool {
 		raw, ok := attr(it, "jid")
 		j, err := ParseJID(raw)
 		if !ok || err != nil {
-			s.deliver(sess, s.errorAt(errSiteBadBlockItem, st, "modify", "jid-malformed", "", nil), "error")
+			site := errSiteBlockItemBadJID
+			if !ok {
+				site = errSiteBlockItemNoJID
+			}
+			s.deliver(sess, s.errorAt(site, st, "modify", "jid-malformed", "", nil), "error")
 			return true
 		}
 		jid := j.String()
@@ -502,7 +514,8 @@ func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool) {
 		echo.CreateAttr("xmlns", nsBlocking)
 	}
 	push.AddChild(echo)
-	if s.prof.PrivacyListPush {
+	if s.prof.PrivacyListPush && (u.privacyList || action.Tag == "block") {
+		u.privacyList = true
 		// ejabberd's mod_blocking edits the privacy list "Blocked
 		// contacts" and mod_privacy pushes that list's name first.
 		pp := newStanza("iq", "type", "set", "id", "privacy-push")

@@ -34,8 +34,10 @@ type DiscoOptions struct {
 	// ServerInfoForm: the host's disco#info ends with an empty XEP-0157
 	// serverinfo form (ejabberd's mod_disco, without server_info set).
 	ServerInfoForm bool
-	// AccountDiscoForbidden: disco#info to another account is refused with
-	// not-allowed, whatever the subscription (ejabberd's mod_disco without
+	// AccountDiscoForbidden: disco#info to another account is refused:
+	// auth/subscription-required "Not subscribed" unless the requester is
+	// subscribed to the account's presence, and then cancel/not-allowed
+	// "Query to another users is forbidden" (ejabberd's mod_disco without
 	// mod_caps). Prosody answers a subscribed contact.
 	AccountDiscoForbidden bool
 }
@@ -177,7 +179,11 @@ func accountDiscoInfo(e *HookEvent) bool {
 	}
 	st := e.stanza
 	if s.prof.AccountDiscoForbidden && !e.toSelf && bareOf(attrOr(st, "from")) != target.bareStr {
-		e.send(s.errorAt(errSiteAccountForbid, st, "cancel", "not-allowed", "", nil), "error")
+		site := errSiteAccountForbid
+		if !s.mayQueryAccount(e, target) {
+			site = errSiteNotSubscribed
+		}
+		e.send(s.errorAt(site, st, "cancel", "not-allowed", "", nil), "error")
 		return true
 	}
 	if !s.mayQueryAccount(e, target) {

@@ -56,6 +56,15 @@ type presenceMod struct {
 
 func (m *presenceMod) init() {
 	m.reflect = func(s *Server, sess *session, st *etree.Element) {
+		if s.prof.SelfBlockable && s.isBlocked(sess.user, sess.fullStr) {
+			// ejabberd: the user's own list can block its own JID
+			// (its domain, its bare JID) and the reflection with it
+			// (finding E4). Recorded as addressed to the session.
+			r := st.Copy()
+			r.CreateAttr("to", sess.fullStr)
+			s.drop(r, "blocked-inbound")
+			return
+		}
 		if sess.bound {
 			s.deliver(sess, st, "")
 		}
@@ -99,6 +108,25 @@ func presenceOutbound(e *HookEvent) bool {
 	return false
 }
 
+// postSubscription routes an outbound subscription stanza after its
+// roster change — or, under BlockedSubscriptionBounced, bounces it when
+// the sender blocks the contact.
+func (s *Server) postSubscription(e *HookEvent, o origin, st *etree.Element) {
+	if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+		s.bounceSubscription(e, st)
+		return
+	}
+	s.post(e, false, o, st, false)
+}
+
+// bounceSubscription answers a subscription stanza to a blocked contact
+// with the blocked error (ejabberd's privacy check runs after the roster
+// hook: the roster has changed, and the stanza goes no further).
+func (s *Server) bounceSubscription(e *HookEvent, st *etree.Element) {
+	s.drop(st, "blocked-outbound")
+	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+}
+
 // outboundSubscription is handle_outbound_presence_subscriptions_and_probes
 // (§4.4): the user U (fromBare) sends a subscription stanza or probe to C.
 func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) bool {
@@ -123,6 +151,10 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
+		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+			s.bounceSubscription(e, st)
+			break
+		}
 		sub := s.newEvent(e)
 		sub.origin, sub.stanza = o, st
 		s.route(sub, false)
@@ -148,13 +180,17 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		if u != nil && s.unsubscribe(u, toBare) {
 			s.rosterPush(e, u, toBare)
 		}
-		s.post(e, false, o, st, false)
+		s.postSubscription(e, o, st)
 	case "subscribed":
 		if u != nil && s.subscribed(u, toBare) {
 			s.rosterPush(e, u, toBare)
 		}
+		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+			s.bounceSubscription(e, st) // whether or not it changed anything
+			break
+		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
-			s.post(e, false, o, st, false)
+			s.postSubscription(e, o, st)
 			s.sendPresenceOfAvailable(e, u, toBare, nil)
 		}
 		if u != nil && s.isUserSubscribed(u, toBare) && !s.prof.NoProbeAfterApproval {
@@ -163,11 +199,14 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
+			if !ok && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+				s.bounceSubscription(e, st)
+			}
 			if ok {
 				if subscribed {
 					s.rosterPush(e, u, toBare)
 				}
-				s.post(e, false, o, st, false)
+				s.postSubscription(e, o, st)
 				if subscribed {
 					s.sendPresenceOfAvailable(e, u, toBare, newStanza("presence", "type", "unavailable"))
 				}
@@ -280,7 +319,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	switch attrOr(st, "type") {
 	case "probe":
 		if s.mods.presence.probeAllowed(s, c, fromBare) {
-			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 {
+			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 && !s.prof.NoUnavailableProbeAnswer {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
 		} else {
@@ -303,10 +342,11 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 			if !s.prof.NoUnavailableOnSubscribe {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
 			}
-			if !c.hasPending(fromBare) && s.prof.RosterPushOnPendingIn && c.roster[fromBare] != nil {
+			if it := c.roster[fromBare]; !c.hasPending(fromBare) && s.prof.RosterPushOnPendingIn && it != nil && (it.sub != "none" || it.ask) {
 				// ejabberd stores the request on the roster item and
-				// pushes the item (which shows no pending-in) before it
-				// delivers the request.
+				// pushes the changed item (which shows no pending-in)
+				// before it delivers the request — unless the item is
+				// then only "none + pending-in", which it never pushes.
 				s.rosterPush(e, c, fromBare)
 			}
 			if !c.hasPending(fromBare) {
@@ -357,8 +397,12 @@ func (s *Server) sendToAvailable(u *user, st *etree.Element) int {
 
 // sendToInterested is sessionmanager.send_to_interested_resources.
 func (s *Server) sendToInterested(u *user, st *etree.Element) {
+	if s.prof.SubscriptionNoticesToAvailable {
+		s.sendToAvailable(u, st)
+		return
+	}
 	for _, sess := range u.sessions {
-		if s.mods.roster.interested(sess) || s.prof.RosterPushToAll {
+		if s.mods.roster.interested(sess) {
 			s.deliver(sess, st, "")
 		}
 	}
@@ -407,8 +451,10 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	}
 	// Everything this handler posts is server-generated presence.
 
-	// 1. Reflection.
-	s.mods.presence.reflect(s, sess, st)
+	// 1. Reflection (not of an unavailable under NoUnavailableReflection).
+	if !(hasType && typ == "unavailable" && s.prof.NoUnavailableReflection) {
+		s.mods.presence.reflect(s, sess, st)
+	}
 	// 2. Own other available resources.
 	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
@@ -442,11 +488,12 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 			if res != sess && res.presence != nil {
 				pres := res.presence
 				if s.prof.PresenceDelayFromResource {
-					// ejabberd: stamped by the resource itself, only here.
+					// ejabberd: stamped by the resource itself, only
+					// here, the delay first.
 					pres = pres.Copy()
 					d := s.delayElement(s.stamp())
 					d.CreateAttr("from", res.fullStr)
-					pres.AddChild(d)
+					pres.InsertChildAt(0, d)
 				}
 				pres.CreateAttr("to", sess.fullStr)
 				s.post(e, true, origin{res}, pres, true)
@@ -456,6 +503,17 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		// d. pending inbound requests, straight to the session
 		for _, jid := range sortedKeys(u.pending) {
 			var sub *etree.Element
+			if s.prof.StoredRequestRebuilt {
+				// ejabberd: a new stanza, to the bare JID, written by
+				// the session itself.
+				sub = newStanza("presence", "type", "subscribe", "from", jid, "to", u.bareStr)
+				if s.prof.RecheckBlocklistOnOfflineFlush && s.isBlocked(u, jid) {
+					s.drop(sub, "blocked-pending")
+					continue
+				}
+				s.deliver(sess, sub, reasonAsIs)
+				continue
+			}
 			if stored := u.pending[jid]; stored != nil {
 				sub = stored.Copy()
 				sub.CreateAttr("type", "subscribe")
@@ -469,8 +527,12 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 			}
 			s.deliver(sess, sub, "")
 		}
-		// e. outstanding outbound requests re-sent
+		// e. outstanding outbound requests re-sent (not by ejabberd:
+		// NoResendPendingOut)
 		for _, jid := range u.rosterJIDs() {
+			if s.prof.NoResendPendingOut {
+				break
+			}
 			if it := u.roster[jid]; it != nil && it.ask {
 				s.post(e, true, o, newStanza("presence", "type", "subscribe", "from", u.bareStr, "to", jid), true)
 			}
@@ -523,7 +585,13 @@ func unbindPresence(e *HookEvent) bool {
 		// the user's available resources that it is gone.
 		for _, res := range sess.user.sessions {
 			if res != sess && res.presence != nil {
-				s.deliver(res, newStanza("presence", "type", "unavailable", "from", sess.fullStr), "")
+				pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)
+				if s.isBlocked(res.user, sess.fullStr) { // its own list can block it
+					pres.CreateAttr("to", res.fullStr)
+					s.drop(pres, "blocked-inbound")
+					continue
+				}
+				s.deliver(res, pres, "")
 			}
 		}
 	}

@@ -181,7 +181,7 @@ func rosterIQ(e *HookEvent) bool {
 		return true
 	}
 	jid := j.String()
-	if jid == u.bareStr {
+	if jid == u.bareStr && !s.prof.RosterSelfItemAllowed {
 		s.deliver(sess, errorReply(st, "cancel", "not-allowed", "", nil), "error")
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -45,6 +46,7 @@ func Ejabberd() Profile {
 	p.DeliverToSessionJID = true
 	p.ReplyLangAndFrom = true
 	p.ErrorStyle = ErrorStyleEjabberd
+	p.SessionsAnswerEachOther = true
 	// mod_roster: pushes to every session, before the result; ver only
 	// when the get asks with ver, an opaque hash; no unavailable for a
 	// subscribe the contact has not approved; a push when an inbound
@@ -58,6 +60,14 @@ func Ejabberd() Profile {
 	p.NoProbeAfterApproval = true
 	p.RosterRemoveMissingPushes = true
 	p.UnavailableNeedsAvailable = true
+	p.NoPreApproval = true
+	p.NoUnavailableProbeAnswer = true
+	p.NoUnavailableReflection = true
+	p.NoResendPendingOut = true
+	p.RosterSelfItemAllowed = true
+	p.SubscriptionNoticesToAvailable = true
+	p.StoredRequestRebuilt = true
+	p.BlockedSubscriptionBounced = true
 	// mod_blocking on mod_privacy: the privacy list push, then the
 	// blocking push to every session, then the result; no presence on
 	// block or unblock; a stanza to a blocked JID bounces as a privacy
@@ -67,6 +77,11 @@ func Ejabberd() Profile {
 	p.BlockPushBeforeResult = true
 	p.NoPresenceOnBlock = true
 	p.NoPresenceOnUnblock = true
+	p.PrivacyBounceForBlocked = true
+	// A "domain/resource" item blocks that resource of every account of
+	// the domain (privacy lists match the item's JID as a pattern).
+	p.DomainResourceMatchesAnyUser = true
+	p.SelfBlockable = true
 	p.BounceBlockedMessages = true
 	p.ErrorOnBlockedBroadcast = false
 	// Finding E1 (docs/findings.md): a pending inbound subscription
@@ -94,19 +109,29 @@ var ejabberdModules = []string{
 type WireOptions struct {
 	// DeliverToSessionJID: every stanza delivered to a session carries
 	// that session's full JID as 'to' (ejabberd_sm routes a stanza to each
-	// resource with its own JID), the reflected self-presence included.
-	// Prosody keeps the 'to' the sender wrote, and none on the reflection.
+	// resource with its own JID), the reflected self-presence included —
+	// except a message addressed to a bare JID, which keeps it (observed
+	// on 24.12: route_message hands the stanza over as it is; a message
+	// to an unavailable resource is re-addressed to the resource that
+	// gets it). Prosody keeps the 'to' the sender wrote, and none on the
+	// reflection.
 	DeliverToSessionJID bool
 	// ReplyLangAndFrom: iq results and every error carry xml:lang (the
-	// request's, which ejabberd_c2s stamped with the stream's), and an iq
-	// the server answers or pushes on the account's behalf without a
-	// 'from' has the account's bare JID (ejabberd_c2s gives a stanza
+	// request's, which ejabberd_c2s stamped with the stream's), and a
+	// stanza the server answers or pushes on the account's behalf without
+	// a 'from' has the account's bare JID (ejabberd_c2s gives a stanza
 	// without 'to' the user's bare JID, and the reply swaps them).
 	ReplyLangAndFrom bool
 	// ErrorStyle selects the shape and text of the errors the server
 	// generates: "" Prosody's (no payload, Prosody's texts), or
 	// ErrorStyleEjabberd (errorShape).
 	ErrorStyle string
+	// SessionsAnswerEachOther: what a session receives can make another
+	// session of the server write to its client (ejabberd's other
+	// resources send their presence to a new resource themselves), so a
+	// real-server barrier needs a second ping round
+	// (driver.BarrierRounds). The model's behaviour does not change.
+	SessionsAnswerEachOther bool
 }
 
 // ErrorStyleEjabberd: errors echo the request's children (an iq's
@@ -138,9 +163,10 @@ type RosterOptions struct {
 	// from = that resource's full JID (ejabberd). Prosody stamps every
 	// stored presence with <delay from=host>.
 	PresenceDelayFromResource bool
-	// RosterPushOnPendingIn: an inbound subscribe stored on an existing
-	// roster item pushes that item (ejabberd keeps pending-in on the
-	// item; the push does not show it). Prosody pushes nothing.
+	// RosterPushOnPendingIn: an inbound subscribe stored on a roster item
+	// that is more than "none" (a subscription or a pending outbound
+	// request) pushes that item (ejabberd keeps pending-in on the item;
+	// the push does not show it). Prosody pushes nothing.
 	RosterPushOnPendingIn bool
 	// NoProbeAfterApproval: approving a contact the user is already
 	// subscribed to sends no probe (ejabberd). Prosody probes it, and the
@@ -154,6 +180,42 @@ type RosterOptions struct {
 	// that is not available is ignored, not reflected (ejabberd). Prosody
 	// reflects and broadcasts it.
 	UnavailableNeedsAvailable bool
+	// NoPreApproval: a subscribed sent without a pending request changes
+	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
+	// is optional). Prosody pre-approves.
+	NoPreApproval bool
+	// NoUnavailableProbeAnswer: a probe to an account with no available
+	// resource is not answered (RFC 6121 §4.3.2 allows silence; ejabberd
+	// 24.12). Prosody answers with unavailable.
+	NoUnavailableProbeAnswer bool
+	// NoUnavailableReflection: a broadcast unavailable is not sent back to
+	// the resource that sent it (ejabberd 24.12; finding E5). Prosody
+	// reflects it, as RFC 6121 §4.2.2 has the server do for available
+	// presence.
+	NoUnavailableReflection bool
+	// NoResendPendingOut: an initial presence does not re-send the user's
+	// pending outbound requests (ejabberd). Prosody does (§3.1 step 5e).
+	NoResendPendingOut bool
+	// RosterSelfItemAllowed: a roster item for the user's own bare JID is
+	// accepted like any other (ejabberd). Prosody refuses it with
+	// cancel/not-allowed.
+	RosterSelfItemAllowed bool
+	// SubscriptionNoticesToAvailable: inbound subscribed, unsubscribe and
+	// unsubscribed go to the available resources, like any presence to
+	// the bare JID (ejabberd). Prosody sends them to the resources that
+	// fetched the roster (RFC 6121 §3.2.3, §3.3.3 "interested").
+	SubscriptionNoticesToAvailable bool
+	// StoredRequestRebuilt: a pending request delivered at initial
+	// presence is a new <presence type='subscribe'/> from the contact's
+	// bare JID to the user's bare JID, without the original's children or
+	// xml:lang (ejabberd keeps only the roster item's pending-in and its
+	// status text). Prosody re-sends the stored stanza (§3.1 step 5d).
+	StoredRequestRebuilt bool
+	// BlockedSubscriptionBounced: a subscription stanza to a JID the user
+	// blocks changes the user's roster (LocalRosterChangeOnBlockedOutboundSub)
+	// and is then bounced with the blocked error, not routed (ejabberd).
+	// Prosody routes it.
+	BlockedSubscriptionBounced bool
 }
 
 // EjabberdBlockingOptions are mod_blocklist's options for XEP-0191 on top
@@ -162,7 +224,9 @@ type RosterOptions struct {
 type EjabberdBlockingOptions struct {
 	// PrivacyListPush: every block and unblock first pushes
 	// <query xmlns='jabber:iq:privacy'><list name='Blocked contacts'/></query>
-	// to every session, then the blocking push.
+	// to every session, then the blocking push — once the account has
+	// that list: an unblock before the account's first block pushes only
+	// the unblock.
 	PrivacyListPush bool
 	// BlockPushBeforeResult: the pushes come before the command's result.
 	BlockPushBeforeResult bool
@@ -171,6 +235,17 @@ type EjabberdBlockingOptions struct {
 	NoPresenceOnBlock bool
 	// NoPresenceOnUnblock: unblocking sends no presence (§3.4; E2).
 	NoPresenceOnUnblock bool
+	// PrivacyBounceForBlocked: a stanza to a blocked JID bounces as a
+	// privacy-list denial: modify/not-acceptable with "Your active privacy
+	// list has denied the routing of this stanza." and no
+	// <blocked xmlns='urn:xmpp:blocking:errors'/> (XEP-0191 §3.3 wants
+	// cancel/not-acceptable with <blocked/>; finding E3).
+	PrivacyBounceForBlocked bool
+	// SelfBlockable: an item that matches the user's own JID (its domain,
+	// its bare JID) blocks the user's own presence reflection, as the
+	// privacy list is applied to everything the session receives
+	// (XEP-0191 §5 and RFC 6121 §4.2.2 want the reflection; finding E4).
+	SelfBlockable bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.
@@ -182,14 +257,16 @@ const (
 // Error sites: where the model generates an error whose shape ejabberd
 // decides differently from Prosody (errorShape).
 const (
-	errSiteUnhandled      = "unhandled"       // no handler for the iq (host, account or self)
-	errSiteNoSession      = "no-session"      // iq or message to an unavailable resource or account
-	errSiteBlockedOut     = "blocked-out"     // a stanza to a JID the sender blocks
-	errSiteBlockedIn      = "blocked-in"      // a message or iq from a JID the recipient blocks
-	errSiteEmptyBlock     = "empty-block"     // <block/> without items
-	errSiteBadBlockItem   = "bad-block-item"  // a block/unblock item without a valid jid
-	errSiteAccountForbid  = "account-forbid"  // disco#info to another account
-	errSiteGroupchatToBar = "groupchat-local" // a groupchat message to an account
+	errSiteUnhandled       = "unhandled"          // no handler for the iq (host, account or self)
+	errSiteNoSession       = "no-session"         // iq or message to an unavailable resource or account
+	errSiteBlockedOut      = "blocked-out"        // a stanza to a JID the sender blocks
+	errSiteBlockedIn       = "blocked-in"         // a message or iq from a JID the recipient blocks
+	errSiteEmptyBlock      = "empty-block"        // <block/> without items
+	errSiteBlockItemNoJID  = "block-item-no-jid"  // a block/unblock item without jid
+	errSiteBlockItemBadJID = "block-item-bad-jid" // a block/unblock item whose jid does not prep
+	errSiteAccountForbid   = "account-forbid"     // disco#info to another account
+	errSiteNotSubscribed   = "not-subscribed"     // disco#info to an account one has no subscription to
+	errSiteGroupchatToBar  = "groupchat-local"    // a groupchat message to an account
 )
 
 // errorShape is ejabberd's error for site: type, condition, text. ok is
@@ -206,8 +283,12 @@ func errorShape(site string) (typ, cond, text string, ok bool) {
 		return "cancel", "service-unavailable", "", true
 	case errSiteEmptyBlock:
 		return "modify", "bad-request", "No items found in this query", true
-	case errSiteBadBlockItem:
-		return "modify", "bad-request", "", true
+	case errSiteBlockItemNoJID:
+		return "modify", "bad-request", "Missing attribute 'jid' in tag <item/> qualified by namespace 'urn:xmpp:blocking'", true
+	case errSiteBlockItemBadJID:
+		return "modify", "bad-request", "Bad value of attribute 'jid' in tag <item/> qualified by namespace 'urn:xmpp:blocking'", true
+	case errSiteNotSubscribed:
+		return "auth", "subscription-required", "Not subscribed", true
 	case errSiteAccountForbid:
 		return "cancel", "not-allowed", "Query to another users is forbidden", true
 	}
@@ -219,6 +300,9 @@ func errorShape(site string) (typ, cond, text string, ok bool) {
 func (s *Server) errorAt(site string, st *etree.Element, typ, cond, text string, app *etree.Element) *etree.Element {
 	if s.prof.ErrorStyle != ErrorStyleEjabberd {
 		return errorReply(st, typ, cond, text, app)
+	}
+	if site == errSiteBlockedOut && !s.prof.PrivacyBounceForBlocked {
+		site = "" // the XEP's bounce, in ejabberd's wire shape
 	}
 	if t, c, x, ok := errorShape(site); ok {
 		typ, cond, text, app = t, c, x, nil
@@ -249,20 +333,35 @@ func (s *Server) errorAt(site string, st *etree.Element, typ, cond, text string,
 	return r
 }
 
+// reasonAsIs is the delivery reason of a stanza a session writes straight
+// to its own stream (ejabberd_c2s, not ejabberd_sm): WireOptions do not
+// reshape it.
+const reasonAsIs = "as-is"
+
 // shapeForSession applies the WireOptions to a copy of st about to be
 // written to sess; it returns st itself when nothing applies.
 func (s *Server) shapeForSession(sess *session, st *etree.Element) *etree.Element {
 	p := &s.prof
 	typ := attrOr(st, "type")
-	needTo := p.DeliverToSessionJID && attrOr(st, "to") != sess.fullStr
-	needFrom := p.ReplyLangAndFrom && st.Tag == "iq" && selectAttr(st, "from") == nil
+	to := attrOr(st, "to")
+	newTo := sess.fullStr
+	if st.Tag == "message" && !strings.Contains(to, "/") {
+		// kept bare; a message without 'to' (the model drops a 'to' of
+		// the sender's own bare JID) was addressed to the bare JID
+		newTo = to
+		if to == "" {
+			newTo = sess.user.bareStr
+		}
+	}
+	needTo := p.DeliverToSessionJID && to != newTo
+	needFrom := p.ReplyLangAndFrom && selectAttr(st, "from") == nil
 	needLang := p.ReplyLangAndFrom && (typ == "error" || (st.Tag == "iq" && typ == "result")) && st.SelectAttr("xml:lang") == nil
 	if !needTo && !needFrom && !needLang {
 		return st
 	}
 	c := st.Copy()
 	if needTo {
-		c.CreateAttr("to", sess.fullStr)
+		c.CreateAttr("to", newTo)
 	}
 	if needFrom {
 		c.CreateAttr("from", sess.user.bareStr)

@@ -172,6 +172,9 @@ func (s *Server) subscribed(u *user, c string) bool {
 		s.save(u)
 		return true
 	}
+	if s.prof.NoPreApproval {
+		return false // ejabberd: no request, nothing to approve
+	}
 	if it := u.roster[c]; it == nil || it.sub == "none" || it.sub == "to" {
 		it = u.itemOrNew(c)
 		it.approved = true

@@ -293,7 +293,9 @@ func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 		s.out = append(s.out, Event{Kind: Drop, Stanza: s.share(st), Reason: "session-closed"})
 		return
 	}
-	st = s.shapeForSession(sess, st)
+	if reason != reasonAsIs {
+		st = s.shapeForSession(sess, st)
+	}
 	s.out = append(s.out, Event{Kind: Deliver, Session: sess.id, To: sess.jid, Stanza: s.share(st), Reason: reason})
 }
 

@@ -60,6 +60,10 @@ func inv18BlockedErrorToSender(c *Ctx) error {
 	for _, e := range c.evs {
 		if delivered(e) && e.Client == c.sender && e.typ == "error" && e.tag == c.send.tag {
 			t, cond, blocked := errorCond(e)
+			if c.prof.PrivacyBounceForBlocked && t == "modify" && cond == "not-acceptable" {
+				// ejabberd's privacy-list bounce (E3): its type, no <blocked/>
+				t, blocked = "cancel", true
+			}
 			if t != "cancel" || cond != "not-acceptable" || !blocked {
 				return fmt.Errorf("error to a blocked-outbound stanza is %s/%s blocked=%v: %s", t, cond, blocked, e.Stanza)
 			}
@@ -163,6 +167,12 @@ func inv20SelfNeverBlocked(c *Ctx) error {
 	}
 	if to := c.sendTo(); to != "" && to != c.senderBare() {
 		return nil
+	}
+	if c.prof.SelfBlockable && c.blockedThroughout(c.senderBare(), c.senderFull()) {
+		return nil // the user blocks its own JID (E4: ejabberd)
+	}
+	if c.send.typ == "unavailable" && c.prof.NoUnavailableReflection {
+		return nil // E5: ejabberd does not reflect an unavailable
 	}
 	if c.send.typ == "unavailable" && c.prof.UnavailableNeedsAvailable && !c.preSess[c.sender].avail {
 		return nil // ignored by such a server (ejabberd), reflection included

@@ -159,7 +159,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		if len(o.mutants.vals) > 0 {
 			return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 		}
-		cfg.Server = &driver.ServerDriver{Addr: o.server, Timeout: o.timeout}
+		cfg.Server = &driver.ServerDriver{Addr: o.server, Timeout: o.timeout, Rounds: driver.BarrierRounds(sim.ProfileValue())}
 		switch o.engine {
 		case "scansion":
 			cfg.ActionSet = properties.ScansionActions

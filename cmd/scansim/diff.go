@@ -80,7 +80,7 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		cmp := scenarios.Compare(s, scenarios.CompareOptions{
-			Server:  &driver.ServerDriver{Addr: *server, Timeout: *timeout},
+			Server:  &driver.ServerDriver{Addr: *server, Timeout: *timeout, Rounds: driver.BarrierRounds(sim.ProfileValue())},
 			Options: sim,
 			Strict:  *strict,
 			Timeout: *timeout,

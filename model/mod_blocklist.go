@@ -334,7 +334,13 @@ func bounceIQ(e *HookEvent) bool {
 	}
 	s.drop(st, "blocked-inbound")
 	if t := attrOr(st, "type"); t == "get" || t == "set" {
-		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+		site := errSiteBlockedIn
+		if e.kind == kindFull && s.sessionOf(attrOr(st, "to")) == nil {
+			// ejabberd applies the list in the recipient's session:
+			// without one, the iq is refused for that.
+			site = errSiteNoSession
+		}
+		e.send(s.errorAt(site, st, "cancel", "service-unavailable", "", nil), "error")
 	}
 	return true
 }
@@ -399,6 +405,10 @@ func editBlocklist(e *HookEvent) bool {
 	sess, st, action := e.origin.sess, e.stanza, e.query
 	u := sess.user
 	blocking := action.Tag == "block"
+	orig := st // what an error echoes (ErrorStyleEjabberd: as sent, before prepping)
+	if s.prof.ErrorStyle == ErrorStyleEjabberd {
+		orig = st.Copy()
+	}
 	var items []string
 	seen := map[string]bool{}
 	var presenceSet, removePending []string
@@ -413,7 +423,7 @@ func editBlocklist(e *HookEvent) bool {
 			if !ok {
 				site = errSiteBlockItemNoJID
 			}
-			s.deliver(sess, s.errorAt(site, st, "modify", "jid-malformed", "", nil), "error")
+			s.deliver(sess, s.errorAt(site, orig, "modify", "jid-malformed", "", nil), "error")
 			return true
 		}
 		jid := j.String()

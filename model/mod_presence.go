@@ -322,8 +322,10 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 && !s.prof.NoUnavailableProbeAnswer {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
-		} else {
+		} else if !s.prof.NoUnavailableProbeAnswer {
 			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unsubscribed"), true)
+		} else {
+			s.drop(st, "probe-unauthorised")
 		}
 	case "subscribe":
 		switch {

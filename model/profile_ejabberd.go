@@ -83,7 +83,10 @@ func Ejabberd() Profile {
 	p.DomainResourceMatchesAnyUser = true
 	p.SelfBlockable = true
 	p.BounceBlockedMessages = true
-	p.ErrorOnBlockedBroadcast = false
+	// Presence the server sends on the user's behalf to a blocked contact
+	// (the presence that goes with an approval) is bounced to the user
+	// with the blocked error, as Prosody does (§7.6).
+	p.ErrorOnBlockedBroadcast = true
 	// Finding E1 (docs/findings.md): a pending inbound subscription
 	// request survives the block and is delivered at the blocker's next
 	// initial presence, against XEP-0191 §3.3. The relaxed invariants
@@ -186,7 +189,9 @@ type RosterOptions struct {
 	NoPreApproval bool
 	// NoUnavailableProbeAnswer: a probe to an account with no available
 	// resource is not answered (RFC 6121 §4.3.2 allows silence; ejabberd
-	// 24.12). Prosody answers with unavailable.
+	// 24.12), nor is a probe from an entity not subscribed to the account
+	// (Prosody answers the first with unavailable, the second with
+	// unsubscribed).
 	NoUnavailableProbeAnswer bool
 	// NoUnavailableReflection: a broadcast unavailable is not sent back to
 	// the resource that sent it (ejabberd 24.12; finding E5). Prosody

@@ -216,9 +216,17 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 		// kick_old (§2.2).
 		se := etree.NewElement("stream:error")
 		newNS(se, "conflict", nsStreams)
-		newNS(se, "text", nsStreams).SetText("Replaced by new connection")
+		t := newNS(se, "text", nsStreams)
+		t.SetText("Replaced by new connection")
+		reason := "Replaced by new connection"
+		if s.prof.ErrorStyle == ErrorStyleEjabberd {
+			// ejabberd: the text has xml:lang; the old session's
+			// unavailable has no <status>.
+			t.CreateAttr("xml:lang", s.lang)
+			reason = ""
+		}
 		s.out = append(s.out, Event{Kind: StreamError, Session: old.id, To: old.jid, Stanza: se})
-		s.destroy(old, "Replaced by new connection")
+		s.destroy(old, reason)
 	}
 	s.nextID++
 	u := s.account(full.Node)

@@ -362,20 +362,17 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "unsubscribe":
 		if s.processInboundUnsubscribe(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		}
 	case "subscribed":
 		if s.processInboundApproval(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		} else {
 			s.mods.presence.subscribedNoop(s, e, c, fromBare)
 		}
 	case "unsubscribed":
 		if s.processInboundCancellation(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		}
 	default:
 		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
@@ -383,6 +380,20 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
 	return true
+}
+
+// noticeAndPush delivers an inbound subscription notice and pushes the
+// changed item: the notice first (Prosody), or the push first
+// (RosterPushBeforeResult: ejabberd's roster hook runs before the
+// presence is delivered).
+func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Element) {
+	if s.prof.RosterPushBeforeResult {
+		s.rosterPush(e, c, from)
+		s.sendToInterested(c, st)
+		return
+	}
+	s.sendToInterested(c, st)
+	s.rosterPush(e, c, from)
 }
 
 // sendToAvailable is sessionmanager.send_to_available_resources.

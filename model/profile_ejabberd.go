@@ -149,7 +149,9 @@ type RosterOptions struct {
 	// did (RFC 6121 §2.1.6 "interested resources").
 	RosterPushToAll bool
 	// RosterPushBeforeResult: the push of a roster set is written before
-	// the set's result (ejabberd). Prosody: the result first.
+	// the set's result, and the push of an inbound subscription change
+	// before the presence that caused it (ejabberd). Prosody: the result
+	// and the presence first.
 	RosterPushBeforeResult bool
 	// RosterVerOnlyIfAsked: a roster get without 'ver' is answered
 	// without 'ver'; with one, with the current version, which is an

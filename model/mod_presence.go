@@ -382,6 +382,24 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	return true
 }
 
+// resendStoredRequests is ejabberd's delivery of the stored subscription
+// requests at initial presence (StoredRequestRebuilt): before the
+// presence is handled at all, each as a new stanza from the contact's
+// bare JID to the user's, written by the session itself. Without
+// RecheckBlocklistOnOfflineFlush a blocked contact's request goes out
+// too (finding E1).
+func (s *Server) resendStoredRequests(sess *session) {
+	u := sess.user
+	for _, jid := range sortedKeys(u.pending) {
+		sub := newStanza("presence", "type", "subscribe", "from", jid, "to", u.bareStr)
+		if s.prof.RecheckBlocklistOnOfflineFlush && s.isBlocked(u, jid) {
+			s.drop(sub, "blocked-pending")
+			continue
+		}
+		s.deliver(sess, sub, reasonAsIs)
+	}
+}
+
 // noticeAndPush delivers an inbound subscription notice and pushes the
 // changed item: the notice first (Prosody), or the push first
 // (RosterPushBeforeResult: ejabberd's roster hook runs before the
@@ -464,6 +482,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	}
 	// Everything this handler posts is server-generated presence.
 
+	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt {
+		s.resendStoredRequests(sess)
+	}
 	// 1. Reflection (not of an unavailable under NoUnavailableReflection).
 	if !(hasType && typ == "unavailable" && s.prof.NoUnavailableReflection) {
 		s.mods.presence.reflect(s, sess, st)
@@ -517,15 +538,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		for _, jid := range sortedKeys(u.pending) {
 			var sub *etree.Element
 			if s.prof.StoredRequestRebuilt {
-				// ejabberd: a new stanza, to the bare JID, written by
-				// the session itself.
-				sub = newStanza("presence", "type", "subscribe", "from", jid, "to", u.bareStr)
-				if s.prof.RecheckBlocklistOnOfflineFlush && s.isBlocked(u, jid) {
-					s.drop(sub, "blocked-pending")
-					continue
-				}
-				s.deliver(sess, sub, reasonAsIs)
-				continue
+				break // delivered before the reflection (resendStoredRequests)
 			}
 			if stored := u.pending[jid]; stored != nil {
 				sub = stored.Copy()

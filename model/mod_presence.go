@@ -95,6 +95,11 @@ func presenceOutbound(e *HookEvent) bool {
 		return false // the host has no roster and records nothing
 	}
 	toBare := bareOf(to)
+	if e.generated && toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
+		// ejabberd: the presence a resource sends its user's other
+		// resources is not directed presence (no unavailable follows).
+		return false
+	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {
 		if o.sess.directed == nil {
 			o.sess.directed = make(map[string]bool)

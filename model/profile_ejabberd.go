@@ -165,8 +165,9 @@ type RosterOptions struct {
 	// PresenceDelayFromResource: a stored presence carries no <delay> when
 	// it answers a probe or goes with an approval; only the presences of
 	// the user's other resources sent to a new resource do, with
-	// from = that resource's full JID (ejabberd). Prosody stamps every
-	// stored presence with <delay from=host>.
+	// from = that resource's full JID, and they do not count as directed
+	// presence (ejabberd). Prosody stamps every stored presence with
+	// <delay from=host>.
 	PresenceDelayFromResource bool
 	// RosterPushOnPendingIn: an inbound subscribe stored on a roster item
 	// that is more than "none" (a subscription or a pending outbound

@@ -353,6 +353,9 @@ func (s *Server) blockedBySender(o origin, st *etree.Element) bool {
 	if !ok {
 		return false
 	}
+	if to == s.host && s.prof.HostExemptFromBlocking {
+		return false // ejabberd: blocking the domain spares the server itself (E6)
+	}
 	var u *user
 	if o.sess != nil {
 		u = o.sess.user

@@ -387,6 +387,24 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	return true
 }
 
+// unavailableToOwnResources delivers pres, an unavailable of sess that
+// was never available, to the user's other available resources, unless
+// the user's own list blocks sess (SelfBlockable).
+func (s *Server) unavailableToOwnResources(sess *session, pres *etree.Element) {
+	for _, res := range sess.user.sessions {
+		if res == sess || res.presence == nil {
+			continue
+		}
+		if s.isBlocked(res.user, sess.fullStr) {
+			r := pres.Copy()
+			r.CreateAttr("to", res.fullStr) // recorded as addressed to the resource
+			s.drop(r, "blocked-inbound")
+			continue
+		}
+		s.deliver(res, pres, "")
+	}
+}
+
 // resendStoredRequests is ejabberd's delivery of the stored subscription
 // requests at initial presence (StoredRequestRebuilt): before the
 // presence is handled at all, each as a new stanza from the contact's
@@ -481,8 +499,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	typ, hasType := attr(st, "type")
 	if hasType && typ == "unavailable" && sess.presence == nil && s.prof.UnavailableNeedsAvailable {
 		// ejabberd: an unavailable from a session that is not available
-		// is neither reflected nor broadcast.
-		s.drop(st, "not-available")
+		// goes to the user's other available resources only: no
+		// reflection, no broadcast to contacts.
+		s.unavailableToOwnResources(sess, st)
 		return
 	}
 	// Everything this handler posts is server-generated presence.
@@ -614,17 +633,7 @@ func unbindPresence(e *HookEvent) bool {
 	if s.prof.UnavailableNeedsAvailable {
 		// ejabberd: a session that never became available still tells
 		// the user's available resources that it is gone.
-		for _, res := range sess.user.sessions {
-			if res != sess && res.presence != nil {
-				pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)
-				if s.isBlocked(res.user, sess.fullStr) { // its own list can block it
-					pres.CreateAttr("to", res.fullStr)
-					s.drop(pres, "blocked-inbound")
-					continue
-				}
-				s.deliver(res, pres, "")
-			}
-		}
+		s.unavailableToOwnResources(sess, newStanza("presence", "type", "unavailable", "from", sess.fullStr))
 	}
 	if len(sess.directed) > 0 {
 		pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)

@@ -60,6 +60,7 @@ func Ejabberd() Profile {
 	p.NoProbeAfterApproval = true
 	p.RosterRemoveMissingPushes = true
 	p.UnavailableNeedsAvailable = true
+	p.NoPushWithoutChange = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -82,6 +83,7 @@ func Ejabberd() Profile {
 	// the domain (privacy lists match the item's JID as a pattern).
 	p.DomainResourceMatchesAnyUser = true
 	p.SelfBlockable = true
+	p.HostExemptFromBlocking = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (the presence that goes with an approval) is bounced to the user
@@ -182,10 +184,15 @@ type RosterOptions struct {
 	// roster gets a result and a subscription='remove' push (ejabberd).
 	// Prosody: modify/item-not-found (RFC 6121 §2.5.3).
 	RosterRemoveMissingPushes bool
-	// UnavailableNeedsAvailable: an unavailable broadcast from a session
-	// that is not available is ignored, not reflected (ejabberd). Prosody
-	// reflects and broadcasts it.
+	// UnavailableNeedsAvailable: an unavailable from a session that is not
+	// available — sent, or at the session's end — goes to the user's other
+	// available resources only, not back to the session nor to contacts
+	// (ejabberd). Prosody treats it as any unavailable (sent: reflected
+	// and broadcast; at the end: nothing).
 	UnavailableNeedsAvailable bool
+	// NoPushWithoutChange: an outbound unsubscribe that changes nothing
+	// pushes nothing (ejabberd). Prosody pushes the unchanged item.
+	NoPushWithoutChange bool
 	// NoPreApproval: a subscribed sent without a pending request changes
 	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
 	// is optional). Prosody pre-approves.
@@ -254,6 +261,11 @@ type EjabberdBlockingOptions struct {
 	// privacy list is applied to everything the session receives
 	// (XEP-0191 §5 and RFC 6121 §4.2.2 want the reflection; finding E4).
 	SelfBlockable bool
+	// HostExemptFromBlocking: a stanza to the server's own domain is never
+	// bounced by the sender's list, even when the list blocks that domain
+	// (ejabberd answers a ping to the host; finding E6). XEP-0191 §3.3
+	// makes no exception.
+	HostExemptFromBlocking bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

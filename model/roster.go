@@ -150,7 +150,9 @@ func (s *Server) unsubscribe(u *user, c string) bool {
 		return false
 	}
 	if !(it.subscribedTo() || it.ask) {
-		return true
+		// Prosody pushes the unchanged item; ejabberd does not
+		// (NoPushWithoutChange).
+		return !s.prof.NoPushWithoutChange
 	}
 	it.ask = false
 	switch it.sub {

@@ -142,9 +142,9 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3"), Doc: "an iq get/set from a blocked JID gets one service-unavailable, results are dropped"},
 
 	// Outbound: A to a blocked JID (A.7 17–20)
-	{ID: "inv17", Name: "inv17NoRoutingToBlocked", Check: inv17NoRoutingToBlocked, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub",
+	{ID: "inv17", Name: "inv17NoRoutingToBlocked", Check: inv17NoRoutingToBlocked, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "nothing A addresses to a JID it blocks reaches that JID"},
-	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, PrivacyBounceForBlocked",
+	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, PrivacyBounceForBlocked, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "such a stanza gets exactly one cancel/not-acceptable with <blocked/> back"},
 	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.6"), Doc: "server-generated traffic on A's behalf never reaches a JID A blocks, silently"},

@@ -23,6 +23,9 @@ func (c *Ctx) outboundBlocked() (j string, ok, exempt bool) {
 	if j == "" || j == c.senderBare() || !c.blockedThroughout(c.senderBare(), j) {
 		return "", false, false
 	}
+	if c.prof.HostExemptFromBlocking && j == "localhost" {
+		return "", false, false // E6: the server itself is never blocked
+	}
 	_, _, res := splitJID(j)
 	if c.send.tag == "presence" && res == "" {
 		switch c.send.typ {

@@ -130,7 +130,7 @@ var catalogue = []Invariant{
 		Cites: cites("RFC 6120 §8.2.3; Prosody §7.3"), Doc: "a client's result/error reply to a push changes and produces nothing"},
 
 	// Inbound: blocked JID to A (A.7 12–16)
-	{ID: "inv12", Name: "inv12NoDeliveryFromBlocked", Check: inv12NoDeliveryFromBlocked, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush",
+	{ID: "inv12", Name: "inv12NoDeliveryFromBlocked", Check: inv12NoDeliveryFromBlocked, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3; Prosody §5.5; Prosody §7.7"), Doc: "nothing from a JID A blocks is delivered to A's resources"},
 	{ID: "inv13", Name: "inv13SilenceTowardsBlockedPresence", Check: inv13SilenceTowardsBlockedPresence, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §3.3"), Doc: "presence of any type from a blocked JID gets no answer at all"},
@@ -152,11 +152,11 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §5; RFC 6121 §4.2.2"), Doc: "a broadcast presence is reflected to its sender exactly once"},
 
 	// Presence at block/unblock (A.7 21–24)
-	{ID: "inv21", Name: "inv21UnavailableOnBlock", Check: inv21UnavailableOnBlock, Level: LevelMust, Wire: true, Relax: "UnavailableSenderIsFullJID",
+	{ID: "inv21", Name: "inv21UnavailableOnBlock", Check: inv21UnavailableOnBlock, Level: LevelMust, Wire: true, Relax: "UnavailableSenderIsFullJID, NoPresenceOnBlock",
 		Cites: cites("XEP-0191 §3.3"), Doc: "a newly blocked contact allowed A's presence gets unavailable from A"},
-	{ID: "inv22", Name: "inv22PresenceOnUnblock", Check: inv22PresenceOnUnblock, Level: LevelMust, Wire: true, Relax: "PresenceOnUnblockAll",
+	{ID: "inv22", Name: "inv22PresenceOnUnblock", Check: inv22PresenceOnUnblock, Level: LevelMust, Wire: true, Relax: "PresenceOnUnblockAll, NoPresenceOnUnblock",
 		Cites: cites("XEP-0191 §3.4; XEP-0191 §3.5"), Doc: "an unblocked contact allowed A's presence gets A's current presence"},
-	{ID: "inv23", Name: "inv23PresenceCoherence", Check: inv23PresenceCoherence, Level: LevelDerived, Wire: true, Relax: "Strict",
+	{ID: "inv23", Name: "inv23PresenceCoherence", Check: inv23PresenceCoherence, Level: LevelDerived, Wire: true, Relax: "Strict, NoPresenceOnBlock",
 		Cites: cites("RFC 6121 §4; XEP-0191 §3.3; XEP-0191 §3.4"), Doc: "the last presence a contact saw from each of A's resources is A's current one"},
 	{ID: "inv24", Name: "inv24NoDoubleSignal", Check: inv24NoDoubleSignal, Level: LevelDerived, Wire: true,
 		Cites: cites("XEP-0191 §3.3; Prosody §7.3"), Doc: "re-blocking only blocked JIDs sends no presence"},
@@ -180,7 +180,7 @@ var catalogue = []Invariant{
 		Cites: cites("RFC 6121 §2.1.6; RFC 6121 §3; Prosody §4.2"), Doc: "every roster change is pushed to each interested resource, no-ops push nothing"},
 	{ID: "inv32", Name: "inv32PresenceAuthorisation", Check: inv32PresenceAuthorisation, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §4.4; RFC 6121 §4.6; XEP-0191 §3.3"), Doc: "available presence reaches only subscribers or directed targets, never across a block"},
-	{ID: "inv33", Name: "inv33ProbeSemantics", Check: inv33ProbeSemantics, Level: LevelMust, Wire: true,
+	{ID: "inv33", Name: "inv33ProbeSemantics", Check: inv33ProbeSemantics, Level: LevelMust, Wire: true, Relax: "NoUnavailableProbeAnswer",
 		Cites: cites("RFC 6121 §4.3.2; Prosody §3.5"), Doc: "a probe is answered with A's presence iff the prober has from/both"},
 	{ID: "inv34", Name: "inv34ApprovalAndCancelPresence", Check: inv34ApprovalAndCancelPresence, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §3.1.5; RFC 6121 §3.2.2"), Doc: "an approval sends A's presence, a cancellation unavailable from each resource"},

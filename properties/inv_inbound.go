@@ -22,6 +22,9 @@ func inv12NoDeliveryFromBlocked(c *Ctx) error {
 		if !c.blockedThroughout(e.user, e.from) {
 			continue
 		}
+		if c.prof.HostExemptFromBlocking && e.from == "localhost" {
+			continue // E6: the server itself is never blocked
+		}
 		if c.aboutOwnOutbound(e) {
 			continue // inv 18, 19
 		}
@@ -40,7 +43,8 @@ func (c *Ctx) aboutOwnOutbound(e *ev) bool {
 		return false
 	}
 	_, cond, blk := errorCond(e)
-	return e.Client == c.sender || cond == "not-acceptable" && blk
+	// (ejabberd's privacy bounce has no <blocked/>: PrivacyBounceForBlocked)
+	return e.Client == c.sender || cond == "not-acceptable" && (blk || c.prof.PrivacyBounceForBlocked)
 }
 
 // blockedSend: the step is a stanza from j's client to a local user A who

@@ -125,7 +125,8 @@ type WireOptions struct {
 	// request's, which ejabberd_c2s stamped with the stream's), and a
 	// stanza the server answers or pushes on the account's behalf without
 	// a 'from' has the account's bare JID (ejabberd_c2s gives a stanza
-	// without 'to' the user's bare JID, and the reply swaps them).
+	// without 'to' the user's bare JID, and the reply swaps them). A
+	// message of type normal is written without its type (the default).
 	ReplyLangAndFrom bool
 	// ErrorStyle selects the shape and text of the errors the server
 	// generates: "" Prosody's (no payload, Prosody's texts), or
@@ -376,7 +377,9 @@ func (s *Server) shapeForSession(sess *session, st *etree.Element) *etree.Elemen
 	needTo := p.DeliverToSessionJID && to != newTo
 	needFrom := p.ReplyLangAndFrom && selectAttr(st, "from") == nil
 	needLang := p.ReplyLangAndFrom && (typ == "error" || (st.Tag == "iq" && typ == "result")) && st.SelectAttr("xml:lang") == nil
-	if !needTo && !needFrom && !needLang {
+	// ejabberd's codec writes no type for a message of the default type
+	dropNormal := p.ReplyLangAndFrom && st.Tag == "message" && typ == "normal"
+	if !needTo && !needFrom && !needLang && !dropNormal {
 		return st
 	}
 	c := st.Copy()
@@ -388,6 +391,9 @@ func (s *Server) shapeForSession(sess *session, st *etree.Element) *etree.Elemen
 	}
 	if needLang {
 		c.CreateAttr("xml:lang", s.lang)
+	}
+	if dropNormal {
+		removeAttr(c, "type")
 	}
 	return c
 }

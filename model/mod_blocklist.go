@@ -383,6 +383,11 @@ func bounceOutgoing(e *HookEvent) bool {
 	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
 		return true // the spec's silent suppression (invariant 19)
 	}
+	if st.Tag == "presence" && e.generated && s.prof.SelfBlockable && e.origin.sess != nil && bareOf(attrOr(st, "to")) == e.origin.sess.user.bareStr {
+		// ejabberd: presence between the user's own resources is
+		// filtered by the receiving session, silently (E4)
+		return true
+	}
 	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 	return true
 }

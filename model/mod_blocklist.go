@@ -1,6 +1,8 @@
 package model
 
 import (
+	"maps"
+
 	"github.com/beevik/etree"
 )
 
@@ -47,6 +49,9 @@ var _ = register(&builtin{
 		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
 			e.rec.Blocklist = sortedKeys(e.user.blocklist)
 			e.rec.PrivacyList = e.user.privacyList
+			if len(e.user.blockDup) > 0 {
+				e.rec.BlockDup = maps.Clone(e.user.blockDup)
+			}
 			return false
 		})
 		m.Hook(eventAccountLoad, 2, func(e *HookEvent) bool {
@@ -54,6 +59,7 @@ var _ = register(&builtin{
 				e.user.blocklist[jid] = true
 			}
 			e.user.privacyList = e.rec.PrivacyList
+			e.user.blockDup = maps.Clone(e.rec.BlockDup)
 			return false
 		})
 	},
@@ -74,6 +80,8 @@ type blocklistAccount struct {
 	// contacts" (PrivacyListPush), created by its first block and
 	// never deleted; only then does an edit push it.
 	privacyList bool
+	// blockDup: extra copies of a blocked JID (BlockDuplicatesKept).
+	blockDup map[string]int
 }
 
 // blocklistRecord is mod_blocklist's part of the storage record.
@@ -81,6 +89,8 @@ type blocklistRecord struct {
 	Blocklist []string `json:"blocklist,omitempty"`
 	// PrivacyList: blocklistAccount.privacyList.
 	PrivacyList bool `json:"privacy_list,omitempty"`
+	// BlockDup: blocklistAccount.blockDup.
+	BlockDup map[string]int `json:"block_dup,omitempty"`
 }
 
 // blocklistMod holds mod_blocklist's replaceable handlers and the steps
@@ -399,7 +409,9 @@ func blocklistGet(e *HookEvent) bool {
 	r := reply(e.stanza)
 	bl := newNS(r, "blocklist", nsBlocking)
 	for _, jid := range sortedKeys(sess.user.blocklist) {
-		bl.CreateElement("item").CreateAttr("jid", jid)
+		for range 1 + sess.user.blockDup[jid] { // E7: copies under BlockDuplicatesKept
+			bl.CreateElement("item").CreateAttr("jid", jid)
+		}
 	}
 	sess.interestedBlocklist = true
 	s.deliver(sess, r, "result")
@@ -437,6 +449,14 @@ func editBlocklist(e *HookEvent) bool {
 		jid := j.String()
 		it.CreateAttr("jid", jid) // echoed prepped in the push
 		if seen[jid] {
+			if blocking && s.prof.BlockDuplicatesKept && !u.blocklist[jid] {
+				// ejabberd appends every item not on the list yet,
+				// a JID named twice in the command twice (E7)
+				if u.blockDup == nil {
+					u.blockDup = map[string]int{}
+				}
+				u.blockDup[jid]++
+			}
 			continue
 		}
 		seen[jid] = true
@@ -454,6 +474,14 @@ func editBlocklist(e *HookEvent) bool {
 	all := !blocking && len(items) == 0
 	old := u.blocklist
 	var nbl map[string]bool
+	if !blocking {
+		if all {
+			clear(u.blockDup)
+		}
+		for _, jid := range items {
+			delete(u.blockDup, jid)
+		}
+	}
 	if all {
 		nbl = b.unblockAll(old)
 	} else {

@@ -84,6 +84,7 @@ func Ejabberd() Profile {
 	p.DomainResourceMatchesAnyUser = true
 	p.SelfBlockable = true
 	p.HostExemptFromBlocking = true
+	p.BlockDuplicatesKept = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (the presence that goes with an approval) is bounced to the user
@@ -267,6 +268,11 @@ type EjabberdBlockingOptions struct {
 	// (ejabberd answers a ping to the host; finding E6). XEP-0191 §3.3
 	// makes no exception.
 	HostExemptFromBlocking bool
+	// BlockDuplicatesKept: a JID named twice in one <block/> that was
+	// not on the list yet is listed twice by the blocklist get (finding
+	// E7; XEP-0191 §3.2's list has no duplicates). A JID already on the
+	// list is not added again.
+	BlockDuplicatesKept bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

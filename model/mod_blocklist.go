@@ -320,6 +320,13 @@ func bounceMessage(e *HookEvent) bool {
 	if !s.blockedByRecipient(st) {
 		return false
 	}
+	if s.prof.GroupchatToBareBounced && attrOr(st, "type") == "groupchat" && s.sessionOf(attrOr(st, "to")) == nil {
+		// ejabberd: the session manager refuses a groupchat to a bare
+		// JID before the recipient's list is consulted
+		s.drop(st, "blocked-inbound")
+		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690

@@ -85,6 +85,7 @@ func Ejabberd() Profile {
 	p.SelfBlockable = true
 	p.HostExemptFromBlocking = true
 	p.BlockDuplicatesKept = true
+	p.GroupchatToBareBounced = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (the presence that goes with an approval) is bounced to the user
@@ -273,6 +274,12 @@ type EjabberdBlockingOptions struct {
 	// E7; XEP-0191 §3.2's list has no duplicates). A JID already on the
 	// list is not added again.
 	BlockDuplicatesKept bool
+	// GroupchatToBareBounced: a groupchat message to a bare JID (or an
+	// absent resource) is bounced by the routing, "User session not
+	// found", even from a JID the recipient blocks (ejabberd's session
+	// manager answers before the recipient's session applies its list).
+	// Prosody drops a blocked one silently.
+	GroupchatToBareBounced bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -144,6 +144,13 @@ func inv15InboundMessageHandling(c *Ctx) error {
 		case !c.prof.BounceBlockedMessages && errs != 0:
 			return fmt.Errorf("%d errors for a blocked message, want a silent drop", errs)
 		}
+	case "groupchat":
+		// GroupchatToBareBounced (ejabberd): a groupchat to a bare JID
+		// (or an absent resource) is refused by the routing before any
+		// list applies
+		if errs != 0 && !(c.prof.GroupchatToBareBounced && !boundFull && errs == 1) {
+			return fmt.Errorf("%d errors for a blocked %s message, want a silent drop", errs, c.send.typ)
+		}
 	default:
 		if errs != 0 {
 			return fmt.Errorf("%d errors for a blocked %s message, want a silent drop", errs, c.send.typ)

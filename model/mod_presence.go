@@ -428,6 +428,12 @@ func (s *Server) resendStoredRequests(sess *session) {
 // (RosterPushBeforeResult: ejabberd's roster hook runs before the
 // presence is delivered).
 func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Element) {
+	if s.prof.RosterPushOnPendingIn && c.roster[from] == nil {
+		// ejabberd: only a pending-in went away, on an item it never
+		// shows (none + pending-in): nothing to push
+		s.sendToInterested(c, st)
+		return
+	}
 	if s.prof.RosterPushBeforeResult {
 		s.rosterPush(e, c, from)
 		s.sendToInterested(c, st)

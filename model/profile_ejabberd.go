@@ -177,7 +177,9 @@ type RosterOptions struct {
 	// RosterPushOnPendingIn: an inbound subscribe stored on a roster item
 	// that is more than "none" (a subscription or a pending outbound
 	// request) pushes that item (ejabberd keeps pending-in on the item;
-	// the push does not show it). Prosody pushes nothing.
+	// the push does not show it). Prosody pushes nothing. Conversely an
+	// unsubscribe that only cancels a pending-in without a visible item
+	// pushes nothing (Prosody pushes a removal).
 	RosterPushOnPendingIn bool
 	// NoProbeAfterApproval: approving a contact the user is already
 	// subscribed to sends no probe (ejabberd). Prosody probes it, and the

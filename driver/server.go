@@ -69,6 +69,22 @@ type ServerDriver struct {
 	// xmpptcp's defaults, 1 MiB and 100 levels).
 	MaxStanzaBytes int64
 	MaxDepth       int
+	// Rounds is the number of ping rounds a barrier makes (0 is 1). A
+	// server whose sessions answer what other sessions received (ejabberd:
+	// the presences of a user's other resources reach a new resource
+	// from those resources' own processes, after the new one's ping) needs
+	// a second: see BarrierRounds.
+	Rounds int
+}
+
+// BarrierRounds is the Rounds a profile's server needs: 2 when its
+// sessions answer each other (model.WireOptions.SessionsAnswerEachOther),
+// else 1.
+func BarrierRounds(p model.Profile) int {
+	if p.SessionsAnswerEachOther {
+		return 2
+	}
+	return 1
 }
 
 // DefaultKeep is the Keep list a ServerDriver uses when its own is nil.
@@ -98,6 +114,7 @@ func (d *ServerDriver) Open(host string) (Network, error) {
 		start:      time.Now(),
 		keep:       d.Keep,
 		registered: map[string]bool{},
+		rounds:     max(d.Rounds, 1),
 	}
 	if n.timeout <= 0 {
 		n.timeout = xmpptcp.DefaultTimeout
@@ -123,6 +140,7 @@ type serverNetwork struct {
 	keep       []string
 	start      time.Time
 	registered map[string]bool // users this run registered
+	rounds     int
 
 	mu      sync.Mutex // guards trace, failure and every endpoint's seqs
 	trace   []sim.TraceEvent
@@ -305,7 +323,14 @@ func (n *serverNetwork) quiesceWhere(last Endpoint, only map[*serverEndpoint]boo
 	if f := n.Failure(); f != nil {
 		return f
 	}
-	err := n.quiesce(last, only)
+	// Rounds: a server whose sessions answer each other needs a second
+	// ping round (BarrierRounds).
+	var err error
+	for range n.rounds {
+		if err = n.quiesce(last, only); err != nil {
+			break
+		}
+	}
 	if err == nil {
 		err = n.Failure() // a connection lost meanwhile
 	}

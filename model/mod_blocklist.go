@@ -1,6 +1,8 @@
 package model
 
 import (
+	"maps"
+
 	"github.com/beevik/etree"
 )
 
@@ -56,12 +58,18 @@ var _ = register(&builtin{
 		m.hookIQ(iqEvent("set", "self", nsBlocking, "unblock"), 0, editBlocklist)
 		m.Hook(eventAccountSave, 2, func(e *HookEvent) bool {
 			e.rec.Blocklist = sortedKeys(e.user.blocklist)
+			e.rec.PrivacyList = e.user.privacyList
+			if len(e.user.blockDup) > 0 {
+				e.rec.BlockDup = maps.Clone(e.user.blockDup)
+			}
 			return false
 		})
 		m.Hook(eventAccountLoad, 2, func(e *HookEvent) bool {
 			for _, jid := range e.rec.Blocklist {
 				e.user.blocklist[jid] = true
 			}
+			e.user.privacyList = e.rec.PrivacyList
+			e.user.blockDup = maps.Clone(e.rec.BlockDup)
 			return false
 		})
 	},
@@ -82,11 +90,21 @@ type blocklistSession struct {
 // blocklistAccount is mod_blocklist's per-account state.
 type blocklistAccount struct {
 	blocklist map[string]bool
+	// privacyList: the account has ejabberd's privacy list "Blocked
+	// contacts" (PrivacyListPush), created by its first block and
+	// never deleted; only then does an edit push it.
+	privacyList bool
+	// blockDup: extra copies of a blocked JID (BlockDuplicatesKept).
+	blockDup map[string]int
 }
 
 // blocklistRecord is mod_blocklist's part of the storage record.
 type blocklistRecord struct {
 	Blocklist []string `json:"blocklist,omitempty"`
+	// PrivacyList: blocklistAccount.privacyList.
+	PrivacyList bool `json:"privacy_list,omitempty"`
+	// BlockDup: blocklistAccount.blockDup.
+	BlockDup map[string]int `json:"block_dup,omitempty"`
 }
 
 // blocklistMod holds mod_blocklist's replaceable handlers and the steps
@@ -531,6 +549,13 @@ func bounceMessage(e *HookEvent) bool {
 		}
 		return false
 	}
+	if s.prof.GroupchatToBareBounced && attrOr(st, "type") == "groupchat" && s.sessionOf(attrOr(st, "to")) == nil {
+		// ejabberd: the session manager refuses a groupchat to a bare
+		// JID before the recipient's list is consulted
+		s.drop(st, "blocked-inbound")
+		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690
@@ -538,7 +563,7 @@ func bounceMessage(e *HookEvent) bool {
 		}
 		if s.prof.BounceBlockedMessages {
 			s.drop(st, "blocked-inbound")
-			e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
 			return true
 		}
 	}
@@ -555,7 +580,13 @@ func bounceIQ(e *HookEvent) bool {
 	}
 	s.drop(st, "blocked-inbound")
 	if t := attrOr(st, "type"); t == "get" || t == "set" {
-		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+		site := errSiteBlockedIn
+		if e.kind == kindFull && s.sessionOf(attrOr(st, "to")) == nil {
+			// ejabberd applies the list in the recipient's session:
+			// without one, the iq is refused for that.
+			site = errSiteNoSession
+		}
+		e.send(s.errorAt(site, st, "cancel", "service-unavailable", "", nil), "error")
 	}
 	return true
 }
@@ -567,6 +598,9 @@ func (s *Server) blockedBySender(o origin, st *etree.Element) bool {
 	to, ok := attr(st, "to")
 	if !ok {
 		return false
+	}
+	if to == s.host && s.prof.HostExemptFromBlocking {
+		return false // ejabberd: blocking the domain spares the server itself (E6)
 	}
 	var u *user
 	if o.sess != nil {
@@ -598,7 +632,12 @@ func bounceOutgoing(e *HookEvent) bool {
 	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
 		return true // the spec's silent suppression (invariant 19)
 	}
-	e.send(errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	if st.Tag == "presence" && e.generated && s.prof.SelfBlockable && e.origin.sess != nil && bareOf(attrOr(st, "to")) == e.origin.sess.user.bareStr {
+		// ejabberd: presence between the user's own resources is
+		// filtered by the receiving session, silently (E4)
+		return true
+	}
+	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 	return true
 }
 
@@ -609,7 +648,9 @@ func blocklistGet(e *HookEvent) bool {
 	r := reply(e.stanza)
 	bl := newNS(r, "blocklist", nsBlocking)
 	for _, jid := range sortedKeys(sess.user.blocklist) {
-		bl.CreateElement("item").CreateAttr("jid", jid)
+		for range 1 + sess.user.blockDup[jid] { // E7: copies under BlockDuplicatesKept
+			bl.CreateElement("item").CreateAttr("jid", jid)
+		}
 	}
 	sess.interestedBlocklist = true
 	s.deliver(sess, r, "result")
@@ -623,6 +664,10 @@ func editBlocklist(e *HookEvent) bool {
 	sess, st, action := e.origin.sess, e.stanza, e.query
 	u := sess.user
 	blocking := action.Tag == "block"
+	orig := st // what an error echoes (ErrorStyleEjabberd: as sent, before prepping)
+	if s.prof.ErrorStyle == ErrorStyleEjabberd {
+		orig = st.Copy()
+	}
 	var items []string
 	seen := map[string]bool{}
 	var presenceSet, removePending []string
@@ -633,12 +678,24 @@ func editBlocklist(e *HookEvent) bool {
 		raw, ok := attr(it, "jid")
 		j, err := ParseJID(raw)
 		if !ok || err != nil {
-			s.deliver(sess, errorReply(st, "modify", "jid-malformed", "", nil), "error")
+			site := errSiteBlockItemBadJID
+			if !ok {
+				site = errSiteBlockItemNoJID
+			}
+			s.deliver(sess, s.errorAt(site, orig, "modify", "jid-malformed", "", nil), "error")
 			return true
 		}
 		jid := j.String()
 		it.CreateAttr("jid", jid) // echoed prepped in the push
 		if seen[jid] {
+			if blocking && s.prof.BlockDuplicatesKept && !u.blocklist[jid] {
+				// ejabberd appends every item not on the list yet,
+				// a JID named twice in the command twice (E7)
+				if u.blockDup == nil {
+					u.blockDup = map[string]int{}
+				}
+				u.blockDup[jid]++
+			}
 			continue
 		}
 		seen[jid] = true
@@ -650,12 +707,20 @@ func editBlocklist(e *HookEvent) bool {
 		}
 	}
 	if blocking && len(items) == 0 {
-		s.deliver(sess, errorReply(st, "modify", "bad-request", "", nil), "error")
+		s.deliver(sess, s.errorAt(errSiteEmptyBlock, st, "modify", "bad-request", "", nil), "error")
 		return true
 	}
 	all := !blocking && len(items) == 0
 	old := u.blocklist
 	var nbl map[string]bool
+	if !blocking {
+		if all {
+			clear(u.blockDup)
+		}
+		for _, jid := range items {
+			delete(u.blockDup, jid)
+		}
+	}
 	switch {
 	case all:
 		nbl = b.unblockAll(old)
@@ -675,8 +740,23 @@ func editBlocklist(e *HookEvent) bool {
 		sess.ownBlocklist = nbl
 	}
 	s.touch(u)
+	if s.prof.BlockPushBeforeResult {
+		// ejabberd's mod_blocking: the privacy list is set (and pushed)
+		// and the blocking push sent before the iq is answered.
+		b.push(s, u, action, all, old)
+	}
 	s.deliver(sess, reply(st), "result")
 
+	if s.prof.NoPresenceOnBlock && blocking || s.prof.NoPresenceOnUnblock && !blocking {
+		// ejabberd sends no presence when the list changes (E2).
+		if blocking {
+			b.dropPending(s, u, removePending)
+		}
+		if !s.prof.BlockPushBeforeResult {
+			b.push(s, u, action, all, old)
+		}
+		return true
+	}
 	if blocking {
 		for _, jid := range presenceSet {
 			b.onBlock(s, e, u, jid, old[jid])
@@ -693,7 +773,9 @@ func editBlocklist(e *HookEvent) bool {
 		}
 		b.onUnblock(s, e, u, targets)
 	}
-	b.push(s, u, action, all, old)
+	if !s.prof.BlockPushBeforeResult {
+		b.push(s, u, action, all, old)
+	}
 	return true
 }
 
@@ -719,6 +801,18 @@ func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool, _ map[stri
 		echo.CreateAttr("xmlns", nsBlocking)
 	}
 	push.AddChild(echo)
+	if s.prof.PrivacyListPush && (u.privacyList || action.Tag == "block") {
+		u.privacyList = true
+		// ejabberd's mod_blocking edits the privacy list "Blocked
+		// contacts" and mod_privacy pushes that list's name first.
+		pp := newStanza("iq", "type", "set", "id", "privacy-push")
+		newNS(pp, "query", nsPrivacy).CreateElement("list").CreateAttr("name", ejabberdPrivacyListName)
+		for _, o := range u.sessions {
+			if s.mods.blocklist.pushTo(s, o) {
+				s.deliver(o, pp, "push")
+			}
+		}
+	}
 	for _, o := range u.sessions {
 		if s.mods.blocklist.pushTo(s, o) {
 			push.CreateAttr("to", o.fullStr)

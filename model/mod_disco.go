@@ -1,6 +1,11 @@
 package model
 
-import "github.com/beevik/etree"
+import (
+	"slices"
+	"strings"
+
+	"github.com/beevik/etree"
+)
 
 // DiscoOptions are mod_disco's options.
 type DiscoOptions struct {
@@ -20,6 +25,21 @@ type DiscoOptions struct {
 	// answer the trunk and 0.12 profiles were verified with: the node is
 	// ignored.
 	HostNodeNotFound bool
+	// HostFeatures, when not empty, is the host's disco#info feature list
+	// (space-separated, in the order answered) instead of the features the
+	// loaded modules add: for a server whose modules the model stands in
+	// for with its own (ejabberd: core features "iq" and "presence",
+	// mod_privacy's, no jabber:iq:roster).
+	HostFeatures string
+	// ServerInfoForm: the host's disco#info ends with an empty XEP-0157
+	// serverinfo form (ejabberd's mod_disco, without server_info set).
+	ServerInfoForm bool
+	// AccountDiscoForbidden: disco#info to another account is refused:
+	// auth/subscription-required "Not subscribed" unless the requester is
+	// subscribed to the account's presence, and then cancel/not-allowed
+	// "Query to another users is forbidden" (ejabberd's mod_disco without
+	// mod_caps). Prosody answers a subscribed contact.
+	AccountDiscoForbidden bool
 }
 
 // hostNodeNotFound answers a host or component disco query that names a
@@ -45,7 +65,11 @@ func hostNodeNotFound(e *HookEvent) bool {
 // answered: docs/findings.md). An account's disco#info is built by the
 // handlers of EventAccountDiscoInfo, in chain order.
 var _ = register(&builtin{name: "disco", load: func(s *Server, m *ModuleAPI) {
-	m.AddIdentity("server", "im", "Prosody")
+	name := s.prof.ServerName
+	if name == "" {
+		name = "Prosody"
+	}
+	m.AddIdentity("server", "im", name)
 	m.AddFeature(nsDiscoInfo)
 	m.AddFeature(nsDiscoItems)
 	s.hooks.refTo(&s.mods.disco.account, EventAccountDiscoInfo)
@@ -103,6 +127,17 @@ func hostDiscoInfo(e *HookEvent) bool {
 	if hostNodeNotFound(e) {
 		return true
 	}
+	if s.prof.HostFeatures != "" || s.prof.ServerInfoForm {
+		features, ext := s.hostFeatures, s.hostExtensions
+		if s.prof.HostFeatures != "" {
+			features = strings.Fields(s.prof.HostFeatures)
+		}
+		if s.prof.ServerInfoForm {
+			ext = append(slices.Clip(ext), serverInfoForm())
+		}
+		sendDiscoInfo(e, s.hostIdentities, features, ext)
+		return true
+	}
 	sendDiscoInfo(e, s.hostIdentities, s.hostFeatures, s.hostExtensions)
 	return true
 }
@@ -143,6 +178,14 @@ func accountDiscoInfo(e *HookEvent) bool {
 		return false
 	}
 	st := e.stanza
+	if s.prof.AccountDiscoForbidden && !e.toSelf && bareOf(attrOr(st, "from")) != target.bareStr {
+		site := errSiteAccountForbid
+		if !s.mayQueryAccount(e, target) {
+			site = errSiteNotSubscribed
+		}
+		e.send(s.errorAt(site, st, "cancel", "not-allowed", "", nil), "error")
+		return true
+	}
 	if !s.mayQueryAccount(e, target) {
 		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
 		return true
@@ -161,3 +204,15 @@ func accountDiscoInfo(e *HookEvent) bool {
 
 // discoMod holds the chain mod_disco fires for account disco#info.
 type discoMod struct{ account chainRef }
+
+// serverInfoForm is an empty XEP-0157 form: only its FORM_TYPE.
+func serverInfoForm() *etree.Element {
+	x := newElement("x")
+	x.CreateAttr("xmlns", "jabber:x:data")
+	x.CreateAttr("type", "result")
+	f := x.CreateElement("field")
+	f.CreateAttr("var", "FORM_TYPE")
+	f.CreateAttr("type", "hidden")
+	f.CreateElement("value").SetText("http://jabber.org/network/serverinfo")
+	return x
+}

@@ -21,7 +21,7 @@ func iqToFull(e *HookEvent) bool {
 	if sess := s.sessionOf(attrOr(st, "to")); sess != nil {
 		s.deliver(sess, st, "")
 	} else if t == "get" || t == "set" {
-		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+		e.send(s.errorAt(errSiteNoSession, st, "cancel", "service-unavailable", "", nil), "error")
 	} else {
 		s.drop(st, "no-session")
 	}

@@ -69,7 +69,7 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 	case "error":
 		s.drop(st, "error-to-bare")
 	case "groupchat":
-		e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
 	case "headline":
 		to, hasTo := attr(st, "to")
 		n := 0
@@ -95,7 +95,7 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 		}
 		// message/offline/handle: mod_offline stores it (§5.5).
 		if e.user = s.localUser(mustJID(bare)); e.user == nil || !fire(s.mods.message.offline.handlers(), e) {
-			e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+			e.send(s.errorAt(errSiteNoSession, st, "cancel", "service-unavailable", "", nil), "error")
 		}
 	}
 }

@@ -56,6 +56,15 @@ type presenceMod struct {
 
 func (m *presenceMod) init() {
 	m.reflect = func(s *Server, sess *session, st *etree.Element) {
+		if s.prof.SelfBlockable && s.isBlocked(sess.user, sess.fullStr) {
+			// ejabberd: the user's own list can block its own JID
+			// (its domain, its bare JID) and the reflection with it
+			// (finding E4). Recorded as addressed to the session.
+			r := st.Copy()
+			r.CreateAttr("to", sess.fullStr)
+			s.drop(r, "blocked-inbound")
+			return
+		}
 		if sess.bound {
 			s.deliver(sess, st, "")
 		}
@@ -86,6 +95,11 @@ func presenceOutbound(e *HookEvent) bool {
 		return false // the host has no roster and records nothing
 	}
 	toBare := bareOf(to)
+	if e.generated && toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
+		// ejabberd: the presence a resource sends its user's other
+		// resources is not directed presence (no unavailable follows).
+		return false
+	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {
 		if o.sess.directed == nil {
 			o.sess.directed = make(map[string]bool)
@@ -97,6 +111,25 @@ func presenceOutbound(e *HookEvent) bool {
 		}
 	}
 	return false
+}
+
+// postSubscription routes an outbound subscription stanza after its
+// roster change — or, under BlockedSubscriptionBounced, bounces it when
+// the sender blocks the contact.
+func (s *Server) postSubscription(e *HookEvent, o origin, st *etree.Element) {
+	if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+		s.bounceSubscription(e, st)
+		return
+	}
+	s.post(e, false, o, st, false)
+}
+
+// bounceSubscription answers a subscription stanza to a blocked contact
+// with the blocked error (ejabberd's privacy check runs after the roster
+// hook: the roster has changed, and the stanza goes no further).
+func (s *Server) bounceSubscription(e *HookEvent, st *etree.Element) {
+	s.drop(st, "blocked-outbound")
+	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 }
 
 // outboundSubscription is handle_outbound_presence_subscriptions_and_probes
@@ -127,6 +160,10 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
+		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+			s.bounceSubscription(e, st)
+			break
+		}
 		sub := s.newEvent(e)
 		sub.origin, sub.stanza = o, st
 		s.route(sub, false)
@@ -152,26 +189,33 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		if u != nil && s.unsubscribe(u, toBare) {
 			s.rosterPush(e, u, toBare)
 		}
-		s.post(e, false, o, st, false)
+		s.postSubscription(e, o, st)
 	case "subscribed":
 		if u != nil && s.subscribed(u, toBare) {
 			s.rosterPush(e, u, toBare)
 		}
+		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+			s.bounceSubscription(e, st) // whether or not it changed anything
+			break
+		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
-			s.post(e, false, o, st, false)
+			s.postSubscription(e, o, st)
 			s.sendPresenceOfAvailable(e, u, toBare, nil)
 		}
-		if u != nil && s.isUserSubscribed(u, toBare) {
+		if u != nil && s.isUserSubscribed(u, toBare) && !s.prof.NoProbeAfterApproval {
 			s.post(e, false, o, newStanza("presence", "type", "probe", "from", fromBare, "to", toBare), false)
 		}
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
+			if !ok && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+				s.bounceSubscription(e, st)
+			}
 			if ok {
 				if subscribed {
 					s.rosterPush(e, u, toBare)
 				}
-				s.post(e, false, o, st, false)
+				s.postSubscription(e, o, st)
 				if subscribed {
 					s.sendPresenceOfAvailable(e, u, toBare, newStanza("presence", "type", "unavailable"))
 				}
@@ -284,11 +328,13 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	switch attrOr(st, "type") {
 	case "probe":
 		if s.mods.presence.probeAllowed(s, c, fromBare) {
-			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 {
+			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 && !s.prof.NoUnavailableProbeAnswer {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
-		} else {
+		} else if !s.prof.NoUnavailableProbeAnswer {
 			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unsubscribed"), true)
+		} else {
+			s.drop(st, "probe-unauthorised")
 		}
 	case "subscribe":
 		switch {
@@ -304,7 +350,16 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 				}
 			}
 		default:
-			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			if !s.prof.NoUnavailableOnSubscribe {
+				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
+			}
+			if it := c.roster[fromBare]; !c.hasPending(fromBare) && s.prof.RosterPushOnPendingIn && it != nil && (it.sub != "none" || it.ask) {
+				// ejabberd stores the request on the roster item and
+				// pushes the changed item (which shows no pending-in)
+				// before it delivers the request — unless the item is
+				// then only "none + pending-in", which it never pushes.
+				s.rosterPush(e, c, fromBare)
+			}
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
 					s.sendToAvailable(c, st)
@@ -316,20 +371,17 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "unsubscribe":
 		if s.processInboundUnsubscribe(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		}
 	case "subscribed":
 		if s.processInboundApproval(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		} else {
 			s.mods.presence.subscribedNoop(s, e, c, fromBare)
 		}
 	case "unsubscribed":
 		if s.processInboundCancellation(c, fromBare) {
-			s.sendToInterested(c, st)
-			s.rosterPush(e, c, fromBare)
+			s.noticeAndPush(e, c, fromBare, st)
 		}
 	default:
 		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
@@ -337,6 +389,62 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
 	return true
+}
+
+// unavailableToOwnResources delivers pres, an unavailable of sess that
+// was never available, to the user's other available resources, unless
+// the user's own list blocks sess (SelfBlockable).
+func (s *Server) unavailableToOwnResources(sess *session, pres *etree.Element) {
+	for _, res := range sess.user.sessions {
+		if res == sess || res.presence == nil {
+			continue
+		}
+		if s.isBlocked(res.user, sess.fullStr) {
+			r := pres.Copy()
+			r.CreateAttr("to", res.fullStr) // recorded as addressed to the resource
+			s.drop(r, "blocked-inbound")
+			continue
+		}
+		s.deliver(res, pres, "")
+	}
+}
+
+// resendStoredRequests is ejabberd's delivery of the stored subscription
+// requests at initial presence (StoredRequestRebuilt): before the
+// presence is handled at all, each as a new stanza from the contact's
+// bare JID to the user's, written by the session itself. Without
+// RecheckBlocklistOnOfflineFlush a blocked contact's request goes out
+// too (finding E1).
+func (s *Server) resendStoredRequests(sess *session) {
+	u := sess.user
+	for _, jid := range sortedKeys(u.pending) {
+		sub := newStanza("presence", "type", "subscribe", "from", jid, "to", u.bareStr)
+		if s.prof.RecheckBlocklistOnOfflineFlush && s.isBlocked(u, jid) {
+			s.drop(sub, "blocked-pending")
+			continue
+		}
+		s.deliver(sess, sub, reasonAsIs)
+	}
+}
+
+// noticeAndPush delivers an inbound subscription notice and pushes the
+// changed item: the notice first (Prosody), or the push first
+// (RosterPushBeforeResult: ejabberd's roster hook runs before the
+// presence is delivered).
+func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Element) {
+	if s.prof.RosterPushOnPendingIn && c.roster[from] == nil {
+		// ejabberd: only a pending-in went away, on an item it never
+		// shows (none + pending-in): nothing to push
+		s.sendToInterested(c, st)
+		return
+	}
+	if s.prof.RosterPushBeforeResult {
+		s.rosterPush(e, c, from)
+		s.sendToInterested(c, st)
+		return
+	}
+	s.sendToInterested(c, st)
+	s.rosterPush(e, c, from)
 }
 
 // sendToAvailable is sessionmanager.send_to_available_resources.
@@ -353,6 +461,10 @@ func (s *Server) sendToAvailable(u *user, st *etree.Element) int {
 
 // sendToInterested is sessionmanager.send_to_interested_resources.
 func (s *Server) sendToInterested(u *user, st *etree.Element) {
+	if s.prof.SubscriptionNoticesToAvailable {
+		s.sendToAvailable(u, st)
+		return
+	}
 	for _, sess := range u.sessions {
 		if s.mods.roster.interested(sess) {
 			s.deliver(sess, st, "")
@@ -395,10 +507,22 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	prioText, hasPrio := childText(st, "priority", nsClient)
 	priority := parsePriority(prioText, hasPrio)
 	typ, hasType := attr(st, "type")
+	if hasType && typ == "unavailable" && sess.presence == nil && s.prof.UnavailableNeedsAvailable {
+		// ejabberd: an unavailable from a session that is not available
+		// goes to the user's other available resources only: no
+		// reflection, no broadcast to contacts.
+		s.unavailableToOwnResources(sess, st)
+		return
+	}
 	// Everything this handler posts is server-generated presence.
 
-	// 1. Reflection.
-	s.mods.presence.reflect(s, sess, st)
+	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt {
+		s.resendStoredRequests(sess)
+	}
+	// 1. Reflection (not of an unavailable under NoUnavailableReflection).
+	if !(hasType && typ == "unavailable" && s.prof.NoUnavailableReflection) {
+		s.mods.presence.reflect(s, sess, st)
+	}
 	// 2. Own other available resources.
 	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
@@ -430,14 +554,26 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		// c. presence of other resources
 		for _, res := range u.sessions {
 			if res != sess && res.presence != nil {
-				res.presence.CreateAttr("to", sess.fullStr)
-				s.post(e, true, origin{res}, res.presence, true)
-				removeAttr(res.presence, "to")
+				pres := res.presence
+				if s.prof.PresenceDelayFromResource {
+					// ejabberd: stamped by the resource itself, only
+					// here, the delay first.
+					pres = pres.Copy()
+					d := s.delayElement(s.stamp())
+					d.CreateAttr("from", res.fullStr)
+					pres.InsertChildAt(0, d)
+				}
+				pres.CreateAttr("to", sess.fullStr)
+				s.post(e, true, origin{res}, pres, true)
+				removeAttr(pres, "to")
 			}
 		}
 		// d. pending inbound requests, straight to the session
 		for _, jid := range sortedKeys(u.pending) {
 			var sub *etree.Element
+			if s.prof.StoredRequestRebuilt {
+				break // delivered before the reflection (resendStoredRequests)
+			}
 			if stored := u.pending[jid]; stored != nil {
 				sub = stored.Copy()
 				sub.CreateAttr("type", "subscribe")
@@ -451,8 +587,12 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 			}
 			s.deliver(sess, sub, "")
 		}
-		// e. outstanding outbound requests re-sent
+		// e. outstanding outbound requests re-sent (not by ejabberd:
+		// NoResendPendingOut)
 		for _, jid := range u.rosterJIDs() {
+			if s.prof.NoResendPendingOut {
+				break
+			}
 			if it := u.roster[jid]; it != nil && it.ask {
 				s.post(e, true, o, newStanza("presence", "type", "subscribe", "from", u.bareStr, "to", jid), true)
 			}
@@ -476,7 +616,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		}
 	} else {
 		sess.presence = st
-		st.AddChild(s.delayElement(s.stamp()))
+		if !s.prof.PresenceDelayFromResource {
+			st.AddChild(s.delayElement(s.stamp()))
+		}
 		sess.priority = priority
 		sess.hasPrio = true
 	}
@@ -497,6 +639,11 @@ func unbindPresence(e *HookEvent) bool {
 		pres.CreateAttr("from", sess.fullStr)
 		s.post(e, true, origin{sess}, pres, true)
 		return false
+	}
+	if s.prof.UnavailableNeedsAvailable {
+		// ejabberd: a session that never became available still tells
+		// the user's available resources that it is gone.
+		s.unavailableToOwnResources(sess, newStanza("presence", "type", "unavailable", "from", sess.fullStr))
 	}
 	if len(sess.directed) > 0 {
 		pres := newStanza("presence", "type", "unavailable", "from", sess.fullStr)

@@ -93,7 +93,7 @@ func (s *Server) rosterPush(e *HookEvent, u *user, jid string) {
 	}
 	var targets []*session
 	for _, sess := range u.sessions {
-		if s.mods.roster.interested(sess) {
+		if s.mods.roster.interested(sess) || s.prof.RosterPushToAll {
 			targets = append(targets, sess)
 		}
 	}
@@ -102,7 +102,7 @@ func (s *Server) rosterPush(e *HookEvent, u *user, jid string) {
 	}
 	push := newStanza("iq", "type", "set", "id", s.randomID())
 	q := newNS(push, "query", nsRoster)
-	q.CreateAttr("ver", strconv.Itoa(u.reportedVersion()))
+	q.CreateAttr("ver", s.rosterVersionString(u))
 	q.AddChild(itemElement(jid, u.roster[jid]))
 	for _, sess := range targets {
 		s.deliver(sess, push, "push")
@@ -141,6 +141,23 @@ func rosterIQ(e *HookEvent) bool {
 	u := sess.user
 	if attrOr(st, "type") == "get" {
 		r := reply(st)
+		if s.prof.RosterVerOnlyIfAsked {
+			// ejabberd: the roster, with ver only when asked with one; an
+			// empty result when the asked ver is the current one.
+			cv, asked := attr(q, "ver")
+			if cur := s.rosterVersionString(u); !asked || cv != cur {
+				rq := newNS(r, "query", nsRoster)
+				for _, jid := range u.rosterJIDs() {
+					rq.AddChild(itemElement(jid, u.roster[jid]))
+				}
+				if asked {
+					rq.CreateAttr("ver", cur)
+				}
+			}
+			s.deliver(sess, r, "result")
+			sess.interested = true
+			return true
+		}
 		if cv, ok := attr(q, "ver"); !ok || !numericEqual(cv, u.reportedVersion()) {
 			rq := newNS(r, "query", nsRoster)
 			for _, jid := range u.rosterJIDs() {
@@ -164,12 +181,18 @@ func rosterIQ(e *HookEvent) bool {
 		return true
 	}
 	jid := j.String()
-	if jid == u.bareStr {
+	if jid == u.bareStr && !s.prof.RosterSelfItemAllowed {
 		s.deliver(sess, errorReply(st, "cancel", "not-allowed", "", nil), "error")
 		return true
 	}
 	if attrOr(item, "subscription") == "remove" {
 		old := u.roster[jid]
+		if old == nil && s.prof.RosterRemoveMissingPushes {
+			// ejabberd: removing an item that is not there succeeds,
+			// and the removal is pushed.
+			s.rosterSetDone(e, u, jid)
+			return true
+		}
 		if old == nil {
 			s.deliver(sess, errorReply(st, "modify", "item-not-found", "", nil), "error")
 			return true
@@ -178,8 +201,7 @@ func rosterIQ(e *HookEvent) bool {
 		delete(u.roster, jid)
 		u.rosterKeys = nil
 		s.save(u)
-		s.deliver(sess, reply(st), "result")
-		s.rosterPush(e, u, jid)
+		s.rosterSetDone(e, u, jid)
 		return true
 	}
 	nit := &rosterItem{sub: "none", name: attrOr(item, "name"), groups: map[string]bool{}}
@@ -197,9 +219,21 @@ func rosterIQ(e *HookEvent) bool {
 	u.roster[jid] = nit
 	u.rosterKeys = nil
 	s.save(u)
+	s.rosterSetDone(e, u, jid)
+	return true
+}
+
+// rosterSetDone answers a successful roster set and pushes the item: the
+// result first (Prosody), or the push first (RosterPushBeforeResult).
+func (s *Server) rosterSetDone(e *HookEvent, u *user, jid string) {
+	sess, st := e.origin.sess, e.stanza
+	if s.prof.RosterPushBeforeResult {
+		s.rosterPush(e, u, jid)
+		s.deliver(sess, reply(st), "result")
+		return
+	}
 	s.deliver(sess, reply(st), "result")
 	s.rosterPush(e, u, jid)
-	return true
 }
 
 // numericEqual mirrors tonumber(client_ver) == server_ver.

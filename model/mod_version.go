@@ -4,6 +4,8 @@ package model
 type VersionOptions struct {
 	// Version is the string mod_version reports.
 	Version string
+	// ServerName is the <name> it reports; "" is "Prosody".
+	ServerName string
 }
 
 // mod_version answers jabber:iq:version to the host (§8).
@@ -12,7 +14,11 @@ var _ = register(&builtin{name: "version", load: func(s *Server, m *ModuleAPI) {
 	m.hookIQ(iqEvent("get", "host", nsVersion, "query"), 0, func(e *HookEvent) bool {
 		r := reply(e.stanza)
 		rq := newNS(r, "query", nsVersion)
-		rq.CreateElement("name").SetText("Prosody")
+		name := e.s.prof.ServerName
+		if name == "" {
+			name = "Prosody"
+		}
+		rq.CreateElement("name").SetText(name)
 		rq.CreateElement("version").SetText(e.s.prof.Version)
 		e.send(r, "result")
 		return true

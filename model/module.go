@@ -275,13 +275,17 @@ type profileKey struct {
 	MAMOptions
 	PEPOptions
 	MUCOptions
+	WireOptions
+	RosterOptions
+	EjabberdBlockingOptions
 }
 
 func newLoadKey(host string, p *Profile, mutants []string) loadKey {
 	return loadKey{
 		host: host,
 		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
-			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions, p.MUCOptions},
+			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions, p.MUCOptions,
+			p.WireOptions, p.RosterOptions, p.EjabberdBlockingOptions},
 		custom:     p.Modules != nil,
 		modules:    strings.Join(p.Modules, ","),
 		components: componentsKey(p.Components),

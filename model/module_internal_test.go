@@ -18,7 +18,8 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		got = append(got, pt.Field(i).Name)
 	}
 	want := []string{"Name", "Modules", "Components", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
-		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions", "PEPOptions", "MUCOptions"}
+		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions", "PEPOptions", "MUCOptions",
+		"WireOptions", "RosterOptions", "EjabberdBlockingOptions"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
 	}
@@ -43,6 +44,9 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 		func(p *Profile) { p.PEP = true },
 		func(p *Profile) { p.MUCAdminsOwnRooms = true },
 		func(p *Profile) { p.BlockMediatedInviter = true },
+		func(p *Profile) { p.DeliverToSessionJID = true },
+		func(p *Profile) { p.RosterPushToAll = true },
+		func(p *Profile) { p.PrivacyListPush = true },
 		func(p *Profile) { p.Modules = []string{} },
 		func(p *Profile) { p.Components = []ComponentConfig{} },
 		func(p *Profile) { p.Components = []ComponentConfig{{Domain: "upload"}} },

@@ -44,6 +44,10 @@ type Profile struct {
 	MAMOptions       // mod_mam
 	PEPOptions       // mod_pep
 	MUCOptions       // mod_muc (muc_options.go)
+	// ejabberd's (profile_ejabberd.go):
+	WireOptions             // the core: what reaches a client stream
+	RosterOptions           // mod_roster
+	EjabberdBlockingOptions // mod_blocklist, as ejabberd's mod_blocking
 }
 
 // BlocklistOptions are mod_blocklist's options.
@@ -264,6 +268,7 @@ var profileTable = []struct {
 	{ProfileInfo{Name: "prosody-13", Aliases: []string{"prosody"}, Default: true,
 		Summary: "Prosody 13.0.1 (Debian bookworm-backports) under Prosody's upstream scansion configuration: its modules and components, verified against the real server"}, Prosody13},
 	{ProfileInfo{Name: "prosody-0.12", Summary: "Debian bookworm's Prosody 0.12.3, verified against the real server"}, Prosody012},
+	{ProfileInfo{Name: "ejabberd", Summary: "ejabberd 24.12 (Debian bookworm-backports) under testdata/ejabberd/ejabberd.yml: roster, XEP-0191 blocking on privacy lists, disco, ping, version; verified against the real server (docs/ejabberd.md)"}, Ejabberd},
 	{ProfileInfo{Name: "prosody-trunk", Summary: "Prosody trunk under the project's scansion configuration (c2s modules only): the profile the hidden conformance scripts were recorded against; the default before prosody-13"}, ProsodyTrunk},
 }
 

@@ -150,7 +150,9 @@ func (s *Server) unsubscribe(u *user, c string) bool {
 		return false
 	}
 	if !(it.subscribedTo() || it.ask) {
-		return true
+		// Prosody pushes the unchanged item; ejabberd does not
+		// (NoPushWithoutChange).
+		return !s.prof.NoPushWithoutChange
 	}
 	it.ask = false
 	switch it.sub {
@@ -171,6 +173,9 @@ func (s *Server) subscribed(u *user, c string) bool {
 		delete(u.pending, c)
 		s.save(u)
 		return true
+	}
+	if s.prof.NoPreApproval {
+		return false // ejabberd: no request, nothing to approve
 	}
 	if it := u.roster[c]; it == nil || it.sub == "none" || it.sub == "to" {
 		it = u.itemOrNew(c)

@@ -197,7 +197,7 @@ func (s *Server) unhandled(e *HookEvent) {
 		s.drop(st, "unhandled")
 		return
 	}
-	e.send(errorReply(st, "cancel", "service-unavailable", "", nil), "error")
+	e.send(s.errorAt(errSiteUnhandled, st, "cancel", "service-unavailable", "", nil), "error")
 }
 
 // send is origin.send for the event's origin: straight to a client

@@ -243,9 +243,17 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 		// kick_old (§2.2).
 		se := etree.NewElement("stream:error")
 		newNS(se, "conflict", nsStreams)
-		newNS(se, "text", nsStreams).SetText("Replaced by new connection")
+		t := newNS(se, "text", nsStreams)
+		t.SetText("Replaced by new connection")
+		reason := "Replaced by new connection"
+		if s.prof.ErrorStyle == ErrorStyleEjabberd {
+			// ejabberd: the text has xml:lang; the old session's
+			// unavailable has no <status>.
+			t.CreateAttr("xml:lang", s.lang)
+			reason = ""
+		}
 		s.emit(Event{Kind: StreamError, Session: old.id, To: old.jid}, se)
-		s.destroy(old, "Replaced by new connection")
+		s.destroy(old, reason)
 	}
 	s.nextID++
 	u := s.account(full.Node)
@@ -319,6 +327,9 @@ func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
 		s.emitShared(Event{Kind: Drop, Reason: "session-closed"}, st)
 		return
+	}
+	if reason != reasonAsIs {
+		st = s.shapeForSession(sess, st)
 	}
 	s.emitShared(Event{Kind: Deliver, Session: sess.id, To: sess.jid, Reason: reason}, st)
 }

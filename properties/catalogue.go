@@ -105,7 +105,7 @@ func cites(s string) []string { return strings.Split(s, "; ") }
 // (the first failing one names the failure).
 var catalogue = []Invariant{
 	// Blocklist state and commands (A.7 1–8)
-	{ID: "inv01", Name: "inv01BlocklistGetMatchesModel", Check: inv01BlocklistGetMatchesModel, Level: LevelMust, Wire: true,
+	{ID: "inv01", Name: "inv01BlocklistGetMatchesModel", Check: inv01BlocklistGetMatchesModel, Level: LevelMust, Wire: true, Relax: "BlockDuplicatesKept",
 		Cites: cites("XEP-0191 §3.2"), Doc: "a successful blocklist get returns exactly BL(A), without duplicates"},
 	{ID: "inv02", Name: "inv02EmptyBlocklistShape", Check: inv02EmptyBlocklistShape, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §3.2"), Doc: "an empty blocklist is returned as an empty <blocklist xmlns='urn:xmpp:blocking'/>"},
@@ -125,39 +125,39 @@ var catalogue = []Invariant{
 	// Pushes (A.7 9–11)
 	{ID: "inv09", Name: "inv09PushFanOut", Check: inv09PushFanOut, Level: LevelMust, Wire: true, Relax: "PushOnlyInterested",
 		Cites: cites("XEP-0191 §3.3; XEP-0191 §3.4; XEP-0191 §3.5"), Doc: "each successful command pushes its items once to every interested resource"},
-	{ID: "inv10", Name: "inv10PushOrder", Check: inv10PushOrder, Level: LevelDerived, Wire: true,
+	{ID: "inv10", Name: "inv10PushOrder", Check: inv10PushOrder, Level: LevelDerived, Wire: true, Relax: "BlockPushBeforeResult",
 		Cites: cites("XEP-0191 §3.3; RFC 6121 §2.1.6"), Doc: "one push per command per resource, the requester's result before its push"},
 	{ID: "inv11", Name: "inv11PushRepliesInert", Check: inv11PushRepliesInert, Level: LevelDerived, Wire: true,
 		Cites: cites("RFC 6120 §8.2.3; Prosody §7.3"), Doc: "a client's result/error reply to a push changes and produces nothing"},
 
 	// Inbound: blocked JID to A (A.7 12–16)
-	{ID: "inv12", Name: "inv12NoDeliveryFromBlocked", Check: inv12NoDeliveryFromBlocked, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush",
+	{ID: "inv12", Name: "inv12NoDeliveryFromBlocked", Check: inv12NoDeliveryFromBlocked, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3; Prosody §5.5; Prosody §7.7"), Doc: "nothing from a JID A blocks is delivered to A's resources"},
 	{ID: "inv13", Name: "inv13SilenceTowardsBlockedPresence", Check: inv13SilenceTowardsBlockedPresence, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §3.3"), Doc: "presence of any type from a blocked JID gets no answer at all"},
 	{ID: "inv14", Name: "inv14InboundSubscriptionImmunity", Check: inv14InboundSubscriptionImmunity, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §5; XEP-0016 §2.2"), Doc: "a subscription stanza from a blocked JID changes nothing in A's roster"},
-	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages",
+	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages, GroupchatToBareBounced",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.7"), Doc: "a blocked chat/normal message is bounced once (or dropped), others silently dropped"},
 	{ID: "inv16", Name: "inv16InboundIQHandling", Check: inv16InboundIQHandling, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §3.3"), Doc: "an iq get/set from a blocked JID gets one service-unavailable, results are dropped"},
 
 	// Outbound: A to a blocked JID (A.7 17–20)
-	{ID: "inv17", Name: "inv17NoRoutingToBlocked", Check: inv17NoRoutingToBlocked, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub",
+	{ID: "inv17", Name: "inv17NoRoutingToBlocked", Check: inv17NoRoutingToBlocked, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "nothing A addresses to a JID it blocks reaches that JID"},
-	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub",
+	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, PrivacyBounceForBlocked, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "such a stanza gets exactly one cancel/not-acceptable with <blocked/> back"},
 	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.6"), Doc: "server-generated traffic on A's behalf never reaches a JID A blocks, silently"},
-	{ID: "inv20", Name: "inv20SelfNeverBlocked", Check: inv20SelfNeverBlocked, Level: LevelMust, Wire: true,
+	{ID: "inv20", Name: "inv20SelfNeverBlocked", Check: inv20SelfNeverBlocked, Level: LevelMust, Wire: true, Relax: "SelfBlockable, NoUnavailableReflection",
 		Cites: cites("XEP-0191 §5; RFC 6121 §4.2.2"), Doc: "a broadcast presence is reflected to its sender exactly once"},
 
 	// Presence at block/unblock (A.7 21–24)
-	{ID: "inv21", Name: "inv21UnavailableOnBlock", Check: inv21UnavailableOnBlock, Level: LevelMust, Wire: true, Relax: "UnavailableSenderIsFullJID",
+	{ID: "inv21", Name: "inv21UnavailableOnBlock", Check: inv21UnavailableOnBlock, Level: LevelMust, Wire: true, Relax: "UnavailableSenderIsFullJID, NoPresenceOnBlock",
 		Cites: cites("XEP-0191 §3.3"), Doc: "a newly blocked contact allowed A's presence gets unavailable from A"},
-	{ID: "inv22", Name: "inv22PresenceOnUnblock", Check: inv22PresenceOnUnblock, Level: LevelMust, Wire: true, Relax: "PresenceOnUnblockAll",
+	{ID: "inv22", Name: "inv22PresenceOnUnblock", Check: inv22PresenceOnUnblock, Level: LevelMust, Wire: true, Relax: "PresenceOnUnblockAll, NoPresenceOnUnblock",
 		Cites: cites("XEP-0191 §3.4; XEP-0191 §3.5"), Doc: "an unblocked contact allowed A's presence gets A's current presence"},
-	{ID: "inv23", Name: "inv23PresenceCoherence", Check: inv23PresenceCoherence, Level: LevelDerived, Wire: true, Relax: "Strict",
+	{ID: "inv23", Name: "inv23PresenceCoherence", Check: inv23PresenceCoherence, Level: LevelDerived, Wire: true, Relax: "Strict, NoPresenceOnBlock",
 		Cites: cites("RFC 6121 §4; XEP-0191 §3.3; XEP-0191 §3.4"), Doc: "the last presence a contact saw from each of A's resources is A's current one"},
 	{ID: "inv24", Name: "inv24NoDoubleSignal", Check: inv24NoDoubleSignal, Level: LevelDerived, Wire: true,
 		Cites: cites("XEP-0191 §3.3; Prosody §7.3"), Doc: "re-blocking only blocked JIDs sends no presence"},
@@ -181,7 +181,7 @@ var catalogue = []Invariant{
 		Cites: cites("RFC 6121 §2.1.6; RFC 6121 §3; Prosody §4.2"), Doc: "every roster change is pushed to each interested resource, no-ops push nothing"},
 	{ID: "inv32", Name: "inv32PresenceAuthorisation", Check: inv32PresenceAuthorisation, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §4.4; RFC 6121 §4.6; XEP-0191 §3.3"), Doc: "available presence reaches only subscribers or directed targets, never across a block"},
-	{ID: "inv33", Name: "inv33ProbeSemantics", Check: inv33ProbeSemantics, Level: LevelMust, Wire: true,
+	{ID: "inv33", Name: "inv33ProbeSemantics", Check: inv33ProbeSemantics, Level: LevelMust, Wire: true, Relax: "NoUnavailableProbeAnswer",
 		Cites: cites("RFC 6121 §4.3.2; Prosody §3.5"), Doc: "a probe is answered with A's presence iff the prober has from/both"},
 	{ID: "inv34", Name: "inv34ApprovalAndCancelPresence", Check: inv34ApprovalAndCancelPresence, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §3.1.5; RFC 6121 §3.2.2"), Doc: "an approval sends A's presence, a cancellation unavailable from each resource"},

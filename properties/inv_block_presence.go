@@ -15,7 +15,7 @@ import (
 // otherwise j receives no presence from A (XEP-0191 §3.3; X9; inv 21).
 func inv21UnavailableOnBlock(c *Ctx) error {
 	cmd, items := c.blockingCmd()
-	if cmd != "block" {
+	if cmd != "block" || c.prof.NoPresenceOnBlock { // E2: ejabberd sends none
 		return nil
 	}
 	if !c.answeredWith("result") {
@@ -73,7 +73,7 @@ func inv21UnavailableOnBlock(c *Ctx) error {
 // §3.5; X18, X22; inv 22).
 func inv22PresenceOnUnblock(c *Ctx) error {
 	cmd, items := c.blockingCmd()
-	if cmd != "unblock" && cmd != "unblock-all" {
+	if cmd != "unblock" && cmd != "unblock-all" || c.prof.NoPresenceOnUnblock { // E2
 		return nil
 	}
 	if !c.answeredWith("result") {
@@ -205,7 +205,9 @@ func (s *invState) track(c *Ctx) {
 // available resources (RFC 6121 §4; XEP-0191 §3.3–3.4; inv 23).
 func inv23PresenceCoherence(c *Ctx) error {
 	s := c.inv
-	if s.restarted {
+	if s.restarted || c.prof.NoPresenceOnBlock || c.prof.NoPresenceOnUnblock {
+		// without presence at block and unblock (E2) a contact keeps
+		// what it last saw: nothing to be coherent with
 		return nil
 	}
 	us := c.h.userNames()

@@ -27,6 +27,9 @@ func inv01BlocklistGetMatchesModel(c *Ctx) error {
 	seen := map[string]bool{}
 	for _, it := range vChildren(bl, "item") {
 		j := vAttrOr(it, "jid")
+		if seen[j] && c.prof.BlockDuplicatesKept {
+			continue // E7: ejabberd lists a JID blocked twice in one command twice
+		}
 		if seen[j] {
 			return errors.New("duplicate item " + j)
 		}

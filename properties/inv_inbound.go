@@ -22,6 +22,9 @@ func inv12NoDeliveryFromBlocked(c *Ctx) error {
 		if !c.blockedThroughout(e.user, e.from) {
 			continue
 		}
+		if c.prof.HostExemptFromBlocking && e.from == "localhost" {
+			continue // E6: the server itself is never blocked
+		}
 		if c.aboutOwnOutbound(e) {
 			continue // inv 18, 19
 		}
@@ -40,7 +43,8 @@ func (c *Ctx) aboutOwnOutbound(e *ev) bool {
 		return false
 	}
 	_, cond, blk := errorCond(e)
-	return e.Client == c.sender || cond == "not-acceptable" && blk
+	// (ejabberd's privacy bounce has no <blocked/>: PrivacyBounceForBlocked)
+	return e.Client == c.sender || cond == "not-acceptable" && (blk || c.prof.PrivacyBounceForBlocked)
 }
 
 // blockedSend: the step is a stanza from j's client to a local user A who
@@ -139,6 +143,13 @@ func inv15InboundMessageHandling(c *Ctx) error {
 			return fmt.Errorf("%d errors for a blocked %q message, want 1", errs, c.send.typ)
 		case !c.prof.BounceBlockedMessages && errs != 0:
 			return fmt.Errorf("%d errors for a blocked message, want a silent drop", errs)
+		}
+	case "groupchat":
+		// GroupchatToBareBounced (ejabberd): a groupchat to a bare JID
+		// (or an absent resource) is refused by the routing before any
+		// list applies
+		if errs != 0 && !(c.prof.GroupchatToBareBounced && !boundFull && errs == 1) {
+			return fmt.Errorf("%d errors for a blocked %s message, want a silent drop", errs, c.send.typ)
 		}
 	default:
 		if errs != 0 {

@@ -23,6 +23,9 @@ func (c *Ctx) outboundBlocked() (j string, ok, exempt bool) {
 	if j == "" || j == c.senderBare() || !c.blockedThroughout(c.senderBare(), j) {
 		return "", false, false
 	}
+	if c.prof.HostExemptFromBlocking && j == "localhost" {
+		return "", false, false // E6: the server itself is never blocked
+	}
 	_, _, res := splitJID(j)
 	if c.send.tag == "presence" && res == "" {
 		switch c.send.typ {
@@ -60,6 +63,10 @@ func inv18BlockedErrorToSender(c *Ctx) error {
 	for _, e := range c.evs {
 		if delivered(e) && e.Client == c.sender && e.typ == "error" && e.tag == c.send.tag {
 			t, cond, blocked := errorCond(e)
+			if c.prof.PrivacyBounceForBlocked && t == "modify" && cond == "not-acceptable" {
+				// ejabberd's privacy-list bounce (E3): its type, no <blocked/>
+				t, blocked = "cancel", true
+			}
 			if t != "cancel" || cond != "not-acceptable" || !blocked {
 				return fmt.Errorf("error to a blocked-outbound stanza is %s/%s blocked=%v: %s", t, cond, blocked, e.Stanza)
 			}
@@ -164,9 +171,23 @@ func inv20SelfNeverBlocked(c *Ctx) error {
 	if to := c.sendTo(); to != "" && to != c.senderBare() {
 		return nil
 	}
+	if c.prof.SelfBlockable && c.blockedThroughout(c.senderBare(), c.senderFull()) {
+		return nil // the user blocks its own JID (E4: ejabberd)
+	}
+	if c.send.typ == "unavailable" && c.prof.NoUnavailableReflection {
+		return nil // E5: ejabberd does not reflect an unavailable
+	}
+	if c.send.typ == "unavailable" && c.prof.UnavailableNeedsAvailable && !c.preSess[c.sender].avail {
+		return nil // ignored by such a server (ejabberd), reflection included
+	}
 	n := 0
 	for _, e := range c.evs {
-		if delivered(e) && e.Client == c.sender && e.tag == "presence" && e.from == c.senderFull() && e.to == "" && e.typ == c.send.typ {
+		// The reflection has no 'to' (RFC 6121 §4.2.2 leaves it out);
+		// a server that addresses every delivery to the session
+		// (Profile.DeliverToSessionJID: ejabberd) gives it the sender's
+		// own full JID.
+		if delivered(e) && e.Client == c.sender && e.tag == "presence" && e.from == c.senderFull() &&
+			(e.to == "" || c.prof.DeliverToSessionJID && e.to == c.senderFull()) && e.typ == c.send.typ {
 			n++
 		}
 	}

@@ -7,6 +7,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/stanza"
@@ -22,6 +23,9 @@ const nsVCardUpdate = "vcard-temp:x:update"
 // directed, reflected, probe answer, presence of another resource —
 // carries that x with a photo (Prosody §0.6, §3.1; XEP-0153).
 func sc49VCardHintOnAvailablePresence(c *Ctx) error {
+	if c.prof.Modules != nil && !slices.Contains(c.prof.Modules, "vcard_legacy") {
+		return nil // no mod_vcard_legacy, no hint (the ejabberd profile)
+	}
 	for _, e := range c.evs {
 		if !delivered(e) || e.tag != "presence" || e.typ != "" || e.el.IsZero() || !isLocalUser(e.from) || !strings.Contains(e.from, "/") {
 			continue

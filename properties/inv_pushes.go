@@ -82,7 +82,10 @@ func inv10PushOrder(c *Ctx) error {
 			if count[e.Client] > 1 {
 				return fmt.Errorf("%s received two blocklist pushes for one command", e.Client)
 			}
-			if e.Client == c.sender && !resultSeen {
+			// A server that pushes before it answers
+			// (BlockPushBeforeResult: ejabberd's mod_blocking) is
+			// judged on the count only.
+			if e.Client == c.sender && !resultSeen && !c.prof.BlockPushBeforeResult {
 				return fmt.Errorf("%s received the push before the result of its command", e.Client)
 			}
 		}

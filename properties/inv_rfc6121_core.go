@@ -202,7 +202,8 @@ func inv33ProbeSemantics(c *Ctx) error {
 		return errors.New("unexpected presence in answer to a probe")
 	case sub && n > 0 && (avails != n || unavs != 0):
 		return fmt.Errorf("probe answered with %d presences and %d unavailables, want %d presences", avails, unavs, n)
-	case sub && n == 0 && (avails != 0 || unavs != 1):
+	case sub && n == 0 && (avails != 0 || unavs != 1) && !(c.prof.NoUnavailableProbeAnswer && avails+unavs == 0):
+		// RFC 6121 §4.3.2 allows no answer at all (NoUnavailableProbeAnswer: ejabberd)
 		return fmt.Errorf("probe to offline contact answered with %d presences and %d unavailables, want one unavailable", avails, unavs)
 	case !sub && avails+unavs > 0:
 		return fmt.Errorf("probe from an unsubscribed JID revealed presence (%d available, %d unavailable)", avails, unavs)

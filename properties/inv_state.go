@@ -124,7 +124,10 @@ func (s *invState) sessions() map[string]sessInfo {
 		clear(out)
 	}
 	for _, r := range s.h.ref.sess {
-		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio, interested: r.interested, interestedBL: r.interestedBL}
+		// Under RosterPushToAll (ejabberd) every session gets roster
+		// pushes, whether or not it fetched the roster.
+		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio,
+			interested: r.interested || s.h.spec.RosterPushToAll, interestedBL: r.interestedBL}
 	}
 	return out
 }

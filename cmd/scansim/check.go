@@ -234,6 +234,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--no-prefix: every sequence needs fresh accounts (the model starts empty); use --register on a server without insecure authentication"))
 		}
 		cfg.Server = srv
+		srv.Rounds = driver.BarrierRounds(sim.ProfileValue())
 		switch o.engine {
 		case "scansion":
 			cfg.ActionSet = properties.ScansionActions

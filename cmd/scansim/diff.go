@@ -67,6 +67,7 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scansim diff:", err)
 		return exitUsage
 	}
+	srv.Rounds = driver.BarrierRounds(sim.ProfileValue())
 	files, err := suite.Collect(paths)
 	if err != nil {
 		fmt.Fprintln(stderr, "scansim diff:", err)

@@ -85,7 +85,7 @@ func TestReplayErrors(t *testing.T) {
 	}{
 		{"missing file", []string{"nosuch.scs"}, "scansim replay: nosuch.scs: no such file or directory", true},
 		{"directory without scripts", []string{"testdata/empty"}, "scansim replay: testdata/empty: no .scs scripts in directory", true},
-		{"unknown profile", []string{"--profile", "ejabberd", blocking}, `scansim replay: unknown profile "ejabberd"`, true},
+		{"unknown profile", []string{"--profile", "openfire", blocking}, `scansim replay: unknown profile "openfire"`, true},
 		{"unknown mutant", []string{"--mutant", "nope", blocking}, `scansim replay: unknown mutant "nope"`, true},
 		{"unknown format", []string{"--format", "xml", blocking}, `scansim replay: unknown --format "xml" (text or json)`, true},
 		{"no path", nil, "scansim replay: no script or directory given", true},

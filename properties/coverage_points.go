@@ -52,6 +52,10 @@ var modelRules = []CoveragePoint{
 			}
 			return unless(p.BlockMediatedInviter, "the profile delivers a blocked inviter's mediated invitations (BlockMediatedInviter=false; docs/findings.md D10)")
 		}},
+	{ID: "rule:probe-unauthorised", Doc: "mod_presence (ejabberd): a probe from an entity not subscribed to the account is dropped silently (NoUnavailableProbeAnswer; RFC 6121 §4.3.2)",
+		reach: func(p model.Profile) string {
+			return unless(p.NoUnavailableProbeAnswer, "the profile answers such a probe with unsubscribed (NoUnavailableProbeAnswer=false)")
+		}},
 	{ID: "rule:error-to-bare", Doc: "mod_message: an error message to a bare JID is dropped"},
 	{ID: "rule:error-without-condition", Doc: "core: an error stanza without any child is discarded (§1.1)",
 		Unreachable: "the generator's errors always carry a condition"},

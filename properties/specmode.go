@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/scansim/scansim/model"
 )
@@ -38,6 +39,16 @@ var specValues = map[string]specRule{
 	"LocalRosterChangeOnBlockedOutboundSub": {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced before it changes anything (inv17, inv18, inv26; P4)"},
 	"ResentRequestsShareStanza":             {value: false, why: "RFC 6120 §8.1.1.1: a stanza reaches only its addressee (inv45, sc51; D6 is a bug)"},
 	"BlockMediatedInviter":                  {value: true, why: "XEP-0191 §3.3: nothing from a blocked JID reaches the user, a room's mediated invitation naming him included (sc58; docs/findings.md D10)"},
+	"NoPresenceOnBlock":                     {value: false, why: "XEP-0191 §3.3: on block the server MUST send unavailable presence to the blocked contact (docs/findings.md E2)"},
+	"NoPresenceOnUnblock":                   {value: false, why: "XEP-0191 §3.4: on unblock the server sends presence to the unblocked contact (E2)"},
+	"HostExemptFromBlocking":                {value: false, why: "XEP-0191 §3.3 makes no exception for the server's own domain (E6)"},
+	"PrivacyBounceForBlocked":               {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced with <not-acceptable/> and <blocked xmlns='urn:xmpp:blocking:errors'/> (E3)"},
+	"SelfBlockable":                         {value: false, why: "XEP-0191 §5 and RFC 6121 §4.2.2: the user's own presence is reflected whatever the list holds (E4)"},
+	"BlockDuplicatesKept":                   {value: false, why: "XEP-0191 §3.2: the blocklist is a set of JIDs, without duplicates (E7)"},
+	"BlockPushBeforeResult":                 {open: true, why: "XEP-0191 §3.3 does not order the push and the command's result"},
+	"GroupchatToBareBounced":                {open: true, why: "RFC 6121 §8.5.2.1.1 lets the server bounce a groupchat message to a bare JID; XEP-0191 only forbids delivering it"},
+	"NoUnavailableProbeAnswer":              {open: true, why: "RFC 6121 §4.3.2 allows silence for a probe from an entity without a subscription"},
+	"NoUnavailableReflection":               {open: true, why: "RFC 6121 §4.2.2 asks reflection of available presence only; a broadcast unavailable's reflection is left open (E5)"},
 	"BounceBlockedMessages":                 {open: true, why: "XEP-0191 §3.3: an error SHOULD be returned; dropping is allowed"},
 	"PushOnlyInterested":                    {open: true, why: "XEP-0191 §3.3 leaves which resources are interested to the server"},
 	"UnavailableSenderIsFullJID":            {open: true, why: "XEP-0191 §3.3 does not say from which JID the unavailable comes"},
@@ -101,8 +112,13 @@ func DemandXEP(c *Config) {
 func relaxFields() []string {
 	var out []string
 	for _, inv := range catalogue {
-		if inv.Relax != "" && inv.Relax != "Strict" && !slices.Contains(out, inv.Relax) {
-			out = append(out, inv.Relax)
+		// Relax may name several fields ("PresenceOnUnblockAll,
+		// NoPresenceOnUnblock"): each is a relaxation of its own.
+		for _, f := range strings.Split(inv.Relax, ",") {
+			f = strings.TrimSpace(f)
+			if f != "" && f != "Strict" && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
 		}
 	}
 	slices.Sort(out)

@@ -143,43 +143,7 @@ func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 	b.elems, a.elems = a.elems[:b.nElems:b.nElems], a.elems[b.nElems:]
 	b.attrs, a.attrs = a.attrs[:b.nAttrs:b.nAttrs], a.attrs[b.nAttrs:]
 	b.kids, a.kids = a.kids[:b.nKids:b.nKids], a.kids[b.nKids:]
-	e := &b.elems[0]
-	b.elems = b.elems[1:]
-	e.space, e.tag = el.Space, el.Tag
-	if n := len(el.Attr); n > 0 {
-		e.attrs = b.attrs[:n:n]
-		b.attrs = b.attrs[n:]
-		for i, at := range el.Attr {
-			e.attrs[i] = Attr{at.Space, at.Key, at.Value}
-		}
-	}
-	n := 0
-	for _, t := range el.Child {
-		switch t.(type) {
-		case *etree.Element, *etree.CharData:
-			n++
-		}
-	}
-	if n > 0 {
-		e.kids = b.kids[:n:n]
-		b.kids = b.kids[n:]
-		i := 0
-		for _, t := range el.Child {
-			switch c := t.(type) {
-			case *etree.Element:
-				k := m.find(c)
-				if k == nil {
-					k = b.build(c)
-					m.add(c, k)
-				}
-				e.kids[i] = node{e: k}
-				i++
-			case *etree.CharData:
-				e.kids[i] = node{text: c.Data}
-				i++
-			}
-		}
-	}
+	e := b.buildShared(el, m)
 	e.render(b.nBytes + b.nBytes/8)
 	return Stanza{e}
 }

@@ -291,7 +291,13 @@ func (b *builder) alloc() {
 	}
 }
 
-func (b *builder) build(el *etree.Element) *elem {
+func (b *builder) build(el *etree.Element) *elem { return b.buildShared(el, nil) }
+
+// buildShared builds el from b's slabs; el's element children are taken
+// from m when it remembers them and remembered in it when built (nil m:
+// every child is built). Only el's own children are shared: deeper
+// levels belong to them.
+func (b *builder) buildShared(el *etree.Element, m *Memo) *elem {
 	e := &b.elems[0]
 	b.elems = b.elems[1:]
 	e.space, e.tag = el.Space, el.Tag
@@ -316,7 +322,17 @@ func (b *builder) build(el *etree.Element) *elem {
 		for _, t := range el.Child {
 			switch c := t.(type) {
 			case *etree.Element:
-				e.kids[i] = node{e: b.build(c)}
+				var k *elem
+				if m != nil {
+					k = m.find(c)
+				}
+				if k == nil {
+					k = b.build(c)
+					if m != nil {
+						m.add(c, k)
+					}
+				}
+				e.kids[i] = node{e: k}
 				i++
 			case *etree.CharData:
 				e.kids[i] = node{text: c.Data}

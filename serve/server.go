@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/scansim/scansim/jid"
 	"net"
 	"sync"
 
@@ -37,6 +38,13 @@ type Server struct {
 // Start listens on o.Addr and starts serving.
 func Start(o Options) (*Server, error) {
 	o.defaults()
+	// The host is a domain: prepped as the model preps every JID (so
+	// that "Example.COM" serves example.com), and nothing else.
+	h, err := jid.Parse(o.Host)
+	if err != nil || h.Node != "" || h.Resource != "" {
+		return nil, fmt.Errorf("--host %q: not a domain", o.Host)
+	}
+	o.Host = h.Domain
 	name := o.Profile
 	if name == "" {
 		name = driver.DefaultProfile

@@ -317,6 +317,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		// A difference that only an extra stanza shows needs strict mode:
 		// scansion's default mode discards stanzas nobody waited for.
 		flags := mutantFlags(o.mutants.vals)
+		if p := sim.ProfileValue(); p.Name != model.DefaultProfileName {
+			// the script passes or fails under the profile it was found
+			// with; the default model would tell something else
+			flags = " --profile " + p.Name + flags
+		}
 		if f.ReplayStrict {
 			flags = " --strict" + flags
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/scansim/scansim/conform"
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/suite"
 )
 
@@ -79,6 +80,15 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 	case *server != "" && len(mutants.vals) > 0:
 		return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 	}
+	// Report files are checked before the run: a long run must not end in
+	// "cannot write the report".
+	for _, f := range []struct{ flag, path string }{{"--html", *html}, {"--junit", *junit}} {
+		if f.path != "" {
+			if err := scenarios.CheckWritable(f.path); err != nil {
+				return fail(fmt.Errorf("%s: %v", f.flag, err))
+			}
+		}
+	}
 	opts, err := driver.NewOptions(profile, *seed, mutants.vals, 0)
 	if err != nil {
 		return fail(err)
@@ -92,7 +102,7 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 		if err := driver.CheckAddr(*server); err != nil {
 			return fail(err)
 		}
-		cfg.Server = &driver.ServerDriver{Addr: *server, Timeout: *timeout}
+		cfg.Server = &driver.ServerDriver{Addr: *server, Timeout: *timeout, Rounds: driver.BarrierRounds(opts.ProfileValue())}
 		cfg.ServerName = *server
 	}
 	if len(paths) > 0 {

@@ -65,6 +65,9 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		if len(r.mutants.vals) > 0 || r.latency > 0 {
 			return scenarios.RunOptions{}, nil, fmt.Errorf("--mutant and --latency apply to the model, not to --server")
 		}
+		// A server whose sessions answer each other (ejabberd) needs a
+		// second ping round at each barrier (driver.BarrierRounds).
+		d.Rounds = driver.BarrierRounds(sim.ProfileValue())
 		opts.Driver = d
 		meta := []string{"server: " + r.server}
 		if r.strict {

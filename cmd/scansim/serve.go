@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/serve"
 )
 
@@ -78,6 +79,16 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o.HandshakeTimeout, o.StanzaTimeout = handshake, stanzaTimeout
+	// The files are written on exit: a path that cannot take them must
+	// fail now, not after the whole session.
+	for _, f := range []struct{ flag, path string }{{"--record", record}, {"--trace", trace}} {
+		if f.path != "" {
+			if err := scenarios.CheckWritable(f.path); err != nil {
+				fmt.Fprintf(stderr, "scansim serve: %s: %v\n", f.flag, err)
+				return exitUsage
+			}
+		}
+	}
 	if (cert == "") != (key == "") {
 		fmt.Fprintln(stderr, "scansim serve: --cert and --key go together")
 		return exitUsage

@@ -485,11 +485,39 @@ func endedByServer(c *xmpptcp.Conn) bool {
 
 func (e *serverEndpoint) JID() model.JID { return e.jid }
 
+// removesAccount reports whether st is an in-band account removal
+// (XEP-0077 §3.2: an iq set with <query xmlns='jabber:iq:register'><remove/>).
+func removesAccount(st *etree.Element) bool {
+	if st.Tag != "iq" || st.SelectAttrValue("type", "") != "set" {
+		return false
+	}
+	for _, q := range st.ChildElements() {
+		if q.Tag == "query" && q.NamespaceURI() == "jabber:iq:register" && q.SelectElement("remove") != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// forget makes the next connect of user register it again.
+func (n *serverNetwork) forget(user string) {
+	n.mu.Lock()
+	delete(n.registered, user)
+	n.mu.Unlock()
+}
+
 func (e *serverEndpoint) Send(st *etree.Element) error {
 	v := stanza.FromElement(st)
 	raw := v.Canonical() // what Conn.Send would write
 	if !e.open() {
 		return xmpptcp.ErrClosed
+	}
+	if e.n.d.Register && removesAccount(st) {
+		// XEP-0077 §3.2: the account is gone. Where accounts are real
+		// (Register), a later login under the name registers it again:
+		// what a server with open accounts (Prosody's insecure
+		// authentication, which the model follows) does by itself.
+		e.n.forget(e.jid.Node)
 	}
 	e.n.mu.Lock()
 	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw, Value: v})

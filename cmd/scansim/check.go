@@ -105,6 +105,7 @@ type checkOpts struct {
 	listProfs   bool
 	listInvs    bool
 	noFaults    bool
+	noRooms     bool
 	workers     int
 	serverFlags
 	engine string
@@ -129,6 +130,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
+	fs.BoolVar(&o.noRooms, "no-rooms", false, "draw no MUC room actions (for a server without the profile's conference service)")
 	o.serverFlags.add(fs, "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle",
 		"with --server: the deadline of each wait on the server (default 5s)")
 	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
@@ -192,7 +194,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	cfg := properties.Config{
 		Options: sim, Checks: o.checks, Steps: o.steps, Users: o.users,
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
-		NoFaults: o.noFaults, Workers: o.workers,
+		NoFaults: o.noFaults, NoRooms: o.noRooms, Workers: o.workers,
 	}
 	switch o.spec {
 	case "":

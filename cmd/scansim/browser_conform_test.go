@@ -22,7 +22,7 @@ func TestBrowserConform(t *testing.T) {
 		t.Skip("no chromium on PATH (.ci/browser-test installs it)")
 	}
 	file := filepath.Join(t.TempDir(), "conform.html")
-	if out, errOut, code := scansim(t, "conform", "--profile", "prosody-0.12", "--mutant", "no-unavailable-on-block",
+	if out, errOut, code := scansim(t, "conform", "--profile", "prosody-trunk", "--mutant", "no-unavailable-on-block",
 		"--checks", "300", "--steps", "10", "--html", file, blocking); code != exitFailed {
 		t.Fatalf("conform: code %d\n%s%s", code, out, errOut)
 	}

@@ -124,11 +124,11 @@ func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 		case *etree.Element:
 			b.nKids++
 			if k := m.find(c); k != nil {
-				if s, ok := k.cached(); ok {
-					b.nBytes += len(s)
-				} else {
-					b.nBytes += 16
-				}
+				// A child shared with an earlier root (a broadcast's
+				// second recipient on): render it once, so that every
+				// root that holds it copies its canonical form instead
+				// of writing it again, and the root's size is known.
+				b.nBytes += len(k.canonical())
 				continue
 			}
 			b.count(c)

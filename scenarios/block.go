@@ -90,8 +90,9 @@ type blockParser struct {
 	// data: the text is a recorded stanza, whose attribute values are
 	// data, not directives (FromTrace).
 	data bool
-	// tokBuf is scratch space for the tokens, reused across blocks.
-	tokBuf []rawTok
+	// scratch is the token scanner's room, reused across the blocks of
+	// a script (nil: each block gets its own).
+	scratch *tokScratch
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -126,8 +127,7 @@ func fullName(n xml.Name) string {
 // parse returns the block's top-level elements. Problems are added to
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
-	src := blockTokens(text, p.tokBuf)
-	defer func() { p.tokBuf = src.toks[:0] }()
+	src := blockTokens(text, p.scratch)
 	wrapper := newWrapper()
 	var (
 		stackBuf [8]blockFrame

@@ -91,13 +91,22 @@ func (x *xmlTokens) next() (rawTok, error) {
 	return t, nil
 }
 
-// blockTokens returns the reader for text: the fast scan, into buf, when
-// it applies, encoding/xml otherwise.
-func blockTokens(text string, buf []rawTok) tokReader {
-	if toks, ok := fastTokens(text, buf); ok {
+// tokScratch is fastTokens' room for tokens and attributes, reused from
+// one block to the next: a block's tokens are read before the next block
+// is scanned, and nothing keeps them (the parser copies names and values,
+// which are substrings of the text, into its elements).
+type tokScratch struct {
+	toks  []rawTok
+	attrs []xml.Attr
+}
+
+// blockTokens returns the reader for text: the fast scan, into sc (nil:
+// fresh room), when it applies, encoding/xml otherwise.
+func blockTokens(text string, sc *tokScratch) tokReader {
+	if toks, ok := fastTokens(text, sc); ok {
 		return tokReader{toks: toks}
 	}
-	return tokReader{toks: buf[:0], x: newXMLTokens(text)}
+	return tokReader{x: newXMLTokens(text)}
 }
 
 // fastSafe reports whether every byte of text is one fastTokens handles:
@@ -123,21 +132,29 @@ func isNameChar(c byte) bool {
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
 // fastTokens scans text as encoding/xml's RawToken would, or reports
-// false when the text uses anything beyond plain markup.
-func fastTokens(text string, buf []rawTok) ([]rawTok, bool) {
+// false when the text uses anything beyond plain markup. The tokens are
+// cut from sc (nil: fresh room) and valid until its next use.
+func fastTokens(text string, sc *tokScratch) ([]rawTok, bool) {
 	if !fastSafe(text) {
 		return nil, false
 	}
-	// Room for every token and attribute up front: each tag starts with
-	// '<' (an empty one gives two tokens, text sits between them) and
-	// each attribute holds a '='. The attributes of all elements share
-	// one slab: a list per element was a fifth of a parse's memory.
-	if est := 2*strings.Count(text, "<") + 1; cap(buf) < est {
-		buf = make([]rawTok, 0, est)
+	if sc == nil {
+		sc = new(tokScratch)
 	}
-	var attrSlab []xml.Attr
-	if na := strings.Count(text, "="); na > 0 {
+	buf := sc.toks
+	// Room for every token and attribute up front: each tag starts with
+	// '<' and gives one token, an empty one ("/>") two, and text sits
+	// between tags; each attribute holds a '='. The attributes of all
+	// elements share one slab: a list per element was a fifth of a
+	// parse's memory.
+	if est := 2*strings.Count(text, "<") + strings.Count(text, "/>") + 1; cap(buf) < est {
+		buf = make([]rawTok, 0, est)
+		sc.toks = buf
+	}
+	attrSlab := sc.attrs[:0]
+	if na := strings.Count(text, "="); cap(attrSlab) < na {
 		attrSlab = make([]xml.Attr, 0, na)
+		sc.attrs = attrSlab
 	}
 	toks := buf[:0]
 	line := 1
@@ -269,5 +286,6 @@ func fastTokens(text string, buf []rawTok) ([]rawTok, bool) {
 			toks = append(toks, rawTok{kind: tokEnd, line: line, off: i, end: i, name: nm})
 		}
 	}
+	sc.toks, sc.attrs = toks[:0], attrSlab[:0]
 	return toks, true
 }

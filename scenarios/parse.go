@@ -37,6 +37,8 @@ type parser struct {
 	errs   ErrorList
 	client *Client // the definition being read, if any
 	act    *pendingAction
+	// pending is what act points to while an action is read.
+	pending pendingAction
 	// comments waiting for the next definition or action.
 	comments []string
 	// inHeader: still in the title/description lines at the top.
@@ -45,8 +47,14 @@ type parser struct {
 	// body: a definition or action has been seen.
 	body       bool
 	seenAction bool
-	// tokBuf is the block parsers' token scratch space.
-	tokBuf []rawTok
+	// scratch is the block parsers' token scanner room.
+	scratch tokScratch
+	// src is the script's text; off is the offset in it of the line
+	// being read, and exact says that the line is read as it stands
+	// there (no CR trimmed, valid UTF-8).
+	src   string
+	off   int
+	exact bool
 }
 
 type pendingAction struct {
@@ -54,6 +62,11 @@ type pendingAction struct {
 	valid  bool
 	inline string   // text after the colon
 	lines  []string // the lines below the action line
+	// start and end delimit the action's text in the source (see
+	// parser.src) while exact holds: from the inline text to the end
+	// of the last non-blank line below.
+	start, end int
+	exact      bool
 }
 
 func (p *parser) pos(line int) Pos { return Pos{File: p.s.File, Line: line} }
@@ -84,12 +97,18 @@ func (p *parser) parse(src []byte) {
 		lines = lines[:n-1]
 	}
 	p.inHeader = true
+	p.src = text
+	off := 0
 	for i, line := range lines {
 		n := i + 1
-		line = strings.TrimRight(line, "\r") // CRLF, and stray CRs at line ends
+		p.off, p.exact = off, true
+		off += len(line) + 1
+		if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
+			line, p.exact = l, false
+		}
 		if !utf8.ValidString(line) {
 			p.errorf(n, "invalid UTF-8")
-			line = strings.ToValidUTF8(line, "\uFFFD")
+			line, p.exact = strings.ToValidUTF8(line, "\uFFFD"), false
 		}
 		p.line(n, line)
 	}
@@ -125,6 +144,8 @@ func (p *parser) line(n int, line string) {
 	case blank:
 		if p.act != nil {
 			p.act.lines = append(p.act.lines, "")
+			// The text holds the blank line as empty.
+			p.act.exact = p.act.exact && p.exact && line == ""
 		} else {
 			p.endClient()
 		}
@@ -132,6 +153,8 @@ func (p *parser) line(n int, line string) {
 		switch {
 		case p.act != nil:
 			p.act.lines = append(p.act.lines, line)
+			p.act.exact = p.act.exact && p.exact && line == ""
+			p.act.end = p.off + len(line)
 		case p.client != nil:
 			p.property(n, strings.TrimSpace(line))
 		case strings.HasPrefix(strings.TrimSpace(line), "<"):
@@ -281,7 +304,12 @@ func (p *parser) action(n int, line string) {
 	p.seenAction = true
 	head, inline, _ := strings.Cut(line, ":")
 	head = strings.TrimRight(head, " \t")
-	pa := &pendingAction{a: &Action{Pos: p.pos(n)}, inline: inline}
+	// One pendingAction, and its list of lines, serves every action in
+	// turn.
+	p.pending = pendingAction{a: &Action{Pos: p.pos(n)}, inline: inline, lines: p.pending.lines[:0], exact: p.exact}
+	pa := &p.pending
+	pa.start = p.off + len(line) - len(inline)
+	pa.end = pa.start + len(inline)
 	p.act = pa
 	pa.a.Comments, p.comments = p.comments, nil
 	i := strings.LastIndexAny(head, " \t")
@@ -324,9 +352,15 @@ func (p *parser) endAction() {
 		pa.lines = pa.lines[:len(pa.lines)-1]
 	}
 	// Line 1 of text is the action line itself, so that line numbers in
-	// XML errors map directly onto the file.
+	// XML errors map directly onto the file. It is the inline text and
+	// the lines below joined by newlines: when they stand in the source
+	// as read, that is a piece of the source, which the action's data,
+	// stanzas and their raw text then share.
 	text := pa.inline
-	if len(pa.lines) > 0 {
+	switch {
+	case pa.exact:
+		text = p.src[pa.start:pa.end]
+	case len(pa.lines) > 0:
 		text += "\n" + strings.Join(pa.lines, "\n")
 	}
 	a.Data = strings.TrimSpace(text)
@@ -377,10 +411,9 @@ func (p *parser) stanzas(a *Action, text string) bool {
 			return checkVars(v, isClient, p.s)
 		},
 	}
-	bp.tokBuf = p.tokBuf
+	bp.scratch = &p.scratch
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
-	p.tokBuf = bp.tokBuf
 	if len(p.errs) > before {
 		return false
 	}

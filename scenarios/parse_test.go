@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -350,4 +351,62 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip differs:\n%s\n---\n%s\n--- formatted:\n%s", a, b, out)
 		}
 	})
+}
+
+// TestParseActionTextCRLF checks that an action's text reads the same
+// whether it is cut from the source (LF line ends) or joined from its
+// lines (CRLF line ends, which the parser trims, take that path): every
+// action's data, every stanza's raw text and position, and the summary
+// agree, for every script of both corpora.
+func TestParseActionTextCRLF(t *testing.T) {
+	files := append(scripts(t, "testdata"), scripts(t, sharedDir())...)
+	if len(files) == 0 {
+		t.Skip("no scripts")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := mustParseBytes(t, f, src)
+		crlf := mustParseBytes(t, f, []byte(strings.ReplaceAll(string(src), "\n", "\r\n")))
+		if a, b := scenarios.Summary(lf), scenarios.Summary(crlf); a != b {
+			t.Errorf("%s: summaries differ:\n%s\n---\n%s", f, a, b)
+			continue
+		}
+		for i, a := range lf.Actions {
+			b := crlf.Actions[i]
+			if a.Data != b.Data {
+				t.Errorf("%s: action %d: data %q, with CRLF %q", f, i+1, a.Data, b.Data)
+			}
+			for j, st := range a.Stanzas {
+				if st.Raw != b.Stanzas[j].Raw || st.Pos != b.Stanzas[j].Pos {
+					t.Errorf("%s: action %d stanza %d: %q at %v, with CRLF %q at %v", f, i+1, j+1, st.Raw, st.Pos, b.Stanzas[j].Raw, b.Stanzas[j].Pos)
+				}
+			}
+		}
+	}
+}
+
+// TestParseBlankLineWithSpaces: a blank line inside a block reads as
+// empty whatever spaces it holds, so the leaf's text is the same.
+func TestParseBlankLineWithSpaces(t *testing.T) {
+	const script = "[Client] Romeo\n\tjid: romeo@localhost\n\nRomeo sends:\n\t<message>\n\t\t<body>a\n%s\n\t\tb</body>\n\t</message>\n"
+	plain := mustParseBytes(t, "a.scs", []byte(fmt.Sprintf(script, "")))
+	spaced := mustParseBytes(t, "b.scs", []byte(fmt.Sprintf(script, "  \t ")))
+	if a, b := plain.Actions[0].Data, spaced.Actions[0].Data; a != b {
+		t.Errorf("data %q, with spaces on the blank line %q", a, b)
+	}
+	if !strings.Contains(plain.Actions[0].Data, "a\n\n\t\tb") {
+		t.Errorf("data %q: want the blank line kept empty", plain.Actions[0].Data)
+	}
+}
+
+func mustParseBytes(t testing.TB, file string, src []byte) *scenarios.Script {
+	t.Helper()
+	s, err := scenarios.Parse(filepath.Base(file), src)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return s
 }

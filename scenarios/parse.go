@@ -153,7 +153,7 @@ func (p *parser) line(n int, line string) {
 		switch {
 		case p.act != nil:
 			p.act.lines = append(p.act.lines, line)
-			p.act.exact = p.act.exact && p.exact && line == ""
+			p.act.exact = p.act.exact && p.exact
 			p.act.end = p.off + len(line)
 		case p.client != nil:
 			p.property(n, strings.TrimSpace(line))

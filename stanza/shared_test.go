@@ -45,3 +45,31 @@ func TestFromShared(t *testing.T) {
 		t.Error("FromShared(nil) is not the zero Stanza")
 	}
 }
+
+// A child shared by many roots (a broadcast to many recipients) is
+// rendered once and copied into each root's canonical form: every root
+// still renders as FromElement does, escapes included.
+func TestFromSharedManyRoots(t *testing.T) {
+	el := parse(t, `<presence from='a@h/r'><status>x &amp; &lt;y&gt; &apos;z&apos;</status><c xmlns='urn:c' v='&quot;q&quot;'/></presence>`)
+	var a stanza.Arena
+	var m stanza.Memo
+	var first stanza.Stanza
+	for i, to := range []string{"b@h", "c@h", "d@h", "e@h"} {
+		el.CreateAttr("to", to)
+		got := a.FromShared(el, &m)
+		if want := stanza.FromElement(el).Canonical(); got.Canonical() != want {
+			t.Fatalf("root %d: FromShared = %s, FromElement = %s", i, got.Canonical(), want)
+		}
+		if i == 0 {
+			first = got
+			continue
+		}
+		for j := range got.NumChild() {
+			c, _ := got.ChildAt(j)
+			c0, _ := first.ChildAt(j)
+			if c != c0 {
+				t.Errorf("root %d: child %d built again", i, j)
+			}
+		}
+	}
+}

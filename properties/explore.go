@@ -502,6 +502,16 @@ func Explore(cfg Config) Report {
 		if err := preflight(cfg.Server); err != nil {
 			return Report{Err: err}
 		}
+		// A session of the driver's own keeps the server from acting on
+		// its last session's end between and inside the sequences
+		// (driver.ServerDriver.Hold: Prosody 13's mod_debug_reset).
+		if h, ok := cfg.Server.(driver.Holder); ok {
+			release, err := h.Hold("localhost")
+			if err != nil {
+				return Report{Err: fmt.Errorf("server: %w", err)}
+			}
+			defer release()
+		}
 	}
 	recs, tbs, covs := runWorkers(cfg, prof, spec)
 	rep := Report{Seed: cfg.Seed}

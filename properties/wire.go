@@ -173,9 +173,10 @@ func (w *wire) resolve(x string) string {
 // apply runs op on the server and returns the step's events as the
 // server's network recorded them (nil and an error when the server could
 // not be driven). name is the client the op's session has on the model,
-// modelFull the full JID it bound there (connects), reach the clients the
-// model's step delivered to and got how many stanzas each.
-func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool, got map[string]int) ([]sim.TraceEvent, error) {
+// modelFull the full JID it bound there (connects), step the model's
+// events of the step.
+func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]sim.TraceEvent, error) {
+	reach, got := receivers(step), arrivals(step)
 	var err error
 	var last driver.Endpoint
 	switch op.Kind {
@@ -238,8 +239,36 @@ func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool, got m
 		return nil, err
 	}
 	w.steps++
+	full := op.Kind == OpDrop || w.steps%fullBarrierEvery == 0
+	eq, expects := w.net.(driver.ExpectQuiescer)
 	pq, partial := w.net.(driver.PartialQuiescer)
-	if partial && op.Kind != OpDrop && w.steps%fullBarrierEvery != 0 {
+	switch {
+	case full || !(partial || expects):
+		err = w.net.Quiesce(last)
+	case expects:
+		// The clients the model's step only delivered stanzas to are
+		// waited for by count; those it also ends (a stream error, a
+		// close) are pinged.
+		ends := map[string]bool{}
+		for _, e := range step {
+			if e.Kind == sim.TraceStreamError || e.Kind == sim.TraceDisconnect {
+				ends[e.Client] = true
+			}
+		}
+		var also []driver.Endpoint
+		expect := map[driver.Endpoint]int{}
+		for _, c := range sortedSet(reach) {
+			ep := w.byName[c]
+			switch {
+			case ep == nil:
+			case ends[c] || got[c] == 0:
+				also = append(also, ep)
+			default:
+				expect[ep] = got[c]
+			}
+		}
+		err = eq.QuiesceExpect(last, also, w.from, expect)
+	default:
 		var also []driver.Endpoint
 		for _, c := range sortedSet(reach) {
 			if ep := w.byName[c]; ep != nil {
@@ -247,8 +276,6 @@ func (w *wire) apply(op Op, name, modelFull string, reach map[string]bool, got m
 			}
 		}
 		err = pq.QuiesceSome(last, also)
-	} else {
-		err = w.net.Quiesce(last)
 	}
 	if err != nil {
 		return nil, err

@@ -42,16 +42,21 @@ import (
 // ordinary one, a bounce, an offline flush) does not show on the wire;
 // it is taken from the model's matching delivery in the same step.
 //
-// Ordering: after every op the network is quiesced (a ping round trip,
-// driver.ServerDriver): on the acting connection and on those the
-// model's step delivered to (driver.PartialQuiescer), and on every
-// connection every fullBarrierEvery steps and at the end of the sequence
-// (finish). Prosody handles each connection's input in order, so the
-// acting connection's ping orders the action; the others' pings collect
-// what the action sent them. A stanza the server sends where the model
-// predicted none arrives by the next full barrier at the latest. The
-// server learns of an abrupt drop asynchronously, so after one the wire
-// first waits for it (awaitDrop), then quiesces fully.
+// Ordering: after every op the network is quiesced (driver.ServerDriver)
+// where the step can have effects: a ping round trip on the acting
+// connection, which orders the action (Prosody handles each
+// connection's input in order, and routes synchronously); then, on a
+// network that can count arrivals (driver.ExpectQuiescer), a wait for as
+// many stanzas as the model's step delivered to each other client (a
+// ping for those it does not see all of within a short grace, and for
+// those the step ends), else a ping on each of those connections
+// (driver.PartialQuiescer). Every fullBarrierEvery steps and at the end
+// of the sequence (finish) every connection is pinged: a stanza the
+// server sends where the model predicted none, or more than it
+// predicted, arrives by then at the latest, and fails the step it
+// arrives in. The server learns of an abrupt drop asynchronously, so
+// after one the wire first waits for it (awaitDrop), then quiesces
+// fully.
 type wire struct {
 	net          driver.Network
 	prefix, host string
@@ -267,7 +272,14 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 				expect[ep] = got[c]
 			}
 		}
-		err = eq.QuiesceExpect(last, also, w.from, expect)
+		first := last
+		if op.Kind == OpConnect {
+			// The bind's answer has ordered the connect already: the
+			// new session is waited for like the others, by what the
+			// model predicts for it (usually nothing), not pinged.
+			first = nil
+		}
+		err = eq.QuiesceExpect(first, also, w.from, expect)
 	default:
 		var also []driver.Endpoint
 		for _, c := range sortedSet(reach) {

@@ -522,18 +522,19 @@ func Explore(cfg Config) Report {
 		return Report{Err: err}
 	}
 	if cfg.Server != nil {
-		if err := preflight(cfg.Server); err != nil {
-			return Report{Err: err}
-		}
 		// A session of the driver's own keeps the server from acting on
-		// its last session's end between and inside the sequences
-		// (driver.ServerDriver.Hold: Prosody 13's mod_debug_reset).
+		// its last session's end before, between and inside the
+		// sequences (driver.ServerDriver.Hold: Prosody 13's
+		// mod_debug_reset), from before the preflight's close on.
 		if h, ok := cfg.Server.(driver.Holder); ok {
 			release, err := h.Hold("localhost")
 			if err != nil {
 				return Report{Err: fmt.Errorf("server: %w", err)}
 			}
 			defer release()
+		}
+		if err := preflight(cfg.Server); err != nil {
+			return Report{Err: err}
 		}
 	}
 	recs, covs := runWorkers(cfg, prof, spec)

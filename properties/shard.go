@@ -47,6 +47,17 @@ func ShardChecks(checks, i, n int) []int {
 	return ks
 }
 
+// ShardLen is len(ShardChecks(checks, i, n)), without the list.
+func ShardLen(checks, i, n int) int {
+	if n <= 1 {
+		return max(checks, 0)
+	}
+	if checks < i {
+		return 0
+	}
+	return (checks-i)/n + 1
+}
+
 // CheckShard rejects a shard i of n that does not name one of n shards.
 func CheckShard(i, n int) error {
 	if n < 1 || i < 1 || i > n {
@@ -55,21 +66,21 @@ func CheckShard(i, n int) error {
 	return nil
 }
 
-// checkQueue hands a shard's check indices to the workers in order.
+// checkQueue hands a shard's check indices (ShardChecks: next, next+step,
+// ... below end) to the workers in order.
 type checkQueue struct {
-	mu   sync.Mutex
-	ks   []int
-	next int
+	mu              sync.Mutex
+	next, step, end int
 }
 
 func (q *checkQueue) take() (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.next == len(q.ks) {
+	if q.next >= q.end {
 		return 0, false
 	}
-	k := q.ks[q.next]
-	q.next++
+	k := q.next
+	q.next += q.step
 	return k, true
 }
 
@@ -94,10 +105,10 @@ func runWorkers(cfg Config, prof, spec model.Profile) ([]*recorder, *covRecorder
 	if shards <= 1 {
 		shard, shards = 1, 1
 	}
-	q := &checkQueue{ks: ShardChecks(cfg.Checks, shard, shards)}
+	q := &checkQueue{next: shard - 1, step: shards, end: cfg.Checks}
 	n := max(cfg.Workers, 1)
-	if n > len(q.ks) {
-		n = max(len(q.ks), 1)
+	if l := ShardLen(cfg.Checks, shard, shards); n > l {
+		n = max(l, 1)
 	}
 	c := newCrew(cfg.Progress)
 	recs := make([]*recorder, n)

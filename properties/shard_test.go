@@ -44,6 +44,11 @@ func TestShardsPartitionChecks(t *testing.T) {
 					seen[k]++
 				}
 			}
+			for i := 1; i <= n; i++ {
+				if l := ShardLen(checks, i, n); l != len(ShardChecks(checks, i, n)) {
+					t.Fatalf("ShardLen(%d, %d, %d) = %d, want %d", checks, i, n, l, len(ShardChecks(checks, i, n)))
+				}
+			}
 			for k, c := range seen {
 				if c != 1 {
 					t.Fatalf("%d checks, %d shards: check %d taken %d times", checks, n, k, c)

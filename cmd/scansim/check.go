@@ -273,7 +273,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
 	cfg.Seed = o.seed
-	total := len(properties.ShardChecks(o.checks, shard, shards))
+	total := properties.ShardLen(o.checks, shard, shards)
 	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
 	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
 	stop := onInterrupt(func() {

@@ -15,7 +15,7 @@ import (
 func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
-	total := len(properties.ShardChecks(o.checks, cfg.Shard, cfg.Shards))
+	total := properties.ShardLen(o.checks, cfg.Shard, cfg.Shards)
 	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
 	rep := properties.Explore(cfg)
 	progress.done()

@@ -141,3 +141,15 @@ type Provisioner interface {
 type PartialQuiescer interface {
 	QuiesceSome(last Endpoint, also []Endpoint) error
 }
+
+// ExpectQuiescer is implemented by a Network that can synchronise with a
+// step by waiting for the stanzas a caller expects instead of pinging
+// every connection they go to: QuiesceExpect synchronises with last and
+// the endpoints in also as QuiesceSome does, and for each endpoint in
+// expect waits until its client has received that many stanzas recorded
+// in the trace from index from on, pinging those that have not within a
+// short grace. As with QuiesceSome, anything else the server sends
+// arrives later and is seen at the next full Quiesce.
+type ExpectQuiescer interface {
+	QuiesceExpect(last Endpoint, also []Endpoint, from int, expect map[Endpoint]int) error
+}

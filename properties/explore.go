@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -109,16 +108,24 @@ type Config struct {
 	// ActionSet selects the vocabulary drawn: AllActions (the default)
 	// or ScansionActions, what a scansion script can express.
 	ActionSet ActionSet
-	// Workers runs the checks on this many independent rapid runs at
-	// once (0 or 1: one). The partition is deterministic: worker i runs
-	// checks i, i+Workers, ... of the count (Checks/Workers, the first
-	// Checks%Workers one more) from seed Seed+i<<32 (each its own random
-	// seed when Seed is 0). Against a Server every sequence has fresh
-	// accounts already, so the workers share the server; a failure found
-	// by one stops the others and is shrunk alone, and the rapid seed
-	// reported reproduces it with one worker. Which worker's failure is
-	// reported when several would fail depends on timing.
+	// Workers runs the checks on this many goroutines at once (0 or 1:
+	// one). Which checks run does not depend on it: check k of the run
+	// (0-based) is one rapid run from CheckSeed(Seed, k), the sequence
+	// check k of a single rapid run from Seed draws, and the workers take
+	// the run's (or the shard's) checks in order (shard.go). Against a
+	// Server every sequence has fresh accounts already, so the workers
+	// share the server. The failure reported is the one of the lowest
+	// failing check, as with one worker: a failure stops the checks after
+	// it, and lets those before it (running on other workers) finish.
 	Workers int
+	// Shard and Shards split one run over several processes or machines
+	// (scansim check --shard i/n): with Shards > 1, this Explore runs only
+	// the checks k of the run with k % Shards == Shard-1 (Shard is
+	// 1-based). The shards of a run together run exactly its checks, each
+	// from its own seed (CheckSeed), so they find the failures one
+	// unsharded run would; Report.Failure.FirstCheck counts in the whole
+	// run. 0 and 1 Shards: no sharding.
+	Shard, Shards int
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -258,28 +265,39 @@ type recorder struct {
 	progress  func(done, actions int)
 	shrinking func(runs int)
 	crew      *crew // the workers this recorder's run is one of
+	// indexed: the recorder's worker runs one rapid check at a time
+	// (runWorkers), cur being its index in the run, 0-based; a failure's
+	// firstFail is then cur+1, not the worker's own count. failTB is the
+	// rapid TB stand-in of the check that failed.
+	indexed bool
+	cur     int
+	failTB  *exploreTB
 }
 
 // crew is what the workers of one Explore share: the totals for the
-// progress line, the first transport failure, and which worker failed
-// first (the others then stop).
+// progress line, the first transport failure, and the worker whose
+// failing check comes first in the run (the lowest check index: see
+// shard.go; the others then stop).
 type crew struct {
 	mu        sync.Mutex
 	checks    int
 	actions   int
 	transport error
 	failer    *recorder
+	failK     int // failer's firstFail (c.mu)
 	progress  func(done, actions int)
 }
 
 func newCrew(progress func(done, actions int)) *crew { return &crew{progress: progress} }
 
-// stopped reports whether r's worker should run no more checks: the
-// server's transport failed, or another worker found a failure.
+// stopped reports whether r's worker should run no more of its current
+// check: the server's transport failed, or another worker found a
+// failure in a check that comes before r's (a worker that found one
+// after r's own lets r finish: r's may be the run's first).
 func (c *crew) stopped(r *recorder) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.transport != nil || (c.failer != nil && c.failer != r)
+	return c.transport != nil || (c.failer != nil && c.failer != r && c.failK <= r.cur)
 }
 
 func (r *recorder) setTransport(err error) {
@@ -345,16 +363,21 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			}
 			rec.mu.Unlock()
 			m.onFail = func(h *harness, msg string) {
-				rec.crew.mu.Lock()
-				if rec.crew.failer == nil {
-					rec.crew.failer = rec
-				}
-				rec.crew.mu.Unlock()
 				rec.mu.Lock()
 				defer rec.mu.Unlock()
 				if rec.firstFail == 0 {
+					// run-wide: the check's index in the run (shard.go),
+					// whichever worker or shard ran it
 					rec.firstFail = rec.checks
+					if rec.indexed {
+						rec.firstFail = rec.cur + 1
+					}
 					rec.firstLen = len(h.ops)
+					rec.crew.mu.Lock()
+					if c := rec.crew; c.failer == nil || c.failK > rec.firstFail {
+						c.failer, c.failK = rec, rec.firstFail
+					}
+					rec.crew.mu.Unlock()
 				}
 				rec.lastOps = append([]Op(nil), h.ops...)
 				rec.lastMsg = msg
@@ -475,7 +498,7 @@ func Explore(cfg Config) Report {
 		cfg.Seed = NewSeed()
 	}
 	restore := setFlags(map[string]string{
-		"rapid.checks":     strconv.Itoa(cfg.Checks),
+		"rapid.checks":     "1", // one rapid run per check: runWorkers
 		"rapid.steps":      strconv.Itoa(cfg.Steps),
 		"rapid.seed":       strconv.FormatUint(cfg.Seed, 10),
 		"rapid.shrinktime": cfg.ShrinkTime.String(),
@@ -499,11 +522,22 @@ func Explore(cfg Config) Report {
 		return Report{Err: err}
 	}
 	if cfg.Server != nil {
+		// A session of the driver's own keeps the server from acting on
+		// its last session's end before, between and inside the
+		// sequences (driver.ServerDriver.Hold: Prosody 13's
+		// mod_debug_reset), from before the preflight's close on.
+		if h, ok := cfg.Server.(driver.Holder); ok {
+			release, err := h.Hold("localhost")
+			if err != nil {
+				return Report{Err: fmt.Errorf("server: %w", err)}
+			}
+			defer release()
+		}
 		if err := preflight(cfg.Server); err != nil {
 			return Report{Err: err}
 		}
 	}
-	recs, tbs, covs := runWorkers(cfg, prof, spec)
+	recs, covs := runWorkers(cfg, prof, spec)
 	rep := Report{Seed: cfg.Seed}
 	for _, rec := range recs {
 		rep.Checks += rec.checks
@@ -515,19 +549,13 @@ func Explore(cfg Config) Report {
 	if covs != nil {
 		rep.Coverage = covs.result(prof)
 	}
-	rec, tb := recs[0], tbs[0]
+	rec := recs[0]
 	if err := rec.transportErr(); err != nil {
 		rep.Err = fmt.Errorf("server: %w", err)
 		return rep
 	}
-	if f := rec.crew.failer; f != nil {
-		for i := range recs {
-			if recs[i] == f {
-				rec, tb = recs[i], tbs[i]
-			}
-		}
-	}
-	if !tb.Failed() || rec.lastOps == nil {
+	rec = rec.crew.failer
+	if rec == nil || rec.failTB == nil || !rec.failTB.Failed() || rec.lastOps == nil {
 		return rep
 	}
 	ops, terr := minimize(rec.lastOps, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), failureKey(rec.lastMsg))
@@ -535,84 +563,14 @@ func Explore(cfg Config) Report {
 		rep.Err = fmt.Errorf("server: while shrinking a failure: %w", terr)
 		return rep
 	}
-	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen}
-	if m := regexp.MustCompile(`rapid\.seed=(\d+)`).FindStringSubmatch(tb.log.String()); m != nil {
-		f.Seed, _ = strconv.ParseUint(m[1], 10, 64)
-	}
+	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen,
+		Seed: CheckSeed(cfg.Seed, rec.firstFail-1)}
 	if terr := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); terr != nil {
 		rep.Err = fmt.Errorf("server: while writing the failure's script: %w", terr)
 		return rep
 	}
 	rep.Failure = f
 	return rep
-}
-
-// runWorkers runs the property on cfg.Workers rapid runs at once (see
-// Config.Workers) and returns each one's recorder and TB stand-in.
-// rapid reads its seed and check count from its flags when a run
-// starts, before the property's first call: each worker's flags are set,
-// and the next worker started, once the previous one has called the
-// property.
-//
-// With Config.Coverage each worker counts its own checks' coverage (a
-// recorder is not shared between goroutines); the sum is returned (nil
-// without Coverage). Only the exploring checks count: minimize's replays
-// get cfg.options() without a recorder.
-func runWorkers(cfg Config, prof, spec model.Profile) ([]*recorder, []*exploreTB, *covRecorder) {
-	n := cfg.Workers
-	if n < 1 {
-		n = 1
-	}
-	if n > cfg.Checks {
-		n = cfg.Checks
-	}
-	c := newCrew(cfg.Progress)
-	recs := make([]*recorder, n)
-	tbs := make([]*exploreTB, n)
-	var covs []*covRecorder
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		recs[i] = &recorder{crew: c, shrinking: cfg.Shrinking}
-		tbs[i] = &exploreTB{}
-		if n > 1 {
-			checks := cfg.Checks / n
-			if i < cfg.Checks%n {
-				checks++
-			}
-			_ = flag.CommandLine.Lookup("rapid.checks").Value.Set(strconv.Itoa(checks))
-			seed := uint64(0)
-			if cfg.Seed != 0 {
-				seed = cfg.Seed + uint64(i)<<32
-			}
-			_ = flag.CommandLine.Lookup("rapid.seed").Value.Set(strconv.FormatUint(seed, 10))
-		}
-		started := make(chan struct{})
-		var once sync.Once
-		opts := cfg.options()
-		if cfg.Coverage {
-			opts.cov = newCovRecorder()
-			covs = append(covs, opts.cov)
-		}
-		prop := property(cfg.Users, prof, spec, cfg.Mutants, opts, recs[i])
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer once.Do(func() { close(started) })
-			rapid.Check(tbs[i], func(t *rapid.T) {
-				once.Do(func() { close(started) })
-				prop(t)
-			})
-		}()
-		<-started
-	}
-	wg.Wait()
-	if covs == nil {
-		return recs, tbs, nil
-	}
-	for _, o := range covs[1:] {
-		covs[0].add(o)
-	}
-	return recs, tbs, covs[0]
 }
 
 // preflight logs one client in to the server and out again, so that a

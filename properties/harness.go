@@ -344,7 +344,7 @@ func (h *harness) apply(op Op) string {
 			return "transport failure: " + h.transport.Error()
 		}
 		step := h.sim.Trace()[st.from:st.to]
-		evs, err := h.real.apply(op, name, sl.last, receivers(step), arrivals(step))
+		evs, err := h.real.apply(op, name, sl.last, step)
 		if driver.IsTransport(err) {
 			// st.fail stays "": no verdict on this step or the sequence
 			h.transport = err

@@ -64,6 +64,18 @@ width; when stderr is not a terminal nothing is printed until the summary
 (-v prints a plain progress line every 10 checks and one when shrinking
 starts).
 
+Spreading a run: check k of a run (0-based) draws its sequence from its
+own seed, --seed S plus k(k+1)/2 (the sequence rapid would give it), so
+--workers N runs the same checks N at a time, reports the same failure
+(the lowest failing check, numbered in the run) and differs only in speed.
+--shard i/n runs only the checks k with k % n == i-1: the n shards of one
+--seed and --checks (on other cores or CI machines) run exactly the run's
+checks between them, and the lowest "first failing check" over the shards
+is the unsharded run's. A failure names its check's own seed: --seed that
+--checks 1 runs it alone.
+  scansim check --seed 42 --checks 4000 --shard 1/4     # on machine 1 of 4
+  scansim check --seed 42 --checks 4000 --workers 2     # both cores
+
 With --server, every sequence runs on the model (the oracle, with
 --profile) and on the real server at HOST:PORT, on fresh accounts. After
 each action the invariants are checked on the server's trace too, and what
@@ -107,6 +119,7 @@ type checkOpts struct {
 	noFaults    bool
 	noRooms     bool
 	workers     int
+	shard       string
 	serverFlags
 	engine string
 }
@@ -134,7 +147,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	o.serverFlags.add(fs, "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle",
 		"with --server: the deadline of each wait on the server (default 5s)")
 	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
-	fs.IntVar(&o.workers, "workers", 1, "run the checks on N independent workers at once (deterministic seed partition; with --server fresh accounts per sequence as always)")
+	fs.IntVar(&o.workers, "workers", 1, "run N checks at once (the same checks, failure and numbering as one worker; with --server fresh accounts per sequence as always)")
+	fs.StringVar(&o.shard, "shard", "", "run only shard i of n of the run's checks, `i/n` (check k when k % n == i-1): the n shards of one --seed and --checks run exactly its checks")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
 	fs.BoolVar(&o.listProfs, "list-profiles", false, "print the known profiles (which is the default, what each models) and exit")
 	fs.BoolVar(&o.listInvs, "list-invariants", false, "print the invariants checked and exit")
@@ -166,6 +180,13 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if o.workers < 1 || o.workers > 64 {
 		return fail(fmt.Errorf("--workers must be 1 to 64, got %d", o.workers))
 	}
+	var shard, shards int
+	if o.shard != "" {
+		var err error
+		if shard, shards, err = properties.ParseShard(o.shard); err != nil {
+			return fail(err)
+		}
+	}
 	if o.users != 0 && (o.users < 2 || o.users > 4) {
 		return fail(fmt.Errorf("--users must be 2, 3 or 4 (or 0), got %d", o.users))
 	}
@@ -195,6 +216,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		Options: sim, Checks: o.checks, Steps: o.steps, Users: o.users,
 		OutDir: o.out, ShrinkTime: o.shrinkTime,
 		NoFaults: o.noFaults, NoRooms: o.noRooms, Workers: o.workers,
+		Shard: shard, Shards: shards,
 	}
 	switch o.spec {
 	case "":
@@ -251,11 +273,12 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
 	cfg.Seed = o.seed
-	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
+	total := properties.ShardLen(o.checks, shard, shards)
+	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
 	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
 	stop := onInterrupt(func() {
 		progress.done()
-		fmt.Fprintf(stdout, "interrupted: %s; seed %d (--seed %d repeats the run)\n", progress.partial(), o.seed, o.seed)
+		fmt.Fprintf(stdout, "interrupted: %s; %s (%s repeats the run)\n", progress.partial(), o.seedText(), o.repeatFlags())
 	})
 	defer stop()
 	// rapid asks testing.Short, which panics unless flag.CommandLine has
@@ -291,11 +314,11 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				}
 				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
-			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; seed %d\n",
-				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seed)
+			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; %s\n",
+				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seedText())
 			return exitOK
 		}
-		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; seed %d\n", rep.Checks, rep.Actions, rate, o.seed)
+		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; %s\n", rep.Checks, rep.Actions, rate, o.seedText())
 		return exitOK
 	}
 	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
@@ -309,8 +332,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if f.Seed != o.seed {
 		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
 	}
-	fmt.Fprintf(stdout, "    seed %d (--seed %d repeats the run), first failing check %d%s, shrunk from %d to %d actions:\n",
-		o.seed, o.seed, f.FirstCheck, starts, f.OriginalLen, f.ShrunkLen)
+	fmt.Fprintf(stdout, "    %s (%s repeats the run), first failing check %d%s, shrunk from %d to %d actions:\n",
+		o.seedText(), o.repeatFlags(), f.FirstCheck, starts, f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {
 		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
 	}
@@ -339,7 +362,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	if f.WriteErr != nil {
 		// The script is the run's one artefact: not writing it is an
 		// error, whatever the violation.
-		fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
+		fmt.Fprintf(stdout, "%s, 1 violation; %s\n", checkTotals(rep, rate), o.seedText())
 		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
 		return exitUsage
 	}
@@ -354,8 +377,24 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "    the server's trace of the shrunk run (prefix removed, resources as on the model):")
 		fmt.Fprintln(stdout, suite.Indent(f.ServerTrace))
 	}
-	fmt.Fprintf(stdout, "%s, 1 violation; seed %d\n", checkTotals(rep, rate), o.seed)
+	fmt.Fprintf(stdout, "%s, 1 violation; %s\n", checkTotals(rep, rate), o.seedText())
 	return exitFailed
+}
+
+// seedText names the run for its summary: "seed S", and the shard.
+func (o checkOpts) seedText() string {
+	if o.shard != "" {
+		return fmt.Sprintf("seed %d, shard %s", o.seed, o.shard)
+	}
+	return fmt.Sprintf("seed %d", o.seed)
+}
+
+// repeatFlags are the flags that repeat the run (with its --checks).
+func (o checkOpts) repeatFlags() string {
+	if o.shard != "" {
+		return fmt.Sprintf("--seed %d --shard %s", o.seed, o.shard)
+	}
+	return fmt.Sprintf("--seed %d", o.seed)
 }
 
 // checkTotals is "N checks, M actions (rate)", with the runs spent

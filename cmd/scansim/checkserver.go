@@ -15,7 +15,8 @@ import (
 func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)
-	cfg.Progress = func(done, actions int) { progress.update(done, o.checks, actions, start) }
+	total := properties.ShardLen(o.checks, cfg.Shard, cfg.Shards)
+	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
 	rep := properties.Explore(cfg)
 	progress.done()
 	if rep.Err != nil {
@@ -26,8 +27,8 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	rate := actionRate(rep.Actions, time.Since(start))
 	f := rep.Failure
 	if f == nil {
-		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model; seed %d\n",
-			rep.Checks, rep.Actions, rate, rep.ServerStanzas, o.seed)
+		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model; %s\n",
+			rep.Checks, rep.Actions, rate, rep.ServerStanzas, o.seedText())
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", f.FirstCheck-1, f.Seed, f.OriginalLen, f.ShrunkLen)
@@ -38,6 +39,6 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	} else {
 		fmt.Fprintln(stdout, suite.Indent(f.Script))
 	}
-	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence; seed %d\n", rep.Checks, rep.Actions, rate, o.seed)
+	fmt.Fprintf(stdout, "%d sequences, %d actions (%s), 1 divergence; %s\n", rep.Checks, rep.Actions, rate, o.seedText())
 	return exitFailed
 }

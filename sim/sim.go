@@ -73,7 +73,7 @@ func New(cfg Config) *Sim {
 		if host == "" {
 			host = "localhost"
 		}
-		s.backend = model.New(model.Options{
+		mo := model.Options{
 			Host:    host,
 			Profile: cfg.Profile,
 			Clock:   s.clock,
@@ -86,9 +86,23 @@ func New(cfg Config) *Sim {
 			// apply handles each call's events at once and keeps
 			// none of the lists.
 			ReuseEvents: true,
-		})
+		}
+		if len(cfg.Hosts) == 0 {
+			s.backend = model.New(mo)
+		} else {
+			hs, err := model.NewHosts(mo, cfg.Hosts...)
+			if err != nil {
+				// Config has no error path: a bad host is the caller's
+				// to check first (model.NewHosts says what is wrong).
+				panic("sim: " + err.Error())
+			}
+			s.backend = hs
+		}
 	}
-	_, s.owned = s.backend.(*model.Server)
+	switch s.backend.(type) {
+	case *model.Server, *model.Hosts:
+		s.owned = true
+	}
 	return s
 }
 

@@ -60,8 +60,14 @@ func NewHosts(opts Options, more ...string) (*Hosts, error) {
 	for i, d := range domains {
 		o := opts
 		o.Host = d
+		if len(domains) > 1 {
+			// Each host draws from a stream of its own, named by its
+			// domain rather than its place in the list: a recording
+			// replayed with the hosts in another order (the script's
+			// first client decides which is first) draws the same.
+			o.Seed = opts.Seed ^ domainSeed(d)
+		}
 		if i > 0 {
-			o.Seed = opts.Seed ^ (uint64(i) * 0x9e3779b97f4a7c15)
 			if opts.Storage != nil {
 				o.Storage = hostStorage{inner: opts.Storage, suffix: "@" + d}
 			}
@@ -228,3 +234,13 @@ type hostStorage struct {
 
 func (h hostStorage) Get(node string) ([]byte, bool) { return h.inner.Get(node + h.suffix) }
 func (h hostStorage) Put(node string, data []byte)   { h.inner.Put(node+h.suffix, data) }
+
+// domainSeed is FNV-1a of domain: a host's share of the seed.
+func domainSeed(domain string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(domain); i++ {
+		h ^= uint64(domain[i])
+		h *= 1099511628211
+	}
+	return h
+}

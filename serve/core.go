@@ -54,6 +54,7 @@ func (k *core) init(s *Server) {
 		Seed:    s.opts.Seed,
 		Profile: &prof,
 		Host:    s.opts.Host,
+		Hosts:   s.opts.Hosts,
 		// What survives a restart (Control.Restart), as Prosody's
 		// storage survives its process.
 		Storage: &model.MemStorage{},
@@ -91,9 +92,11 @@ func (k *core) clientName(user string) string {
 	return name
 }
 
-// bind opens a session for user with resource ("" lets the model pick).
+// bind opens a session for user (a node of the first host, or
+// "node@host": Server.account) with resource ("" lets the model pick).
 func (k *core) bind(user, resource string, cn *conn) (*binding, error) {
-	name := k.clientName(user)
+	node, _, _ := strings.Cut(user, "@")
+	name := k.clientName(node)
 	c, err := k.sim.Connect(name, user, resource)
 	if err != nil {
 		return nil, err

@@ -20,6 +20,12 @@ type Options struct {
 	// Host is the virtual host; default "localhost". The profile's
 	// components are served beside it.
 	Host string
+	// Hosts are further virtual hosts of the same server (model.Hosts),
+	// each with the profile's components under it, as one Prosody with
+	// several VirtualHost sections: a client picks one with its stream's
+	// 'to', and stanzas between the hosts are routed locally (no s2s).
+	// An accounts file (Passwords) holds local parts valid at every host.
+	Hosts []string
 	// Certificate is offered with STARTTLS; nil generates a self-signed
 	// one for Host, "localhost" and 127.0.0.1.
 	Certificate *tls.Certificate

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/scansim/scansim/jid"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/scansim/scansim/driver"
@@ -18,7 +19,8 @@ import (
 type Server struct {
 	opts    Options
 	prof    model.Profile
-	profile string // its name
+	profile string   // its name
+	hosts   []string // Options.Host, then Options.Hosts
 	pw      passwords
 	ln      net.Listener
 	tlsConf *tls.Config
@@ -45,6 +47,15 @@ func Start(o Options) (*Server, error) {
 		return nil, fmt.Errorf("--host %q: not a domain", o.Host)
 	}
 	o.Host = h.Domain
+	hosts := []string{o.Host}
+	for i, x := range o.Hosts {
+		h, err := jid.Parse(x)
+		if err != nil || h.Node != "" || h.Resource != "" {
+			return nil, fmt.Errorf("--host %q: not a domain", x)
+		}
+		o.Hosts[i] = h.Domain
+		hosts = append(hosts, h.Domain)
+	}
 	name := o.Profile
 	if name == "" {
 		name = driver.DefaultProfile
@@ -53,9 +64,16 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(o.Hosts) > 0 {
+		// The hosts and the components under them must not meet
+		// (sim.New relies on it).
+		if _, err := model.NewHosts(model.Options{Host: o.Host, Profile: &prof}, o.Hosts...); err != nil {
+			return nil, fmt.Errorf("serve: %v", err)
+		}
+	}
 	cert := o.Certificate
 	if cert == nil {
-		c, err := selfSigned(o.Host, "localhost", "127.0.0.1", "::1")
+		c, err := selfSigned(append(hosts, "localhost", "127.0.0.1", "::1")...)
 		if err != nil {
 			return nil, fmt.Errorf("serve: self-signed certificate: %w", err)
 		}
@@ -69,6 +87,7 @@ func Start(o Options) (*Server, error) {
 		opts:    o,
 		prof:    prof,
 		profile: name,
+		hosts:   hosts,
 		ln:      ln,
 		tlsConf: &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12},
 		ops:     make(chan func(), 1024),
@@ -92,8 +111,31 @@ func Start(o Options) (*Server, error) {
 // Addr returns the listener's address (the port chosen for ":0").
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Host returns the virtual host.
+// Host returns the (first) virtual host.
 func (s *Server) Host() string { return s.opts.Host }
+
+// Hosts returns every virtual host, Host first.
+func (s *Server) Hosts() []string { return append([]string(nil), s.hosts...) }
+
+// servedHost returns the virtual host named domain (case-insensitively,
+// as a JID domain compares), or "" when it is none of them.
+func (s *Server) servedHost(domain string) string {
+	for _, h := range s.hosts {
+		if strings.EqualFold(h, domain) {
+			return h
+		}
+	}
+	return ""
+}
+
+// account is the user name the model binds for node at host: the node
+// alone at the first host, "node@host" at another (model.Hosts.Bind).
+func (s *Server) account(node, host string) string {
+	if host == "" || host == s.opts.Host {
+		return node
+	}
+	return node + "@" + host
+}
 
 // ProfileName returns the name of the model profile.
 func (s *Server) ProfileName() string { return s.profile }

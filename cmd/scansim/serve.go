@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,7 +28,10 @@ profile. One goroutine runs the model, in the order stanzas arrive.
 
 Every account exists with any password (SASL PLAIN only, allowed without
 TLS on loopback) unless --accounts names a file of "user password" lines
-(then SCRAM is offered too). Until SIGINT or SIGTERM; then --record and
+(then SCRAM is offered too). Several --host flags serve several virtual
+hosts, each with the profile's components, as one Prosody with several
+VirtualHosts: a client picks one with its stream's 'to', and users of
+different hosts talk, subscribe and block as within one. Until SIGINT or SIGTERM; then --record and
 --trace are written.
 
   --record FILE.scs   every session as a scansion script: replay it with
@@ -56,7 +60,8 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:5222", "c2s listener `HOST:PORT`")
 	profileFlag(fs, &o.Profile, "server profile")
 	fs.Uint64Var(&o.Seed, "seed", 0, "simulation seed (generated resources and ids)")
-	fs.StringVar(&o.Host, "host", "localhost", "the virtual host")
+	o.Host = "localhost"
+	fs.Var(&hostsFlag{o: &o}, "host", "a virtual `DOMAIN` (default localhost); repeat it, or list several with commas, for several virtual hosts")
 	fs.StringVar(&cert, "cert", "", "TLS certificate `FILE` (PEM; with --key); default: a generated self-signed one")
 	fs.StringVar(&key, "key", "", "TLS key `FILE` (PEM)")
 	fs.BoolVar(&o.RequireTLS, "require-tls", false, "require STARTTLS before authentication")
@@ -114,7 +119,7 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scansim serve: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "scansim serve: XMPP on %s (host %s, profile %s, seed %d)\n", s.Addr(), s.Host(), s.ProfileName(), s.Seed())
+	fmt.Fprintf(stdout, "scansim serve: XMPP on %s (host %s, profile %s, seed %d)\n", s.Addr(), strings.Join(s.Hosts(), ", "), s.ProfileName(), s.Seed())
 	if control != "" {
 		addr, stop, err := s.ServeControl(control)
 		if err != nil {
@@ -153,4 +158,32 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// hostsFlag is --host: the first given replaces the default
+// (localhost), later ones (or comma-separated lists) add hosts.
+type hostsFlag struct {
+	o   *serve.Options
+	set bool
+}
+
+func (f *hostsFlag) String() string {
+	if f.o == nil {
+		return ""
+	}
+	return strings.Join(append([]string{f.o.Host}, f.o.Hosts...), ",")
+}
+
+func (f *hostsFlag) Set(v string) error {
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			return fmt.Errorf("empty domain in %q", v)
+		}
+		if !f.set {
+			f.o.Host, f.set = h, true
+		} else {
+			f.o.Hosts = append(f.o.Hosts, h)
+		}
+	}
+	return nil
 }

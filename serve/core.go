@@ -18,14 +18,11 @@ import (
 type core struct {
 	srv  *Server
 	sim  *sim.Sim
-	seen int // trace events already handed out
+	seen int // events of the simulation's trace already handed out
+	rec  recording
 
 	byName map[string]*binding // the live binding of each client name
 	dirty  []*binding
-	// requested is the resource each session asked for, by the Seq of
-	// its TraceConnect (only the sessions that asked): what the recorded
-	// script must request too.
-	requested map[uint64]string
 	named     map[string]int // sessions named after each account so far
 }
 
@@ -60,7 +57,7 @@ func (k *core) init(s *Server) {
 		Storage: &model.MemStorage{},
 	})
 	k.byName = map[string]*binding{}
-	k.requested = map[uint64]string{}
+	k.rec.init(s.opts.TraceWindow, s.opts.SpoolDir)
 	k.named = map[string]int{}
 }
 
@@ -111,7 +108,8 @@ func (k *core) bind(user, resource string, cn *conn) (*binding, error) {
 	}
 	k.byName[name] = b
 	if resource != "" {
-		k.requested[b.connSeq] = resource
+		// What the recorded script must request too.
+		k.rec.requested[b.connSeq] = resource
 	}
 	if cn != nil {
 		// The bind result goes out before anything the bind produced.
@@ -188,6 +186,11 @@ func (k *core) settle() {
 		}
 	}
 	k.dirty = k.dirty[:0]
+	// The events go to the recording and leave the simulation: serve's
+	// memory does not grow with the length of the session.
+	k.rec.add(tr, k.srv.opts.TraceWindow)
+	k.sim.ForgetTrace()
+	k.seen = 0
 }
 
 // endReason is the reason of b's TraceDisconnect.

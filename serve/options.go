@@ -52,6 +52,14 @@ type Options struct {
 	WriteQueue int
 	// WriteTimeout bounds one write to a client; default 30s.
 	WriteTimeout time.Duration
+	// TraceWindow is how many of the newest trace events are kept for
+	// the trace page, the text trace and Trace; default 10,000 (a few
+	// MB). The recorded script has every session whatever the window.
+	TraceWindow int
+	// SpoolDir is where the recorded script's actions wait, in a file
+	// removed from the directory at once (read through its descriptor);
+	// default os.TempDir().
+	SpoolDir string
 	// Logf, when set, receives one line per connection event.
 	Logf func(format string, args ...any)
 }
@@ -80,6 +88,9 @@ func (o *Options) defaults() {
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
+	}
+	if o.TraceWindow <= 0 {
+		o.TraceWindow = 10000
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}

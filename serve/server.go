@@ -247,13 +247,7 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Trace returns the events recorded so far.
-func (s *Server) Trace() []sim.TraceEvent {
-	var tr []sim.TraceEvent
-	if err := s.do(func() { tr = s.core.sim.Trace() }); err != nil {
-		// The model goroutine has stopped: nothing changes the trace any
-		// more, so reading it here is safe.
-		return s.core.sim.Trace()
-	}
-	return tr
-}
+// Trace returns the newest events (at most Options.TraceWindow) and how
+// many were recorded in all: the whole session is in the recorded script
+// (WriteScript), not in memory.
+func (s *Server) Trace() ([]sim.TraceEvent, uint64) { return s.window() }

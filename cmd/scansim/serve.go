@@ -36,7 +36,10 @@ different hosts talk, subscribe and block as within one. Until SIGINT or SIGTERM
 
   --record FILE.scs   every session as a scansion script: replay it with
                       scansim replay --profile P --seed N FILE.scs
-  --trace FILE.html   the trace page (as scansim trace draws it)
+                      (streamed to a spool file as it goes: memory does
+                      not grow with the session)
+  --trace FILE.html   the trace page (as scansim trace draws it) of the
+                      newest --trace-window events
   --control ADDR      HTTP+JSON control surface on a loopback address
                       (act as a user, populate state, drop/restart/delay;
                       see docs/serve.md)
@@ -67,7 +70,8 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.RequireTLS, "require-tls", false, "require STARTTLS before authentication")
 	fs.StringVar(&accounts, "accounts", "", "`FILE` of \"user password\" lines: the only accounts (default: every account, any password)")
 	fs.StringVar(&record, "record", "", "write every session as a scansion script to `FILE.scs` on exit")
-	fs.StringVar(&trace, "trace", "", "write the trace page to `FILE.html` on exit")
+	fs.StringVar(&trace, "trace", "", "write the trace page of the newest events (--trace-window) to `FILE.html` on exit")
+	fs.IntVar(&o.TraceWindow, "trace-window", 10000, "how many of the newest trace `EVENTS` the trace page and the control surface's trace keep (the recording keeps every session)")
 	fs.StringVar(&control, "control", "", "serve the HTTP+JSON control surface on loopback `HOST:PORT`")
 	fs.DurationVar(&handshake, "handshake-timeout", 0, "bound on the negotiation before bind (default 60s)")
 	fs.DurationVar(&stanzaTimeout, "stanza-timeout", 0, "bound on reading one started stanza (default 60s)")
@@ -137,11 +141,7 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	s.Close()
 	code = exitOK
 	if record != "" {
-		sc, err := s.Script()
-		if err == nil {
-			err = serve.WriteFileAtomic(record, sc)
-		}
-		if err != nil {
+		if err := s.WriteScriptFile(record); err != nil {
 			fmt.Fprintf(stderr, "scansim serve: --record: %v\n", err)
 			code = exitFailed
 		}

@@ -23,7 +23,7 @@ type core struct {
 
 	byName map[string]*binding // the live binding of each client name
 	dirty  []*binding
-	named     map[string]int // sessions named after each account so far
+	named  map[string]int // sessions named after each account so far
 }
 
 // maxControlInbox bounds what a control session keeps between two

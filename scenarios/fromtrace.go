@@ -27,6 +27,11 @@ type TraceOptions struct {
 	// password: a recorder that knows which resource a session asked
 	// for says so.
 	Props func(e *sim.TraceEvent) []Property
+	// Volatile, when set, is called on each received stanza after the
+	// JIDs were generalized: it may loosen values a replay cannot
+	// reproduce (an attribute to {scansion:any}, an element's text to
+	// none, which matches any text), as the delay stamps are loosened.
+	Volatile func(el *etree.Element)
 }
 
 // FromTrace builds a script from a simulation trace, in the manner of
@@ -88,6 +93,7 @@ type Recorder struct {
 	pending []string // comments for the next action
 	keep    bool     // TraceOptions.KeepResources
 	props   func(e *sim.TraceEvent) []Property
+	vol     func(el *etree.Element)
 }
 
 type recSession struct{ name, trace string }
@@ -105,6 +111,7 @@ func NewRecorder(opts TraceOptions) *Recorder {
 		owner:   make(map[string]jid.JID),
 		keep:    opts.KeepResources,
 		props:   opts.Props,
+		vol:     opts.Volatile,
 	}
 	for _, c := range opts.Clients {
 		r.reuse[c.Name] = c
@@ -189,6 +196,9 @@ func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 				}
 			}
 			r.s.Warnings = append(r.s.Warnings, generalize(el, verb == Receives, r.full, r.bare, e.Seq)...)
+			if verb == Receives && r.vol != nil {
+				r.vol(el)
+			}
 			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,10 +17,11 @@ import (
 // core is the state only the model goroutine touches: the simulation and
 // which bound session belongs to which connection.
 type core struct {
-	srv  *Server
-	sim  *sim.Sim
-	seen int // events of the simulation's trace already handed out
-	rec  recording
+	srv     *Server
+	sim     *sim.Sim
+	seen    int           // events of the simulation's trace already handed out
+	elapsed time.Duration // the virtual clock's advance so far (tick)
+	rec     recording
 
 	byName map[string]*binding // the live binding of each client name
 	dirty  []*binding
@@ -49,6 +51,7 @@ func (k *core) init(s *Server) {
 	prof := s.prof
 	k.sim = sim.New(sim.Config{
 		Seed:    s.opts.Seed,
+		Start:   s.opts.Start,
 		Profile: &prof,
 		Host:    s.opts.Host,
 		Hosts:   s.opts.Hosts,

@@ -52,6 +52,15 @@ type Options struct {
 	WriteQueue int
 	// WriteTimeout bounds one write to a client; default 30s.
 	WriteTimeout time.Duration
+	// Start is the virtual instant the server starts at; zero is
+	// model.Epoch (the instant Prosody's scansion configuration pins).
+	// The CLI starts at the wall clock's present.
+	Start time.Time
+	// Clock is the source the virtual clock follows (clock.go): the time
+	// since the server started, read by the model goroutine once per
+	// queued item; it must not decrease (a decrease is ignored). nil: Go's
+	// monotonic clock. A test that wants a still or stepped clock sets it.
+	Clock func() time.Duration
 	// TraceWindow is how many of the newest trace events are kept for
 	// the trace page, the text trace and Trace; default 10,000 (a few
 	// MB). The recorded script has every session whatever the window.
@@ -88,6 +97,9 @@ func (o *Options) defaults() {
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
+	}
+	if o.Clock == nil {
+		o.Clock = monotonic()
 	}
 	if o.TraceWindow <= 0 {
 		o.TraceWindow = 10000

@@ -42,7 +42,8 @@ type recording struct {
 func (r *recording) init(limit int, dir string) {
 	r.requested = map[uint64]string{}
 	r.rec = scenarios.NewRecorder(scenarios.TraceOptions{
-		Title: "Recorded by scansim serve",
+		Title:    "Recorded by scansim serve",
+		Volatile: volatile,
 		// A session that asked for a resource asks for it in the
 		// script too, so that the model draws the same generated values
 		// when the script is replayed with the same profile and seed.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
@@ -34,7 +35,8 @@ type Server struct {
 	closed bool
 	wg     sync.WaitGroup // connection goroutines
 
-	core core // owned by the model goroutine
+	core  core                 // owned by the model goroutine
+	clock func() time.Duration // Options.Clock, read by the model goroutine only
 }
 
 // Start listens on o.Addr and starts serving.
@@ -94,6 +96,7 @@ func Start(o Options) (*Server, error) {
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 		conns:   map[*conn]struct{}{},
+		clock:   o.Clock,
 	}
 	if o.Passwords != nil {
 		s.pw = passwords{}
@@ -184,6 +187,7 @@ func (s *Server) loop() {
 	for {
 		select {
 		case op := <-s.ops:
+			s.core.tick()
 			op()
 		case <-s.quit:
 			return

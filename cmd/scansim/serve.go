@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/serve"
 )
@@ -58,6 +59,7 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		cert, key, accounts      string
 		record, trace, control   string
 		handshake, stanzaTimeout time.Duration
+		startAt                  string
 	)
 	fs := newFlags(c, stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:5222", "c2s listener `HOST:PORT`")
@@ -65,6 +67,7 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&o.Seed, "seed", 0, "simulation seed (generated resources and ids)")
 	o.Host = "localhost"
 	fs.Var(&hostsFlag{o: &o}, "host", "a virtual `DOMAIN` (default localhost); repeat it, or list several with commas, for several virtual hosts")
+	fs.StringVar(&startAt, "start", "now", "the virtual clock's starting `TIME`: now, epoch (2008-08-22T21:09:04Z, Prosody's scansion clock) or RFC 3339; it then moves with real time")
 	fs.StringVar(&cert, "cert", "", "TLS certificate `FILE` (PEM; with --key); default: a generated self-signed one")
 	fs.StringVar(&key, "key", "", "TLS key `FILE` (PEM)")
 	fs.BoolVar(&o.RequireTLS, "require-tls", false, "require STARTTLS before authentication")
@@ -88,6 +91,21 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o.HandshakeTimeout, o.StanzaTimeout = handshake, stanzaTimeout
+	switch startAt {
+	case "now":
+		// The one reading of the wall clock: the model follows the
+		// monotonic clock from here (serve/clock.go).
+		o.Start = time.Now().UTC().Truncate(time.Second)
+	case "epoch":
+		o.Start = model.Epoch
+	default:
+		t, err := time.Parse(time.RFC3339, startAt)
+		if err != nil {
+			fmt.Fprintf(stderr, "scansim serve: --start %q: expected now, epoch or an RFC 3339 time (2006-01-02T15:04:05Z)\n", startAt)
+			return exitUsage
+		}
+		o.Start = t.UTC()
+	}
 	// The files are written on exit: a path that cannot take them must
 	// fail now, not after the whole session.
 	for _, f := range []struct{ flag, path string }{{"--record", record}, {"--trace", trace}} {

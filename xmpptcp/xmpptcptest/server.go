@@ -39,8 +39,8 @@ import (
 	"sync/atomic"
 
 	"github.com/scansim/scansim/internal/scram"
+	"github.com/scansim/scansim/internal/xmlstream"
 	"github.com/scansim/scansim/stanza"
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // TLSMode is the server's TLS offer.

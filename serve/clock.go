@@ -79,6 +79,13 @@ func anyAttr(e *etree.Element, keys ...string) {
 	}
 }
 
+// FixedClock is a clock source that never moves (Options.Clock): the
+// virtual clock stays at Options.Start, as Prosody's scansion test
+// configuration pins os.time(). Scripts recorded under that
+// configuration may rely on it (the upstream mam_extended.scs expects two
+// messages sent one after the other to carry the same stamp).
+func FixedClock() time.Duration { return 0 }
+
 // monotonic is the default clock source: the time since start on Go's
 // monotonic clock.
 func monotonic() func() time.Duration {

@@ -68,6 +68,10 @@ func serveCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	o.Host = "localhost"
 	fs.Var(&hostsFlag{o: &o}, "host", "a virtual `DOMAIN` (default localhost); repeat it, or list several with commas, for several virtual hosts")
 	fs.StringVar(&startAt, "start", "now", "the virtual clock's starting `TIME`: now, epoch (2008-08-22T21:09:04Z, Prosody's scansion clock) or RFC 3339; it then moves with real time")
+	fs.BoolFunc("fixed-clock", "keep the virtual clock at --start, as Prosody's scansion test configuration pins it (for scripts that rely on that)", func(string) error {
+		o.Clock = serve.FixedClock
+		return nil
+	})
 	fs.StringVar(&cert, "cert", "", "TLS certificate `FILE` (PEM; with --key); default: a generated self-signed one")
 	fs.StringVar(&key, "key", "", "TLS key `FILE` (PEM)")
 	fs.BoolVar(&o.RequireTLS, "require-tls", false, "require STARTTLS before authentication")

@@ -3,10 +3,11 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"slices"
 
 	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
@@ -18,21 +19,24 @@ import (
 // goroutine hands it each settle's events and then has the simulation
 // forget them (sim.ForgetTrace). Two things are kept:
 //
-//   - the recorded script, streamed: the actions go to a spool file as
-//     they come (scenarios.Recorder); memory keeps only one character
-//     per session and the JIDs naming them. The spool file is removed
-//     from its directory as soon as it is created and read through its
-//     open descriptor, so nothing is left behind, even by a crash.
+//   - every event, in a spool file (spool.go), from which the recorded
+//     script is made when asked for (WriteScript: scenarios.Recorder, a
+//     part at a time). The spool file is removed from its directory as
+//     soon as it is created and read through its open descriptor, so
+//     nothing is left behind, even by a crash.
 //   - a window of the newest events (Options.TraceWindow), for the trace
 //     page, the text trace and Trace; when older events have left it the
 //     page says so.
+//
+// Besides, the resource each session asked for (one entry per such
+// session), which the script must ask for too.
 type recording struct {
-	rec       *scenarios.Recorder
-	requested map[uint64]string // resource asked for, by TraceConnect Seq, until recorded
+	requested map[uint64]string // resource asked for, by TraceConnect Seq
 	spool     *os.File
 	w         *bufio.Writer // over spool
 	size      int64         // bytes written to w so far
-	err       error         // the first spool failure: the recording is incomplete
+	buf       []byte
+	err       error // the first spool failure: the recording is incomplete
 
 	window []sim.TraceEvent // a ring of the newest events
 	head   int              // index of the oldest event once the ring is full
@@ -41,23 +45,8 @@ type recording struct {
 
 func (r *recording) init(limit int, dir string) {
 	r.requested = map[uint64]string{}
-	r.rec = scenarios.NewRecorder(scenarios.TraceOptions{
-		Title:    "Recorded by scansim serve",
-		Volatile: volatile,
-		// A session that asked for a resource asks for it in the
-		// script too, so that the model draws the same generated values
-		// when the script is replayed with the same profile and seed.
-		Props: func(e *sim.TraceEvent) []scenarios.Property {
-			res, ok := r.requested[e.Seq]
-			if !ok {
-				return nil
-			}
-			delete(r.requested, e.Seq)
-			return []scenarios.Property{{Key: scenarios.PropResource, Value: res}}
-		},
-	})
 	r.window = make([]sim.TraceEvent, 0, min(limit, 1024))
-	f, err := os.CreateTemp(dir, "serve-recording-*.scs.part")
+	f, err := os.CreateTemp(dir, "serve-recording-*.part")
 	if err != nil {
 		r.err = fmt.Errorf("recording spool: %w", err)
 		return
@@ -70,25 +59,21 @@ func (r *recording) init(limit int, dir string) {
 // add records one settle's events (the model goroutine).
 func (r *recording) add(evs []sim.TraceEvent, limit int) {
 	r.total += uint64(len(evs))
-	for _, e := range evs {
+	for i := range evs {
 		if len(r.window) < limit {
-			r.window = append(r.window, e)
-			continue
+			r.window = append(r.window, evs[i])
+		} else {
+			r.window[r.head] = evs[i]
+			r.head = (r.head + 1) % limit
 		}
-		r.window[r.head] = e
-		r.head = (r.head + 1) % limit
-	}
-	actions, err := r.rec.Add(evs)
-	if err != nil && r.err == nil {
-		r.err = err
-	}
-	if r.w == nil || len(actions) == 0 {
-		return
-	}
-	n, err := r.w.Write(scenarios.FormatActions(actions))
-	r.size += int64(n)
-	if err != nil && r.err == nil {
-		r.err = fmt.Errorf("recording spool: %w", err)
+		if r.w != nil {
+			r.buf = appendEvent(r.buf[:0], &evs[i])
+			n, err := r.w.Write(r.buf)
+			r.size += int64(n)
+			if err != nil && r.err == nil {
+				r.err = fmt.Errorf("recording spool: %w", err)
+			}
+		}
 	}
 }
 
@@ -100,12 +85,13 @@ func (r *recording) events() []sim.TraceEvent {
 }
 
 // snapshot is what writing the script needs, taken on the model
-// goroutine; the spool only grows past size, so the copy can run after.
+// goroutine; the spool only grows past size, so the reading can run
+// after.
 type snapshot struct {
-	head  scenarios.Script
-	spool *os.File
-	size  int64
-	err   error
+	requested map[uint64]string
+	spool     *os.File
+	size      int64
+	err       error
 }
 
 func (r *recording) snapshot() snapshot {
@@ -114,19 +100,19 @@ func (r *recording) snapshot() snapshot {
 			r.err = fmt.Errorf("recording spool: %w", err)
 		}
 	}
-	s := r.rec.Script()
-	head := *s
-	head.Clients = slices.Clone(s.Clients)
-	head.Trailer = slices.Clone(s.Trailer)
-	return snapshot{head: head, spool: r.spool, size: r.size, err: r.err}
+	if r.spool == nil && r.err == nil {
+		r.err = errors.New("recording spool: none")
+	}
+	return snapshot{requested: maps.Clone(r.requested), spool: r.spool, size: r.size, err: r.err}
 }
 
 // WriteScript writes every session so far as a scansion script: one
 // client per session, its connect, every stanza it sent and received, its
 // clean disconnect (scenarios.Recorder), a session that asked for a
 // resource asking for it. Delay stamps and the other values that depend
-// on the (moving) clock are {scansion:any}. It is streamed from the
-// spool, so a long recording is never held in memory.
+// on the (moving) clock are loosened (clock.go). The script is made from
+// the spool a part at a time, its actions through a second unlinked
+// file, so a long recording is never held in memory.
 func (s *Server) WriteScript(w io.Writer) error {
 	var snap snapshot
 	take := func() { snap = s.core.rec.snapshot() }
@@ -136,8 +122,63 @@ func (s *Server) WriteScript(w io.Writer) error {
 	if snap.err != nil {
 		return snap.err
 	}
-	snap.head.Description = fmt.Sprintf("profile %s, seed %d: replay with\n  scansim replay --profile %s --seed %d FILE", s.profile, s.opts.Seed, s.profile, s.opts.Seed)
-	return scenarios.FormatStream(w, &snap.head, io.NewSectionReader(snap.spool, 0, snap.size))
+	rec := scenarios.NewRecorder(scenarios.TraceOptions{
+		Title:    "Recorded by scansim serve",
+		Volatile: volatile,
+		// The model draws the same generated values in the replay only
+		// if each session asks for the resource it asked for here.
+		Props: func(e *sim.TraceEvent) []scenarios.Property {
+			if res, ok := snap.requested[e.Seq]; ok {
+				return []scenarios.Property{{Key: scenarios.PropResource, Value: res}}
+			}
+			return nil
+		},
+	})
+	body, err := os.CreateTemp(s.opts.SpoolDir, "serve-script-*.part")
+	if err != nil {
+		return fmt.Errorf("recording: %w", err)
+	}
+	os.Remove(body.Name())
+	defer body.Close()
+	bw := bufio.NewWriterSize(body, 64<<10)
+	in := bufio.NewReaderSize(io.NewSectionReader(snap.spool, 0, snap.size), 64<<10)
+	part := make([]sim.TraceEvent, 0, 256)
+	flush := func() error {
+		actions, err := rec.Add(part)
+		part = part[:0]
+		if err != nil {
+			return err
+		}
+		_, err = bw.Write(scenarios.FormatActions(actions))
+		return err
+	}
+	for {
+		e, err := readEvent(in)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if part = append(part, e); len(part) == cap(part) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("recording: %w", err)
+	}
+	n, err := body.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return fmt.Errorf("recording: %w", err)
+	}
+	head := rec.Script()
+	head.Description = fmt.Sprintf("profile %s, seed %d: replay with\n  scansim replay --profile %s --seed %d FILE", s.profile, s.opts.Seed, s.profile, s.opts.Seed)
+	return scenarios.FormatStream(w, head, io.NewSectionReader(body, 0, n))
 }
 
 // Script returns every session so far as a scansion script (WriteScript),

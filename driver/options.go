@@ -32,6 +32,10 @@ type Options struct {
 	// MaxLatency is the largest one-way link latency (virtual time);
 	// 0 delivers at once.
 	MaxLatency time.Duration
+	// Hosts are further virtual hosts the simulated server serves beside
+	// the script's first host (sim.Config.Hosts). A real server's driver
+	// ignores them: its hosts are its configuration's.
+	Hosts []string
 }
 
 // ProfileValue returns the profile the options select, the default

@@ -31,6 +31,7 @@ func newSimNetwork(host string, o Options, backend sim.Backend, valuesOnly bool)
 		MaxLatency: o.MaxLatency,
 		Mutants:    o.Mutants,
 		Host:       host,
+		Hosts:      o.Hosts,
 		Backend:    backend,
 		ValuesOnly: valuesOnly,
 	})}

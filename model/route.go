@@ -119,6 +119,7 @@ func (s *Server) route(e *HookEvent, pre bool) {
 	k, toSelf := kindBare, false
 	remote := false
 	var comp *component
+	var peer *Server
 	if !hasTo {
 		toSelf = true
 	} else {
@@ -137,7 +138,9 @@ func (s *Server) route(e *HookEvent, pre bool) {
 		}
 		if dom != s.host {
 			if comp = s.componentOf(dom); comp == nil {
-				remote = true
+				if peer, comp = s.peer(dom); peer == nil {
+					remote = true
+				}
 			}
 		}
 	}
@@ -152,6 +155,10 @@ func (s *Server) route(e *HookEvent, pre bool) {
 	}
 	if remote {
 		s.routeRemote(e)
+		return
+	}
+	if peer != nil {
+		s.routePeer(e, peer, comp, ti)
 		return
 	}
 	if comp != nil {

@@ -66,6 +66,9 @@ type Server struct {
 	// (component.go); read-only once loaded.
 	components map[string]*component
 	evFree     []*HookEvent // router events for reuse (hooks.go)
+	// peers: the process's other virtual hosts (hosts.go); nil for a
+	// server with one host.
+	peers *Hosts
 }
 
 // user holds an account: its identity, its bound sessions, and the
@@ -255,9 +258,9 @@ func (s *Server) Bind(node, resource string) (SessionID, JID, []Event, error) {
 		s.emit(Event{Kind: StreamError, Session: old.id, To: old.jid}, se)
 		s.destroy(old, reason)
 	}
-	s.nextID++
+	id := s.newSessionID()
 	u := s.account(full.Node)
-	sess := &session{id: s.nextID, user: u, jid: full, fullStr: key, bound: true}
+	sess := &session{id: id, user: u, jid: full, fullStr: key, bound: true}
 	s.sessions[sess.id] = sess
 	s.full[key] = sess
 	u.sessions = append(u.sessions, sess)

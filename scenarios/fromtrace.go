@@ -22,6 +22,16 @@ type TraceOptions struct {
 	// resource from one the server generated, and a generated one must not
 	// appear literally (it is reached through ${Name's full JID}).
 	KeepResources bool
+	// Props, when set, gives further properties for the character of a
+	// session not in Clients (e is its TraceConnect), after jid and
+	// password: a recorder that knows which resource a session asked
+	// for says so.
+	Props func(e *sim.TraceEvent) []Property
+	// Volatile, when set, is called on each received stanza after the
+	// JIDs were generalized: it may loosen values a replay cannot
+	// reproduce (an attribute to {scansion:any}, an element's text to
+	// none, which matches any text), as the delay stamps are loosened.
+	Volatile func(el *etree.Element)
 }
 
 // FromTrace builds a script from a simulation trace, in the manner of
@@ -46,74 +56,129 @@ type TraceOptions struct {
 // order, which with latency need not be the order the server processed
 // them in; replaying such a script runs them one at a time.
 func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
-	s := &Script{Title: opts.Title}
-	reuse := make(map[string]*Client)
-	for _, c := range opts.Clients {
-		reuse[c.Name] = c
-	}
-	// First pass: one character per session, keyed by the session's
-	// trace name and full JID.
-	type session struct{ name, trace string }
-	current := make(map[string]*session) // trace name -> its latest session
-	count := make(map[string]int)
-	bySeq := make(map[uint64]*session) // TraceConnect Seq -> session
+	r := NewRecorder(opts)
+	// Every session's character first, so that a bare JID names its
+	// account's first character even before that one connects.
 	for i := range events {
-		e := &events[i]
-		if e.Kind != sim.TraceConnect {
-			continue
-		}
-		count[e.Client]++
-		name := e.Client
-		if count[e.Client] > 1 {
-			name = fmt.Sprintf("%s (%d)", e.Client, count[e.Client])
-		}
-		ss := &session{name: name, trace: e.Client}
-		bySeq[e.Seq] = ss
-		c := &Client{Name: name}
-		if def := reuse[name]; def != nil {
-			c.Props = append([]Property(nil), def.Props...)
-		} else {
-			jid := e.JID.Bare()
-			if opts.KeepResources {
-				jid = e.JID
-			}
-			c.Props = []Property{{Key: PropJID, Value: jid.String()}, {Key: PropPassword, Value: "password"}}
-		}
-		s.Clients = append(s.Clients, c)
-	}
-	// Bare JID -> the first character of that account.
-	bare := make(map[string]string)
-	for _, c := range s.Clients {
-		if b := c.JID().Bare().String(); bare[b] == "" {
-			bare[b] = c.Name
+		if events[i].Kind == sim.TraceConnect {
+			r.declare(&events[i])
 		}
 	}
-	full := make(map[string]string) // bound full JID -> character, once connected
-	owner := make(map[string]jid.JID)
+	actions, err := r.Add(events)
+	if err != nil {
+		return nil, err
+	}
+	s := r.Script()
+	s.Actions = actions
+	return s, nil
+}
+
+// Recorder is FromTrace for a trace that arrives in parts and is never
+// held whole (scansim serve streams its recording): Add turns each part
+// into actions, in order, keeping only what later parts need — one
+// character per session and the JIDs that name them, not the events.
+// One difference from FromTrace: a bare JID becomes ${Name's JID} only
+// once that account's first character has connected (a later part cannot
+// reach back), so a stanza to an account before its first session stays
+// literal; both forms replay the same.
+type Recorder struct {
+	s       *Script // title, clients and trailer; no actions
+	reuse   map[string]*Client
+	current map[string]*recSession // trace name -> its latest session
+	count   map[string]int
+	bySeq   map[uint64]*recSession // TraceConnect Seq -> session
+	bare    map[string]string      // bare JID -> the first character of that account
+	full    map[string]string      // bound full JID -> character, once connected
+	owner   map[string]jid.JID
+	pending []string // comments for the next action
+	keep    bool     // TraceOptions.KeepResources
+	props   func(e *sim.TraceEvent) []Property
+	vol     func(el *etree.Element)
+}
+
+type recSession struct{ name, trace string }
+
+// NewRecorder starts an empty recording.
+func NewRecorder(opts TraceOptions) *Recorder {
+	r := &Recorder{
+		s:       &Script{Title: opts.Title},
+		reuse:   make(map[string]*Client),
+		current: make(map[string]*recSession),
+		count:   make(map[string]int),
+		bySeq:   make(map[uint64]*recSession),
+		bare:    make(map[string]string),
+		full:    make(map[string]string),
+		owner:   make(map[string]jid.JID),
+		keep:    opts.KeepResources,
+		props:   opts.Props,
+		vol:     opts.Volatile,
+	}
+	for _, c := range opts.Clients {
+		r.reuse[c.Name] = c
+	}
+	return r
+}
+
+// declare makes the character of the session a TraceConnect opens
+// (once per Seq).
+func (r *Recorder) declare(e *sim.TraceEvent) *recSession {
+	if ss := r.bySeq[e.Seq]; ss != nil {
+		return ss
+	}
+	r.count[e.Client]++
+	name := e.Client
+	if r.count[e.Client] > 1 {
+		name = fmt.Sprintf("%s (%d)", e.Client, r.count[e.Client])
+	}
+	ss := &recSession{name: name, trace: e.Client}
+	r.bySeq[e.Seq] = ss
+	c := &Client{Name: name}
+	if def := r.reuse[name]; def != nil {
+		c.Props = append([]Property(nil), def.Props...)
+	} else {
+		jid := e.JID.Bare()
+		if r.keep {
+			jid = e.JID
+		}
+		c.Props = []Property{{Key: PropJID, Value: jid.String()}, {Key: PropPassword, Value: "password"}}
+		if r.props != nil {
+			c.Props = append(c.Props, r.props(e)...)
+		}
+	}
+	r.s.Clients = append(r.s.Clients, c)
+	if b := c.JID().Bare().String(); r.bare[b] == "" {
+		r.bare[b] = c.Name
+	}
+	return ss
+}
+
+// Add turns the next events of the trace (in Seq order, after those of
+// earlier calls) into actions.
+func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 	var (
 		errs    ErrorList
-		pending []string // comments for the next action
+		actions []*Action
 	)
 	add := func(a *Action) {
-		a.Comments, pending = pending, nil
-		s.Actions = append(s.Actions, a)
+		a.Comments, r.pending = r.pending, nil
+		actions = append(actions, a)
 	}
 	for i := range events {
 		e := &events[i]
-		var ss *session
+		var ss *recSession
 		if e.Kind == sim.TraceConnect {
-			ss = bySeq[e.Seq]
-			current[e.Client] = ss
+			ss = r.declare(e)
+			r.current[e.Client] = ss
 		} else if e.Client != "" {
-			ss = current[e.Client]
+			ss = r.current[e.Client]
 		}
 		if ss == nil {
 			continue
 		}
 		switch e.Kind {
 		case sim.TraceConnect:
-			full[e.JID.String()] = ss.name
-			owner[ss.name] = e.JID
+			r.full[e.JID.String()] = ss.name
+			r.owner[ss.name] = e.JID
 			add(&Action{Client: ss.name, Verb: Connects})
 		case sim.TraceSend, sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
 			verb, kind := Receives, blockReceives
@@ -126,27 +191,38 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 				continue
 			}
 			if verb == Receives {
-				if to := el.SelectAttr("to"); to != nil && to.Value == owner[ss.name].String() {
+				if to := el.SelectAttr("to"); to != nil && to.Value == r.owner[ss.name].String() {
 					el.RemoveAttr("to")
 				}
 			}
-			s.Warnings = append(s.Warnings, generalize(el, verb == Receives, full, bare, e.Seq)...)
+			r.s.Warnings = append(r.s.Warnings, generalize(el, verb == Receives, r.full, r.bare, e.Seq)...)
+			if verb == Receives && r.vol != nil {
+				r.vol(el)
+			}
 			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {
 				add(&Action{Client: ss.name, Verb: Disconnects})
 			} else {
-				pending = append(pending, fmt.Sprintf("# %s: session ended (%s)", ss.name, e.Reason))
+				r.pending = append(r.pending, fmt.Sprintf("# %s: session ended (%s)", ss.name, e.Reason))
 			}
 		case sim.TraceStreamError:
-			pending = append(pending, fmt.Sprintf("# %s received a stream error: %s", ss.name, oneLine.Replace(e.Stanza)))
+			r.pending = append(r.pending, fmt.Sprintf("# %s received a stream error: %s", ss.name, oneLine.Replace(e.Stanza)))
 		}
 	}
-	s.Trailer = pending
 	if len(errs) > 0 {
-		return nil, errs
+		return actions, errs
 	}
-	return s, nil
+	return actions, nil
+}
+
+// Script returns the recording's script without its actions: the title,
+// one client per session so far, the warnings, and as its Trailer the
+// comments no action has taken yet. The caller may set its Description
+// and Tags; later calls of Add keep adding to the same clients.
+func (r *Recorder) Script() *Script {
+	r.s.Trailer = r.pending
+	return r.s
 }
 
 // traceStanza parses a canonical stanza from a trace as a block of kind.

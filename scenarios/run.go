@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/jid"
+	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
 )
@@ -216,13 +218,16 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 			}
 		}
 	}()
-	host, err := scriptHost(script)
+	host, more, err := scriptHosts(script, opts.Driver == nil && opts.Backend == nil, opts.Options)
 	if err != nil {
 		res.Err = err
 		return res
 	}
+	r.host = host
 	if opts.Driver == nil {
-		r.net = driver.OpenSim(host, opts.Options, opts.Backend)
+		o := opts.Options
+		o.Hosts = append(slices.Clip(o.Hosts), more...)
+		r.net = driver.OpenSim(host, o, opts.Backend)
 	} else {
 		n, err := opts.Driver.Open(host)
 		if err != nil {
@@ -300,6 +305,7 @@ func loginOf(cl *Client) driver.Login {
 
 type runner struct {
 	script  *Script
+	host    string // the first client's domain (the primary virtual host)
 	opts    RunOptions
 	res     *Result
 	net     driver.Network
@@ -374,22 +380,37 @@ func stamps(actions []*Action) []int {
 	return st
 }
 
-// scriptHost returns the one domain the script's clients use: the
-// simulated server has a single virtual host.
-func scriptHost(s *Script) (string, error) {
+// scriptHosts returns the domain of the script's first client and, when
+// several are allowed (the model's simulation: model.Hosts), the other
+// domains its clients use, in order of first use: the simulated server
+// serves them all as virtual hosts of one process. A real server's
+// driver, or a replaced backend, has the one host.
+func scriptHosts(s *Script, several bool, o driver.Options) (string, []string, error) {
 	host := ""
+	var more []string
 	for _, c := range s.Clients {
 		d := c.JID().Domain
 		switch {
 		case d == "":
-			return "", &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s has no valid jid", c.Name)}
+			return "", nil, &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s has no valid jid", c.Name)}
 		case host == "":
 			host = d
-		case d != host:
-			return "", &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s is on %s but an earlier client is on %s: the simulated server has one host", c.Name, d, host)}
+		case d == host || slices.Contains(more, d) || slices.Contains(o.Hosts, d):
+		case !several:
+			return "", nil, &Error{Pos: c.Pos, Msg: fmt.Sprintf("[Client] %s is on %s but an earlier client is on %s: the server under test has one host", c.Name, d, host)}
+		default:
+			more = append(more, d)
 		}
 	}
-	return host, nil
+	if len(more) > 0 || len(o.Hosts) > 0 {
+		// A domain that is also a host's component (a client at
+		// conference.localhost) cannot be a host of its own.
+		p := o.ProfileValue()
+		if _, err := model.NewHosts(model.Options{Host: host, Profile: &p}, append(slices.Clip(o.Hosts), more...)...); err != nil {
+			return "", nil, &Error{Pos: Pos{File: s.File}, Msg: err.Error()}
+		}
+	}
+	return host, more, nil
 }
 
 func (r *runner) pos() Pos {
@@ -496,7 +517,12 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	ep, err := r.net.Connect(cl.Name, cl.JID().Node, cl.Resource(), loginOf(cl))
+	user := cl.JID().Node
+	if d := cl.JID().Domain; d != r.host {
+		// A further virtual host: the simulation binds "node@host".
+		user += "@" + d
+	}
+	ep, err := r.net.Connect(cl.Name, user, cl.Resource(), loginOf(cl))
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}

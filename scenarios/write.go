@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -24,6 +25,47 @@ import (
 // the Data and Raw source texts, XML comments and warnings.
 func Format(s *Script) []byte {
 	var b bytes.Buffer
+	writeHead(&b, s)
+	writeActions(&b, s.Actions)
+	writeLines(&b, s.Trailer)
+	return b.Bytes()
+}
+
+// FormatStream writes a script whose actions were written apart, as they
+// came (FormatActions: a recording streamed to a file), in Format's
+// layout: head holds the title, description, tags and clients; the
+// actions are copied from body; head's Trailer follows them.
+func FormatStream(w io.Writer, head *Script, body io.Reader) error {
+	var b bytes.Buffer
+	writeHead(&b, head)
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, body); err != nil {
+		return err
+	}
+	b.Reset()
+	writeLines(&b, head.Trailer)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// FormatActions writes actions as Format writes a script's actions.
+func FormatActions(actions []*Action) []byte {
+	var b bytes.Buffer
+	writeActions(&b, actions)
+	return b.Bytes()
+}
+
+func writeLines(b *bytes.Buffer, lines []string) {
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+}
+
+// writeHead writes everything before the first action.
+func writeHead(b *bytes.Buffer, s *Script) {
 	line := func(parts ...string) {
 		for _, p := range parts {
 			b.WriteString(p)
@@ -62,7 +104,17 @@ func Format(s *Script) []byte {
 	}
 	line("-----")
 	line()
-	for _, a := range s.Actions {
+}
+
+// writeActions writes actions, each followed by a blank line.
+func writeActions(b *bytes.Buffer, actions []*Action) {
+	line := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+		b.WriteByte('\n')
+	}
+	for _, a := range actions {
 		for _, cm := range a.Comments {
 			line(cm)
 		}
@@ -74,15 +126,11 @@ func Format(s *Script) []byte {
 		default:
 			line(a.Client, " ", a.Verb.String(), ":")
 			for _, st := range a.Stanzas {
-				writeElement(&b, st.Elem, 1)
+				writeElement(b, st.Elem, 1)
 			}
 		}
 		line()
 	}
-	for _, cm := range s.Trailer {
-		line(cm)
-	}
-	return b.Bytes()
 }
 
 func firstIsComment(s *Script) bool {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,16 @@ import (
 // Every file scansim writes for the user (fmt -w, trace -o, --junit,
 // check's failure scripts) goes through here.
 func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	return WriteFileAtomicFunc(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileAtomicFunc is WriteFileAtomic for content that write produces
+// piece by piece (a recording streamed from a spool file), so that it
+// need not be held in memory whole.
+func WriteFileAtomicFunc(path string, perm fs.FileMode, write func(io.Writer) error) error {
 	if info, err := os.Lstat(path); err == nil {
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
@@ -50,7 +61,7 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 			os.Remove(name)
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		return fmt.Errorf("%s: %w", path, unwrapPath(err))
 	}
 	if err := tmp.Chmod(perm); err != nil {

@@ -33,6 +33,7 @@ type conn struct {
 	sentHeader bool
 	loopback   bool
 	user       string
+	host       string // the virtual host of the stream's 'to' ("" none yet)
 	bindID     string // id of the bind iq being answered
 
 	b     *binding // set once bound (by the model goroutine, read after do)
@@ -342,11 +343,16 @@ func (c *conn) openStream() error {
 		c.writeHeader()
 		return &streamError{cond: "invalid-namespace", text: "the content namespace must be " + nsClient}
 	}
-	if to := h["to"]; to != "" && !strings.EqualFold(to, c.srv.opts.Host) {
-		// The model serves one virtual host; its components are not c2s
-		// hosts (Prosody refuses a client stream to a component too).
-		c.writeHeader()
-		return &streamError{cond: "host-unknown", text: "this server serves " + c.srv.opts.Host}
+	if to := h["to"]; to != "" {
+		// Components are not c2s hosts (Prosody refuses a client
+		// stream to a component too); a stream restarted after
+		// authentication stays at the host that authenticated it.
+		if host := c.srv.servedHost(to); host == "" || (c.user != "" && host != c.streamHost()) {
+			c.host = c.streamHost()
+			c.writeHeader()
+			return &streamError{cond: "host-unknown", text: "this server serves " + strings.Join(c.srv.hosts, ", ")}
+		}
+		c.host = c.srv.servedHost(to)
 	}
 	if v := h["version"]; v == "" || !strings.HasPrefix(v, "1.") {
 		c.writeHeader()
@@ -359,7 +365,16 @@ func (c *conn) openStream() error {
 func (c *conn) writeHeader() {
 	c.sentHeader = true
 	c.writeRaw("<?xml version='1.0'?><stream:stream xmlns='" + nsClient + "' xmlns:stream='" + nsStreams +
-		"' id='" + randomToken(12) + "' from='" + escape(c.srv.opts.Host) + "' version='1.0' xml:lang='en'>")
+		"' id='" + randomToken(12) + "' from='" + escape(c.streamHost()) + "' version='1.0' xml:lang='en'>")
+}
+
+// streamHost is the virtual host the client's stream is to: its 'to',
+// or the first host when it named none.
+func (c *conn) streamHost() string {
+	if c.host == "" {
+		return c.srv.opts.Host
+	}
+	return c.host
 }
 
 func (c *conn) writeRaw(s string) {
@@ -406,7 +421,7 @@ func (c *conn) authenticate(auth *etree.Element) (bool, error) {
 	if c.srv.opts.RequireTLS && !c.secure {
 		return fail("encryption-required", "STARTTLS first")
 	}
-	mech := newMechanism(attr(auth, "mechanism"), c.srv.opts.Host, c.srv.pw, c.plainOK(),
+	mech := newMechanism(attr(auth, "mechanism"), c.streamHost(), c.srv.pw, c.plainOK(),
 		func() string { return randomToken(18) }, func() []byte { return []byte(randomToken(12)) })
 	if mech == nil {
 		return fail("invalid-mechanism", "")
@@ -480,7 +495,7 @@ func (c *conn) bind() error {
 		}
 		c.bindID = attr(el, "id")
 		var berr error
-		if err := c.srv.do(func() { _, berr = c.srv.core.bind(c.user, resource, c) }); err != nil {
+		if err := c.srv.do(func() { _, berr = c.srv.core.bind(c.srv.account(c.user, c.streamHost()), resource, c) }); err != nil {
 			return err
 		}
 		if berr == nil {

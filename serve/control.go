@@ -266,7 +266,7 @@ func (k *core) control(j model.JID) (*binding, error) {
 	if res == "" {
 		res = "control"
 	}
-	return k.bind(j.Node, res, nil)
+	return k.bind(k.srv.account(j.Node, j.Domain), res, nil)
 }
 
 // take returns and forgets what a control session received.
@@ -287,8 +287,8 @@ func (s *Server) localJID(x string) (model.JID, error) {
 	if err != nil {
 		return model.JID{}, fmt.Errorf("serve: %q: %v", x, err)
 	}
-	if j.Node == "" || j.Domain != s.opts.Host {
-		return model.JID{}, fmt.Errorf("serve: %q is not an account of %s", x, s.opts.Host)
+	if j.Node == "" || s.servedHost(j.Domain) != j.Domain {
+		return model.JID{}, fmt.Errorf("serve: %q is not an account of %s", x, strings.Join(s.hosts, ", "))
 	}
 	return j, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,17 +17,15 @@ import (
 // core is the state only the model goroutine touches: the simulation and
 // which bound session belongs to which connection.
 type core struct {
-	srv  *Server
-	sim  *sim.Sim
-	seen int // trace events already handed out
+	srv     *Server
+	sim     *sim.Sim
+	seen    int           // events of the simulation's trace already handed out
+	elapsed time.Duration // the virtual clock's advance so far (tick)
+	rec     recording
 
 	byName map[string]*binding // the live binding of each client name
 	dirty  []*binding
-	// requested is the resource each session asked for, by the Seq of
-	// its TraceConnect (only the sessions that asked): what the recorded
-	// script must request too.
-	requested map[uint64]string
-	named     map[string]int // sessions named after each account so far
+	named  map[string]int // sessions named after each account so far
 }
 
 // maxControlInbox bounds what a control session keeps between two
@@ -52,14 +51,16 @@ func (k *core) init(s *Server) {
 	prof := s.prof
 	k.sim = sim.New(sim.Config{
 		Seed:    s.opts.Seed,
+		Start:   s.opts.Start,
 		Profile: &prof,
 		Host:    s.opts.Host,
+		Hosts:   s.opts.Hosts,
 		// What survives a restart (Control.Restart), as Prosody's
 		// storage survives its process.
 		Storage: &model.MemStorage{},
 	})
 	k.byName = map[string]*binding{}
-	k.requested = map[uint64]string{}
+	k.rec.init(s.opts.TraceWindow, s.opts.SpoolDir)
 	k.named = map[string]int{}
 }
 
@@ -91,9 +92,11 @@ func (k *core) clientName(user string) string {
 	return name
 }
 
-// bind opens a session for user with resource ("" lets the model pick).
+// bind opens a session for user (a node of the first host, or
+// "node@host": Server.account) with resource ("" lets the model pick).
 func (k *core) bind(user, resource string, cn *conn) (*binding, error) {
-	name := k.clientName(user)
+	node, _, _ := strings.Cut(user, "@")
+	name := k.clientName(node)
 	c, err := k.sim.Connect(name, user, resource)
 	if err != nil {
 		return nil, err
@@ -108,7 +111,8 @@ func (k *core) bind(user, resource string, cn *conn) (*binding, error) {
 	}
 	k.byName[name] = b
 	if resource != "" {
-		k.requested[b.connSeq] = resource
+		// What the recorded script must request too.
+		k.rec.requested[b.connSeq] = resource
 	}
 	if cn != nil {
 		// The bind result goes out before anything the bind produced.
@@ -185,6 +189,11 @@ func (k *core) settle() {
 		}
 	}
 	k.dirty = k.dirty[:0]
+	// The events go to the recording and leave the simulation: serve's
+	// memory does not grow with the length of the session.
+	k.rec.add(tr, k.srv.opts.TraceWindow)
+	k.sim.ForgetTrace()
+	k.seen = 0
 }
 
 // endReason is the reason of b's TraceDisconnect.

@@ -14,9 +14,10 @@
 // another user, pre-populate state through those users' own stanzas, and
 // inject faults (drop a session, restart the server, delay a link).
 //
-// Where the transport departs from Prosody, the code says so: the model
-// has one virtual host (plus the profile's components), so a stream to
-// any other domain gets host-unknown; with no --accounts file SCRAM is not
+// Several virtual hosts (Options.Hosts) are one model.Hosts: each host
+// with the profile's components, stanzas between them routed locally
+// as between a Prosody's VirtualHosts. Where the transport departs from
+// Prosody, the code says so: with no --accounts file SCRAM is not
 // offered, because a server that accepts any password cannot compute the
 // SCRAM server signature a client checks.
 package serve

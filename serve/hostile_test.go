@@ -68,6 +68,8 @@ func TestStreamErrors(t *testing.T) {
 		{"stanza before auth", "not-authorized", []string{hdr + "<message to='juliet@localhost'><body>hi</body></message>"}},
 		{"DTD", "restricted-xml", []string{"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>" + hdr}},
 		{"comment", "restricted-xml", []string{hdr + "<!-- hi -->"}},
+		{"comment inside a stanza", "restricted-xml", []string{authed("romeo") + "<message><body>hi<!-- x --></body></message>"}},
+		{"processing instruction inside a stanza", "restricted-xml", []string{authed("romeo") + "<message><?pi x?></message>"}},
 		{"bind skipped", "not-authorized", []string{strings.TrimSuffix(authed("romeo"), "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>r</resource></bind></iq>") + "<message/>"}},
 		{"unknown top-level element", "unsupported-stanza-type", []string{authed("romeo") + "<foo/>"}},
 		{"stanza in another namespace", "invalid-namespace", []string{authed("romeo") + "<message xmlns='jabber:server'/>"}},

@@ -20,6 +20,12 @@ type Options struct {
 	// Host is the virtual host; default "localhost". The profile's
 	// components are served beside it.
 	Host string
+	// Hosts are further virtual hosts of the same server (model.Hosts),
+	// each with the profile's components under it, as one Prosody with
+	// several VirtualHost sections: a client picks one with its stream's
+	// 'to', and stanzas between the hosts are routed locally (no s2s).
+	// An accounts file (Passwords) holds local parts valid at every host.
+	Hosts []string
 	// Certificate is offered with STARTTLS; nil generates a self-signed
 	// one for Host, "localhost" and 127.0.0.1.
 	Certificate *tls.Certificate
@@ -46,6 +52,23 @@ type Options struct {
 	WriteQueue int
 	// WriteTimeout bounds one write to a client; default 30s.
 	WriteTimeout time.Duration
+	// Start is the virtual instant the server starts at; zero is
+	// model.Epoch (the instant Prosody's scansion configuration pins).
+	// The CLI starts at the wall clock's present.
+	Start time.Time
+	// Clock is the source the virtual clock follows (clock.go): the time
+	// since the server started, read by the model goroutine once per
+	// queued item; it must not decrease (a decrease is ignored). nil: Go's
+	// monotonic clock. A test that wants a still or stepped clock sets it.
+	Clock func() time.Duration
+	// TraceWindow is how many of the newest trace events are kept for
+	// the trace page, the text trace and Trace; default 10,000 (a few
+	// MB). The recorded script has every session whatever the window.
+	TraceWindow int
+	// SpoolDir is where the recorded script's actions wait, in a file
+	// removed from the directory at once (read through its descriptor);
+	// default os.TempDir().
+	SpoolDir string
 	// Logf, when set, receives one line per connection event.
 	Logf func(format string, args ...any)
 }
@@ -74,6 +97,12 @@ func (o *Options) defaults() {
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
+	}
+	if o.Clock == nil {
+		o.Clock = monotonic()
+	}
+	if o.TraceWindow <= 0 {
+		o.TraceWindow = 10000
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"github.com/scansim/scansim/jid"
 	"net"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
@@ -18,7 +20,8 @@ import (
 type Server struct {
 	opts    Options
 	prof    model.Profile
-	profile string // its name
+	profile string   // its name
+	hosts   []string // Options.Host, then Options.Hosts
 	pw      passwords
 	ln      net.Listener
 	tlsConf *tls.Config
@@ -32,7 +35,8 @@ type Server struct {
 	closed bool
 	wg     sync.WaitGroup // connection goroutines
 
-	core core // owned by the model goroutine
+	core  core                 // owned by the model goroutine
+	clock func() time.Duration // Options.Clock, read by the model goroutine only
 }
 
 // Start listens on o.Addr and starts serving.
@@ -45,6 +49,15 @@ func Start(o Options) (*Server, error) {
 		return nil, fmt.Errorf("--host %q: not a domain", o.Host)
 	}
 	o.Host = h.Domain
+	hosts := []string{o.Host}
+	for i, x := range o.Hosts {
+		h, err := jid.Parse(x)
+		if err != nil || h.Node != "" || h.Resource != "" {
+			return nil, fmt.Errorf("--host %q: not a domain", x)
+		}
+		o.Hosts[i] = h.Domain
+		hosts = append(hosts, h.Domain)
+	}
 	name := o.Profile
 	if name == "" {
 		name = driver.DefaultProfile
@@ -53,9 +66,16 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(o.Hosts) > 0 {
+		// The hosts and the components under them must not meet
+		// (sim.New relies on it).
+		if _, err := model.NewHosts(model.Options{Host: o.Host, Profile: &prof}, o.Hosts...); err != nil {
+			return nil, fmt.Errorf("serve: %v", err)
+		}
+	}
 	cert := o.Certificate
 	if cert == nil {
-		c, err := selfSigned(o.Host, "localhost", "127.0.0.1", "::1")
+		c, err := selfSigned(append(hosts, "localhost", "127.0.0.1", "::1")...)
 		if err != nil {
 			return nil, fmt.Errorf("serve: self-signed certificate: %w", err)
 		}
@@ -69,12 +89,14 @@ func Start(o Options) (*Server, error) {
 		opts:    o,
 		prof:    prof,
 		profile: name,
+		hosts:   hosts,
 		ln:      ln,
 		tlsConf: &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12},
 		ops:     make(chan func(), 1024),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 		conns:   map[*conn]struct{}{},
+		clock:   o.Clock,
 	}
 	if o.Passwords != nil {
 		s.pw = passwords{}
@@ -92,8 +114,31 @@ func Start(o Options) (*Server, error) {
 // Addr returns the listener's address (the port chosen for ":0").
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Host returns the virtual host.
+// Host returns the (first) virtual host.
 func (s *Server) Host() string { return s.opts.Host }
+
+// Hosts returns every virtual host, Host first.
+func (s *Server) Hosts() []string { return append([]string(nil), s.hosts...) }
+
+// servedHost returns the virtual host named domain (case-insensitively,
+// as a JID domain compares), or "" when it is none of them.
+func (s *Server) servedHost(domain string) string {
+	for _, h := range s.hosts {
+		if strings.EqualFold(h, domain) {
+			return h
+		}
+	}
+	return ""
+}
+
+// account is the user name the model binds for node at host: the node
+// alone at the first host, "node@host" at another (model.Hosts.Bind).
+func (s *Server) account(node, host string) string {
+	if host == "" || host == s.opts.Host {
+		return node
+	}
+	return node + "@" + host
+}
 
 // ProfileName returns the name of the model profile.
 func (s *Server) ProfileName() string { return s.profile }
@@ -142,6 +187,7 @@ func (s *Server) loop() {
 	for {
 		select {
 		case op := <-s.ops:
+			s.core.tick()
 			op()
 		case <-s.quit:
 			return
@@ -205,13 +251,7 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Trace returns the events recorded so far.
-func (s *Server) Trace() []sim.TraceEvent {
-	var tr []sim.TraceEvent
-	if err := s.do(func() { tr = s.core.sim.Trace() }); err != nil {
-		// The model goroutine has stopped: nothing changes the trace any
-		// more, so reading it here is safe.
-		return s.core.sim.Trace()
-	}
-	return tr
-}
+// Trace returns the newest events (at most Options.TraceWindow) and how
+// many were recorded in all: the whole session is in the recorded script
+// (WriteScript), not in memory.
+func (s *Server) Trace() ([]sim.TraceEvent, uint64) { return s.window() }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/internal/xmlstream"
 )
 
 // errTooBig is what the byte counter returns once a top-level element has
@@ -137,52 +138,34 @@ func (sr *streamReader) next() (*etree.Element, error) {
 			if sr.started != nil {
 				sr.started()
 			}
-			return sr.build(t)
+			el, err := xmlstream.BuildRestricted(t, sr.dec.RawToken, sr.maxDepth)
+			if err != nil {
+				return nil, sr.wrap(err)
+			}
+			return el, nil
 		default:
 			return nil, &streamError{cond: "restricted-xml", text: "comments, processing instructions and DTDs are not allowed"}
 		}
 	}
-}
-
-// build reads the rest of the element start opens, keeping prefixes and
-// xmlns declarations as written, as the model's parsed stanzas have them.
-func (sr *streamReader) build(start xml.StartElement) (*etree.Element, error) {
-	root := newElement(start)
-	stack := []*etree.Element{root}
-	for len(stack) > 0 {
-		tok, err := sr.dec.RawToken()
-		if err != nil {
-			return nil, sr.wrap(err)
-		}
-		top := stack[len(stack)-1]
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) >= sr.maxDepth {
-				return nil, &streamError{cond: "policy-violation", text: "stanza nested too deeply"}
-			}
-			el := newElement(t)
-			top.AddChild(el)
-			stack = append(stack, el)
-		case xml.EndElement:
-			if t.Name.Local != top.Tag || t.Name.Space != top.Space {
-				return nil, &streamError{cond: "not-well-formed", text: "</" + fullName(t.Name) + "> closes <" + top.FullTag() + ">"}
-			}
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			top.CreateCharData(string(t))
-		default:
-			return nil, &streamError{cond: "restricted-xml", text: "comments, processing instructions and DTDs are not allowed"}
-		}
-	}
-	return root, nil
 }
 
 // wrap turns a decoder error into the stream error it deserves: a syntax
 // error is not-well-formed, the size budget policy-violation; transport
 // errors pass through.
 func (sr *streamReader) wrap(err error) error {
-	var se *xml.SyntaxError
+	var (
+		se *xml.SyntaxError
+		de *xmlstream.DepthError
+		me *xmlstream.MismatchError
+		re *xmlstream.RestrictedError
+	)
 	switch {
+	case errors.As(err, &de):
+		return &streamError{cond: "policy-violation", text: "stanza nested too deeply"}
+	case errors.As(err, &me):
+		return &streamError{cond: "not-well-formed", text: "</" + me.End + "> closes <" + me.Open + ">"}
+	case errors.As(err, &re):
+		return &streamError{cond: "restricted-xml", text: re.Error()}
 	case errors.Is(err, errTooBig):
 		return &streamError{cond: "policy-violation", text: "stanza too large"}
 	case errors.As(err, &se):
@@ -192,15 +175,6 @@ func (sr *streamReader) wrap(err error) error {
 		return &streamError{cond: "not-well-formed", text: se.Msg}
 	}
 	return err
-}
-
-func newElement(se xml.StartElement) *etree.Element {
-	el := etree.NewElement(se.Name.Local)
-	el.Space = se.Name.Space
-	for _, a := range se.Attr {
-		el.Attr = append(el.Attr, etree.Attr{Space: a.Name.Space, Key: a.Name.Local, Value: a.Value})
-	}
-	return el
 }
 
 func fullName(n xml.Name) string {

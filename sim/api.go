@@ -33,6 +33,10 @@ type Config struct {
 	MaxLatency time.Duration
 	Mutants    []string // passed to model.Options.Mutants
 	Host       string   // default "localhost"
+	// Hosts are further virtual hosts of the same server process
+	// (model.Hosts): a client binds at one of them with Connect's user
+	// "node@host". None: the one host above (a model.Server).
+	Hosts []string
 	// Storage, when set, is the model server's persistent store
 	// (model.Options.Storage): what survives RestartServer.
 	Storage model.Storage

@@ -43,6 +43,8 @@ type Sim struct {
 	sessions map[model.SessionID]*Client // lookup only, never iterated
 
 	trace []TraceEvent
+	// forgotten counts the events ForgetTrace dropped: Seq goes on.
+	forgotten uint64
 	// inboxSlab is the room clients' inboxes are cut from (inboxRoom).
 	inboxSlab  []Received
 	inboxChunk int // the size of its last allocation
@@ -73,7 +75,7 @@ func New(cfg Config) *Sim {
 		if host == "" {
 			host = "localhost"
 		}
-		s.backend = model.New(model.Options{
+		mo := model.Options{
 			Host:    host,
 			Profile: cfg.Profile,
 			Clock:   s.clock,
@@ -86,9 +88,23 @@ func New(cfg Config) *Sim {
 			// apply handles each call's events at once and keeps
 			// none of the lists.
 			ReuseEvents: true,
-		})
+		}
+		if len(cfg.Hosts) == 0 {
+			s.backend = model.New(mo)
+		} else {
+			hs, err := model.NewHosts(mo, cfg.Hosts...)
+			if err != nil {
+				// Config has no error path: a bad host is the caller's
+				// to check first (model.NewHosts says what is wrong).
+				panic("sim: " + err.Error())
+			}
+			s.backend = hs
+		}
 	}
-	_, s.owned = s.backend.(*model.Server)
+	switch s.backend.(type) {
+	case *model.Server, *model.Hosts:
+		s.owned = true
+	}
 	return s
 }
 
@@ -111,6 +127,18 @@ func (s *Sim) Now() time.Time { return s.clock.Now() }
 // shares the simulation's storage (so polling it is cheap); treat it as
 // read-only. Later events do not show through it.
 func (s *Sim) Trace() []TraceEvent { return s.trace[:len(s.trace):len(s.trace)] }
+
+// ForgetTrace drops the events recorded so far, for a consumer that
+// has handled them and runs for as long as it likes (scansim serve): the
+// trace's memory is then bounded by what one call records. Seq numbering
+// continues; Trace returns the events recorded since. The room is
+// reused, so a slice Trace returned earlier must not be read after the
+// next event is recorded.
+func (s *Sim) ForgetTrace() {
+	s.forgotten += uint64(len(s.trace))
+	clear(s.trace) // let the stanza values go
+	s.trace = s.trace[:0]
+}
 
 // Clients returns every client created, connected or not, in creation
 // order.

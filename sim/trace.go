@@ -51,7 +51,7 @@ func (k TraceKind) String() string {
 // its canonical form is cached in it, so recording its arrival after its
 // send (or a drop after a send) renders nothing again.
 func (s *Sim) record(kind TraceKind, c *Client, j jid.JID, v stanza.Stanza, reason string, cause uint64) uint64 {
-	seq := uint64(len(s.trace)) + 1
+	seq := s.forgotten + uint64(len(s.trace)) + 1
 	var name string
 	if c != nil {
 		name = c.name

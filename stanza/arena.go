@@ -44,25 +44,24 @@ func (a *Arena) FromElement(el *etree.Element) Stanza {
 	return Stanza{e}
 }
 
-// refill starts a new slab for each that has not room enough for the
-// tree being built, leaving the others to be used up: chunks double from
-// arenaFirstChunk elements up to arenaMaxChunk, and from twice that many
-// attributes and children (stanzas seldom hold more per element). Each
-// slab grows on its own: when all three were renewed together, the one
-// that ran short (children, say) threw away most of the others' room.
+// refill starts new slabs when one has not room enough for the tree
+// being built: chunks double from arenaFirstChunk elements up to
+// arenaMaxChunk, and from twice that many attributes and children
+// (stanzas seldom hold more per element). All three are renewed
+// together, though the others may still have room: a stanza cut from a
+// new slab of one kind and an older slab of another ties the two
+// together, and slabs renewed one at a time chain every slab the arena
+// ever cut back to the first, so that a long-running simulation (scansim
+// serve) kept every stanza it ever built while any recent one lived.
+// Renewed together, a generation of slabs is reachable only from the
+// stanzas cut from it.
 func (a *Arena) refill(elems, attrs, kids int) {
-	if len(a.elems) < elems {
-		a.elemChunk = min(max(2*a.elemChunk, arenaFirstChunk), arenaMaxChunk)
-		a.elems = make([]elem, max(a.elemChunk, elems))
-	}
-	if len(a.attrs) < attrs {
-		a.attrChunk = min(max(2*a.attrChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
-		a.attrs = make([]Attr, max(a.attrChunk, attrs))
-	}
-	if len(a.kids) < kids {
-		a.kidChunk = min(max(2*a.kidChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
-		a.kids = make([]node, max(a.kidChunk, kids))
-	}
+	a.elemChunk = min(max(2*a.elemChunk, arenaFirstChunk), arenaMaxChunk)
+	a.elems = make([]elem, max(a.elemChunk, elems))
+	a.attrChunk = min(max(2*a.attrChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+	a.attrs = make([]Attr, max(a.attrChunk, attrs))
+	a.kidChunk = min(max(2*a.kidChunk, 2*arenaFirstChunk), 2*arenaMaxChunk)
+	a.kids = make([]node, max(a.kidChunk, kids))
 }
 
 // Memo remembers, by identity, the values FromShared built for element

@@ -42,8 +42,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/internal/xmlstream"
 	"github.com/scansim/scansim/stanza"
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // Namespaces used on the wire.

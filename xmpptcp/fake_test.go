@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scansim/scansim/internal/xmlstream"
 	"github.com/scansim/scansim/stanza"
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // fakeServer is a small in-process XMPP server speaking just enough of

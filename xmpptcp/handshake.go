@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
+	"github.com/scansim/scansim/internal/xmlstream"
 )
 
 // The handshake runs synchronously, before the reader starts, under the

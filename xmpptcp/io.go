@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/internal/xmlstream"
 	"github.com/scansim/scansim/stanza"
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
 )
 
 // End reasons reported by EndReason.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/scansim/scansim/xmpptcp/internal/xmlstream"
+	"github.com/scansim/scansim/internal/xmlstream"
 )
 
 // DefaultMaxStanzaBytes bounds one top-level element read from the server

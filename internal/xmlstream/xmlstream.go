@@ -1,6 +1,8 @@
 // Package xmlstream reads the top-level elements of an XMPP stream as
-// etree elements, for the client (xmpptcp) and the fake servers that
-// test it (xmpptcp/xmpptcptest, xmpptcp's own tests).
+// etree elements: for the client (xmpptcp), the fake servers that test
+// it (xmpptcp/xmpptcptest, xmpptcp's own tests) and scansim serve, whose
+// stream reader (serve/xmlread.go) adds a server's limits and stream
+// errors around the same element builder.
 package xmlstream
 
 import (
@@ -23,12 +25,40 @@ func (e *DepthError) Error() string {
 	return fmt.Sprintf("xmpptcp: a stanza is nested deeper than %d levels", e.Max)
 }
 
+// MismatchError reports an end tag that does not close the open element.
+type MismatchError struct{ End, Open string }
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("xmpptcp: </%s> closes <%s>", e.End, e.Open)
+}
+
+// RestrictedError reports a comment, processing instruction or DTD
+// inside an element, which RFC 6120 §11.1 forbids (BuildRestricted).
+type RestrictedError struct{}
+
+func (*RestrictedError) Error() string {
+	return "comments, processing instructions and DTDs are not allowed"
+}
+
 // BuildElement reads the rest of the element that start opens and
 // returns it as an etree element: prefixes are kept as written
-// (Space), xmlns declarations stay attributes, text is kept as written.
-// An element nested deeper than maxDepth levels (the top-level element
-// is level 1; 0 means DefaultMaxDepth) is a *DepthError.
+// (Space), xmlns declarations stay attributes, text is kept as written;
+// comments and processing instructions are skipped. An element nested
+// deeper than maxDepth levels (the top-level element is level 1; 0 means
+// DefaultMaxDepth) is a *DepthError, a stray end tag a *MismatchError;
+// next's errors are returned as they are.
 func BuildElement(start xml.StartElement, next func() (xml.Token, error), maxDepth int) (*etree.Element, error) {
+	return build(start, next, maxDepth, false)
+}
+
+// BuildRestricted is BuildElement for a server, which must not accept
+// what RFC 6120 §11.1 restricts: a comment, processing instruction or
+// DTD inside the element is a *RestrictedError.
+func BuildRestricted(start xml.StartElement, next func() (xml.Token, error), maxDepth int) (*etree.Element, error) {
+	return build(start, next, maxDepth, true)
+}
+
+func build(start xml.StartElement, next func() (xml.Token, error), maxDepth int, restricted bool) (*etree.Element, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
@@ -50,11 +80,15 @@ func BuildElement(start xml.StartElement, next func() (xml.Token, error), maxDep
 			stack = append(stack, el)
 		case xml.EndElement:
 			if t.Name.Local != top.Tag || t.Name.Space != top.Space {
-				return nil, fmt.Errorf("xmpptcp: </%s> closes <%s>", fullName(t.Name), top.FullTag())
+				return nil, &MismatchError{End: fullName(t.Name), Open: top.FullTag()}
 			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			top.CreateCharData(string(t))
+		default:
+			if restricted {
+				return nil, &RestrictedError{}
+			}
 		}
 	}
 	return root, nil

@@ -106,7 +106,7 @@ type PresenceOptions struct {
 	// ends. Observed on Debian's Prosody 0.12.3 with memory storage
 	// (docs/findings.md D4; the live delivery is always bare).
 	PendingKeepsAddressedTo bool
-	// ResentRequestsShareStanza: a Prosody 0.12.3 bug the checks must
+	// ResentRequestsShareStanza: a Prosody 0.12.3 and 13.0.1 bug the checks must
 	// expect (docs/findings.md D6). At initial presence the user's pending
 	// outbound requests are re-sent (§3.1 step 5e) as one stanza object
 	// whose 'to' is rewritten for each contact; a contact whose loaded
@@ -206,6 +206,15 @@ func Prosody13() Profile {
 	// account created again (D11; found by check --server against 13.0.1
 	// and 0.12.3: testdata/prosody-13/stale_roster_cache.scs).
 	p.RosterCacheSurvivesDeletion = true
+	// D6 on 13.0.1 too: its mod_presence re-sends the pending outbound
+	// requests at initial presence as one stanza whose 'to' the loop
+	// rewrites, and set_contact_pending_in keeps st.preserialize's copy,
+	// which shares the stanza's attr table (modules/mod_presence.lua and
+	// util/stanza.lua, the same code as 0.12.3's). Seen once by check
+	// --server against 13.0.1 (seed 207 of the second session: a stored
+	// request delivered with another contact's 'to'); the hash order
+	// decides, so a replay need not show it again.
+	p.ResentRequestsShareStanza = true
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
 	p.BlockMediatedInviter = true

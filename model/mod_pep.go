@@ -42,6 +42,14 @@ type PEPOptions struct {
 	// item-not-found (0.12.3's mod_pubsub handlers; 13.0.1 looks the node
 	// up first). PEP and the pubsub component alike.
 	PubSubItemsAccessFirst bool
+	// PEPDisco012: a PEP node's disco (pep_disco.go) as 0.12.3 answers
+	// it: disco#info checks the service's get_nodes before the node's
+	// existence, lists no features and gives the node's configuration in
+	// its meta-data form; disco#items names the host, not the account,
+	// as each item's jid (0.12.3's pubsub.lib reads service.jid, which
+	// mod_pep's service lacks, so module.host). Asked over the wire
+	// (testdata/prosody-13/pep_node_disco.scs).
+	PEPDisco012 bool
 }
 
 // mod_pep is Personal Eventing via PubSub (XEP-0163) as 13.0.1's mod_pep
@@ -97,8 +105,10 @@ type PEPOptions struct {
 // real behaviour. The recipient's block holds (pep_blocked_recipient.scs;
 // the mutant pep-notifies-blocked breaks it).
 //
+// A node's disco#info and disco#items: pep_disco.go and pepDiscoItems.
+//
 // Not modelled: roster_groups_allowed (the roster access model allows no
-// group), subscription options, node metadata on disco#info, the
+// group), subscription options, the
 // service cache's eviction, XEP-0048 bookmark conversion (mod_bookmarks
 // is not in the upstream configuration). mod_vcard4 and
 // mod_vcard_legacy keep their own urn:xmpp:vcard4 node in account data
@@ -151,6 +161,7 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	}
 	// Before mod_disco's answer (0), which lists no items.
 	m.hookIQ(iqEvent("get", "bare", nsDiscoItems, "query"), 1, pepDiscoItems)
+	m.hookIQ(iqEvent("get", "bare", nsDiscoInfo, "query"), 1, pepDiscoInfoNode)
 	m.Hook("presence/bare", 10, pepPresence)
 	m.Hook("iq/bare", 1, pepDiscoResult)
 }, mutants: pepMutants})
@@ -263,9 +274,13 @@ func pepDiscoItems(e *HookEvent) bool {
 			e.send(psError(e.stanza, "item-not-found", ""), "error")
 			return true
 		}
+		itemJID := u.bareStr
+		if s.prof.PEPDisco012 {
+			itemJID = s.host
+		}
 		for i := len(n.items) - 1; i >= 0; i-- {
 			it := q.CreateElement("item")
-			it.CreateAttr("jid", u.bareStr)
+			it.CreateAttr("jid", itemJID)
 			it.CreateAttr("name", n.items[i].id)
 		}
 		e.send(r, "result")

@@ -167,6 +167,7 @@ func Prosody012() Profile {
 	p.FractionalTime = false
 	p.PendingKeepsAddressedTo = true
 	p.ResentRequestsShareStanza = true
+	p.PEPDisco012 = true
 	p.LegacyTime = true
 	// 0.12.3's archive times have whole seconds (13.0.1's microseconds).
 	p.WholeSecondStamps = true

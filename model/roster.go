@@ -23,7 +23,9 @@ type rosterAccount struct {
 	// session ends before that.
 	pendingRevert map[string]bool
 	// rosterCached: the roster was loaded while the account had no
-	// session (an inbound subscription stanza or probe reached it), and
+	// session (an inbound subscription stanza, a refused probe, or a
+	// subscription question asked while neither side was online:
+	// loadsOfflineRoster, subscribedVia), and
 	// Prosody keeps such rosters in memory: from then on its requests
 	// keep their addressed 'to' across logouts (PendingKeepsAddressedTo).
 	// Not persisted: a restart forgets it.
@@ -113,6 +115,14 @@ func (s *Server) subscribedVia(u *user, c, mine, theirs string) bool {
 	if sub := s.onlineSubscription(c, u.bareStr); sub != "" {
 		return sub == "both" || sub == theirs
 	}
+	// Neither is online: rostermanager loads u's roster, and keeps a
+	// roster loaded for an account without a session in its roster_cache
+	// (D11). Found by check --server against 13.0.1 (seed 1001): the
+	// deletion of an account's PEP nodes asks each +notify recipient's
+	// access after the account's sessions are closed (mod_pep's
+	// user-deleted runs after mod_c2s's), so the roster is loaded from
+	// storage just before the purge and survives it.
+	u.rosterCached = true
 	it := u.roster[c]
 	return it != nil && (it.sub == "both" || it.sub == mine)
 }

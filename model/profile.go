@@ -35,6 +35,14 @@ type Profile struct {
 	// empty on 0.12.3 (§2.7, §9.4). When non-empty the unbind
 	// unavailable carries <status>Disconnected: REASON</status>.
 	AbruptCloseReason string
+	// RegisteredAccounts (owned by mod_tombstones) says how the accounts
+	// come to exist: false, as under the upstream configuration's
+	// authentication "insecure", every account exists and nothing is
+	// registered; true, each account was created by in-band registration
+	// (XEP-0077) before its first login, as against a server with real
+	// accounts (scansim's --register). Not a property of a release but of
+	// the run: driver.Options.ForServer sets it from the server driver.
+	RegisteredAccounts bool
 
 	VersionOptions   // mod_version
 	DiscoOptions     // mod_disco

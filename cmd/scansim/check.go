@@ -236,6 +236,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--no-prefix: every sequence needs fresh accounts (the model starts empty); use --register on a server without insecure authentication"))
 		}
 		cfg.Server = srv
+		cfg.Options.ForServer(srv)
 		srv.Rounds = driver.BarrierRounds(sim.ProfileValue())
 		switch o.engine {
 		case "scansion":

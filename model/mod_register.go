@@ -55,6 +55,11 @@ var _ = register(&builtin{
 	mutants: registerMutants,
 })
 
+// missing reports whether the account does not exist for usermanager's
+// user_exists: deleted, not registered again (unregistered), and without
+// a session (user_exists says yes while the host has sessions for it).
+func (u *user) missing() bool { return u.unregistered && len(u.sessions) == 0 }
+
 // registerMod holds mod_register's replaceable strategy and the chain
 // of the event it fires.
 type registerMod struct {

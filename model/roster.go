@@ -62,7 +62,7 @@ func (u *user) hasPending(jid string) bool {
 
 // save models save_roster: every save bumps the version (§4.1).
 func (s *Server) save(u *user) {
-	if u.unregistered && len(u.sessions) == 0 {
+	if u.missing() {
 		// save_roster refuses an account that does not exist ("not
 		// saving roster ... the user doesn't exist"): the version stays,
 		// the loaded roster keeps the change. Found by check --server

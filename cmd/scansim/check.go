@@ -290,7 +290,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				if rep.ServerKnownBugs == 1 {
 					steps = "step"
 				}
-				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
+				known = fmt.Sprintf(" (%d %s showed the known Prosody bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
 			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; seed %d\n",
 				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seed)

@@ -34,33 +34,49 @@ func pepDiscoInfoNode(e *HookEvent) bool {
 	if from == "" && e.origin.sess != nil {
 		from = e.origin.sess.fullStr
 	}
+	// 13.0.1's mod_pep keeps util/pubsub's empty metadata_subset: no
+	// values; 0.12.3 gives the node's configuration.
+	p.discoInfoNode(e, node, from, u.bareStr, !s.prof.PEPDisco012, s.prof.PEPDisco012)
+	return true
+}
+
+// discoInfoNode answers disco#info for the service's node (pubsub.lib's
+// handle_disco_info_node): refused forbidden without the capability
+// (13.0.1: the node's get_metadata; legacy, 0.12.3: the service's
+// get_nodes), item-not-found (no text) for a missing node, else the
+// pubsub/leaf identity and the meta-data form. bareFrom, when not
+// empty, is the answer's 'from' if the query had no 'to' (mod_disco's
+// "COMPAT To satisfy Psi"); features lists mod_disco's two disco
+// features first; values fills the form from the node's configuration.
+func (p *psService) discoInfoNode(e *HookEvent, node, from, bareFrom string, features, values bool) {
+	legacy := p.legacyForm
 	n := p.nodes[node]
 	switch {
-	case s.prof.PEPDisco012 && !p.may("", bareOf(from), "get_nodes"),
-		!s.prof.PEPDisco012 && !p.may(node, from, "get_metadata"):
+	case legacy && !p.may("", bareOf(from), "get_nodes"),
+		!legacy && !p.may(node, from, "get_metadata"):
 		e.send(psError(e.stanza, "forbidden", ""), "error")
-		return true
+		return
 	case n == nil:
 		e.send(psError(e.stanza, "item-not-found", ""), "error")
-		return true
+		return
 	}
 	r := reply(e.stanza)
-	if _, ok := attr(r, "from"); !ok {
-		r.CreateAttr("from", u.bareStr) // mod_disco's "COMPAT To satisfy Psi"
+	if _, ok := attr(r, "from"); !ok && bareFrom != "" {
+		r.CreateAttr("from", bareFrom)
 	}
 	q := newNS(r, "query", nsDiscoInfo)
 	q.CreateAttr("node", node)
-	if !s.prof.PEPDisco012 {
+	if features {
 		q.CreateElement("feature").CreateAttr("var", nsDiscoInfo)
 		q.CreateElement("feature").CreateAttr("var", nsDiscoItems)
 	}
 	id := q.CreateElement("identity")
 	id.CreateAttr("category", "pubsub")
 	id.CreateAttr("type", "leaf")
-	var values [5]string
-	if s.prof.PEPDisco012 {
+	var vals [5]string
+	if values {
 		c := n.config
-		values = [5]string{c.Title, c.Description, c.Type, c.AccessModel, c.PublishModel}
+		vals = [5]string{c.Title, c.Description, c.Type, c.AccessModel, c.PublishModel}
 	}
 	x := newNS(q, "x", "jabber:x:data")
 	x.CreateAttr("type", "result")
@@ -72,10 +88,9 @@ func pepDiscoInfoNode(e *HookEvent) bool {
 		f := x.CreateElement("field")
 		f.CreateAttr("type", "text-single")
 		f.CreateAttr("var", v)
-		if values[i] != "" {
-			f.CreateElement("value").SetText(values[i])
+		if vals[i] != "" {
+			f.CreateElement("value").SetText(vals[i])
 		}
 	}
 	e.send(r, "result")
-	return true
 }

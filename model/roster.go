@@ -60,15 +60,16 @@ func (u *user) hasPending(jid string) bool {
 	return ok
 }
 
-// save models save_roster: every save bumps the version (§4.1).
-func (s *Server) save(u *user) {
+// save models save_roster: every save bumps the version (§4.1). It
+// reports whether the roster was saved.
+func (s *Server) save(u *user) bool {
 	if u.missing() {
 		// save_roster refuses an account that does not exist ("not
 		// saving roster ... the user doesn't exist"): the version stays,
 		// the loaded roster keeps the change. Found by check --server
 		// --register against 0.12.3 (seed 7: a request to a deleted
 		// account before it registered again; the version was one less).
-		return
+		return false
 	}
 	u.rosterVer++
 	// Prosody's memory storage keeps a copy of each save: a request that
@@ -76,6 +77,7 @@ func (s *Server) save(u *user) {
 	// from now on (PendingKeepsAddressedTo).
 	clear(u.pendingRevert)
 	s.touch(u)
+	return true
 }
 
 // reportedVersion is what clients are told: the stored version, or 1.
@@ -220,8 +222,11 @@ func (s *Server) unsubscribed(u *user, c string) (bool, bool, bool) {
 		}
 	}
 	if pending || changed {
-		s.save(u)
-		return true, pending, changed
+		// mod_presence routes the unsubscribed only when the roster was
+		// saved (rostermanager.unsubscribed's success): for an account
+		// that does not exist it is not (check --server --register
+		// against 0.12.3, seed 9: a refused probe's answer).
+		return s.save(u), pending, changed
 	}
 	return false, false, false
 }

@@ -47,6 +47,20 @@ func (o Options) ProfileValue() model.Profile {
 	return model.Default()
 }
 
+// ForServer adapts the model to how the real server behind d creates
+// its accounts: with d.Register each account is registered in-band
+// before its first login (model.Profile.RegisteredAccounts), which a
+// server with real accounts remembers (mod_tombstones' lookup cache).
+// Without a server driver, or without Register, it changes nothing.
+func (o *Options) ForServer(d *ServerDriver) {
+	if d == nil || !d.Register {
+		return
+	}
+	p := o.ProfileValue()
+	p.RegisteredAccounts = true
+	o.Profile = &p
+}
+
 // NewOptions checks a profile name (DefaultProfile when ""), mutant names
 // and a latency, as a command line gives them, and returns the options
 // they make.

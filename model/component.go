@@ -122,6 +122,15 @@ func (s *Server) routeComponent(e *HookEvent, c *component) {
 			q := kids[0]
 			e.query = q
 			isDisco := t == "get" && q.Tag == "query" && (ns(q) == nsDiscoInfo || ns(q) == nsDiscoItems)
+			if node, _ := attr(q, "node"); isDisco && node != "" {
+				// A module that has nodes answers for them first
+				// (mod_pubsub's disco-info-node).
+				for _, h := range c.iq[componentIQKey{false, ns(q), q.Tag}] {
+					if h(e) {
+						return
+					}
+				}
+			}
 			if isDisco && hostNodeNotFound(e) {
 				return
 			}

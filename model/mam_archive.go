@@ -91,6 +91,9 @@ func archiveInbound(e *HookEvent) bool {
 func (s *Server) archiveMessage(e *HookEvent, u *user, with string) {
 	st := e.stanza
 	removeStanzaIDs(st, u.bareStr)
+	if u.missing() {
+		return // mod_mam archives nothing for an account that does not exist
+	}
 	if !shouldStore(st) {
 		return
 	}

@@ -93,8 +93,12 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 				return
 			}
 		}
-		// message/offline/handle: mod_offline stores it (§5.5).
-		if e.user = s.localUser(mustJID(bare)); e.user == nil || !fire(s.mods.message.offline.handlers(), e) {
+		// message/offline/handle: mod_offline stores it (§5.5) — if the
+		// account exists (user_exists): a deleted one that has not
+		// registered again (Profile.RegisteredAccounts) gets the error
+		// (asked over the wire: 0.12.3 with real accounts, check
+		// --server --register, seed 7).
+		if e.user = s.localUser(mustJID(bare)); e.user == nil || e.user.missing() || !fire(s.mods.message.offline.handlers(), e) {
 			e.send(s.errorAt(errSiteNoSession, st, "cancel", "service-unavailable", "", nil), "error")
 		}
 	}

@@ -35,6 +35,7 @@ type PEPOptions struct {
 	// pubsub component lacks pubsub#roster_groups_allowed and
 	// pubsub#itemreply, as 0.12.3's does (and ignores them when
 	// submitted); pubsub_config.scs and the other form scripts ask it.
+	// PEP nodes then have no roster access model (pepAccessModels).
 	PubSubForm012 bool
 	// PubSubItemsAccessFirst: an items request (XEP-0060 §6.5) to a
 	// node that does not exist is refused forbidden when the node
@@ -42,6 +43,14 @@ type PEPOptions struct {
 	// item-not-found (0.12.3's mod_pubsub handlers; 13.0.1 looks the node
 	// up first). PEP and the pubsub component alike.
 	PubSubItemsAccessFirst bool
+	// PEPDisco012: a PEP node's disco (pep_disco.go) as 0.12.3 answers
+	// it: disco#info checks the service's get_nodes before the node's
+	// existence, lists no features and gives the node's configuration in
+	// its meta-data form; disco#items names the host, not the account,
+	// as each item's jid (0.12.3's pubsub.lib reads service.jid, which
+	// mod_pep's service lacks, so module.host). Asked over the wire
+	// (testdata/prosody-13/pep_node_disco.scs).
+	PEPDisco012 bool
 }
 
 // mod_pep is Personal Eventing via PubSub (XEP-0163) as 13.0.1's mod_pep
@@ -97,8 +106,13 @@ type PEPOptions struct {
 // real behaviour. The recipient's block holds (pep_blocked_recipient.scs;
 // the mutant pep-notifies-blocked breaks it).
 //
-// Not modelled: roster_groups_allowed (the roster access model allows no
-// group), subscription options, node metadata on disco#info, the
+// A node's disco#info and disco#items: pep_disco.go and pepDiscoItems.
+//
+// The roster access model (13.0.1) makes a contact a member when his
+// item in the owner's roster is in a group of the node's
+// roster_groups_allowed; 0.12.3 has no roster model.
+//
+// Not modelled: subscription options, the
 // service cache's eviction, XEP-0048 bookmark conversion (mod_bookmarks
 // is not in the upstream configuration). mod_vcard4 and
 // mod_vcard_legacy keep their own urn:xmpp:vcard4 node in account data
@@ -151,6 +165,7 @@ var _ = register(&builtin{name: "pep", load: func(s *Server, m *ModuleAPI) {
 	}
 	// Before mod_disco's answer (0), which lists no items.
 	m.hookIQ(iqEvent("get", "bare", nsDiscoItems, "query"), 1, pepDiscoItems)
+	m.hookIQ(iqEvent("get", "bare", nsDiscoInfo, "query"), 1, pepDiscoInfoNode)
 	m.Hook("presence/bare", 10, pepPresence)
 	m.Hook("iq/bare", 1, pepDiscoResult)
 }, mutants: pepMutants})
@@ -198,7 +213,7 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	owner := u.bareStr
 	p := &psService{jid: owner, defaults: def, maxMaxItems: 256, autocreate: true, headlineOnly: true, direct: m.direct,
 		notifyPublisher: s.prof.PEPNotifyPublisher, legacyForm: s.prof.PubSubForm012, itemsAccessFirst: s.prof.PubSubItemsAccessFirst,
-		accessModels: []string{"presence", "roster", "whitelist", "open"},
+		accessModels: pepAccessModels(s.prof.PubSubForm012),
 		serviceAffiliation: func(bare, _ string) string {
 			if bare == owner {
 				return "owner"
@@ -212,8 +227,19 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 					return "member"
 				}
 			case "roster":
-				// roster_groups_allowed is not modelled (the form's
-				// list-multi is read as empty): no group allows.
+				// 13.0.1's mod_pep: the owner's roster item for the
+				// actor, in a group the node allows (load_roster, which
+				// caches an offline owner's roster: D11).
+				if !u.online() {
+					u.rosterCached = true
+				}
+				if it := u.roster[bareOf(actor)]; it != nil && n != nil {
+					for _, g := range n.config.RosterGroups {
+						if it.groups[g] {
+							return "member"
+						}
+					}
+				}
 			}
 			return "outcast"
 		},
@@ -228,6 +254,17 @@ func (m *pepMod) service(s *Server, u *user) *psService {
 	}
 	m.services[u.node] = p
 	return p
+}
+
+// pepAccessModels are the access models a PEP node may have (mod_pep's
+// check_node_config): 0.12.3's has no roster model, and a node
+// configured with it is refused not-acceptable (asked over the wire:
+// testdata/prosody-0.12/pep_roster_refused.scs).
+func pepAccessModels(legacy bool) []string {
+	if legacy {
+		return []string{"presence", "whitelist", "open"}
+	}
+	return []string{"presence", "roster", "whitelist", "open"}
 }
 
 // pepDiscoItems answers disco#items to an account (account-disco-items
@@ -263,9 +300,13 @@ func pepDiscoItems(e *HookEvent) bool {
 			e.send(psError(e.stanza, "item-not-found", ""), "error")
 			return true
 		}
+		itemJID := u.bareStr
+		if s.prof.PEPDisco012 {
+			itemJID = s.host
+		}
 		for i := len(n.items) - 1; i >= 0; i-- {
 			it := q.CreateElement("item")
-			it.CreateAttr("jid", u.bareStr)
+			it.CreateAttr("jid", itemJID)
 			it.CreateAttr("name", n.items[i].id)
 		}
 		e.send(r, "result")

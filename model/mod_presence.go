@@ -320,9 +320,9 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		setAttr(st, "to", stTo, hadTo)
 		return true
 	}
-	if len(c.sessions) == 0 {
+	if len(c.sessions) == 0 && s.loadsOfflineRoster(c, st, fromBare) {
 		// Prosody loads the roster of an offline account here and keeps
-		// it in memory (PendingKeepsAddressedTo)
+		// it in memory (PendingKeepsAddressedTo, D11)
 		c.rosterCached = true
 	}
 	switch attrOr(st, "type") {
@@ -672,4 +672,29 @@ func rosterItemRemoved(e *HookEvent) bool {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
 	}
 	return false
+}
+
+// loadsOfflineRoster reports whether handling the inbound subscription
+// stanza or probe st from fromBare to the offline account c makes
+// Prosody load c's roster (rostermanager load_roster, which keeps a
+// roster loaded for an account without a session in its roster_cache:
+// D11). Every subscription type does (is_contact_preapproved,
+// process_inbound_*). A probe asks is_contact_subscribed, which answers
+// from the prober's own roster when the prober is online
+// (_get_online_roster_subscription: bare_sessions has it), and loads c's
+// roster only when the prober is not, or when the probe is refused: the
+// refusal, an unsubscribed from c posted by the host with its pre-events
+// (core_post_stanza(hosts[host], ..., true)), passes mod_presence's
+// outbound handler, whose rostermanager.unsubscribed loads c's roster.
+// Same code in 0.12.3 and 13.0.1; seen in both servers' debug logs
+// ("loading for offline user" ... "caching loaded roster"). Found by
+// check --server against 13.0.1 (seed 7583: an allowed probe had marked
+// the roster cached, and the account deleted and created again broadcast
+// its presence from that roster where 13.0.1 loads an empty one) and
+// against 0.12.3 (seed 2447, the same cause the other way round).
+func (s *Server) loadsOfflineRoster(c *user, st *etree.Element, fromBare string) bool {
+	if attrOr(st, "type") != "probe" || s.onlineUser(fromBare) == nil {
+		return true
+	}
+	return !s.mods.presence.probeAllowed(s, c, fromBare) && !s.prof.NoUnavailableProbeAnswer
 }

@@ -61,6 +61,19 @@ var _ = register(&builtin{name: "pubsub", load: func(s *Server, m *ModuleAPI) {
 		m.componentIQ(set, nsPubsub, "pubsub", h)
 		m.componentIQ(set, nsPubsubOwner, "pubsub", h)
 	}
+	// A node's disco#info (XEP-0060 §5.4): mod_pubsub's service sets a
+	// metadata_subset, so the form carries the node's title,
+	// description, type, access and publish models; no disco features.
+	// Asked over the wire: 13.0.1 and 0.12.3 answer alike for an open
+	// node (testdata/prosody-13/pubsub_node_disco.scs).
+	m.componentIQ(false, nsDiscoInfo, "query", func(e *HookEvent) bool {
+		node, _ := attr(e.query, "node")
+		if node == "" {
+			return false
+		}
+		e.s.mods.pubsub.service(e.s, domain).discoInfoNode(e, node, attrOr(e.stanza, "from"), "", false, true)
+		return true
+	})
 }})
 
 // pubsubMod is mod_pubsub's per-server state: the services by domain.

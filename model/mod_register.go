@@ -35,12 +35,30 @@ var _ = register(&builtin{
 		// (300) unsubscribes the contacts, mod_c2s (200) closes the
 		// sessions; mod_tombstones, mod_blocklist's cache and the others
 		// follow (0), then the storage is purged.
+		// With registered accounts (Profile.RegisteredAccounts) the
+		// account stops existing when it is deleted (usermanager's
+		// delete_user removes it before user-deleted fires; user_exists
+		// still says yes while it has sessions), until its name
+		// registers again, which the model stands at the next login.
+		m.Hook(EventAccountDeleted, 1000, func(e *HookEvent) bool {
+			e.user.unregistered = e.s.prof.RegisteredAccounts
+			return false
+		})
+		m.Hook(EventResourceBind, 0, func(e *HookEvent) bool {
+			e.sess.user.unregistered = false
+			return false
+		})
 		m.Hook(EventAccountDeleted, 300, unsubscribeDeletedContacts)
 		m.Hook(EventAccountDeleted, 200, closeDeletedSessions)
 		s.hooks.refTo(&s.mods.register.deleted, EventAccountDeleted)
 	},
 	mutants: registerMutants,
 })
+
+// missing reports whether the account does not exist for usermanager's
+// user_exists: deleted, not registered again (unregistered), and without
+// a session (user_exists says yes while the host has sessions for it).
+func (u *user) missing() bool { return u.unregistered && len(u.sessions) == 0 }
 
 // registerMod holds mod_register's replaceable strategy and the chain
 // of the event it fires.

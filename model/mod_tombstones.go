@@ -27,6 +27,24 @@ var _ = register(&builtin{name: "tombstones", load: func(s *Server, m *ModuleAPI
 		return false
 	})
 	m.Hook("presence/bare", 1, tombstonePresence)
+	// In-band registration (Profile.RegisteredAccounts) asks
+	// has_tombstone first (mod_tombstones' user-registering handler), so
+	// the lookup cache holds "no tombstone" for every registered name
+	// from its registration on — and, the D8 bug, still after the
+	// account's deletion writes its tombstone: with real accounts a
+	// removed account's JID is never refused (found by check --server
+	// --register against 0.12.3, .ci/secure-server; 13.0.1's
+	// mod_tombstones is the same code). The model stands the
+	// registration at the name's first login; a name whose tombstone is
+	// already written cannot be registered (the lookup refuses it), so
+	// it is not marked. A restart empties the cache and the logins after
+	// it register nothing — check --server draws no restarts.
+	m.Hook(EventResourceBind, 0, func(e *HookEvent) bool {
+		if t := &e.s.mods.tombstones; e.s.prof.RegisteredAccounts && !t.graves[e.sess.user.node] {
+			t.none[e.sess.user.node] = true
+		}
+		return false
+	})
 	// The graveyard is a store and outlives a restart; the cache is
 	// process memory and does not.
 	m.Hook(EventServerRestart, 0, func(e *HookEvent) bool {

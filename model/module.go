@@ -267,6 +267,7 @@ type loadKey struct {
 // comparable (TestProfileKeyCoversProfile keeps the two in step).
 type profileKey struct {
 	name, abrupt string
+	registered   bool
 	VersionOptions
 	DiscoOptions
 	TimeOptions
@@ -283,7 +284,7 @@ type profileKey struct {
 func newLoadKey(host string, p *Profile, mutants []string) loadKey {
 	return loadKey{
 		host: host,
-		prof: profileKey{p.Name, p.AbruptCloseReason, p.VersionOptions, p.DiscoOptions,
+		prof: profileKey{p.Name, p.AbruptCloseReason, p.RegisteredAccounts, p.VersionOptions, p.DiscoOptions,
 			p.TimeOptions, p.BlocklistOptions, p.PresenceOptions, p.MAMOptions, p.PEPOptions, p.MUCOptions,
 			p.WireOptions, p.RosterOptions, p.EjabberdBlockingOptions},
 		custom:     p.Modules != nil,

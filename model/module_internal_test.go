@@ -17,14 +17,14 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 	for i := range pt.NumField() {
 		got = append(got, pt.Field(i).Name)
 	}
-	want := []string{"Name", "Modules", "Components", "AbruptCloseReason", "VersionOptions", "DiscoOptions",
+	want := []string{"Name", "Modules", "Components", "AbruptCloseReason", "RegisteredAccounts", "VersionOptions", "DiscoOptions",
 		"TimeOptions", "BlocklistOptions", "PresenceOptions", "MAMOptions", "PEPOptions", "MUCOptions",
 		"WireOptions", "RosterOptions", "EjabberdBlockingOptions"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Profile fields %v; profileKey covers %v", got, want)
 	}
 	kt := reflect.TypeFor[profileKey]()
-	for _, f := range want[4:] {
+	for _, f := range want[5:] {
 		if _, ok := kt.FieldByName(f); !ok {
 			t.Errorf("profileKey lacks %s", f)
 		}
@@ -35,6 +35,7 @@ func TestProfileKeyCoversProfile(t *testing.T) {
 	flip := []func(p *Profile){
 		func(p *Profile) { p.Name = "x" },
 		func(p *Profile) { p.AbruptCloseReason = "x" },
+		func(p *Profile) { p.RegisteredAccounts = true },
 		func(p *Profile) { p.Version = "x" },
 		func(p *Profile) { p.LegacyTime = true },
 		func(p *Profile) { p.UnknownNodeText = "x" },

@@ -57,7 +57,7 @@ func TestPendingKeepsAddressedTo(t *testing.T) {
 			h.close("b1", false)
 			h.bind("last", "b", "b2")
 		}, full},
-		{"roster loaded while offline (a probe), then online request, offline, logs in", func(h *harness) {
+		{"roster loaded while offline (a refused probe), then online request, offline, logs in", func(h *harness) {
 			h.bind("c", "c", "c")
 			h.send("c", "<presence type='probe' to='b@localhost'/>")
 			h.bind("b1", "b", "b1")

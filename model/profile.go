@@ -35,6 +35,14 @@ type Profile struct {
 	// empty on 0.12.3 (§2.7, §9.4). When non-empty the unbind
 	// unavailable carries <status>Disconnected: REASON</status>.
 	AbruptCloseReason string
+	// RegisteredAccounts (owned by mod_tombstones) says how the accounts
+	// come to exist: false, as under the upstream configuration's
+	// authentication "insecure", every account exists and nothing is
+	// registered; true, each account was created by in-band registration
+	// (XEP-0077) before its first login, as against a server with real
+	// accounts (scansim's --register). Not a property of a release but of
+	// the run: driver.Options.ForServer sets it from the server driver.
+	RegisteredAccounts bool
 
 	VersionOptions   // mod_version
 	DiscoOptions     // mod_disco
@@ -106,7 +114,7 @@ type PresenceOptions struct {
 	// ends. Observed on Debian's Prosody 0.12.3 with memory storage
 	// (docs/findings.md D4; the live delivery is always bare).
 	PendingKeepsAddressedTo bool
-	// ResentRequestsShareStanza: a Prosody 0.12.3 bug the checks must
+	// ResentRequestsShareStanza: a Prosody 0.12.3 and 13.0.1 bug the checks must
 	// expect (docs/findings.md D6). At initial presence the user's pending
 	// outbound requests are re-sent (§3.1 step 5e) as one stanza object
 	// whose 'to' is rewritten for each contact; a contact whose loaded
@@ -167,6 +175,7 @@ func Prosody012() Profile {
 	p.FractionalTime = false
 	p.PendingKeepsAddressedTo = true
 	p.ResentRequestsShareStanza = true
+	p.PEPDisco012 = true
 	p.LegacyTime = true
 	// 0.12.3's archive times have whole seconds (13.0.1's microseconds).
 	p.WholeSecondStamps = true
@@ -206,6 +215,15 @@ func Prosody13() Profile {
 	// account created again (D11; found by check --server against 13.0.1
 	// and 0.12.3: testdata/prosody-13/stale_roster_cache.scs).
 	p.RosterCacheSurvivesDeletion = true
+	// D6 on 13.0.1 too: its mod_presence re-sends the pending outbound
+	// requests at initial presence as one stanza whose 'to' the loop
+	// rewrites, and set_contact_pending_in keeps st.preserialize's copy,
+	// which shares the stanza's attr table (modules/mod_presence.lua and
+	// util/stanza.lua, the same code as 0.12.3's). Seen once by check
+	// --server against 13.0.1 (seed 207 of the second session: a stored
+	// request delivered with another contact's 'to'); the hash order
+	// decides, so a replay need not show it again.
+	p.ResentRequestsShareStanza = true
 	// mod_pep runs PEP (XEP-0163) on the PubSub core.
 	p.PEP = true
 	p.BlockMediatedInviter = true

@@ -2,6 +2,7 @@ package model
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/beevik/etree"
 )
@@ -97,8 +98,18 @@ var psFields = func() []psField {
 	o := same("authorize", "open", "presence", "roster", "whitelist")
 	g, s = psList(func(c *psConfig) *string { return &c.AccessModel }, o)
 	add("pubsub#access_model", "list-single", "Specify the subscriber model", o, g, s)
+	// roster_groups_allowed is a list-multi: its get and set carry the
+	// groups joined by newlines (psConfigForm and psReadForm split and
+	// join them).
 	add("pubsub#roster_groups_allowed", "list-multi", "Roster groups allowed to subscribe", nil,
-		func(*psConfig) string { return "" }, func(*psConfig, string) bool { return true })
+		func(c *psConfig) string { return strings.Join(c.RosterGroups, "\n") },
+		func(c *psConfig, v string) bool {
+			c.RosterGroups = nil
+			if v != "" {
+				c.RosterGroups = strings.Split(v, "\n")
+			}
+			return true
+		})
 	o = same("publishers", "subscribers", "open")
 	g, s = psList(func(c *psConfig) *string { return &c.PublishModel }, o)
 	add("pubsub#publish_model", "list-single", "Specify the publisher model", o, g, s)
@@ -160,6 +171,18 @@ func psConfigForm(c psConfig, maxMax int, legacy bool) *etree.Element {
 			oe.CreateAttr("label", o[1])
 			oe.CreateElement("value").SetText(o[0])
 		}
+		if f.typ == "list-multi" {
+			// 13.0.1 renders the allowed groups as the field's options,
+			// each labelled with itself, and selects none (util.dataforms
+			// takes a list-multi's table value for its options; asked
+			// over the wire: testdata/prosody-13/pep_roster_groups.scs).
+			for _, g := range c.RosterGroups {
+				oe := el.CreateElement("option")
+				oe.CreateAttr("label", g)
+				oe.CreateElement("value").SetText(g)
+			}
+			continue
+		}
 		if v := f.get(&c); v != "" {
 			el.CreateElement("value").SetText(v)
 		}
@@ -187,6 +210,15 @@ func psReadForm(x *etree.Element, base psConfig, legacy bool) (psConfig, []strin
 				continue
 			}
 			val, has := childText(fe, "value", nsData)
+			if f.typ == "list-multi" {
+				var vals []string
+				for _, ve := range childElements(fe) {
+					if ve.Tag == "value" && ns(ve) == nsData {
+						vals = append(vals, ve.Text())
+					}
+				}
+				val, has = strings.Join(vals, "\n"), true
+			}
 			if !has {
 				if f.typ == "text-single" || f.typ == "list-multi" {
 					val = ""

@@ -347,7 +347,10 @@ func (p *psService) handlePublish(e *HookEvent, ps, action *etree.Element, from 
 		n = p.nodes[node]
 	default:
 		for _, v := range required {
-			if psFieldValue(n.config, v) != psFieldValue(want, v) {
+			// A list-multi (roster_groups_allowed) never matches: 13.0.1
+			// compares the two Lua tables by identity (asked over the
+			// wire: the same groups are refused too).
+			if psFieldValue(n.config, v) != psFieldValue(want, v) || v == "pubsub#roster_groups_allowed" {
 				e.send(psError(st, "precondition-not-met", "Field does not match: "+psFieldName(v)), "error")
 				return
 			}

@@ -21,10 +21,13 @@ import (
 type psConfig struct {
 	Title, Description, Type string
 	// MaxItems is pubsub#max_items; 0 with MaxItemsMax means "max".
-	MaxItems         int
-	MaxItemsMax      bool
-	PersistItems     bool
-	AccessModel      string
+	MaxItems     int
+	MaxItemsMax  bool
+	PersistItems bool
+	AccessModel  string
+	// RosterGroups is pubsub#roster_groups_allowed (13.0.1's form; 0.12.3
+	// has none), in the order submitted.
+	RosterGroups     []string
 	PublishModel     string
 	SendLast         string
 	NotifyItems      bool

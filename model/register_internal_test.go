@@ -188,3 +188,31 @@ func TestRegisterQueries(t *testing.T) {
 		t.Error("the other session was closed")
 	}
 }
+
+// TestTombstoneRegisteredAccounts: with accounts registered in-band
+// (Profile.RegisteredAccounts, a server with real accounts), the
+// registration's has_tombstone lookup caches "no tombstone" for the
+// name, so after the account's removal a presence to it gets no
+// tombstone answer (0.12.3 with internal_hashed and --register answered
+// nothing: .ci/secure-server); without registration (insecure
+// authentication) the tombstone answers.
+func TestTombstoneRegisteredAccounts(t *testing.T) {
+	for _, registered := range []bool{false, true} {
+		p := Prosody012()
+		p.RegisteredAccounts = registered
+		s := New(Options{Profile: &p})
+		h := &mamHarness{t: t, srv: s}
+		j, _, _, _ := s.Bind("juliet", "r")
+		h.send(j, removeIQ)
+		r, _, _, _ := s.Bind("romeo", "r")
+		gone := false
+		for _, ev := range h.send(r, `<presence to='juliet@localhost'/>`) {
+			if ev.Kind == Deliver && strings.Contains(Canonical(ev.Stanza), "User deleted") {
+				gone = true
+			}
+		}
+		if gone == registered {
+			t.Errorf("registered accounts %v: tombstone answer %v", registered, gone)
+		}
+	}
+}

@@ -23,7 +23,9 @@ type rosterAccount struct {
 	// session ends before that.
 	pendingRevert map[string]bool
 	// rosterCached: the roster was loaded while the account had no
-	// session (an inbound subscription stanza or probe reached it), and
+	// session (an inbound subscription stanza, a refused probe, or a
+	// subscription question asked while neither side was online:
+	// loadsOfflineRoster, subscribedVia), and
 	// Prosody keeps such rosters in memory: from then on its requests
 	// keep their addressed 'to' across logouts (PendingKeepsAddressedTo).
 	// Not persisted: a restart forgets it.
@@ -58,14 +60,24 @@ func (u *user) hasPending(jid string) bool {
 	return ok
 }
 
-// save models save_roster: every save bumps the version (§4.1).
-func (s *Server) save(u *user) {
+// save models save_roster: every save bumps the version (§4.1). It
+// reports whether the roster was saved.
+func (s *Server) save(u *user) bool {
+	if u.missing() {
+		// save_roster refuses an account that does not exist ("not
+		// saving roster ... the user doesn't exist"): the version stays,
+		// the loaded roster keeps the change. Found by check --server
+		// --register against 0.12.3 (seed 7: a request to a deleted
+		// account before it registered again; the version was one less).
+		return false
+	}
 	u.rosterVer++
 	// Prosody's memory storage keeps a copy of each save: a request that
 	// had its addressed 'to' only in the loaded roster is stored with it
 	// from now on (PendingKeepsAddressedTo).
 	clear(u.pendingRevert)
 	s.touch(u)
+	return true
 }
 
 // reportedVersion is what clients are told: the stored version, or 1.
@@ -113,6 +125,14 @@ func (s *Server) subscribedVia(u *user, c, mine, theirs string) bool {
 	if sub := s.onlineSubscription(c, u.bareStr); sub != "" {
 		return sub == "both" || sub == theirs
 	}
+	// Neither is online: rostermanager loads u's roster, and keeps a
+	// roster loaded for an account without a session in its roster_cache
+	// (D11). Found by check --server against 13.0.1 (seed 1001): the
+	// deletion of an account's PEP nodes asks each +notify recipient's
+	// access after the account's sessions are closed (mod_pep's
+	// user-deleted runs after mod_c2s's), so the roster is loaded from
+	// storage just before the purge and survives it.
+	u.rosterCached = true
 	it := u.roster[c]
 	return it != nil && (it.sub == "both" || it.sub == mine)
 }
@@ -202,8 +222,11 @@ func (s *Server) unsubscribed(u *user, c string) (bool, bool, bool) {
 		}
 	}
 	if pending || changed {
-		s.save(u)
-		return true, pending, changed
+		// mod_presence routes the unsubscribed only when the roster was
+		// saved (rostermanager.unsubscribed's success): for an account
+		// that does not exist it is not (check --server --register
+		// against 0.12.3, seed 9: a refused probe's answer).
+		return s.save(u), pending, changed
 	}
 	return false, false, false
 }

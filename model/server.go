@@ -79,6 +79,10 @@ type user struct {
 	bareStr  string
 	sessions []*session // bound sessions in bind order
 	dirty    bool       // persistent state changed since the last persist
+	// unregistered: the account was deleted and, accounts being
+	// registered (Profile.RegisteredAccounts), does not exist until its
+	// name logs in again (registers again): mod_register.go.
+	unregistered bool
 	accountState
 }
 

@@ -155,3 +155,41 @@ func TestFindingScripts(t *testing.T) {
 		t.Logf("%s: %s\n%s", c.name, f.ScriptPath, f.Script)
 	}
 }
+
+// TestFindingD7: the publisher's block does not stop her PEP
+// notifications (docs/findings.md D7, seen on 13.0.1: testdata/
+// prosody-13/pep_publisher_blocks.scs). sc53's publisher direction is
+// relaxed under the Prosody profiles, which keep the real behaviour, and
+// fires on the last step under Strict (XEP-0191 §3.3) unless D7 is
+// accepted.
+func TestFindingD7(t *testing.T) {
+	send := func(slot, x string) Op { return Op{Name: "finding", Kind: OpSend, Slot: slot, Stanza: x} }
+	connect := func(slot string) Op { return Op{Name: "finding", Kind: OpConnect, Slot: slot, Res: slotLetter(slot)} }
+	ops := []Op{
+		connect("u1a"), send("u1a", "<presence/>"),
+		connect("u2a"), send("u2a", "<presence/>"),
+		send("u2a", "<presence type='subscribe' to='u1@localhost'/>"),
+		send("u1a", "<presence type='subscribed' to='u2@localhost'/>"),
+		// u2's caps reach u1's bare JID: u1's PEP service asks u2a, whose
+		// answer says it wants tune notifications (+notify)
+		send("u2a", "<presence to='u1@localhost'><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='http://scansim.example/caps' ver='V1'/></presence>"),
+		send("u2a", "<iq type='result' id='disco' to='u1@localhost'><query xmlns='http://jabber.org/protocol/disco#info' node='http://scansim.example/caps#V1'><identity category='client' type='pc'/><feature var='http://jabber.org/protocol/tune+notify'/></query></iq>"),
+		send("u1a", "<iq type='set' id='b1'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"),
+		send("u1a", "<iq type='set' id='p1'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='http://jabber.org/protocol/tune'><item id='current'><tune xmlns='http://jabber.org/protocol/tune'><title>t</title></tune></item></publish></pubsub></iq>"),
+	}
+	p := model.Prosody13()
+	only := map[string]bool{"sc53NoPEPNotificationAcrossBlock": true}
+	h, idx := replay(ops, 2, p, p, nil, options{noRef: true, strict: true, only: only})
+	if idx != len(ops)-1 {
+		t.Fatalf("strict sc53 fired at step %d, want the last (%d)", idx+1, len(ops))
+	}
+	if !strings.Contains(h.steps[idx].fail, "who blocks it") {
+		t.Fatalf("strict sc53: %s", h.steps[idx].fail)
+	}
+	if _, idx := replay(ops, 2, p, p, nil, options{noRef: true, only: only}); idx >= 0 {
+		t.Fatalf("sc53 fires under the prosody-13 profile at step %d", idx+1)
+	}
+	if _, idx := replay(ops, 2, p, p, nil, options{noRef: true, strict: true, only: only, accepted: map[string]bool{"D7": true}}); idx >= 0 {
+		t.Fatalf("sc53 fires with D7 accepted at step %d", idx+1)
+	}
+}

@@ -258,6 +258,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("--no-prefix: every sequence needs fresh accounts (the model starts empty); use --register on a server without insecure authentication"))
 		}
 		cfg.Server = srv
+		cfg.Options.ForServer(srv)
 		srv.Rounds = driver.BarrierRounds(sim.ProfileValue())
 		switch o.engine {
 		case "scansion":
@@ -312,7 +313,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				if rep.ServerKnownBugs == 1 {
 					steps = "step"
 				}
-				known = fmt.Sprintf(" (%d %s showed the known 0.12.3 bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
+				known = fmt.Sprintf(" (%d %s showed the known Prosody bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
 			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s; %s\n",
 				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, o.seedText())

@@ -68,6 +68,7 @@ func diffRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	srv.Rounds = driver.BarrierRounds(sim.ProfileValue())
+	sim.ForServer(srv)
 	files, err := suite.Collect(paths)
 	if err != nil {
 		fmt.Fprintln(stderr, "scansim diff:", err)

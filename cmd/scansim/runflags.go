@@ -68,6 +68,7 @@ func (r *runFlags) options() (scenarios.RunOptions, []string, error) {
 		// A server whose sessions answer each other (ejabberd) needs a
 		// second ping round at each barrier (driver.BarrierRounds).
 		d.Rounds = driver.BarrierRounds(sim.ProfileValue())
+		opts.Options.ForServer(d)
 		opts.Driver = d
 		meta := []string{"server: " + r.server}
 		if r.strict {

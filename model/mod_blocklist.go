@@ -575,6 +575,9 @@ func bounceMessage(e *HookEvent) bool {
 func bounceIQ(e *HookEvent) bool {
 	s := e.s
 	st := e.stanza
+	if e.kind == kindBare && s.prof.BareIQIgnoresBlocklist {
+		return false // answered on the user's behalf, unchecked (E9)
+	}
 	if !s.blockedByRecipient(st) {
 		return false
 	}

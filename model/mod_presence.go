@@ -155,8 +155,11 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		return false // the probe goes on, to the blocklist and inbound stage
 	case "subscribe":
 		if u != nil {
+			push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, toBare)
 			s.setContactPendingOut(u, toBare)
-			s.rosterPush(e, u, toBare)
+			if push {
+				s.rosterPush(e, u, toBare)
+			}
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
@@ -328,7 +331,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	switch attrOr(st, "type") {
 	case "probe":
 		if s.mods.presence.probeAllowed(s, c, fromBare) {
-			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 && !s.prof.NoUnavailableProbeAnswer {
+			if s.answerProbe(e, c, stFrom) == 0 && !s.prof.NoUnavailableProbeAnswer {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
 		} else if !s.prof.NoUnavailableProbeAnswer {
@@ -434,8 +437,13 @@ func (s *Server) resendStoredRequests(sess *session) {
 func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Element) {
 	if s.prof.RosterPushOnPendingIn && c.roster[from] == nil {
 		// ejabberd: only a pending-in went away, on an item it never
-		// shows (none + pending-in): nothing to push
-		s.sendToInterested(c, st)
+		// shows (none + pending-in). mod_roster:process_subscription
+		// deletes that item and reports no change, so the
+		// roster_in_subscription hook answers false and ejabberd_sm
+		// delivers the stanza to no resource: nothing is pushed and
+		// the notice is dropped (observed on 24.12: an unsubscribe
+		// cancelling a stored request never reaches the contact).
+		s.drop(st, "subscription-no-change")
 		return
 	}
 	if s.prof.RosterPushBeforeResult {
@@ -490,6 +498,31 @@ func (s *Server) sendPresenceOfAvailable(e *HookEvent, u *user, jid string, over
 		pres.CreateAttr("to", jid)
 		s.post(e, true, origin{sess}, pres, true)
 		removeAttr(pres, "to")
+		n++
+	}
+	return n
+}
+
+// answerProbe answers a probe from jid with the stored presence of each
+// available session of u. Under PresenceDelayFromResource each answer
+// carries a <delay> from the answering session's full JID, first
+// (ejabberd_c2s:route_probe_reply stamps the session's last presence
+// with its own JID and time, as it does for the user's other resources).
+func (s *Server) answerProbe(e *HookEvent, u *user, jid string) int {
+	if !s.prof.PresenceDelayFromResource {
+		return s.sendPresenceOfAvailable(e, u, jid, nil)
+	}
+	n := 0
+	for _, sess := range u.sessions {
+		if sess.presence == nil {
+			continue
+		}
+		pres := sess.presence.Copy()
+		d := s.delayElement(s.stamp())
+		d.CreateAttr("from", sess.fullStr)
+		pres.InsertChildAt(0, d)
+		pres.CreateAttr("to", jid)
+		s.post(e, true, origin{sess}, pres, true)
 		n++
 	}
 	return n

@@ -86,6 +86,7 @@ func Ejabberd() Profile {
 	p.HostExemptFromBlocking = true
 	p.BlockDuplicatesKept = true
 	p.GroupchatToBareBounced = true
+	p.BareIQIgnoresBlocklist = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (the presence that goes with an approval) is bounced to the user
@@ -195,8 +196,14 @@ type RosterOptions struct {
 	// (ejabberd). Prosody treats it as any unavailable (sent: reflected
 	// and broadcast; at the end: nothing).
 	UnavailableNeedsAvailable bool
-	// NoPushWithoutChange: an outbound unsubscribe that changes nothing
-	// pushes nothing (ejabberd). Prosody pushes the unchanged item.
+	// NoPushWithoutChange: an outbound unsubscribe or subscribe that
+	// changes nothing pushes nothing (ejabberd). Prosody pushes the
+	// unchanged item. ejabberd decides by its state table
+	// (mod_roster:out_state_change): a subscribe pushes from "none",
+	// "none + pending in" and "from" (pending out added), and from
+	// "none + pending out" (mapped onto itself, pushed again); from a
+	// subscription "to"/"both", "none + pending in and out" or "from +
+	// pending out" it pushes nothing.
 	NoPushWithoutChange bool
 	// NoPreApproval: a subscribed sent without a pending request changes
 	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
@@ -282,6 +289,16 @@ type EjabberdBlockingOptions struct {
 	// manager answers before the recipient's session applies its list).
 	// Prosody drops a blocked one silently.
 	GroupchatToBareBounced bool
+	// BareIQIgnoresBlocklist: an iq get or set to the bare JID of a user
+	// who blocks the sender is answered as if there were no block: the
+	// server handles it on the user's behalf (ejabberd_sm hands an iq to
+	// a bare JID to gen_iq_handler without mod_privacy's check, which
+	// runs only in the recipient's sessions), so a ping is answered, an
+	// account disco#info refused for the subscription, an unhandled
+	// namespace refused with "No module is handling this query" (finding
+	// E9). XEP-0191 §3.3 wants every iq from a blocked JID refused with
+	// service-unavailable and nothing else. Prosody: false.
+	BareIQIgnoresBlocklist bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -143,6 +143,22 @@ func (s *Server) setContactPendingOut(u *user, c string) {
 	s.save(u)
 }
 
+// subscribeChangesItem reports whether an outbound subscribe to c is a
+// transition of ejabberd's table (NoPushWithoutChange): from "none" or
+// "from" without a pending outbound request, or from "none + pending
+// out" alone; not from "to"/"both" nor with pending out beside a pending
+// in or "from".
+func (s *Server) subscribeChangesItem(u *user, c string) bool {
+	it := u.roster[c]
+	if it == nil {
+		return true
+	}
+	if it.subscribedTo() {
+		return false
+	}
+	return !it.ask || (it.sub == "none" && !u.hasPending(c))
+}
+
 // unsubscribe: outbound unsubscribe; reports whether a push follows.
 func (s *Server) unsubscribe(u *user, c string) bool {
 	it := u.roster[c]

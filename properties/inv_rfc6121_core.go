@@ -141,11 +141,7 @@ func inv32PresenceAuthorisation(c *Ctx) error {
 		if !sub && !dir {
 			return fmt.Errorf("%s received available presence from %s without a subscription or directed presence", e.Client, e.from)
 		}
-		addr := e.to // §7.5: the sender's list is tested against `to`
-		if addr == "" {
-			addr = e.JID.String()
-		}
-		if c.blockedThroughout(a, addr) || c.blockedThroughout(j, e.from) {
+		if c.blockedThroughout(a, c.routedAddr(e)) || c.blockedThroughout(j, e.from) {
 			return fmt.Errorf("%s received available presence from %s across a block", e.Client, e.from)
 		}
 	}

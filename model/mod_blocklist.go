@@ -556,6 +556,21 @@ func bounceMessage(e *HookEvent) bool {
 		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
 		return true
 	}
+	if isChatLike(st) && s.prof.BlockedBouncePerSession {
+		// ejabberd: the list is applied by each session the message is
+		// routed to, and each one that refuses it bounces it
+		n := 1
+		if e.kind != kindFull || s.sessionOf(attrOr(st, "to")) == nil {
+			if u := s.onlineUser(bareOf(attrOr(st, "to"))); u != nil {
+				n = max(1, len(s.mods.message.top(s, u)))
+			}
+		}
+		s.drop(st, "blocked-inbound")
+		for range n {
+			e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+		}
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690

@@ -87,6 +87,7 @@ func Ejabberd() Profile {
 	p.BlockDuplicatesKept = true
 	p.GroupchatToBareBounced = true
 	p.BareIQIgnoresBlocklist = true
+	p.BlockedBouncePerSession = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (the presence that goes with an approval) is bounced to the user
@@ -299,6 +300,16 @@ type EjabberdBlockingOptions struct {
 	// E9). XEP-0191 §3.3 wants every iq from a blocked JID refused with
 	// service-unavailable and nothing else. Prosody: false.
 	BareIQIgnoresBlocklist bool
+	// BlockedBouncePerSession: a chat or normal message from a blocked
+	// JID is refused by each session it is routed to, and each refusal
+	// bounces it (cancel/service-unavailable, no text): one error for a
+	// full JID with a session, one per top-priority resource for a bare
+	// JID, one when no resource is available (ejabberd_c2s
+	// process_message_in runs mod_privacy's check per session;
+	// ejabberd_sm checks the list itself when no session takes the
+	// message). Prosody (false) checks once at routing: one error for a
+	// bare JID, none for a full JID with a session (issue #690).
+	BlockedBouncePerSession bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -137,7 +137,7 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3"), Doc: "presence of any type from a blocked JID gets no answer at all"},
 	{ID: "inv14", Name: "inv14InboundSubscriptionImmunity", Check: inv14InboundSubscriptionImmunity, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §5; XEP-0016 §2.2"), Doc: "a subscription stanza from a blocked JID changes nothing in A's roster"},
-	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages, GroupchatToBareBounced",
+	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages, GroupchatToBareBounced, BlockedBouncePerSession",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.7"), Doc: "a blocked chat/normal message is bounced once (or dropped), others silently dropped"},
 	{ID: "inv16", Name: "inv16InboundIQHandling", Check: inv16InboundIQHandling, Level: LevelMust, Wire: true, Relax: "BareIQIgnoresBlocklist",
 		Cites: cites("XEP-0191 §3.3"), Doc: "an iq get/set from a blocked JID gets one service-unavailable, results are dropped"},

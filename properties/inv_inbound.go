@@ -121,7 +121,8 @@ func inv14InboundSubscriptionImmunity(c *Ctx) error {
 // inv15InboundMessageHandling: a chat/normal message from a blocked j is
 // not delivered and, under BounceBlockedMessages, answered with exactly
 // one cancel/service-unavailable (Prosody drops it when addressed to a
-// bound full JID, issue #690, §7.7); headline, groupchat and error are
+// bound full JID, issue #690, §7.7; ejabberd bounces it once per session
+// it reached, BlockedBouncePerSession, finding E10); headline, groupchat and error are
 // dropped silently and nothing is stored (XEP-0191 §3.3; X12; inv 15).
 func inv15InboundMessageHandling(c *Ctx) error {
 	a, ok := c.blockedSend("message")
@@ -150,6 +151,8 @@ func inv15InboundMessageHandling(c *Ctx) error {
 	case "chat", "normal", "":
 		switch {
 		case boundFull && errs <= 1:
+		case c.prof.BlockedBouncePerSession && errs >= 1 && errs <= max(1, len(c.sessionsOfMemo(&c.preBy, c.preSess, a))):
+			// E10: one bounce per session the message was routed to
 		case c.prof.BounceBlockedMessages && errs != 1:
 			return fmt.Errorf("%d errors for a blocked %q message, want 1", errs, c.send.typ)
 		case !c.prof.BounceBlockedMessages && errs != 0:

@@ -114,14 +114,48 @@ func presenceOutbound(e *HookEvent) bool {
 }
 
 // postSubscription routes an outbound subscription stanza after its
-// roster change — or, under BlockedSubscriptionBounced, bounces it when
-// the sender blocks the contact.
+// roster change.
 func (s *Server) postSubscription(e *HookEvent, o origin, st *etree.Element) {
-	if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-		s.bounceSubscription(e, st)
+	s.post(e, false, o, st, false)
+}
+
+// blockedSubscription is ejabberd's outbound subscription stanza to a
+// contact the user blocks (BlockedSubscriptionBounced): mod_roster's
+// hook changes the roster first, then the privacy check bounces the
+// stanza. The bounce is written at once by the session; the roster push
+// (and, for an approval that gives the contact "from", each session's
+// presence resent to the contact by mod_roster route_presence_change,
+// which each session's list bounces to that session) reach the sessions
+// through their mailboxes, after it. A lost "from" sends the contact
+// nothing: its unavailable is denied silently.
+func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *etree.Element) {
+	s.bounceSubscription(e, st)
+	if u == nil {
 		return
 	}
-	s.post(e, false, o, st, false)
+	switch typ {
+	case "subscribe":
+		push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, c)
+		s.setContactPendingOut(u, c)
+		if push {
+			s.rosterPush(e, u, c)
+		}
+	case "unsubscribe":
+		if s.unsubscribe(u, c) {
+			s.rosterPush(e, u, c)
+		}
+	case "subscribed":
+		if s.subscribed(u, c) {
+			if s.isContactSubscribed(u, c) {
+				s.sendPresenceOfAvailable(e, u, c, nil)
+			}
+			s.rosterPush(e, u, c)
+		}
+	case "unsubscribed":
+		if _, _, subscribed := s.unsubscribed(u, c); subscribed {
+			s.rosterPush(e, u, c)
+		}
+	}
 }
 
 // bounceSubscription answers a subscription stanza to a blocked contact
@@ -145,6 +179,12 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	st.CreateAttr("to", toBare)
 	u := s.localUser(mustJID(fromBare))
 	typ := attrOr(st, "type")
+	if isSubscriptionType(typ) && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+		s.blockedSubscription(e, u, toBare, typ, st)
+		setAttr(st, "from", stFrom, hadFrom)
+		setAttr(st, "to", stTo, hadTo)
+		return true
+	}
 	switch typ {
 	case "probe":
 		// Both are put back (mod_presence: stanza.attr.from, .to =
@@ -163,10 +203,6 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
-		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-			s.bounceSubscription(e, st)
-			break
-		}
 		sub := s.newEvent(e)
 		sub.origin, sub.stanza = o, st
 		s.route(sub, false)
@@ -197,10 +233,6 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		if u != nil && s.subscribed(u, toBare) {
 			s.rosterPush(e, u, toBare)
 		}
-		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-			s.bounceSubscription(e, st) // whether or not it changed anything
-			break
-		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
 			s.postSubscription(e, o, st)
 			s.sendPresenceOfAvailable(e, u, toBare, nil)
@@ -211,9 +243,6 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
-			if !ok && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-				s.bounceSubscription(e, st)
-			}
 			if ok {
 				if subscribed {
 					s.rosterPush(e, u, toBare)
@@ -697,6 +726,10 @@ func rosterItemRemoved(e *HookEvent) bool {
 	s := e.s
 	sess, jid, it := e.sess, e.contact, e.item
 	u := sess.user
+	if s.prof.RemovalPresenceByItem {
+		s.removalPresenceByItem(e, u, jid, it)
+		return false
+	}
 	if it.subscribedFrom() || u.hasPending(jid) {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
 	}
@@ -705,4 +738,32 @@ func rosterItemRemoved(e *HookEvent) bool {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
 	}
 	return false
+}
+
+// removalPresenceByItem is ejabberd's presence for a removed roster item
+// (RemovalPresenceByItem): when the contact had "from", the unavailable
+// of every session of the user, available or not (mod_roster
+// route_presence_change, privacy-checked: a blocked contact gets
+// nothing, silently), then an unsubscribe for a subscription "to"/"both"
+// and an unsubscribed for "from"/"both" (send_unsubscribing_presence,
+// routed without the privacy check). A pending request either way sends
+// nothing: the contact keeps its stored request.
+func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *rosterItem) {
+	sess := e.sess
+	if it.subscribedFrom() {
+		for _, res := range u.sessions {
+			pres := newStanza("presence", "type", "unavailable", "from", res.fullStr, "to", jid)
+			if s.blockedBySender(origin{res}, pres) {
+				s.drop(pres, "blocked-outbound")
+				continue
+			}
+			s.post(e, true, origin{res}, pres, true)
+		}
+	}
+	if it.subscribedTo() {
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
+	}
+	if it.subscribedFrom() {
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
+	}
 }

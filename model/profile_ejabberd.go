@@ -61,6 +61,7 @@ func Ejabberd() Profile {
 	p.RosterRemoveMissingPushes = true
 	p.UnavailableNeedsAvailable = true
 	p.NoPushWithoutChange = true
+	p.RemovalPresenceByItem = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -206,6 +207,15 @@ type RosterOptions struct {
 	// subscription "to"/"both", "none + pending in and out" or "from +
 	// pending out" it pushes nothing.
 	NoPushWithoutChange bool
+	// RemovalPresenceByItem: removing a roster item sends the contact
+	// what the item's subscription says and nothing for pending
+	// requests: the unavailable of every session of the user when the
+	// contact had "from", an unsubscribe for "to"/"both", an
+	// unsubscribed for "from"/"both" (ejabberd's mod_roster; the contact
+	// keeps a request the user had sent). Prosody also cancels pending
+	// requests both ways and sends the unavailable of the available
+	// sessions when the user had "to" or a pending request.
+	RemovalPresenceByItem bool
 	// NoPreApproval: a subscribed sent without a pending request changes
 	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
 	// is optional). Prosody pre-approves.

@@ -557,18 +557,7 @@ func bounceMessage(e *HookEvent) bool {
 		return true
 	}
 	if isChatLike(st) && s.prof.BlockedBouncePerSession {
-		// ejabberd: the list is applied by each session the message is
-		// routed to, and each one that refuses it bounces it
-		n := 1
-		if e.kind != kindFull || s.sessionOf(attrOr(st, "to")) == nil {
-			if u := s.onlineUser(bareOf(attrOr(st, "to"))); u != nil {
-				n = max(1, len(s.mods.message.top(s, u)))
-			}
-		}
-		s.drop(st, "blocked-inbound")
-		for range n {
-			e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
-		}
+		s.bouncePerSession(e, st)
 		return true
 	}
 	if isChatLike(st) {
@@ -584,6 +573,34 @@ func bounceMessage(e *HookEvent) bool {
 	}
 	s.drop(st, "blocked-inbound")
 	return true
+}
+
+// bouncePerSession is ejabberd's refusal of a chat or normal message the
+// recipient's list blocks (BlockedBouncePerSession): the list is applied
+// by each session the message is routed to, and each one that refuses it
+// bounces it; with no session to take it, the session manager applies
+// the list and bounces it once.
+func (s *Server) bouncePerSession(e *HookEvent, st *etree.Element) {
+	to, hasTo := attr(st, "to")
+	if !hasTo && e.origin.sess != nil {
+		to = e.origin.sess.user.bareStr // the user's own bare JID
+	}
+	n := 1
+	if e.kind != kindFull || s.sessionOf(to) == nil {
+		if u := s.onlineUser(bareOf(to)); u != nil {
+			n = max(1, len(s.mods.message.top(s, u)))
+		}
+	}
+	if hasTo {
+		s.drop(st, "blocked-inbound")
+	} else {
+		r := st.Copy()
+		r.CreateAttr("to", to) // recorded as addressed to the user
+		s.drop(r, "blocked-inbound")
+	}
+	for range n {
+		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+	}
 }
 
 // bounceIQ is iq/bare and iq/full at priority 100 (§7.7).

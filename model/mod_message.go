@@ -41,6 +41,13 @@ func inboundMessage(e *HookEvent) bool {
 	s := e.s
 	o, st, k := e.origin, e.stanza, e.kind
 	to, hasTo := attr(st, "to")
+	if s.prof.BlockedBouncePerSession && o.sess != nil && (!hasTo || bareOf(to) == o.sess.user.bareStr) && isChatLike(st) && s.isBlocked(o.sess.user, o.sess.fullStr) {
+		// ejabberd applies the user's list to the user's own messages
+		// too (SelfBlockable, E4), which the blocklist's hooks leave
+		// to routing
+		s.bouncePerSession(e, st)
+		return true
+	}
 	if k == kindFull {
 		if target := s.sessionOf(to); target != nil {
 			s.deliver(target, st, "")

@@ -372,6 +372,9 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		switch {
 		case s.isContactSubscribed(c, fromBare):
 			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
+			if s.prof.NoUnavailableOnSubscribe {
+				break // ejabberd: the auto-reply alone (in_auto_reply)
+			}
 			if s.sendPresenceOfAvailable(e, c, fromBare, nil) == 0 {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
 			}

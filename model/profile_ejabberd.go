@@ -166,9 +166,11 @@ type RosterOptions struct {
 	// opaque hash of the roster (ejabberd's versioning: true). Pushes
 	// carry the hash too. Prosody: a counter, always.
 	RosterVerOnlyIfAsked bool
-	// NoUnavailableOnSubscribe: a subscribe to a contact who has not
-	// approved it gets no unavailable presence back (ejabberd). Prosody
-	// answers it with the contact's unavailable.
+	// NoUnavailableOnSubscribe: a subscribe gets no presence back: no
+	// unavailable from a contact who has not approved it, and from one
+	// who has, the auto-reply "subscribed" alone, without the contact's
+	// presence (ejabberd's mod_roster:in_auto_reply). Prosody answers
+	// with the contact's presence, or its unavailable.
 	NoUnavailableOnSubscribe bool
 	// PresenceDelayFromResource: a stored presence carries no <delay> when
 	// it answers a probe or goes with an approval; only the presences of

@@ -147,7 +147,16 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 	case "subscribed":
 		if s.subscribed(u, c) {
 			if s.isContactSubscribed(u, c) {
-				s.sendPresenceOfAvailable(e, u, c, nil)
+				for _, res := range u.sessions {
+					if res.presence == nil {
+						continue
+					}
+					pres := res.presence.Copy()
+					pres.CreateAttr("from", res.fullStr)
+					pres.CreateAttr("to", c)
+					s.drop(pres, "blocked-outbound")
+					s.deliver(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+				}
 			}
 			s.rosterPush(e, u, c)
 		}
@@ -370,11 +379,13 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "subscribe":
 		switch {
+		case s.isContactSubscribed(c, fromBare) && s.prof.NoUnavailableOnSubscribe:
+			// ejabberd: mod_roster's auto-reply alone, routed straight
+			// to the requester (in_auto_reply): not through the
+			// contact's outbound stage, so no presence goes with it
+			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), false)
 		case s.isContactSubscribed(c, fromBare):
 			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
-			if s.prof.NoUnavailableOnSubscribe {
-				break // ejabberd: the auto-reply alone (in_auto_reply)
-			}
 			if s.sendPresenceOfAvailable(e, c, fromBare, nil) == 0 {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "unavailable"), true)
 			}

@@ -91,9 +91,12 @@ func Ejabberd() Profile {
 	p.BlockedBouncePerSession = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
-	// (the presence that goes with an approval) is bounced to the user
-	// with the blocked error, as Prosody does (§7.6).
-	p.ErrorOnBlockedBroadcast = true
+	// (broadcasts, probes, probe answers, the unavailable at the end) is
+	// filtered silently: ejabberd_c2s applies the list to each
+	// recipient before routing. Only an approval's resent presence goes
+	// through the session's outbound path and bounces
+	// (blockedSubscription).
+	p.ErrorOnBlockedBroadcast = false
 	// Finding E1 (docs/findings.md): a pending inbound subscription
 	// request survives the block and is delivered at the blocker's next
 	// initial presence, against XEP-0191 §3.3. The relaxed invariants

@@ -239,8 +239,19 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 		s.postSubscription(e, o, st)
 	case "subscribed":
-		if u != nil && s.subscribed(u, toBare) {
+		changed := u != nil && s.subscribed(u, toBare)
+		if changed {
 			s.rosterPush(e, u, toBare)
+		}
+		if s.prof.SubscriptionAlwaysRouted {
+			// ejabberd routes it whatever it changed; the user's
+			// presence follows only a new "from" (the push's
+			// route_presence_change)
+			s.postSubscription(e, o, st)
+			if changed && s.isContactSubscribed(u, toBare) {
+				s.sendPresenceOfAvailable(e, u, toBare, nil)
+			}
+			break
 		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
 			s.postSubscription(e, o, st)
@@ -252,12 +263,17 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
+			if !ok && s.prof.SubscriptionAlwaysRouted {
+				s.postSubscription(e, o, st) // ejabberd: routed all the same
+			}
 			if ok {
 				if subscribed {
 					s.rosterPush(e, u, toBare)
 				}
 				s.postSubscription(e, o, st)
-				if subscribed {
+				if subscribed && s.prof.RemovalPresenceByItem {
+					s.unavailableOfEverySession(e, u, toBare)
+				} else if subscribed {
 					s.sendPresenceOfAvailable(e, u, toBare, newStanza("presence", "type", "unavailable"))
 				}
 			}
@@ -416,7 +432,12 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 			}
 		}
 	case "unsubscribe":
+		it := c.roster[fromBare]
+		hadFrom := it != nil && it.subscribedFrom()
 		if s.processInboundUnsubscribe(c, fromBare) {
+			if hadFrom && s.prof.RemovalPresenceByItem {
+				s.unavailableOfEverySession(e, c, fromBare)
+			}
 			s.noticeAndPush(e, c, fromBare, st)
 		}
 	case "subscribed":
@@ -754,6 +775,22 @@ func rosterItemRemoved(e *HookEvent) bool {
 	return false
 }
 
+// unavailableOfEverySession is ejabberd's answer to a contact's lost
+// "from" (mod_roster route_presence_change, run by the push): the
+// unavailable of every session of the user, available or not, each
+// checked against the user's list and dropped silently when it blocks
+// the contact.
+func (s *Server) unavailableOfEverySession(e *HookEvent, u *user, jid string) {
+	for _, res := range u.sessions {
+		pres := newStanza("presence", "type", "unavailable", "from", res.fullStr, "to", jid)
+		if s.blockedBySender(origin{res}, pres) {
+			s.drop(pres, "blocked-outbound")
+			continue
+		}
+		s.post(e, true, origin{res}, pres, true)
+	}
+}
+
 // removalPresenceByItem is ejabberd's presence for a removed roster item
 // (RemovalPresenceByItem): when the contact had "from", the unavailable
 // of every session of the user, available or not (mod_roster
@@ -765,14 +802,7 @@ func rosterItemRemoved(e *HookEvent) bool {
 func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *rosterItem) {
 	sess := e.sess
 	if it.subscribedFrom() {
-		for _, res := range u.sessions {
-			pres := newStanza("presence", "type", "unavailable", "from", res.fullStr, "to", jid)
-			if s.blockedBySender(origin{res}, pres) {
-				s.drop(pres, "blocked-outbound")
-				continue
-			}
-			s.post(e, true, origin{res}, pres, true)
-		}
+		s.unavailableOfEverySession(e, u, jid)
 	}
 	if it.subscribedTo() {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)

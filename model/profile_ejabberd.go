@@ -62,6 +62,7 @@ func Ejabberd() Profile {
 	p.UnavailableNeedsAvailable = true
 	p.NoPushWithoutChange = true
 	p.RemovalPresenceByItem = true
+	p.SubscriptionAlwaysRouted = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -212,12 +213,24 @@ type RosterOptions struct {
 	// subscription "to"/"both", "none + pending in and out" or "from +
 	// pending out" it pushes nothing.
 	NoPushWithoutChange bool
+	// SubscriptionAlwaysRouted: an outbound subscribed or unsubscribed
+	// is routed to the contact whatever it changed on the user's roster,
+	// and the contact's server decides by its own item
+	// (ejabberd_c2s:process_presence_out routes every subscription
+	// stanza after mod_roster's hook); the user's presence follows a
+	// subscribed only when it gave the contact a new "from". Prosody
+	// routes them only when they change something (RFC 6121 §3.2.2,
+	// §3.3.2 leave it to the server).
+	SubscriptionAlwaysRouted bool
 	// RemovalPresenceByItem: removing a roster item sends the contact
 	// what the item's subscription says and nothing for pending
 	// requests: the unavailable of every session of the user when the
 	// contact had "from", an unsubscribe for "to"/"both", an
 	// unsubscribed for "from"/"both" (ejabberd's mod_roster; the contact
-	// keeps a request the user had sent). Prosody also cancels pending
+	// keeps a request the user had sent). The unavailable of every
+	// session also follows any other loss of "from" (an unsubscribed
+	// sent, an unsubscribe received): ejabberd sends it from the push.
+	// Prosody also cancels pending
 	// requests both ways and sends the unavailable of the available
 	// sessions when the user had "to" or a pending request.
 	RemovalPresenceByItem bool

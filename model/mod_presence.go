@@ -613,7 +613,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	}
 	// Everything this handler posts is server-generated presence.
 
-	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt {
+	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt && (priority >= 0 || !s.prof.StoredRequestNeedsPriority) {
 		s.resendStoredRequests(sess)
 	}
 	// 1. Reflection (not of an unavailable under NoUnavailableReflection).

@@ -63,6 +63,7 @@ func Ejabberd() Profile {
 	p.NoPushWithoutChange = true
 	p.RemovalPresenceByItem = true
 	p.SubscriptionAlwaysRouted = true
+	p.StoredRequestNeedsPriority = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -222,6 +223,12 @@ type RosterOptions struct {
 	// routes them only when they change something (RFC 6121 §3.2.2,
 	// §3.3.2 leave it to the server).
 	SubscriptionAlwaysRouted bool
+	// StoredRequestNeedsPriority: the stored requests are delivered at an
+	// initial presence with a priority of 0 or more only (mod_roster's
+	// c2s_self_presence); one with a negative priority gets none, and
+	// they wait for the next initial presence (finding E11: RFC 6121
+	// §3.1.3 makes no such condition).
+	StoredRequestNeedsPriority bool
 	// RemovalPresenceByItem: removing a roster item sends the contact
 	// what the item's subscription says and nothing for pending
 	// requests: the unavailable of every session of the user when the

@@ -185,7 +185,7 @@ var catalogue = []Invariant{
 		Cites: cites("RFC 6121 §4.3.2; Prosody §3.5"), Doc: "a probe is answered with A's presence iff the prober has from/both"},
 	{ID: "inv34", Name: "inv34ApprovalAndCancelPresence", Check: inv34ApprovalAndCancelPresence, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §3.1.5; RFC 6121 §3.2.2"), Doc: "an approval sends A's presence, a cancellation unavailable from each resource"},
-	{ID: "inv35", Name: "inv35StoredRequestDelivery", Check: inv35StoredRequestDelivery, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush",
+	{ID: "inv35", Name: "inv35StoredRequestDelivery", Check: inv35StoredRequestDelivery, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush, StoredRequestNeedsPriority",
 		Cites: cites("RFC 6121 §3.1.3; Prosody §3.1"), Doc: "each stored subscription request is re-delivered once at initial presence"},
 
 	// Generic stanza semantics and the harness (A.7 36–40)

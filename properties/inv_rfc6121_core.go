@@ -260,6 +260,11 @@ func inv35StoredRequestDelivery(c *Ctx) error {
 	}
 	A := c.senderBare()
 	want := map[string]int{}
+	if c.prof.StoredRequestNeedsPriority && c.postSess[c.sender].prio < 0 {
+		// ejabberd keeps the requests for an initial presence with a
+		// non-negative priority (mod_roster c2s_self_presence)
+		return nil
+	}
 	for k, b := range c.before.contacts {
 		if userBare(k[0]) == A && b.PendingIn {
 			if c.prof.RecheckBlocklistOnOfflineFlush && c.blockedEver(A, userBare(k[1])) {

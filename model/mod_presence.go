@@ -126,8 +126,8 @@ func (s *Server) postSubscription(e *HookEvent, o origin, st *etree.Element) {
 // (and, for an approval that gives the contact "from", each session's
 // presence resent to the contact by mod_roster route_presence_change,
 // which each session's list bounces to that session) reach the sessions
-// through their mailboxes, after it. A lost "from" sends the contact
-// nothing: its unavailable is denied silently.
+// through their mailboxes, after it. A lost "from" sends the contact the
+// unavailable of every session all the same (unavailableOfEverySession).
 func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *etree.Element) {
 	s.bounceSubscription(e, st)
 	if u == nil {
@@ -162,6 +162,9 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 		}
 	case "unsubscribed":
 		if _, _, subscribed := s.unsubscribed(u, c); subscribed {
+			if s.prof.RemovalPresenceByItem {
+				s.unavailableOfEverySession(e, u, c)
+			}
 			s.rosterPush(e, u, c)
 		}
 	}
@@ -777,17 +780,20 @@ func rosterItemRemoved(e *HookEvent) bool {
 
 // unavailableOfEverySession is ejabberd's answer to a contact's lost
 // "from" (mod_roster route_presence_change, run by the push): the
-// unavailable of every session of the user, available or not, each
-// checked against the user's list and dropped silently when it blocks
-// the contact.
+// unavailable of every session of the user, available or not, routed
+// past the outbound stage. Its privacy check runs the global
+// privacy_check_packet hook, where mod_privacy has no handler (it hooks
+// per host), so it always allows: the unavailable reaches a contact the
+// user blocks too (LostFromUnavailableUnchecked, finding E12; observed
+// on 24.12). Without that option the user's list drops it silently.
 func (s *Server) unavailableOfEverySession(e *HookEvent, u *user, jid string) {
 	for _, res := range u.sessions {
 		pres := newStanza("presence", "type", "unavailable", "from", res.fullStr, "to", jid)
-		if s.blockedBySender(origin{res}, pres) {
+		if !s.prof.LostFromUnavailableUnchecked && s.blockedBySender(origin{res}, pres) {
 			s.drop(pres, "blocked-outbound")
 			continue
 		}
-		s.post(e, true, origin{res}, pres, true)
+		s.post(e, true, origin{res}, pres, false)
 	}
 }
 

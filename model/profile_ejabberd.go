@@ -91,6 +91,7 @@ func Ejabberd() Profile {
 	p.GroupchatToBareBounced = true
 	p.BareIQIgnoresBlocklist = true
 	p.BlockedBouncePerSession = true
+	p.LostFromUnavailableUnchecked = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
 	// (broadcasts, probes, probe answers, the unavailable at the end) is
@@ -345,6 +346,13 @@ type EjabberdBlockingOptions struct {
 	// message). Prosody (false) checks once at routing: one error for a
 	// bare JID, none for a full JID with a session (issue #690).
 	BlockedBouncePerSession bool
+	// LostFromUnavailableUnchecked: the unavailable each session sends a
+	// contact who loses "from" (an unsubscribed sent, an unsubscribe
+	// received, the item removed) is not checked against the user's
+	// list: it reaches a contact the user blocks (finding E12; XEP-0191
+	// §3.3). ejabberd's mod_roster runs the global privacy hook, which
+	// mod_privacy does not register.
+	LostFromUnavailableUnchecked bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

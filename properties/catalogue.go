@@ -147,7 +147,7 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3"), Doc: "nothing A addresses to a JID it blocks reaches that JID"},
 	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, PrivacyBounceForBlocked, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "such a stanza gets exactly one cancel/not-acceptable with <blocked/> back"},
-	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast, DeliverToSessionJID, BareIQIgnoresBlocklist",
+	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast, DeliverToSessionJID, BareIQIgnoresBlocklist, LostFromUnavailableUnchecked",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.6"), Doc: "server-generated traffic on A's behalf never reaches a JID A blocks, silently"},
 	{ID: "inv20", Name: "inv20SelfNeverBlocked", Check: inv20SelfNeverBlocked, Level: LevelMust, Wire: true, Relax: "SelfBlockable, NoUnavailableReflection",
 		Cites: cites("XEP-0191 §5; RFC 6121 §4.2.2"), Doc: "a broadcast presence is reflected to its sender exactly once"},

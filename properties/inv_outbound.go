@@ -110,6 +110,10 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		if c.bareIQAnswer(e) {
 			continue // E9: answered on the user's behalf (inv16)
 		}
+		if c.prof.LostFromUnavailableUnchecked && e.tag == "presence" && e.typ == "unavailable" &&
+			isFrom(contactOf(c.before, a, e.user).Subscription) && !isFrom(contactOf(c.after, a, e.user).Subscription) {
+			continue // E12: the unavailable for a lost "from" is not checked
+		}
 		if !c.h.strictOn("D7") && isPEPEvent(e) {
 			// Prosody's mod_pep does not check the publisher's
 			// blocklist (mod_pep.go); sc53 judges it under Strict

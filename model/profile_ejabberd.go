@@ -244,7 +244,10 @@ type RosterOptions struct {
 	RemovalPresenceByItem bool
 	// NoPreApproval: a subscribed sent without a pending request changes
 	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
-	// is optional). Prosody pre-approves.
+	// is optional). Prosody pre-approves. On top of a subscription,
+	// ejabberd's state tables grant it all the same: sent with "to", it
+	// makes the item "both"; received with "from", likewise
+	// (mod_roster out_state_change and in_state_change).
 	NoPreApproval bool
 	// NoUnavailableProbeAnswer: a probe to an account with no available
 	// resource is not answered (RFC 6121 §4.3.2 allows silence; ejabberd

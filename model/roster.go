@@ -191,7 +191,15 @@ func (s *Server) subscribed(u *user, c string) bool {
 		return true
 	}
 	if s.prof.NoPreApproval {
-		return false // ejabberd: no request, nothing to approve
+		// ejabberd: no request, nothing to approve — except on top of
+		// "to", which its table turns into "both" without a request
+		// (mod_roster:out_state_change(to, none, subscribed))
+		if it := u.roster[c]; it != nil && it.sub == "to" && !it.ask {
+			it.sub = "both"
+			s.save(u)
+			return true
+		}
+		return false
 	}
 	if it := u.roster[c]; it == nil || it.sub == "none" || it.sub == "to" {
 		it = u.itemOrNew(c)
@@ -236,6 +244,14 @@ func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) bool 
 
 func (s *Server) processInboundApproval(u *user, c string) bool {
 	it := u.roster[c]
+	if it != nil && !it.ask && it.sub == "from" && s.prof.NoPreApproval {
+		// ejabberd's table: a subscribed on top of "from" gives "both"
+		// without a request (mod_roster:in_state_change(from, none,
+		// subscribed))
+		it.sub = "both"
+		s.save(u)
+		return true
+	}
 	if it == nil || !it.ask {
 		return false
 	}

@@ -461,6 +461,20 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	return true
 }
 
+// ownResourceBroadcast is ejabberd's broadcast of sess's presence to the
+// user's other resource res (SelfBlockable): ejabberd_c2s sends it to the
+// user's bare JID, so the list is applied to that address on the way out
+// (a full-JID or domain/resource item never matches it), and then by res
+// to the sender's full JID on the way in; either match drops it silently.
+func (s *Server) ownResourceBroadcast(sess, res *session, st *etree.Element) {
+	u := sess.user
+	if s.isBlocked(u, u.bareStr) || s.isBlocked(u, sess.fullStr) {
+		s.drop(st, "blocked-inbound")
+		return
+	}
+	s.deliver(res, st, "")
+}
+
 // unavailableToOwnResources delivers pres, an unavailable of sess that
 // was never available, to the user's other available resources, unless
 // the user's own list blocks sess (SelfBlockable).
@@ -627,6 +641,10 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
 			st.CreateAttr("to", res.fullStr)
+			if s.prof.SelfBlockable {
+				s.ownResourceBroadcast(sess, res, st)
+				continue
+			}
 			s.post(e, true, o, st, true)
 		}
 	}

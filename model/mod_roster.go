@@ -148,6 +148,12 @@ func rosterIQ(e *HookEvent) bool {
 			if cur := s.rosterVersionString(u); !asked || cv != cur {
 				rq := newNS(r, "query", nsRoster)
 				for _, jid := range u.rosterJIDs() {
+					if it := u.roster[jid]; s.prof.RosterPushOnPendingIn && it.sub == "none" && !it.ask && u.hasPending(jid) {
+						// ejabberd never shows an item that is only
+						// "none + pending in", even one the user set
+						// (mod_roster's get skips it; finding E13)
+						continue
+					}
 					rq.AddChild(itemElement(jid, u.roster[jid]))
 				}
 				if asked {

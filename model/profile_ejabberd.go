@@ -64,6 +64,7 @@ func Ejabberd() Profile {
 	p.RemovalPresenceByItem = true
 	p.SubscriptionAlwaysRouted = true
 	p.StoredRequestNeedsPriority = true
+	p.SubscriptionFromOwnRoster = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -224,6 +225,11 @@ type RosterOptions struct {
 	// routes them only when they change something (RFC 6121 §3.2.2,
 	// §3.3.2 leave it to the server).
 	SubscriptionAlwaysRouted bool
+	// SubscriptionFromOwnRoster: whether a contact is subscribed is read
+	// from the account's own stored item, online or not (ejabberd's
+	// mod_roster). Prosody's rostermanager reads the other side's
+	// roster when only that side is online (§4.3).
+	SubscriptionFromOwnRoster bool
 	// StoredRequestNeedsPriority: the stored requests are delivered at an
 	// initial presence with a priority of 0 or more only (mod_roster's
 	// c2s_self_presence); one with a negative priority gets none, and

@@ -107,6 +107,11 @@ func (s *Server) isUserSubscribed(u *user, c string) bool {
 // roster. mine is the direction in u's item ("from" or "to"), theirs the
 // same relation seen from c's item; "both" satisfies either.
 func (s *Server) subscribedVia(u *user, c, mine, theirs string) bool {
+	if s.prof.SubscriptionFromOwnRoster {
+		// ejabberd reads u's own stored item, online or not
+		it := u.roster[c]
+		return it != nil && (it.sub == "both" || it.sub == mine)
+	}
 	if sub := s.onlineSubscription(u.bareStr, c); sub != "" {
 		return sub == "both" || sub == mine
 	}

@@ -193,6 +193,12 @@ func rosterIQ(e *HookEvent) bool {
 	}
 	if attrOr(item, "subscription") == "remove" {
 		old := u.roster[jid]
+		if s.prof.RemovalPresenceByItem && u.hasPending(jid) {
+			// ejabberd keeps a stored request on the item, and the
+			// removal deletes it with the item, silently
+			delete(u.pending, jid)
+			s.save(u)
+		}
 		if old == nil && s.prof.RosterRemoveMissingPushes {
 			// ejabberd: removing an item that is not there succeeds,
 			// and the removal is pushed.

@@ -45,6 +45,7 @@ var specValues = map[string]specRule{
 	"BlockedBouncePerSession":               {value: false, why: "XEP-0191 §3.3 and RFC 6120 §8.3: a refused stanza is answered with one error, not one per resource it reached (E10)"},
 	"StoredRequestNeedsPriority":            {value: false, why: "RFC 6121 §3.1.3: a stored request is delivered when the contact next sends initial presence, whatever its priority (E11)"},
 	"LostFromUnavailableUnchecked":          {value: false, why: "XEP-0191 §3.3: nothing the server sends on the user's behalf reaches a blocked contact, the unavailable for a lost subscription included (E12)"},
+	"RemovalPresenceByItem":                 {value: false, why: "RFC 6121 §2.5.2 and §3.4: removing an item cancels the subscriptions and pending requests both ways, and the contact is told (E8)"},
 	"HostExemptFromBlocking":                {value: false, why: "XEP-0191 §3.3 makes no exception for the server's own domain (E6)"},
 	"PrivacyBounceForBlocked":               {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced with <not-acceptable/> and <blocked xmlns='urn:xmpp:blocking:errors'/> (E3)"},
 	"SelfBlockable":                         {value: false, why: "XEP-0191 §5 and RFC 6121 §4.2.2: the user's own presence is reflected whatever the list holds (E4)"},

@@ -95,9 +95,11 @@ func presenceOutbound(e *HookEvent) bool {
 		return false // the host has no roster and records nothing
 	}
 	toBare := bareOf(to)
-	if e.generated && toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
-		// ejabberd: the presence a resource sends its user's other
-		// resources is not directed presence (no unavailable follows).
+	if toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
+		// ejabberd: presence to the user's own JIDs, the server's or
+		// the client's own directed presence, is never recorded as
+		// directed presence (ejabberd_c2s process_presence_out skips
+		// its own bare JID): no unavailable follows.
 		return false
 	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {

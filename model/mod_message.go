@@ -79,6 +79,12 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
 	case "headline":
 		to, hasTo := attr(st, "to")
+		if !hasTo && s.prof.DeliverToSessionJID && e.origin.sess != nil {
+			// ejabberd keeps the 'to' of a message to the user's own
+			// bare JID and routes it as any headline to a bare JID
+			st.CreateAttr("to", bare)
+			to, hasTo = bare, true
+		}
 		n := 0
 		if u != nil && hasTo && to == bare {
 			for _, sess := range u.sessions {

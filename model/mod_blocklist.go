@@ -556,6 +556,10 @@ func bounceMessage(e *HookEvent) bool {
 		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
 		return true
 	}
+	if isChatLike(st) && s.prof.BlockedBouncePerSession {
+		s.bouncePerSession(e, st)
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690
@@ -571,10 +575,41 @@ func bounceMessage(e *HookEvent) bool {
 	return true
 }
 
+// bouncePerSession is ejabberd's refusal of a chat or normal message the
+// recipient's list blocks (BlockedBouncePerSession): the list is applied
+// by each session the message is routed to, and each one that refuses it
+// bounces it; with no session to take it, the session manager applies
+// the list and bounces it once.
+func (s *Server) bouncePerSession(e *HookEvent, st *etree.Element) {
+	to, hasTo := attr(st, "to")
+	if !hasTo && e.origin.sess != nil {
+		to = e.origin.sess.user.bareStr // the user's own bare JID
+	}
+	n := 1
+	if e.kind != kindFull || s.sessionOf(to) == nil {
+		if u := s.onlineUser(bareOf(to)); u != nil {
+			n = max(1, len(s.mods.message.top(s, u)))
+		}
+	}
+	if hasTo {
+		s.drop(st, "blocked-inbound")
+	} else {
+		r := st.Copy()
+		r.CreateAttr("to", to) // recorded as addressed to the user
+		s.drop(r, "blocked-inbound")
+	}
+	for range n {
+		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+	}
+}
+
 // bounceIQ is iq/bare and iq/full at priority 100 (§7.7).
 func bounceIQ(e *HookEvent) bool {
 	s := e.s
 	st := e.stanza
+	if e.kind == kindBare && s.prof.BareIQIgnoresBlocklist {
+		return false // answered on the user's behalf, unchecked (E9)
+	}
 	if !s.blockedByRecipient(st) {
 		return false
 	}

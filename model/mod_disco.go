@@ -35,8 +35,9 @@ type DiscoOptions struct {
 	// serverinfo form (ejabberd's mod_disco, without server_info set).
 	ServerInfoForm bool
 	// AccountDiscoForbidden: disco#info to another account is refused:
-	// auth/subscription-required "Not subscribed" unless the requester is
-	// subscribed to the account's presence, and then cancel/not-allowed
+	// auth/subscription-required "Not subscribed" unless the account's
+	// item for the requester has a subscription or a pending outbound
+	// request (mod_roster:is_subscribed), and then cancel/not-allowed
 	// "Query to another users is forbidden" (ejabberd's mod_disco without
 	// mod_caps). Prosody answers a subscribed contact.
 	AccountDiscoForbidden bool
@@ -179,8 +180,12 @@ func accountDiscoInfo(e *HookEvent) bool {
 	}
 	st := e.stanza
 	if s.prof.AccountDiscoForbidden && !e.toSelf && bareOf(attrOr(st, "from")) != target.bareStr {
+		// mod_disco asks mod_roster:is_subscribed, which reads the
+		// account's item for the requester: any subscription ("to"
+		// included) or a pending outbound request passes; a pending
+		// inbound one does not.
 		site := errSiteAccountForbid
-		if !s.mayQueryAccount(e, target) {
+		if it := target.roster[bareOf(attrOr(st, "from"))]; it == nil || (it.sub == "none" && !it.ask) {
 			site = errSiteNotSubscribed
 		}
 		e.send(s.errorAt(site, st, "cancel", "not-allowed", "", nil), "error")

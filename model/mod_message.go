@@ -41,6 +41,13 @@ func inboundMessage(e *HookEvent) bool {
 	s := e.s
 	o, st, k := e.origin, e.stanza, e.kind
 	to, hasTo := attr(st, "to")
+	if s.prof.BlockedBouncePerSession && o.sess != nil && (!hasTo || bareOf(to) == o.sess.user.bareStr) && isChatLike(st) && s.isBlocked(o.sess.user, o.sess.fullStr) {
+		// ejabberd applies the user's list to the user's own messages
+		// too (SelfBlockable, E4), which the blocklist's hooks leave
+		// to routing
+		s.bouncePerSession(e, st)
+		return true
+	}
 	if k == kindFull {
 		if target := s.sessionOf(to); target != nil {
 			s.deliver(target, st, "")
@@ -72,6 +79,12 @@ func (s *Server) messageToBare(e *HookEvent, bare string) {
 		e.send(s.errorAt(errSiteGroupchatToBar, st, "cancel", "service-unavailable", "", nil), "error")
 	case "headline":
 		to, hasTo := attr(st, "to")
+		if !hasTo && s.prof.DeliverToSessionJID && e.origin.sess != nil {
+			// ejabberd keeps the 'to' of a message to the user's own
+			// bare JID and routes it as any headline to a bare JID
+			st.CreateAttr("to", bare)
+			to, hasTo = bare, true
+		}
 		n := 0
 		if u != nil && hasTo && to == bare {
 			for _, sess := range u.sessions {

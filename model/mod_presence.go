@@ -95,9 +95,11 @@ func presenceOutbound(e *HookEvent) bool {
 		return false // the host has no roster and records nothing
 	}
 	toBare := bareOf(to)
-	if e.generated && toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
-		// ejabberd: the presence a resource sends its user's other
-		// resources is not directed presence (no unavailable follows).
+	if toBare == o.sess.user.bareStr && s.prof.PresenceDelayFromResource {
+		// ejabberd: presence to the user's own JIDs, the server's or
+		// the client's own directed presence, is never recorded as
+		// directed presence (ejabberd_c2s process_presence_out skips
+		// its own bare JID): no unavailable follows.
 		return false
 	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {
@@ -114,14 +116,60 @@ func presenceOutbound(e *HookEvent) bool {
 }
 
 // postSubscription routes an outbound subscription stanza after its
-// roster change — or, under BlockedSubscriptionBounced, bounces it when
-// the sender blocks the contact.
+// roster change.
 func (s *Server) postSubscription(e *HookEvent, o origin, st *etree.Element) {
-	if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-		s.bounceSubscription(e, st)
+	s.post(e, false, o, st, false)
+}
+
+// blockedSubscription is ejabberd's outbound subscription stanza to a
+// contact the user blocks (BlockedSubscriptionBounced): mod_roster's
+// hook changes the roster first, then the privacy check bounces the
+// stanza. The bounce is written at once by the session; the roster push
+// (and, for an approval that gives the contact "from", each session's
+// presence resent to the contact by mod_roster route_presence_change,
+// which each session's list bounces to that session) reach the sessions
+// through their mailboxes, after it. A lost "from" sends the contact the
+// unavailable of every session all the same (unavailableOfEverySession).
+func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *etree.Element) {
+	s.bounceSubscription(e, st)
+	if u == nil {
 		return
 	}
-	s.post(e, false, o, st, false)
+	switch typ {
+	case "subscribe":
+		push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, c)
+		s.setContactPendingOut(u, c)
+		if push {
+			s.rosterPush(e, u, c)
+		}
+	case "unsubscribe":
+		if s.unsubscribe(u, c) {
+			s.rosterPush(e, u, c)
+		}
+	case "subscribed":
+		if s.subscribed(u, c) {
+			if s.isContactSubscribed(u, c) {
+				for _, res := range u.sessions {
+					if res.presence == nil {
+						continue
+					}
+					pres := res.presence.Copy()
+					pres.CreateAttr("from", res.fullStr)
+					pres.CreateAttr("to", c)
+					s.drop(pres, "blocked-outbound")
+					s.deliver(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+				}
+			}
+			s.rosterPush(e, u, c)
+		}
+	case "unsubscribed":
+		if _, _, subscribed := s.unsubscribed(u, c); subscribed {
+			if s.prof.RemovalPresenceByItem {
+				s.unavailableOfEverySession(e, u, c)
+			}
+			s.rosterPush(e, u, c)
+		}
+	}
 }
 
 // bounceSubscription answers a subscription stanza to a blocked contact
@@ -145,6 +193,12 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	st.CreateAttr("to", toBare)
 	u := s.localUser(mustJID(fromBare))
 	typ := attrOr(st, "type")
+	if isSubscriptionType(typ) && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
+		s.blockedSubscription(e, u, toBare, typ, st)
+		setAttr(st, "from", stFrom, hadFrom)
+		setAttr(st, "to", stTo, hadTo)
+		return true
+	}
 	switch typ {
 	case "probe":
 		// Both are put back (mod_presence: stanza.attr.from, .to =
@@ -155,15 +209,14 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		return false // the probe goes on, to the blocklist and inbound stage
 	case "subscribe":
 		if u != nil {
+			push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, toBare)
 			s.setContactPendingOut(u, toBare)
-			s.rosterPush(e, u, toBare)
+			if push {
+				s.rosterPush(e, u, toBare)
+			}
 		}
 		// The inbound stage reports on the posted event which account
 		// stored the request (pendingAt).
-		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-			s.bounceSubscription(e, st)
-			break
-		}
 		sub := s.newEvent(e)
 		sub.origin, sub.stanza = o, st
 		s.route(sub, false)
@@ -191,11 +244,18 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 		s.postSubscription(e, o, st)
 	case "subscribed":
-		if u != nil && s.subscribed(u, toBare) {
+		changed := u != nil && s.subscribed(u, toBare)
+		if changed {
 			s.rosterPush(e, u, toBare)
 		}
-		if s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-			s.bounceSubscription(e, st) // whether or not it changed anything
+		if s.prof.SubscriptionAlwaysRouted {
+			// ejabberd routes it whatever it changed; the user's
+			// presence follows only a new "from" (the push's
+			// route_presence_change)
+			s.postSubscription(e, o, st)
+			if changed && s.isContactSubscribed(u, toBare) {
+				s.sendPresenceOfAvailable(e, u, toBare, nil)
+			}
 			break
 		}
 		if u != nil && s.isContactSubscribed(u, toBare) {
@@ -208,15 +268,17 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "unsubscribed":
 		if u != nil {
 			ok, _, subscribed := s.unsubscribed(u, toBare)
-			if !ok && s.prof.BlockedSubscriptionBounced && s.blockedBySender(o, st) {
-				s.bounceSubscription(e, st)
+			if !ok && s.prof.SubscriptionAlwaysRouted {
+				s.postSubscription(e, o, st) // ejabberd: routed all the same
 			}
 			if ok {
 				if subscribed {
 					s.rosterPush(e, u, toBare)
 				}
 				s.postSubscription(e, o, st)
-				if subscribed {
+				if subscribed && s.prof.RemovalPresenceByItem {
+					s.unavailableOfEverySession(e, u, toBare)
+				} else if subscribed {
 					s.sendPresenceOfAvailable(e, u, toBare, newStanza("presence", "type", "unavailable"))
 				}
 			}
@@ -328,7 +390,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	switch attrOr(st, "type") {
 	case "probe":
 		if s.mods.presence.probeAllowed(s, c, fromBare) {
-			if s.sendPresenceOfAvailable(e, c, stFrom, nil) == 0 && !s.prof.NoUnavailableProbeAnswer {
+			if s.answerProbe(e, c, stFrom) == 0 && !s.prof.NoUnavailableProbeAnswer {
 				s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", stFrom, "type", "unavailable"), true)
 			}
 		} else if !s.prof.NoUnavailableProbeAnswer {
@@ -338,6 +400,11 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "subscribe":
 		switch {
+		case s.isContactSubscribed(c, fromBare) && s.prof.NoUnavailableOnSubscribe:
+			// ejabberd: mod_roster's auto-reply alone, routed straight
+			// to the requester (in_auto_reply): not through the
+			// contact's outbound stage, so no presence goes with it
+			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), false)
 		case s.isContactSubscribed(c, fromBare):
 			s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
 			if s.sendPresenceOfAvailable(e, c, fromBare, nil) == 0 {
@@ -370,7 +437,12 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 			}
 		}
 	case "unsubscribe":
+		it := c.roster[fromBare]
+		hadFrom := it != nil && it.subscribedFrom()
 		if s.processInboundUnsubscribe(c, fromBare) {
+			if hadFrom && s.prof.RemovalPresenceByItem {
+				s.unavailableOfEverySession(e, c, fromBare)
+			}
 			s.noticeAndPush(e, c, fromBare, st)
 		}
 	case "subscribed":
@@ -389,6 +461,20 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
 	return true
+}
+
+// ownResourceBroadcast is ejabberd's broadcast of sess's presence to the
+// user's other resource res (SelfBlockable): ejabberd_c2s sends it to the
+// user's bare JID, so the list is applied to that address on the way out
+// (a full-JID or domain/resource item never matches it), and then by res
+// to the sender's full JID on the way in; either match drops it silently.
+func (s *Server) ownResourceBroadcast(sess, res *session, st *etree.Element) {
+	u := sess.user
+	if s.isBlocked(u, u.bareStr) || s.isBlocked(u, sess.fullStr) {
+		s.drop(st, "blocked-inbound")
+		return
+	}
+	s.deliver(res, st, "")
 }
 
 // unavailableToOwnResources delivers pres, an unavailable of sess that
@@ -434,8 +520,13 @@ func (s *Server) resendStoredRequests(sess *session) {
 func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Element) {
 	if s.prof.RosterPushOnPendingIn && c.roster[from] == nil {
 		// ejabberd: only a pending-in went away, on an item it never
-		// shows (none + pending-in): nothing to push
-		s.sendToInterested(c, st)
+		// shows (none + pending-in). mod_roster:process_subscription
+		// deletes that item and reports no change, so the
+		// roster_in_subscription hook answers false and ejabberd_sm
+		// delivers the stanza to no resource: nothing is pushed and
+		// the notice is dropped (observed on 24.12: an unsubscribe
+		// cancelling a stored request never reaches the contact).
+		s.drop(st, "subscription-no-change")
 		return
 	}
 	if s.prof.RosterPushBeforeResult {
@@ -495,6 +586,31 @@ func (s *Server) sendPresenceOfAvailable(e *HookEvent, u *user, jid string, over
 	return n
 }
 
+// answerProbe answers a probe from jid with the stored presence of each
+// available session of u. Under PresenceDelayFromResource each answer
+// carries a <delay> from the answering session's full JID, first
+// (ejabberd_c2s:route_probe_reply stamps the session's last presence
+// with its own JID and time, as it does for the user's other resources).
+func (s *Server) answerProbe(e *HookEvent, u *user, jid string) int {
+	if !s.prof.PresenceDelayFromResource {
+		return s.sendPresenceOfAvailable(e, u, jid, nil)
+	}
+	n := 0
+	for _, sess := range u.sessions {
+		if sess.presence == nil {
+			continue
+		}
+		pres := sess.presence.Copy()
+		d := s.delayElement(s.stamp())
+		d.CreateAttr("from", sess.fullStr)
+		pres.InsertChildAt(0, d)
+		pres.CreateAttr("to", jid)
+		s.post(e, true, origin{sess}, pres, true)
+		n++
+	}
+	return n
+}
+
 // handleNormalPresence is mod_presence's handle_normal_presence: a
 // broadcast available or unavailable presence from session o (§3.1).
 func (s *Server) handleNormalPresence(e *HookEvent) {
@@ -516,7 +632,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	}
 	// Everything this handler posts is server-generated presence.
 
-	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt {
+	if !hasType && sess.presence == nil && s.prof.StoredRequestRebuilt && (priority >= 0 || !s.prof.StoredRequestNeedsPriority) {
 		s.resendStoredRequests(sess)
 	}
 	// 1. Reflection (not of an unavailable under NoUnavailableReflection).
@@ -527,6 +643,10 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	for _, res := range u.sessions {
 		if res != sess && res.presence != nil {
 			st.CreateAttr("to", res.fullStr)
+			if s.prof.SelfBlockable {
+				s.ownResourceBroadcast(sess, res, st)
+				continue
+			}
 			s.post(e, true, o, st, true)
 		}
 	}
@@ -664,6 +784,10 @@ func rosterItemRemoved(e *HookEvent) bool {
 	s := e.s
 	sess, jid, it := e.sess, e.contact, e.item
 	u := sess.user
+	if s.prof.RemovalPresenceByItem {
+		s.removalPresenceByItem(e, u, jid, it)
+		return false
+	}
 	if it.subscribedFrom() || u.hasPending(jid) {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
 	}
@@ -697,4 +821,44 @@ func (s *Server) loadsOfflineRoster(c *user, st *etree.Element, fromBare string)
 		return true
 	}
 	return !s.mods.presence.probeAllowed(s, c, fromBare) && !s.prof.NoUnavailableProbeAnswer
+}
+
+// unavailableOfEverySession is ejabberd's answer to a contact's lost
+// "from" (mod_roster route_presence_change, run by the push): the
+// unavailable of every session of the user, available or not, routed
+// past the outbound stage. Its privacy check runs the global
+// privacy_check_packet hook, where mod_privacy has no handler (it hooks
+// per host), so it always allows: the unavailable reaches a contact the
+// user blocks too (LostFromUnavailableUnchecked, finding E12; observed
+// on 24.12). Without that option the user's list drops it silently.
+func (s *Server) unavailableOfEverySession(e *HookEvent, u *user, jid string) {
+	for _, res := range u.sessions {
+		pres := newStanza("presence", "type", "unavailable", "from", res.fullStr, "to", jid)
+		if !s.prof.LostFromUnavailableUnchecked && s.blockedBySender(origin{res}, pres) {
+			s.drop(pres, "blocked-outbound")
+			continue
+		}
+		s.post(e, true, origin{res}, pres, false)
+	}
+}
+
+// removalPresenceByItem is ejabberd's presence for a removed roster item
+// (RemovalPresenceByItem): when the contact had "from", the unavailable
+// of every session of the user, available or not (mod_roster
+// route_presence_change, privacy-checked: a blocked contact gets
+// nothing, silently), then an unsubscribe for a subscription "to"/"both"
+// and an unsubscribed for "from"/"both" (send_unsubscribing_presence,
+// routed without the privacy check). A pending request either way sends
+// nothing: the contact keeps its stored request.
+func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *rosterItem) {
+	sess := e.sess
+	if it.subscribedFrom() {
+		s.unavailableOfEverySession(e, u, jid)
+	}
+	if it.subscribedTo() {
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
+	}
+	if it.subscribedFrom() {
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
+	}
 }

@@ -148,6 +148,12 @@ func rosterIQ(e *HookEvent) bool {
 			if cur := s.rosterVersionString(u); !asked || cv != cur {
 				rq := newNS(r, "query", nsRoster)
 				for _, jid := range u.rosterJIDs() {
+					if it := u.roster[jid]; s.prof.RosterPushOnPendingIn && it.sub == "none" && !it.ask && u.hasPending(jid) {
+						// ejabberd never shows an item that is only
+						// "none + pending in", even one the user set
+						// (mod_roster's get skips it; finding E13)
+						continue
+					}
 					rq.AddChild(itemElement(jid, u.roster[jid]))
 				}
 				if asked {
@@ -187,6 +193,12 @@ func rosterIQ(e *HookEvent) bool {
 	}
 	if attrOr(item, "subscription") == "remove" {
 		old := u.roster[jid]
+		if s.prof.RemovalPresenceByItem && u.hasPending(jid) {
+			// ejabberd keeps a stored request on the item, and the
+			// removal deletes it with the item, silently
+			delete(u.pending, jid)
+			s.save(u)
+		}
 		if old == nil && s.prof.RosterRemoveMissingPushes {
 			// ejabberd: removing an item that is not there succeeds,
 			// and the removal is pushed.

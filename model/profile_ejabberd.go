@@ -61,6 +61,10 @@ func Ejabberd() Profile {
 	p.RosterRemoveMissingPushes = true
 	p.UnavailableNeedsAvailable = true
 	p.NoPushWithoutChange = true
+	p.RemovalPresenceByItem = true
+	p.SubscriptionAlwaysRouted = true
+	p.StoredRequestNeedsPriority = true
+	p.SubscriptionFromOwnRoster = true
 	p.NoPreApproval = true
 	p.NoUnavailableProbeAnswer = true
 	p.NoUnavailableReflection = true
@@ -86,11 +90,17 @@ func Ejabberd() Profile {
 	p.HostExemptFromBlocking = true
 	p.BlockDuplicatesKept = true
 	p.GroupchatToBareBounced = true
+	p.BareIQIgnoresBlocklist = true
+	p.BlockedBouncePerSession = true
+	p.LostFromUnavailableUnchecked = true
 	p.BounceBlockedMessages = true
 	// Presence the server sends on the user's behalf to a blocked contact
-	// (the presence that goes with an approval) is bounced to the user
-	// with the blocked error, as Prosody does (§7.6).
-	p.ErrorOnBlockedBroadcast = true
+	// (broadcasts, probes, probe answers, the unavailable at the end) is
+	// filtered silently: ejabberd_c2s applies the list to each
+	// recipient before routing. Only an approval's resent presence goes
+	// through the session's outbound path and bounces
+	// (blockedSubscription).
+	p.ErrorOnBlockedBroadcast = false
 	// Finding E1 (docs/findings.md): a pending inbound subscription
 	// request survives the block and is delivered at the blocker's next
 	// initial presence, against XEP-0191 §3.3. The relaxed invariants
@@ -163,9 +173,11 @@ type RosterOptions struct {
 	// opaque hash of the roster (ejabberd's versioning: true). Pushes
 	// carry the hash too. Prosody: a counter, always.
 	RosterVerOnlyIfAsked bool
-	// NoUnavailableOnSubscribe: a subscribe to a contact who has not
-	// approved it gets no unavailable presence back (ejabberd). Prosody
-	// answers it with the contact's unavailable.
+	// NoUnavailableOnSubscribe: a subscribe gets no presence back: no
+	// unavailable from a contact who has not approved it, and from one
+	// who has, the auto-reply "subscribed" alone, without the contact's
+	// presence (ejabberd's mod_roster:in_auto_reply). Prosody answers
+	// with the contact's presence, or its unavailable.
 	NoUnavailableOnSubscribe bool
 	// PresenceDelayFromResource: a stored presence carries no <delay> when
 	// it answers a probe or goes with an approval; only the presences of
@@ -195,12 +207,53 @@ type RosterOptions struct {
 	// (ejabberd). Prosody treats it as any unavailable (sent: reflected
 	// and broadcast; at the end: nothing).
 	UnavailableNeedsAvailable bool
-	// NoPushWithoutChange: an outbound unsubscribe that changes nothing
-	// pushes nothing (ejabberd). Prosody pushes the unchanged item.
+	// NoPushWithoutChange: an outbound unsubscribe or subscribe that
+	// changes nothing pushes nothing (ejabberd). Prosody pushes the
+	// unchanged item. ejabberd decides by its state table
+	// (mod_roster:out_state_change): a subscribe pushes from "none",
+	// "none + pending in" and "from" (pending out added), and from
+	// "none + pending out" (mapped onto itself, pushed again); from a
+	// subscription "to"/"both", "none + pending in and out" or "from +
+	// pending out" it pushes nothing.
 	NoPushWithoutChange bool
+	// SubscriptionAlwaysRouted: an outbound subscribed or unsubscribed
+	// is routed to the contact whatever it changed on the user's roster,
+	// and the contact's server decides by its own item
+	// (ejabberd_c2s:process_presence_out routes every subscription
+	// stanza after mod_roster's hook); the user's presence follows a
+	// subscribed only when it gave the contact a new "from". Prosody
+	// routes them only when they change something (RFC 6121 §3.2.2,
+	// §3.3.2 leave it to the server).
+	SubscriptionAlwaysRouted bool
+	// SubscriptionFromOwnRoster: whether a contact is subscribed is read
+	// from the account's own stored item, online or not (ejabberd's
+	// mod_roster). Prosody's rostermanager reads the other side's
+	// roster when only that side is online (§4.3).
+	SubscriptionFromOwnRoster bool
+	// StoredRequestNeedsPriority: the stored requests are delivered at an
+	// initial presence with a priority of 0 or more only (mod_roster's
+	// c2s_self_presence); one with a negative priority gets none, and
+	// they wait for the next initial presence (finding E11: RFC 6121
+	// §3.1.3 makes no such condition).
+	StoredRequestNeedsPriority bool
+	// RemovalPresenceByItem: removing a roster item sends the contact
+	// what the item's subscription says and nothing for pending
+	// requests: the unavailable of every session of the user when the
+	// contact had "from", an unsubscribe for "to"/"both", an
+	// unsubscribed for "from"/"both" (ejabberd's mod_roster; the contact
+	// keeps a request the user had sent). The unavailable of every
+	// session also follows any other loss of "from" (an unsubscribed
+	// sent, an unsubscribe received): ejabberd sends it from the push.
+	// Prosody also cancels pending
+	// requests both ways and sends the unavailable of the available
+	// sessions when the user had "to" or a pending request.
+	RemovalPresenceByItem bool
 	// NoPreApproval: a subscribed sent without a pending request changes
 	// nothing (ejabberd does not offer RFC 6121 §3.4 pre-approval, which
-	// is optional). Prosody pre-approves.
+	// is optional). Prosody pre-approves. On top of a subscription,
+	// ejabberd's state tables grant it all the same: sent with "to", it
+	// makes the item "both"; received with "from", likewise
+	// (mod_roster out_state_change and in_state_change).
 	NoPreApproval bool
 	// NoUnavailableProbeAnswer: a probe to an account with no available
 	// resource is not answered (RFC 6121 §4.3.2 allows silence; ejabberd
@@ -282,6 +335,33 @@ type EjabberdBlockingOptions struct {
 	// manager answers before the recipient's session applies its list).
 	// Prosody drops a blocked one silently.
 	GroupchatToBareBounced bool
+	// BareIQIgnoresBlocklist: an iq get or set to the bare JID of a user
+	// who blocks the sender is answered as if there were no block: the
+	// server handles it on the user's behalf (ejabberd_sm hands an iq to
+	// a bare JID to gen_iq_handler without mod_privacy's check, which
+	// runs only in the recipient's sessions), so a ping is answered, an
+	// account disco#info refused for the subscription, an unhandled
+	// namespace refused with "No module is handling this query" (finding
+	// E9). XEP-0191 §3.3 wants every iq from a blocked JID refused with
+	// service-unavailable and nothing else. Prosody: false.
+	BareIQIgnoresBlocklist bool
+	// BlockedBouncePerSession: a chat or normal message from a blocked
+	// JID is refused by each session it is routed to, and each refusal
+	// bounces it (cancel/service-unavailable, no text): one error for a
+	// full JID with a session, one per top-priority resource for a bare
+	// JID, one when no resource is available (ejabberd_c2s
+	// process_message_in runs mod_privacy's check per session;
+	// ejabberd_sm checks the list itself when no session takes the
+	// message). Prosody (false) checks once at routing: one error for a
+	// bare JID, none for a full JID with a session (issue #690).
+	BlockedBouncePerSession bool
+	// LostFromUnavailableUnchecked: the unavailable each session sends a
+	// contact who loses "from" (an unsubscribed sent, an unsubscribe
+	// received, the item removed) is not checked against the user's
+	// list: it reaches a contact the user blocks (finding E12; XEP-0191
+	// §3.3). ejabberd's mod_roster runs the global privacy hook, which
+	// mod_privacy does not register.
+	LostFromUnavailableUnchecked bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -119,6 +119,11 @@ func (s *Server) isUserSubscribed(u *user, c string) bool {
 // roster. mine is the direction in u's item ("from" or "to"), theirs the
 // same relation seen from c's item; "both" satisfies either.
 func (s *Server) subscribedVia(u *user, c, mine, theirs string) bool {
+	if s.prof.SubscriptionFromOwnRoster {
+		// ejabberd reads u's own stored item, online or not
+		it := u.roster[c]
+		return it != nil && (it.sub == "both" || it.sub == mine)
+	}
 	if sub := s.onlineSubscription(u.bareStr, c); sub != "" {
 		return sub == "both" || sub == mine
 	}
@@ -163,6 +168,22 @@ func (s *Server) setContactPendingOut(u *user, c string) {
 	s.save(u)
 }
 
+// subscribeChangesItem reports whether an outbound subscribe to c is a
+// transition of ejabberd's table (NoPushWithoutChange): from "none" or
+// "from" without a pending outbound request, or from "none + pending
+// out" alone; not from "to"/"both" nor with pending out beside a pending
+// in or "from".
+func (s *Server) subscribeChangesItem(u *user, c string) bool {
+	it := u.roster[c]
+	if it == nil {
+		return true
+	}
+	if it.subscribedTo() {
+		return false
+	}
+	return !it.ask || (it.sub == "none" && !u.hasPending(c))
+}
+
 // unsubscribe: outbound unsubscribe; reports whether a push follows.
 func (s *Server) unsubscribe(u *user, c string) bool {
 	it := u.roster[c]
@@ -195,7 +216,15 @@ func (s *Server) subscribed(u *user, c string) bool {
 		return true
 	}
 	if s.prof.NoPreApproval {
-		return false // ejabberd: no request, nothing to approve
+		// ejabberd: no request, nothing to approve — except on top of
+		// "to", which its table turns into "both" without a request
+		// (mod_roster:out_state_change(to, none, subscribed))
+		if it := u.roster[c]; it != nil && it.sub == "to" && !it.ask {
+			it.sub = "both"
+			s.save(u)
+			return true
+		}
+		return false
 	}
 	if it := u.roster[c]; it == nil || it.sub == "none" || it.sub == "to" {
 		it = u.itemOrNew(c)
@@ -243,6 +272,14 @@ func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) bool 
 
 func (s *Server) processInboundApproval(u *user, c string) bool {
 	it := u.roster[c]
+	if it != nil && !it.ask && it.sub == "from" && s.prof.NoPreApproval {
+		// ejabberd's table: a subscribed on top of "from" gives "both"
+		// without a request (mod_roster:in_state_change(from, none,
+		// subscribed))
+		it.sub = "both"
+		s.save(u)
+		return true
+	}
 	if it == nil || !it.ask {
 		return false
 	}

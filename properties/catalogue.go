@@ -137,9 +137,9 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3"), Doc: "presence of any type from a blocked JID gets no answer at all"},
 	{ID: "inv14", Name: "inv14InboundSubscriptionImmunity", Check: inv14InboundSubscriptionImmunity, Level: LevelMust, Wire: true,
 		Cites: cites("XEP-0191 §5; XEP-0016 §2.2"), Doc: "a subscription stanza from a blocked JID changes nothing in A's roster"},
-	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages, GroupchatToBareBounced",
+	{ID: "inv15", Name: "inv15InboundMessageHandling", Check: inv15InboundMessageHandling, Level: LevelShould, Wire: true, Relax: "BounceBlockedMessages, GroupchatToBareBounced, BlockedBouncePerSession",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.7"), Doc: "a blocked chat/normal message is bounced once (or dropped), others silently dropped"},
-	{ID: "inv16", Name: "inv16InboundIQHandling", Check: inv16InboundIQHandling, Level: LevelMust, Wire: true,
+	{ID: "inv16", Name: "inv16InboundIQHandling", Check: inv16InboundIQHandling, Level: LevelMust, Wire: true, Relax: "BareIQIgnoresBlocklist",
 		Cites: cites("XEP-0191 §3.3"), Doc: "an iq get/set from a blocked JID gets one service-unavailable, results are dropped"},
 
 	// Outbound: A to a blocked JID (A.7 17–20)
@@ -147,7 +147,7 @@ var catalogue = []Invariant{
 		Cites: cites("XEP-0191 §3.3"), Doc: "nothing A addresses to a JID it blocks reaches that JID"},
 	{ID: "inv18", Name: "inv18BlockedErrorToSender", Check: inv18BlockedErrorToSender, Level: LevelMust, Wire: true, Relax: "LocalRosterChangeOnBlockedOutboundSub, PrivacyBounceForBlocked, HostExemptFromBlocking",
 		Cites: cites("XEP-0191 §3.3"), Doc: "such a stanza gets exactly one cancel/not-acceptable with <blocked/> back"},
-	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast",
+	{ID: "inv19", Name: "inv19GeneratedTrafficSuppressed", Check: inv19GeneratedTrafficSuppressed, Level: LevelDerived, Wire: true, Relax: "ErrorOnBlockedBroadcast, DeliverToSessionJID, BareIQIgnoresBlocklist, LostFromUnavailableUnchecked",
 		Cites: cites("XEP-0191 §3.3; Prosody §7.6"), Doc: "server-generated traffic on A's behalf never reaches a JID A blocks, silently"},
 	{ID: "inv20", Name: "inv20SelfNeverBlocked", Check: inv20SelfNeverBlocked, Level: LevelMust, Wire: true, Relax: "SelfBlockable, NoUnavailableReflection",
 		Cites: cites("XEP-0191 §5; RFC 6121 §4.2.2"), Doc: "a broadcast presence is reflected to its sender exactly once"},
@@ -175,17 +175,17 @@ var catalogue = []Invariant{
 	// RFC 6121 core (A.7 29–35)
 	{ID: "inv29", Name: "inv29ValidSubscriptionStates", Check: inv29ValidSubscriptionStates, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 App. A; RFC 6121 §3.4"), Doc: "every roster state is one of RFC 6121's nine; approved only without from"},
-	{ID: "inv30", Name: "inv30CrossRosterConsistency", Check: inv30CrossRosterConsistency, Level: LevelDerived, Wire: true, Relax: "Strict",
+	{ID: "inv30", Name: "inv30CrossRosterConsistency", Check: inv30CrossRosterConsistency, Level: LevelDerived, Wire: true, Relax: "Strict, RemovalPresenceByItem",
 		Cites: cites("RFC 6121 §3"), Doc: "without blocking, A has to towards B iff B has from towards A"},
 	{ID: "inv31", Name: "inv31RosterPushOnChange", Check: inv31RosterPushOnChange, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §2.1.6; RFC 6121 §3; Prosody §4.2"), Doc: "every roster change is pushed to each interested resource, no-ops push nothing"},
-	{ID: "inv32", Name: "inv32PresenceAuthorisation", Check: inv32PresenceAuthorisation, Level: LevelMust, Wire: true,
+	{ID: "inv32", Name: "inv32PresenceAuthorisation", Check: inv32PresenceAuthorisation, Level: LevelMust, Wire: true, Relax: "DeliverToSessionJID",
 		Cites: cites("RFC 6121 §4.4; RFC 6121 §4.6; XEP-0191 §3.3"), Doc: "available presence reaches only subscribers or directed targets, never across a block"},
 	{ID: "inv33", Name: "inv33ProbeSemantics", Check: inv33ProbeSemantics, Level: LevelMust, Wire: true, Relax: "NoUnavailableProbeAnswer",
 		Cites: cites("RFC 6121 §4.3.2; Prosody §3.5"), Doc: "a probe is answered with A's presence iff the prober has from/both"},
 	{ID: "inv34", Name: "inv34ApprovalAndCancelPresence", Check: inv34ApprovalAndCancelPresence, Level: LevelMust, Wire: true,
 		Cites: cites("RFC 6121 §3.1.5; RFC 6121 §3.2.2"), Doc: "an approval sends A's presence, a cancellation unavailable from each resource"},
-	{ID: "inv35", Name: "inv35StoredRequestDelivery", Check: inv35StoredRequestDelivery, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush",
+	{ID: "inv35", Name: "inv35StoredRequestDelivery", Check: inv35StoredRequestDelivery, Level: LevelMust, Wire: true, Relax: "RecheckBlocklistOnOfflineFlush, StoredRequestNeedsPriority",
 		Cites: cites("RFC 6121 §3.1.3; Prosody §3.1"), Doc: "each stored subscription request is re-delivered once at initial presence"},
 
 	// Generic stanza semantics and the harness (A.7 36–40)

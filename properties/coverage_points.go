@@ -56,6 +56,10 @@ var modelRules = []CoveragePoint{
 		reach: func(p model.Profile) string {
 			return unless(p.NoUnavailableProbeAnswer, "the profile answers such a probe with unsubscribed (NoUnavailableProbeAnswer=false)")
 		}},
+	{ID: "rule:subscription-no-change", Doc: "mod_roster (ejabberd): an inbound unsubscribe that only cancels a stored request is delivered to no resource (RosterPushOnPendingIn)",
+		reach: func(p model.Profile) string {
+			return unless(p.RosterPushOnPendingIn, "the profile delivers it (RosterPushOnPendingIn=false)")
+		}},
 	{ID: "rule:error-to-bare", Doc: "mod_message: an error message to a bare JID is dropped"},
 	{ID: "rule:error-without-condition", Doc: "core: an error stanza without any child is discarded (§1.1)",
 		Unreachable: "the generator's errors always carry a condition"},

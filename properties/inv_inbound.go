@@ -47,6 +47,17 @@ func (c *Ctx) aboutOwnOutbound(e *ev) bool {
 	return e.Client == c.sender || cond == "not-acceptable" && (blk || c.prof.PrivacyBounceForBlocked)
 }
 
+// bareIQAnswer: e answers the step's iq get or set to a local user's
+// bare JID, which a server with Profile.BareIQIgnoresBlocklist (ejabberd)
+// answers on the user's behalf whatever the user blocks (finding E9).
+func (c *Ctx) bareIQAnswer(e *ev) bool {
+	if !c.prof.BareIQIgnoresBlocklist || c.send == nil || c.send.tag != "iq" || (c.send.typ != "get" && c.send.typ != "set") {
+		return false
+	}
+	to := c.sendTo()
+	return e.Client == c.sender && e.tag == "iq" && e.id == c.send.id && isLocalUser(to) && to == bareOf(to) && e.from == to
+}
+
 // blockedSend: the step is a stanza from j's client to a local user A who
 // blocks j (throughout) while j does not block A.
 func (c *Ctx) blockedSend(tag string) (a string, ok bool) {
@@ -110,7 +121,8 @@ func inv14InboundSubscriptionImmunity(c *Ctx) error {
 // inv15InboundMessageHandling: a chat/normal message from a blocked j is
 // not delivered and, under BounceBlockedMessages, answered with exactly
 // one cancel/service-unavailable (Prosody drops it when addressed to a
-// bound full JID, issue #690, §7.7); headline, groupchat and error are
+// bound full JID, issue #690, §7.7; ejabberd bounces it once per session
+// it reached, BlockedBouncePerSession, finding E10); headline, groupchat and error are
 // dropped silently and nothing is stored (XEP-0191 §3.3; X12; inv 15).
 func inv15InboundMessageHandling(c *Ctx) error {
 	a, ok := c.blockedSend("message")
@@ -139,6 +151,8 @@ func inv15InboundMessageHandling(c *Ctx) error {
 	case "chat", "normal", "":
 		switch {
 		case boundFull && errs <= 1:
+		case c.prof.BlockedBouncePerSession && errs >= 1 && errs <= max(1, len(c.sessionsOfMemo(&c.preBy, c.preSess, a))):
+			// E10: one bounce per session the message was routed to
 		case c.prof.BounceBlockedMessages && errs != 1:
 			return fmt.Errorf("%d errors for a blocked %q message, want 1", errs, c.send.typ)
 		case !c.prof.BounceBlockedMessages && errs != 0:
@@ -173,6 +187,13 @@ func inv16InboundIQHandling(c *Ctx) error {
 		}
 	}
 	ans, n := c.answer()
+	if (c.send.typ == "get" || c.send.typ == "set") && c.prof.BareIQIgnoresBlocklist && c.sendTo() == a {
+		// E9: answered on A's behalf as if nothing were blocked
+		if n != 1 {
+			return fmt.Errorf("%d answers to an iq to %s's bare JID, want one", n, a)
+		}
+		return nil
+	}
 	if c.send.typ == "get" || c.send.typ == "set" {
 		if n != 1 || ans.typ != "error" {
 			return fmt.Errorf("%d answers to a blocked iq, want one error", n)

@@ -107,12 +107,19 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		if c.aboutOwnOutbound(e) {
 			continue // judged in the second half
 		}
+		if c.bareIQAnswer(e) {
+			continue // E9: answered on the user's behalf (inv16)
+		}
+		if c.prof.LostFromUnavailableUnchecked && e.tag == "presence" && e.typ == "unavailable" &&
+			isFrom(contactOf(c.before, a, e.user).Subscription) && !isFrom(contactOf(c.after, a, e.user).Subscription) {
+			continue // E12: the unavailable for a lost "from" is not checked
+		}
 		if !c.h.strictOn("D7") && isPEPEvent(e) {
 			// Prosody's mod_pep does not check the publisher's
 			// blocklist (mod_pep.go); sc53 judges it under Strict
 			continue
 		}
-		if c.prof.LocalRosterChangeOnBlockedOutboundSub && e.tag == "presence" && !strings.Contains(e.to, "/") {
+		if c.prof.LocalRosterChangeOnBlockedOutboundSub && e.tag == "presence" && !strings.Contains(c.routedAddr(e), "/") {
 			switch e.typ {
 			case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
 				continue // routed before the blocklist sees it (§4.4)
@@ -131,12 +138,7 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 			// blocked by a domain item gets it when listed itself.
 			continue
 		}
-		// the address the stanza was routed to (§7.5: outbound checks
-		// test the sender's list against `to`)
-		addr := e.to
-		if addr == "" {
-			addr = e.JID.String()
-		}
+		addr := c.routedAddr(e)
 		if c.blockedThroughout(a, addr) {
 			return fmt.Errorf("%s received %s from %s, which blocks it", e.Client, e.Stanza, a)
 		}
@@ -157,6 +159,29 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		}
 	}
 	return nil
+}
+
+// routedAddr is the address e was routed to, which the sender's list is
+// tested against (§7.5: outbound checks test `to`): the stanza's 'to', or
+// the recipient session's JID without one. A server that writes every
+// delivery with the session's full JID as 'to'
+// (Profile.DeliverToSessionJID: ejabberd) no longer shows whether the
+// stanza was routed to the bare JID (a roster broadcast, a subscription
+// notice, the unavailable to a bare directed-presence target, a message
+// to the bare JID) or to this resource; ejabberd's privacy check tests
+// the routed address (mod_privacy:is_type_match, where a full-JID or
+// domain/resource item never matches a bare JID), so the bare JID is
+// what is judged: a stanza reaching a resource that only a full-JID item
+// blocks is not a violation the trace can show.
+func (c *Ctx) routedAddr(e *ev) string {
+	addr := e.to
+	if addr == "" {
+		addr = e.JID.String()
+	}
+	if c.prof.DeliverToSessionJID {
+		addr = bareOf(addr)
+	}
+	return addr
 }
 
 // inv20SelfNeverBlocked: the server's traffic from A's bare JID to A's

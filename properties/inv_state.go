@@ -216,6 +216,23 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 	return ""
 }
 
+// stepRemoves reports whether the step is user a's roster set removing b.
+func (c *Ctx) stepRemoves(a, b string) bool {
+	if c.send == nil || c.send.tag != "iq" || vHas(c.send.el, "to") || userOf(c.senderBare()) != a {
+		return false
+	}
+	q := vFirst(c.send.el)
+	if q.IsZero() || vAttrOr(q, "xmlns") != nsRoster {
+		return false
+	}
+	for _, it := range vChildren(q, "item") {
+		if vAttrOr(it, "subscription") == "remove" && userOf(vAttrOr(it, "jid")) == b {
+			return true
+		}
+	}
+	return false
+}
+
 // remember carries forward what later steps' invariants need: roster
 // removals and pre-approvals (inv30), directed presence (inv32), stored
 // requests (sc51).

@@ -106,6 +106,7 @@ const (
 	nsStanzas   = "urn:ietf:params:xml:ns:xmpp-stanzas"
 	nsRoster    = "jabber:iq:roster"
 	nsBlocking  = "urn:xmpp:blocking"
+	nsPrivacy   = "jabber:iq:privacy"
 	nsBlockErr  = "urn:xmpp:blocking:errors"
 	nsDelay     = "urn:xmpp:delay"
 	nsVCardHint = "vcard-temp:x:update"

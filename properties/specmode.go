@@ -41,6 +41,11 @@ var specValues = map[string]specRule{
 	"BlockMediatedInviter":                  {value: true, why: "XEP-0191 §3.3: nothing from a blocked JID reaches the user, a room's mediated invitation naming him included (sc58; docs/findings.md D10)"},
 	"NoPresenceOnBlock":                     {value: false, why: "XEP-0191 §3.3: on block the server MUST send unavailable presence to the blocked contact (docs/findings.md E2)"},
 	"NoPresenceOnUnblock":                   {value: false, why: "XEP-0191 §3.4: on unblock the server sends presence to the unblocked contact (E2)"},
+	"BareIQIgnoresBlocklist":                {value: false, why: "XEP-0191 §3.3: an iq get or set from a blocked JID is answered with service-unavailable, whoever handles it (E9)"},
+	"BlockedBouncePerSession":               {value: false, why: "XEP-0191 §3.3 and RFC 6120 §8.3: a refused stanza is answered with one error, not one per resource it reached (E10)"},
+	"StoredRequestNeedsPriority":            {value: false, why: "RFC 6121 §3.1.3: a stored request is delivered when the contact next sends initial presence, whatever its priority (E11)"},
+	"LostFromUnavailableUnchecked":          {value: false, why: "XEP-0191 §3.3: nothing the server sends on the user's behalf reaches a blocked contact, the unavailable for a lost subscription included (E12)"},
+	"RemovalPresenceByItem":                 {value: false, why: "RFC 6121 §2.5.2 and §3.4: removing an item cancels the subscriptions and pending requests both ways, and the contact is told (E8)"},
 	"HostExemptFromBlocking":                {value: false, why: "XEP-0191 §3.3 makes no exception for the server's own domain (E6)"},
 	"PrivacyBounceForBlocked":               {value: false, why: "XEP-0191 §3.3: a stanza to a blocked JID is bounced with <not-acceptable/> and <blocked xmlns='urn:xmpp:blocking:errors'/> (E3)"},
 	"SelfBlockable":                         {value: false, why: "XEP-0191 §5 and RFC 6121 §4.2.2: the user's own presence is reflected whatever the list holds (E4)"},
@@ -53,6 +58,7 @@ var specValues = map[string]specRule{
 	"PushOnlyInterested":                    {open: true, why: "XEP-0191 §3.3 leaves which resources are interested to the server"},
 	"UnavailableSenderIsFullJID":            {open: true, why: "XEP-0191 §3.3 does not say from which JID the unavailable comes"},
 	"DropPendingInOnBlock":                  {open: true, why: "XEP-0191 §4 leaves pending requests to the server (Prosody #574 drops them)"},
+	"DeliverToSessionJID":                   {open: true, why: "RFC 6120 §8.1.2.1 lets the server address a delivery to the session's full JID; the wire then does not say whether a stanza was routed to the bare JID, which a full-JID item does not block (inv19)"},
 	"DomainResourceMatchesAnyUser":          {open: true, why: "XEP-0191 §6 follows XEP-0016's matching, which servers read both ways"},
 }
 

@@ -36,6 +36,12 @@ The report is deterministic for a seed (counts only, no times; the
 shrinking is bounded by --shrink-time, which a slow machine can reach) and
 each file is written atomically.
 
+Against a server without insecure authentication, --password, --tls,
+--ca and --insecure-skip-verify say how to log in, --no-prefix uses the
+scripts' accounts as they are and --register creates fresh ones by
+in-band registration (replay's flags); --max-stanza-bytes and --max-depth
+bound what is accepted from the server.
+
 Exit status: 0 every check passed, 1 a check failed, 2 usage, a bad script
 or a transport failure (no report is written then).
 
@@ -49,7 +55,8 @@ Examples:
 
 func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
-	server := fs.String("server", "", "the server under test, HOST:PORT (default: the model alone)")
+	var sf serverFlags
+	sf.add(fs, "the server under test, HOST:PORT (default: the model alone)", "with --server: how long each wait on the server may take (default 5s)")
 	var profile string
 	profileFlag(fs, &profile, "the server's profile")
 	html := fs.String("html", "", "write the HTML report to `FILE`")
@@ -58,7 +65,6 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 	steps := fs.Int("steps", 30, "average actions per sequence")
 	rounds := fs.Int("rounds", 3, "property rounds at most")
 	seed := fs.Uint64("seed", 1, "rapid seed of the property run")
-	timeout := fs.Duration("timeout", 0, "with --server: how long each wait on the server may take (default 5s)")
 	shrink := fs.Duration("shrink-time", 0, "time limit for shrinking each failure (default 1m; the report is reproducible when shrinking ends before it)")
 	var mutants listFlag
 	fs.Var(&mutants, "mutant", "without --server: run a mutated model (scansim check --list-mutants)")
@@ -77,7 +83,7 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("--checks must not be negative, --steps and --rounds must be positive"))
 	case *seed == 0:
 		return fail(fmt.Errorf("--seed must not be 0 (the report must be reproducible)"))
-	case *server != "" && len(mutants.vals) > 0:
+	case sf.server != "" && len(mutants.vals) > 0:
 		return fail(fmt.Errorf("--mutant applies to the model alone, not to --server"))
 	}
 	// Report files are checked before the run: a long run must not end in
@@ -94,16 +100,18 @@ func conformRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	cfg := conform.Config{Options: opts, ProfileName: profile, Checks: *checks, Steps: *steps, Rounds: *rounds,
-		Timeout: *timeout, ShrinkTime: *shrink}
+		Timeout: sf.timeout, ShrinkTime: *shrink}
 	if *checks == 0 {
 		cfg.Checks = -1
 	}
-	if *server != "" {
-		if err := driver.CheckAddr(*server); err != nil {
-			return fail(err)
-		}
-		cfg.Server = &driver.ServerDriver{Addr: *server, Timeout: *timeout, Rounds: driver.BarrierRounds(opts.ProfileValue())}
-		cfg.ServerName = *server
+	srv, err := sf.driver()
+	if err != nil {
+		return fail(err)
+	}
+	if srv != nil {
+		srv.Rounds = driver.BarrierRounds(opts.ProfileValue())
+		cfg.Server = srv
+		cfg.ServerName = sf.server
 	}
 	if len(paths) > 0 {
 		if cfg.Scripts, err = suite.Collect(paths); err != nil {

@@ -23,6 +23,12 @@ func TestConformCommand(t *testing.T) {
 		{"missing script", []string{"conform", "--html", html, filepath.Join(dir, "nope.scs")}, "nope.scs"},
 		{"unknown profile", []string{"conform", "--html", html, "--profile", "nope"}, "nope"},
 		{"unreachable server", []string{"conform", "--html", html, "--server", "127.0.0.1:1", "--checks", "0", blocking}, "127.0.0.1:1"},
+		// the connection flags are the other commands' (serverflags.go)
+		{"tls without server", []string{"conform", "--html", html, "--tls", "starttls"}, "--tls applies only with --server"},
+		{"register without server", []string{"conform", "--html", html, "--register"}, "--register applies only with --server"},
+		{"ca without tls", []string{"conform", "--html", html, "--server", "127.0.0.1:1", "--ca", "x.pem"}, "need --tls starttls or direct"},
+		{"register and no-prefix", []string{"conform", "--html", html, "--server", "127.0.0.1:1", "--register", "--no-prefix"}, "excludes --no-prefix"},
+		{"bad tls mode", []string{"conform", "--html", html, "--server", "127.0.0.1:1", "--tls", "sometimes"}, "--tls"},
 	} {
 		_, errOut, code := scansim(t, c.args...)
 		if code != exitUsage || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -78,6 +79,60 @@ func (m *Masker) Stream(trace []sim.TraceEvent, client string) []string {
 		}
 	}
 	return out
+}
+
+// Learn meets the generated values of what trace's clients received
+// (Stream's events) in an order that does not depend on how the server
+// ordered them where its order means nothing: client by client (clients
+// in name order), and within a client's stream sorted by the stanza with
+// its generated values blanked (ties keep their order). A real server
+// sends to different clients over different connections, so a trace's
+// cross-client order is timing: one MUC join sends the newcomer's
+// occupant-id to the others and theirs to the newcomer. And within one
+// stream Prosody lists a room's occupants in hash order. The comparison
+// takes each client's step as a multiset (Judge); called with a step's
+// events on each side before masking them, Learn makes two sides that
+// sent the same multisets number their values alike.
+func (m *Masker) Learn(trace []sim.TraceEvent) {
+	byClient := map[string][]*sim.TraceEvent{}
+	var names []string
+	for i := range trace {
+		ev := &trace[i]
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+		default:
+			continue
+		}
+		if _, ok := byClient[ev.Client]; !ok {
+			names = append(names, ev.Client)
+		}
+		byClient[ev.Client] = append(byClient[ev.Client], ev)
+	}
+	sort.Strings(names)
+	for _, c := range names {
+		evs := byClient[c]
+		if len(evs) > 1 {
+			blind := make(map[*sim.TraceEvent]string, len(evs))
+			for _, ev := range evs {
+				blind[ev] = m.blind(ev)
+			}
+			sort.SliceStable(evs, func(i, k int) bool { return blind[evs[i]] < blind[evs[k]] })
+		}
+		for _, ev := range evs {
+			m.Event(ev)
+		}
+	}
+}
+
+// placeholderNumber is the number of a generated value's placeholder.
+var placeholderNumber = regexp.MustCompile(`(\$\{[^}]*) [0-9]+\}`)
+
+// blind returns ev masked by a copy of m that has met no generated value,
+// its placeholders' numbers removed: the stanza as Learn sorts it.
+func (m *Masker) blind(ev *sim.TraceEvent) string {
+	c := *m
+	c.gen = &generated{prefix: m.gen.prefix, sent: m.gen.sent, values: map[string]map[string]string{}}
+	return placeholderNumber.ReplaceAllString(c.Event(ev), "$1}")
 }
 
 // Stanza returns the masked canonical form of a canonical stanza: a

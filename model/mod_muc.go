@@ -148,11 +148,21 @@ type mucService struct {
 	domain string
 	rooms  map[string]*mucRoom
 	order  []string // room JIDs in creation order (the destroy command lists them sorted)
+	// made counts the rooms created so far under each JID: a room made
+	// again after its predecessor was destroyed (an emptied
+	// non-persistent room, say) draws a new occupant-id salt, as
+	// Prosody's room._data starts empty (roomSalt).
+	made map[string]int
 }
 
 // newRoom makes a room with the profile's options.
 func (svc *mucService) newRoom(s *Server, j string) *mucRoom {
 	r := newMUCRoom(j)
+	if svc.made == nil {
+		svc.made = map[string]int{}
+	}
+	r.salt = roomSalt(j, svc.made[j])
+	svc.made[j]++
 	if s.prof.MUCAdminsOwnRooms {
 		r.ownerAdmins = s.admins
 	}

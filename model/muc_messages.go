@@ -224,7 +224,7 @@ func (r *mucRoom) iqToOccupant(e *HookEvent, svc *mucService) bool {
 // Prosody puts in a forwarded iq's id.
 func (r *mucRoom) sessionHash(s *Server, j string) string {
 	if r.salt == "" {
-		r.salt = roomSalt(r.jid)
+		r.salt = roomSalt(r.jid, 0)
 	}
 	return string(hmacSHA256([]byte(r.salt), []byte(j))[:8])
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -127,18 +128,28 @@ func setOccupantID(st *etree.Element, id string) {
 // bare real JID over the room's salt (a UUID drawn once per room).
 func (r *mucRoom) occupantID(s *Server, bare string) string {
 	if r.salt == "" {
-		r.salt = roomSalt(r.jid)
+		r.salt = roomSalt(r.jid, 0)
 	}
 	return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(bare), []byte(r.salt)))
 }
 
-// roomSalt is the room's occupant-id salt. Prosody draws a UUID once per
-// room (util.uuid); the model derives it from the room's JID instead, so
-// that a room's occupant-ids do not depend on what else drew from the
-// seed — a failure script replays with the ids its run produced.
-// Comparisons with a real server mask them (compare: generated values).
-func roomSalt(room string) string {
-	h := sha256.Sum256([]byte("occupant-id salt\x00" + room))
+// roomSalt is the occupant-id salt of the gen-th room created under the
+// JID room (gen 0: the first). Prosody draws a UUID the first time a room
+// needs one (occupant_id.lib's get_room_salt, kept in room._data, which a
+// new room starts without): so a room destroyed and created again — a
+// non-persistent room emptied and joined anew — gives its occupants new
+// ids (seen on 13.0.1 and 0.12.3 alike). The model derives the salt from
+// the JID and the generation instead of drawing it, so that a room's
+// occupant-ids do not depend on what else drew from the seed — a failure
+// script replays with the ids its run produced. Comparisons with a real
+// server mask them (compare: generated values), telling apart only
+// distinct values.
+func roomSalt(room string, gen int) string {
+	seed := "occupant-id salt\x00" + room
+	if gen > 0 {
+		seed += "\x00" + strconv.Itoa(gen)
+	}
+	h := sha256.Sum256([]byte(seed))
 	const hex = "0123456789abcdef"
 	b := make([]byte, 0, 36)
 	for i := 0; i < 16; i++ {

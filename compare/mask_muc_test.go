@@ -84,3 +84,22 @@ func TestLearnIgnoresHashOrder(t *testing.T) {
 		t.Errorf("hash order changed the masking:\n%s\n%s", x, y)
 	}
 }
+
+// A session in one room under several nicks goes offline: Prosody sends
+// its unavailable to each nick in hash order, the first leaves (and
+// empties) the room, the others get item-not-found from their nick
+// (13.0.1, check --server seed 2). The nick is masked there only.
+func TestMaskVanishedRoomNick(t *testing.T) {
+	m := NewMasker(nil, "", nil)
+	gone := `<presence from='r1@conference.localhost/%s' type='error'><error by='conference.localhost' type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`
+	if a, b := m.Stanza(sprintf(gone, "n")), m.Stanza(sprintf(gone, "u2b")); a != b {
+		t.Errorf("vanished room's errors masked differently:\n%s\n%s", a, b)
+	}
+	// With a text (a join without <x/>), or not by the service, the nick stays.
+	text := `<presence from='r1@conference.localhost/%s' type='error'><error by='r1@conference.localhost' type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>You are not currently connected to this chat</text></error></presence>`
+	if a, b := m.Stanza(sprintf(text, "n")), m.Stanza(sprintf(text, "u2b")); a == b {
+		t.Error("an error naming its occupant was masked")
+	}
+}
+
+func sprintf(f, v string) string { return strings.Replace(f, "%s", v, 1) }

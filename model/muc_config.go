@@ -393,6 +393,13 @@ func (r *mucRoom) destroy(e *HookEvent, svc *mucService, newJID, reason, passwor
 // archive; a persistent room leaves a tombstone (muc_tombstones).
 func (r *mucRoom) roomDestroyed(e *HookEvent, svc *mucService, reason, newJID string) {
 	svc.forget(r)
+	// muc_mam deletes the archive under the room's node
+	// (archive:delete). The room object can outlive this: when a room's
+	// only occupant changes nick, the old nick's leave empties the room,
+	// which is destroyed under the handler, and the new nick joins the
+	// forgotten object (13.0.1 and 0.12.3 alike: no history at that
+	// join, and the room answers nothing more). Its archive is gone too.
+	r.archive = mamArchive{}
 	if r.cfg.persistent && r.tombstone == nil {
 		t := newMUCRoom(r.jid)
 		t.cfg.persistent = true
@@ -449,6 +456,7 @@ func (r *mucRoom) discoInfo(e *HookEvent) {
 	feat(pick(c.moderated, "muc_moderated", "muc_unmoderated"))
 	feat(pick(c.persistent, "muc_persistent", "muc_temporary"))
 	feat(pick(c.whois == "anyone", "muc_nonanonymous", "muc_semianonymous"))
+	feat(nsMUCRequest) // request.lib (voice requests, muc_request.go)
 	feat(nsRegister)
 	feat(nsOccupant)
 	feat("vcard-temp")

@@ -46,6 +46,10 @@ func (r *mucRoom) messageToRoom(e *HookEvent, svc *mucService) bool {
 			e.send(errorReply(st, "cancel", "bad-request", "", nil), "error")
 			return true
 		}
+		if form := child(st, "x", nsData); form != nil && formType(form) == nsMUCRequest {
+			r.roleRequest(e, svc, form)
+			return true
+		}
 	}
 	return false
 }

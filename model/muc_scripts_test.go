@@ -117,3 +117,33 @@ func TestMUCOptions012OutcastWithoutReason(t *testing.T) {
 		t.Fatal("13.0.1 lists the reason, the expectation (strict <item/>) must fail")
 	}
 }
+
+// TestMUCScriptsBothReleases: the project's room scripts recorded the
+// same on 13.0.1 and 0.12.3 (replay --strict --server against each),
+// in strict FIFO mode under both profiles: every stanza the room sends
+// must be named, so a history message or a voice request form too many
+// fails (the nick change of a room's only occupant destroys the room
+// and its archive; muc/request.lib).
+func TestMUCScriptsBothReleases(t *testing.T) {
+	for _, n := range []string{"muc_nick_change_alone", "muc_voice_request"} {
+		f := "../testdata/muc/" + n + ".scs"
+		for _, p := range []model.Profile{model.Prosody13(), model.Prosody012()} {
+			t.Run(n+"/"+p.Name, func(t *testing.T) {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := scenarios.Parse(filepath.Base(f), src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range runs() {
+					o.Profile, o.Strict = &p, true
+					if res := scenarios.Run(s, o); !res.Passed {
+						t.Fatalf("seed %d latency %v: %v %v", o.Seed, o.MaxLatency, res.Failure, res.Err)
+					}
+				}
+			})
+		}
+	}
+}

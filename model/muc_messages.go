@@ -144,7 +144,7 @@ func (r *mucRoom) messageToOccupant(e *HookEvent, svc *mucService) bool {
 		e.send(errorReplyBy(st, "cancel", "item-not-found", "Recipient not in room", r.jid), "error")
 		return true
 	}
-	pm := filterMUCX(st)
+	pm := r.filter(st)
 	newNS(pm, "x", nsMUCUser)
 	pm.CreateAttr("from", nick)
 	if sender := r.occupant(nick); sender != nil {

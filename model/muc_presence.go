@@ -50,7 +50,7 @@ func (r *mucRoom) handleFirstPresence(e *HookEvent, svc *mucService) bool {
 		// its would-be creator as owner.
 		return true
 	}
-	o.setSession(real, pres)
+	o.setSession(real, r.filter(pres))
 	x := newMUCUserX()
 	addStatus(x, "201")
 	if r.cfg.whois == "anyone" {
@@ -228,7 +228,7 @@ func (r *mucRoom) kickable(e *HookEvent, svc *mucService) bool {
 	}
 	un := newStanza("presence", "type", "unavailable")
 	un.CreateElement("status").SetText(msg)
-	o.setSession(real, un)
+	o.setSession(real, r.filter(un))
 	origRole := o.role
 	last := o.primary == real
 	if last {
@@ -338,10 +338,10 @@ func (r *mucRoom) normalPresence(e *HookEvent, svc *mucService) bool {
 			if lastOrig {
 				orig.role = ""
 			}
-			orig.setSession(real, st)
+			orig.setSession(real, r.filter(st))
 		} else {
 			gen := newStanza("presence", "from", orig.nick, "to", real, "type", "unavailable")
-			orig.setSession(real, gen)
+			orig.setSession(real, r.filter(gen))
 			_, _, destNick = splitJID(dest.nick)
 			if !firstDest {
 				x := newMUCUserX()
@@ -372,7 +372,7 @@ func (r *mucRoom) normalPresence(e *HookEvent, svc *mucService) bool {
 		}
 	}
 	if dest != nil {
-		dest.setSession(real, pres)
+		dest.setSession(real, r.filter(pres))
 		r.save(dest)
 		if s.mods.muc.occupantListFirst && (orig == nil || mucX != nil) {
 			r.sendOccupantList(e, real, func(o *mucOccupant) bool { return o == nil || o.presence(real) == nil })

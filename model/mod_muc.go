@@ -119,6 +119,9 @@ type mucMod struct {
 	hideRealJIDs bool
 	// inviterCheck: the invitation passes the inviter's role check.
 	inviteNeedsRole bool
+	// voiceToModerators: a voice request goes to the moderators only
+	// (§7.13, muc_request.go).
+	voiceToModerators bool
 }
 
 func (m *mucMod) init() {
@@ -127,6 +130,7 @@ func (m *mucMod) init() {
 	m.refuseOutcast = true
 	m.hideRealJIDs = true
 	m.inviteNeedsRole = true
+	m.voiceToModerators = true
 }
 
 // service returns the component's service, creating it on first use.

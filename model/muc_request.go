@@ -53,7 +53,8 @@ func (r *mucRoom) roleRequest(e *HookEvent, svc *mucService, form *etree.Element
 	msg.CreateAttr("type", "normal")
 	msg.CreateAttr("from", r.jid)
 	voiceRequestForm(msg, from, nick)
-	r.broadcast(e, msg, func(o *mucOccupant) bool { return o.role == "moderator" })
+	toAll := !e.s.mods.muc.voiceToModerators // the mutant
+	r.broadcast(e, msg, func(o *mucOccupant) bool { return toAll || o.role == "moderator" })
 }
 
 // voiceRequestForm is request.lib's voice_request_form rendered as a

@@ -266,6 +266,43 @@ func sc58MUCNoInviteFromBlocked(c *Ctx) error {
 	return nil
 }
 
+// sc59MUCVoiceRequestToModerators: the form a room makes of a visitor's
+// voice request (FORM_TYPE muc#request) goes to the room's moderators
+// only (XEP-0045 §7.13: the service forwards the request to the room's
+// moderators; §8.6: a moderator approves it). Judged for sessions whose
+// role in the room the trace has told (their own presence, 110).
+func sc59MUCVoiceRequestToModerators(c *Ctx) error {
+	st := c.muc()
+	for _, e := range c.evs {
+		if !delivered(e) || e.tag != "message" || e.from == "" || roomOf(e.from) != e.from {
+			continue
+		}
+		if !isVoiceRequestForm(e.el) {
+			continue
+		}
+		if role, known := st.role[[2]string{e.from, e.JID.String()}]; known && role != "moderator" {
+			return fmt.Errorf("%s (%s in %s) received a voice request: %s", e.Client, role, e.from, e.Stanza)
+		}
+	}
+	return nil
+}
+
+// isVoiceRequestForm: v carries a data form of type form whose FORM_TYPE
+// is muc#request.
+func isVoiceRequestForm(v stanza.Stanza) bool {
+	for _, x := range vChildren(v, "x") {
+		if vAttrOr(x, "xmlns") != nsData || vAttrOr(x, "type") != "form" {
+			continue
+		}
+		for _, f := range vChildren(x, "field") {
+			if vAttrOr(f, "var") == "FORM_TYPE" && vText(vChild(f, "value")) == nsMUCRequest {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // stepInviter returns the full JID of the session whose send this step is
 // when it sends a room a mediated invitation (XEP-0045 §7.8.2), "" else.
 func (c *Ctx) stepInviter() string {

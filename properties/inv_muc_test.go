@@ -103,3 +103,23 @@ func TestSC58JudgesD9(t *testing.T) {
 		t.Fatalf("--spec xep --accept D9: %s", msg)
 	}
 }
+
+// A visitor's voice request (XEP-0045 §7.13): u1 owns r1, made
+// moderated, u2 joins it as a visitor and asks for voice.
+var voiceOps = []Op{
+	{Name: "a1Connect", Kind: OpConnect, Slot: "u1a", Res: "a"},
+	{Name: "a1Connect", Kind: OpConnect, Slot: "u2a", Res: "a"},
+	mucSend("u1a", "<presence to='r1@conference.localhost/one'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+	mucSend("u1a", "<iq type='set' id='c' to='r1@conference.localhost'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field><field var='muc#roomconfig_moderatedroom'><value>1</value></field></x></query></iq>"),
+	mucSend("u2a", "<presence to='r1@conference.localhost/two'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+	{Name: "j9Voice", Kind: OpSend, Slot: "u2a", Stanza: "<message id='w' to='r1@conference.localhost'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field></x></message>"},
+}
+
+func TestSC59VoiceRequests(t *testing.T) {
+	if msg := mucSteps(t, nil, voiceOps...); msg != "" {
+		t.Fatalf("correct model: %s", msg)
+	}
+	if msg := mucSteps(t, []string{"muc-voice-request-to-all"}, voiceOps...); !strings.Contains(msg, "sc59") {
+		t.Fatalf("muc-voice-request-to-all: want sc59, got %q", msg)
+	}
+}

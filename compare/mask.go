@@ -24,6 +24,8 @@ import (
 //   - server-generated values (archive ids, generated pubsub nodes and
 //     items, upload slots, TURN credentials) become numbered
 //     placeholders, the same value the same placeholder (generated.go);
+//   - the values of a data form's list-multi field are sorted (a set;
+//     Prosody lists a room's presence-broadcast roles in hash order);
 //   - the nick of a vanished room's item-not-found answer to a presence
 //     becomes "*" (which of a session's nicks leaves the room first is
 //     hash order: maskVanishedRoomNick);
@@ -208,6 +210,10 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 		sortChildren(el, norm)
 	case el.Tag == "x" && ns == nsMUCUser:
 		sortItems(el, norm)
+	case el.Tag == "field" && el.SelectAttrValue("type", "") == "list-multi":
+		// A list-multi's values are a set (XEP-0004 §3.3); Prosody
+		// writes a room's presence-broadcast roles in hash order.
+		sortValues(el)
 	case el.Tag == "message" && mucInvitation(el):
 		// Prosody adds the body and the jabber:x:conference element
 		// in two muc-invite handlers of equal priority, whose order
@@ -253,6 +259,25 @@ func vanishedRoomError(el *etree.Element) bool {
 	}
 	c := e.ChildElements()[0]
 	return c.Tag == "item-not-found" && c.SelectAttrValue("xmlns", "") == "urn:ietf:params:xml:ns:xmpp-stanzas"
+}
+
+// sortValues sorts the <value/> children of el by text, in the places
+// they hold among its other children.
+func sortValues(el *etree.Element) {
+	var at []int
+	var vals []etree.Token
+	for i, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == "value" {
+			at = append(at, i)
+			vals = append(vals, c)
+		}
+	}
+	sort.SliceStable(vals, func(i, k int) bool {
+		return vals[i].(*etree.Element).Text() < vals[k].(*etree.Element).Text()
+	})
+	for j, i := range at {
+		el.Child[i] = vals[j]
+	}
 }
 
 // nsMUCUser is XEP-0045's occupant namespace: Prosody lists an

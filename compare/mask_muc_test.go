@@ -103,3 +103,16 @@ func TestMaskVanishedRoomNick(t *testing.T) {
 }
 
 func sprintf(f, v string) string { return strings.Replace(f, "%s", v, 1) }
+
+// A list-multi field's values are a set: Prosody lists a room's
+// presence-broadcast roles in hash order (13.0.1 and 0.12.3 differ from
+// one start to the next). Options keep their order.
+func TestMaskListMultiValues(t *testing.T) {
+	m := NewMasker(nil, "", nil)
+	f := `<iq type='result'><x xmlns='jabber:x:data' type='form'><field type='list-multi' var='v'><option label='a'><value>a</value></option><option label='b'><value>b</value></option>%s</field></x></iq>`
+	a := m.Stanza(sprintf(f, "<value>b</value><value>a</value>"))
+	b := m.Stanza(sprintf(f, "<value>a</value><value>b</value>"))
+	if a != b {
+		t.Errorf("value order changed the masking:\n%s\n%s", a, b)
+	}
+}

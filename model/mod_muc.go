@@ -173,6 +173,7 @@ func (svc *mucService) newRoom(s *Server, j string) *mucRoom {
 	r.keepReason = s.prof.MUCAffiliationReason
 	r.allowPMField = s.prof.MUCAllowPMField
 	r.hatsNS = s.prof.MUCHatsNS
+	r.archivingLabel = s.prof.MUCArchivingLabel
 	return r
 }
 

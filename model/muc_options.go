@@ -33,14 +33,20 @@ type MUCOptions struct {
 	// shell, community modules) writes, so the model's rooms never show
 	// one.
 	MUCHatsNS string
+	// MUCArchivingLabel: the label of muc_mam's archiving field in the
+	// configuration form (13.0.1 "Archive chat on server", 0.12.3
+	// "Enable archiving?").
+	MUCArchivingLabel string
 }
 
 // MUCOptions13 are Prosody 13.0.1's values.
 func MUCOptions13() MUCOptions {
-	return MUCOptions{MUCAffiliationReason: true, MUCAllowPMField: true, MUCHatsNS: "urn:xmpp:hats:0"}
+	return MUCOptions{MUCAffiliationReason: true, MUCAllowPMField: true, MUCHatsNS: "urn:xmpp:hats:0",
+		MUCArchivingLabel: "Archive chat on server"}
 }
 
 // MUCOptions012 are Prosody 0.12.3's values.
 func MUCOptions012() MUCOptions {
-	return MUCOptions{MUCAdminsOwnRooms: true, MUCHatsNS: "xmpp:prosody.im/protocol/hats:1"}
+	return MUCOptions{MUCAdminsOwnRooms: true, MUCHatsNS: "xmpp:prosody.im/protocol/hats:1",
+		MUCArchivingLabel: "Enable archiving?"}
 }

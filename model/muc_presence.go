@@ -35,6 +35,10 @@ func (r *mucRoom) handleFirstPresence(e *HookEvent, svc *mucService) bool {
 		r.locked = true
 	}
 	r.cfg = defaultMUCConfig()
+	// set_room_defaults: the room's language is the creating stanza's
+	// xml:lang (the session's, which the c2s stamps on it), else
+	// muc_room_default_language (unset here).
+	r.cfg.language = attrOr(st, "xml:lang")
 	if pw, ok := childText(child(st, "x", nsMUC), "password", nsMUC); ok && pw != "" {
 		r.cfg.password = pw
 	}

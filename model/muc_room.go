@@ -37,6 +37,8 @@ type mucRoom struct {
 	allowPMField bool
 	// hatsNS: the hats namespace filtered from what clients send (MUCHatsNS)
 	hatsNS string
+	// archivingLabel: the archiving field's label (MUCArchivingLabel)
+	archivingLabel string
 
 	// tombstone: the room was destroyed while persistent; it answers
 	// gone until the tombstone expires.

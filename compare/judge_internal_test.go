@@ -95,3 +95,25 @@ func TestRemovalSiblingsTolerance(t *testing.T) {
 		t.Errorf("a missing stanza hidden by the tolerance: %v", v)
 	}
 }
+
+// The same close order in a room (0.12.3, check --server seed 11): two
+// sessions of the removed account in one room under different nicks;
+// the one closed first is heard leaving by the other. Only a sibling's
+// leave is tolerated.
+func TestRemovalRoomSiblingsTolerance(t *testing.T) {
+	bare := func(c string) string {
+		return map[string]string{"u1b": "u1@localhost", "u1c": "u1@localhost", "u2c": "u2@localhost"}[c]
+	}
+	leave := func(nick, to, real string) string {
+		return "<presence from='r1@conference.localhost/" + nick + "' to='${" + to + "'s full JID}' type='unavailable'><status>Disconnected: Account deleted</status><occupant-id id='${occupant id 2}' xmlns='urn:xmpp:occupant-id:0'/><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='${" + real + "'s full JID}' role='none'/></x></presence>"
+	}
+	if v := Judge(nil, []string{leave("u1c", "u1b", "u1c")}, "u1@localhost", bare, Allowances{}); v != Same {
+		t.Errorf("a sibling's room leave on the server only: %v", v)
+	}
+	if v := Judge([]string{leave("u1b", "u1c", "u1b")}, nil, "u1@localhost", bare, Allowances{}); v != Same {
+		t.Errorf("a sibling's room leave in the model only: %v", v)
+	}
+	if v := Judge(nil, []string{leave("u2", "u1b", "u2c")}, "u1@localhost", bare, Allowances{}); v != Differ {
+		t.Errorf("another account's room leave tolerated: %v", v)
+	}
+}

@@ -119,6 +119,9 @@ type mucMod struct {
 	hideRealJIDs bool
 	// inviterCheck: the invitation passes the inviter's role check.
 	inviteNeedsRole bool
+	// voiceToModerators: a voice request goes to the moderators only
+	// (§7.13, muc_request.go).
+	voiceToModerators bool
 }
 
 func (m *mucMod) init() {
@@ -127,6 +130,7 @@ func (m *mucMod) init() {
 	m.refuseOutcast = true
 	m.hideRealJIDs = true
 	m.inviteNeedsRole = true
+	m.voiceToModerators = true
 }
 
 // service returns the component's service, creating it on first use.
@@ -148,16 +152,28 @@ type mucService struct {
 	domain string
 	rooms  map[string]*mucRoom
 	order  []string // room JIDs in creation order (the destroy command lists them sorted)
+	// made counts the rooms created so far under each JID: a room made
+	// again after its predecessor was destroyed (an emptied
+	// non-persistent room, say) draws a new occupant-id salt, as
+	// Prosody's room._data starts empty (roomSalt).
+	made map[string]int
 }
 
 // newRoom makes a room with the profile's options.
 func (svc *mucService) newRoom(s *Server, j string) *mucRoom {
 	r := newMUCRoom(j)
+	if svc.made == nil {
+		svc.made = map[string]int{}
+	}
+	r.salt = roomSalt(j, svc.made[j])
+	svc.made[j]++
 	if s.prof.MUCAdminsOwnRooms {
 		r.ownerAdmins = s.admins
 	}
 	r.keepReason = s.prof.MUCAffiliationReason
 	r.allowPMField = s.prof.MUCAllowPMField
+	r.hatsNS = s.prof.MUCHatsNS
+	r.archivingLabel = s.prof.MUCArchivingLabel
 	return r
 }
 

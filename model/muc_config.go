@@ -50,8 +50,16 @@ func (r *mucRoom) ownerGet(e *HookEvent) {
 	e.send(rep, "result")
 }
 
-// configForm is get_form_layout rendered as a form: the fields in the
-// order 13.0.1's muc-config-form handlers add them (by priority).
+// configForm is get_form_layout rendered as a form (util.dataforms:
+// per field its type, var and label, desc, validate, the options, then
+// the value), the fields in the order the muc-config-form handlers add
+// them (by priority), as 13.0.1 and 0.12.3 send it (recorded with replay
+// -v --server; testdata/muc/muc_room_disco.scs, diff --server SAME on
+// each). A boolean Prosody keeps as true-or-nil (persistent,
+// members-only, member invites, changesubject, moderated) has no value
+// until it is on; public, archiving and the moderators' private messages
+// always have one. The presence-broadcast roles come in Lua hash order
+// (compare sorts a list-multi's values).
 func (r *mucRoom) configForm() *etree.Element {
 	c := r.cfg
 	x := newElement("x")
@@ -59,7 +67,7 @@ func (r *mucRoom) configForm() *etree.Element {
 	x.CreateAttr("type", "form")
 	x.CreateElement("title").SetText("Configuration for " + r.jid)
 	x.CreateElement("instructions").SetText("Complete and submit this form to configure the room.")
-	field := func(typ, v, label string) *etree.Element {
+	field := func(typ, v, label, desc string) *etree.Element {
 		f := x.CreateElement("field")
 		if typ != "" {
 			f.CreateAttr("type", typ)
@@ -70,72 +78,76 @@ func (r *mucRoom) configForm() *etree.Element {
 		if label != "" {
 			f.CreateAttr("label", label)
 		}
-		return f
-	}
-	value := func(f *etree.Element, v string) { f.CreateElement("value").SetText(v) }
-	boolean := func(v, label, desc string, b bool) {
-		f := field("boolean", v, label)
 		if desc != "" {
 			f.CreateElement("desc").SetText(desc)
 		}
+		return f
+	}
+	value := func(f *etree.Element, v string) { f.CreateElement("value").SetText(v) }
+	validate := func(f *etree.Element, datatype string) {
+		newNS(f, "validate", "http://jabber.org/protocol/xdata-validate").CreateAttr("datatype", datatype)
+	}
+	// boolean: stored true-or-nil unless always (a value even when off).
+	boolean := func(v, label, desc string, b, always bool) {
+		f := field("boolean", v, label, desc)
 		if b {
 			value(f, "1")
-		} else {
+		} else if always {
 			value(f, "0")
 		}
 	}
 	options := func(f *etree.Element, opts ...string) {
 		for i := 0; i+1 < len(opts); i += 2 {
 			o := f.CreateElement("option")
-			if opts[i+1] != "" {
-				o.CreateAttr("label", opts[i+1])
-			}
+			o.CreateAttr("label", opts[i+1])
 			o.CreateElement("value").SetText(opts[i])
 		}
 	}
-	value(field("hidden", "FORM_TYPE", ""), "http://jabber.org/protocol/muc#roomconfig")
-	value(field("fixed", "", ""), "Room information")
-	f := field("text-single", "muc#roomconfig_roomname", "Title")
-	value(f, c.name)
-	f = field("text-single", "muc#roomconfig_roomdesc", "Description")
-	f.CreateElement("desc").SetText("A brief description of the room")
-	value(f, c.description)
-	f = field("text-single", "muc#roomconfig_lang", "Language tag for room (e.g. 'en', 'de', 'fr' etc.)")
-	f.CreateElement("desc").SetText("Indicate the primary language spoken in this room")
-	value(f, c.language)
-	boolean("muc#roomconfig_persistentroom", "Persistent (room should remain even when it is not occupied)", "", c.persistent)
-	boolean("muc#roomconfig_publicroom", "Include room information in public lists", "Enable this to allow people to find the room", c.public)
-	value(field("fixed", "", ""), "Access to the room")
-	boolean("muc#roomconfig_membersonly", "Only allow members to join", "Enable this to only allow access for room owners, admins and members", c.membersOnly)
-	boolean("{http://prosody.im/protocol/muc}roomconfig_allowmemberinvites", "Allow members to invite new members", "", c.allowMemberInvites)
-	f = field("text-private", "muc#roomconfig_roomsecret", "Password")
-	value(f, c.password)
-	value(field("fixed", "", ""), "Permissions in the room")
-	boolean("muc#roomconfig_changesubject", "Allow anyone to set the room's subject", "Choose whether anyone, or only moderators, may set the room's subject", c.changeSubject)
-	boolean("muc#roomconfig_moderatedroom", "Moderated (require permission to speak)", "In moderated rooms occupants must be given permission to speak by a room moderator", c.moderated)
-	f = field("list-single", "muc#roomconfig_whois", "Addresses (JIDs) of room occupants may be viewed by:")
-	value(f, c.whois)
-	options(f, "moderators", "Moderators only", "anyone", "Anyone")
-	if r.allowPMField {
-		f = field("list-single", "muc#roomconfig_allowpm", "Allow private messages from")
-		value(f, c.allowPM)
-		options(f, "visitor", "Everyone", "participant", "Participants", "moderator", "Moderators", "affiliated", "Members", "none", "No one")
+	value(field("hidden", "FORM_TYPE", "", ""), "http://jabber.org/protocol/muc#roomconfig")
+	value(field("fixed", "", "", ""), "Room information")
+	f := field("text-single", "muc#roomconfig_roomname", "Title", "")
+	if c.name != "" {
+		value(f, c.name)
 	}
-	value(field("fixed", "", ""), "Other options")
-	f = field("text-single", "muc#roomconfig_historylength", "Maximum number of history messages returned by room")
-	f.CreateElement("desc").SetText("Specify the maximum number of previous messages that should be sent to users when they join the room")
+	value(field("text-single", "muc#roomconfig_roomdesc", "Description", "A brief description of the room"), c.description)
+	f = field("text-single", "muc#roomconfig_lang", "Language tag for room (e.g. 'en', 'de', 'fr' etc.)", "Indicate the primary language spoken in this room")
+	validate(f, "xs:language")
+	value(f, c.language)
+	boolean("muc#roomconfig_persistentroom", "Persistent (room should remain even when it is empty)", "Rooms are automatically deleted when they are empty, unless this option is enabled", c.persistent, false)
+	boolean("muc#roomconfig_publicroom", "Include room information in public lists", "Enable this to allow people to find the room", c.public, true)
+	value(field("fixed", "", "", ""), "Access to the room")
+	value(field("text-private", "muc#roomconfig_roomsecret", "Password", ""), c.password)
+	boolean("muc#roomconfig_membersonly", "Only allow members to join", "Enable this to only allow access for room owners, admins and members", c.membersOnly, false)
+	boolean("{http://prosody.im/protocol/muc}roomconfig_allowmemberinvites", "Allow members to invite new members", "", c.allowMemberInvites, false)
+	value(field("fixed", "", "", ""), "Permissions in the room")
+	boolean("muc#roomconfig_changesubject", "Allow anyone to set the room's subject", "Choose whether anyone, or only moderators, may set the room's subject", c.changeSubject, false)
+	boolean("muc#roomconfig_moderatedroom", "Moderated (require permission to speak)", "In moderated rooms occupants must be given permission to speak by a room moderator", c.moderated, false)
+	f = field("list-single", "muc#roomconfig_whois", "Addresses (JIDs) of room occupants may be viewed by:", "")
+	options(f, "moderators", "Moderators only", "anyone", "Anyone")
+	value(f, c.whois)
+	value(field("fixed", "", "", ""), "Other options")
+	f = field("text-single", "muc#roomconfig_historylength", "Maximum number of history messages returned by room", "Specify the maximum number of previous messages that should be sent to users when they join the room")
+	validate(f, "xs:integer")
 	value(f, strconv.Itoa(c.historyLength))
-	f = field("text-single", "muc#roomconfig_defaulthistorymessages", "Default number of history messages returned by room")
-	f.CreateElement("desc").SetText("Specify the number of previous messages sent to new users when they join the room")
+	f = field("text-single", "muc#roomconfig_defaulthistorymessages", "Default number of history messages returned by room", "Specify the number of previous messages sent to new users when they join the room")
+	validate(f, "xs:integer")
 	value(f, strconv.Itoa(c.defaultHistory))
-	f = field("list-multi", "muc#roomconfig_presencebroadcast", "Only show participants with roles:")
+	f = field("list-multi", "muc#roomconfig_presencebroadcast", "Only show participants with roles:", "")
+	options(f, "none", "none", "visitor", "visitor", "participant", "participant", "moderator", "moderator")
 	for _, role := range mucRoles {
 		if c.presenceBroadcast[role] {
 			value(f, role)
 		}
 	}
-	options(f, "none", "", "visitor", "", "participant", "", "moderator", "")
-	boolean("muc#roomconfig_enablearchiving", "Archive chat on server", "", c.archiving)
+	if r.allowPMField {
+		// restrict_pm (13): who may send private messages, and whether
+		// moderators may always receive them (never changed here).
+		f = field("list-single", "muc#roomconfig_allowpm", "Allow private messages from", "")
+		options(f, "visitor", "Everyone", "participant", "Participants", "moderator", "Moderators", "affiliated", "Members", "none", "No one")
+		value(f, c.allowPM)
+		boolean("{xmpp:prosody.im}muc#allow_modpm", "Always allow private messages to moderators", "", false, true)
+	}
+	boolean("muc#roomconfig_enablearchiving", r.archivingLabel, "", c.archiving, true)
 	return x
 }
 
@@ -393,6 +405,13 @@ func (r *mucRoom) destroy(e *HookEvent, svc *mucService, newJID, reason, passwor
 // archive; a persistent room leaves a tombstone (muc_tombstones).
 func (r *mucRoom) roomDestroyed(e *HookEvent, svc *mucService, reason, newJID string) {
 	svc.forget(r)
+	// muc_mam deletes the archive under the room's node
+	// (archive:delete). The room object can outlive this: when a room's
+	// only occupant changes nick, the old nick's leave empties the room,
+	// which is destroyed under the handler, and the new nick joins the
+	// forgotten object (13.0.1 and 0.12.3 alike: no history at that
+	// join, and the room answers nothing more). Its archive is gone too.
+	r.archive = mamArchive{}
 	if r.cfg.persistent && r.tombstone == nil {
 		t := newMUCRoom(r.jid)
 		t.cfg.persistent = true
@@ -449,28 +468,49 @@ func (r *mucRoom) discoInfo(e *HookEvent) {
 	feat(pick(c.moderated, "muc_moderated", "muc_unmoderated"))
 	feat(pick(c.persistent, "muc_persistent", "muc_temporary"))
 	feat(pick(c.whois == "anyone", "muc_nonanonymous", "muc_semianonymous"))
+	feat(nsMUCRequest) // request.lib (voice requests, muc_request.go)
 	feat(nsRegister)
 	feat(nsOccupant)
-	feat("vcard-temp")
+	if !e.s.prof.MUCNoVCard {
+		feat("vcard-temp") // vcard.lib, new in 13
+	}
 	if c.archiving {
 		feat(nsMAM)
 		feat("urn:xmpp:mam:2#extended")
 	}
 	feat(nsStanzaSID)
+	// The roominfo form, as util.dataforms renders the muc-disco#info
+	// handlers' fields as a result (type, var, label; a field without a
+	// value and without a default has no <value/>), in 13.0.1's order
+	// (0.12.3's hooks add the same fields in another order; compare
+	// sorts them). vcard.lib's avatar hash is 13's only.
 	x := newNS(rq, "x", nsData)
 	x.CreateAttr("type", "result")
-	fv := func(v, val string) {
+	field := func(typ, v, label string, val optString) {
 		f := x.CreateElement("field")
+		f.CreateAttr("type", typ)
 		f.CreateAttr("var", v)
-		f.CreateElement("value").SetText(val)
+		if label != "" {
+			f.CreateAttr("label", label)
+		}
+		if val.ok {
+			f.CreateElement("value").SetText(val.v)
+		}
 	}
-	f := x.CreateElement("field")
-	f.CreateAttr("type", "hidden")
-	f.CreateAttr("var", "FORM_TYPE")
-	f.CreateElement("value").SetText("http://jabber.org/protocol/muc#roominfo")
-	fv("muc#roominfo_occupants", strconv.Itoa(len(r.occupants)))
-	fv("muc#roominfo_changesubject", pick(c.changeSubject, "1", "0"))
-	fv("muc#roomconfig_allowinvites", pick(!c.membersOnly || c.allowMemberInvites, "1", "0"))
-	fv("{http://prosody.im/protocol/muc}roomconfig_allowmemberinvites", pick(c.allowMemberInvites, "1", "0"))
+	some := func(v string) optString { return optString{v, true} }
+	opt := func(v string) optString { return optString{v, v != ""} }
+	boolean := func(b bool) optString { return some(pick(b, "1", "0")) }
+	field("hidden", "FORM_TYPE", "", some("http://jabber.org/protocol/muc#roominfo"))
+	if !e.s.prof.MUCNoVCard {
+		field("text-multi", "muc#roominfo_avatarhash", "", optString{})
+	}
+	field("text-single", "muc#roomconfig_roomname", "Title", opt(c.name))
+	field("text-single", "muc#roominfo_occupants", "Number of occupants", some(strconv.Itoa(len(r.occupants))))
+	field("text-single", "muc#roominfo_lang", "", some(c.language))
+	field("text-single", "muc#roominfo_description", "Description", some(c.description))
+	// changesubject is stored as true or nil: no value unless on.
+	field("boolean", "muc#roomconfig_changesubject", "", optString{"1", c.changeSubject})
+	field("boolean", "{http://prosody.im/protocol/muc}roomconfig_allowmemberinvites", "Allow members to invite new members", boolean(c.allowMemberInvites))
+	field("boolean", "muc#roomconfig_allowinvites", "Allow users to invite other users", boolean(!c.membersOnly || c.allowMemberInvites))
 	e.send(rep, "result")
 }

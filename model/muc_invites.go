@@ -45,7 +45,7 @@ func (r *mucRoom) mediatedInvite(e *HookEvent, svc *mucService, payload *etree.E
 		}
 	}
 	reason, _ := childText(payload, "reason", nsMUCUser)
-	inv := filterMUCX(st)
+	inv := r.filter(st)
 	inv.CreateAttr("from", r.jid)
 	inv.CreateAttr("to", invitee)
 	x := newNS(inv, "x", nsMUCUser)
@@ -93,7 +93,7 @@ func (r *mucRoom) mediatedDecline(e *HookEvent, payload *etree.Element) bool {
 		return true
 	}
 	reason, _ := childText(payload, "reason", nsMUCUser)
-	d := filterMUCX(st)
+	d := r.filter(st)
 	d.CreateAttr("from", r.jid)
 	d.CreateAttr("to", j.String())
 	x := newNS(d, "x", nsMUCUser)

@@ -46,6 +46,10 @@ func (r *mucRoom) messageToRoom(e *HookEvent, svc *mucService) bool {
 			e.send(errorReply(st, "cancel", "bad-request", "", nil), "error")
 			return true
 		}
+		if form := child(st, "x", nsData); form != nil && formType(form) == nsMUCRequest {
+			r.roleRequest(e, svc, form)
+			return true
+		}
 	}
 	return false
 }
@@ -140,7 +144,7 @@ func (r *mucRoom) messageToOccupant(e *HookEvent, svc *mucService) bool {
 		e.send(errorReplyBy(st, "cancel", "item-not-found", "Recipient not in room", r.jid), "error")
 		return true
 	}
-	pm := filterMUCX(st)
+	pm := r.filter(st)
 	newNS(pm, "x", nsMUCUser)
 	pm.CreateAttr("from", nick)
 	if sender := r.occupant(nick); sender != nil {
@@ -224,7 +228,7 @@ func (r *mucRoom) iqToOccupant(e *HookEvent, svc *mucService) bool {
 // Prosody puts in a forwarded iq's id.
 func (r *mucRoom) sessionHash(s *Server, j string) string {
 	if r.salt == "" {
-		r.salt = roomSalt(r.jid)
+		r.salt = roomSalt(r.jid, 0)
 	}
 	return string(hmacSHA256([]byte(r.salt), []byte(j))[:8])
 }

@@ -11,4 +11,6 @@ var mucMutants = []mutantDef{
 		apply: func(m *modules) { m.muc.refuseOutcast = false }},
 	{name: "muc-leaks-real-jids", summary: "a semi-anonymous room shows real JIDs to every occupant (XEP-0045 §7.2.4)",
 		apply: func(m *modules) { m.muc.hideRealJIDs = false }},
+	{name: "muc-voice-request-to-all", summary: "a visitor's voice request goes to every occupant, not the moderators only (XEP-0045 §7.13)",
+		apply: func(m *modules) { m.muc.voiceToModerators = false }},
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -34,6 +35,10 @@ func (r *mucRoom) handleFirstPresence(e *HookEvent, svc *mucService) bool {
 		r.locked = true
 	}
 	r.cfg = defaultMUCConfig()
+	// set_room_defaults: the room's language is the creating stanza's
+	// xml:lang (the session's, which the c2s stamps on it), else
+	// muc_room_default_language (unset here).
+	r.cfg.language = attrOr(st, "xml:lang")
 	if pw, ok := childText(child(st, "x", nsMUC), "password", nsMUC); ok && pw != "" {
 		r.cfg.password = pw
 	}
@@ -49,7 +54,7 @@ func (r *mucRoom) handleFirstPresence(e *HookEvent, svc *mucService) bool {
 		// its would-be creator as owner.
 		return true
 	}
-	o.setSession(real, pres)
+	o.setSession(real, r.filter(pres))
 	x := newMUCUserX()
 	addStatus(x, "201")
 	if r.cfg.whois == "anyone" {
@@ -127,18 +132,28 @@ func setOccupantID(st *etree.Element, id string) {
 // bare real JID over the room's salt (a UUID drawn once per room).
 func (r *mucRoom) occupantID(s *Server, bare string) string {
 	if r.salt == "" {
-		r.salt = roomSalt(r.jid)
+		r.salt = roomSalt(r.jid, 0)
 	}
 	return base64.StdEncoding.EncodeToString(hmacSHA256([]byte(bare), []byte(r.salt)))
 }
 
-// roomSalt is the room's occupant-id salt. Prosody draws a UUID once per
-// room (util.uuid); the model derives it from the room's JID instead, so
-// that a room's occupant-ids do not depend on what else drew from the
-// seed — a failure script replays with the ids its run produced.
-// Comparisons with a real server mask them (compare: generated values).
-func roomSalt(room string) string {
-	h := sha256.Sum256([]byte("occupant-id salt\x00" + room))
+// roomSalt is the occupant-id salt of the gen-th room created under the
+// JID room (gen 0: the first). Prosody draws a UUID the first time a room
+// needs one (occupant_id.lib's get_room_salt, kept in room._data, which a
+// new room starts without): so a room destroyed and created again — a
+// non-persistent room emptied and joined anew — gives its occupants new
+// ids (seen on 13.0.1 and 0.12.3 alike). The model derives the salt from
+// the JID and the generation instead of drawing it, so that a room's
+// occupant-ids do not depend on what else drew from the seed — a failure
+// script replays with the ids its run produced. Comparisons with a real
+// server mask them (compare: generated values), telling apart only
+// distinct values.
+func roomSalt(room string, gen int) string {
+	seed := "occupant-id salt\x00" + room
+	if gen > 0 {
+		seed += "\x00" + strconv.Itoa(gen)
+	}
+	h := sha256.Sum256([]byte(seed))
 	const hex = "0123456789abcdef"
 	b := make([]byte, 0, 36)
 	for i := 0; i < 16; i++ {
@@ -217,7 +232,7 @@ func (r *mucRoom) kickable(e *HookEvent, svc *mucService) bool {
 	}
 	un := newStanza("presence", "type", "unavailable")
 	un.CreateElement("status").SetText(msg)
-	o.setSession(real, un)
+	o.setSession(real, r.filter(un))
 	origRole := o.role
 	last := o.primary == real
 	if last {
@@ -327,10 +342,10 @@ func (r *mucRoom) normalPresence(e *HookEvent, svc *mucService) bool {
 			if lastOrig {
 				orig.role = ""
 			}
-			orig.setSession(real, st)
+			orig.setSession(real, r.filter(st))
 		} else {
 			gen := newStanza("presence", "from", orig.nick, "to", real, "type", "unavailable")
-			orig.setSession(real, gen)
+			orig.setSession(real, r.filter(gen))
 			_, _, destNick = splitJID(dest.nick)
 			if !firstDest {
 				x := newMUCUserX()
@@ -361,7 +376,7 @@ func (r *mucRoom) normalPresence(e *HookEvent, svc *mucService) bool {
 		}
 	}
 	if dest != nil {
-		dest.setSession(real, pres)
+		dest.setSession(real, r.filter(pres))
 		r.save(dest)
 		if s.mods.muc.occupantListFirst && (orig == nil || mucX != nil) {
 			r.sendOccupantList(e, real, func(o *mucOccupant) bool { return o == nil || o.presence(real) == nil })

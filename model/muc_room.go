@@ -35,6 +35,10 @@ type mucRoom struct {
 	keepReason bool
 	// allowPMField: the form has muc#roomconfig_allowpm (MUCAllowPMField).
 	allowPMField bool
+	// hatsNS: the hats namespace filtered from what clients send (MUCHatsNS)
+	hatsNS string
+	// archivingLabel: the archiving field's label (MUCArchivingLabel)
+	archivingLabel string
 
 	// tombstone: the room was destroyed while persistent; it answers
 	// gone until the tombstone expires.
@@ -118,9 +122,9 @@ func (o *mucOccupant) choosePrimary() string {
 	return ""
 }
 
-// setSession stores the session's presence, filtered, from the nick.
-func (o *mucOccupant) setSession(real string, pres *etree.Element) {
-	pr := filterMUCX(pres)
+// setSession stores the session's presence (filtered: mucRoom.filter)
+// from the nick.
+func (o *mucOccupant) setSession(real string, pr *etree.Element) {
 	pr.CreateAttr("from", o.nick)
 	pr.CreateAttr("to", real)
 	if ss := o.session(real); ss != nil {
@@ -144,11 +148,13 @@ func (o *mucOccupant) removeSession(real string) {
 	}
 }
 
-// filterMUCX copies a stanza without its muc and muc#user children.
-func filterMUCX(st *etree.Element) *etree.Element {
+// filter is muc/util's filter_muc_x: a copy of st without the children
+// in a filtered namespace — muc, muc#user and the release's hats
+// namespace (MUCHatsNS) — whatever their name.
+func (r *mucRoom) filter(st *etree.Element) *etree.Element {
 	c := st.Copy()
 	for _, k := range childElements(c) {
-		if k.Tag == "x" && (ns(k) == nsMUC || ns(k) == nsMUCUser) {
+		if n := ns(k); n == nsMUC || n == nsMUCUser || n != "" && n == r.hatsNS {
 			c.RemoveChild(k)
 		}
 	}

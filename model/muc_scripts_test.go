@@ -117,3 +117,76 @@ func TestMUCOptions012OutcastWithoutReason(t *testing.T) {
 		t.Fatal("13.0.1 lists the reason, the expectation (strict <item/>) must fail")
 	}
 }
+
+// TestMUCScriptsBothReleases: the project's room scripts recorded the
+// same on 13.0.1 and 0.12.3 (replay --strict --server against each),
+// in strict FIFO mode under both profiles: every stanza the room sends
+// must be named, so a history message or a voice request form too many
+// fails (the nick change of a room's only occupant destroys the room
+// and its archive; muc/request.lib).
+func TestMUCScriptsBothReleases(t *testing.T) {
+	for _, n := range []string{"muc_nick_change_alone", "muc_voice_request"} {
+		f := "../testdata/muc/" + n + ".scs"
+		for _, p := range []model.Profile{model.Prosody13(), model.Prosody012()} {
+			t.Run(n+"/"+p.Name, func(t *testing.T) {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := scenarios.Parse(filepath.Base(f), src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range runs() {
+					o.Profile, o.Strict = &p, true
+					if res := scenarios.Run(s, o); !res.Passed {
+						t.Fatalf("seed %d latency %v: %v %v", o.Seed, o.MaxLatency, res.Failure, res.Err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestMUCHatsStripped: testdata/muc/muc_hats_claimed.scs under each
+// release's profile; what Juliet receives from Romeo's nick keeps only
+// the hats namespace the release does not filter (recorded with
+// replay -v --server: 13.0.1 passes the legacy namespace only, 0.12.3
+// urn:xmpp:hats:0 only).
+func TestMUCHatsStripped(t *testing.T) {
+	const legacy, xep = "xmlns='xmpp:prosody.im/protocol/hats:1'", "xmlns='urn:xmpp:hats:0'"
+	for _, c := range []struct {
+		p          model.Profile
+		keep, drop string
+	}{{model.Prosody13(), legacy, xep}, {model.Prosody012(), xep, legacy}} {
+		t.Run(c.p.Name, func(t *testing.T) {
+			src, err := os.ReadFile("../testdata/muc/muc_hats_claimed.scs")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := scenarios.Parse("muc_hats_claimed.scs", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var o scenarios.RunOptions
+			o.Profile = &c.p
+			res := scenarios.Run(s, o)
+			if !res.Passed {
+				t.Fatalf("%v %v", res.Failure, res.Err)
+			}
+			seen := 0
+			for _, e := range res.Trace {
+				if e.Client != "Juliet" || !strings.Contains(e.Stanza, "from='muchats-hall@conference.localhost/Romeo'") || strings.Contains(e.Stanza, "type='unavailable'") {
+					continue
+				}
+				seen++
+				if !strings.Contains(e.Stanza, c.keep) || strings.Contains(e.Stanza, c.drop) {
+					t.Errorf("want %s kept and %s stripped: %s", c.keep, c.drop, e.Stanza)
+				}
+			}
+			if seen != 2 {
+				t.Fatalf("want Romeo's presence and private message, saw %d stanzas", seen)
+			}
+		})
+	}
+}

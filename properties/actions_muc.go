@@ -15,18 +15,21 @@ import (
 // instant room, §10.1.2), leave, nick change, groupchat, private message
 // through the room, mediated (§7.8.2) and direct (XEP-0249) invitations,
 // affiliation changes and kicks (§9, §8.2), configuration (whois,
-// members-only) and destruction (§10.9). Two rooms, a few nicks. They are
+// members-only, moderated), voice requests and their answers (§7.13,
+// §8.6) and destruction (§10.9). Two rooms, a few nicks. They are
 // drawn only when the profile has a component running mod_muc (mucLoaded),
 // and, like the module actions, they are judged by the invariants alone;
 // what a room sends during a core step (an occupant's session ends, say)
 // is left out of the reference comparison (moduleStanza).
 
 const (
-	nsMUC      = "http://jabber.org/protocol/muc"
-	nsMUCUser  = "http://jabber.org/protocol/muc#user"
-	nsMUCAdmin = "http://jabber.org/protocol/muc#admin"
-	nsMUCOwner = "http://jabber.org/protocol/muc#owner"
-	mucService = "conference.localhost"
+	nsMUC        = "http://jabber.org/protocol/muc"
+	nsMUCUser    = "http://jabber.org/protocol/muc#user"
+	nsMUCAdmin   = "http://jabber.org/protocol/muc#admin"
+	nsMUCOwner   = "http://jabber.org/protocol/muc#owner"
+	mucService   = "conference.localhost"
+	nsData       = "jabber:x:data"
+	nsMUCRequest = "http://jabber.org/protocol/muc#request"
 )
 
 // mucLoaded: the profile has a component running mod_muc.
@@ -43,7 +46,7 @@ func mucLoaded(p model.Profile) bool {
 // actions, so the shrinker prefers those).
 var mucActionNames = map[string]bool{
 	"j1Join": true, "j1Join2": true, "j1Join3": true, "j2Leave": true, "j3Say": true, "j4Private": true, "j5Invite": true,
-	"j6Admin": true, "j7Config": true, "j8Destroy": true,
+	"j6Admin": true, "j7Config": true, "j8Destroy": true, "j9Voice": true,
 }
 
 var mucRooms = []string{"r1@" + mucService, "r2@" + mucService}
@@ -84,7 +87,16 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 				m.mucOwners = map[string]string{}
 			}
 			m.mucOwners[room] = slotUser(s)
-			m.sendText(t, "j1Join", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'><x xmlns='jabber:x:data' type='submit'/></query></iq>", m.id("c"), room, nsMUCOwner))
+			form := "<x xmlns='jabber:x:data' type='submit'/>"
+			// Sometimes a configured room from the start (§10.1.3): a
+			// moderated one, whose later guests are visitors, or a
+			// persistent one, which outlives its occupants with its
+			// affiliations (an outcast's later join, §7.2.7).
+			if field := rapid.SampledFrom([]string{"", "muc#roomconfig_moderatedroom", "muc#roomconfig_persistentroom"}).Draw(t, "roomKind"); field != "" {
+				form = "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>" +
+					"<field var='" + field + "'><value>1</value></field></x>"
+			}
+			m.sendText(t, "j1Join", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'>%s</query></iq>", m.id("c"), room, nsMUCOwner, form))
 		}
 	}
 	// Joins are drawn three times as often as the other room actions:
@@ -157,10 +169,34 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		s := m.ownerSlot(t, room)
 		whois := rapid.SampledFrom([]string{"moderators", "anyone"}).Draw(t, "whois")
 		members := rapid.SampledFrom([]string{"0", "1"}).Draw(t, "membersonly")
+		// A moderated room makes its unaffiliated occupants visitors
+		// (§7.1.2), who need voice to speak: the voice requests below.
+		moderated := rapid.SampledFrom([]string{"0", "1"}).Draw(t, "moderated")
 		m.sendText(t, "j7Config", s, fmt.Sprintf("<iq type='set' id='%s' to='%s'><query xmlns='%s'><x xmlns='jabber:x:data' type='submit'>"+
 			"<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>"+
 			"<field var='muc#roomconfig_whois'><value>%s</value></field>"+
-			"<field var='muc#roomconfig_membersonly'><value>%s</value></field></x></query></iq>", m.id("c"), room, nsMUCOwner, whois, members))
+			"<field var='muc#roomconfig_membersonly'><value>%s</value></field>"+
+			"<field var='muc#roomconfig_moderatedroom'><value>%s</value></field></x></query></iq>", m.id("c"), room, nsMUCOwner, whois, members, moderated))
+	}
+	acts["j9Voice"] = func(t *rapid.T) {
+		room := drawRoom(t)
+		if rapid.Bool().Draw(t, "answer") {
+			// A moderator's answer (§8.6, Example 98): grant (mostly)
+			// or refuse voice to a session, named by its full JID.
+			s := m.ownerSlot(t, room)
+			to := rapid.SampledFrom(m.allSlots()).Draw(t, "voiceSlot")
+			allow := rapid.SampledFrom([]string{"true", "true", "false"}).Draw(t, "allow")
+			m.sendText(t, "j9Voice", s, fmt.Sprintf("<message id='%s' to='%s'><x xmlns='%s' type='submit'>"+
+				"<field var='FORM_TYPE'><value>%s</value></field><field var='muc#role'><value>participant</value></field>"+
+				"<field var='muc#jid'><value>{full:%s}</value></field><field var='muc#request_allow'><value>%s</value></field></x></message>",
+				m.id("w"), room, nsData, nsMUCRequest, to, allow))
+			return
+		}
+		// A request for voice (§7.13, Example 72), mostly by a visitor.
+		s := m.visitorSlot(t, room)
+		m.sendText(t, "j9Voice", s, fmt.Sprintf("<message id='%s' to='%s'><x xmlns='%s' type='submit'>"+
+			"<field var='FORM_TYPE'><value>%s</value></field><field var='muc#role'><value>participant</value></field></x></message>",
+			m.id("w"), room, nsData, nsMUCRequest))
 	}
 	acts["j8Destroy"] = func(t *rapid.T) {
 		if rapid.IntRange(0, 2).Draw(t, "destroy") > 0 {
@@ -173,14 +209,45 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 }
 
 // joinSlot draws the joining session: sometimes one of the user last
-// banned from room (an outcast must be refused, §7.2.7), else any.
+// banned from room (an outcast must be refused, §7.2.7), often one of a
+// user other than the room's creator (so that occupants meet: without
+// it most joins made rooms of their own, and a moderated room's visitor
+// — a voice request's sender — was all but never drawn), else any.
 func (m *machine) joinSlot(t *rapid.T, room string) string {
-	if u := m.mucBanned[room]; u != "" && rapid.IntRange(0, 2).Draw(t, "banned") == 0 {
+	if u := m.mucBanned[room]; u != "" && rapid.Bool().Draw(t, "banned") {
 		for _, s := range m.allSlots() {
 			if slotUser(s) == u && m.h.connected(s) {
 				return s
 			}
 		}
+	}
+	if owner := m.mucOwners[room]; owner != "" && rapid.IntRange(0, 2).Draw(t, "guest") > 0 {
+		var guests []string
+		for _, s := range m.allSlots() {
+			if slotUser(s) != owner && m.h.connected(s) {
+				guests = append(guests, s)
+			}
+		}
+		if len(guests) > 0 {
+			return rapid.SampledFrom(guests).Draw(t, "guestSlot")
+		}
+	}
+	return m.pick(t, true, "slot")
+}
+
+// visitorSlot draws a session the room told it is a visitor (its own
+// presence, as the invariants read it: mucState), mostly, else any.
+func (m *machine) visitorSlot(t *rapid.T, room string) string {
+	var visitors []string
+	if st := m.h.inv.muc; st != nil {
+		for _, s := range m.allSlots() {
+			if m.h.connected(s) && st.role[[2]string{room, m.h.fullOf(s)}] == "visitor" {
+				visitors = append(visitors, s)
+			}
+		}
+	}
+	if len(visitors) > 0 && rapid.IntRange(0, 3).Draw(t, "byVisitor") > 0 {
+		return rapid.SampledFrom(visitors).Draw(t, "visitorSlot")
 	}
 	return m.pick(t, true, "slot")
 }

@@ -48,7 +48,7 @@
 //     field that relaxes it and a one-line description (scansim check
 //     --list-invariants): all 40 of invariants.md A.7 (inv01–inv40, one
 //     file per A.7 heading, inv_*.go; inv40, determinism, is checked by
-//     replaying whole runs) and 18 of scansim's own (sc41–sc58, a separate
+//     replaying whole runs) and 19 of scansim's own (sc41–sc59, a separate
 //     namespace so that A.7's numbering cannot collide with them), checked
 //     per step over the new trace events only. The own ones are the
 //     accounting invariants (accounting.go) over the trace kinds and

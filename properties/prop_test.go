@@ -107,7 +107,7 @@ func TestReplayCounterexample(t *testing.T) {
 // prosody-13 profile's module actions reach (actions_modules.go).
 var moduleMutants = map[string]bool{"mam-archives-blocked": true, "pep-notifies-blocked": true, "stale-blocklist-after-delete": true,
 	"muc-self-presence-first": true, "muc-no-status-110": true, "muc-outcast-joins": true, "muc-leaks-real-jids": true,
-	"muc-invite-from-blocked": true}
+	"muc-invite-from-blocked": true, "muc-voice-request-to-all": true}
 
 // TestMutants runs the property against every mutant and asserts that
 // each is caught within 1000 checks and shrunk to at most 8 actions; the

@@ -266,6 +266,13 @@ func TestScansionActionsInvariantsOnServer(t *testing.T) {
 		Options: driver.Options{Profile: &p, Seed: 5}, Checks: 400, Steps: 30, ActionSet: properties.ScansionActions,
 		Server: &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"inbound-presence-from-blocked"}}, Prefix: "rtest-"},
 		OutDir: t.TempDir(), ShrinkTime: 2 * time.Second,
+		// Rooms have nothing to do with inv12. (With them, since the
+		// room actions of issue 13's second session, seed 5 meets first,
+		// at check 11, a difference between the model and the prefixed
+		// model after an account removal: a tombstone's "User deleted"
+		// answer on the prefixed side only — the removal divergences of
+		// issue 12, left to them.)
+		NoRooms: true,
 	})
 	f := rep.Failure
 	if f == nil {

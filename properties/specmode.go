@@ -81,7 +81,7 @@ func XEPSpec(p model.Profile) model.Profile {
 }
 
 // findingFields maps the findings of docs/findings.md that a profile
-// field selects to that field; the others (F1–F4, F7, D7) are relaxations
+// field selects to that field; the others (F1–F4, F7, D7, D9) are relaxations
 // only Config.Strict drops.
 var findingFields = map[string]string{
 	"P1": "ErrorOnBlockedBroadcast",
@@ -92,14 +92,14 @@ var findingFields = map[string]string{
 }
 
 // strictFindings are the findings whose relaxation Config.Strict drops.
-var strictFindings = []string{"D6", "D7", "F1", "F2", "F3", "F4", "F7"}
+var strictFindings = []string{"D6", "D7", "D9", "F1", "F2", "F3", "F4", "F7"}
 
 // CheckAccept reports the first id that names no finding Config.Accept
 // can keep relaxed.
 func CheckAccept(ids []string) error {
 	for _, id := range ids {
 		if findingFields[id] == "" && !slices.Contains(strictFindings, id) {
-			return fmt.Errorf("unknown finding %q to accept (known: P1–P4, F1–F4, F7, D6, D7; docs/findings.md)", id)
+			return fmt.Errorf("unknown finding %q to accept (known: P1–P4, F1–F4, F7, D6, D7, D9; docs/findings.md)", id)
 		}
 	}
 	return nil

@@ -233,6 +233,12 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 			return nil, perr
 		}
 		driver.PrefixElement(el, w.host, w.prefix, w.keep...)
+		// Rooms get the run prefix too: a room outlives the sequence
+		// that made it only as a tombstone or a persistent room, but
+		// sequences run side by side against one server (--workers,
+		// several seeds) would meet in one room. The server's answers
+		// lose the prefix with the accounts' (compare.UnprefixNodes).
+		driver.PrefixElement(el, mucService, w.prefix)
 		err = ep.Send(el)
 	case OpRestart:
 		return nil, errors.New("a server restart cannot be driven over the wire")
@@ -402,6 +408,10 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		w.sm = compare.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
 	}
 	mm, sm := w.mm, w.sm
+	// Number the step's generated values client by client on both sides:
+	// the server's cross-client order is its connections' timing.
+	mm.Learn(modelStep)
+	sm.Learn(srv)
 
 	// The server's events in the model's terms, each delivery with the
 	// kind of the model's matching one.

@@ -134,7 +134,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	profileFlag(fs, &o.profile, "server profile the model runs")
 	fs.StringVar(&o.spec, "spec", "", "profile the checks demand (default: --profile), or xep: XEP-0191's and RFC 6121's values everywhere, no relaxation of --profile's")
 	fs.Var(&o.invariants, "invariant", "check only these invariants, by ID or name (repeatable or comma-separated; list: --list-invariants)")
-	fs.Var(&o.accept, "accept", "findings of docs/findings.md to keep relaxed under --spec (P1–P4, F1–F4, F7, D6, D7; repeatable or comma-separated)")
+	fs.Var(&o.accept, "accept", "findings of docs/findings.md to keep relaxed under --spec (P1–P4, F1–F4, F7, D6, D7, D9; repeatable or comma-separated)")
 	fs.BoolVar(&o.coverage, "coverage", false, "print the spec coverage of the run: XEP-0191's requirements, RFC 6121 App. A's cells, the model's rules (hits, by which action; unreachable ones with the reason)")
 	fs.Float64Var(&o.minCoverage, "min-coverage", 0, "fail the run (exit 1) when it covers less than this percentage of the reachable points (implies counting; the table is printed with --coverage)")
 	fs.BoolVar(&o.noRef, "no-reference", false, "skip the comparison with the reference: only the invariants judge")

@@ -66,6 +66,11 @@ type Server struct {
 	// (component.go); read-only once loaded.
 	components map[string]*component
 	evFree     []*HookEvent // router events for reuse (hooks.go)
+	// deferQ: work queued for sessions' later turns, oldest first;
+	// deferNew: the sessions of the items queued since TakeDeferred
+	// (deferred.go).
+	deferQ   []deferredWork
+	deferNew []SessionID
 }
 
 // user holds an account: its identity, its bound sessions, and the

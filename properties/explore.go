@@ -708,14 +708,15 @@ func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt
 	}
 	defer h.real.close()
 	last := -1
-	for i, op := range ops {
-		if !applicable(h, op) {
-			continue
+	for i := 0; i < len(ops); {
+		next, failed, _, applied := h.applyAt(ops, i)
+		if failed >= 0 {
+			return h, failed
 		}
-		last = i
-		if msg := h.apply(op); msg != "" {
-			return h, i
+		if applied >= 0 {
+			last = applied
 		}
+		i = next
 	}
 	if msg := h.finishReal(); msg != "" {
 		return h, last
@@ -771,10 +772,8 @@ func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) 
 	h := newHarness(users, prof, spec, mutants, 1)
 	h.noRef = true
 	h.only = map[string]bool{}
-	for _, op := range ops {
-		if applicable(h, op) {
-			h.apply(op)
-		}
+	for i := 0; i < len(ops); {
+		i, _, _, _ = h.applyAt(ops, i)
 	}
 	return h
 }

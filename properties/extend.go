@@ -155,8 +155,7 @@ func (c *Ctx) Step() []sim.TraceEvent {
 	if len(c.h.steps) == 0 {
 		return nil
 	}
-	st := c.h.steps[len(c.h.steps)-1]
-	return c.h.sim.Trace()[st.from:st.to]
+	return c.h.stepEvents(&c.h.steps[len(c.h.steps)-1])
 }
 
 // Trace returns the whole trace so far (shared: do not modify it).

@@ -366,6 +366,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if m.h.noFaults || m.h.real != nil {
 		delete(acts, "h1Restart")
 	}
+	m.groupActions(acts)
 	m.moduleActions(acts)
 	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)

@@ -44,7 +44,10 @@ type TraceOptions struct {
 //
 // Stanzas sent in the same instant by different clients appear in trace
 // order, which with latency need not be the order the server processed
-// them in; replaying such a script runs them one at a time.
+// them in; replaying such a script runs them one at a time. A send the
+// trace marks pipelined (sim.ReasonPipelined: written before the
+// server answered the one before) right after a send of the same client
+// joins that sends block, which Run writes as one burst.
 func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 	s := &Script{Title: opts.Title}
 	reuse := make(map[string]*Client)
@@ -131,7 +134,16 @@ func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 				}
 			}
 			s.Warnings = append(s.Warnings, generalize(el, verb == Receives, full, bare, e.Seq)...)
-			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
+			st := &Stanza{Elem: el, Raw: e.Stanza}
+			if n := len(s.Actions); verb == Sends && e.Reason == sim.ReasonPipelined && n > 0 &&
+				s.Actions[n-1].Client == ss.name && s.Actions[n-1].Verb == Sends && len(pending) == 0 {
+				// written behind the last stanza before the server
+				// answered it: one sends block, which the runner
+				// writes as a burst
+				s.Actions[n-1].Stanzas = append(s.Actions[n-1].Stanzas, st)
+				continue
+			}
+			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{st}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {
 				add(&Action{Client: ss.name, Verb: Disconnects})

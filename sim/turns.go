@@ -37,14 +37,20 @@ func (s *Sim) scheduleTurns(cause uint64) {
 	}
 }
 
-// pipelined reports whether c has stanzas on its way to the server: a
+// pipelined reports whether c has stanzas on their way to the server: a
 // stanza it sends now is written behind them without waiting for their
 // answers (TraceSend's Reason ReasonPipelined).
-func (c *Client) pipelined() bool {
+func (c *Client) pipelined() bool { return c.InFlight() > 0 }
+
+// InFlight returns how many of the stanzas c sent have not reached the
+// server yet (the property engine steps a pipelined burst stanza by
+// stanza with it).
+func (c *Client) InFlight() int {
+	n := 0
 	for _, f := range c.up.pending[c.up.head:] {
 		if f.kind == upStanza {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }

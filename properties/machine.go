@@ -367,6 +367,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		delete(acts, "h1Restart")
 	}
 	m.groupActions(acts)
+	m.lapseAction(acts)
 	m.moduleActions(acts)
 	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)

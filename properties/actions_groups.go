@@ -51,6 +51,11 @@ func (m *machine) groupActions(acts map[string]func(*rapid.T)) {
 	}
 }
 
+// raceActionNames are the actions RaceActions draws: the groups and what
+// sets up the state they race on ("" is rapid's after-action hook).
+var raceActionNames = map[string]bool{"": true, "a1Connect": true, "a2Disconnect": true, "b1Presence": true,
+	"c0Befriend": true, "c1Subscription": true, "e2Block": true, "j1Burst": true, "j2Concurrent": true}
+
 // group applies ops as one group: each after the first is written
 // without waiting (Op.Pipe).
 func (m *machine) group(t *rapid.T, ops []Op) {

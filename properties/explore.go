@@ -137,6 +137,11 @@ const (
 	// written script (`scansim diff`), with the same shrinker, invariants
 	// and tolerances as the full set.
 	ScansionActions
+	// RaceActions draws the group actions — bursts of one session and
+	// concurrent bursts of two (group.go, actions_groups.go) — and only
+	// the actions that set up what they race on: connects, clean
+	// disconnects, presence, subscriptions, blocks. No faults.
+	RaceActions
 )
 
 // options are the harness switches a Config sets.
@@ -148,13 +153,15 @@ type options struct {
 	cov      *covRecorder    // counts spec coverage (Config.Coverage); nil: off
 	noFaults bool
 	noRooms  bool
+	races    bool // RaceActions
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions || c.ActionSet == RaceActions,
+		races:   c.ActionSet == RaceActions,
 		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
@@ -176,6 +183,7 @@ func (o options) apply(h *harness) {
 	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
 	h.muc = h.muc && !o.noRooms
+	h.races = o.races
 }
 
 // Report is the outcome of Explore.

@@ -43,6 +43,9 @@ type harness struct {
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
+	// races: the machine draws the group actions and what sets them up
+	// only (RaceActions).
+	races bool
 	// names and slotNames: u1..uN and their slots (computed once; shared,
 	// read-only).
 	names, slotNames []string

@@ -371,6 +371,13 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	m.moduleActions(acts)
 	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)
+	if m.h.races {
+		for name := range acts {
+			if !raceActionNames[name] {
+				delete(acts, name)
+			}
+		}
+	}
 	return acts
 }
 

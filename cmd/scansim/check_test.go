@@ -91,7 +91,7 @@ func TestCheckCountsAndSeed(t *testing.T) {
 	dir := t.TempDir()
 	out, _, code := scansim(t, "check", "--checks", "50", "--seed", "1", "--shrink-time", "2s",
 		"--mutant", "blocklist-push-to-all", "--out", dir)
-	m := regexp.MustCompile(`first failing check (\d+) .*\n(?s:.*)\n(\d+) checks, \d+ actions \([^)]*\), (\d+) runs shrinking, 1 violation; seed 1\n$`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`first failing check (\d+)\b.*\n(?s:.*)\n(\d+) checks?, \d+ actions \([^)]*\), (\d+) runs shrinking, 1 violation; seed 1\n$`).FindStringSubmatch(out)
 	if code != exitFailed || m == nil || m[1] != m[2] || m[3] == "0" {
 		t.Fatalf("code %d\n%s", code, out)
 	}

@@ -109,8 +109,8 @@
 // cancels around one of the contact's resources going offline, and asks
 // again), and the groups of stanzas written without waiting (group.go,
 // docs/races.md): j1Burst (one session pipelines a pair, e.g. block then
-// message) and j2Concurrent (two sessions at once, in a drawn
-// interleaving); each op of a group is judged as its own step, and
+// message; a third of the time j2Concurrent, two sessions at once, in a
+// drawn interleaving); each op of a group is judged as its own step, and
 // against a real server the group is held against every interleaving
 // (wire_group.go). RaceActions (scansim check --engine races) draws the
 // groups and what sets them up only.

@@ -21,32 +21,43 @@ import (
 // picks one departure, SCANSIM_SPEC_XEP_SEEDS and SCANSIM_SPEC_XEP_CHECKS
 // bound the search (3 seeds of 1,000 checks). A failure that is not the
 // departure's (another departure, or a difference between the model and
-// the server) is logged and the search goes on with the next seed.
+// the server) is logged and the search goes on with the next seed, as it
+// does after a transport failure (a void seed).
+// SCANSIM_SPEC_XEP_FROM names the departure to start from.
 func TestSpecXEPFindsDeparturesOnServer(t *testing.T) {
 	addr := os.Getenv("SCANSIM_SPEC_XEP_SERVER")
 	if addr == "" {
 		t.Skip("SCANSIM_SPEC_XEP_SERVER not set: no real Prosody 0.12.3 (see docs/spec-mode.md)")
 	}
 	seeds, checks := envInt(t, "SCANSIM_SPEC_XEP_SEEDS", 3), envInt(t, "SCANSIM_SPEC_XEP_CHECKS", 1000)
-	only := os.Getenv("SCANSIM_SPEC_XEP_ONLY")
+	only, from := os.Getenv("SCANSIM_SPEC_XEP_ONLY"), os.Getenv("SCANSIM_SPEC_XEP_FROM")
 	prof := model.Prosody012()
 	out := failuresOut(t)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-3s %-6s %-9s %5s %7s %6s %s\n", "id", "inv", "accept", "seed", "checks", "shrunk", "script")
 	for _, d := range departures {
-		if only != "" && d.id != only {
+		if only != "" && !strings.Contains(","+only+",", ","+d.id+",") {
 			continue
+		}
+		if from != "" {
+			if d.id != from {
+				continue
+			}
+			from = ""
 		}
 		spent, found := 0, false
 		for seed := uint64(1); seed <= uint64(seeds) && !found; seed++ {
 			start := time.Now()
 			cfg := Config{Options: driver.Options{Profile: &prof, Seed: seed}, Checks: checks, NoReference: true,
 				Invariants: []string{d.inv}, Accept: d.accept, OutDir: out, NoRooms: true,
-				Server: &driver.ServerDriver{Addr: addr, Timeout: 3 * time.Second}}
+				Server: &driver.ServerDriver{Addr: addr, Timeout: 10 * time.Second}}
 			DemandXEP(&cfg)
 			r := Explore(cfg)
 			if r.Err != nil {
-				t.Fatalf("%s seed %d: %v", d.id, seed, r.Err)
+				// a transport failure (a loaded machine's timeouts) is
+				// no verdict: the seed is void, the search goes on
+				t.Logf("%s seed %d: void: %v", d.id, seed, r.Err)
+				continue
 			}
 			switch f := r.Failure; {
 			case f == nil:

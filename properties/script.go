@@ -76,7 +76,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	var expected map[string][]string // per client, the failing step's expected sigs
 	// a group's op (group.go): its own events; the server judges a
 	// group as a whole (wire_group.go)
-	got := observed(hf.stepEvents(&failStep))
+	got := observed(hf.groupEvents(idx))
 	witnessed := false
 	if failStep.onServer {
 		got = observed(hf.sim.Trace()[failStep.from:failStep.to])
@@ -90,8 +90,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		f.ServerTrace = b.String()
 	} else if len(mutants) > 0 {
 		g := replayAll(ops, users, prof, spec, nil)
-		last := g.steps[len(g.steps)-1]
-		expected = observed(g.stepEvents(&last))
+		expected = observed(g.groupEvents(len(g.steps) - 1))
 		if !differs(expected, got) {
 			// The difference is in state only: make it observable.
 			ops = append(ops, witnesses(hf)...)
@@ -121,10 +120,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		// as one unit, their sends together as the group wrote them
 		k := idx
 		if failStep.evs != nil {
-			k0 := idx
-			for k0 > 0 && rh.steps[k0-1].evs != nil && rh.steps[k0-1].from == failStep.from {
-				k0--
-			}
+			k0 := groupStart(rh.steps, idx)
 			var own []sim.TraceEvent
 			for j := k0; j <= idx; j++ {
 				own = append(own, rh.steps[j].evs...)
@@ -174,7 +170,12 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			}
 		}
 		if usePred {
-			expected = failStep.pred
+			expected = map[string][]string{}
+			for j := groupStart(rh.steps, idx); j <= idx; j++ {
+				for c, p := range rh.steps[j].pred {
+					expected[c] = append(expected[c], p...)
+				}
+			}
 		} else {
 			expected = observed(tr[failStep.from:failStep.to])
 		}
@@ -260,6 +261,33 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		f.ReplayNote = "the script passes under the configured model: the difference is not visible to a scansion receives (an extra stanza at the end of a queue, or an invariant the reference and the model agree on)"
 	}
 	return nil
+}
+
+// groupStart returns the first op of the group step idx belongs to
+// (group.go; idx itself for an op on its own).
+func groupStart(steps []stepRec, idx int) int {
+	k := idx
+	for steps[idx].evs != nil && k > 0 && steps[k-1].evs != nil && steps[k-1].from == steps[idx].from {
+		k--
+	}
+	return k
+}
+
+// groupEvents returns the events of step idx, and for an op of a group
+// those of the group's ops up to it, in trace order: a script writes the
+// group's sends together, and what they caused after them, so the
+// failing step's stanzas in a script are the group's.
+func (h *harness) groupEvents(idx int) []sim.TraceEvent {
+	st := &h.steps[idx]
+	if st.evs == nil {
+		return h.stepEvents(st)
+	}
+	var own []sim.TraceEvent
+	for j := groupStart(h.steps, idx); j <= idx; j++ {
+		own = append(own, h.steps[j].evs...)
+	}
+	slices.SortFunc(own, func(a, b sim.TraceEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+	return own
 }
 
 // delivered3: a trace kind that puts a stanza in a client's inbox.

@@ -271,10 +271,16 @@ func inv23PresenceCoherence(c *Ctx) error {
 						return fmt.Errorf("%s still sees unavailable %s as available", rs.name, r.full)
 					}
 				}
+				// the first such resource in JID order: map order must
+				// not reach the message (the same seed, the same report)
+				ended := ""
 				for k, v := range s.last {
-					if k[0] == rs.name && bareOf(k[1]) == A && !bound[k[1]] && v == "" {
-						return fmt.Errorf("%s still sees %s available after it ended", rs.name, k[1])
+					if k[0] == rs.name && bareOf(k[1]) == A && !bound[k[1]] && v == "" && (ended == "" || k[1] < ended) {
+						ended = k[1]
 					}
+				}
+				if ended != "" {
+					return fmt.Errorf("%s still sees %s available after it ended", rs.name, ended)
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/compare"
@@ -54,20 +55,30 @@ func (h *harness) realGroup(ops []Op, names []string, from, to int) string {
 }
 
 // applyGroup writes every op of the group on its session's endpoint
-// without waiting, then quiesces every connection, and returns the
-// events since the last step.
+// without waiting, then quiesces, and returns the events since the last
+// step. A ping orders only its own connection: each writing connection
+// is synchronised first, one after the other (Quiesce(ep) pings ep, then
+// every connection), so that the last round of pings on the others
+// leaves after the server has handled every stanza of the group.
 func (w *wire) applyGroup(ops []Op, names []string) ([]sim.TraceEvent, error) {
+	var writers []driver.Endpoint
 	for i, op := range ops {
-		if _, err := w.send(op, names[i]); err != nil {
+		ep, err := w.send(op, names[i])
+		if err != nil {
 			if f := w.net.Failure(); f != nil {
 				return nil, f
 			}
 			return nil, err
 		}
+		if !slices.Contains(writers, ep) {
+			writers = append(writers, ep)
+		}
 	}
 	w.steps++
-	if err := w.net.Quiesce(nil); err != nil {
-		return nil, err
+	for _, ep := range writers {
+		if err := w.net.Quiesce(ep); err != nil {
+			return nil, err
+		}
 	}
 	return w.collect(), nil
 }

@@ -3,6 +3,7 @@ package properties
 import (
 	"fmt"
 
+	"github.com/scansim/scansim/stanza"
 	"pgregory.net/rapid"
 )
 
@@ -39,16 +40,20 @@ func (m *machine) lapseAction(acts map[string]func(*rapid.T)) {
 		}
 		p := rapid.SampledFrom(pairs).Draw(t, "lapsePair")
 		A, J := userBare(slotUser(p.a)), userBare(slotUser(p.j))
+		sub := func(from, typ, to string) {
+			m.send(t, "c3Lapse", from, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to), sx("presence", kv("type", typ, "to", to)))
+		}
 		if rapid.Bool().Draw(t, "lapseRemove") {
 			id := m.id("r")
-			m.sendText(t, "c3Lapse", p.j, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s' subscription='remove'/></query></iq>", id, A))
+			m.send(t, "c3Lapse", p.j, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s' subscription='remove'/></query></iq>", id, A),
+				sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("query", kv("xmlns", nsRoster), stanza.Elem(sx("item", kv("jid", A, "subscription", "remove")))))))
 		} else {
-			m.sendText(t, "c3Lapse", p.j, fmt.Sprintf("<presence type='unsubscribe' to='%s'/>", A))
+			sub(p.j, "unsubscribe", A)
 		}
 		if rapid.Bool().Draw(t, "lapseDisconnect") {
 			m.do(t, Op{Name: "c3Lapse", Kind: OpDisconnect, Slot: p.a})
 		} else {
-			m.sendText(t, "c3Lapse", p.a, "<presence type='unavailable'/>")
+			m.send(t, "c3Lapse", p.a, "<presence type='unavailable'/>", sx("presence", kv("type", "unavailable")))
 		}
 		if rapid.Bool().Draw(t, "lapseAgain") || !m.h.connected(p.j) {
 			return
@@ -61,12 +66,12 @@ func (m *machine) lapseAction(acts map[string]func(*rapid.T)) {
 			}
 		}
 		if approver != "" && rapid.Bool().Draw(t, "lapsePreApprove") {
-			m.sendText(t, "c3Lapse", approver, fmt.Sprintf("<presence type='subscribed' to='%s'/>", J))
+			sub(approver, "subscribed", J)
 			approver = ""
 		}
-		m.sendText(t, "c3Lapse", p.j, fmt.Sprintf("<presence type='subscribe' to='%s'/>", A))
+		sub(p.j, "subscribe", A)
 		if approver != "" {
-			m.sendText(t, "c3Lapse", approver, fmt.Sprintf("<presence type='subscribed' to='%s'/>", J))
+			sub(approver, "subscribed", J)
 		}
 	}
 }

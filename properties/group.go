@@ -168,7 +168,7 @@ func (h *harness) applyGroup(ops []Op) (string, int) {
 	}
 	h.forgetEnded()
 	if h.real != nil {
-		if msg := h.realGroup(ops, names, from, to); msg != "" {
+		if msg := h.realGroup(ops, names, from, to, before, after); msg != "" {
 			return msg, n - 1
 		}
 	}

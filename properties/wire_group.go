@@ -29,7 +29,7 @@ const maxSerialisations = 20
 // reported. The invariant catalogue does not judge a group on the
 // server's trace (its steps assume one send each); the model's own run
 // of the group was judged op by op.
-func (h *harness) realGroup(ops []Op, names []string, from, to int) string {
+func (h *harness) realGroup(ops []Op, names []string, from, to int, before snap, after []snap) string {
 	st := &h.steps[len(h.steps)-1]
 	st.srvFrom = len(h.real.trace)
 	if h.transport != nil {
@@ -45,7 +45,7 @@ func (h *harness) realGroup(ops []Op, names []string, from, to int) string {
 	if err != nil {
 		msg = fmt.Sprintf("server: the group ending with %v could not be applied: %v", ops[len(ops)-1], err)
 	} else {
-		msg = h.checkGroupOnServer(ops, srv, from, to)
+		msg = h.checkGroupOnServer(ops, srv, from, to, before, after)
 	}
 	st.srvTo = len(h.real.trace)
 	if msg != "" {
@@ -85,7 +85,7 @@ func (w *wire) applyGroup(ops []Op, names []string) ([]sim.TraceEvent, error) {
 
 // checkGroupOnServer compares the server's events of a group with the
 // model's run of each serialisation (see realGroup).
-func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to int) string {
+func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to int, before snap, after []snap) string {
 	w := h.real
 	modelAll := h.sim.Trace()
 	if w.mm == nil {
@@ -93,7 +93,13 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 		w.sm = compare.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
 	}
 	modelStep := modelAll[from:to]
-	w.inModelTerms(srv, w.pool(modelStep))
+	evs := w.inModelTerms(srv, w.pool(modelStep))
+	// The invariants do not judge the group (see realGroup), but what
+	// they track from step to step (who saw which presence, directed
+	// presence, stored requests) must follow the server's trace: each op
+	// goes through them with its own send, the last with everything the
+	// server sent (a server's trace has no causes), verdicts unused.
+	w.trackGroup(h, len(ops), evs, before, after)
 
 	clients := map[string]bool{}
 	got := map[string][]string{}
@@ -142,6 +148,35 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 		what = fmt.Sprintf("the server's stanzas match none of the %d orders the server may have read the concurrent stanzas in; the closest (masked), the model reading them as %s", len(orders), describeOrder(orders[closest]))
 	}
 	return "server: " + what + ":\n" + diff
+}
+
+// trackGroup runs the invariant state of the server's trace over a
+// group's events, op by op (see checkGroupOnServer).
+func (w *wire) trackGroup(h *harness, n int, evs []sim.TraceEvent, before snap, after []snap) {
+	var sends, rest []sim.TraceEvent
+	for _, e := range evs {
+		if e.Kind == sim.TraceSend && len(sends) < n {
+			sends = append(sends, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	first := len(h.steps) - n
+	prev := before
+	for i := 0; i < n && first+i >= 0; i++ {
+		part := []sim.TraceEvent{}
+		if i < len(sends) {
+			part = append(part, sends[i])
+		}
+		if i == n-1 {
+			part = append(part, rest...)
+		}
+		rec := h.steps[first+i]
+		rec.evs = nil
+		w.inv.begin()
+		_ = w.inv.check(&rec, part, prev, after[i])
+		prev = after[i]
+	}
 }
 
 // interleavingsOf returns every order of ops that keeps each session's

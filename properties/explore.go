@@ -131,7 +131,11 @@ const (
 	AllActions ActionSet = iota
 	// ScansionActions draws only what a scansion script can express:
 	// connects, sends and clean disconnects — no abrupt drops, no server
-	// restarts, whatever NoFaults says. Against a Config.Server it is the
+	// restarts, whatever NoFaults says — and no groups of stanzas
+	// written without waiting (docs/races.md): a script replays a
+	// concurrent action in one interleaving only, and against a server
+	// a group is judged by the comparison alone, where the differential
+	// run and scansim conform name the invariant a step breaks. Against a Config.Server it is the
 	// differential run of `scansim check --server --engine scansion`:
 	// every step is comparable action by action with a replay of the
 	// written script (`scansim diff`), with the same shrinker, invariants
@@ -154,6 +158,7 @@ type options struct {
 	noFaults bool
 	noRooms  bool
 	races    bool // RaceActions
+	noGroups bool // ScansionActions
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
@@ -161,7 +166,7 @@ type options struct {
 
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions || c.ActionSet == RaceActions,
-		races:   c.ActionSet == RaceActions,
+		races: c.ActionSet == RaceActions, noGroups: c.ActionSet == ScansionActions,
 		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
@@ -183,7 +188,7 @@ func (o options) apply(h *harness) {
 	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
 	h.muc = h.muc && !o.noRooms
-	h.races = o.races
+	h.races, h.noGroups = o.races, o.noGroups
 }
 
 // Report is the outcome of Explore.

@@ -44,8 +44,8 @@ type harness struct {
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
 	// races: the machine draws the group actions and what sets them up
-	// only (RaceActions).
-	races bool
+	// only (RaceActions); noGroups: none of them (ScansionActions).
+	races, noGroups bool
 	// names and slotNames: u1..uN and their slots (computed once; shared,
 	// read-only).
 	names, slotNames []string

@@ -371,6 +371,9 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	m.moduleActions(acts)
 	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)
+	if m.h.noGroups {
+		delete(acts, "j1Burst")
+	}
 	if m.h.races {
 		for name := range acts {
 			if !raceActionNames[name] {

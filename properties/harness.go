@@ -301,7 +301,7 @@ func (h *harness) apply(op Op) string {
 		st.fail = msg
 		return msg
 	}
-	if h.real != nil {
+	if h.real != nil && !h.real.otherOrder {
 		st.srvFrom = len(h.real.trace)
 		if h.transport != nil {
 			return "transport failure: " + h.transport.Error()
@@ -680,7 +680,7 @@ func receivers(step []sim.TraceEvent) map[string]bool {
 // predicted nothing more, any such stanza fails the last step. A
 // transport failure sets h.transport instead.
 func (h *harness) finishReal() string {
-	if h.real == nil || h.transport != nil || len(h.steps) == 0 {
+	if h.real == nil || h.transport != nil || len(h.steps) == 0 || h.real.otherOrder {
 		return ""
 	}
 	st := &h.steps[len(h.steps)-1]

@@ -86,6 +86,11 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
+	// otherOrder: the server read a concurrent action's stanzas in
+	// another order than the model (wire_group.go); the model, which
+	// went on from its own order, cannot follow the server any more,
+	// and the rest of the sequence runs on the model alone.
+	otherOrder bool
 }
 
 // fullBarrierEvery: every so many steps the wire synchronises with every

@@ -141,6 +141,11 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 		if known {
 			w.tolerated++
 		}
+		if match > 0 {
+			// the server's state is that of another order: the
+			// model cannot follow it (otherOrder)
+			w.otherOrder = true
+		}
 		return ""
 	}
 	what := "the server's stanzas differ from the model's (masked) for the burst"

@@ -63,7 +63,7 @@ func check(r *Rule, id string) *Check {
 // a shrunk script that the mutated server fails and the correct model
 // passes; rules the mutant does not touch pass.
 func TestMutantServerFailsItsRule(t *testing.T) {
-	rep := run(t, 100, "no-unavailable-on-block")
+	rep := run(t, 500, "no-unavailable-on-block")
 	r := rule(t, rep, "XEP-0191 §3.3")
 	if r.Status != Fail {
 		t.Fatalf("XEP-0191 §3.3 is %s", r.Status)
@@ -140,7 +140,7 @@ func TestPlainModelPasses(t *testing.T) {
 
 // The JUnit report is well-formed and its counts are those of its cases.
 func TestJUnitCounts(t *testing.T) {
-	rep := run(t, 100, "no-unavailable-on-block")
+	rep := run(t, 500, "no-unavailable-on-block")
 	var b bytes.Buffer
 	if err := rep.WriteJUnit(&b); err != nil {
 		t.Fatal(err)

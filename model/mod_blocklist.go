@@ -73,7 +73,7 @@ var _ = register(&builtin{
 			return false
 		})
 	},
-	mutants: append(blocklistMutants, publishedBugMutants...),
+	mutants: append(append(blocklistMutants, publishedBugMutants...), pipeliningMutants...),
 })
 
 // blocklistSession is mod_blocklist's per-session state.
@@ -125,6 +125,10 @@ type blocklistMod struct {
 	// sessionList, when set, is the list the outbound check of a
 	// session's stanzas reads (nil: the account's list).
 	sessionList func(sess *session) map[string]bool
+	// sessionCopies updates the sessions' own copies after editing's
+	// edit made the list nbl (only with sessionList; by default the
+	// editing session's copy, at once).
+	sessionCopies func(s *Server, editing *session, nbl map[string]bool)
 	// errorApp is the application condition of the outbound bounce.
 	errorApp func() *etree.Element
 	// presenceTarget: jid gets the unavailable (block) or a probe on its
@@ -160,6 +164,7 @@ func (m *blocklistMod) init() {
 	m.inboundIQ = bounceIQ
 	m.outboundPresence = func(e *HookEvent) bool { return bounceOutgoing(e) }
 	m.get = blocklistGet
+	m.sessionCopies = func(_ *Server, editing *session, nbl map[string]bool) { editing.ownBlocklist = nbl }
 	m.errorApp = func() *etree.Element {
 		app := etree.NewElement("blocked")
 		app.CreateAttr("xmlns", nsBlockErr)
@@ -776,7 +781,7 @@ func editBlocklist(e *HookEvent) bool {
 	}
 	u.blocklist = nbl
 	if b.sessionList != nil {
-		sess.ownBlocklist = nbl
+		b.sessionCopies(s, sess, nbl)
 	}
 	s.touch(u)
 	if s.prof.BlockPushBeforeResult {

@@ -69,6 +69,11 @@ type Server struct {
 	// peers: the process's other virtual hosts (hosts.go); nil for a
 	// server with one host.
 	peers *Hosts
+	// deferQ: work queued for sessions' later turns, oldest first;
+	// deferNew: the sessions of the items queued since TakeDeferred
+	// (deferred.go).
+	deferQ   []deferredWork
+	deferNew []SessionID
 }
 
 // user holds an account: its identity, its bound sessions, and the

@@ -105,7 +105,15 @@
 // included), g1IQ (ping, version, disco#info, last to users, full JIDs,
 // self and the host), g2Reply (a client's result/error to a push, a
 // result echoing a blocking payload, or an error message), h1Restart
-// (server restart with persistent storage).
+// (server restart with persistent storage), c3Lapse (a subscriber
+// cancels around one of the contact's resources going offline, and asks
+// again), and the groups of stanzas written without waiting (group.go,
+// docs/races.md): j1Burst (one session pipelines a pair, e.g. block then
+// message; a third of the time j2Concurrent, two sessions at once, in a
+// drawn interleaving); each op of a group is judged as its own step, and
+// against a real server the group is held against every interleaving
+// (wire_group.go). RaceActions (scansim check --engine races) draws the
+// groups and what sets them up only.
 //
 // # Module actions
 //

@@ -138,12 +138,21 @@ const (
 	AllActions ActionSet = iota
 	// ScansionActions draws only what a scansion script can express:
 	// connects, sends and clean disconnects — no abrupt drops, no server
-	// restarts, whatever NoFaults says. Against a Config.Server it is the
+	// restarts, whatever NoFaults says — and no groups of stanzas
+	// written without waiting (docs/races.md): a script replays a
+	// concurrent action in one interleaving only, and against a server
+	// a group is judged by the comparison alone, where the differential
+	// run and scansim conform name the invariant a step breaks. Against a Config.Server it is the
 	// differential run of `scansim check --server --engine scansion`:
 	// every step is comparable action by action with a replay of the
 	// written script (`scansim diff`), with the same shrinker, invariants
 	// and tolerances as the full set.
 	ScansionActions
+	// RaceActions draws the group actions — bursts of one session and
+	// concurrent bursts of two (group.go, actions_groups.go) — and only
+	// the actions that set up what they race on: connects, clean
+	// disconnects, presence, subscriptions, blocks. No faults.
+	RaceActions
 )
 
 // options are the harness switches a Config sets.
@@ -155,13 +164,16 @@ type options struct {
 	cov      *covRecorder    // counts spec coverage (Config.Coverage); nil: off
 	noFaults bool
 	noRooms  bool
+	races    bool // RaceActions
+	noGroups bool // ScansionActions
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
 }
 
 func (c Config) options() options {
-	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions,
+	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions || c.ActionSet == RaceActions,
+		races: c.ActionSet == RaceActions, noGroups: c.ActionSet == ScansionActions,
 		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
@@ -183,6 +195,7 @@ func (o options) apply(h *harness) {
 	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
 	h.muc = h.muc && !o.noRooms
+	h.races, h.noGroups = o.races, o.noGroups
 }
 
 // Report is the outcome of Explore.
@@ -666,14 +679,15 @@ func replay(ops []Op, users int, prof, spec model.Profile, mutants []string, opt
 	}
 	defer h.real.close()
 	last := -1
-	for i, op := range ops {
-		if !applicable(h, op) {
-			continue
+	for i := 0; i < len(ops); {
+		next, failed, _, applied := h.applyAt(ops, i)
+		if failed >= 0 {
+			return h, failed
 		}
-		last = i
-		if msg := h.apply(op); msg != "" {
-			return h, i
+		if applied >= 0 {
+			last = applied
 		}
+		i = next
 	}
 	if msg := h.finishReal(); msg != "" {
 		return h, last
@@ -729,10 +743,8 @@ func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) 
 	h := newHarness(users, prof, spec, mutants, 1)
 	h.noRef = true
 	h.only = map[string]bool{}
-	for _, op := range ops {
-		if applicable(h, op) {
-			h.apply(op)
-		}
+	for i := 0; i < len(ops); {
+		i, _, _, _ = h.applyAt(ops, i)
 	}
 	return h
 }

@@ -155,15 +155,22 @@ func (c *Ctx) Step() []sim.TraceEvent {
 	if len(c.h.steps) == 0 {
 		return nil
 	}
-	st := c.h.steps[len(c.h.steps)-1]
-	return c.h.sim.Trace()[st.from:st.to]
+	return c.h.stepEvents(&c.h.steps[len(c.h.steps)-1])
 }
 
 // Trace returns the whole trace so far (shared: do not modify it).
 func (c *Ctx) Trace() []sim.TraceEvent { return c.h.sim.Trace() }
 
+// Grouped reports whether the step being judged is an op of a group of
+// stanzas written without waiting (a burst or a concurrent action,
+// docs/races.md): its events are its own, picked out of the group's.
+func (c *Ctx) Grouped() bool { return c.rec != nil && c.rec.evs != nil }
+
 // Server returns the model, for its introspection API (ContactOf,
-// Blocklist, OfflineCount, RosterVersion, ...). Read it only.
+// Blocklist, OfflineCount, RosterVersion, ...). Read it only. It shows
+// the state now: for an op of a group of stanzas written without
+// waiting (docs/races.md), judged once the whole group has run, that is
+// the group's end, where After is the state the op's own stanza left.
 func (c *Ctx) Server() *model.Server { return c.h.srv }
 
 // Profile returns the profile the checks demand (Config.Spec).

@@ -9,6 +9,7 @@ import (
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
+	"github.com/scansim/scansim/stanza"
 )
 
 // harness drives one simulation: it applies Ops, keeps the reference in
@@ -16,6 +17,10 @@ import (
 type harness struct {
 	users int
 	spec  model.Profile // the profile the checks demand (the model's goes to sim.Config)
+	// prof and mutants: the model's profile and mutants (a concurrent
+	// action's other serialisations run on a fresh model of them)
+	prof    model.Profile
+	mutants []string
 
 	sim   *sim.Sim
 	srv   *model.Server
@@ -38,6 +43,9 @@ type harness struct {
 	only map[string]bool
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
+	// races: the machine draws the group actions and what sets them up
+	// only (RaceActions); noGroups: none of them (ScansionActions).
+	races, noGroups bool
 	// names and slotNames: u1..uN and their slots (computed once; shared,
 	// read-only).
 	names, slotNames []string
@@ -101,10 +109,15 @@ type stepRec struct {
 	// index the step's events in wire.trace.
 	onServer       bool
 	srvFrom, srvTo int
+	// evs, for an op of a group (group.go), are its own events: its
+	// send and what the server did because of it, picked out of the
+	// group's range [from, to) by their Cause; nil for other steps,
+	// whose events are the range.
+	evs []sim.TraceEvent
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, spec: spec, slots: map[string]*slot{},
+	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{},
 		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}
@@ -241,33 +254,8 @@ func (h *harness) apply(op Op) string {
 		}
 		err = h.sim.RestartServer()
 	case OpSend:
-		client := sl.cur.Name()
-		if h.mamClients[client] {
-			if u := h.ref.users[userBare(slotUser(op.Slot))]; u != nil && len(u.offline) > 0 {
-				h.refGone = true
-			}
-		}
-		if op.Name == "i3MAM" {
-			if h.mamClients == nil {
-				h.mamClients = map[string]bool{}
-			}
-			h.mamClients[client] = true
-		}
-		v, perr := opValue(&op, func(x string) string {
-			x = h.resolve(x)
-			if strings.Contains(x, pushPlaceholder) {
-				x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), client))
-			}
-			return x
-		})
-		if perr != nil {
-			panic(perr)
-		}
-		// The reference models the core: a room action's stanza (to
-		// the MUC service, or a direct invitation) is not its business.
-		if rs := h.ref.sessByName(sl.cur.Name()); rs != nil && !mucActionNames[op.Name] {
-			h.ref.clientSend(rs, v.Element())
-		}
+		v := h.sendValue(op, sl)
+		h.refSend(op, sl.cur.Name(), v)
 		err = sl.cur.SendValue(v)
 	}
 	if err != nil {
@@ -280,33 +268,8 @@ func (h *harness) apply(op Op) string {
 	// Sessions the server ended (disconnects, conflicts).
 	tr = h.sim.Trace()
 	rec.to = len(tr)
-	for _, ev := range tr[rec.from:rec.to] {
-		if ev.Kind == sim.TraceDisconnect {
-			if rs := h.ref.sessByName(ev.Client); rs != nil && rs.full == ev.JID.String() {
-				reason := ""
-				switch ev.Reason {
-				case sim.ReasonAbrupt:
-					reason = h.spec.AbruptCloseReason
-				case sim.ReasonClean:
-				default:
-					if moduleActionNames[op.Name] || mucActionNames[op.Name] {
-						// a session an account removal ended
-						// (XEP-0077 §3.2)
-						break
-					}
-					// a server-side close: the reference already
-					// destroyed it when the replacing session bound.
-					continue
-				}
-				h.ref.destroy(rs, reason)
-			}
-		}
-	}
-	for _, s := range h.slots {
-		if s.cur != nil && s.cur.Ended() {
-			s.cur = nil
-		}
-	}
+	h.endSessions(op, tr[rec.from:rec.to])
+	h.forgetEnded()
 	if op.Name == "i5Remove" {
 		h.refGone = true
 	}
@@ -338,7 +301,7 @@ func (h *harness) apply(op Op) string {
 		st.fail = msg
 		return msg
 	}
-	if h.real != nil {
+	if h.real != nil && !h.real.otherOrder {
 		st.srvFrom = len(h.real.trace)
 		if h.transport != nil {
 			return "transport failure: " + h.transport.Error()
@@ -364,6 +327,81 @@ func (h *harness) apply(op Op) string {
 		}
 	}
 	return ""
+}
+
+// sendValue is op's stanza as the session in sl sends it now: its
+// placeholders resolved (the push id from what the client received).
+// A session that queried its archive while its account has offline
+// messages leaves the reference out from now on (mamClients).
+func (h *harness) sendValue(op Op, sl *slot) stanza.Stanza {
+	client := sl.cur.Name()
+	if h.mamClients[client] {
+		if u := h.ref.users[userBare(slotUser(op.Slot))]; u != nil && len(u.offline) > 0 {
+			h.refGone = true
+		}
+	}
+	if op.Name == "i3MAM" {
+		if h.mamClients == nil {
+			h.mamClients = map[string]bool{}
+		}
+		h.mamClients[client] = true
+	}
+	v, perr := opValue(&op, func(x string) string {
+		x = h.resolve(x)
+		if strings.Contains(x, pushPlaceholder) {
+			x = strings.ReplaceAll(x, pushPlaceholder, lastPushID(h.sim.Trace(), client))
+		}
+		return x
+	})
+	if perr != nil {
+		panic(perr)
+	}
+	return v
+}
+
+// refSend hands the stanza v that client sent to the reference. The
+// reference models the core: a room action's stanza (to the MUC
+// service, or a direct invitation) is not its business.
+func (h *harness) refSend(op Op, client string, v stanza.Stanza) {
+	if rs := h.ref.sessByName(client); rs != nil && !mucActionNames[op.Name] {
+		h.ref.clientSend(rs, v.Element())
+	}
+}
+
+// endSessions destroys in the reference the sessions that evs (op's
+// events) ended.
+func (h *harness) endSessions(op Op, evs []sim.TraceEvent) {
+	for _, ev := range evs {
+		if ev.Kind == sim.TraceDisconnect {
+			if rs := h.ref.sessByName(ev.Client); rs != nil && rs.full == ev.JID.String() {
+				reason := ""
+				switch ev.Reason {
+				case sim.ReasonAbrupt:
+					reason = h.spec.AbruptCloseReason
+				case sim.ReasonClean:
+				default:
+					if moduleActionNames[op.Name] || mucActionNames[op.Name] {
+						// a session an account removal ended
+						// (XEP-0077 §3.2)
+						break
+					}
+					// a server-side close: the reference already
+					// destroyed it when the replacing session bound.
+					continue
+				}
+				h.ref.destroy(rs, reason)
+			}
+		}
+	}
+}
+
+// forgetEnded empties the slots whose session has ended.
+func (h *harness) forgetEnded() {
+	for _, s := range h.slots {
+		if s.cur != nil && s.cur.Ended() {
+			s.cur = nil
+		}
+	}
 }
 
 // snap is the model's introspectable state at one point.
@@ -475,7 +513,7 @@ func refContact(u *rUser, b string) model.Contact {
 
 // check compares the step with the reference and runs the invariants.
 func (h *harness) check(rec *stepRec, before, after snap) string {
-	tr := h.sim.Trace()[rec.from:rec.to]
+	tr := h.stepEvents(rec)
 	if h.muc {
 		h.countMUCStored(tr)
 	}
@@ -642,7 +680,7 @@ func receivers(step []sim.TraceEvent) map[string]bool {
 // predicted nothing more, any such stanza fails the last step. A
 // transport failure sets h.transport instead.
 func (h *harness) finishReal() string {
-	if h.real == nil || h.transport != nil || len(h.steps) == 0 {
+	if h.real == nil || h.transport != nil || len(h.steps) == 0 || h.real.otherOrder {
 		return ""
 	}
 	st := &h.steps[len(h.steps)-1]

@@ -70,8 +70,11 @@ type invState struct {
 	// last presence ("" or "unavailable") the client received from it;
 	// stale[{j, A}] marks pairs inv23 no longer judges; restarted turns
 	// inv23 off (a restart drops sessions without unavailable).
-	last      map[[2]string]string
-	stale     map[[2]string]bool
+	last  map[[2]string]string
+	stale map[[2]string]bool
+	// staleSess[{client, A}]: that session's view of A is out of date
+	// (staleViews)
+	staleSess map[[2]string]bool
 	restarted bool
 	// ledger[bare JID]: offline messages stored and not yet flushed,
 	// by offlineKey (inv42); faulted: a drop or restart happened (inv43).

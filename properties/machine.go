@@ -366,9 +366,21 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if m.h.noFaults || m.h.real != nil {
 		delete(acts, "h1Restart")
 	}
+	m.groupActions(acts)
+	m.lapseAction(acts)
 	m.moduleActions(acts)
 	m.mucActions(acts)
 	m.customActions(acts, m.h.extActions)
+	if m.h.noGroups {
+		delete(acts, "j1Burst")
+	}
+	if m.h.races {
+		for name := range acts {
+			if !raceActionNames[name] {
+				delete(acts, name)
+			}
+		}
+	}
 	return acts
 }
 

@@ -32,6 +32,11 @@ type Op struct {
 	Slot   string // "u1a": user u1, resource slot a
 	Res    string // OpConnect: requested resource ("" = server-generated)
 	Stanza string // OpSend: the stanza, with placeholders
+	// Pipe: an OpSend written right behind the op before it (also a
+	// send), before the server answered it: the two belong to one group,
+	// a burst of one session or a concurrent action of several
+	// (group.go).
+	Pipe bool
 
 	// val is Stanza as a value, when the machine built it (opstanza.go);
 	// valText the text it was built for (an op whose Stanza was since
@@ -58,6 +63,9 @@ func (o Op) String() string {
 		return fmt.Sprintf("%s: %s drops", o.Name, o.Slot)
 	case OpRestart:
 		return fmt.Sprintf("%s: the server restarts", o.Name)
+	}
+	if o.Pipe {
+		return fmt.Sprintf("%s: %s sends, without waiting, %s", o.Name, o.Slot, o.Stanza)
 	}
 	return fmt.Sprintf("%s: %s sends %s", o.Name, o.Slot, o.Stanza)
 }

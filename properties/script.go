@@ -2,6 +2,7 @@ package properties
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"maps"
 	"os"
@@ -73,9 +74,12 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 
 	var events []sim.TraceEvent
 	var expected map[string][]string // per client, the failing step's expected sigs
-	got := observed(hf.sim.Trace()[failStep.from:failStep.to])
+	// a group's op (group.go): its own events; the server judges a
+	// group as a whole (wire_group.go)
+	got := observed(hf.groupEvents(idx))
 	witnessed := false
 	if failStep.onServer {
+		got = observed(hf.sim.Trace()[failStep.from:failStep.to])
 		// The server failed: the model is the oracle, so the script is
 		// the model's own run, which the server must fail.
 		events = append(events, hf.sim.Trace()[:failStep.to]...)
@@ -86,9 +90,8 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		f.ServerTrace = b.String()
 	} else if len(mutants) > 0 {
 		g := replayAll(ops, users, prof, spec, nil)
-		last := g.steps[len(g.steps)-1]
-		expected = observed(g.sim.Trace()[last.from:last.to])
-		if !differs(expected, observed(hf.sim.Trace()[failStep.from:failStep.to])) {
+		expected = observed(g.groupEvents(len(g.steps) - 1))
+		if !differs(expected, got) {
 			// The difference is in state only: make it observable.
 			ops = append(ops, witnesses(hf)...)
 			g = replayAll(ops, users, prof, spec, nil)
@@ -113,7 +116,38 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			}
 		}
 		usePred := failStep.mismatch || witnessed
-		for k := idx; k < len(rh.steps); k++ {
+		// the ops of the failing op's group up to it (group.go) go in
+		// as one unit, their sends together as the group wrote them
+		k := idx
+		if failStep.evs != nil {
+			k0 := groupStart(rh.steps, idx)
+			var own []sim.TraceEvent
+			for j := k0; j <= idx; j++ {
+				own = append(own, rh.steps[j].evs...)
+			}
+			slices.SortFunc(own, func(a, b sim.TraceEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+			for _, e := range own {
+				if !usePred || !delivered3(e.Kind) {
+					events = append(events, e)
+				}
+			}
+			if usePred {
+				obs := observed(own)
+				preds := map[string][]string{}
+				for j := k0; j <= idx; j++ {
+					for c, p := range rh.steps[j].pred {
+						preds[c] = append(preds[c], p...)
+					}
+				}
+				for _, c := range slices.Sorted(maps.Keys(preds)) {
+					for _, x := range orderLike(preds[c], obs[c]) {
+						events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: x})
+					}
+				}
+			}
+			k = idx + 1
+		}
+		for ; k < len(rh.steps); k++ {
 			st := rh.steps[k]
 			if !usePred {
 				events = append(events, tr[st.from:st.to]...)
@@ -136,7 +170,12 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			}
 		}
 		if usePred {
-			expected = failStep.pred
+			expected = map[string][]string{}
+			for j := groupStart(rh.steps, idx); j <= idx; j++ {
+				for c, p := range rh.steps[j].pred {
+					expected[c] = append(expected[c], p...)
+				}
+			}
 		} else {
 			expected = observed(tr[failStep.from:failStep.to])
 		}
@@ -222,6 +261,38 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		f.ReplayNote = "the script passes under the configured model: the difference is not visible to a scansion receives (an extra stanza at the end of a queue, or an invariant the reference and the model agree on)"
 	}
 	return nil
+}
+
+// groupStart returns the first op of the group step idx belongs to
+// (group.go; idx itself for an op on its own).
+func groupStart(steps []stepRec, idx int) int {
+	k := idx
+	for steps[idx].evs != nil && k > 0 && steps[k-1].evs != nil && steps[k-1].from == steps[idx].from {
+		k--
+	}
+	return k
+}
+
+// groupEvents returns the events of step idx, and for an op of a group
+// those of the group's ops up to it, in trace order: a script writes the
+// group's sends together, and what they caused after them, so the
+// failing step's stanzas in a script are the group's.
+func (h *harness) groupEvents(idx int) []sim.TraceEvent {
+	st := &h.steps[idx]
+	if st.evs == nil {
+		return h.stepEvents(st)
+	}
+	var own []sim.TraceEvent
+	for j := groupStart(h.steps, idx); j <= idx; j++ {
+		own = append(own, h.steps[j].evs...)
+	}
+	slices.SortFunc(own, func(a, b sim.TraceEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+	return own
+}
+
+// delivered3: a trace kind that puts a stanza in a client's inbox.
+func delivered3(k sim.TraceKind) bool {
+	return k == sim.TraceDeliver || k == sim.TraceError || k == sim.TraceFlush
 }
 
 // replayOnServer replays the script of a server failure: it must pass on

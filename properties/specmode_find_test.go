@@ -44,8 +44,14 @@ var departures = []departure{
 	{id: "P4", inv: "inv17", is: func(f *Failure) bool { return strings.Contains(f.Message, "type='subscribe'") }},
 	// F1: an offline pre-approval; F3: a request approved after a roster
 	// removal cancelled it
-	{id: "F1", inv: "inv30", is: func(f *Failure) bool { return !opsContain(f, "subscription='remove'") }},
-	{id: "F3", inv: "inv30", accept: []string{"F1"}, is: func(f *Failure) bool { return opsContain(f, "subscription='remove'") }},
+	// (against a real server a difference from the model fails too: the
+	// message names the invariant)
+	{id: "F1", inv: "inv30", is: func(f *Failure) bool {
+		return strings.Contains(f.Message, "inv30") && !opsContain(f, "subscription='remove'")
+	}},
+	{id: "F3", inv: "inv30", accept: []string{"F1"}, is: func(f *Failure) bool {
+		return strings.Contains(f.Message, "inv30") && opsContain(f, "subscription='remove'")
+	}},
 	// F2: the block-time unavailable to a JID blocked all along by a
 	// domain item; F4: stored traffic delivered to a JID the sender now
 	// blocks. Both are inv19, which P1 would otherwise always fire first.
@@ -56,7 +62,12 @@ var departures = []departure{
 		return strings.Contains(f.Message, "urn:xmpp:delay") || strings.Contains(f.Message, "type='subscribe'")
 	}},
 	// F7: a contact that unsubscribed keeps a stale view
-	{id: "F7", inv: "inv23", accept: []string{"F2", "P3"}, is: func(f *Failure) bool { return strings.Contains(f.Message, "after it ended") }},
+	// (the resource went offline by disconnecting, "after it ended", or
+	// by unavailable presence; the viewer had unsubscribed or removed)
+	{id: "F7", inv: "inv23", accept: []string{"F2", "P3"}, is: func(f *Failure) bool {
+		return (strings.Contains(f.Message, "after it ended") || strings.Contains(f.Message, "still sees unavailable")) &&
+			(opsContain(f, "type='unsubscribe'") || opsContain(f, "subscription='remove'"))
+	}},
 }
 
 // findDeparture runs --spec xep (on prof, reference off, only d's
@@ -96,17 +107,16 @@ func TestSpecXEPFindsDepartures(t *testing.T) {
 		t.Skip("slow")
 	}
 	all := os.Getenv("SCANSIM_SPEC_XEP") == "1"
-	quick := map[string]bool{"P1": true, "P2": true, "P3": true, "P4": true, "F1": true}
+	quick := map[string]bool{"P1": true, "P2": true, "P3": true, "P4": true, "F1": true, "F7": true}
 	if o := os.Getenv("SCANSIM_SPEC_XEP_ONLY"); o != "" {
 		quick, all = map[string]bool{o: true}, false
 	}
 	prof := model.Prosody012()
 	out := failuresOut(t)
-	// F7 was found by hand (docs/findings.md: its sequence needs a lost
-	// and re-established subscription around an offline resource, 11
-	// actions); the generator has not found it in 20 seeds × 1,000
-	// checks, which the table reports rather than hides
-	unaided := map[string]bool{"F7": true}
+	// F7 was found by hand until the generator drew a lapsing
+	// subscription in one action (c3Lapse) and inv23 judged a session's
+	// view again once an earlier one's had gone stale (staleViews)
+	unaided := map[string]bool{}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-3s %-6s %-9s %5s %7s %6s %s\n", "id", "inv", "accept", "seed", "checks", "shrunk", "script")
 	for _, d := range departures {

@@ -91,6 +91,11 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
+	// otherOrder: the server read a concurrent action's stanzas in
+	// another order than the model (wire_group.go); the model, which
+	// went on from its own order, cannot follow the server any more,
+	// and the rest of the sequence runs on the model alone.
+	otherOrder bool
 }
 
 // fullBarrierEvery: every so many steps the wire synchronises with every
@@ -215,31 +220,10 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 			err = ep.Disconnect()
 		}
 	case OpSend:
-		ep := w.ep[op.Slot]
-		if ep == nil {
-			return nil, fmt.Errorf("%s has no session on the server", op.Slot)
+		last, err = w.send(op, name)
+		if last == nil {
+			return nil, err
 		}
-		last = ep
-		x := w.resolve(op.Stanza)
-		if strings.Contains(x, pushPlaceholder) {
-			x = strings.ReplaceAll(x, pushPlaceholder, compare.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
-		} else if v, perr := parseValue(op.Stanza); perr == nil {
-			if id := vAttrOr(v, "id"); id != "" && !strings.Contains(id, "{") {
-				w.keepIDs[id] = true
-			}
-		}
-		el, perr := parseStanza(x)
-		if perr != nil {
-			return nil, perr
-		}
-		driver.PrefixElement(el, w.host, w.prefix, w.keep...)
-		// Rooms get the run prefix too: a room outlives the sequence
-		// that made it only as a tombstone or a persistent room, but
-		// sequences run side by side against one server (--workers,
-		// several seeds) would meet in one room. The server's answers
-		// lose the prefix with the accounts' (compare.UnprefixNodes).
-		driver.PrefixElement(el, mucService, w.prefix)
-		err = ep.Send(el)
 	case OpRestart:
 		return nil, errors.New("a server restart cannot be driven over the wire")
 	}
@@ -298,6 +282,41 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 	if err != nil {
 		return nil, err
 	}
+	return w.collect(), nil
+}
+
+// send writes op's stanza on its slot's endpoint (nil, and an error,
+// when the slot has no session or the stanza does not parse).
+func (w *wire) send(op Op, name string) (driver.Endpoint, error) {
+	ep := w.ep[op.Slot]
+	if ep == nil {
+		return nil, fmt.Errorf("%s has no session on the server", op.Slot)
+	}
+	x := w.resolve(op.Stanza)
+	if strings.Contains(x, pushPlaceholder) {
+		x = strings.ReplaceAll(x, pushPlaceholder, compare.UnprefixNodes(lastPushID(w.net.Trace(), name), w.prefix))
+	} else if v, perr := parseValue(op.Stanza); perr == nil {
+		if id := vAttrOr(v, "id"); id != "" && !strings.Contains(id, "{") {
+			w.keepIDs[id] = true
+		}
+	}
+	el, perr := parseStanza(x)
+	if perr != nil {
+		return nil, perr
+	}
+	driver.PrefixElement(el, w.host, w.prefix, w.keep...)
+	// Rooms get the run prefix too: a room outlives the sequence
+	// that made it only as a tombstone or a persistent room, but
+	// sequences run side by side against one server (--workers,
+	// several seeds) would meet in one room. The server's answers
+	// lose the prefix with the accounts' (compare.UnprefixNodes).
+	driver.PrefixElement(el, mucService, w.prefix)
+	return ep, ep.Send(el)
+}
+
+// collect empties the endpoints' inboxes (the trace has their stanzas),
+// forgets the ended ones and returns the events since the last step.
+func (w *wire) collect() []sim.TraceEvent {
 	for slot, ep := range w.ep {
 		ep.TakeAll() // the trace has them; inboxes must not grow
 		if ep.Ended() {
@@ -307,7 +326,7 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 	tr := w.net.Trace()
 	evs := tr[w.from:]
 	w.from = len(tr)
-	return evs, nil
+	return evs
 }
 
 // dropPollMax bounds awaitDrop's polling: past it the full barrier runs
@@ -415,18 +434,71 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 
 	// The server's events in the model's terms, each delivery with the
 	// kind of the model's matching one.
-	type arrival struct {
-		client, masked string
-		kind           sim.TraceKind
+	evs := w.inModelTerms(srv, w.pool(modelStep))
+	var msgs []string
+	r := *rec
+	if msg := w.inv.check(&r, evs, before, after); msg != "" {
+		msgs = append(msgs, "on the server's trace: "+msg)
 	}
+	// Compare what every client received, per step, as multisets, with
+	// the profile's allowances (package compare).
+	names := map[string]bool{}
+	for _, e := range modelStep {
+		names[e.Client] = true
+	}
+	for _, e := range srv {
+		names[e.Client] = true
+	}
+	var b strings.Builder
+	for _, c := range sortedSet(names) {
+		if c == "" {
+			continue
+		}
+		want, got := mm.Stream(modelStep, c), sm.Stream(srv, c)
+		w.compared += len(got)
+		switch compare.Judge(want, got, mm.Bare(c), mm.Bare, w.allow) {
+		case compare.Same:
+		case compare.KnownBug:
+			w.tolerated++
+		default:
+			fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, compare.MultisetDiff(want, got))
+		}
+	}
+	if b.Len() > 0 {
+		msgs = append(msgs, "the server's stanzas differ from the model's (masked):\n"+b.String())
+	}
+	if len(msgs) == 0 {
+		return ""
+	}
+	return "server: " + strings.Join(msgs, "\n")
+}
+
+// arrival is a model's delivery, masked, that a server's delivery of
+// the same step takes its kind from (an ordinary one, a bounce, an
+// offline flush: the wire does not show it).
+type arrival struct {
+	client, masked string
+	kind           sim.TraceKind
+}
+
+// pool lists the model's deliveries of a step, masked (inModelTerms).
+func (w *wire) pool(modelStep []sim.TraceEvent) []arrival {
 	var pool []arrival
 	for i := range modelStep {
 		e := &modelStep[i]
 		switch e.Kind {
 		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			pool = append(pool, arrival{e.Client, mm.Event(e), e.Kind})
+			pool = append(pool, arrival{e.Client, w.mm.Event(e), e.Kind})
 		}
 	}
+	return pool
+}
+
+// inModelTerms returns the server's events srv put into the model's
+// terms (prefix removed, the model's full JIDs, each delivery with the
+// kind of the model's matching one in pool) and appends them to w.trace.
+func (w *wire) inModelTerms(srv []sim.TraceEvent, pool []arrival) []sim.TraceEvent {
+	sm := w.sm
 	evs := make([]sim.TraceEvent, 0, len(srv))
 	for _, e := range srv {
 		// Only what a client sees: a network that knows more (the
@@ -464,41 +536,5 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 		evs = append(evs, e)
 	}
 	w.trace = append(w.trace, evs...)
-
-	var msgs []string
-	r := *rec
-	if msg := w.inv.check(&r, evs, before, after); msg != "" {
-		msgs = append(msgs, "on the server's trace: "+msg)
-	}
-	// Compare what every client received, per step, as multisets, with
-	// the profile's allowances (package compare).
-	names := map[string]bool{}
-	for _, e := range modelStep {
-		names[e.Client] = true
-	}
-	for _, e := range srv {
-		names[e.Client] = true
-	}
-	var b strings.Builder
-	for _, c := range sortedSet(names) {
-		if c == "" {
-			continue
-		}
-		want, got := mm.Stream(modelStep, c), sm.Stream(srv, c)
-		w.compared += len(got)
-		switch compare.Judge(want, got, mm.Bare(c), mm.Bare, w.allow) {
-		case compare.Same:
-		case compare.KnownBug:
-			w.tolerated++
-		default:
-			fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, compare.MultisetDiff(want, got))
-		}
-	}
-	if b.Len() > 0 {
-		msgs = append(msgs, "the server's stanzas differ from the model's (masked):\n"+b.String())
-	}
-	if len(msgs) == 0 {
-		return ""
-	}
-	return "server: " + strings.Join(msgs, "\n")
+	return evs
 }

@@ -54,7 +54,10 @@ type TraceOptions struct {
 //
 // Stanzas sent in the same instant by different clients appear in trace
 // order, which with latency need not be the order the server processed
-// them in; replaying such a script runs them one at a time.
+// them in; replaying such a script runs them one at a time. A send the
+// trace marks pipelined (sim.ReasonPipelined: written before the
+// server answered the one before) right after a send of the same client
+// joins that sends block, which Run writes as one burst.
 func FromTrace(events []sim.TraceEvent, opts TraceOptions) (*Script, error) {
 	r := NewRecorder(opts)
 	// Every session's character first, so that a bare JID names its
@@ -199,7 +202,17 @@ func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 			if verb == Receives && r.vol != nil {
 				r.vol(el)
 			}
-			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{{Elem: el, Raw: e.Stanza}}})
+			st := &Stanza{Elem: el, Raw: e.Stanza}
+			if n := len(actions); verb == Sends && e.Reason == sim.ReasonPipelined && n > 0 &&
+				actions[n-1].Client == ss.name && actions[n-1].Verb == Sends && len(r.pending) == 0 {
+				// written behind the last stanza before the server
+				// answered it: one sends block, which the runner
+				// writes as a burst (within one Add: a part already
+				// handed out stays as it is)
+				actions[n-1].Stanzas = append(actions[n-1].Stanzas, st)
+				continue
+			}
+			add(&Action{Client: ss.name, Verb: verb, Stanzas: []*Stanza{st}})
 		case sim.TraceDisconnect:
 			if e.Reason == sim.ReasonClean {
 				add(&Action{Client: ss.name, Verb: Disconnects})

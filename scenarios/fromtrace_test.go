@@ -160,3 +160,56 @@ func TestFromTraceReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestFromTracePipelinedBurst: sends the trace marks pipelined, right
+// after a send of the same client, join its sends block; the runner
+// writes that block as a burst, so the replay's trace marks them
+// pipelined again. A pipelined send after another client's is a sends
+// action of its own.
+func TestFromTracePipelinedBurst(t *testing.T) {
+	romeo := model.MustJID("romeo@localhost/a")
+	juliet := model.MustJID("juliet@localhost/b")
+	ev := func(kind sim.TraceKind, client string, jid model.JID, stanza, reason string) sim.TraceEvent {
+		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Stanza: stanza, Reason: reason}
+	}
+	trace := []sim.TraceEvent{
+		ev(sim.TraceConnect, "Romeo", romeo, "", ""),
+		ev(sim.TraceConnect, "Juliet", juliet, "", ""),
+		ev(sim.TraceSend, "Romeo", romeo, "<iq id='b1' type='set'><block xmlns='urn:xmpp:blocking'><item jid='juliet@localhost'/></block></iq>", ""),
+		ev(sim.TraceSend, "Romeo", romeo, "<message id='m1' to='juliet@localhost' type='chat'><body>hi</body></message>", sim.ReasonPipelined),
+		ev(sim.TraceSend, "Juliet", juliet, "<presence/>", ""),
+		ev(sim.TraceSend, "Romeo", romeo, "<presence/>", sim.ReasonPipelined),
+	}
+	for i := range trace {
+		trace[i].Seq = uint64(i + 1)
+	}
+	s, err := scenarios.FromTrace(trace, scenarios.TraceOptions{Title: "burst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range s.Actions {
+		got = append(got, a.Client+" "+a.Verb.String()+" "+strings.Repeat("x", len(a.Stanzas)))
+	}
+	if want := "Romeo connects |Juliet connects |Romeo sends xx|Juliet sends x|Romeo sends x"; strings.Join(got, "|") != want {
+		t.Fatalf("actions %q, want %q", strings.Join(got, "|"), want)
+	}
+	text := scenarios.Format(s)
+	parsed, err := scenarios.Parse("burst.scs", text)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	res := scenarios.Run(parsed, scenarios.RunOptions{})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	pipelined := 0
+	for _, e := range res.Trace {
+		if e.Kind == sim.TraceSend && e.Reason == sim.ReasonPipelined {
+			pipelined++
+		}
+	}
+	if pipelined != 1 {
+		t.Errorf("%d pipelined sends in the replay, want the burst's second stanza only\n%s", pipelined, text)
+	}
+}

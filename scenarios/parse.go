@@ -427,7 +427,7 @@ func (p *parser) stanzas(a *Action, text string) bool {
 		for i, st := range a.Stanzas {
 			lines[i] = strconv.Itoa(st.Pos.Line)
 		}
-		what := "each is sent in turn"
+		what := "they are sent as one burst, without waiting for answers in between"
 		if a.Verb == Receives {
 			what = "each is expected in turn"
 		}

@@ -171,7 +171,7 @@ func TestParseMultiStanzaBlock(t *testing.T) {
 		t.Errorf("second stanza on line %d, want 7", p)
 	}
 	want := []string{
-		"two.scs:4: sends block holds 2 stanzas (lines 5, 7); each is sent in turn",
+		"two.scs:4: sends block holds 2 stanzas (lines 5, 7); they are sent as one burst, without waiting for answers in between",
 		"two.scs:9: receives block holds 2 stanzas (lines 10, 11); each is expected in turn",
 	}
 	if len(s.Warnings) != 2 || s.Warnings[0].Error() != want[0] || s.Warnings[1].Error() != want[1] {

@@ -556,11 +556,11 @@ func (r *runner) send(a *Action, st *clientState) bool {
 		if err != nil {
 			return r.errorf("%s sends: %v", a.Client, err)
 		}
-		if !r.settle(st.ep) {
-			return false
-		}
 	}
-	return true
+	// The stanzas of one block are written as a burst: one behind the
+	// other, without waiting for the server's answers (scansion's sends
+	// waits for nothing), and the server must handle them in order.
+	return r.settle(st.ep)
 }
 
 // expand returns a detached copy of el with variables substituted; for

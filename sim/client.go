@@ -108,7 +108,11 @@ func (c *Client) SendValue(v stanza.Stanza) error {
 
 func (c *Client) send(st *etree.Element, v stanza.Stanza) error {
 	s := c.sim
-	seq := s.record(TraceSend, c, c.jid, v, "", 0)
+	reason := ""
+	if c.pipelined() {
+		reason = ReasonPipelined
+	}
+	seq := s.record(TraceSend, c, c.jid, v, reason, 0)
 	f := s.q.alloc()
 	f.kind = upStanza
 	f.client = c

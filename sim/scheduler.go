@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/stanza"
 )
 
@@ -22,6 +23,9 @@ const (
 	// queued behind whatever the server wrote before closing (typically
 	// the stream error) so the client sees that first.
 	downClose
+	// serverTurn: a session's turn to run work its server deferred
+	// (turns.go); on no link.
+	serverTurn
 )
 
 // flight is one item travelling on a link. It is also the scheduler's
@@ -34,10 +38,11 @@ type flight struct {
 	cancelled bool // the link was cut; skip when popped
 	client    *Client
 	st        *etree.Element
-	val       stanza.Stanza // st as it was when it entered the link (what the trace records)
-	traceKind TraceKind     // downStanza: how to record the arrival
-	reason    string        // downStanza: the model's path tag; downClose: the close reason
-	cause     uint64        // trace Seq of the event that put this on the link
+	val       stanza.Stanza   // st as it was when it entered the link (what the trace records)
+	traceKind TraceKind       // downStanza: how to record the arrival
+	reason    string          // downStanza: the model's path tag; downClose: the close reason
+	cause     uint64          // trace Seq of the event that put this on the link
+	turn      model.SessionID // serverTurn: the session whose deferred work runs
 }
 
 // queue is a binary min-heap of flights ordered by (at, seq). A hand-rolled

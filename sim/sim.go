@@ -26,6 +26,8 @@ type Sim struct {
 	// owned: the backend is the model, whose events each own their
 	// stanza (model.Event), so deliveries need no aliasing check.
 	owned bool
+	// deferrer: the backend as a Deferrer (turns.go), nil when it is not.
+	deferrer Deferrer
 	// valuesOnly: Config.ValuesOnly (no Received.Stanza).
 	valuesOnly bool
 	clock      *clock
@@ -105,6 +107,7 @@ func New(cfg Config) *Sim {
 	case *model.Server, *model.Hosts:
 		s.owned = true
 	}
+	s.deferrer, _ = s.backend.(Deferrer)
 	return s
 }
 
@@ -299,6 +302,8 @@ func (s *Sim) arrive(f *flight) {
 			c.inbox = s.inboxRoom()
 		}
 		c.inbox = append(c.inbox, Received{Seq: seq, At: s.clock.Now(), Stanza: f.st, Value: f.val})
+	case serverTurn:
+		s.apply(s.deferrer.RunDeferred(f.turn), f.cause, 0)
 	case downClose:
 		c.down.popFront(f)
 		if c.ended {
@@ -391,6 +396,7 @@ func (s *Sim) apply(evs []model.Event, cause uint64, closing model.SessionID) {
 			s.schedule(&c.down, f)
 		}
 	}
+	s.scheduleTurns(cause)
 }
 
 // inboxRoom returns an empty inbox with room for two stanzas, cut from a

@@ -24,6 +24,10 @@ const (
 	// ReasonUnknownSession: the server addressed a session the simulation
 	// does not know (a server bug); the stanza is recorded as dropped.
 	ReasonUnknownSession = "unknown-session"
+	// ReasonPipelined marks a TraceSend written while the client's
+	// earlier stanzas were still on their way to the server: it was
+	// sent without waiting for their answers (a burst).
+	ReasonPipelined = "pipelined"
 )
 
 var kindNames = [...]string{

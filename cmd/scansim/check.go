@@ -146,7 +146,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.noRooms, "no-rooms", false, "draw no MUC room actions (for a server without the profile's conference service)")
 	o.serverFlags.add(fs, "run the sequences on a real server at HOST:PORT too, with the model (--profile) as the oracle",
 		"with --server: the deadline of each wait on the server (default 5s)")
-	fs.StringVar(&o.engine, "engine", "properties", "with --server: properties (every action, drops included) or scansion (only what a scansion script can express: no drops)")
+	fs.StringVar(&o.engine, "engine", "properties", "properties (every action, drops included); with --server, scansion (only what a scansion script can express: no drops); races (pipelined bursts and concurrent actions, and what sets them up; docs/races.md)")
 	fs.IntVar(&o.workers, "workers", 1, "run N checks at once (the same checks, failure and numbering as one worker; with --server fresh accounts per sequence as always)")
 	fs.StringVar(&o.shard, "shard", "", "run only shard i of n of the run's checks, `i/n` (check k when k % n == i-1): the n shards of one --seed and --checks run exactly its checks")
 	fs.BoolVar(&o.listMutants, "list-mutants", false, "print the known mutant names and exit")
@@ -264,12 +264,16 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		case "scansion":
 			cfg.ActionSet = properties.ScansionActions
 			return checkServer(o, cfg, stdout, stderr)
+		case "races":
+			cfg.ActionSet = properties.RaceActions
 		case "properties":
 		default:
-			return fail(fmt.Errorf("--engine must be properties or scansion, got %q", o.engine))
+			return fail(fmt.Errorf("--engine must be properties, scansion or races, got %q", o.engine))
 		}
+	} else if o.engine == "races" {
+		cfg.ActionSet = properties.RaceActions
 	} else if o.engine != "properties" {
-		return fail(fmt.Errorf("--engine applies only with --server"))
+		return fail(fmt.Errorf("--engine scansion applies only with --server"))
 	}
 	start := time.Now()
 	progress := newProgress(stderr, o.verbose)

@@ -44,7 +44,7 @@ func TestConformCommand(t *testing.T) {
 		t.Fatalf("correct model: code %d\n%s%s", code, out, errOut)
 	}
 	out, errOut, code = scansim(t, "conform", "--profile", "prosody-trunk", "--mutant", "no-unavailable-on-block", "--html", html, "--junit", junit,
-		"--checks", "300", "--steps", "10", blocking)
+		"--checks", "500", "--steps", "10", blocking)
 	if code != exitFailed || !strings.Contains(out, "FAIL  XEP-0191 §3.3\n") || !strings.Contains(out, "inv21") {
 		t.Fatalf("mutant: code %d\n%s%s", code, out, errOut)
 	}

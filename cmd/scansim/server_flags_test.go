@@ -19,7 +19,7 @@ func TestServerFlagErrors(t *testing.T) {
 		{[]string{"diff", "--server", "127.0.0.1:1", "--profile", "nope", "x.scs"}, "unknown profile"},
 		{[]string{"check", "--server", "nohostport"}, "expected HOST:PORT"},
 		{[]string{"check", "--server", "127.0.0.1:1", "--mutant", "no-vcard-hint"}, "not to --server"},
-		{[]string{"check", "--server", "127.0.0.1:1", "--engine", "nope"}, "properties or scansion"},
+		{[]string{"check", "--server", "127.0.0.1:1", "--engine", "nope"}, "properties, scansion or races"},
 		{[]string{"check", "--engine", "scansion"}, "only with --server"},
 	}
 	for _, c := range cases {

@@ -38,12 +38,7 @@ func (m *machine) groupActions(acts map[string]func(*rapid.T)) {
 // different users write a burst each, in a drawn interleaving.
 func (m *machine) concurrent(t *rapid.T) {
 	a := m.pick(t, true, "slot")
-	var others []string
-	for _, s := range m.allSlots() {
-		if slotUser(s) != slotUser(a) && m.h.connected(s) {
-			others = append(others, s)
-		}
-	}
+	others := m.othersOnline(a)
 	if len(others) == 0 {
 		t.Skip("no other user online")
 	}

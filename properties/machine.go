@@ -327,12 +327,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			// A subscription handshake in one action: a subscribes to b,
 			// b approves; mutual adds the reverse direction.
 			a := m.pick(t, true, "slot")
-			var others []string
-			for _, s := range m.allSlots() {
-				if slotUser(s) != slotUser(a) && m.h.connected(s) {
-					others = append(others, s)
-				}
-			}
+			others := m.othersOnline(a)
 			if len(others) == 0 {
 				t.Skip("no contact online")
 			}
@@ -508,4 +503,16 @@ func (m *machine) blockTarget(t *rapid.T, s string, block bool) string {
 		return rapid.SampledFrom(pref).Draw(t, "prefItem")
 	}
 	return m.userJID(t, "item", rapid.IntRange(0, 9).Draw(t, "selfItem") == 0, s)
+}
+
+// othersOnline lists the connected slots of users other than slot a's,
+// in slot order.
+func (m *machine) othersOnline(a string) []string {
+	var others []string
+	for _, s := range m.allSlots() {
+		if slotUser(s) != slotUser(a) && m.h.connected(s) {
+			others = append(others, s)
+		}
+	}
+	return others
 }

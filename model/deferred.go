@@ -61,3 +61,13 @@ func (s *Server) RunDeferred(id SessionID) []Event {
 	}
 	return nil
 }
+
+// hasDeferred reports whether session id has queued work on s.
+func (s *Server) hasDeferred(id SessionID) bool {
+	for _, w := range s.deferQ {
+		if w.sess.id == id {
+			return true
+		}
+	}
+	return false
+}

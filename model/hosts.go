@@ -41,8 +41,10 @@ type Hosts struct {
 // Every host runs opts.Profile with the same clock, mutants and modules;
 // each gets its own share of opts.Storage (the primary host's records
 // under their node, as a single Server keeps them; another host's under
-// "node@host") and its own random stream (the primary host's is the
-// one a single Server draws from opts.Seed).
+// "node@host") and its own random stream: with one host the one a single
+// Server draws from opts.Seed, with several opts.Seed mixed with each
+// host's domain (the primary's too), so only a one-host Hosts draws as a
+// Server does.
 func NewHosts(opts Options, more ...string) (*Hosts, error) {
 	primary := opts.Host
 	if primary == "" {
@@ -243,4 +245,27 @@ func domainSeed(domain string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// TakeDeferred collects the work every host queued since the last call
+// (Server.TakeDeferred), host by host: one Process call runs the
+// stanza's stages on at most the sender's and the recipient's hosts, and
+// only the session's own host queues work for it.
+func (h *Hosts) TakeDeferred() []SessionID {
+	var ids []SessionID
+	for _, s := range h.servers {
+		ids = append(ids, s.TakeDeferred()...)
+	}
+	return ids
+}
+
+// RunDeferred runs session id's oldest queued item on the host that
+// queued it (Server.RunDeferred).
+func (h *Hosts) RunDeferred(id SessionID) []Event {
+	for _, s := range h.servers {
+		if s.hasDeferred(id) {
+			return h.forget(s.RunDeferred(id))
+		}
+	}
+	return nil
 }

@@ -214,7 +214,12 @@ type Report struct {
 	// ServerKnownBugs counts the steps whose comparison needed a known
 	// server bug's allowance (Profile.ResentRequestsShareStanza).
 	ServerKnownBugs int
-	Failure         *Failure
+	// ServerCutShort counts the runs (shrinking's included) whose server
+	// comparison stopped early: the server read a concurrent action's
+	// stanzas in an order the model cannot follow, so the rest of that
+	// sequence ran on the model alone (docs/races.md).
+	ServerCutShort int
+	Failure        *Failure
 	// Coverage is the run's spec coverage (Config.Coverage; else nil).
 	Coverage *Coverage
 	// Err: the run could not start (Config.Server unreachable, or it
@@ -270,6 +275,7 @@ type recorder struct {
 	actions   int
 	stanzas   int // compared server deliveries
 	knownBugs int // server steps that needed a known bug's allowance
+	cutShort  int // sequences the server was judged on only in part (otherOrder)
 	firstFail int
 	firstLen  int // actions of the first failing sequence, before shrinking
 	lastOps   []Op
@@ -402,6 +408,9 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 				if h.real != nil {
 					rec.stanzas += h.real.compared
 					rec.knownBugs += h.real.tolerated
+					if h.real.otherOrder {
+						rec.cutShort++
+					}
 				}
 				sh, sp := rec.shrinks, rec.shrinking
 				rec.mu.Unlock()
@@ -558,6 +567,7 @@ func Explore(cfg Config) Report {
 		rep.Actions += rec.actions
 		rep.ServerStanzas += rec.stanzas
 		rep.ServerKnownBugs += rec.knownBugs
+		rep.ServerCutShort += rec.cutShort
 	}
 	if covs != nil {
 		rep.Coverage = covs.result(prof)

@@ -106,6 +106,10 @@ func (r *recording) snapshot() snapshot {
 	return snapshot{requested: maps.Clone(r.requested), spool: r.spool, size: r.size, err: r.err}
 }
 
+// partEvents is how many events the recording turns into actions at a
+// time (more while a burst runs on).
+const partEvents = 256
+
 // WriteScript writes every session so far as a scansion script: one
 // client per session, its connect, every stanza it sent and received, its
 // clean disconnect (scenarios.Recorder), a session that asked for a
@@ -142,7 +146,7 @@ func (s *Server) WriteScript(w io.Writer) error {
 	defer body.Close()
 	bw := bufio.NewWriterSize(body, 64<<10)
 	in := bufio.NewReaderSize(io.NewSectionReader(snap.spool, 0, snap.size), 64<<10)
-	part := make([]sim.TraceEvent, 0, 256)
+	part := make([]sim.TraceEvent, 0, partEvents)
 	flush := func() error {
 		actions, err := rec.Add(part)
 		part = part[:0]
@@ -160,11 +164,16 @@ func (s *Server) WriteScript(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if part = append(part, e); len(part) == cap(part) {
+		// A part ends only before an event that is not a pipelined
+		// send: the Recorder joins a burst's sends into one action
+		// within one Add, so the script's shape does not depend on
+		// where a part happens to end.
+		if len(part) >= partEvents && !(e.Kind == sim.TraceSend && e.Reason == sim.ReasonPipelined) {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
+		part = append(part, e)
 	}
 	if err := flush(); err != nil {
 		return err

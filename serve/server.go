@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/scansim/scansim/jid"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,7 @@ func Start(o Options) (*Server, error) {
 	}
 	o.Host = h.Domain
 	hosts := []string{o.Host}
+	o.Hosts = slices.Clone(o.Hosts) // prepped below; the caller's slice stays as given
 	for i, x := range o.Hosts {
 		h, err := jid.Parse(x)
 		if err != nil || h.Node != "" || h.Resource != "" {

@@ -5,7 +5,7 @@ import "github.com/scansim/scansim/model"
 // Deferrer is a Backend that queues work for a session's later turn
 // (model/deferred.go): a stanza's effect that its server applies only
 // after the stanzas already received on the same stream. *model.Server
-// implements it; its own modules never defer, only mutants that stand
+// and *model.Hosts implement it; its own modules never defer, only mutants that stand
 // for servers built that way (ejabberd PR 2651).
 type Deferrer interface {
 	// TakeDeferred returns the sessions that queued work since the

@@ -20,9 +20,9 @@ func parseEl(t *testing.T, x string) *etree.Element {
 // blockThenMessage has alice block bob and then message him, either
 // pipelined (both written before the server reads either) or waiting for
 // the block's answer first, and returns what alice received.
-func blockThenMessage(t *testing.T, mutants []string, pipelined bool) (alice []string, trace string) {
+func blockThenMessage(t *testing.T, mutants []string, pipelined bool, hosts ...string) (alice []string, trace string) {
 	t.Helper()
-	s := sim.New(sim.Config{Mutants: mutants})
+	s := sim.New(sim.Config{Mutants: mutants, Hosts: hosts})
 	a, err := s.Connect("alice", "alice", "a")
 	if err != nil {
 		t.Fatal(err)
@@ -70,5 +70,20 @@ func TestPipelinedSendAfterDeferredWork(t *testing.T) {
 	}
 	if got, _ := blockThenMessage(t, mut, true); strings.Join(got, " ") != "iq/result" {
 		t.Errorf("mutant, pipelined: alice got %v, want only the block's result (the message judged with the old list)", got)
+	}
+}
+
+// TestDeferredWorkOnSeveralHosts: a process with several virtual hosts
+// (model.Hosts) gives queued work its turns as one host does — without
+// them the mutant's late list would never be set, and a message sent
+// after the block's answer would pass.
+func TestDeferredWorkOnSeveralHosts(t *testing.T) {
+	requireModel(t)
+	mut := []string{"pipelined-stanza-old-list"}
+	if got, _ := blockThenMessage(t, mut, false, "b.example"); strings.Join(got, " ") != "iq/result message/error" {
+		t.Errorf("two hosts, mutant, one by one: alice got %v, want the bounce (the turn ran before the message)", got)
+	}
+	if got, _ := blockThenMessage(t, mut, true, "b.example"); strings.Join(got, " ") != "iq/result" {
+		t.Errorf("two hosts, mutant, pipelined: alice got %v, want only the block's result", got)
 	}
 }

@@ -26,6 +26,10 @@ import (
 //     placeholders, the same value the same placeholder (generated.go);
 //   - the values of a data form's list-multi field are sorted (a set;
 //     Prosody lists a room's presence-broadcast roles in hash order);
+//   - the fields of a room's configuration or information form are
+//     sorted by var within each section (Prosody adds them from event
+//     handlers, and those of equal priority run in an order drawn at
+//     each start of the server: hookBuiltForm);
 //   - the nick of a vanished room's item-not-found answer to a presence
 //     becomes "*" (which of a session's nicks leaves the room first is
 //     hash order: maskVanishedRoomNick);
@@ -214,6 +218,15 @@ func maskVolatile(el *etree.Element, norm func(string) string) {
 		// A list-multi's values are a set (XEP-0004 §3.3); Prosody
 		// writes a room's presence-broadcast roles in hash order.
 		sortValues(el)
+	case el.Tag == "x" && ns == "jabber:x:data" && hookBuiltForm(el):
+		// Prosody builds a room's configuration and information forms
+		// in handlers of one event (muc-config-form, muc-disco#info);
+		// handlers of equal priority run in an order util/events.lua
+		// draws afresh at each start of the server (table.sort, not
+		// stable, over a pairs() index): 13.0.1's muc_mam and
+		// restrict_pm fields, both at priority 0, swap between starts.
+		// What each section holds is behaviour and stays.
+		sortFieldsInSections(el)
 	case el.Tag == "message" && mucInvitation(el):
 		// Prosody adds the body and the jabber:x:conference element
 		// in two muc-invite handlers of equal priority, whose order
@@ -384,4 +397,58 @@ func isOpaqueVer(v string) bool {
 		}
 	}
 	return false
+}
+
+// hookBuiltForm: el is a data form whose fields Prosody's MUC adds from
+// several event handlers: a room's configuration (XEP-0045 §10.2) or
+// information (§15.5.4) form, by its FORM_TYPE.
+func hookBuiltForm(el *etree.Element) bool {
+	for _, f := range el.SelectElements("field") {
+		if f.SelectAttrValue("var", "") == "FORM_TYPE" {
+			v := f.SelectElement("value")
+			if v == nil {
+				return false
+			}
+			t := v.Text()
+			return t == "http://jabber.org/protocol/muc#roomconfig" || t == "http://jabber.org/protocol/muc#roominfo"
+		}
+	}
+	return false
+}
+
+// sortFieldsInSections orders the <field/> children of a form by var
+// within each section: a run of fields between fixed fields (a
+// section's heading) or the FORM_TYPE; headings, the FORM_TYPE and the
+// other children keep their places.
+func sortFieldsInSections(el *etree.Element) {
+	var run []int
+	flush := func() {
+		if len(run) < 2 {
+			run = run[:0]
+			return
+		}
+		fs := make([]*etree.Element, len(run))
+		for j, i := range run {
+			fs[j] = el.Child[i].(*etree.Element)
+		}
+		sort.SliceStable(fs, func(a, b int) bool {
+			return fs[a].SelectAttrValue("var", "") < fs[b].SelectAttrValue("var", "")
+		})
+		for j, i := range run {
+			el.Child[i] = fs[j]
+		}
+		run = run[:0]
+	}
+	for i, t := range el.Child {
+		c, ok := t.(*etree.Element)
+		if !ok || c.Tag != "field" {
+			continue
+		}
+		if c.SelectAttrValue("type", "") == "fixed" || c.SelectAttrValue("var", "") == "FORM_TYPE" {
+			flush()
+			continue
+		}
+		run = append(run, i)
+	}
+	flush()
 }

@@ -33,13 +33,8 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 // need not be held in memory whole.
 func WriteFileAtomicFunc(path string, perm fs.FileMode, write func(io.Writer) error) error {
 	if info, err := os.Lstat(path); err == nil {
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s: is a symbolic link; not overwritten (write to the file it points to)", path)
-		case info.IsDir():
-			return fmt.Errorf("%s: is a directory", path)
-		case !info.Mode().IsRegular():
-			return fmt.Errorf("%s: not a regular file; not overwritten", path)
+		if err := replaceable(path, info); err != nil {
+			return err
 		}
 		perm = info.Mode().Perm()
 	} else if !os.IsNotExist(err) {
@@ -106,14 +101,22 @@ func CheckWritable(path string) error {
 		return fmt.Errorf("%s: %s is not a directory", path, dir)
 	}
 	if info, err := os.Lstat(path); err == nil {
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s: is a symbolic link; not overwritten (write to the file it points to)", path)
-		case info.IsDir():
-			return fmt.Errorf("%s: is a directory", path)
-		case !info.Mode().IsRegular():
-			return fmt.Errorf("%s: not a regular file; not overwritten", path)
-		}
+		return replaceable(path, info)
+	}
+	return nil
+}
+
+// replaceable refuses to replace what exists at path (info: its Lstat)
+// unless it is a regular file: a symbolic link, a directory or a device
+// is never overwritten.
+func replaceable(path string, info fs.FileInfo) error {
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s: is a symbolic link; not overwritten (write to the file it points to)", path)
+	case info.IsDir():
+		return fmt.Errorf("%s: is a directory", path)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("%s: not a regular file; not overwritten", path)
 	}
 	return nil
 }

@@ -215,10 +215,15 @@ type Report struct {
 	// server bug's allowance (Profile.ResentRequestsShareStanza).
 	ServerKnownBugs int
 	// ServerCutShort counts the runs (shrinking's included) whose server
-	// comparison stopped early: the server read a concurrent action's
-	// stanzas in an order the model cannot follow, so the rest of that
-	// sequence ran on the model alone (docs/races.md).
+	// comparison stopped early: the server's stanzas of a concurrent
+	// action matched several orders that leave different states, so the
+	// model could not tell which to follow and the rest of that sequence
+	// ran on the model alone (docs/races.md).
 	ServerCutShort int
+	// ServerFollowed counts the concurrent actions (shrinking's runs
+	// included) the server read in another order than the one drawn,
+	// which the model then took to judge the rest of the sequence.
+	ServerFollowed int
 	Failure        *Failure
 	// Coverage is the run's spec coverage (Config.Coverage; else nil).
 	Coverage *Coverage
@@ -276,6 +281,7 @@ type recorder struct {
 	stanzas   int // compared server deliveries
 	knownBugs int // server steps that needed a known bug's allowance
 	cutShort  int // sequences the server was judged on only in part (otherOrder)
+	followed  int // concurrent actions whose server order the model took
 	firstFail int
 	firstLen  int // actions of the first failing sequence, before shrinking
 	lastOps   []Op
@@ -411,6 +417,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 					if h.real.otherOrder {
 						rec.cutShort++
 					}
+					rec.followed += h.real.followed
 				}
 				sh, sp := rec.shrinks, rec.shrinking
 				rec.mu.Unlock()
@@ -568,6 +575,7 @@ func Explore(cfg Config) Report {
 		rep.ServerStanzas += rec.stanzas
 		rep.ServerKnownBugs += rec.knownBugs
 		rep.ServerCutShort += rec.cutShort
+		rep.ServerFollowed += rec.followed
 	}
 	if covs != nil {
 		rep.Coverage = covs.result(prof)

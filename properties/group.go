@@ -133,6 +133,7 @@ func (h *harness) applyGroup(ops []Op) (string, int) {
 	clear(h.store.put)
 	to := len(h.sim.Trace())
 	h.lastSnap = &after[n-1]
+	h.groupSnaps = append(append(h.groupSnaps[:0], before), after...)
 
 	prev = before
 	for i, op := range ops {

@@ -86,6 +86,11 @@ type harness struct {
 	// model, so it is left out from the first send of such a session
 	// while its account has offline messages.
 	mamClients map[string]bool
+	// seed: the simulation's seed (a rerun, follow.go, starts the same)
+	seed uint64
+	// groupSnaps: the states around the stanzas of the last group
+	// applied: before it, then after each of its stanzas (group.go)
+	groupSnaps []snap
 }
 
 type slot struct {
@@ -117,7 +122,7 @@ type stepRec struct {
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{},
+	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{}, seed: seed,
 		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}

@@ -91,11 +91,14 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
-	// otherOrder: the server read a concurrent action's stanzas in
-	// another order than the model (wire_group.go); the model, which
-	// went on from its own order, cannot follow the server any more,
-	// and the rest of the sequence runs on the model alone.
+	// otherOrder: the server's stanzas of a concurrent action matched
+	// several orders that leave different states (wire_group.go); the
+	// clients cannot tell which the server took, so the model cannot
+	// follow it, and the rest of the sequence runs on the model alone.
 	otherOrder bool
+	// followed counts the concurrent actions the server read in another
+	// order than the model drew, which the model then took (follow.go).
+	followed int
 }
 
 // fullBarrierEvery: every so many steps the wire synchronises with every

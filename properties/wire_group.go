@@ -30,23 +30,30 @@ const maxSerialisations = 20
 // server's trace (its steps assume one send each); the model's own run
 // of the group was judged op by op.
 func (h *harness) realGroup(ops []Op, names []string, from, to int, before snap, after []snap) string {
-	st := &h.steps[len(h.steps)-1]
-	st.srvFrom = len(h.real.trace)
+	// by index: following the server's order rebuilds h.steps
+	si := len(h.steps) - 1
+	h.steps[si].srvFrom = len(h.real.trace)
 	if h.transport != nil {
 		return "transport failure: " + h.transport.Error()
 	}
 	srv, err := h.real.applyGroup(ops, names)
 	if driver.IsTransport(err) {
 		h.transport = err
-		st.srvTo = len(h.real.trace)
+		h.steps[si].srvTo = len(h.real.trace)
 		return "transport failure: " + err.Error()
 	}
 	msg := ""
 	if err != nil {
 		msg = fmt.Sprintf("server: the group ending with %v could not be applied: %v", ops[len(ops)-1], err)
 	} else {
-		msg = h.checkGroupOnServer(ops, srv, from, to, before, after)
+		var modelFail bool
+		if msg, modelFail = h.checkGroupOnServer(ops, srv, from, to, before, after); modelFail {
+			// the model's own run of the server's order failed: its
+			// step carries the violation (follow)
+			return msg
+		}
 	}
+	st := &h.steps[si]
 	st.srvTo = len(h.real.trace)
 	if msg != "" {
 		st.fail, st.onServer = msg, true
@@ -84,8 +91,10 @@ func (w *wire) applyGroup(ops []Op, names []string) ([]sim.TraceEvent, error) {
 }
 
 // checkGroupOnServer compares the server's events of a group with the
-// model's run of each serialisation (see realGroup).
-func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to int, before snap, after []snap) string {
+// model's run of each serialisation (see realGroup), and makes the model
+// follow the server's order when the server took another (follow.go).
+// modelFail: msg is the model's own violation in that order.
+func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to int, before snap, after []snap) (msg string, modelFail bool) {
 	w := h.real
 	modelAll := h.sim.Trace()
 	if w.mm == nil {
@@ -93,13 +102,6 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 		w.sm = compare.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
 	}
 	modelStep := modelAll[from:to]
-	evs := w.inModelTerms(srv, w.pool(modelStep))
-	// The invariants do not judge the group (see realGroup), but what
-	// they track from step to step (who saw which presence, directed
-	// presence, stored requests) must follow the server's trace: each op
-	// goes through them with its own send, the last with everything the
-	// server sent (a server's trace has no causes), verdicts unused.
-	w.trackGroup(h, len(ops), evs, before, after)
 
 	clients := map[string]bool{}
 	got := map[string][]string{}
@@ -132,51 +134,101 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 		}
 	}
 	cands := []map[string][]string{stream(w.mm, modelStep)}
-	// otherState[i]: order i leaves the accounts in another state than
-	// the model's order does
-	otherState := []bool{false}
+	// states[i]: the accounts' state order i leaves
+	states := []snap{h.snapshot()}
 	for _, o := range orders[1:] {
 		all, step, state := h.altRun(o)
 		cands = append(cands, stream(compare.NewMasker(all, "", w.keepIDs), step))
-		otherState = append(otherState, diffSnaps(h.snapshot(), state) != "")
+		states = append(states, state)
 	}
+	// The invariants do not judge the group (see realGroup), but what
+	// they track from step to step (who saw which presence, directed
+	// presence, stored requests) must follow the server's trace: each op
+	// goes through them with its own send, the last with everything the
+	// server sent (a server's trace has no causes), verdicts unused
+	// (trackGroup, below, in the order the model settles on).
 	match, known, closest, diff := compare.AnyMatch(cands, got, w.mm.Bare, w.allow)
-	if match == 0 {
-		// the clients cannot tell the model's order from another that
-		// leaves another state: the server's state is not known
-		for i := 1; i < len(cands); i++ {
-			if m, _, _, _ := compare.AnyMatch(cands[i:i+1], got, w.mm.Bare, w.allow); m == 0 && otherState[i] {
-				w.otherOrder = true
+	if match < 0 {
+		w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
+		what := "the server's stanzas differ from the model's (masked) for the burst"
+		if len(orders) > 1 {
+			what = fmt.Sprintf("the server's stanzas match none of the %d orders the server may have read the concurrent stanzas in; the closest (masked), the model reading them as %s", len(orders), describeOrder(orders[closest]))
+		}
+		return "server: " + what + ":\n" + diff, false
+	}
+	if known {
+		w.tolerated++
+	}
+	// Every order the clients' stanzas match: the server took one of
+	// them. When they all leave one state, the model goes on from the
+	// first (its own when it is among them); when they leave different
+	// states the clients cannot tell which the server is in, and the
+	// rest of the sequence runs on the model alone (otherOrder).
+	pick, sure := match, true
+	for i := match + 1; i < len(cands); i++ {
+		if m, _, _, _ := compare.AnyMatch(cands[i:i+1], got, w.mm.Bare, w.allow); m == 0 && diffSnaps(states[match], states[i]) != "" {
+			sure = false
+		}
+	}
+	if !sure {
+		w.otherOrder = true
+		w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
+		return "", false
+	}
+	if pick == 0 {
+		w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
+		return "", false
+	}
+	// The server read the stanzas in another order than the model: the
+	// model takes the server's (follow.go) and the rest of the sequence
+	// is judged from there.
+	if msg := h.follow(orders[pick]); msg != "" {
+		return msg, true
+	}
+	w.followed++
+	// The maskers restart from the new run's trace, as after a connect.
+	modelAll = h.sim.Trace()
+	w.mm = compare.NewMasker(modelAll, "", w.keepIDs)
+	w.sm = compare.NewMasker(w.net.Trace(), w.prefix, w.keepIDs)
+	// The server's sessions, as the invariants on its trace see them,
+	// are the new reference's.
+	w.inv.post = nil
+	n := len(ops)
+	g := h.steps[len(h.steps)-n:]
+	newStep := modelAll[g[0].from:g[n-1].to]
+	// The clients' sends are in the server's trace in the order they
+	// were written (the ops' order); the steps are now in the server's.
+	sendOrder := make([]int, n)
+	for i, op := range orders[pick] {
+		for k, o := range ops {
+			if o.Slot == op.Slot && o.Stanza == op.Stanza {
+				sendOrder[i] = k
+				break
 			}
 		}
 	}
-	if match >= 0 {
-		if known {
-			w.tolerated++
-		}
-		if match > 0 {
-			// the server's state is that of another order: the
-			// model cannot follow it (otherOrder)
-			w.otherOrder = true
-		}
-		return ""
-	}
-	what := "the server's stanzas differ from the model's (masked) for the burst"
-	if len(orders) > 1 {
-		what = fmt.Sprintf("the server's stanzas match none of the %d orders the server may have read the concurrent stanzas in; the closest (masked), the model reading them as %s", len(orders), describeOrder(orders[closest]))
-	}
-	return "server: " + what + ":\n" + diff
+	w.trackGroup(h, n, w.inModelTerms(srv, w.pool(newStep)), h.groupSnaps[0], h.groupSnaps[1:], sendOrder)
+	return "", false
 }
 
 // trackGroup runs the invariant state of the server's trace over a
-// group's events, op by op (see checkGroupOnServer).
-func (w *wire) trackGroup(h *harness, n int, evs []sim.TraceEvent, before snap, after []snap) {
+// group's events, op by op (see checkGroupOnServer). The group's steps
+// are the last n of h; step i's send is the sendOrder[i]th the clients
+// wrote (nil: the ith).
+func (w *wire) trackGroup(h *harness, n int, evs []sim.TraceEvent, before snap, after []snap, sendOrder []int) {
 	var sends, rest []sim.TraceEvent
 	for _, e := range evs {
 		if e.Kind == sim.TraceSend && len(sends) < n {
 			sends = append(sends, e)
 		} else {
 			rest = append(rest, e)
+		}
+	}
+	if sendOrder != nil && len(sends) == n {
+		written := sends
+		sends = make([]sim.TraceEvent, n)
+		for i, k := range sendOrder {
+			sends[i] = written[k]
 		}
 	}
 	first := len(h.steps) - n

@@ -1,0 +1,185 @@
+package properties
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/model"
+)
+
+// lastFirstDriver is a server that reads concurrent stanzas in another
+// order than the clients wrote them: every stanza written is held until
+// the next synchronisation (or connect, wait, close), then handed to the
+// server (inner) connection by connection, the connection that wrote
+// last first, each connection's stanzas in its own order. A stanza on
+// its own, and one session's burst, reach the server as written; two
+// sessions' concurrent stanzas reach it in the order the model did not
+// draw (unless the draw put the later writer first).
+type lastFirstDriver struct{ inner driver.Driver }
+
+func (d lastFirstDriver) Open(host string) (driver.Network, error) {
+	n, err := d.inner.Open(host)
+	if err != nil {
+		return nil, err
+	}
+	return &lastFirstNet{Network: n}, nil
+}
+
+type lastFirstNet struct {
+	driver.Network
+	held []heldSend
+}
+
+type heldSend struct {
+	ep *lastFirstEP
+	el *etree.Element
+}
+
+type lastFirstEP struct {
+	driver.Endpoint
+	n *lastFirstNet
+}
+
+func (e *lastFirstEP) Send(el *etree.Element) error {
+	e.n.held = append(e.n.held, heldSend{e, el})
+	return nil
+}
+func (e *lastFirstEP) Disconnect() error { e.n.flush(); return e.Endpoint.Disconnect() }
+func (e *lastFirstEP) Drop() error       { e.n.flush(); return e.Endpoint.Drop() }
+
+// flush hands the held stanzas to the server, the last writer's first.
+func (n *lastFirstNet) flush() {
+	var writers []*lastFirstEP
+	for _, h := range n.held {
+		found := false
+		for _, w := range writers {
+			found = found || w == h.ep
+		}
+		if !found {
+			writers = append([]*lastFirstEP{h.ep}, writers...)
+		}
+	}
+	held := n.held
+	n.held = nil
+	for _, w := range writers {
+		for _, h := range held {
+			if h.ep == w {
+				_ = w.Endpoint.Send(h.el)
+			}
+		}
+	}
+}
+
+func unwrapEP(ep driver.Endpoint) driver.Endpoint {
+	if e, ok := ep.(*lastFirstEP); ok {
+		return e.Endpoint
+	}
+	return ep
+}
+
+func (n *lastFirstNet) Connect(name, user, resource string, login driver.Login) (driver.Endpoint, error) {
+	n.flush()
+	ep, err := n.Network.Connect(name, user, resource, login)
+	if err != nil {
+		return nil, err
+	}
+	return &lastFirstEP{Endpoint: ep, n: n}, nil
+}
+
+func (n *lastFirstNet) Quiesce(last driver.Endpoint) error {
+	n.flush()
+	return n.Network.Quiesce(unwrapEP(last))
+}
+
+func (n *lastFirstNet) Wait(ep driver.Endpoint, d time.Duration) time.Duration {
+	n.flush()
+	return n.Network.Wait(unwrapEP(ep), d)
+}
+
+// concurrentBlockSubscribe: u1 (available) blocks u2 while u2 asks to
+// subscribe to u1, the model drawing u1's block first; then u2 messages
+// u1's session. Read block first, u2's request is dropped at u1's
+// inbound check (XEP-0191 §3.3); read request first, u1's session
+// receives it before the block. The message is blocked either way.
+func concurrentBlockSubscribe() []Op {
+	return []Op{
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u1a", Res: "a"},
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u2a", Res: "a"},
+		{Name: "b1Presence", Kind: OpSend, Slot: "u1a", Stanza: "<presence/>"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u1a", Stanza: "<iq type='set' id='b4'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u2a", Stanza: "<presence type='subscribe' to='u1@localhost'/>", Pipe: true},
+		{Name: "d1Message", Kind: OpSend, Slot: "u2a", Stanza: "<message to='{full:u1a}' type='chat' id='m6'><body>hi</body></message>"},
+	}
+}
+
+// TestFollowServerOrder: a server that reads a concurrent action in the
+// order the model did not draw is followed, and the step after it is
+// judged on the server — here, a bug of that server's in the next step
+// (a blocked JID's message to a full JID is delivered) is found.
+// Before the model followed the server, the sequence went on on the
+// model alone from the concurrent action, and the bug went unseen.
+func TestFollowServerOrder(t *testing.T) {
+	p := model.ProsodyTrunk()
+	ops := concurrentBlockSubscribe()
+	for _, tc := range []struct {
+		mutants []string
+		fails   bool
+	}{{nil, false}, {[]string{"blocked-message-to-full-delivered"}, true}} {
+		srv := lastFirstDriver{&driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: tc.mutants}, Prefix: "f-"}}
+		cfg := Config{Options: driver.Options{Profile: &p}, Server: srv}
+		prof, spec := cfg.profiles()
+		h, failed := replay(ops, 2, prof, spec, nil, cfg.options())
+		if h.transport != nil {
+			t.Fatal(h.transport)
+		}
+		if h.real.followed != 1 || h.real.otherOrder {
+			t.Fatalf("server %v: followed %d concurrent actions (want 1), cut short %v", tc.mutants, h.real.followed, h.real.otherOrder)
+		}
+		// the model took the server's order: u2's request, then u1's block
+		if h.ops[3].Slot != "u2a" || h.ops[4].Slot != "u1a" || h.ops[3].Pipe || !h.ops[4].Pipe {
+			t.Fatalf("the model's ops are not in the server's order: %v", h.ops[3:5])
+		}
+		// ... whose run delivered the request to u1a
+		if got := observed(h.sim.Trace()[h.steps[3].from:h.steps[4].to])["u1a"]; !strings.Contains(strings.Join(got, " "), "subscribe") {
+			t.Fatalf("the model's run of the server's order did not deliver u2's request to u1a: %v", got)
+		}
+		switch {
+		case tc.fails && failed != 5:
+			t.Fatalf("the server's bug in the step after the concurrent action was not found (failed step %d)", failed+1)
+		case tc.fails && !strings.HasPrefix(h.steps[5].fail, "server:"):
+			t.Fatalf("step 6 failed, not on the server: %s", h.steps[5].fail)
+		case !tc.fails && failed >= 0:
+			t.Fatalf("the same model as the server fails at step %d: %s", failed+1, h.steps[failed].fail)
+		}
+	}
+}
+
+// TestFollowServerOrderExplore: the race actions against a server that
+// reads every concurrent action last writer first: no run is cut short,
+// the server's orders are followed, nothing fails, and the same seed
+// gives the same report.
+func TestFollowServerOrderExplore(t *testing.T) {
+	p := model.ProsodyTrunk()
+	run := func() Report {
+		srv := lastFirstDriver{&driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "f-"}}
+		return Explore(Config{Options: driver.Options{Profile: &p, Seed: 3}, Checks: 100, ActionSet: RaceActions, Server: srv, OutDir: t.TempDir()})
+	}
+	r := run()
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if r.Failure != nil {
+		t.Fatalf("the same model as the server, reading concurrent stanzas last writer first, fails:\n%s\n%s", r.Failure.Message, r.Failure.Script)
+	}
+	if r.ServerFollowed == 0 {
+		t.Fatal("no concurrent action was followed")
+	}
+	t.Logf("%d checks, %d actions, %d server stanzas, %d concurrent actions followed, %d runs cut short", r.Checks, r.Actions, r.ServerStanzas, r.ServerFollowed, r.ServerCutShort)
+	r2 := run()
+	if r2.Checks != r.Checks || r2.Actions != r.Actions || r2.ServerStanzas != r.ServerStanzas || r2.ServerFollowed != r.ServerFollowed || r2.ServerCutShort != r.ServerCutShort {
+		t.Fatalf("the same seed gave another report: %+v, then %+v", r, r2)
+	}
+}

@@ -320,7 +320,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 				known = fmt.Sprintf(" (%d %s showed the known Prosody bug D6, allowed by the profile)", rep.ServerKnownBugs, steps)
 			}
 			fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), %d server stanzas compared, no violation and no divergence from the model%s%s; %s\n",
-				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, cutShortText(rep.ServerCutShort), o.seedText())
+				rep.Checks, rep.Actions, rate, rep.ServerStanzas, known, orderText(rep), o.seedText())
 			return exitOK
 		}
 		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; %s\n", rep.Checks, rep.Actions, rate, o.seedText())

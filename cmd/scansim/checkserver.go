@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/scansim/scansim/properties"
@@ -28,7 +29,7 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	f := rep.Failure
 	if f == nil {
 		fmt.Fprintf(stdout, "ok: %d sequences, %d actions (%s), %d stanzas compared, no divergence from the model%s; %s\n",
-			rep.Checks, rep.Actions, rate, rep.ServerStanzas, cutShortText(rep.ServerCutShort), o.seedText())
+			rep.Checks, rep.Actions, rate, rep.ServerStanzas, orderText(rep), o.seedText())
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "DIVERGENCE in sequence %d (seed %d), shrunk from %d to %d actions:\n", f.FirstCheck-1, f.Seed, f.OriginalLen, f.ShrunkLen)
@@ -43,15 +44,27 @@ func checkServer(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) i
 	return exitFailed
 }
 
-// cutShortText says how many runs the server was compared on only in
-// part ("" when none): a summary must not claim more than was compared.
-func cutShortText(n int) string {
-	if n == 0 {
+// orderText says how many concurrent actions the server read in another
+// order than the one drawn, which the model then followed, and how many
+// runs the server was compared on only in part ("" when neither): a
+// summary must not claim more than was compared.
+func orderText(rep properties.Report) string {
+	var parts []string
+	if n := rep.ServerFollowed; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d concurrent %s read by the server in another order than drawn, followed by the model", n, plural(n, "action", "actions")))
+	}
+	if n := rep.ServerCutShort; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s compared only up to a concurrent action whose stanzas match orders that leave different states", n, plural(n, "run", "runs")))
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	runs := "runs"
+	return " (" + strings.Join(parts, "; ") + ": docs/races.md)"
+}
+
+func plural(n int, one, many string) string {
 	if n == 1 {
-		runs = "run"
+		return one
 	}
-	return fmt.Sprintf(" (%d %s compared only up to a concurrent action the server read in an order the model cannot follow: docs/races.md)", n, runs)
+	return many
 }

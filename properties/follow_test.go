@@ -183,3 +183,66 @@ func TestFollowServerOrderExplore(t *testing.T) {
 		t.Fatalf("the same seed gave another report: %+v, then %+v", r, r2)
 	}
 }
+
+// undecidedBlockSubscribe: u1 (not available) blocks u2 while u2 asks to
+// subscribe to u1, the model drawing u1's block first. Neither order
+// shows to the clients (u1's session gets its result, nobody else
+// anything), but they leave different states: read request first, the
+// request is stored before the block, which then removes it (XEP-0191
+// §3.3.4), so u1's roster changed twice: its version is 2, not 1. The
+// tail follows.
+func undecidedBlockSubscribe(tail ...Op) []Op {
+	return append([]Op{
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u1a", Res: "a"},
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u2a", Res: "a"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u1a", Stanza: "<iq type='set' id='b3'><block xmlns='urn:xmpp:blocking'><item jid='u2@localhost'/></block></iq>"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u2a", Stanza: "<presence type='subscribe' to='u1@localhost'/>", Pipe: true},
+	}, tail...)
+}
+
+// TestSettleUndecidedOrder: a concurrent action whose two orders the
+// clients cannot tell apart but which leave different states stays
+// undecided; when a later step of the server's contradicts the model's
+// choice (u1 fetches its roster: version 2), the other order is tried
+// and kept, and nothing fails. A server whose later step neither order
+// explains (u2's presence lacks its vcard hint) diverges.
+func TestSettleUndecidedOrder(t *testing.T) {
+	p := model.ProsodyTrunk()
+	for _, tc := range []struct {
+		mutants []string
+		tail    Op
+		fails   bool
+	}{
+		{nil, Op{Name: "f1Roster", Kind: OpSend, Slot: "u1a", Stanza: "<iq type='get' id='r5'><query xmlns='jabber:iq:roster'/></iq>"}, false},
+		{[]string{"no-vcard-hint"}, Op{Name: "b1Presence", Kind: OpSend, Slot: "u2a", Stanza: "<presence/>"}, true},
+	} {
+		srv := lastFirstDriver{&driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: tc.mutants}, Prefix: "f-"}}
+		cfg := Config{Options: driver.Options{Profile: &p}, Server: srv}
+		prof, spec := cfg.profiles()
+		h, failed := replay(undecidedBlockSubscribe(tc.tail), 2, prof, spec, nil, cfg.options())
+		if h.transport != nil {
+			t.Fatal(h.transport)
+		}
+		if h.real.otherOrder {
+			t.Fatalf("server %v: cut short", tc.mutants)
+		}
+		if tc.fails {
+			if failed != 4 || !strings.Contains(h.steps[4].fail, "none of them explains") {
+				t.Fatalf("server %v: want step 5 to diverge with neither order explaining it, got step %d: %q", tc.mutants, failed+1, h.steps[failed].fail)
+			}
+			continue
+		}
+		if failed >= 0 {
+			t.Fatalf("the same model as the server fails at step %d: %s", failed+1, h.steps[failed].fail)
+		}
+		if h.real.followed != 1 || h.real.undecided != nil {
+			t.Fatalf("followed %d (want 1), undecided %v", h.real.followed, h.real.undecided)
+		}
+		if h.ops[2].Slot != "u2a" || h.ops[3].Slot != "u1a" {
+			t.Fatalf("the model's ops are not in the server's order: %v", h.ops[2:4])
+		}
+		if got := observed(h.sim.Trace()[h.steps[4].from:h.steps[4].to])["u1a"]; !strings.Contains(strings.Join(got, " "), "ver='2'") {
+			t.Fatalf("the model's run of the server's order did not give u1's roster version 2: %v", got)
+		}
+	}
+}

@@ -327,6 +327,12 @@ func (h *harness) apply(op Op) string {
 		}
 		st.srvTo = len(h.real.trace)
 		if msg != "" {
+			// an earlier concurrent action's other orders may explain
+			// it (follow.go); settling reruns the model's steps
+			if msg = h.settle(msg); msg == "" {
+				return ""
+			}
+			st = &h.steps[len(h.steps)-1]
 			st.fail, st.onServer = msg, true
 			return msg
 		}

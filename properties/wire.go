@@ -91,11 +91,16 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
-	// otherOrder: the server's stanzas of a concurrent action matched
-	// several orders that leave different states (wire_group.go); the
-	// clients cannot tell which the server took, so the model cannot
-	// follow it, and the rest of the sequence runs on the model alone.
+	// otherOrder: the server's stanzas of a second concurrent action
+	// matched several orders that leave different states while an
+	// earlier one was still undecided (wire_group.go); the model does
+	// not follow two such choices, and the rest of the sequence runs on
+	// the model alone.
 	otherOrder bool
+	// undecided: a concurrent action whose stanzas matched several
+	// orders that leave different states, the model having gone on from
+	// the first (follow.go); nil when none.
+	undecided *undecided
 	// followed counts the concurrent actions the server read in another
 	// order than the model drew, which the model then took (follow.go).
 	followed int

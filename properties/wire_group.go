@@ -53,10 +53,12 @@ func (h *harness) realGroup(ops []Op, names []string, from, to int, before snap,
 			return msg
 		}
 	}
-	st := &h.steps[si]
-	st.srvTo = len(h.real.trace)
+	h.steps[si].srvTo = len(h.real.trace)
 	if msg != "" {
-		st.fail, st.onServer = msg, true
+		msg = h.settle(msg) // see harness.apply
+	}
+	if msg != "" {
+		h.steps[si].fail, h.steps[si].onServer = msg, true
 	}
 	return msg
 }
@@ -161,28 +163,34 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 	}
 	// Every order the clients' stanzas match: the server took one of
 	// them. When they all leave one state, the model goes on from the
-	// first (its own when it is among them); when they leave different
-	// states the clients cannot tell which the server is in, and the
+	// first (its own when it is among them). When they leave different
+	// states the clients cannot tell yet which the server is in: the
+	// model goes on from the first, and the others are kept (undecided)
+	// until a later step of the server's contradicts it (settle). A
+	// second such action while one is undecided is not resolved: the
 	// rest of the sequence runs on the model alone (otherOrder).
-	pick, sure := match, true
+	var others [][]Op
 	for i := match + 1; i < len(cands); i++ {
 		if m, _, _, _ := compare.AnyMatch(cands[i:i+1], got, w.mm.Bare, w.allow); m == 0 && diffSnaps(states[match], states[i]) != "" {
-			sure = false
+			others = append(others, orders[i])
 		}
 	}
-	if !sure {
-		w.otherOrder = true
-		w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
-		return "", false
+	if len(others) > 0 {
+		if w.undecided != nil {
+			w.otherOrder = true
+			w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
+			return "", false
+		}
+		w.undecided = &undecided{end: len(h.ops), n: len(ops), orders: others}
 	}
-	if pick == 0 {
+	if match == 0 {
 		w.trackGroup(h, len(ops), w.inModelTerms(srv, w.pool(modelStep)), before, after, nil)
 		return "", false
 	}
 	// The server read the stanzas in another order than the model: the
 	// model takes the server's (follow.go) and the rest of the sequence
 	// is judged from there.
-	if msg := h.follow(orders[pick]); msg != "" {
+	if msg := h.follow(orders[match]); msg != "" {
 		return msg, true
 	}
 	w.followed++
@@ -199,7 +207,7 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 	// The clients' sends are in the server's trace in the order they
 	// were written (the ops' order); the steps are now in the server's.
 	sendOrder := make([]int, n)
-	for i, op := range orders[pick] {
+	for i, op := range orders[match] {
 		for k, o := range ops {
 			if o.Slot == op.Slot && o.Stanza == op.Stanza {
 				sendOrder[i] = k

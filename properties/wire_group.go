@@ -26,7 +26,8 @@ const maxSerialisations = 20
 // server read the connections in some order the clients cannot see, so
 // its observation must match the model's run of one of them, each run
 // on a fresh model from the same ops; when none matches, the closest is
-// reported. The invariant catalogue does not judge a group on the
+// reported. When the one it matches is not the model's, the model takes
+// the server's order for the rest of the sequence (follow.go). The invariant catalogue does not judge a group on the
 // server's trace (its steps assume one send each); the model's own run
 // of the group was judged op by op.
 func (h *harness) realGroup(ops []Op, names []string, from, to int, before snap, after []snap) string {

@@ -126,6 +126,10 @@ type Config struct {
 	// unsharded run would; Report.Failure.FirstCheck counts in the whole
 	// run. 0 and 1 Shards: no sharding.
 	Shard, Shards int
+	// from is the first check (0-based) the run runs: the checks
+	// before it count as run already (a search that goes on past a
+	// failure, confirm.go). Failure.FirstCheck counts in the whole run.
+	from int
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -264,6 +268,8 @@ type Failure struct {
 	// server fails (ReplayPassesCorrect then says the model passes it).
 	ServerTrace       string
 	ReplayServerFails bool
+	// users is the number of accounts of the failing sequence.
+	users int
 }
 
 // recorder collects what a property run saw: counts and the last failure
@@ -587,7 +593,7 @@ func Explore(cfg Config) Report {
 		return rep
 	}
 	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen,
-		Seed: CheckSeed(cfg.Seed, rec.firstFail-1)}
+		Seed: CheckSeed(cfg.Seed, rec.firstFail-1), users: rec.lastUsers}
 	if terr := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); terr != nil {
 		rep.Err = fmt.Errorf("server: while writing the failure's script: %w", terr)
 		return rep

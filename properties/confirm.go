@@ -37,8 +37,10 @@ package properties
 // server differed from the model before the step, its trace breaks no
 // invariant there, or its state differs) and the search goes on with the
 // check after the failing one. Every check is the one the seed gives
-// (CheckSeed), so the search is deterministic from the seed; the
-// confirmations are replays of shrunk sequences, a few seconds each.
+// (CheckSeed), so the checks run, the failing ones and their seeds are
+// deterministic from the seed (the shrunk sequence, as in any Explore,
+// depends on rapid's wall-clock shrinking budget too); the confirmations
+// are replays of shrunk sequences, a few seconds each on a real server.
 //
 // The replay sends each stanza on its own (a group's ops become single
 // steps, in the order the model read them): the invariants judge a

@@ -168,8 +168,14 @@ func SearchOnServer(cfg Config, opts ConfirmOptions) Search {
 	onModel := cfg
 	onModel.Server = nil
 	s := Search{Report: Report{Seed: cfg.Seed}}
+	run, acts := 0, 0 // checks and actions of the rounds before
+	if p := cfg.Progress; p != nil {
+		onModel.Progress = func(done, actions int) { p(run+done, acts+actions) }
+	}
 	for {
 		r := Explore(onModel)
+		run += r.Checks
+		acts += r.Actions
 		s.Actions += r.Actions
 		s.ShrinkRuns += r.ShrinkRuns
 		if r.Err != nil {

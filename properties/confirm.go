@@ -54,6 +54,7 @@ import (
 	"strings"
 
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/scenarios"
 	"github.com/scansim/scansim/sim"
 )
 
@@ -102,6 +103,12 @@ type Confirmation struct {
 	// ServerTrace is the server's trace of the replay, in the model's
 	// terms (prefix removed, generated resources renamed).
 	ServerTrace string
+	// ScriptServerFails: Failure's script, whose failing step expects
+	// what the demanded profile's reference predicts, fails on the
+	// server too (Confirmed only; ScriptNote says where, or why not:
+	// a departure in state only passes, as on the model).
+	ScriptServerFails bool
+	ScriptNote        string
 	// stanzas counts the server's deliveries compared with the model's.
 	stanzas int
 }
@@ -167,6 +174,7 @@ func SearchOnServer(cfg Config, opts ConfirmOptions) Search {
 	}
 	onModel := cfg
 	onModel.Server = nil
+	onModel.specPred = true
 	s := Search{Report: Report{Seed: cfg.Seed}}
 	run, acts := 0, 0 // checks and actions of the rounds before
 	if p := cfg.Progress; p != nil {
@@ -285,10 +293,35 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 			c.Server = "the server's trace breaks the invariant, but its state after the step differs from the model's: " + msg
 		}
 	}
+	if c.Confirmed && f.Script != "" {
+		replayScriptOnServer(&c, cfg.Server)
+	}
 	var b bytes.Buffer
 	_ = sim.WriteTrace(&b, h.real.trace)
 	c.ServerTrace = b.String()
 	c.stanzas = h.real.compared
 	c.Server = strings.TrimRight(c.Server, "\n")
 	return c, nil
+}
+
+// replayScriptOnServer replays the confirmed failure's script on the
+// server with scansion's runner (as `scansim replay --server` does), in
+// the mode the model's replay failed in (strict when only an extra
+// stanza shows the departure).
+func replayScriptOnServer(c *Confirmation, server driver.Driver) {
+	f := c.Failure
+	parsed, err := scenarios.Parse(f.ScriptPath, []byte(f.Script))
+	if err != nil {
+		c.ScriptNote = "the script does not parse: " + err.Error()
+		return
+	}
+	res := scenarios.Run(parsed, scenarios.RunOptions{Driver: server, Strict: f.ReplayStrict})
+	switch {
+	case res.Failure != nil:
+		c.ScriptServerFails, c.ScriptNote = true, res.Failure.Error()
+	case res.Err != nil:
+		c.ScriptNote = "server replay error: " + res.Err.Error()
+	default:
+		c.ScriptNote = "the script passes on the server: " + f.ReplayNote
+	}
 }

@@ -130,6 +130,10 @@ type Config struct {
 	// before it count as run already (a search that goes on past a
 	// failure, confirm.go). Failure.FirstCheck counts in the whole run.
 	from int
+	// specPred: the failure's script expects, at the failing step, what
+	// the reference predicts under Spec, even when the reference is off
+	// (confirm.go), rather than what the model did.
+	specPred bool
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -173,12 +177,15 @@ type options struct {
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
+	// specPred: a failure's script expects the reference's prediction
+	// at the failing step (Config.specPred)
+	specPred bool
 }
 
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions || c.ActionSet == RaceActions,
 		races: c.ActionSet == RaceActions, noGroups: c.ActionSet == ScansionActions,
-		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
+		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms, specPred: c.specPred}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
 		for _, id := range c.Accept {

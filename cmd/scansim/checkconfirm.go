@@ -77,17 +77,24 @@ func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
 	}
 	if f.ScriptPath != "" {
-		fmt.Fprintf(stdout, "    script: %s (the shrunk sequence as the model ran it; the departure is the invariant's verdict on it)\n", f.ScriptPath)
-		fmt.Fprintf(stdout, "    replay: scansim replay --server %s %s\n", o.server, f.ScriptPath)
+		// the script expects, at the failing step, what the reference
+		// predicts under the demanded profile
+		strict := ""
+		if f.ReplayStrict {
+			strict = " --strict"
+		}
+		fmt.Fprintf(stdout, "    script: %s (at the failing step, what the specification's reference predicts)\n", f.ScriptPath)
+		if s.Found.ScriptServerFails {
+			fmt.Fprintf(stdout, "    replay: scansim replay%s --server %s %s   # fails: %s\n", strict, o.server, f.ScriptPath, oneLineMsg(s.Found.ScriptNote))
+		} else {
+			fmt.Fprintf(stdout, "    replay: scansim replay%s --server %s %s   # %s\n", strict, o.server, f.ScriptPath, oneLineMsg(s.Found.ScriptNote))
+		}
 		fmt.Fprintf(stdout, "    draw:   scansim trace --profile %s %s -o failure.html\n", o.profile, f.ScriptPath)
 	}
 	if f.WriteErr != nil {
 		fmt.Fprintf(stdout, "%d checks to find on the model, %s, 1 violation; %s\n", s.Checks, confirms, o.seedText())
 		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
 		return exitUsage
-	}
-	if f.ReplayNote != "" {
-		fmt.Fprintf(stdout, "    %s\n", oneLineMsg(f.ReplayNote))
 	}
 	if o.verbose {
 		fmt.Fprintln(stdout, "    the server's trace of the confirmation (prefix removed, resources as on the model):")

@@ -82,3 +82,31 @@ func TestSearchOnServerRefutes(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchOnServerWitnessesState: a server whose trace of the failing
+// step is the model's but whose state after it is not (the mutant
+// unblock-all-noop: the empty <unblock/> is answered and pushed, the list
+// left as it was) does not confirm P3: its trace breaks inv22 as the
+// model's does, but the witnesses show that the state the invariant
+// read is not the server's.
+func TestSearchOnServerWitnessesState(t *testing.T) {
+	p := model.Prosody012()
+	srv := &driver.SimDriver{Options: driver.Options{Profile: &p, Mutants: []string{"unblock-all-noop"}}, Prefix: "w-"}
+	s := SearchOnServer(confirmCfg(t, srv, 2000), ConfirmOptions{Max: 2})
+	if s.Err != nil {
+		t.Fatal(s.Err)
+	}
+	if s.Found != nil {
+		t.Fatalf("confirmed on a server whose blocklist stayed: %s", s.Found.Server)
+	}
+	if len(s.Confirmations) == 0 {
+		t.Fatal("the model found nothing to confirm")
+	}
+	for i, c := range s.Confirmations {
+		// (the first witness shows it: the new session's presence is
+		// bounced as blocked where the model's reaches the contact)
+		if !strings.Contains(c.Server, "its state after the step differs from the model's") {
+			t.Errorf("confirmation %d: %s", i, c.Server)
+		}
+	}
+}

@@ -253,6 +253,8 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 		c.Server = "the model's failure did not recur with each stanza sent on its own"
 	case st.onServer:
 		c.Server = "the server differed from the model before the failing step: " + st.fail
+	case failureKey(st.fail) != key:
+		c.Server = "the model's failure did not recur with each stanza sent on its own; the model failed otherwise: " + st.fail
 	case st.srv == nil:
 		c.Server = "the failing step could not be held against the server"
 	case st.srv.err != nil:

@@ -102,7 +102,9 @@ server's own trace of that step breaks the same invariant and the server's
 state after it (every user's roster and blocklist) is the model's. One the
 server does not confirm is printed with why, and the search goes on with
 the next check (at most 20 confirmations). The summary gives the checks to
-find it (model checks) and the confirmations made. See docs/spec-mode.md.
+find it (model checks) and the confirmations made. Only the shrunk failing
+sequences run on the server: --server without --spec xep is the search for
+differences between the model and the server. See docs/spec-mode.md.
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --spec xep --no-reference --invariant inv22 --checks 20000
 `,
 	run: checkCmd,

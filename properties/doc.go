@@ -243,6 +243,14 @@
 // is not hidden by a known one (TestSpecXEPFindsDepartures,
 // docs/spec-mode.md).
 //
+// Beside a real server a demanded spec that the model itself breaks is
+// searched by SearchOnServer (confirm.go; scansim check --server --spec
+// xep): the checks run on the model alone, and each failure, shrunk, is
+// replayed on the server with its failing step, found only when the
+// server's own trace of that step breaks the same invariant and the
+// witnesses show the server's state is the model's
+// (TestSpecXEPFindsDeparturesOnServer).
+//
 // # Coverage
 //
 // Config.Coverage counts, per run, which coverage points the steps hit

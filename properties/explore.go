@@ -126,6 +126,14 @@ type Config struct {
 	// unsharded run would; Report.Failure.FirstCheck counts in the whole
 	// run. 0 and 1 Shards: no sharding.
 	Shard, Shards int
+	// from is the first check (0-based) the run runs: the checks
+	// before it count as run already (a search that goes on past a
+	// failure, confirm.go). Failure.FirstCheck counts in the whole run.
+	from int
+	// specPred: the failure's script expects, at the failing step, what
+	// the reference predicts under Spec, even when the reference is off
+	// (confirm.go), rather than what the model did.
+	specPred bool
 }
 
 // ActionSet selects which built-in actions the property engine draws.
@@ -169,12 +177,15 @@ type options struct {
 	actions  map[string]Action
 	custom   []Invariant
 	server   driver.Driver
+	// specPred: a failure's script expects the reference's prediction
+	// at the failing step (Config.specPred)
+	specPred bool
 }
 
 func (c Config) options() options {
 	o := options{noRef: c.NoReference, strict: c.Strict, noFaults: c.NoFaults || c.ActionSet == ScansionActions || c.ActionSet == RaceActions,
 		races: c.ActionSet == RaceActions, noGroups: c.ActionSet == ScansionActions,
-		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms}
+		actions: c.Actions, custom: c.CustomInvariants, server: c.Server, noRooms: c.NoRooms, specPred: c.specPred}
 	if len(c.Accept) > 0 {
 		o.accepted = map[string]bool{}
 		for _, id := range c.Accept {
@@ -269,6 +280,8 @@ type Failure struct {
 	// server fails (ReplayPassesCorrect then says the model passes it).
 	ServerTrace       string
 	ReplayServerFails bool
+	// users is the number of accounts of the failing sequence.
+	users int
 }
 
 // recorder collects what a property run saw: counts and the last failure
@@ -595,7 +608,7 @@ func Explore(cfg Config) Report {
 		return rep
 	}
 	f := &Failure{Message: rec.lastMsg, FirstCheck: rec.firstFail, Ops: ops, ShrunkLen: len(ops), ShrunkActions: countActions(ops), OriginalLen: rec.firstLen,
-		Seed: CheckSeed(cfg.Seed, rec.firstFail-1)}
+		Seed: CheckSeed(cfg.Seed, rec.firstFail-1), users: rec.lastUsers}
 	if terr := writeFailure(f, rec.lastUsers, prof, spec, cfg.Mutants, cfg.options(), cfg.OutDir); terr != nil {
 		rep.Err = fmt.Errorf("server: while writing the failure's script: %w", terr)
 		return rep

@@ -66,6 +66,10 @@ type harness struct {
 	// real: the real server driven beside the model (Config.Server), nil
 	// for the model alone.
 	real *wire
+	// confirm: a step the model's own checks fail is applied to real
+	// too and its verdict kept in the step's srv (confirm.go); without
+	// it such a step never reaches the server.
+	confirm bool
 	// transport: the real server's transport failure
 	// (driver.IsTransport); once set the sequence stops and nothing is
 	// judged: it is not the server's behaviour.
@@ -114,6 +118,9 @@ type stepRec struct {
 	// index the step's events in wire.trace.
 	onServer       bool
 	srvFrom, srvTo int
+	// srv: with harness.confirm, the server's verdict on a step the
+	// model failed (confirm.go); nil otherwise.
+	srv *serverVerdict
 	// evs, for an op of a group (group.go), are its own events: its
 	// send and what the server did because of it, picked out of the
 	// group's range [from, to) by their Cause; nil for other steps,
@@ -304,6 +311,12 @@ func (h *harness) apply(op Op) string {
 	st := &h.steps[len(h.steps)-1]
 	if msg := h.checkCounted(st, before, after); msg != "" {
 		st.fail = msg
+		if h.confirm && h.real != nil && !h.real.otherOrder && h.transport == nil {
+			// confirming a departure the model found (confirm.go): the
+			// failing step goes to the server too, and the server's
+			// own trace of it is judged
+			h.confirmStep(st, op, name, sl.last, before, after)
+		}
 		return msg
 	}
 	if h.real != nil && !h.real.otherOrder {

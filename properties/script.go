@@ -116,6 +116,13 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			}
 		}
 		usePred := failStep.mismatch || witnessed
+		if opt.specPred && !rh.refGone && !moduleActionNames[failStep.op.Name] && !mucActionNames[failStep.op.Name] {
+			// a spec search to be confirmed on a server (confirm.go):
+			// the failing step expects what the reference, which
+			// follows the demanded profile, predicts, so that a
+			// server departing like the model fails the script
+			usePred = true
+		}
 		// the ops of the failing op's group up to it (group.go) go in
 		// as one unit, their sends together as the group wrote them
 		k := idx

@@ -106,6 +106,11 @@ func runWorkers(cfg Config, prof, spec model.Profile) ([]*recorder, *covRecorder
 		shard, shards = 1, 1
 	}
 	q := &checkQueue{next: shard - 1, step: shards, end: cfg.Checks}
+	for q.next < cfg.from {
+		// a search that goes on after a failure (confirm.go) starts
+		// past it: the checks before are the ones already run
+		q.next += q.step
+	}
 	n := max(cfg.Workers, 1)
 	if l := ShardLen(cfg.Checks, shard, shards); n > l {
 		n = max(l, 1)

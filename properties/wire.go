@@ -427,6 +427,24 @@ func (w *wire) toModelTerms(s string) string {
 // check judges one step the server took: srv are its events, modelAll
 // the model's whole trace and rec the model's step.
 func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after snap) string {
+	inv, diff := w.judge(rec, srv, modelAll, before, after)
+	var msgs []string
+	if inv != "" {
+		msgs = append(msgs, "on the server's trace: "+inv)
+	}
+	if diff != "" {
+		msgs = append(msgs, "the server's stanzas differ from the model's (masked):\n"+diff)
+	}
+	if len(msgs) == 0 {
+		return ""
+	}
+	return "server: " + strings.Join(msgs, "\n")
+}
+
+// judge is check's two verdicts apart: the invariants' on the server's
+// trace (inv) and the comparison's with the model (diff, per client,
+// -model +server), "" when each holds.
+func (w *wire) judge(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after snap) (inv, diff string) {
 	modelStep := modelAll[rec.from:rec.to]
 	// The maskers learn the clients' JIDs from connect events: rebuilt
 	// only after a connect (they share keepIDs, which grows by itself).
@@ -443,11 +461,8 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 	// The server's events in the model's terms, each delivery with the
 	// kind of the model's matching one.
 	evs := w.inModelTerms(srv, w.pool(modelStep))
-	var msgs []string
 	r := *rec
-	if msg := w.inv.check(&r, evs, before, after); msg != "" {
-		msgs = append(msgs, "on the server's trace: "+msg)
-	}
+	inv = w.inv.check(&r, evs, before, after)
 	// Compare what every client received, per step, as multisets, with
 	// the profile's allowances (package compare).
 	names := map[string]bool{}
@@ -472,13 +487,7 @@ func (w *wire) check(rec *stepRec, srv, modelAll []sim.TraceEvent, before, after
 			fmt.Fprintf(&b, "client %s, -model +server:\n%s", c, compare.MultisetDiff(want, got))
 		}
 	}
-	if b.Len() > 0 {
-		msgs = append(msgs, "the server's stanzas differ from the model's (masked):\n"+b.String())
-	}
-	if len(msgs) == 0 {
-		return ""
-	}
-	return "server: " + strings.Join(msgs, "\n")
+	return inv, b.String()
 }
 
 // arrival is a model's delivery, masked, that a server's delivery of

@@ -93,6 +93,19 @@ sequence's fresh accounts by in-band registration (XEP-0077); --password,
 --engine scansion draws only what a scansion script can express (connects,
 sends, clean disconnects; no drops), with the same shrinker, invariants and
 comparison, and reports sequences and divergences. See docs/real-server.md.
+
+--server with --spec xep searches on the model and confirms on the server:
+the model (--profile, which carries the profile's departures from the
+specification) runs the checks alone; each failure, shrunk, is replayed on
+the server with its failing step, and is reported as found only when the
+server's own trace of that step breaks the same invariant and the server's
+state after it (every user's roster and blocklist) is the model's. One the
+server does not confirm is printed with why, and the search goes on with
+the next check (at most 20 confirmations). The summary gives the checks to
+find it (model checks) and the confirmations made. Only the shrunk failing
+sequences run on the server: --server without --spec xep is the search for
+differences between the model and the server. See docs/spec-mode.md.
+  scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --spec xep --no-reference --invariant inv22 --checks 20000
 `,
 	run: checkCmd,
 }
@@ -208,7 +221,9 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.shrinkTime <= 0 {
 		o.shrinkTime = 10 * time.Second
-		if o.server != "" {
+		if o.server != "" && o.spec != properties.SpecXEP {
+			// (with --spec xep the shrinking runs on the model:
+			// checkConfirmed)
 			o.shrinkTime = time.Minute
 		}
 	}
@@ -267,6 +282,9 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		case "races":
 			cfg.ActionSet = properties.RaceActions
 		case "properties":
+			if o.spec == properties.SpecXEP {
+				return checkConfirmed(o, cfg, stdout, stderr)
+			}
 		default:
 			return fail(fmt.Errorf("--engine must be properties, scansion or races, got %q", o.engine))
 		}

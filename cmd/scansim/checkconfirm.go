@@ -1,0 +1,113 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/scansim/scansim/properties"
+	"github.com/scansim/scansim/suite"
+)
+
+// checkConfirmed is `scansim check --server ADDR --spec xep`: the search
+// on the model with each failure confirmed on the server
+// (properties.SearchOnServer). It prints each confirmation as it is
+// made, then the confirmed failure (exit 1) or the summary.
+func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer) int {
+	if cfg.Coverage {
+		// the search runs in rounds, each cut at a failure: no one
+		// run's coverage to report
+		fmt.Fprintln(stderr, "scansim check: --coverage and --min-coverage do not apply to --server with --spec xep (the search on the model stops at each failure to confirm it)")
+		return exitUsage
+	}
+	start := time.Now()
+	progress := newProgress(stderr, o.verbose)
+	cfg.Seed = o.seed
+	total := properties.ShardLen(o.checks, cfg.Shard, cfg.Shards)
+	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
+	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
+	stop := onInterrupt(func() {
+		progress.done()
+		fmt.Fprintf(stdout, "interrupted: %s; %s (%s repeats the run)\n", progress.partial(), o.seedText(), o.repeatFlags())
+	})
+	defer stop()
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+	s := properties.SearchOnServer(cfg, properties.ConfirmOptions{OnConfirm: func(c properties.Confirmation) {
+		progress.done()
+		f := c.Failure
+		verdict := "not the server's: "
+		if c.Confirmed {
+			verdict = "confirmed on the server's trace: "
+		}
+		fmt.Fprintf(stdout, "model: check %d, shrunk to %d actions: %s\n    server: %s%s\n",
+			f.FirstCheck, f.ShrunkLen, firstLine(f.Message), verdict, firstLine(c.Server))
+	}})
+	progress.done()
+	if s.Err != nil {
+		fmt.Fprintln(stderr, "scansim check:", oneLineMsg(s.Err.Error()))
+		return exitUsage
+	}
+	rate := actionRate(s.Actions, time.Since(start))
+	confirms := fmt.Sprintf("%d server confirmations", len(s.Confirmations))
+	if len(s.Confirmations) == 1 {
+		confirms = "1 server confirmation"
+	}
+	if s.Found == nil {
+		if len(s.Confirmations) == 0 {
+			fmt.Fprintf(stdout, "ok: %d checks on the model, %d actions (%s), no violation; nothing to confirm on the server; %s\n", s.Checks, s.Actions, rate, o.seedText())
+			return exitOK
+		}
+		// the model departs where the server does not: the model is
+		// not the server's
+		fmt.Fprintf(stdout, "FAIL: the server confirmed none of the model's %d failures (above): where the model departs from the specification the server does not\n", len(s.Confirmations))
+		fmt.Fprintf(stdout, "%d checks on the model, %d actions (%s), %s; %s\n", s.Checks, s.Actions, rate, confirms, o.seedText())
+		return exitFailed
+	}
+	f := s.Failure
+	msg := strings.Split(strings.TrimRight(s.Found.Server, "\n"), "\n")
+	fmt.Fprintf(stdout, "FAIL: on the server: %s\n", msg[0])
+	for _, l := range msg[1:] {
+		fmt.Fprintf(stdout, "    %s\n", l)
+	}
+	starts := ""
+	if f.Seed != o.seed {
+		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
+	}
+	fmt.Fprintf(stdout, "    found on the model at check %d%s, confirmed on the server by its own trace of the failing step (%s); %s (%s repeats the run); shrunk from %d to %d actions:\n",
+		f.FirstCheck, starts, confirms, o.seedText(), o.repeatFlags(), f.OriginalLen, f.ShrunkLen)
+	for i, op := range f.Ops {
+		fmt.Fprintf(stdout, "    %3d  %s\n", i+1, op)
+	}
+	if f.ScriptPath != "" {
+		// the script expects, at the failing step, what the reference
+		// predicts under the demanded profile
+		strict := ""
+		if f.ReplayStrict {
+			strict = " --strict"
+		}
+		fmt.Fprintf(stdout, "    script: %s (at the failing step, what the specification's reference predicts)\n", f.ScriptPath)
+		if s.Found.ScriptServerFails {
+			fmt.Fprintf(stdout, "    replay: scansim replay%s --server %s %s   # fails: %s\n", strict, o.server, f.ScriptPath, oneLineMsg(s.Found.ScriptNote))
+		} else {
+			fmt.Fprintf(stdout, "    replay: scansim replay%s --server %s %s   # %s\n", strict, o.server, f.ScriptPath, oneLineMsg(s.Found.ScriptNote))
+		}
+		fmt.Fprintf(stdout, "    draw:   scansim trace --profile %s %s -o failure.html\n", o.profile, f.ScriptPath)
+	}
+	if f.WriteErr != nil {
+		fmt.Fprintf(stdout, "%d checks to find on the model, %s, 1 violation; %s\n", s.Checks, confirms, o.seedText())
+		fmt.Fprintln(stderr, "scansim check: the failing script could not be written:", f.WriteErr)
+		return exitUsage
+	}
+	if o.verbose {
+		fmt.Fprintln(stdout, "    the server's trace of the confirmation (prefix removed, resources as on the model):")
+		fmt.Fprintln(stdout, suite.Indent(s.Found.ServerTrace))
+	}
+	fmt.Fprintf(stdout, "%d checks to find on the model, %d actions (%s), %s, 1 violation; %s\n", s.Checks, s.Actions, rate, confirms, o.seedText())
+	return exitFailed
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

@@ -412,7 +412,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 			}
 		case s.isPreApproved(c, fromBare):
 			if !c.hasPending(fromBare) {
-				if s.setContactPendingIn(c, fromBare, st) {
+				if _, saved := s.setContactPendingIn(c, fromBare, st); saved {
 					s.post(e, false, hostOrigin, newStanza("presence", "from", toBare, "to", fromBare, "type", "subscribed"), true)
 				}
 			}
@@ -428,8 +428,10 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 				s.rosterPush(e, c, fromBare)
 			}
 			if !c.hasPending(fromBare) {
-				if s.setContactPendingIn(c, fromBare, st) {
-					s.sendToAvailable(c, st)
+				if stored, saved := s.setContactPendingIn(c, fromBare, st); stored {
+					if saved {
+						s.sendToAvailable(c, st)
+					}
 					if s.prof.PendingKeepsAddressedTo {
 						e.pendingAt = c
 					}

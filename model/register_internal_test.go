@@ -216,3 +216,42 @@ func TestTombstoneRegisteredAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestPreApprovedRequestToDeletedAccount: a subscribe to an account
+// that was deleted and has not registered again, whose roster Prosody
+// holds in its roster_cache (loaded by a refused probe while the
+// account was offline, D11) with a pre-approval of the sender. The
+// request is stored in the cached roster but not saved (save_roster
+// refuses an account that does not exist), so mod_presence does not
+// post the pre-approval's subscribed — whose passage through the
+// outbound handler would turn the request into a subscription — and the
+// account registered again gets the request at its initial presence.
+// Observed on 0.12.3 with real accounts (check --server --register,
+// seed 3, .ci/secure-server's configuration); rostermanager and
+// mod_presence are the same in 13.0.1. Without registered accounts the
+// name always exists: the pre-approval consumes the request.
+func TestPreApprovedRequestToDeletedAccount(t *testing.T) {
+	for _, registered := range []bool{false, true} {
+		p := Prosody012()
+		p.RegisteredAccounts = registered
+		s := New(Options{Profile: &p})
+		h := &mamHarness{t: t, srv: s}
+		romeo, _, _, _ := s.Bind("romeo", "b")
+		h.send(romeo, `<presence type='probe' to='juliet@localhost'/>`)
+		j, _, _, _ := s.Bind("juliet", "x")
+		h.send(j, `<presence type='subscribed' to='romeo@localhost'/>`) // pre-approval
+		h.send(j, removeIQ)
+		h.send(romeo, `<presence type='subscribe' to='juliet@localhost'/>`)
+		j2, _, _, _ := s.Bind("juliet", "a")
+		want := `<presence from='romeo@localhost' to='juliet@localhost' type='subscribe' xml:lang='en'/>`
+		got := false
+		for _, ev := range h.send(j2, `<presence/>`) {
+			if ev.Kind == Deliver && ev.Session == j2 && Canonical(ev.Stanza) == want {
+				got = true
+			}
+		}
+		if got != registered {
+			t.Errorf("registered accounts %v: the request delivered at the new account's initial presence %v", registered, got)
+		}
+	}
+}

@@ -260,14 +260,23 @@ func (s *Server) unsubscribed(u *user, c string) (bool, bool, bool) {
 	return false, false, false
 }
 
-// setContactPendingIn stores the full request stanza (§4.1).
-func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) bool {
+// setContactPendingIn stores the full request stanza (§4.1) in the
+// loaded roster; stored reports that, saved that the roster was saved
+// too — rostermanager's set_contact_pending_in returns save_roster's
+// result, which is nil for an account that does not exist (deleted, not
+// registered again: Profile.RegisteredAccounts). The request then lives
+// only in the loaded roster (Prosody's roster_cache, D11), and the
+// callers' follow-ups that test the result do not run. Found by check
+// --server --register against 0.12.3 (seed 3): a subscribe to a deleted
+// account that had pre-approved the sender was not answered with
+// subscribed, and the re-registered account got the request at its
+// initial presence; same code in 13.0.1.
+func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) (stored, saved bool) {
 	if it := u.roster[c]; it != nil && it.subscribedFrom() {
-		return false
+		return false, false
 	}
 	u.pending[c] = s.mods.roster.storeRequest(st)
-	s.save(u)
-	return true
+	return true, s.save(u)
 }
 
 func (s *Server) processInboundApproval(u *user, c string) bool {

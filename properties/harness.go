@@ -5,8 +5,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -117,8 +119,12 @@ type stepRec struct {
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{},
-		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
+	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{}}
+	if b, _ := harnessBufs.Get().(*stepBufs); b != nil {
+		h.ops, h.steps = b.ops, b.steps
+	} else {
+		h.ops, h.steps = make([]Op, 0, 64), make([]stepRec, 0, 64) // rapid's sequences average 30 actions
+	}
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}
 	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store, ValuesOnly: true})
@@ -147,6 +153,29 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	return h
 }
 
+// stepBufs are a finished harness's ops and steps, emptied, for the
+// next check's harness (release): a check's two largest allocations.
+type stepBufs struct {
+	ops   []Op
+	steps []stepRec
+}
+
+var harnessBufs sync.Pool
+
+// release hands h's ops and steps to the next harness. h must not be
+// used afterwards (its callers keep copies of what they report:
+// recorder.lastOps).
+func (h *harness) release() {
+	if cap(h.ops) > 256 || cap(h.steps) > 256 {
+		return // an unusually long sequence: let it go
+	}
+	ops, steps := h.ops[:cap(h.ops)], h.steps[:cap(h.steps)]
+	clear(ops) // no references into this check's stanzas and traces
+	clear(steps)
+	h.ops, h.steps = nil, nil
+	harnessBufs.Put(&stepBufs{ops: ops[:0], steps: steps[:0]})
+}
+
 // userBare returns "u1@localhost" for "u1". The checks ask for it per
 // contact and per step; for the machine's users (u1..u9) the answer is
 // a constant rather than a new string.
@@ -159,6 +188,16 @@ func userBare(u string) string {
 
 var userBares = [...]string{"u1@localhost", "u2@localhost", "u3@localhost", "u4@localhost", "u5@localhost",
 	"u6@localhost", "u7@localhost", "u8@localhost", "u9@localhost"}
+
+// bareString is j.Bare().String(), without building a new string for
+// the machine's users (u1..u9@localhost), whose events are most of a
+// step's.
+func bareString(j jid.JID) string {
+	if n := j.Node; j.Domain == "localhost" && len(n) == 2 && n[0] == 'u' && n[1] >= '1' && n[1] <= '9' {
+		return userBares[n[1]-'1']
+	}
+	return j.Bare().String()
+}
 
 // userNames returns u1..uN (shared: do not modify).
 func (h *harness) userNames() []string { return h.names }
@@ -560,16 +599,16 @@ func (h *harness) compareState(after snap) string {
 			}
 			fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
 		}
-		var wbl []string
+		var rbl map[string]bool
 		wantOff, wantVer := 0, 1
 		if u != nil {
-			wbl = sortedSet(u.bl)
+			rbl = u.bl
 			wantOff = len(u.offline)
 			wantVer = u.reportedVer()
 		}
-		if slices.Equal(wbl, after.bl[a]) {
+		if sameSet(rbl, after.bl[a]) {
 			// fast path: no diff to build
-		} else if d := sortedDiff(wbl, slices.Sorted(slices.Values(after.bl[a]))); d != "" {
+		} else if d := sortedDiff(sortedSet(rbl), slices.Sorted(slices.Values(after.bl[a]))); d != "" {
 			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
 		}
 		wantOff += h.mucStored[userBare(a)]
@@ -615,11 +654,25 @@ func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 	got := observedFor(tr, h.modules)
 	want := h.ref.out
-	var b strings.Builder
-	for _, n := range clientNames(want, got) {
-		if sameMultiset(want[n], got[n]) {
-			continue
+	// Only the clients whose multisets differ are sorted and rendered,
+	// in name order (clientNames' order).
+	var bad []string
+	for n, w := range want {
+		if !sameMultiset(w, got[n]) {
+			bad = append(bad, n)
 		}
+	}
+	for n, g := range got {
+		if _, ok := want[n]; !ok && !sameMultiset(nil, g) {
+			bad = append(bad, n)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	sort.Strings(bad)
+	var b strings.Builder
+	for _, n := range bad {
 		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(got[n]))
 		if d := sortedDiff(w, g); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
@@ -644,12 +697,49 @@ func clientNames(a, b map[string][]string) []string {
 	return sortedSet(names)
 }
 
-// sameMultiset: a and b hold the same strings, in any order.
+// sameMultiset: a and b hold the same strings, in any order. A step
+// delivers a handful of stanzas per client, so the lists are matched
+// pairwise without sorting copies of them (which was most of the
+// comparison's cost); long lists are sorted.
 func sameMultiset(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	if len(a) > 64 {
+		return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	}
+	var used uint64 // bit j: b[j] matched
+outer:
+	for _, x := range a {
+		for j, y := range b {
+			if used&(1<<j) == 0 && x == y {
+				used |= 1 << j
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// sameSet: the true keys of set are exactly the items of list, each
+// once (the reference's blocklist against the model's).
+func sameSet(set map[string]bool, list []string) bool {
+	n := 0
+	for _, v := range set {
+		if v {
+			n++
+		}
+	}
+	if n != len(list) {
+		return false
+	}
+	for i, x := range list {
+		if !set[x] || slices.Contains(list[:i], x) {
+			return false
+		}
+	}
+	return true
 }
 
 // allSlots returns every slot (shared: do not modify).

@@ -32,7 +32,7 @@ func (e *ev) set(t *sim.TraceEvent) {
 		e.id = vAttrOr(el, "id")
 	}
 	if !e.JID.IsZero() {
-		e.user = e.JID.Bare().String()
+		e.user = bareString(e.JID)
 	}
 }
 

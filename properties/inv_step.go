@@ -68,7 +68,7 @@ func (c *Ctx) senderBare() string {
 		return ""
 	}
 	if c.memo&memoBare == 0 {
-		c.sBare, c.memo = c.send.JID.Bare().String(), c.memo|memoBare
+		c.sBare, c.memo = bareString(c.send.JID), c.memo|memoBare
 	}
 	return c.sBare
 }

@@ -128,6 +128,10 @@ func prep(j string) (string, bool) {
 	if dom == "" || strings.ContainsAny(dom, "@") {
 		return "", false
 	}
+	if !hasUpper(node) && !hasUpper(dom) {
+		// already prepared: the result would be j itself
+		return j, true
+	}
 	out := dom
 	if node != "" {
 		out = strings.ToLower(node) + "@" + strings.ToLower(dom)
@@ -138,6 +142,16 @@ func prep(j string) (string, bool) {
 		out += "/" + res
 	}
 	return out, true
+}
+
+// hasUpper reports whether strings.ToLower could change s.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // matches is the blocklist match m(BL, j) of §7.4 / invariants.md A.4:
@@ -177,7 +191,8 @@ func (r *ref) local(j string) *rUser {
 	if node == "" || dom != r.host {
 		return nil
 	}
-	return r.user(node + "@" + dom)
+	// node+"@"+dom is j up to its resource: no new string
+	return r.user(bareOf(j))
 }
 
 func (r *ref) sessionsOf(u *rUser) []*rSess {

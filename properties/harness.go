@@ -445,7 +445,7 @@ func (h *harness) forgetEnded() {
 
 // snap is the model's introspectable state at one point.
 type snap struct {
-	contacts map[[2]string]model.Contact
+	contacts contactTable
 	bl       map[string][]string
 	offline  map[string]int
 	ver      map[string]int
@@ -473,16 +473,14 @@ func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
 	if len(dirty) == 0 {
 		return *prev
 	}
-	s := snap{contacts: make(map[[2]string]model.Contact, len(prev.contacts)), bl: make(map[string][]string, h.users),
+	s := snap{contacts: newContactTable(h.users), bl: make(map[string][]string, h.users),
 		offline: make(map[string]int, h.users), ver: make(map[string]int, h.users)}
 	us := h.userNames()
+	n := h.users
 	for i, a := range us {
 		if !dirty[a] {
-			for _, b := range us {
-				if a != b {
-					k := [2]string{a, b}
-					s.contacts[k] = prev.contacts[k]
-				}
+			if prev.contacts.n == n {
+				copy(s.contacts.c[i*n:(i+1)*n], prev.contacts.c[i*n:(i+1)*n]) // a's row
 			}
 			s.bl[a], s.offline[a], s.ver[a] = prev.bl[a], prev.offline[a], prev.ver[a]
 			continue
@@ -495,9 +493,9 @@ func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
 // readAccount reads user i's state from the model into s.
 func (h *harness) readAccount(s *snap, i int) {
 	a, ba := h.names[i], h.bares[i]
-	for j, b := range h.names {
+	for j := range h.names {
 		if i != j {
-			s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
+			s.contacts.c[i*h.users+j] = h.srv.ContactOf(ba, h.bares[j])
 		}
 	}
 	s.bl[a] = h.srv.Blocklist(ba)
@@ -508,9 +506,9 @@ func (h *harness) readAccount(s *snap, i int) {
 // diffSnaps describes how b differs from a ("" if not).
 func diffSnaps(a, b snap) string {
 	var d []string
-	for k, x := range b.contacts {
-		if a.contacts[k] != x {
-			d = append(d, fmt.Sprintf("%s's entry for %s is %s, storage was last written with %s", k[0], k[1], x.State(), a.contacts[k].State()))
+	for k, x := range b.contacts.all() {
+		if a.contacts.get(k) != x {
+			d = append(d, fmt.Sprintf("%s's entry for %s is %s, storage was last written with %s", k[0], k[1], x.State(), a.contacts.get(k).State()))
 		}
 	}
 	for u, x := range b.bl {
@@ -529,7 +527,7 @@ func diffSnaps(a, b snap) string {
 }
 
 func (h *harness) snapshot() snap {
-	s := snap{contacts: map[[2]string]model.Contact{}, bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
+	s := snap{contacts: newContactTable(h.users), bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
 	for i := range h.names {
 		h.readAccount(&s, i)
 	}
@@ -593,7 +591,7 @@ func (h *harness) compareState(after snap) string {
 				continue
 			}
 			want := refContact(u, h.bares[j])
-			got := after.contacts[[2]string{a, c}]
+			got := after.contacts.c[i*h.users+j]
 			if want == got {
 				continue
 			}

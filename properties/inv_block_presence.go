@@ -156,8 +156,8 @@ func (s *invState) track(c *Ctx) {
 	// unsubscribes or removes A (§4.5, §4.7), so j's view of A goes
 	// stale (finding F7)
 	if !c.h.strictOn("F7") {
-		for k, b := range c.before.contacts {
-			if isFrom(b.Subscription) && !isFrom(c.after.contacts[k].Subscription) {
+		for k, b := range c.before.contacts.all() {
+			if isFrom(b.Subscription) && !isFrom(c.after.contacts.get(k).Subscription) {
 				s.staleViews(c, userBare(k[1]), userBare(k[0]))
 			}
 		}

@@ -249,11 +249,11 @@ func (s *invState) remember(c *Ctx) {
 			}
 		}
 	}
-	for k, f := range c.after.contacts {
+	for k, f := range c.after.contacts.all() {
 		if f.Approved {
 			s.approved[k] = true
 		}
-		if f.PendingIn && !c.before.contacts[k].PendingIn {
+		if f.PendingIn && !c.before.contacts.get(k).PendingIn {
 			s.rememberRequest(c, k)
 		}
 	}

@@ -234,7 +234,7 @@ func (c *Ctx) availableFulls(user string) []string {
 }
 
 func contactOf(s snap, a, b string) model.Contact {
-	return s.contacts[[2]string{userOf(a), userOf(b)}]
+	return s.contacts.get([2]string{userOf(a), userOf(b)})
 }
 
 func isLocalUser(j string) bool {

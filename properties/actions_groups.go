@@ -68,7 +68,7 @@ func (m *machine) group(t *rapid.T, ops []Op) {
 	for i := range ops {
 		ops[i].Pipe = i > 0
 		ops[i].act = m.nActions + 1
-		t.Logf("step %d: %v", len(m.h.ops)+1+i, ops[i])
+		t.Logf("step %d: %v", len(m.h.ops)+1+i, opRef{&ops[i]})
 	}
 	m.h.applyGroup(ops)
 }

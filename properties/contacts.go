@@ -24,6 +24,12 @@ func newContactTable(users int) contactTable {
 // userIndex returns i for the name "u{i+1}", or -1 when name is not one
 // of the n users.
 func userIndex(name string, n int) int {
+	if len(name) == 2 && name[0] == 'u' && name[1] >= '1' && name[1] <= '9' {
+		if i := int(name[1] - '1'); i < n {
+			return i
+		}
+		return -1
+	}
 	if len(name) < 2 || name[0] != 'u' || name[1] == '0' {
 		return -1
 	}

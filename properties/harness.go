@@ -88,6 +88,9 @@ type harness struct {
 	// model, so it is left out from the first send of such a session
 	// while its account has offline messages.
 	mamClients map[string]bool
+	// obs: the stanzas the clients received in the step being compared
+	// (comparePredictions; reused)
+	obs map[string][]string
 }
 
 type slot struct {
@@ -140,10 +143,10 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	// against its server, by the comparison.
 	h.refGone = prof.WireOptions != (model.WireOptions{})
 	for i := 1; i <= users; i++ {
-		h.names = append(h.names, fmt.Sprintf("u%d", i))
-		h.bares = append(h.bares, fmt.Sprintf("u%d@localhost", i))
-		for _, l := range []string{"a", "b", "c"} {
-			n := fmt.Sprintf("u%d%s", i, l)
+		u := userName(i - 1)
+		h.names = append(h.names, u)
+		h.bares = append(h.bares, userBare(u))
+		for _, n := range slotNamesOf(u) {
 			h.slots[n] = &slot{}
 			h.slotNames = append(h.slotNames, n)
 		}
@@ -152,6 +155,24 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	h.slotNames = h.slotNames[:len(h.slotNames):len(h.slotNames)]
 	return h
 }
+
+// slotNamesOf returns user u's slots u+"a", u+"b", u+"c" (constants
+// for u1..u9).
+func slotNamesOf(u string) [3]string {
+	if i := userIndex(u, len(slotNamesConst)); i >= 0 {
+		return slotNamesConst[i]
+	}
+	return [3]string{u + "a", u + "b", u + "c"}
+}
+
+var slotNamesConst = func() (s [9][3]string) {
+	for i := range s {
+		for j, l := range []string{"a", "b", "c"} {
+			s[i][j] = userNamesConst[i] + l
+		}
+	}
+	return s
+}()
 
 // stepBufs are a finished harness's ops and steps, emptied, for the
 // next check's harness (release): a check's two largest allocations.
@@ -312,11 +333,9 @@ func (h *harness) apply(op Op) string {
 	if op.Name == "i5Remove" {
 		h.refGone = true
 	}
-	// ref.out is a fresh map every step (nil until a prediction)
+	// ref.out is a fresh map every step (nil until a prediction: a nil
+	// map reads as an empty one, and pred is only read)
 	rec.pred = h.ref.out
-	if rec.pred == nil {
-		rec.pred = map[string][]string{}
-	}
 	h.steps = append(h.steps, rec)
 	var after snap
 	if h.lastSnap == nil || op.Kind == OpRestart || len(h.steps)%fullSnapEvery == 0 {
@@ -582,7 +601,13 @@ func (h *harness) checkCounted(rec *stepRec, before, after snap) string {
 }
 
 func (h *harness) compareState(after snap) string {
-	var b strings.Builder
+	var b *strings.Builder // only on a mismatch (Fprintf would make a builder escape per call)
+	w := func() *strings.Builder {
+		if b == nil {
+			b = &strings.Builder{}
+		}
+		return b
+	}
 	us := h.userNames()
 	for i, a := range us {
 		u := h.ref.users[h.bares[i]]
@@ -595,7 +620,7 @@ func (h *harness) compareState(after snap) string {
 			if want == got {
 				continue
 			}
-			fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
+			fmt.Fprintf(w(), "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
 		}
 		var rbl map[string]bool
 		wantOff, wantVer := 0, 1
@@ -607,17 +632,17 @@ func (h *harness) compareState(after snap) string {
 		if sameSet(rbl, after.bl[a]) {
 			// fast path: no diff to build
 		} else if d := sortedDiff(sortedSet(rbl), slices.Sorted(slices.Values(after.bl[a]))); d != "" {
-			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
+			fmt.Fprintf(w(), "blocklist of %s, -reference +model:\n%s", a, d)
 		}
 		wantOff += h.mucStored[userBare(a)]
 		if wantOff != after.offline[a] {
-			fmt.Fprintf(&b, "offline store of %s: reference %d messages, model %d\n", a, wantOff, after.offline[a])
+			fmt.Fprintf(w(), "offline store of %s: reference %d messages, model %d\n", a, wantOff, after.offline[a])
 		}
 		if wantVer != after.ver[a] {
-			fmt.Fprintf(&b, "roster version of %s: reference %d, model %d\n", a, wantVer, after.ver[a])
+			fmt.Fprintf(w(), "roster version of %s: reference %d, model %d\n", a, wantVer, after.ver[a])
 		}
 	}
-	if b.Len() > 0 {
+	if b != nil && b.Len() > 0 {
 		return "reference state mismatch: " + b.String()
 	}
 	return ""
@@ -631,7 +656,17 @@ func observed(tr []sim.TraceEvent) map[string][]string { return observedFor(tr, 
 // (moduleStanza) are left out, and the stanza-ids mod_mam adds to the
 // messages it archives (withoutStanzaID).
 func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
-	got := map[string][]string{}
+	return observedInto(map[string][]string{}, tr, modules)
+}
+
+// observedInto is observedFor into got, whose lists it empties first
+// (their storage is reused; a client without stanzas keeps an empty
+// list).
+func observedInto(got map[string][]string, tr []sim.TraceEvent, modules bool) map[string][]string {
+	for k, l := range got {
+		clear(l)
+		got[k] = l[:0]
+	}
 	for i := range tr {
 		ev := &tr[i]
 		if modules && (moduleStanza(ev) || mucStanza(ev)) {
@@ -650,7 +685,10 @@ func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
 }
 
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
-	got := observedFor(tr, h.modules)
+	if h.obs == nil {
+		h.obs = map[string][]string{}
+	}
+	got := observedInto(h.obs, tr, h.modules)
 	want := h.ref.out
 	// Only the clients whose multisets differ are sorted and rendered,
 	// in name order (clientNames' order).
@@ -661,7 +699,7 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		}
 	}
 	for n, g := range got {
-		if _, ok := want[n]; !ok && !sameMultiset(nil, g) {
+		if _, ok := want[n]; !ok && len(g) > 0 {
 			bad = append(bad, n)
 		}
 	}

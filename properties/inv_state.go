@@ -26,10 +26,27 @@ func (e *ev) set(t *sim.TraceEvent) {
 	if el := eventValue(t); !el.IsZero() && el.Space() != "stream" {
 		e.el = el
 		e.tag = el.Tag()
-		e.typ = vAttrOr(el, "type")
-		e.from = vAttrOr(el, "from")
-		e.to = vAttrOr(el, "to")
-		e.id = vAttrOr(el, "id")
+		// one pass for the four (vAttrOr's: the first of each name)
+		var seen uint8
+		for _, a := range el.Attrs() {
+			var dst *string
+			var bit uint8
+			switch a.Key {
+			case "type":
+				dst, bit = &e.typ, 1
+			case "from":
+				dst, bit = &e.from, 2
+			case "to":
+				dst, bit = &e.to, 4
+			case "id":
+				dst, bit = &e.id, 8
+			default:
+				continue
+			}
+			if seen&bit == 0 {
+				*dst, seen = a.Value, seen|bit
+			}
+		}
 	}
 	if !e.JID.IsZero() {
 		e.user = bareString(e.JID)

@@ -62,10 +62,19 @@ func (m *machine) id(prefix string) string {
 // do applies op; the harness checks the step (reference and invariants)
 // and records the verdict, which the "" hook reports.
 func (m *machine) do(t *rapid.T, op Op) {
-	t.Logf("step %d: %v", len(m.h.ops)+1, op)
 	op.act = m.nActions + 1
+	n := len(m.h.ops)
 	m.h.apply(op)
+	// Logged once applied (nothing in between logs), from the copy in
+	// h.ops: formatting the argument op itself would copy it to the heap
+	// on every step, although rapid prints only the failing run's log.
+	t.Logf("step %d: %v", n+1, opRef{&m.h.ops[n]})
 }
+
+// opRef formats the op it points to (fmt's %v of an Op).
+type opRef struct{ op *Op }
+
+func (r opRef) String() string { return r.op.String() }
 
 // verdict is rapid's "" hook, run after every action: the first step
 // (of possibly several an action applied) whose checks failed fails the

@@ -185,9 +185,11 @@ func (s *invState) track(c *Ctx) {
 			// (domain, full, domain/resource: Prosody signals only
 			// literal bare items, F2), or through unblock-all without
 			// PresenceOnUnblockAll
-			for _, it := range append(append([]string(nil), b...), f...) {
-				if it != J && (bareOf(it) == J || matches(c.prof, map[string]bool{it: true}, J+"/x")) {
-					s.stale[[2]string{J, A}] = true
+			for _, l := range [2][]string{b, f} {
+				for _, it := range l {
+					if it != J && (bareOf(it) == J || matchesOne(c.prof, it, J, "x")) {
+						s.stale[[2]string{J, A}] = true
+					}
 				}
 			}
 			if cmd, _ := c.blockingCmd(); cmd == "unblock-all" && !c.prof.PresenceOnUnblockAll && c.senderBare() == A {

@@ -174,6 +174,19 @@ func matches(prof model.Profile, bl map[string]bool, j string) bool {
 	return false
 }
 
+// matchesOne is matches for the one-item list {item} and the JID
+// bare+"/"+res (bare a bare JID with a node), without building either.
+func matchesOne(prof model.Profile, item, bare, res string) bool {
+	if item == "" {
+		return false
+	}
+	_, dom, _ := splitJID(bare)
+	full := len(item) == len(bare)+1+len(res) && strings.HasPrefix(item, bare) && item[len(bare)] == '/' && item[len(bare)+1:] == res
+	return full || item == dom || item == bare ||
+		prof.DomainResourceMatchesAnyUser && res != "" && len(item) == len(dom)+1+len(res) &&
+			strings.HasPrefix(item, dom) && item[len(dom)] == '/' && item[len(dom)+1:] == res
+}
+
 // ---------------------------------------------------------------- state
 
 func (r *ref) user(bare string) *rUser {
@@ -377,7 +390,7 @@ func (r *ref) delay(stamp string) *etree.Element {
 // payload of service answers (disco#info, version, last), and the order
 // of roster and blocklist items (Prosody iterates hashes, §4.2, §7.2).
 func sig(e *etree.Element) string {
-	if e.Tag == "iq" {
+	if e.Tag == "iq" && sigRewrites(e) {
 		e = e.Copy()
 		typ := attrOr(e, "type")
 		for _, c := range e.ChildElements() {
@@ -403,6 +416,25 @@ func sig(e *etree.Element) string {
 		}
 	}
 	return model.Canonical(e)
+}
+
+// sigRewrites reports whether sig changes iq e before rendering it
+// (otherwise e is rendered as it is, without the copy).
+func sigRewrites(e *etree.Element) bool {
+	typ := attrOr(e, "type")
+	for _, t := range e.Child {
+		c, ok := t.(*etree.Element)
+		if !ok {
+			continue
+		}
+		switch ns := attrOr(c, "xmlns"); {
+		case typ == "set" && ns == nsRoster,
+			typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast),
+			ns == nsRoster || ns == nsBlocking:
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- sessions

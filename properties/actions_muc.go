@@ -126,7 +126,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 	acts["j4Private"] = func(t *rapid.T) {
 		s := m.pick(t, true, "slot")
 		room := drawRoom(t)
-		to := rapid.SampledFrom(m.allSlots()).Draw(t, "toSlot")
+		to := m.slotGen().Draw(t, "toSlot")
 		id := m.id("q")
 		m.sendText(t, "j4Private", s, fmt.Sprintf("<message type='chat' id='%s' to='%s/%s'><body>%s</body></message>", id, room, mucNick(t, to), id))
 	}
@@ -149,7 +149,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		s := m.ownerSlot(t, room)
 		var item string
 		if intRange(0, 3).Draw(t, "adminKind") == 0 {
-			to := rapid.SampledFrom(m.allSlots()).Draw(t, "kickSlot")
+			to := m.slotGen().Draw(t, "kickSlot")
 			item = fmt.Sprintf("<item nick='%s' role='none'/>", mucNick(t, to))
 		} else {
 			aff := rapid.SampledFrom([]string{"outcast", "outcast", "member", "none", "admin", "owner"}).Draw(t, "affiliation")
@@ -184,7 +184,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 			// A moderator's answer (§8.6, Example 98): grant (mostly)
 			// or refuse voice to a session, named by its full JID.
 			s := m.ownerSlot(t, room)
-			to := rapid.SampledFrom(m.allSlots()).Draw(t, "voiceSlot")
+			to := m.slotGen().Draw(t, "voiceSlot")
 			allow := rapid.SampledFrom([]string{"true", "true", "false"}).Draw(t, "allow")
 			m.sendText(t, "j9Voice", s, fmt.Sprintf("<message id='%s' to='%s'><x xmlns='%s' type='submit'>"+
 				"<field var='FORM_TYPE'><value>%s</value></field><field var='muc#role'><value>participant</value></field>"+

@@ -5,7 +5,7 @@ package properties
 // before and after, sessions by user. Several are memoised per step.
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/model"
@@ -208,7 +208,8 @@ func (c *Ctx) sessionsOf(m map[string]sessInfo, user string) []sessInfo {
 			out = append(out, s)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	// session names are unique: the stable and unstable sorts agree
+	slices.SortFunc(out, func(a, b sessInfo) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 

@@ -26,6 +26,17 @@ type machine struct {
 	mucOwners map[string]string
 	// mucBanned: the user last made an outcast of each room
 	mucBanned map[string]string
+	// userGens and slots: the generators userGen and slotGen made
+	userGens map[string]*rapid.Generator[string]
+	slots    *rapid.Generator[string]
+}
+
+// slotGen is rapid.SampledFrom(all slots), made once per run.
+func (m *machine) slotGen() *rapid.Generator[string] {
+	if m.slots == nil {
+		m.slots = rapid.SampledFrom(m.h.allSlots())
+	}
+	return m.slots
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot
@@ -112,14 +123,33 @@ func (m *machine) send(t *rapid.T, name, slot, text string, v stanza.Stanza) {
 // userJID draws the bare JID of another user (or of any user, with
 // allowSelf).
 func (m *machine) userJID(t *rapid.T, label string, allowSelf bool, from string) string {
+	u := m.userGen(allowSelf, slotUser(from)).Draw(t, label+"User")
+	return userBare(u)
+}
+
+// userGen is rapid.SampledFrom of the run's users (all of them, or
+// all but from), one generator per list for the run: the same list
+// draws the same values from any generator over it.
+func (m *machine) userGen(allowSelf bool, from string) *rapid.Generator[string] {
+	key := ""
+	if !allowSelf {
+		key = from
+	}
+	if g := m.userGens[key]; g != nil {
+		return g
+	}
 	var us []string
 	for _, u := range m.h.userNames() {
-		if allowSelf || u != slotUser(from) {
+		if allowSelf || u != from {
 			us = append(us, u)
 		}
 	}
-	u := rapid.SampledFrom(us).Draw(t, label+"User")
-	return userBare(u)
+	g := rapid.SampledFrom(us)
+	if m.userGens == nil {
+		m.userGens = map[string]*rapid.Generator[string]{}
+	}
+	m.userGens[key] = g
+	return g
 }
 
 // fullTarget draws the {full:SLOT} placeholder of any slot.
@@ -130,7 +160,7 @@ func (m *machine) fullTarget(t *rapid.T, label string) string {
 
 // fullSlot draws any slot and returns it with its {full:SLOT} placeholder.
 func (m *machine) fullSlot(t *rapid.T, label string) (string, string) {
-	s := rapid.SampledFrom(m.h.allSlots()).Draw(t, label+"Slot")
+	s := m.slotGen().Draw(t, label+"Slot")
 	return s, "{full:" + s + "}"
 }
 

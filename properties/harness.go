@@ -89,8 +89,8 @@ type harness struct {
 	// while its account has offline messages.
 	mamClients map[string]bool
 	// obs: the stanzas the clients received in the step being compared
-	// (comparePredictions; reused)
-	obs map[string][]string
+	// (observeStep; reused)
+	obs []observedList
 }
 
 type slot struct {
@@ -656,17 +656,7 @@ func observed(tr []sim.TraceEvent) map[string][]string { return observedFor(tr, 
 // (moduleStanza) are left out, and the stanza-ids mod_mam adds to the
 // messages it archives (withoutStanzaID).
 func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
-	return observedInto(map[string][]string{}, tr, modules)
-}
-
-// observedInto is observedFor into got, whose lists it empties first
-// (their storage is reused; a client without stanzas keeps an empty
-// list).
-func observedInto(got map[string][]string, tr []sim.TraceEvent, modules bool) map[string][]string {
-	for k, l := range got {
-		clear(l)
-		got[k] = l[:0]
-	}
+	got := map[string][]string{}
 	for i := range tr {
 		ev := &tr[i]
 		if modules && (moduleStanza(ev) || mucStanza(ev)) {
@@ -685,21 +675,18 @@ func observedInto(got map[string][]string, tr []sim.TraceEvent, modules bool) ma
 }
 
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
-	if h.obs == nil {
-		h.obs = map[string][]string{}
-	}
-	got := observedInto(h.obs, tr, h.modules)
+	got := h.observeStep(tr)
 	want := h.ref.out
 	// Only the clients whose multisets differ are sorted and rendered,
 	// in name order (clientNames' order).
 	var bad []string
-	for n, w := range want {
-		if !sameMultiset(w, got[n]) {
-			bad = append(bad, n)
+	for i := range got {
+		if !sameMultiset(want[got[i].client], got[i].sigs) {
+			bad = append(bad, got[i].client)
 		}
 	}
-	for n, g := range got {
-		if _, ok := want[n]; !ok && len(g) > 0 {
+	for n, w := range want {
+		if len(w) > 0 && !slices.ContainsFunc(got, func(o observedList) bool { return o.client == n }) {
 			bad = append(bad, n)
 		}
 	}
@@ -707,9 +694,13 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		return ""
 	}
 	sort.Strings(bad)
+	gotBy := map[string][]string{}
+	for _, o := range got {
+		gotBy[o.client] = o.sigs
+	}
 	var b strings.Builder
 	for _, n := range bad {
-		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(got[n]))
+		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(gotBy[n]))
 		if d := sortedDiff(w, g); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
@@ -719,6 +710,51 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		return "delivered stanzas differ from the reference prediction:\n" + b.String()
 	}
 	return ""
+}
+
+// observedList is one client's signatures in a step (observeStep).
+type observedList struct {
+	client string
+	sigs   []string
+}
+
+// observeStep is observedFor(tr, h.modules) as a list of the clients
+// that received something, in order of first delivery; its storage is
+// reused from step to step (a step delivers to a few clients, so a
+// list beats a map).
+func (h *harness) observeStep(tr []sim.TraceEvent) []observedList {
+	for i := range h.obs {
+		clear(h.obs[i].sigs)
+	}
+	n := 0
+	for i := range tr {
+		ev := &tr[i]
+		if h.modules && (moduleStanza(ev) || mucStanza(ev)) {
+			continue
+		}
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+		default:
+			continue
+		}
+		v := eventValue(ev)
+		if h.modules {
+			v = withoutStanzaID(v)
+		}
+		k := 0
+		for k < n && h.obs[k].client != ev.Client {
+			k++
+		}
+		if k == n {
+			if n == len(h.obs) {
+				h.obs = append(h.obs, observedList{})
+			}
+			h.obs[n].client, h.obs[n].sigs = ev.Client, h.obs[n].sigs[:0]
+			n++
+		}
+		h.obs[k].sigs = append(h.obs[k].sigs, sigValue(v))
+	}
+	return h.obs[:n]
 }
 
 // clientNames returns the clients of a and b, sorted.

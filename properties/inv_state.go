@@ -65,6 +65,7 @@ const (
 	memoCmd uint8 = 1 << iota
 	memoTo
 	memoBare
+	memoFull
 	memoAnswer
 )
 

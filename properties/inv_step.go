@@ -60,7 +60,10 @@ func (c *Ctx) senderFull() string {
 	if c.send == nil {
 		return ""
 	}
-	return c.send.JID.String()
+	if c.memo&memoFull == 0 {
+		c.sFull, c.memo = c.send.JID.String(), c.memo|memoFull
+	}
+	return c.sFull
 }
 
 func (c *Ctx) senderBare() string {

@@ -538,8 +538,8 @@ func (r *ref) hint(o *rSess, p *etree.Element) {
 	if o == nil || p.SelectAttr("type") != nil {
 		return
 	}
-	for _, c := range p.ChildElements() {
-		if c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
+	for _, t := range p.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
 			if c.SelectElement("photo") == nil {
 				c.CreateElement("photo")
 			}
@@ -696,7 +696,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.postFromSession(s, q, true)
 		}
 	}
-	for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+	for _, c := range rosterKeys(make([]string, 0, 8), u) {
 		if isFrom(u.roster[c].sub) {
 			q := p.Copy()
 			q.CreateAttr("to", c)
@@ -707,7 +707,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		s.pres = p
 		prio := priorityOf(p)
 		// b. probes
-		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+		for _, c := range rosterKeys(make([]string, 0, 8), u) {
 			if isTo(u.roster[c].sub) {
 				r.postFromSession(s, el("presence", "type", "probe", "from", s.full, "to", c), true)
 			}
@@ -736,7 +736,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.deliver(s, q)
 		}
 		// e. outstanding requests re-sent
-		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+		for _, c := range rosterKeys(make([]string, 0, 8), u) {
 			if u.roster[c].ask {
 				r.postFromSession(s, el("presence", "type", "subscribe", "from", u.bare, "to", c), true)
 			}
@@ -769,6 +769,16 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		p.AddChild(r.delay(r.stamp))
 		s.prio = priorityOf(p)
 	}
+}
+
+// rosterKeys appends u's roster JIDs to buf, sorted (the callers'
+// buffers stay on their stacks for a small roster).
+func rosterKeys(buf []string, u *rUser) []string {
+	for k := range u.roster {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 func priorityOf(p *etree.Element) int {

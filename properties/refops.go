@@ -250,8 +250,10 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 }
 
 func firstChild(e *etree.Element) *etree.Element {
-	if cs := e.ChildElements(); len(cs) > 0 {
-		return cs[0]
+	for _, t := range e.Child {
+		if c, ok := t.(*etree.Element); ok {
+			return c
+		}
 	}
 	return nil
 }

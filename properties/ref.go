@@ -689,16 +689,27 @@ func (r *ref) presenceOfAvailable(u *rUser, jid string, override string) int {
 func (r *ref) broadcast(s *rSess, p *etree.Element) {
 	u := s.u
 	typ, hasType := attr(p, "type")
+	// One copy of p serves every recipient of a loop, its 'to' set for
+	// each: presence of type absent or unavailable, posted from s, is
+	// rendered where it is delivered and never stored (storePending and
+	// the offline store copy what they keep), and the one change the way
+	// makes to it, the vCard hint, is the same for every recipient.
+	var q *etree.Element
 	for _, o := range r.sessionsOf(u) {
 		if o != s && o.pres != nil {
-			q := p.Copy()
+			if q == nil {
+				q = p.Copy()
+			}
 			q.CreateAttr("to", o.full)
 			r.postFromSession(s, q, true)
 		}
 	}
+	q = nil
 	for _, c := range rosterKeys(make([]string, 0, 8), u) {
 		if isFrom(u.roster[c].sub) {
-			q := p.Copy()
+			if q == nil {
+				q = p.Copy()
+			}
 			q.CreateAttr("to", c)
 			r.postFromSession(s, q, true)
 		}

@@ -424,9 +424,8 @@ func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) 
 	push.AddChild(echo)
 	for _, o := range r.sessionsOf(u) {
 		if o.interestedBL || !r.prof.PushOnlyInterested {
-			p := push.Copy()
-			p.CreateAttr("to", o.full)
-			r.deliver(o, p)
+			push.CreateAttr("to", o.full) // deliver renders it at once
+			r.deliver(o, push)
 		}
 	}
 }

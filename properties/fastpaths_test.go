@@ -110,3 +110,27 @@ func TestContactTable(t *testing.T) {
 		t.Errorf("userIndex of u12 wrong")
 	}
 }
+
+func TestMatchesListIsMatches(t *testing.T) {
+	items := []string{"u1@localhost", "localhost", "other.example", "u1@localhost/x", "localhost/x", "u2@localhost", "U1@localhost", ""}
+	jids := []string{"", "u1@localhost", "u1@localhost/x", "u1@localhost/y", "localhost", "u2@other.example/x", "u1@", "localhost/x"}
+	for _, anyUser := range []bool{false, true} {
+		var prof model.Profile
+		prof.DomainResourceMatchesAnyUser = anyUser
+		for mask := 0; mask < 1<<len(items); mask++ {
+			var list []string
+			set := map[string]bool{}
+			for i, it := range items {
+				if mask&(1<<i) != 0 {
+					list = append(list, it)
+					set[it] = true
+				}
+			}
+			for _, j := range jids {
+				if got, want := matchesList(prof, list, j), matches(prof, set, j); got != want {
+					t.Fatalf("DomainResourceMatchesAnyUser=%v: matchesList(%q, %q) = %v, matches says %v", anyUser, list, j, got, want)
+				}
+			}
+		}
+	}
+}

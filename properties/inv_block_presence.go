@@ -28,7 +28,7 @@ func inv21UnavailableOnBlock(c *Ctx) error {
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
 			continue
 		}
-		if matches(c.prof, c.blFor(c.before, A), j) {
+		if matchesList(c.prof, c.before.bl[userOf(A)], j) {
 			continue // inv 24
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
@@ -92,7 +92,7 @@ func inv22PresenceOnUnblock(c *Ctx) error {
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
 			continue
 		}
-		if !matches(c.prof, c.blFor(c.before, A), j) || matches(c.prof, c.blFor(c.after, A), j) {
+		if !matchesList(c.prof, c.before.bl[userOf(A)], j) || matchesList(c.prof, c.after.bl[userOf(A)], j) {
 			continue // not unblocked by this command
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
@@ -252,7 +252,7 @@ func inv23PresenceCoherence(c *Ctx) error {
 			}
 			blocked := c.blFor(c.after, A)[J]
 			if c.h.strictOn("F2") {
-				blocked = matches(c.prof, c.blFor(c.after, A), J)
+				blocked = matchesList(c.prof, c.after.bl[userOf(A)], J)
 			}
 			senders := c.sessionsOfMemo(&c.postBy, c.postSess, A)
 			for _, rs := range c.sessionsOfMemo(&c.postBy, c.postSess, J) {

@@ -22,11 +22,11 @@ func (c *Ctx) blFor(s snap, bare string) map[string]bool {
 
 // blockedThroughout: bare user u's list matched j before and after the step.
 func (c *Ctx) blockedThroughout(u, j string) bool {
-	return matches(c.prof, c.blFor(c.before, u), j) && matches(c.prof, c.blFor(c.after, u), j)
+	return matchesList(c.prof, c.before.bl[userOf(u)], j) && matchesList(c.prof, c.after.bl[userOf(u)], j)
 }
 
 func (c *Ctx) blockedEver(u, j string) bool {
-	return matches(c.prof, c.blFor(c.before, u), j) || matches(c.prof, c.blFor(c.after, u), j)
+	return matchesList(c.prof, c.before.bl[userOf(u)], j) || matchesList(c.prof, c.after.bl[userOf(u)], j)
 }
 
 func delivered(e *ev) bool {

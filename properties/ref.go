@@ -174,6 +174,24 @@ func matches(prof model.Profile, bl map[string]bool, j string) bool {
 	return false
 }
 
+// matchesList is matches for the blocklist list (its items as the set),
+// without building the set.
+func matchesList(prof model.Profile, list []string, j string) bool {
+	if len(list) == 0 || j == "" {
+		return false
+	}
+	node, dom, res := splitJID(j)
+	for _, it := range list {
+		if it == j || it == dom ||
+			node != "" && len(it) == len(node)+1+len(dom) && strings.HasPrefix(it, node) && it[len(node)] == '@' && it[len(node)+1:] == dom ||
+			prof.DomainResourceMatchesAnyUser && node != "" && res != "" && len(it) == len(dom)+1+len(res) &&
+				strings.HasPrefix(it, dom) && it[len(dom)] == '/' && it[len(dom)+1:] == res {
+			return true
+		}
+	}
+	return false
+}
+
 // matchesOne is matches for the one-item list {item} and the JID
 // bare+"/"+res (bare a bare JID with a node), without building either.
 func matchesOne(prof model.Profile, item, bare, res string) bool {

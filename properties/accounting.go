@@ -233,8 +233,8 @@ func inv43BlocksSurviveFaults(c *Ctx) error {
 				return fmt.Errorf("%v changed the blocklist of %s: %v -> %v", c.rec.op, u, c.before.bl[u], c.after.bl[u])
 			}
 		}
-		for key, b := range c.before.contacts {
-			if a := c.after.contacts[key]; a != b {
+		for key, b := range c.before.contacts.all() {
+			if a := c.after.contacts.get(key); a != b {
 				return fmt.Errorf("%v changed %s's roster entry for %s: %s -> %s", c.rec.op, key[0], key[1], b.State(), a.State())
 			}
 		}

@@ -25,7 +25,7 @@ func (m *machine) groupActions(acts map[string]func(*rapid.T)) {
 	// rapid draws its actions uniformly, and every entry dilutes the
 	// others (the module mutants' checks-to-find, docs/mutants.md).
 	acts["j1Burst"] = func(t *rapid.T) {
-		if rapid.IntRange(0, 2).Draw(t, "concurrent") == 0 {
+		if intRange(0, 2).Draw(t, "concurrent") == 0 {
 			m.concurrent(t)
 			return
 		}
@@ -43,10 +43,10 @@ func (m *machine) concurrent(t *rapid.T) {
 		t.Skip("no other user online")
 	}
 	b := rapid.SampledFrom(others).Draw(t, "other")
-	oa := m.burst(t, "j2Concurrent", a, 0, rapid.Bool().Draw(t, "shortA"))
-	ob := m.burst(t, "j2Concurrent", b, len(oa), rapid.Bool().Draw(t, "shortB"))
+	oa := m.burst(t, "j2Concurrent", a, 0, boolGen.Draw(t, "shortA"))
+	ob := m.burst(t, "j2Concurrent", b, len(oa), boolGen.Draw(t, "shortB"))
 	orders := compare.Interleavings([]int{len(oa), len(ob)}, maxSerialisations)
-	order := orders[rapid.IntRange(0, len(orders)-1).Draw(t, "interleaving")]
+	order := orders[intRange(0, len(orders)-1).Draw(t, "interleaving")]
 	per := [][]Op{oa, ob}
 	next := []int{0, 0}
 	ops := make([]Op, 0, len(oa)+len(ob))
@@ -68,7 +68,7 @@ func (m *machine) group(t *rapid.T, ops []Op) {
 	for i := range ops {
 		ops[i].Pipe = i > 0
 		ops[i].act = m.nActions + 1
-		t.Logf("step %d: %v", len(m.h.ops)+1+i, ops[i])
+		t.Logf("step %d: %v", len(m.h.ops)+1+i, opRef{&ops[i]})
 	}
 	m.h.applyGroup(ops)
 }
@@ -90,7 +90,7 @@ func (m *machine) burst(t *rapid.T, name, s string, off int, short bool) []Op {
 	}
 	message := func() Op {
 		to := x
-		if rapid.IntRange(0, 2).Draw(t, "burstFull") == 0 {
+		if intRange(0, 2).Draw(t, "burstFull") == 0 {
 			if fs := m.fullsOf(x); len(fs) > 0 {
 				to = "{full:" + rapid.SampledFrom(fs).Draw(t, "burstFullSlot") + "}"
 			}
@@ -110,17 +110,17 @@ func (m *machine) burst(t *rapid.T, name, s string, off int, short bool) []Op {
 		return op(fmt.Sprintf("<presence type='%s' to='%s'/>", typ, x), sx("presence", kv("type", typ, "to", x)))
 	}
 	var ops []Op
-	switch rapid.IntRange(0, 6).Draw(t, "burstKind") {
+	switch intRange(0, 6).Draw(t, "burstKind") {
 	case 0: // block, then a message to the JID just blocked
 		ops = []Op{item("block"), message()}
 	case 1: // block, then presence to it (directed, or a subscription)
 		ops = []Op{item("block"), presence(rapid.SampledFrom([]string{"", "subscribe", "subscribed", "unsubscribed"}).Draw(t, "burstPresType"), true)}
 	case 2: // unblock, then presence (broadcast or directed)
-		ops = []Op{item("unblock"), presence("", rapid.Bool().Draw(t, "burstDirected"))}
+		ops = []Op{item("unblock"), presence("", boolGen.Draw(t, "burstDirected"))}
 	case 3: // unblock all, then presence
 		i := id("u")
 		ops = []Op{op(fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'/></iq>", i),
-			sx("iq", kv("type", "set", "id", i), stanza.Elem(sx("unblock", kv("xmlns", nsBlocking))))), presence("", rapid.Bool().Draw(t, "burstDirected"))}
+			sx("iq", kv("type", "set", "id", i), stanza.Elem(sx("unblock", kv("xmlns", nsBlocking))))), presence("", boolGen.Draw(t, "burstDirected"))}
 	case 4: // unblock, then a message
 		ops = []Op{item("unblock"), message()}
 	case 5: // roster remove, then subscribe again

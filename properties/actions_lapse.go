@@ -43,19 +43,19 @@ func (m *machine) lapseAction(acts map[string]func(*rapid.T)) {
 		sub := func(from, typ, to string) {
 			m.send(t, "c3Lapse", from, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to), sx("presence", kv("type", typ, "to", to)))
 		}
-		if rapid.Bool().Draw(t, "lapseRemove") {
+		if boolGen.Draw(t, "lapseRemove") {
 			id := m.id("r")
 			m.send(t, "c3Lapse", p.j, fmt.Sprintf("<iq type='set' id='%s'><query xmlns='jabber:iq:roster'><item jid='%s' subscription='remove'/></query></iq>", id, A),
 				sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("query", kv("xmlns", nsRoster), stanza.Elem(sx("item", kv("jid", A, "subscription", "remove")))))))
 		} else {
 			sub(p.j, "unsubscribe", A)
 		}
-		if rapid.Bool().Draw(t, "lapseDisconnect") {
+		if boolGen.Draw(t, "lapseDisconnect") {
 			m.do(t, Op{Name: "c3Lapse", Kind: OpDisconnect, Slot: p.a})
 		} else {
 			m.send(t, "c3Lapse", p.a, "<presence type='unavailable'/>", sx("presence", kv("type", "unavailable")))
 		}
-		if rapid.Bool().Draw(t, "lapseAgain") || !m.h.connected(p.j) {
+		if boolGen.Draw(t, "lapseAgain") || !m.h.connected(p.j) {
 			return
 		}
 		var approver string
@@ -65,7 +65,7 @@ func (m *machine) lapseAction(acts map[string]func(*rapid.T)) {
 				break
 			}
 		}
-		if approver != "" && rapid.Bool().Draw(t, "lapsePreApprove") {
+		if approver != "" && boolGen.Draw(t, "lapsePreApprove") {
 			sub(approver, "subscribed", J)
 			approver = ""
 		}

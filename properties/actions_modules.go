@@ -66,7 +66,7 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 	}
 	acts["i1PEP"] = func(t *rapid.T) {
 		s := m.pepSlot(t)
-		switch rapid.IntRange(0, 5).Draw(t, "pepOp") {
+		switch intRange(0, 5).Draw(t, "pepOp") {
 		case 0, 1, 2, 3:
 			id := m.id("p")
 			m.sendText(t, "i1PEP", s, fmt.Sprintf("<iq type='set' id='%s'><pubsub xmlns='%s'><publish node='%s'><item id='current'><tune xmlns='%s'><title>%s</title></tune></item></publish></pubsub></iq>",
@@ -86,7 +86,7 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 		// the session is answered with tune+notify (XEP-0163 §4.2).
 		s := m.pick(t, true, "slot")
 		x := "<presence>" + capsElem + "</presence>"
-		if rapid.IntRange(0, 3).Draw(t, "broadcast") > 0 {
+		if intRange(0, 3).Draw(t, "broadcast") > 0 {
 			x = "<presence to='" + m.capsTarget(t, s) + "'>" + capsElem + "</presence>"
 		}
 		from := len(m.h.sim.Trace())
@@ -108,7 +108,7 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 		s := m.pick(t, true, "slot")
 		id := m.id("s")
 		var x string
-		switch rapid.IntRange(0, 3).Draw(t, "storageOp") {
+		switch intRange(0, 3).Draw(t, "storageOp") {
 		case 0:
 			x = fmt.Sprintf("<iq type='set' id='%s'><vCard xmlns='vcard-temp'><FN>%s</FN></vCard></iq>", id, slotUser(s))
 		case 1:
@@ -121,7 +121,7 @@ func (m *machine) moduleActions(acts map[string]func(*rapid.T)) {
 		m.sendText(t, "i4Storage", s, x)
 	}
 	acts["i5Remove"] = func(t *rapid.T) {
-		if rapid.IntRange(0, 2).Draw(t, "remove") > 0 {
+		if intRange(0, 2).Draw(t, "remove") > 0 {
 			t.Skip("account removals are rare")
 		}
 		s := m.pick(t, true, "slot")
@@ -139,7 +139,7 @@ func (m *machine) pepSlot(t *rapid.T) string {
 			pref = append(pref, s)
 		}
 	}
-	if len(pref) > 0 && rapid.IntRange(0, 3).Draw(t, "preferred") > 0 {
+	if len(pref) > 0 && intRange(0, 3).Draw(t, "preferred") > 0 {
 		return rapid.SampledFrom(pref).Draw(t, "prefSlot")
 	}
 	return m.pick(t, true, "slot")
@@ -156,7 +156,7 @@ func (m *machine) capsTarget(t *rapid.T, s string) string {
 			pref = append(pref, u)
 		}
 	}
-	if len(pref) > 0 && rapid.IntRange(0, 5).Draw(t, "preferred") > 0 {
+	if len(pref) > 0 && intRange(0, 5).Draw(t, "preferred") > 0 {
 		return userBare(rapid.SampledFrom(pref).Draw(t, "prefTo"))
 	}
 	return m.userJID(t, "to", false, s)

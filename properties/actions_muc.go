@@ -53,7 +53,7 @@ var mucRooms = []string{"r1@" + mucService, "r2@" + mucService}
 
 // drawRoom draws a room, mostly the first, so that occupants meet.
 func drawRoom(t *rapid.T) string {
-	if rapid.IntRange(0, 3).Draw(t, "room") < 3 {
+	if intRange(0, 3).Draw(t, "room") < 3 {
 		return mucRooms[0]
 	}
 	return mucRooms[1]
@@ -62,7 +62,7 @@ func drawRoom(t *rapid.T) string {
 // mucNick draws a nick for slot s: usually the slot's own, sometimes one
 // the slots share (nick conflicts, §7.2.9).
 func mucNick(t *rapid.T, s string) string {
-	switch rapid.IntRange(0, 3).Draw(t, "nickKind") {
+	switch intRange(0, 3).Draw(t, "nickKind") {
 	case 0:
 		return "n"
 	case 1:
@@ -112,7 +112,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		s := m.pick(t, true, "slot")
 		room := drawRoom(t)
 		typ := ""
-		if rapid.IntRange(0, 2).Draw(t, "leave") > 0 {
+		if intRange(0, 2).Draw(t, "leave") > 0 {
 			typ = " type='unavailable'" // else a nick change (no <x/>)
 		}
 		m.sendText(t, "j2Leave", s, fmt.Sprintf("<presence to='%s/%s'%s/>", room, mucNick(t, s), typ))
@@ -126,7 +126,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 	acts["j4Private"] = func(t *rapid.T) {
 		s := m.pick(t, true, "slot")
 		room := drawRoom(t)
-		to := rapid.SampledFrom(m.allSlots()).Draw(t, "toSlot")
+		to := m.slotGen().Draw(t, "toSlot")
 		id := m.id("q")
 		m.sendText(t, "j4Private", s, fmt.Sprintf("<message type='chat' id='%s' to='%s/%s'><body>%s</body></message>", id, room, mucNick(t, to), id))
 	}
@@ -135,7 +135,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		room := drawRoom(t)
 		to := m.userJID(t, "invitee", false, s)
 		id := m.id("v")
-		if rapid.Bool().Draw(t, "direct") {
+		if boolGen.Draw(t, "direct") {
 			// A direct invitation (XEP-0249) is a message between
 			// users: the reference predicts it (j0Direct is not a
 			// room action).
@@ -148,8 +148,8 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 		room := drawRoom(t)
 		s := m.ownerSlot(t, room)
 		var item string
-		if rapid.IntRange(0, 3).Draw(t, "adminKind") == 0 {
-			to := rapid.SampledFrom(m.allSlots()).Draw(t, "kickSlot")
+		if intRange(0, 3).Draw(t, "adminKind") == 0 {
+			to := m.slotGen().Draw(t, "kickSlot")
 			item = fmt.Sprintf("<item nick='%s' role='none'/>", mucNick(t, to))
 		} else {
 			aff := rapid.SampledFrom([]string{"outcast", "outcast", "member", "none", "admin", "owner"}).Draw(t, "affiliation")
@@ -180,11 +180,11 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 	}
 	acts["j9Voice"] = func(t *rapid.T) {
 		room := drawRoom(t)
-		if rapid.Bool().Draw(t, "answer") {
+		if boolGen.Draw(t, "answer") {
 			// A moderator's answer (§8.6, Example 98): grant (mostly)
 			// or refuse voice to a session, named by its full JID.
 			s := m.ownerSlot(t, room)
-			to := rapid.SampledFrom(m.allSlots()).Draw(t, "voiceSlot")
+			to := m.slotGen().Draw(t, "voiceSlot")
 			allow := rapid.SampledFrom([]string{"true", "true", "false"}).Draw(t, "allow")
 			m.sendText(t, "j9Voice", s, fmt.Sprintf("<message id='%s' to='%s'><x xmlns='%s' type='submit'>"+
 				"<field var='FORM_TYPE'><value>%s</value></field><field var='muc#role'><value>participant</value></field>"+
@@ -199,7 +199,7 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 			m.id("w"), room, nsData, nsMUCRequest))
 	}
 	acts["j8Destroy"] = func(t *rapid.T) {
-		if rapid.IntRange(0, 2).Draw(t, "destroy") > 0 {
+		if intRange(0, 2).Draw(t, "destroy") > 0 {
 			t.Skip("destructions are rare")
 		}
 		s := m.pick(t, true, "slot")
@@ -214,14 +214,14 @@ func (m *machine) mucActions(acts map[string]func(*rapid.T)) {
 // it most joins made rooms of their own, and a moderated room's visitor
 // — a voice request's sender — was all but never drawn), else any.
 func (m *machine) joinSlot(t *rapid.T, room string) string {
-	if u := m.mucBanned[room]; u != "" && rapid.Bool().Draw(t, "banned") {
+	if u := m.mucBanned[room]; u != "" && boolGen.Draw(t, "banned") {
 		for _, s := range m.allSlots() {
 			if slotUser(s) == u && m.h.connected(s) {
 				return s
 			}
 		}
 	}
-	if owner := m.mucOwners[room]; owner != "" && rapid.IntRange(0, 2).Draw(t, "guest") > 0 {
+	if owner := m.mucOwners[room]; owner != "" && intRange(0, 2).Draw(t, "guest") > 0 {
 		var guests []string
 		for _, s := range m.allSlots() {
 			if slotUser(s) != owner && m.h.connected(s) {
@@ -246,7 +246,7 @@ func (m *machine) visitorSlot(t *rapid.T, room string) string {
 			}
 		}
 	}
-	if len(visitors) > 0 && rapid.IntRange(0, 3).Draw(t, "byVisitor") > 0 {
+	if len(visitors) > 0 && intRange(0, 3).Draw(t, "byVisitor") > 0 {
 		return rapid.SampledFrom(visitors).Draw(t, "visitorSlot")
 	}
 	return m.pick(t, true, "slot")
@@ -255,7 +255,7 @@ func (m *machine) visitorSlot(t *rapid.T, room string) string {
 // ownerSlot draws the session that administers room: mostly a connected
 // session of the user who created it (who owns it), else any.
 func (m *machine) ownerSlot(t *rapid.T, room string) string {
-	if u := m.mucOwners[room]; u != "" && rapid.IntRange(0, 3).Draw(t, "byOwner") > 0 {
+	if u := m.mucOwners[room]; u != "" && intRange(0, 3).Draw(t, "byOwner") > 0 {
 		for _, s := range m.allSlots() {
 			if slotUser(s) == u && m.h.connected(s) {
 				return s

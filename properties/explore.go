@@ -367,7 +367,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 	return func(t *rapid.T) {
 		u := users
 		if u == 0 {
-			u = rapid.IntRange(2, 4).Draw(t, "users")
+			u = intRange(2, 4).Draw(t, "users")
 		}
 		if rec != nil && rec.crew == nil {
 			rec.crew = newCrew(rec.progress) // a recorder of its own (tests)
@@ -378,6 +378,7 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 			t.Skip("stopped")
 		}
 		h := newHarness(u, prof, spec, mutants, 1)
+		defer h.release() // last: the deferred accounting below reads h.ops
 		opt.apply(h)
 		if err := h.attach(opt.server); err != nil {
 			if driver.IsTransport(err) && rec != nil {

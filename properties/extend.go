@@ -58,12 +58,12 @@ type Ctx struct {
 
 	// memoised per step (many invariants ask): blockingCmd, sendTo,
 	// senderBare, answer
-	memo      uint8
-	cmd       string
-	cmdItems  []string
-	to, sBare string
-	ans       *ev
-	nAns      int
+	memo             uint8
+	cmd              string
+	cmdItems         []string
+	to, sBare, sFull string
+	ans              *ev
+	nAns             int
 	// sessionsOf by user, memoised (shared: do not modify)
 	preBy, postBy map[string][]sessInfo
 }

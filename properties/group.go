@@ -151,10 +151,7 @@ func (h *harness) applyGroup(ops []Op) (string, int) {
 		h.ref.out = nil
 		h.refSend(op, names[i], vals[i])
 		h.endSessions(op, own)
-		rec := stepRec{op: op, from: from, to: to, pred: h.ref.out, evs: own}
-		if rec.pred == nil {
-			rec.pred = map[string][]string{}
-		}
+		rec := stepRec{op: op, from: from, to: to, pred: h.ref.out, evs: own} // pred: nil reads as empty
 		if op.Name == "i5Remove" {
 			h.refGone = true
 		}

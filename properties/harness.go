@@ -5,8 +5,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/scansim/scansim/driver"
+	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -95,6 +97,9 @@ type harness struct {
 	// groupSnaps: the states around the stanzas of the last group
 	// applied: before it, then after each of its stanzas (group.go)
 	groupSnaps []snap
+	// obs: the stanzas the clients received in the step being compared
+	// (observeStep; reused)
+	obs []observedList
 }
 
 type slot struct {
@@ -129,8 +134,12 @@ type stepRec struct {
 }
 
 func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint64) *harness {
-	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{}, seed: seed,
-		ops: make([]Op, 0, 64), steps: make([]stepRec, 0, 64)} // rapid's sequences average 30 actions
+	h := &harness{users: users, spec: spec, prof: prof, mutants: mutants, slots: map[string]*slot{}, seed: seed}
+	if b, _ := harnessBufs.Get().(*stepBufs); b != nil {
+		h.ops, h.steps = b.ops, b.steps
+	} else {
+		h.ops, h.steps = make([]Op, 0, 64), make([]stepRec, 0, 64) // rapid's sequences average 30 actions
+	}
 	p := prof
 	h.store = &watchStorage{put: map[string]bool{}}
 	h.sim = sim.New(sim.Config{Seed: seed, Profile: &p, Mutants: mutants, Storage: h.store, ValuesOnly: true})
@@ -146,10 +155,10 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	// against its server, by the comparison.
 	h.refGone = prof.WireOptions != (model.WireOptions{})
 	for i := 1; i <= users; i++ {
-		h.names = append(h.names, fmt.Sprintf("u%d", i))
-		h.bares = append(h.bares, fmt.Sprintf("u%d@localhost", i))
-		for _, l := range []string{"a", "b", "c"} {
-			n := fmt.Sprintf("u%d%s", i, l)
+		u := userName(i - 1)
+		h.names = append(h.names, u)
+		h.bares = append(h.bares, userBare(u))
+		for _, n := range slotNamesOf(u) {
 			h.slots[n] = &slot{}
 			h.slotNames = append(h.slotNames, n)
 		}
@@ -157,6 +166,47 @@ func newHarness(users int, prof, spec model.Profile, mutants []string, seed uint
 	h.names = h.names[:len(h.names):len(h.names)]
 	h.slotNames = h.slotNames[:len(h.slotNames):len(h.slotNames)]
 	return h
+}
+
+// slotNamesOf returns user u's slots u+"a", u+"b", u+"c" (constants
+// for u1..u9).
+func slotNamesOf(u string) [3]string {
+	if i := userIndex(u, len(slotNamesConst)); i >= 0 {
+		return slotNamesConst[i]
+	}
+	return [3]string{u + "a", u + "b", u + "c"}
+}
+
+var slotNamesConst = func() (s [9][3]string) {
+	for i := range s {
+		for j, l := range []string{"a", "b", "c"} {
+			s[i][j] = userNamesConst[i] + l
+		}
+	}
+	return s
+}()
+
+// stepBufs are a finished harness's ops and steps, emptied, for the
+// next check's harness (release): a check's two largest allocations.
+type stepBufs struct {
+	ops   []Op
+	steps []stepRec
+}
+
+var harnessBufs sync.Pool
+
+// release hands h's ops and steps to the next harness. h must not be
+// used afterwards (its callers keep copies of what they report:
+// recorder.lastOps).
+func (h *harness) release() {
+	if cap(h.ops) > 256 || cap(h.steps) > 256 {
+		return // an unusually long sequence: let it go
+	}
+	ops, steps := h.ops[:cap(h.ops)], h.steps[:cap(h.steps)]
+	clear(ops) // no references into this check's stanzas and traces
+	clear(steps)
+	h.ops, h.steps = nil, nil
+	harnessBufs.Put(&stepBufs{ops: ops[:0], steps: steps[:0]})
 }
 
 // userBare returns "u1@localhost" for "u1". The checks ask for it per
@@ -171,6 +221,16 @@ func userBare(u string) string {
 
 var userBares = [...]string{"u1@localhost", "u2@localhost", "u3@localhost", "u4@localhost", "u5@localhost",
 	"u6@localhost", "u7@localhost", "u8@localhost", "u9@localhost"}
+
+// bareString is j.Bare().String(), without building a new string for
+// the machine's users (u1..u9@localhost), whose events are most of a
+// step's.
+func bareString(j jid.JID) string {
+	if n := j.Node; j.Domain == "localhost" && len(n) == 2 && n[0] == 'u' && n[1] >= '1' && n[1] <= '9' {
+		return userBares[n[1]-'1']
+	}
+	return j.Bare().String()
+}
 
 // userNames returns u1..uN (shared: do not modify).
 func (h *harness) userNames() []string { return h.names }
@@ -285,11 +345,9 @@ func (h *harness) apply(op Op) string {
 	if op.Name == "i5Remove" {
 		h.refGone = true
 	}
-	// ref.out is a fresh map every step (nil until a prediction)
+	// ref.out is a fresh map every step (nil until a prediction: a nil
+	// map reads as an empty one, and pred is only read)
 	rec.pred = h.ref.out
-	if rec.pred == nil {
-		rec.pred = map[string][]string{}
-	}
 	h.steps = append(h.steps, rec)
 	var after snap
 	if h.lastSnap == nil || op.Kind == OpRestart || len(h.steps)%fullSnapEvery == 0 {
@@ -430,7 +488,7 @@ func (h *harness) forgetEnded() {
 
 // snap is the model's introspectable state at one point.
 type snap struct {
-	contacts map[[2]string]model.Contact
+	contacts contactTable
 	bl       map[string][]string
 	offline  map[string]int
 	ver      map[string]int
@@ -458,16 +516,14 @@ func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
 	if len(dirty) == 0 {
 		return *prev
 	}
-	s := snap{contacts: make(map[[2]string]model.Contact, len(prev.contacts)), bl: make(map[string][]string, h.users),
+	s := snap{contacts: newContactTable(h.users), bl: make(map[string][]string, h.users),
 		offline: make(map[string]int, h.users), ver: make(map[string]int, h.users)}
 	us := h.userNames()
+	n := h.users
 	for i, a := range us {
 		if !dirty[a] {
-			for _, b := range us {
-				if a != b {
-					k := [2]string{a, b}
-					s.contacts[k] = prev.contacts[k]
-				}
+			if prev.contacts.n == n {
+				copy(s.contacts.c[i*n:(i+1)*n], prev.contacts.c[i*n:(i+1)*n]) // a's row
 			}
 			s.bl[a], s.offline[a], s.ver[a] = prev.bl[a], prev.offline[a], prev.ver[a]
 			continue
@@ -480,9 +536,9 @@ func (h *harness) snapshotFrom(prev *snap, dirty map[string]bool) snap {
 // readAccount reads user i's state from the model into s.
 func (h *harness) readAccount(s *snap, i int) {
 	a, ba := h.names[i], h.bares[i]
-	for j, b := range h.names {
+	for j := range h.names {
 		if i != j {
-			s.contacts[[2]string{a, b}] = h.srv.ContactOf(ba, h.bares[j])
+			s.contacts.c[i*h.users+j] = h.srv.ContactOf(ba, h.bares[j])
 		}
 	}
 	s.bl[a] = h.srv.Blocklist(ba)
@@ -493,9 +549,9 @@ func (h *harness) readAccount(s *snap, i int) {
 // diffSnaps describes how b differs from a ("" if not).
 func diffSnaps(a, b snap) string {
 	var d []string
-	for k, x := range b.contacts {
-		if a.contacts[k] != x {
-			d = append(d, fmt.Sprintf("%s's entry for %s is %s, storage was last written with %s", k[0], k[1], x.State(), a.contacts[k].State()))
+	for k, x := range b.contacts.all() {
+		if a.contacts.get(k) != x {
+			d = append(d, fmt.Sprintf("%s's entry for %s is %s, storage was last written with %s", k[0], k[1], x.State(), a.contacts.get(k).State()))
 		}
 	}
 	for u, x := range b.bl {
@@ -514,7 +570,7 @@ func diffSnaps(a, b snap) string {
 }
 
 func (h *harness) snapshot() snap {
-	s := snap{contacts: map[[2]string]model.Contact{}, bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
+	s := snap{contacts: newContactTable(h.users), bl: map[string][]string{}, offline: map[string]int{}, ver: map[string]int{}}
 	for i := range h.names {
 		h.readAccount(&s, i)
 	}
@@ -569,7 +625,13 @@ func (h *harness) checkCounted(rec *stepRec, before, after snap) string {
 }
 
 func (h *harness) compareState(after snap) string {
-	var b strings.Builder
+	var b *strings.Builder // only on a mismatch (Fprintf would make a builder escape per call)
+	w := func() *strings.Builder {
+		if b == nil {
+			b = &strings.Builder{}
+		}
+		return b
+	}
 	us := h.userNames()
 	for i, a := range us {
 		u := h.ref.users[h.bares[i]]
@@ -578,33 +640,33 @@ func (h *harness) compareState(after snap) string {
 				continue
 			}
 			want := refContact(u, h.bares[j])
-			got := after.contacts[[2]string{a, c}]
+			got := after.contacts.c[i*h.users+j]
 			if want == got {
 				continue
 			}
-			fmt.Fprintf(&b, "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
+			fmt.Fprintf(w(), "roster state %s -> %s (reference %s, model %s):\n%s", a, c, want.State(), got.State(), contactDiff(want, got))
 		}
-		var wbl []string
+		var rbl map[string]bool
 		wantOff, wantVer := 0, 1
 		if u != nil {
-			wbl = sortedSet(u.bl)
+			rbl = u.bl
 			wantOff = len(u.offline)
 			wantVer = u.reportedVer()
 		}
-		if slices.Equal(wbl, after.bl[a]) {
+		if sameSet(rbl, after.bl[a]) {
 			// fast path: no diff to build
-		} else if d := sortedDiff(wbl, slices.Sorted(slices.Values(after.bl[a]))); d != "" {
-			fmt.Fprintf(&b, "blocklist of %s, -reference +model:\n%s", a, d)
+		} else if d := sortedDiff(sortedSet(rbl), slices.Sorted(slices.Values(after.bl[a]))); d != "" {
+			fmt.Fprintf(w(), "blocklist of %s, -reference +model:\n%s", a, d)
 		}
 		wantOff += h.mucStored[userBare(a)]
 		if wantOff != after.offline[a] {
-			fmt.Fprintf(&b, "offline store of %s: reference %d messages, model %d\n", a, wantOff, after.offline[a])
+			fmt.Fprintf(w(), "offline store of %s: reference %d messages, model %d\n", a, wantOff, after.offline[a])
 		}
 		if wantVer != after.ver[a] {
-			fmt.Fprintf(&b, "roster version of %s: reference %d, model %d\n", a, wantVer, after.ver[a])
+			fmt.Fprintf(w(), "roster version of %s: reference %d, model %d\n", a, wantVer, after.ver[a])
 		}
 	}
-	if b.Len() > 0 {
+	if b != nil && b.Len() > 0 {
 		return "reference state mismatch: " + b.String()
 	}
 	return ""
@@ -637,14 +699,32 @@ func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
 }
 
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
-	got := observedFor(tr, h.modules)
+	got := h.observeStep(tr)
 	want := h.ref.out
-	var b strings.Builder
-	for _, n := range clientNames(want, got) {
-		if sameMultiset(want[n], got[n]) {
-			continue
+	// Only the clients whose multisets differ are sorted and rendered,
+	// in name order (clientNames' order).
+	var bad []string
+	for i := range got {
+		if !sameMultiset(want[got[i].client], got[i].sigs) {
+			bad = append(bad, got[i].client)
 		}
-		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(got[n]))
+	}
+	for n, w := range want {
+		if len(w) > 0 && !slices.ContainsFunc(got, func(o observedList) bool { return o.client == n }) {
+			bad = append(bad, n)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	sort.Strings(bad)
+	gotBy := map[string][]string{}
+	for _, o := range got {
+		gotBy[o.client] = o.sigs
+	}
+	var b strings.Builder
+	for _, n := range bad {
+		w, g := slices.Sorted(slices.Values(want[n])), slices.Sorted(slices.Values(gotBy[n]))
 		if d := sortedDiff(w, g); d != "" {
 			fmt.Fprintf(&b, "client %s, -reference +model:\n%s", n, d)
 		}
@@ -654,6 +734,51 @@ func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
 		return "delivered stanzas differ from the reference prediction:\n" + b.String()
 	}
 	return ""
+}
+
+// observedList is one client's signatures in a step (observeStep).
+type observedList struct {
+	client string
+	sigs   []string
+}
+
+// observeStep is observedFor(tr, h.modules) as a list of the clients
+// that received something, in order of first delivery; its storage is
+// reused from step to step (a step delivers to a few clients, so a
+// list beats a map).
+func (h *harness) observeStep(tr []sim.TraceEvent) []observedList {
+	for i := range h.obs {
+		clear(h.obs[i].sigs)
+	}
+	n := 0
+	for i := range tr {
+		ev := &tr[i]
+		if h.modules && (moduleStanza(ev) || mucStanza(ev)) {
+			continue
+		}
+		switch ev.Kind {
+		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+		default:
+			continue
+		}
+		v := eventValue(ev)
+		if h.modules {
+			v = withoutStanzaID(v)
+		}
+		k := 0
+		for k < n && h.obs[k].client != ev.Client {
+			k++
+		}
+		if k == n {
+			if n == len(h.obs) {
+				h.obs = append(h.obs, observedList{})
+			}
+			h.obs[n].client, h.obs[n].sigs = ev.Client, h.obs[n].sigs[:0]
+			n++
+		}
+		h.obs[k].sigs = append(h.obs[k].sigs, sigValue(v))
+	}
+	return h.obs[:n]
 }
 
 // clientNames returns the clients of a and b, sorted.
@@ -668,12 +793,49 @@ func clientNames(a, b map[string][]string) []string {
 	return sortedSet(names)
 }
 
-// sameMultiset: a and b hold the same strings, in any order.
+// sameMultiset: a and b hold the same strings, in any order. A step
+// delivers a handful of stanzas per client, so the lists are matched
+// pairwise without sorting copies of them (which was most of the
+// comparison's cost); long lists are sorted.
 func sameMultiset(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	if len(a) > 64 {
+		return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	}
+	var used uint64 // bit j: b[j] matched
+outer:
+	for _, x := range a {
+		for j, y := range b {
+			if used&(1<<j) == 0 && x == y {
+				used |= 1 << j
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// sameSet: the true keys of set are exactly the items of list, each
+// once (the reference's blocklist against the model's).
+func sameSet(set map[string]bool, list []string) bool {
+	n := 0
+	for _, v := range set {
+		if v {
+			n++
+		}
+	}
+	if n != len(list) {
+		return false
+	}
+	for i, x := range list {
+		if !set[x] || slices.Contains(list[:i], x) {
+			return false
+		}
+	}
+	return true
 }
 
 // allSlots returns every slot (shared: do not modify).

@@ -28,7 +28,7 @@ func inv21UnavailableOnBlock(c *Ctx) error {
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
 			continue
 		}
-		if matches(c.prof, c.blFor(c.before, A), j) {
+		if matchesList(c.prof, c.before.bl[userOf(A)], j) {
 			continue // inv 24
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
@@ -92,7 +92,7 @@ func inv22PresenceOnUnblock(c *Ctx) error {
 		if !isLocalUser(j) || strings.Contains(j, "/") || j == A {
 			continue
 		}
-		if !matches(c.prof, c.blFor(c.before, A), j) || matches(c.prof, c.blFor(c.after, A), j) {
+		if !matchesList(c.prof, c.before.bl[userOf(A)], j) || matchesList(c.prof, c.after.bl[userOf(A)], j) {
 			continue // not unblocked by this command
 		}
 		allowed := isFrom(contactOf(c.before, A, j).Subscription)
@@ -156,8 +156,8 @@ func (s *invState) track(c *Ctx) {
 	// unsubscribes or removes A (§4.5, §4.7), so j's view of A goes
 	// stale (finding F7)
 	if !c.h.strictOn("F7") {
-		for k, b := range c.before.contacts {
-			if isFrom(b.Subscription) && !isFrom(c.after.contacts[k].Subscription) {
+		for k, b := range c.before.contacts.all() {
+			if isFrom(b.Subscription) && !isFrom(c.after.contacts.get(k).Subscription) {
 				s.staleViews(c, userBare(k[1]), userBare(k[0]))
 			}
 		}
@@ -185,9 +185,11 @@ func (s *invState) track(c *Ctx) {
 			// (domain, full, domain/resource: Prosody signals only
 			// literal bare items, F2), or through unblock-all without
 			// PresenceOnUnblockAll
-			for _, it := range append(append([]string(nil), b...), f...) {
-				if it != J && (bareOf(it) == J || matches(c.prof, map[string]bool{it: true}, J+"/x")) {
-					s.stale[[2]string{J, A}] = true
+			for _, l := range [2][]string{b, f} {
+				for _, it := range l {
+					if it != J && (bareOf(it) == J || matchesOne(c.prof, it, J, "x")) {
+						s.stale[[2]string{J, A}] = true
+					}
 				}
 			}
 			if cmd, _ := c.blockingCmd(); cmd == "unblock-all" && !c.prof.PresenceOnUnblockAll && c.senderBare() == A {
@@ -250,7 +252,7 @@ func inv23PresenceCoherence(c *Ctx) error {
 			}
 			blocked := c.blFor(c.after, A)[J]
 			if c.h.strictOn("F2") {
-				blocked = matches(c.prof, c.blFor(c.after, A), J)
+				blocked = matchesList(c.prof, c.after.bl[userOf(A)], J)
 			}
 			senders := c.sessionsOfMemo(&c.postBy, c.postSess, A)
 			for _, rs := range c.sessionsOfMemo(&c.postBy, c.postSess, J) {

@@ -99,7 +99,7 @@ func sc54RemovedAccountBlocklistEmpty(c *Ctx) error {
 	if c.prof.RosterCacheSurvivesDeletion && !c.h.strict {
 		return nil // D11: Prosody's roster cache outlives the deletion
 	}
-	for k, ct := range c.after.contacts {
+	for k, ct := range c.after.contacts.all() {
 		if k[0] == userOf(u) && ct.InRoster {
 			return fmt.Errorf("%s removed its account, yet its roster holds %s", u, k[1])
 		}

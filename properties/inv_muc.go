@@ -337,6 +337,9 @@ func (c *Ctx) mucTrack() {
 	}
 	// A session that ended is out of every room (its next session may
 	// reuse the full JID); a restart ends them all.
+	if len(st.nick)+len(st.role)+len(st.aff) == 0 {
+		return // nobody in a room: nothing to forget (most steps)
+	}
 	ended := map[string]bool{}
 	for _, e := range c.evs {
 		if e.Kind == sim.TraceDisconnect {

@@ -16,7 +16,7 @@ import (
 // is only newly set on items without from (RFC 6121 App. A, §3.4; inv 29;
 // the transition tables themselves are checked by the reference).
 func inv29ValidSubscriptionStates(c *Ctx) error {
-	for k, f := range c.after.contacts {
+	for k, f := range c.after.contacts.all() {
 		switch f.Subscription {
 		case "none", "to", "from", "both":
 		default:
@@ -31,7 +31,7 @@ func inv29ValidSubscriptionStates(c *Ctx) error {
 		if (f.Approved || f.Ask) && !f.InRoster {
 			return fmt.Errorf("%s->%s has approved/ask without an item", k[0], k[1])
 		}
-		if b := c.before.contacts[k]; f.Approved && !b.Approved && isFrom(b.Subscription) {
+		if b := c.before.contacts.get(k); f.Approved && !b.Approved && isFrom(b.Subscription) {
 			return fmt.Errorf("%s->%s pre-approved although it already has %s", k[0], k[1], b.Subscription)
 		}
 	}
@@ -45,8 +45,8 @@ func inv30CrossRosterConsistency(c *Ctx) error {
 	if c.inv.everBlocked {
 		return nil
 	}
-	for k, ab := range c.after.contacts {
-		ba := c.after.contacts[[2]string{k[1], k[0]}]
+	for k, ab := range c.after.contacts.all() {
+		ba := c.after.contacts.get([2]string{k[1], k[0]})
 		if !c.h.strictOn("F1") && (c.inv.approved[k] || c.inv.approved[[2]string{k[1], k[0]}]) ||
 			!c.h.strictOn("F3") && (c.inv.removed[k] || c.inv.removed[[2]string{k[1], k[0]}]) {
 			// Findings F1 and F3 (findings.md): a pre-approval consumed
@@ -97,8 +97,8 @@ func inv31RosterPushOnChange(c *Ctx) error {
 		}
 	}
 	actor := c.senderBare()
-	for k, f := range c.after.contacts {
-		b := c.before.contacts[k]
+	for k, f := range c.after.contacts.all() {
+		b := c.before.contacts.get(k)
 		changed := b.InRoster != f.InRoster || b.Subscription != f.Subscription || b.Ask != f.Ask
 		if !changed && len(last) == 0 {
 			continue // no push to judge, none owed
@@ -270,7 +270,7 @@ func inv35StoredRequestDelivery(c *Ctx) error {
 		// non-negative priority (mod_roster c2s_self_presence)
 		return nil
 	}
-	for k, b := range c.before.contacts {
+	for k, b := range c.before.contacts.all() {
 		if userBare(k[0]) == A && b.PendingIn {
 			if c.prof.RecheckBlocklistOnOfflineFlush && c.blockedEver(A, userBare(k[1])) {
 				continue

@@ -26,13 +26,30 @@ func (e *ev) set(t *sim.TraceEvent) {
 	if el := eventValue(t); !el.IsZero() && el.Space() != "stream" {
 		e.el = el
 		e.tag = el.Tag()
-		e.typ = vAttrOr(el, "type")
-		e.from = vAttrOr(el, "from")
-		e.to = vAttrOr(el, "to")
-		e.id = vAttrOr(el, "id")
+		// one pass for the four (vAttrOr's: the first of each name)
+		var seen uint8
+		for _, a := range el.Attrs() {
+			var dst *string
+			var bit uint8
+			switch a.Key {
+			case "type":
+				dst, bit = &e.typ, 1
+			case "from":
+				dst, bit = &e.from, 2
+			case "to":
+				dst, bit = &e.to, 4
+			case "id":
+				dst, bit = &e.id, 8
+			default:
+				continue
+			}
+			if seen&bit == 0 {
+				*dst, seen = a.Value, seen|bit
+			}
+		}
 	}
 	if !e.JID.IsZero() {
-		e.user = e.JID.Bare().String()
+		e.user = bareString(e.JID)
 	}
 }
 
@@ -48,6 +65,7 @@ const (
 	memoCmd uint8 = 1 << iota
 	memoTo
 	memoBare
+	memoFull
 	memoAnswer
 )
 
@@ -249,11 +267,11 @@ func (s *invState) remember(c *Ctx) {
 			}
 		}
 	}
-	for k, f := range c.after.contacts {
+	for k, f := range c.after.contacts.all() {
 		if f.Approved {
 			s.approved[k] = true
 		}
-		if f.PendingIn && !c.before.contacts[k].PendingIn {
+		if f.PendingIn && !c.before.contacts.get(k).PendingIn {
 			s.rememberRequest(c, k)
 		}
 	}

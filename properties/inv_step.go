@@ -5,7 +5,7 @@ package properties
 // before and after, sessions by user. Several are memoised per step.
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/scansim/scansim/model"
@@ -22,11 +22,11 @@ func (c *Ctx) blFor(s snap, bare string) map[string]bool {
 
 // blockedThroughout: bare user u's list matched j before and after the step.
 func (c *Ctx) blockedThroughout(u, j string) bool {
-	return matches(c.prof, c.blFor(c.before, u), j) && matches(c.prof, c.blFor(c.after, u), j)
+	return matchesList(c.prof, c.before.bl[userOf(u)], j) && matchesList(c.prof, c.after.bl[userOf(u)], j)
 }
 
 func (c *Ctx) blockedEver(u, j string) bool {
-	return matches(c.prof, c.blFor(c.before, u), j) || matches(c.prof, c.blFor(c.after, u), j)
+	return matchesList(c.prof, c.before.bl[userOf(u)], j) || matchesList(c.prof, c.after.bl[userOf(u)], j)
 }
 
 func delivered(e *ev) bool {
@@ -60,7 +60,10 @@ func (c *Ctx) senderFull() string {
 	if c.send == nil {
 		return ""
 	}
-	return c.send.JID.String()
+	if c.memo&memoFull == 0 {
+		c.sFull, c.memo = c.send.JID.String(), c.memo|memoFull
+	}
+	return c.sFull
 }
 
 func (c *Ctx) senderBare() string {
@@ -68,7 +71,7 @@ func (c *Ctx) senderBare() string {
 		return ""
 	}
 	if c.memo&memoBare == 0 {
-		c.sBare, c.memo = c.send.JID.Bare().String(), c.memo|memoBare
+		c.sBare, c.memo = bareString(c.send.JID), c.memo|memoBare
 	}
 	return c.sBare
 }
@@ -208,7 +211,8 @@ func (c *Ctx) sessionsOf(m map[string]sessInfo, user string) []sessInfo {
 			out = append(out, s)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	// session names are unique: the stable and unstable sorts agree
+	slices.SortFunc(out, func(a, b sessInfo) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 
@@ -234,7 +238,7 @@ func (c *Ctx) availableFulls(user string) []string {
 }
 
 func contactOf(s snap, a, b string) model.Contact {
-	return s.contacts[[2]string{userOf(a), userOf(b)}]
+	return s.contacts.get([2]string{userOf(a), userOf(b)})
 }
 
 func isLocalUser(j string) bool {

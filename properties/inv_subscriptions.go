@@ -16,8 +16,8 @@ func inv25PoliteBlocking(c *Ctx) error {
 		return nil
 	}
 	A := userOf(c.senderBare())
-	for k, b := range c.before.contacts {
-		f := c.after.contacts[k]
+	for k, b := range c.before.contacts.all() {
+		f := c.after.contacts.get(k)
 		if b == f {
 			continue
 		}
@@ -27,7 +27,7 @@ func inv25PoliteBlocking(c *Ctx) error {
 				continue
 			}
 		}
-		return fmt.Errorf("%s changed %s's state towards %s: %s -> %s", cmd, k[0], k[1], b.State(), c.after.contacts[k].State())
+		return fmt.Errorf("%s changed %s's state towards %s: %s -> %s", cmd, k[0], k[1], b.State(), c.after.contacts.get(k).State())
 	}
 	return nil
 }

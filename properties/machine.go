@@ -26,6 +26,17 @@ type machine struct {
 	mucOwners map[string]string
 	// mucBanned: the user last made an outcast of each room
 	mucBanned map[string]string
+	// userGens and slots: the generators userGen and slotGen made
+	userGens map[string]*rapid.Generator[string]
+	slots    *rapid.Generator[string]
+}
+
+// slotGen is rapid.SampledFrom(all slots), made once per run.
+func (m *machine) slotGen() *rapid.Generator[string] {
+	if m.slots == nil {
+		m.slots = rapid.SampledFrom(m.h.allSlots())
+	}
+	return m.slots
 }
 
 // pick draws a slot from all slots (so that a draw means the same slot
@@ -33,7 +44,7 @@ type machine struct {
 // next slot in a fixed cyclic order whose connection state is wanted.
 func (m *machine) pick(t *rapid.T, connected bool, label string) string {
 	all := m.allSlots()
-	i := rapid.IntRange(0, len(all)-1).Draw(t, label)
+	i := intRange(0, len(all)-1).Draw(t, label)
 	for k := 0; k < len(all); k++ {
 		s := all[(i+k)%len(all)]
 		if m.h.connected(s) == connected {
@@ -62,10 +73,19 @@ func (m *machine) id(prefix string) string {
 // do applies op; the harness checks the step (reference and invariants)
 // and records the verdict, which the "" hook reports.
 func (m *machine) do(t *rapid.T, op Op) {
-	t.Logf("step %d: %v", len(m.h.ops)+1, op)
 	op.act = m.nActions + 1
+	n := len(m.h.ops)
 	m.h.apply(op)
+	// Logged once applied (nothing in between logs), from the copy in
+	// h.ops: formatting the argument op itself would copy it to the heap
+	// on every step, although rapid prints only the failing run's log.
+	t.Logf("step %d: %v", n+1, opRef{&m.h.ops[n]})
 }
+
+// opRef formats the op it points to (fmt's %v of an Op).
+type opRef struct{ op *Op }
+
+func (r opRef) String() string { return r.op.String() }
 
 // verdict is rapid's "" hook, run after every action: the first step
 // (of possibly several an action applied) whose checks failed fails the
@@ -103,14 +123,33 @@ func (m *machine) send(t *rapid.T, name, slot, text string, v stanza.Stanza) {
 // userJID draws the bare JID of another user (or of any user, with
 // allowSelf).
 func (m *machine) userJID(t *rapid.T, label string, allowSelf bool, from string) string {
+	u := m.userGen(allowSelf, slotUser(from)).Draw(t, label+"User")
+	return userBare(u)
+}
+
+// userGen is rapid.SampledFrom of the run's users (all of them, or
+// all but from), one generator per list for the run: the same list
+// draws the same values from any generator over it.
+func (m *machine) userGen(allowSelf bool, from string) *rapid.Generator[string] {
+	key := ""
+	if !allowSelf {
+		key = from
+	}
+	if g := m.userGens[key]; g != nil {
+		return g
+	}
 	var us []string
 	for _, u := range m.h.userNames() {
-		if allowSelf || u != slotUser(from) {
+		if allowSelf || u != from {
 			us = append(us, u)
 		}
 	}
-	u := rapid.SampledFrom(us).Draw(t, label+"User")
-	return userBare(u)
+	g := rapid.SampledFrom(us)
+	if m.userGens == nil {
+		m.userGens = map[string]*rapid.Generator[string]{}
+	}
+	m.userGens[key] = g
+	return g
 }
 
 // fullTarget draws the {full:SLOT} placeholder of any slot.
@@ -121,12 +160,12 @@ func (m *machine) fullTarget(t *rapid.T, label string) string {
 
 // fullSlot draws any slot and returns it with its {full:SLOT} placeholder.
 func (m *machine) fullSlot(t *rapid.T, label string) (string, string) {
-	s := rapid.SampledFrom(m.h.allSlots()).Draw(t, label+"Slot")
+	s := m.slotGen().Draw(t, label+"Slot")
 	return s, "{full:" + s + "}"
 }
 
 func (m *machine) addr(t *rapid.T, label, from string, allowSelf bool) string {
-	if rapid.IntRange(0, 2).Draw(t, label+"Full") == 0 {
+	if intRange(0, 2).Draw(t, label+"Full") == 0 {
 		return m.fullTarget(t, label)
 	}
 	return m.userJID(t, label, allowSelf, from)
@@ -142,20 +181,20 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"a1Connect": func(t *rapid.T) {
 			s := m.pick(t, false, "slot")
 			res := slotLetter(s)
-			if rapid.IntRange(0, 5).Draw(t, "generated") == 0 {
+			if intRange(0, 5).Draw(t, "generated") == 0 {
 				res = ""
-			} else if rapid.IntRange(0, 9).Draw(t, "conflict") == 0 {
+			} else if intRange(0, 9).Draw(t, "conflict") == 0 {
 				// another slot's resource name: a §2.2 conflict
 				res = rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "res")
 			}
 			m.do(t, Op{Name: "a1Connect", Kind: OpConnect, Slot: s, Res: res})
-			if rapid.IntRange(0, 2).Draw(t, "initialPresence") > 0 && m.h.connected(s) {
+			if intRange(0, 2).Draw(t, "initialPresence") > 0 && m.h.connected(s) {
 				m.send(t, "a1Connect", s, "<presence/>", presenceValue)
 			}
 		},
 		"a2Disconnect": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			if !m.h.noFaults && rapid.IntRange(0, 2).Draw(t, "abrupt") == 0 {
+			if !m.h.noFaults && intRange(0, 2).Draw(t, "abrupt") == 0 {
 				m.do(t, Op{Name: "a2Disconnect", Kind: OpDrop, Slot: s})
 				return
 			}
@@ -163,9 +202,9 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"b1Presence": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			if rapid.IntRange(0, 3).Draw(t, "unavailable") == 0 {
+			if intRange(0, 3).Draw(t, "unavailable") == 0 {
 				x, v := "<presence type='unavailable'/>", sx("presence", kv("type", "unavailable"))
-				if rapid.IntRange(0, 3).Draw(t, "hasStatus") == 0 {
+				if intRange(0, 3).Draw(t, "hasStatus") == 0 {
 					x = "<presence type='unavailable'><status>Goodbye</status></presence>"
 					v = sx("presence", kv("type", "unavailable"), stanza.Elem(sx("status", nil, stanza.Text("Goodbye"))))
 				}
@@ -175,12 +214,12 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			var b strings.Builder
 			var kids []stanza.Child
 			b.WriteString("<presence>")
-			if rapid.Bool().Draw(t, "hasPrio") {
+			if boolGen.Draw(t, "hasPrio") {
 				p := strconv.Itoa(rapid.SampledFrom([]int{-5, -1, 0, 1, 5}).Draw(t, "prio"))
 				b.WriteString("<priority>" + p + "</priority>")
 				kids = append(kids, stanza.Elem(sx("priority", nil, stanza.Text(p))))
 			}
-			if rapid.IntRange(0, 3).Draw(t, "hasStatus") == 0 {
+			if intRange(0, 3).Draw(t, "hasStatus") == 0 {
 				b.WriteString("<status>away</status>")
 				kids = append(kids, stanza.Elem(statusAway))
 			}
@@ -191,7 +230,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			s := m.pick(t, true, "slot")
 			to := m.addr(t, "to", s, false)
 			typ, attrs := "", kv("to", to)
-			if rapid.IntRange(0, 2).Draw(t, "unavail") == 0 {
+			if intRange(0, 2).Draw(t, "unavail") == 0 {
 				typ, attrs = " type='unavailable'", kv("to", to, "type", "unavailable")
 			}
 			m.send(t, "b2Directed", s, fmt.Sprintf("<presence to='%s'%s/>", to, typ), sx("presence", attrs))
@@ -213,13 +252,13 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"d1Roster": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			switch rapid.IntRange(0, 2).Draw(t, "rosterOp") {
+			switch intRange(0, 2).Draw(t, "rosterOp") {
 			case 0:
 				id := m.id("r")
 				m.send(t, "d1Roster", s, fmt.Sprintf("<iq type='get' id='%s'><query xmlns='jabber:iq:roster'/></iq>", id),
 					sx("iq", kv("type", "get", "id", id), stanza.Elem(rosterQuery)))
 			case 1:
-				j := m.userJID(t, "jid", rapid.IntRange(0, 9).Draw(t, "self") == 0, s)
+				j := m.userJID(t, "jid", intRange(0, 9).Draw(t, "self") == 0, s)
 				name := rapid.SampledFrom([]string{"", "Friend"}).Draw(t, "name")
 				grp := rapid.SampledFrom([]string{"", "<group>G</group>"}).Draw(t, "group")
 				na, item := "", kv("jid", j)
@@ -255,7 +294,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"e3Unblock": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			if rapid.IntRange(0, 3).Draw(t, "all") == 0 {
+			if intRange(0, 3).Draw(t, "all") == 0 {
 				id := m.id("u")
 				m.send(t, "e3Unblock", s, fmt.Sprintf("<iq type='set' id='%s'><unblock xmlns='urn:xmpp:blocking'/></iq>", id),
 					sx("iq", kv("type", "set", "id", id), stanza.Elem(sx("unblock", kv("xmlns", nsBlocking)))))
@@ -281,7 +320,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"g1IQ": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
 			var to string
-			switch rapid.IntRange(0, 3).Draw(t, "target") {
+			switch intRange(0, 3).Draw(t, "target") {
 			case 0:
 				to = "localhost"
 			case 1:
@@ -296,7 +335,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"g2Reply": func(t *rapid.T) {
 			s := m.pick(t, true, "slot")
-			if rapid.Bool().Draw(t, "errorMessage") {
+			if boolGen.Draw(t, "errorMessage") {
 				to := m.addr(t, "to", s, false)
 				id := m.id("e")
 				m.send(t, "g2Reply", s, fmt.Sprintf("<message to='%s' type='error' id='%s'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>", to, id),
@@ -306,12 +345,12 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			// the id is the last push's, found when the op is applied
 			// (on a real server the push ids are the server's)
 			id := pushPlaceholder
-			if rapid.Bool().Draw(t, "error") {
+			if boolGen.Draw(t, "error") {
 				m.send(t, "g2Reply", s, fmt.Sprintf("<iq type='error' id='%s'><error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id),
 					sx("iq", kv("type", "error", "id", id), stanza.Elem(sx("error", kv("type", "cancel"), stanza.Elem(sx("feature-not-implemented", kv("xmlns", nsStanzas)))))))
 				return
 			}
-			if rapid.IntRange(0, 3).Draw(t, "echo") == 0 {
+			if intRange(0, 3).Draw(t, "echo") == 0 {
 				// a result that echoes a blocking payload (a client
 				// answering a push with its content): RFC 6120 §8.2.3
 				// has it ignored like any result (MongooseIM issue 1569)
@@ -337,7 +376,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				m.send(t, "c0Befriend", from, fmt.Sprintf("<presence type='%s' to='%s'/>", typ, to), sx("presence", kv("type", typ, "to", to)))
 			}
 			sub(a, "subscribe", ub)
-			if rapid.IntRange(0, 3).Draw(t, "halfway") == 0 {
+			if intRange(0, 3).Draw(t, "halfway") == 0 {
 				// the request left pending: states with a pending
 				// request in (To+PI, None+PO/PI) otherwise last only
 				// inside this action, and App. A's cells for them went
@@ -345,13 +384,13 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				return
 			}
 			sub(b, "subscribed", ua)
-			if rapid.Bool().Draw(t, "mutual") {
+			if boolGen.Draw(t, "mutual") {
 				sub(b, "subscribe", ua)
 				sub(a, "subscribed", ub)
 			}
 		},
 		"h1Restart": func(t *rapid.T) {
-			if rapid.IntRange(0, 2).Draw(t, "restart") > 0 {
+			if intRange(0, 2).Draw(t, "restart") > 0 {
 				t.Skip("restarts are rare")
 			}
 			m.do(t, Op{Name: "h1Restart", Kind: OpRestart})
@@ -405,7 +444,7 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 			}
 		}
 	}
-	if len(pref) > 0 && rapid.IntRange(0, 3).Draw(t, "preferred") > 0 {
+	if len(pref) > 0 && intRange(0, 3).Draw(t, "preferred") > 0 {
 		// a cancellation towards a contact with a pending request in
 		// first, half the time: those states are the rarest cells of
 		// App. A (docs/coverage.md)
@@ -416,13 +455,13 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 					pi = append(pi, u)
 				}
 			}
-			if len(pi) > 0 && rapid.Bool().Draw(t, "pendingFirst") {
+			if len(pi) > 0 && boolGen.Draw(t, "pendingFirst") {
 				return userBare(rapid.SampledFrom(pi).Draw(t, "piTo"))
 			}
 		}
 		return userBare(rapid.SampledFrom(pref).Draw(t, "prefTo"))
 	}
-	if rapid.IntRange(0, 4).Draw(t, "full") == 0 {
+	if intRange(0, 4).Draw(t, "full") == 0 {
 		ts, to := m.fullSlot(t, "to")
 		if slotUser(ts) == me {
 			t.Skip("subscription to an own resource (§3.9)")
@@ -435,12 +474,12 @@ func (m *machine) subTarget(t *rapid.T, s, typ string) string {
 // items draws 1–3 blocklist items: bare, full, domain, case variants,
 // and rarely a malformed or empty JID.
 func (m *machine) items(t *rapid.T, s string, block bool) (string, []stanza.Child) {
-	n := rapid.IntRange(1, 3).Draw(t, "nItems")
+	n := intRange(1, 3).Draw(t, "nItems")
 	var b strings.Builder
 	var vals []stanza.Child
 	for i := 0; i < n; i++ {
 		var j string
-		switch rapid.IntRange(0, 23).Draw(t, "itemKind") {
+		switch intRange(0, 23).Draw(t, "itemKind") {
 		case 0:
 			j = "localhost"
 		case 1:
@@ -457,7 +496,7 @@ func (m *machine) items(t *rapid.T, s string, block bool) (string, []stanza.Chil
 		fmt.Fprintf(&b, "<item jid='%s'/>", j)
 		vals = append(vals, stanza.Elem(sx("item", kv("jid", j))))
 	}
-	if rapid.IntRange(0, 19).Draw(t, "empty") == 0 {
+	if intRange(0, 19).Draw(t, "empty") == 0 {
 		return "", nil
 	}
 	return b.String(), vals
@@ -499,10 +538,10 @@ func (m *machine) blockTarget(t *rapid.T, s string, block bool) string {
 	} else {
 		pref = m.h.srv.Blocklist(userBare(me))
 	}
-	if len(pref) > 0 && rapid.IntRange(0, 2).Draw(t, "preferred") > 0 {
+	if len(pref) > 0 && intRange(0, 2).Draw(t, "preferred") > 0 {
 		return rapid.SampledFrom(pref).Draw(t, "prefItem")
 	}
-	return m.userJID(t, "item", rapid.IntRange(0, 9).Draw(t, "selfItem") == 0, s)
+	return m.userJID(t, "item", intRange(0, 9).Draw(t, "selfItem") == 0, s)
 }
 
 // othersOnline lists the connected slots of users other than slot a's,

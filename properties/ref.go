@@ -128,6 +128,10 @@ func prep(j string) (string, bool) {
 	if dom == "" || strings.ContainsAny(dom, "@") {
 		return "", false
 	}
+	if !hasUpper(node) && !hasUpper(dom) {
+		// already prepared: the result would be j itself
+		return j, true
+	}
 	out := dom
 	if node != "" {
 		out = strings.ToLower(node) + "@" + strings.ToLower(dom)
@@ -138,6 +142,16 @@ func prep(j string) (string, bool) {
 		out += "/" + res
 	}
 	return out, true
+}
+
+// hasUpper reports whether strings.ToLower could change s.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // matches is the blocklist match m(BL, j) of §7.4 / invariants.md A.4:
@@ -160,6 +174,37 @@ func matches(prof model.Profile, bl map[string]bool, j string) bool {
 	return false
 }
 
+// matchesList is matches for the blocklist list (its items as the set),
+// without building the set.
+func matchesList(prof model.Profile, list []string, j string) bool {
+	if len(list) == 0 || j == "" {
+		return false
+	}
+	node, dom, res := splitJID(j)
+	for _, it := range list {
+		if it == j || it == dom ||
+			node != "" && len(it) == len(node)+1+len(dom) && strings.HasPrefix(it, node) && it[len(node)] == '@' && it[len(node)+1:] == dom ||
+			prof.DomainResourceMatchesAnyUser && node != "" && res != "" && len(it) == len(dom)+1+len(res) &&
+				strings.HasPrefix(it, dom) && it[len(dom)] == '/' && it[len(dom)+1:] == res {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesOne is matches for the one-item list {item} and the JID
+// bare+"/"+res (bare a bare JID with a node), without building either.
+func matchesOne(prof model.Profile, item, bare, res string) bool {
+	if item == "" {
+		return false
+	}
+	_, dom, _ := splitJID(bare)
+	full := len(item) == len(bare)+1+len(res) && strings.HasPrefix(item, bare) && item[len(bare)] == '/' && item[len(bare)+1:] == res
+	return full || item == dom || item == bare ||
+		prof.DomainResourceMatchesAnyUser && res != "" && len(item) == len(dom)+1+len(res) &&
+			strings.HasPrefix(item, dom) && item[len(dom)] == '/' && item[len(dom)+1:] == res
+}
+
 // ---------------------------------------------------------------- state
 
 func (r *ref) user(bare string) *rUser {
@@ -177,7 +222,8 @@ func (r *ref) local(j string) *rUser {
 	if node == "" || dom != r.host {
 		return nil
 	}
-	return r.user(node + "@" + dom)
+	// node+"@"+dom is j up to its resource: no new string
+	return r.user(bareOf(j))
 }
 
 func (r *ref) sessionsOf(u *rUser) []*rSess {
@@ -362,7 +408,7 @@ func (r *ref) delay(stamp string) *etree.Element {
 // payload of service answers (disco#info, version, last), and the order
 // of roster and blocklist items (Prosody iterates hashes, §4.2, §7.2).
 func sig(e *etree.Element) string {
-	if e.Tag == "iq" {
+	if e.Tag == "iq" && sigRewrites(e) {
 		e = e.Copy()
 		typ := attrOr(e, "type")
 		for _, c := range e.ChildElements() {
@@ -388,6 +434,25 @@ func sig(e *etree.Element) string {
 		}
 	}
 	return model.Canonical(e)
+}
+
+// sigRewrites reports whether sig changes iq e before rendering it
+// (otherwise e is rendered as it is, without the copy).
+func sigRewrites(e *etree.Element) bool {
+	typ := attrOr(e, "type")
+	for _, t := range e.Child {
+		c, ok := t.(*etree.Element)
+		if !ok {
+			continue
+		}
+		switch ns := attrOr(c, "xmlns"); {
+		case typ == "set" && ns == nsRoster,
+			typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast),
+			ns == nsRoster || ns == nsBlocking:
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- sessions
@@ -491,8 +556,8 @@ func (r *ref) hint(o *rSess, p *etree.Element) {
 	if o == nil || p.SelectAttr("type") != nil {
 		return
 	}
-	for _, c := range p.ChildElements() {
-		if c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
+	for _, t := range p.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
 			if c.SelectElement("photo") == nil {
 				c.CreateElement("photo")
 			}
@@ -642,16 +707,27 @@ func (r *ref) presenceOfAvailable(u *rUser, jid string, override string) int {
 func (r *ref) broadcast(s *rSess, p *etree.Element) {
 	u := s.u
 	typ, hasType := attr(p, "type")
+	// One copy of p serves every recipient of a loop, its 'to' set for
+	// each: presence of type absent or unavailable, posted from s, is
+	// rendered where it is delivered and never stored (storePending and
+	// the offline store copy what they keep), and the one change the way
+	// makes to it, the vCard hint, is the same for every recipient.
+	var q *etree.Element
 	for _, o := range r.sessionsOf(u) {
 		if o != s && o.pres != nil {
-			q := p.Copy()
+			if q == nil {
+				q = p.Copy()
+			}
 			q.CreateAttr("to", o.full)
 			r.postFromSession(s, q, true)
 		}
 	}
-	for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+	q = nil
+	for _, c := range rosterKeys(make([]string, 0, 8), u) {
 		if isFrom(u.roster[c].sub) {
-			q := p.Copy()
+			if q == nil {
+				q = p.Copy()
+			}
 			q.CreateAttr("to", c)
 			r.postFromSession(s, q, true)
 		}
@@ -660,7 +736,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		s.pres = p
 		prio := priorityOf(p)
 		// b. probes
-		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+		for _, c := range rosterKeys(make([]string, 0, 8), u) {
 			if isTo(u.roster[c].sub) {
 				r.postFromSession(s, el("presence", "type", "probe", "from", s.full, "to", c), true)
 			}
@@ -689,7 +765,7 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			r.deliver(s, q)
 		}
 		// e. outstanding requests re-sent
-		for _, c := range slices.Sorted(maps.Keys(u.roster)) {
+		for _, c := range rosterKeys(make([]string, 0, 8), u) {
 			if u.roster[c].ask {
 				r.postFromSession(s, el("presence", "type", "subscribe", "from", u.bare, "to", c), true)
 			}
@@ -722,6 +798,16 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		p.AddChild(r.delay(r.stamp))
 		s.prio = priorityOf(p)
 	}
+}
+
+// rosterKeys appends u's roster JIDs to buf, sorted (the callers'
+// buffers stay on their stacks for a small roster).
+func rosterKeys(buf []string, u *rUser) []string {
+	for k := range u.roster {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 func priorityOf(p *etree.Element) int {

@@ -250,8 +250,10 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 }
 
 func firstChild(e *etree.Element) *etree.Element {
-	if cs := e.ChildElements(); len(cs) > 0 {
-		return cs[0]
+	for _, t := range e.Child {
+		if c, ok := t.(*etree.Element); ok {
+			return c
+		}
 	}
 	return nil
 }
@@ -422,9 +424,8 @@ func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) 
 	push.AddChild(echo)
 	for _, o := range r.sessionsOf(u) {
 		if o.interestedBL || !r.prof.PushOnlyInterested {
-			p := push.Copy()
-			p.CreateAttr("to", o.full)
-			r.deliver(o, p)
+			push.CreateAttr("to", o.full) // deliver renders it at once
+			r.deliver(o, push)
 		}
 	}
 }

@@ -92,15 +92,17 @@ func isSeparator(line string) bool {
 func (p *parser) parse(src []byte) {
 	text := string(src)
 	text = strings.TrimPrefix(text, "\uFEFF")
-	lines := strings.Split(text, "\n")
-	if n := len(lines); n > 0 && lines[n-1] == "" {
-		lines = lines[:n-1]
-	}
 	p.inHeader = true
 	p.src = text
+	// The lines are cut from text one at a time (a list of them was
+	// a twentieth of a parse's memory); a last empty line (the text
+	// ends with a newline, or is empty) is no line.
 	off := 0
-	for i, line := range lines {
-		n := i + 1
+	for n := 1; off < len(text); n++ {
+		line := text[off:]
+		if j := strings.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
 		p.off, p.exact = off, true
 		off += len(line) + 1
 		if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends

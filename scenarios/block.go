@@ -93,6 +93,10 @@ type blockParser struct {
 	// scratch is the token scanner's room, reused across the blocks of
 	// a script (nil: each block gets its own).
 	scratch *tokScratch
+	// wrapper is the element the top-level elements are parsed into,
+	// shared by the blocks of a script (nil: each block gets its own).
+	// A wrapper per block was an eighth of a parse's memory.
+	wrapper *etree.Element
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -128,7 +132,10 @@ func fullName(n xml.Name) string {
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
 	src := blockTokens(text, p.scratch)
-	wrapper := newWrapper()
+	wrapper := p.wrapper
+	if wrapper == nil {
+		wrapper = newWrapper()
+	}
 	var (
 		stackBuf [8]blockFrame
 		stack    = stackBuf[:0]

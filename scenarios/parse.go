@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/beevik/etree"
+
 	"github.com/scansim/scansim/jid"
 )
 
@@ -49,6 +51,9 @@ type parser struct {
 	seenAction bool
 	// scratch is the block parsers' token scanner room.
 	scratch tokScratch
+	// wrapper is the parent of every block's top-level elements (see
+	// Stanza), one for the script.
+	wrapper *etree.Element
 	// src is the script's text; off is the offset in it of the line
 	// being read, and exact says that the line is read as it stands
 	// there (no CR trimmed, valid UTF-8).
@@ -414,6 +419,10 @@ func (p *parser) stanzas(a *Action, text string) bool {
 		},
 	}
 	bp.scratch = &p.scratch
+	if p.wrapper == nil {
+		p.wrapper = newWrapper()
+	}
+	bp.wrapper = p.wrapper
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
 	if len(p.errs) > before {

@@ -132,6 +132,17 @@ func fullName(n xml.Name) string {
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
 	src := blockTokens(text, p.scratch)
+	var slabs blockSlabs
+	if src.toks != nil {
+		var kidBuf []int
+		if p.scratch != nil {
+			kidBuf = p.scratch.kids
+		}
+		kidBuf = slabs.size(src.toks, kidBuf)
+		if p.scratch != nil {
+			p.scratch.kids = kidBuf
+		}
+	}
 	wrapper := p.wrapper
 	if wrapper == nil {
 		wrapper = newWrapper()
@@ -164,7 +175,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 				return nil
 			}
 			decls := p.decls(t)
-			el, ok := p.startElement(t, line, stack, decls)
+			el, ok := p.startElement(t, line, stack, decls, &slabs)
 			if !ok {
 				return nil
 			}
@@ -205,7 +216,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 			if p.kind != blockPlain && !p.data && strings.Contains(s, "${") {
 				p.warns.Addf(p.at(line), "variables are substituted in attribute values only; %q in text is used literally", strings.TrimSpace(s))
 			}
-			stack[len(stack)-1].el.AddChild(etree.NewText(s))
+			stack[len(stack)-1].el.AddChild(slabs.text(s))
 		case tokComment:
 			// XML comments are accepted and dropped (§1.5 leaves them open).
 		case tokProcInst:
@@ -252,7 +263,7 @@ func (p *blockParser) decls(t xml.StartElement) map[string]string {
 
 // startElement builds the element for t and checks its names and
 // attributes.
-func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls map[string]string) (*etree.Element, bool) {
+func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls map[string]string, slabs *blockSlabs) (*etree.Element, bool) {
 	pos := p.at(line)
 	name := fullName(t.Name)
 	// Declarations on t itself are in scope for t's own names.
@@ -276,10 +287,9 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		p.errs.Addf(pos, "malformed XML: invalid element name %q", name)
 		return nil, false
 	}
-	el := etree.NewElement(name)
-	if len(t.Attr) > 0 {
-		el.Attr = make([]etree.Attr, 0, len(t.Attr))
-	}
+	// As etree.NewElement(name) names it: the name has at most one
+	// colon (validLocal), which splits it.
+	el := slabs.element(t.Name.Space, t.Name.Local, len(t.Attr))
 	ok := true
 	for i, a := range t.Attr {
 		key := fullName(a.Name)

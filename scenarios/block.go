@@ -106,14 +106,14 @@ func (p *blockParser) at(line int) Pos {
 type blockFrame struct {
 	el    *etree.Element
 	line  int
-	decls map[string]string // prefix ("" for the default) -> namespace
+	decls []nsDecl // prefix ("" for the default) and namespace, in order
 }
 
 // lookupPrefix resolves prefix in the scopes of stack, then in the
 // wrapper's (expectedRoot).
 func lookupPrefix(stack []blockFrame, prefix string) (string, bool) {
 	for i := len(stack) - 1; i >= 0; i-- {
-		if ns, ok := stack[i].decls[prefix]; ok {
+		if ns, ok := lookupDecl(stack[i].decls, prefix); ok {
 			return ns, true
 		}
 	}
@@ -241,9 +241,22 @@ func sameFullTag(n xml.Name, el *etree.Element) bool {
 	return n.Space == el.Space && n.Local == el.Tag
 }
 
-// decls returns the namespace declarations of t.
-func (p *blockParser) decls(t xml.StartElement) map[string]string {
-	var m map[string]string
+// lookupDecl finds prefix among one element's declarations; the last
+// wins, as it would in a map filled in order.
+func lookupDecl(decls []nsDecl, prefix string) (string, bool) {
+	for i := len(decls) - 1; i >= 0; i-- {
+		if decls[i].prefix == prefix {
+			return decls[i].ns, true
+		}
+	}
+	return "", false
+}
+
+// decls returns the namespace declarations of t: a list, not a map (an
+// element declares one or two; a map each was a twentieth of a parse's
+// memory).
+func (p *blockParser) decls(t xml.StartElement) []nsDecl {
+	var m []nsDecl
 	for _, a := range t.Attr {
 		var prefix string
 		switch {
@@ -253,22 +266,19 @@ func (p *blockParser) decls(t xml.StartElement) map[string]string {
 		default:
 			continue
 		}
-		if m == nil {
-			m = make(map[string]string)
-		}
-		m[prefix] = a.Value
+		m = append(m, nsDecl{prefix, a.Value})
 	}
 	return m
 }
 
 // startElement builds the element for t and checks its names and
 // attributes.
-func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls map[string]string, slabs *blockSlabs) (*etree.Element, bool) {
+func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls []nsDecl, slabs *blockSlabs) (*etree.Element, bool) {
 	pos := p.at(line)
 	name := fullName(t.Name)
 	// Declarations on t itself are in scope for t's own names.
 	resolve := func(prefix string) (string, bool) {
-		if ns, ok := decls[prefix]; ok {
+		if ns, ok := lookupDecl(decls, prefix); ok {
 			return ns, true
 		}
 		return lookupPrefix(stack, prefix)

@@ -97,6 +97,10 @@ type blockParser struct {
 	// shared by the blocks of a script (nil: each block gets its own).
 	// A wrapper per block was an eighth of a parse's memory.
 	wrapper *etree.Element
+	// xmlOnly reads the block with encoding/xml even where the fast
+	// scanner applies, which also builds the tree without slabs: the
+	// tests compare the two builds.
+	xmlOnly bool
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -132,6 +136,9 @@ func fullName(n xml.Name) string {
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
 	src := blockTokens(text, p.scratch)
+	if p.xmlOnly {
+		src = tokReader{x: newXMLTokens(text)}
+	}
 	var slabs blockSlabs
 	if src.toks != nil {
 		var kidBuf []int

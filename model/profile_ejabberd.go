@@ -458,6 +458,11 @@ const reasonAsIs = "as-is"
 // written to sess; it returns st itself when nothing applies.
 func (s *Server) shapeForSession(sess *session, st *etree.Element) *etree.Element {
 	p := &s.prof
+	if !p.DeliverToSessionJID && !p.ReplyLangAndFrom {
+		// Prosody's profiles: nothing to reshape (every delivery of a
+		// fan-out comes through here).
+		return st
+	}
 	typ := attrOr(st, "type")
 	to := attrOr(st, "to")
 	newTo := sess.fullStr

@@ -93,6 +93,14 @@ type blockParser struct {
 	// scratch is the token scanner's room, reused across the blocks of
 	// a script (nil: each block gets its own).
 	scratch *tokScratch
+	// wrapper is the element the top-level elements are parsed into,
+	// shared by the blocks of a script (nil: each block gets its own).
+	// A wrapper per block was an eighth of a parse's memory.
+	wrapper *etree.Element
+	// xmlOnly reads the block with encoding/xml even where the fast
+	// scanner applies, which also builds the tree without slabs: the
+	// tests compare the two builds.
+	xmlOnly bool
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -102,14 +110,14 @@ func (p *blockParser) at(line int) Pos {
 type blockFrame struct {
 	el    *etree.Element
 	line  int
-	decls map[string]string // prefix ("" for the default) -> namespace
+	decls []nsDecl // prefix ("" for the default) and namespace, in order
 }
 
 // lookupPrefix resolves prefix in the scopes of stack, then in the
 // wrapper's (expectedRoot).
 func lookupPrefix(stack []blockFrame, prefix string) (string, bool) {
 	for i := len(stack) - 1; i >= 0; i-- {
-		if ns, ok := stack[i].decls[prefix]; ok {
+		if ns, ok := lookupDecl(stack[i].decls, prefix); ok {
 			return ns, true
 		}
 	}
@@ -128,7 +136,24 @@ func fullName(n xml.Name) string {
 // p.errs (then the result must not be used) and p.warns.
 func (p *blockParser) parse(text string) []*Stanza {
 	src := blockTokens(text, p.scratch)
-	wrapper := newWrapper()
+	if p.xmlOnly {
+		src = tokReader{x: newXMLTokens(text)}
+	}
+	var slabs blockSlabs
+	if src.toks != nil {
+		var kidBuf []int
+		if p.scratch != nil {
+			kidBuf = p.scratch.kids
+		}
+		kidBuf = slabs.size(src.toks, kidBuf)
+		if p.scratch != nil {
+			p.scratch.kids = kidBuf
+		}
+	}
+	wrapper := p.wrapper
+	if wrapper == nil {
+		wrapper = newWrapper()
+	}
 	var (
 		stackBuf [8]blockFrame
 		stack    = stackBuf[:0]
@@ -157,7 +182,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 				return nil
 			}
 			decls := p.decls(t)
-			el, ok := p.startElement(t, line, stack, decls)
+			el, ok := p.startElement(t, line, stack, decls, &slabs)
 			if !ok {
 				return nil
 			}
@@ -198,7 +223,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 			if p.kind != blockPlain && !p.data && strings.Contains(s, "${") {
 				p.warns.Addf(p.at(line), "variables are substituted in attribute values only; %q in text is used literally", strings.TrimSpace(s))
 			}
-			stack[len(stack)-1].el.AddChild(etree.NewText(s))
+			stack[len(stack)-1].el.AddChild(slabs.text(s))
 		case tokComment:
 			// XML comments are accepted and dropped (§1.5 leaves them open).
 		case tokProcInst:
@@ -223,9 +248,22 @@ func sameFullTag(n xml.Name, el *etree.Element) bool {
 	return n.Space == el.Space && n.Local == el.Tag
 }
 
-// decls returns the namespace declarations of t.
-func (p *blockParser) decls(t xml.StartElement) map[string]string {
-	var m map[string]string
+// lookupDecl finds prefix among one element's declarations; the last
+// wins, as it would in a map filled in order.
+func lookupDecl(decls []nsDecl, prefix string) (string, bool) {
+	for i := len(decls) - 1; i >= 0; i-- {
+		if decls[i].prefix == prefix {
+			return decls[i].ns, true
+		}
+	}
+	return "", false
+}
+
+// decls returns the namespace declarations of t: a list, not a map (an
+// element declares one or two; a map each was a twentieth of a parse's
+// memory).
+func (p *blockParser) decls(t xml.StartElement) []nsDecl {
+	var m []nsDecl
 	for _, a := range t.Attr {
 		var prefix string
 		switch {
@@ -235,22 +273,19 @@ func (p *blockParser) decls(t xml.StartElement) map[string]string {
 		default:
 			continue
 		}
-		if m == nil {
-			m = make(map[string]string)
-		}
-		m[prefix] = a.Value
+		m = append(m, nsDecl{prefix, a.Value})
 	}
 	return m
 }
 
 // startElement builds the element for t and checks its names and
 // attributes.
-func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls map[string]string) (*etree.Element, bool) {
+func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls []nsDecl, slabs *blockSlabs) (*etree.Element, bool) {
 	pos := p.at(line)
 	name := fullName(t.Name)
 	// Declarations on t itself are in scope for t's own names.
 	resolve := func(prefix string) (string, bool) {
-		if ns, ok := decls[prefix]; ok {
+		if ns, ok := lookupDecl(decls, prefix); ok {
 			return ns, true
 		}
 		return lookupPrefix(stack, prefix)
@@ -269,10 +304,9 @@ func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFr
 		p.errs.Addf(pos, "malformed XML: invalid element name %q", name)
 		return nil, false
 	}
-	el := etree.NewElement(name)
-	if len(t.Attr) > 0 {
-		el.Attr = make([]etree.Attr, 0, len(t.Attr))
-	}
+	// As etree.NewElement(name) names it: the name has at most one
+	// colon (validLocal), which splits it.
+	el := slabs.element(t.Name.Space, t.Name.Local, len(t.Attr))
 	ok := true
 	for i, a := range t.Attr {
 		key := fullName(a.Name)

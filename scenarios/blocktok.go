@@ -98,6 +98,8 @@ func (x *xmlTokens) next() (rawTok, error) {
 type tokScratch struct {
 	toks  []rawTok
 	attrs []xml.Attr
+	// kids is blockSlabs' room for the child counts.
+	kids []int
 }
 
 // blockTokens returns the reader for text: the fast scan, into sc (nil:

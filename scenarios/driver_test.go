@@ -112,6 +112,12 @@ Romeo receives:
 	if got := s.Clients[0].JID().String(); got != "romeo@localhost/balcony" {
 		t.Errorf("the original script changed: %s", got)
 	}
+	// The copy sits in a wrapper of its own that declares the namespaces
+	// (the script's wrapper is shared by all its blocks and not copied).
+	if c, o := p.Actions[1].Stanzas[0].Elem, s.Actions[1].Stanzas[0].Elem; c.Parent() == nil || c.Parent() == o.Parent() ||
+		c.NamespaceURI() != "jabber:client" || c.Parent().Parent() != nil {
+		t.Errorf("the copy's wrapper: parent %p (original's %p), namespace %q", c.Parent(), o.Parent(), c.NamespaceURI())
+	}
 	send := model.Canonical(p.Actions[1].Stanzas[0].Elem)
 	want := `<iq id='b1' to='r1-Romeo@LocalHost' type='set'><block xmlns='urn:xmpp:blocking'><item jid='r1-nurse@localhost'/><item jid='juliet@example.org'/><item jid='localhost'/><item jid='${Admin&apos;s JID}'/><item jid='admin@localhost/x'/></block></iq>`
 	if send != want {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/beevik/etree"
+
 	"github.com/scansim/scansim/jid"
 )
 
@@ -49,6 +51,9 @@ type parser struct {
 	seenAction bool
 	// scratch is the block parsers' token scanner room.
 	scratch tokScratch
+	// wrapper is the parent of every block's top-level elements (see
+	// Stanza), one for the script.
+	wrapper *etree.Element
 	// src is the script's text; off is the offset in it of the line
 	// being read, and exact says that the line is read as it stands
 	// there (no CR trimmed, valid UTF-8).
@@ -92,15 +97,17 @@ func isSeparator(line string) bool {
 func (p *parser) parse(src []byte) {
 	text := string(src)
 	text = strings.TrimPrefix(text, "\uFEFF")
-	lines := strings.Split(text, "\n")
-	if n := len(lines); n > 0 && lines[n-1] == "" {
-		lines = lines[:n-1]
-	}
 	p.inHeader = true
 	p.src = text
+	// The lines are cut from text one at a time (a list of them was
+	// a twentieth of a parse's memory); a last empty line (the text
+	// ends with a newline, or is empty) is no line.
 	off := 0
-	for i, line := range lines {
-		n := i + 1
+	for n := 1; off < len(text); n++ {
+		line := text[off:]
+		if j := strings.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
 		p.off, p.exact = off, true
 		off += len(line) + 1
 		if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
@@ -412,6 +419,10 @@ func (p *parser) stanzas(a *Action, text string) bool {
 		},
 	}
 	bp.scratch = &p.scratch
+	if p.wrapper == nil {
+		p.wrapper = newWrapper()
+	}
+	bp.wrapper = p.wrapper
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
 	if len(p.errs) > before {

@@ -47,23 +47,28 @@ func PrefixNodes(s *Script, host, prefix string, keep ...string) *Script {
 	return &out
 }
 
-// prefixStanzas copies a block's stanzas with their wrapper (which
-// declares the namespaces, see Stanza) and rewrites the copies.
+// prefixStanzas copies a block's stanzas into a copy of their wrapper
+// (which declares the namespaces, see Stanza) and rewrites the copies.
+// The wrapper is copied without its children: Parse shares one wrapper
+// between all the blocks of a script, and copying it whole for each
+// block copied the whole script.
 func prefixStanzas(in []*Stanza, host, prefix string, keep []string) []*Stanza {
 	out := make([]*Stanza, len(in))
 	copies := make(map[*etree.Element]*etree.Element)
 	for i, st := range in {
 		ns := *st
-		wrapper := st.Elem.Parent()
-		if wrapper == nil {
-			ns.Elem = st.Elem.Copy()
-		} else {
+		ns.Elem = st.Elem.Copy()
+		if wrapper := st.Elem.Parent(); wrapper != nil {
 			wc, ok := copies[wrapper]
 			if !ok {
-				wc = wrapper.Copy()
+				wc = etree.NewElement(wrapper.Tag)
+				wc.Space = wrapper.Space
+				for _, a := range wrapper.Attr {
+					wc.CreateAttr(a.FullKey(), a.Value)
+				}
 				copies[wrapper] = wc
 			}
-			ns.Elem = wc.Child[st.Elem.Index()].(*etree.Element)
+			wc.AddChild(ns.Elem)
 		}
 		driver.PrefixElement(ns.Elem, host, prefix, keep...)
 		out[i] = &ns

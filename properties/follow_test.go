@@ -246,3 +246,58 @@ func TestSettleUndecidedOrder(t *testing.T) {
 		}
 	}
 }
+
+// undecidedArchiveOrder: u3 turns its archive on (mam_smart_enable: its
+// first query) and goes offline; then u1 and u2 each send u3 a message
+// at the same time, the model drawing u1's first. Neither order shows to
+// the clients (both messages are stored offline and archived; the
+// senders get nothing), and both leave the same contacts, blocklists,
+// offline counts and roster versions — but u3's archive holds the
+// messages in the order the server read them. u3 then queries its
+// archive (before its initial presence, so no offline message reaches
+// it): the query's results come in archive order.
+func undecidedArchiveOrder() []Op {
+	return []Op{
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u1a", Res: "a"},
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u2a", Res: "a"},
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u3a", Res: "a"},
+		{Name: "i3MAM", Kind: OpSend, Slot: "u3a", Stanza: "<iq type='set' id='a4'><query xmlns='urn:xmpp:mam:2' queryid='fa4'/></iq>"},
+		{Name: "a2Disconnect", Kind: OpDisconnect, Slot: "u3a"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u1a", Stanza: "<message to='u3@localhost' type='chat' id='m6'><body>one</body></message>"},
+		{Name: "j2Concurrent", Kind: OpSend, Slot: "u2a", Stanza: "<message to='u3@localhost' type='chat' id='m7'><body>two</body></message>", Pipe: true},
+		{Name: "a1Connect", Kind: OpConnect, Slot: "u3b", Res: "b"},
+		{Name: "i3MAM", Kind: OpSend, Slot: "u3b", Stanza: "<iq type='set' id='a9'><query xmlns='urn:xmpp:mam:2' queryid='fa9'/></iq>"},
+	}
+}
+
+// TestSettleUndecidedArchiveOrder: the order in which an account's
+// archive holds what it holds is state that tells two orders apart. The
+// server (reading u2's message first) answers u3's archive query with
+// u2's message first; the model, which drew u1's first, keeps the other
+// order undecided and settles on it at the query, and nothing fails.
+// Before archives were part of the state, both orders counted as one
+// and the query diverged (found against Prosody 0.12.3, seed 12).
+func TestSettleUndecidedArchiveOrder(t *testing.T) {
+	for _, p := range []model.Profile{model.Prosody13(), model.Prosody012()} {
+		srv := lastFirstDriver{&driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "f-"}}
+		cfg := Config{Options: driver.Options{Profile: &p}, Server: srv}
+		prof, spec := cfg.profiles()
+		h, failed := replay(undecidedArchiveOrder(), 3, prof, spec, nil, cfg.options())
+		if h.transport != nil {
+			t.Fatal(h.transport)
+		}
+		if failed >= 0 {
+			t.Fatalf("%s: the same model as the server fails at step %d: %s", p.Name, failed+1, h.steps[failed].fail)
+		}
+		if h.real.followed != 1 || h.real.undecided != nil || h.real.otherOrder {
+			t.Fatalf("%s: followed %d (want 1), undecided %v, cut short %v", p.Name, h.real.followed, h.real.undecided, h.real.otherOrder)
+		}
+		if h.ops[5].Slot != "u2a" || h.ops[6].Slot != "u1a" {
+			t.Fatalf("%s: the model's ops are not in the server's order: %v", p.Name, h.ops[5:7])
+		}
+		got := strings.Join(observed(h.sim.Trace()[h.steps[8].from:h.steps[8].to])["u3b"], "\n")
+		if i, j := strings.Index(got, "two"), strings.Index(got, "one"); i < 0 || j < 0 || i > j {
+			t.Fatalf("%s: the model's run of the server's order does not give u2's message first:\n%s", p.Name, got)
+		}
+	}
+}

@@ -27,7 +27,8 @@ import (
 //     model's trace with the failing step's deliveries replaced by the
 //     reference's prediction (when the failure is a prediction mismatch);
 //   - the script is built with scenarios.FromTrace and written with
-//     scenarios.Format; roster push ids become {scansion:any};
+//     scenarios.Format; roster push ids become {scansion:any}, archive
+//     ids captures (script_archive.go);
 //   - a client that must receive nothing but did gets a "receives: nothing"
 //     right after the failing send, and a client that misses a stanza has
 //     its receives moved first, so that scansion's stale-stanza rule
@@ -195,7 +196,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 	if len(mutants) > 0 {
 		title += " (mutant " + strings.Join(mutants, ",") + ")"
 	}
-	script, err := scenarios.FromTrace(events, scenarios.TraceOptions{Title: title, KeepResources: true})
+	script, err := scenarios.FromTrace(events, scenarios.TraceOptions{Title: title, KeepResources: true, Volatile: archiveIDCaptures()})
 	if err != nil {
 		f.ReplayNote = "FromTrace: " + err.Error()
 		return nil

@@ -138,7 +138,8 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 	}
 	cands := []map[string][]string{stream(w.mm, modelStep)}
 	// states[i]: the accounts' state order i leaves
-	states := []snap{h.snapshot()}
+	// (orderState: the snapshot and the accounts' archives)
+	states := []orderState{h.orderState()}
 	for _, o := range orders[1:] {
 		all, step, state := h.altRun(o)
 		cands = append(cands, stream(compare.NewMasker(all, "", w.keepIDs), step))
@@ -172,7 +173,7 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 	// rest of the sequence runs on the model alone (otherOrder).
 	var others [][]Op
 	for i := match + 1; i < len(cands); i++ {
-		if m, _, _, _ := compare.AnyMatch(cands[i:i+1], got, w.mm.Bare, w.allow); m == 0 && diffSnaps(states[match], states[i]) != "" {
+		if m, _, _, _ := compare.AnyMatch(cands[i:i+1], got, w.mm.Bare, w.allow); m == 0 && diffOrderStates(states[match], states[i]) != "" {
 			others = append(others, orders[i])
 		}
 	}
@@ -312,7 +313,7 @@ func describeOrder(ops []Op) string {
 // altRun runs the ops applied so far, except the last group, on a fresh
 // model, then the group's ops in the order given, and returns the new
 // model's whole trace and the group's part of it. Nothing is judged.
-func (h *harness) altRun(group []Op) (all, step []sim.TraceEvent, state snap) {
+func (h *harness) altRun(group []Op) (all, step []sim.TraceEvent, state orderState) {
 	a := newHarness(h.users, h.prof, h.spec, h.mutants, 1)
 	a.noRef = true
 	a.only = map[string]bool{}
@@ -323,5 +324,5 @@ func (h *harness) altRun(group []Op) (all, step []sim.TraceEvent, state snap) {
 	from := len(a.sim.Trace())
 	a.applyGroup(group)
 	all = a.sim.Trace()
-	return all, all[from:], a.snapshot()
+	return all, all[from:], a.orderState()
 }

@@ -682,20 +682,31 @@ func observed(tr []sim.TraceEvent) map[string][]string { return observedFor(tr, 
 func observedFor(tr []sim.TraceEvent, modules bool) map[string][]string {
 	got := map[string][]string{}
 	for i := range tr {
-		ev := &tr[i]
-		if modules && (moduleStanza(ev) || mucStanza(ev)) {
-			continue
-		}
-		switch ev.Kind {
-		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-			v := eventValue(ev)
-			if modules {
-				v = withoutStanzaID(v)
-			}
-			got[ev.Client] = append(got[ev.Client], sigValue(v))
+		if sig, ok := observedSig(&tr[i], modules); ok {
+			got[tr[i].Client] = append(got[tr[i].Client], sig)
 		}
 	}
 	return got
+}
+
+// observedSig is the signature of what ev delivered to its client, and
+// whether observed counts it at all: deliveries, errors and flushes;
+// with modules, not the PEP and room stanzas, and without mod_mam's
+// stanza-ids.
+func observedSig(ev *sim.TraceEvent, modules bool) (string, bool) {
+	if modules && (moduleStanza(ev) || mucStanza(ev)) {
+		return "", false
+	}
+	switch ev.Kind {
+	case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
+	default:
+		return "", false
+	}
+	v := eventValue(ev)
+	if modules {
+		v = withoutStanzaID(v)
+	}
+	return sigValue(v), true
 }
 
 func (h *harness) comparePredictions(rec *stepRec, tr []sim.TraceEvent) string {
@@ -753,17 +764,9 @@ func (h *harness) observeStep(tr []sim.TraceEvent) []observedList {
 	n := 0
 	for i := range tr {
 		ev := &tr[i]
-		if h.modules && (moduleStanza(ev) || mucStanza(ev)) {
+		sig, ok := observedSig(ev, h.modules)
+		if !ok {
 			continue
-		}
-		switch ev.Kind {
-		case sim.TraceDeliver, sim.TraceError, sim.TraceFlush:
-		default:
-			continue
-		}
-		v := eventValue(ev)
-		if h.modules {
-			v = withoutStanzaID(v)
 		}
 		k := 0
 		for k < n && h.obs[k].client != ev.Client {
@@ -776,7 +779,7 @@ func (h *harness) observeStep(tr []sim.TraceEvent) []observedList {
 			h.obs[n].client, h.obs[n].sigs = ev.Client, h.obs[n].sigs[:0]
 			n++
 		}
-		h.obs[k].sigs = append(h.obs[k].sigs, sigValue(v))
+		h.obs[k].sigs = append(h.obs[k].sigs, sig)
 	}
 	return h.obs[:n]
 }

@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -18,26 +16,7 @@ import (
 func TestBlockSlabsBuildAlike(t *testing.T) {
 	texts := append([]string(nil), fastTokenCases...)
 	texts = append(texts, "<iq type='set' id='b'>\n  <block xmlns='urn:xmpp:blocking'>\n    <item jid='x@y'/>\n    <item jid='z@y'/>\n  </block>\n</iq>\n<message to='a@b'><body>hi</body></message>")
-	var files []string
-	for _, dir := range []string{"testdata", filepath.Join("..", "..", "shared", "scansion")} {
-		m, _ := filepath.Glob(filepath.Join(dir, "*.scs"))
-		files = append(files, m...)
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := Parse(f, src)
-		if err != nil {
-			continue
-		}
-		for _, a := range s.Actions {
-			if a.Data != "" && !a.Nothing {
-				texts = append(texts, a.Data)
-			}
-		}
-	}
+	texts = append(texts, corpusBlocks(t)...)
 	slabbed := 0
 	for _, kind := range []blockKind{blockSends, blockReceives} {
 		for _, text := range texts {

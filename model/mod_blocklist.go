@@ -677,7 +677,7 @@ func bounceOutgoing(e *HookEvent) bool {
 		// filtered by the receiving session, silently (E4)
 		return true
 	}
-	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	e.sendDirect(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 	return true
 }
 

@@ -157,7 +157,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 					pres.CreateAttr("from", res.fullStr)
 					pres.CreateAttr("to", c)
 					s.drop(pres, "blocked-outbound")
-					s.deliver(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+					s.deliverDirect(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 				}
 			}
 			s.rosterPush(e, u, c)
@@ -177,7 +177,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 // hook: the roster has changed, and the stanza goes no further).
 func (s *Server) bounceSubscription(e *HookEvent, st *etree.Element) {
 	s.drop(st, "blocked-outbound")
-	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	e.sendDirect(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 }
 
 // outboundSubscription is handle_outbound_presence_subscriptions_and_probes

@@ -109,6 +109,7 @@ func Ejabberd() Profile {
 	p.DropPendingInOnBlock = false
 	p.RecheckBlocklistOnOfflineFlush = false
 	p.UnavailableSenderIsFullJID = true
+	p.ListAppliedAtDelivery = true
 	return p
 }
 
@@ -362,6 +363,20 @@ type EjabberdBlockingOptions struct {
 	// §3.3). ejabberd's mod_roster runs the global privacy hook, which
 	// mod_privacy does not register.
 	LostFromUnavailableUnchecked bool
+	// ListAppliedAtDelivery: what a session's own stanzas route back to
+	// it (a bounce, a result, a push) is checked against the user's list
+	// when the session takes it in, after the stanzas its client had
+	// already pipelined behind (deliver_later.go). ejabberd routes every
+	// stanza for a session through that session's process
+	// (ejabberd_sm:do_route → ejabberd_c2s:route, a message to the
+	// process), whose process_info applies mod_privacy's inbound check
+	// when it handles the message; xmpp_socket's parser posts each
+	// stanza of one read to the same process's mailbox first. So a
+	// "User session not found" bounce of a message written right before
+	// a block of its recipient is dropped by the new list (an error
+	// denied inbound is discarded: ejabberd_router:route_error). Prosody
+	// (false) delivers at once.
+	ListAppliedAtDelivery bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -60,7 +60,10 @@ func (s *Server) deniedOnArrival(u *user, st *etree.Element) bool {
 // messages and iq requests bounce (ejabberd_router:route_error, which
 // answers no error and no result).
 func (s *Server) refuseOnArrival(sess *session, st *etree.Element) {
-	s.drop(st, "blocked-inbound")
+	if selectAttr(st, "to") == nil {
+		st.CreateAttr("to", sess.fullStr) // recorded as addressed to the session
+	}
+	s.drop(st, "blocked-on-arrival")
 	t := attrOr(st, "type")
 	switch {
 	case st.Tag == "presence", t == "error", t == "result", t == "groupchat", t == "headline":

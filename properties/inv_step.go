@@ -26,7 +26,16 @@ func (c *Ctx) blockedThroughout(u, j string) bool {
 }
 
 func (c *Ctx) blockedEver(u, j string) bool {
-	return matches(c.prof, c.blFor(c.before, u), j) || matches(c.prof, c.blFor(c.after, u), j)
+	return matches(c.prof, c.blFor(c.before, u), j) || matches(c.prof, c.blFor(c.after, u), j) || c.blockedAtGroupEnd(u, j)
+}
+
+// blockedAtGroupEnd: in a group, on a server that applies the list when
+// a session takes in what was routed to it
+// (model.Profile.ListAppliedAtDelivery), u's list as the whole group left
+// it matched j: the stanzas pipelined behind the step's were handled
+// before what the step routed back to its own session.
+func (c *Ctx) blockedAtGroupEnd(u, j string) bool {
+	return c.prof.ListAppliedAtDelivery && c.inv.groupEnd != nil && matches(c.prof, c.blFor(*c.inv.groupEnd, u), j)
 }
 
 func delivered(e *ev) bool {

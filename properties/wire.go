@@ -91,6 +91,10 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
+	// answerEachOther: the profile's sessions answer what they receive
+	// from their own processes (model.WireOptions.SessionsAnswerEachOther):
+	// a step's barrier also pings the addressee's sessions (apply).
+	answerEachOther bool
 	// otherOrder: the server read a concurrent action's stanzas in
 	// another order than the model (wire_group.go); the model, which
 	// went on from its own order, cannot follow the server any more,
@@ -132,6 +136,7 @@ func newWire(h *harness, d driver.Driver) (*wire, error) {
 		ep: map[string]driver.Endpoint{}, full: map[string]string{}, toModel: map[string]string{},
 		byName:  map[string]driver.Endpoint{},
 		keepIDs: map[string]bool{}}
+	w.answerEachOther = h.prof.SessionsAnswerEachOther
 	w.inv = newInvState(h)
 	w.inv.wire = true
 	w.allow = compare.AllowancesFor(h.spec, h.strict)
@@ -234,6 +239,16 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 		return nil, err
 	}
 	w.steps++
+	if op.Kind == OpSend && w.answerEachOther {
+		// The sessions of the stanza's addressee handle it in their own
+		// processes and may answer (a bounce from each one whose list
+		// refuses it): with them in the barrier, their ping is
+		// answered after they handled it, and the acting connection's
+		// second round after their answer reached it.
+		for c := range w.addressees(op) {
+			reach[c] = true
+		}
+	}
 	full := op.Kind == OpDrop || w.steps%fullBarrierEvery == 0
 	eq, expects := w.net.(driver.ExpectQuiescer)
 	pq, partial := w.net.(driver.PartialQuiescer)
@@ -283,6 +298,27 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 		return nil, err
 	}
 	return w.collect(), nil
+}
+
+// addressees returns the clients whose sessions belong to the account
+// op's stanza is addressed to (none without a 'to').
+func (w *wire) addressees(op Op) map[string]bool {
+	v, err := parseValue(w.resolve(op.Stanza))
+	if err != nil {
+		return nil
+	}
+	to := vAttrOr(v, "to")
+	if to == "" {
+		return nil
+	}
+	bare, _, _ := strings.Cut(to, "/")
+	out := map[string]bool{}
+	for name, ep := range w.byName {
+		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); strings.HasPrefix(j, bare+"/") && ep.Connected() {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // send writes op's stanza on its slot's endpoint (nil, and an error,

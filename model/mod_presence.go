@@ -341,9 +341,12 @@ func presenceToBare(e *HookEvent) bool {
 		}
 		return true
 	}
-	if !hasType || t == "unavailable" {
+	switch {
+	case !hasType || t == "unavailable":
 		s.handleNormalPresence(e)
-	} else {
+	case s.prof.SelfTypedPresenceIgnored:
+		s.drop(st, "self-presence-type")
+	default:
 		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
 	}
 	return true
@@ -625,9 +628,25 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	typ, hasType := attr(st, "type")
 	if hasType && typ == "unavailable" && sess.presence == nil && s.prof.UnavailableNeedsAvailable {
 		// ejabberd: an unavailable from a session that is not available
-		// goes to the user's other available resources only: no
-		// reflection, no broadcast to contacts.
+		// is not reflected; it goes to the user's other available
+		// resources, and, like any unavailable the client sends
+		// (ejabberd_c2s process_self_presence →
+		// broadcast_presence_unavailable with the roster), to the
+		// contacts with "from" or "both" and to the targets of
+		// directed presence.
 		s.unavailableToOwnResources(sess, st)
+		for _, jid := range u.rosterJIDs() {
+			if it := u.roster[jid]; it != nil && it.subscribedFrom() {
+				st.CreateAttr("to", jid)
+				s.post(e, true, o, st, true)
+			}
+		}
+		for _, jid := range sortedKeys(sess.directed) {
+			st.CreateAttr("to", jid)
+			s.post(e, true, o, st, true)
+		}
+		sess.directed = nil
+		removeAttr(st, "to")
 		return
 	}
 	// Everything this handler posts is server-generated presence.

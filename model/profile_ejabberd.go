@@ -110,6 +110,7 @@ func Ejabberd() Profile {
 	p.RecheckBlocklistOnOfflineFlush = false
 	p.UnavailableSenderIsFullJID = true
 	p.ListAppliedAtDelivery = true
+	p.SelfTypedPresenceIgnored = true
 	return p
 }
 
@@ -203,10 +204,13 @@ type RosterOptions struct {
 	// Prosody: modify/item-not-found (RFC 6121 §2.5.3).
 	RosterRemoveMissingPushes bool
 	// UnavailableNeedsAvailable: an unavailable from a session that is not
-	// available — sent, or at the session's end — goes to the user's other
-	// available resources only, not back to the session nor to contacts
-	// (ejabberd). Prosody treats it as any unavailable (sent: reflected
-	// and broadcast; at the end: nothing).
+	// available is not reflected; at the session's end it goes to the
+	// user's other available resources only (ejabberd_c2s
+	// process_terminated without pres_last); sent by the client, also to
+	// the contacts with "from" or "both" and the targets of directed
+	// presence (process_self_presence broadcasts it with the roster,
+	// available or not). Prosody treats it as any unavailable (sent:
+	// reflected and broadcast; at the end: nothing).
 	UnavailableNeedsAvailable bool
 	// NoPushWithoutChange: an outbound unsubscribe or subscribe that
 	// changes nothing pushes nothing (ejabberd). Prosody pushes the
@@ -290,6 +294,13 @@ type RosterOptions struct {
 	// and is then bounced with the blocked error, not routed (ejabberd).
 	// Prosody routes it.
 	BlockedSubscriptionBounced bool
+	// SelfTypedPresenceIgnored: a presence to the user's own bare JID (or
+	// without 'to') whose type is neither available nor unavailable — a
+	// subscription stanza, a probe, an error — is dropped silently
+	// (ejabberd_c2s hands every presence to the own bare JID to
+	// process_self_presence, whose last clause ignores the other types).
+	// Prosody answers modify/bad-request "Invalid presence type".
+	SelfTypedPresenceIgnored bool
 }
 
 // EjabberdBlockingOptions are mod_blocklist's options for XEP-0191 on top

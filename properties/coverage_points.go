@@ -56,6 +56,10 @@ var modelRules = []CoveragePoint{
 		reach: func(p model.Profile) string {
 			return unless(p.ListAppliedAtDelivery, "the profile delivers at once (ListAppliedAtDelivery=false)")
 		}},
+	{ID: "rule:self-presence-type", Doc: "ejabberd: a subscription stanza or probe to the user's own bare JID is ignored (SelfTypedPresenceIgnored)",
+		reach: func(p model.Profile) string {
+			return unless(p.SelfTypedPresenceIgnored, "the profile refuses it with bad-request (SelfTypedPresenceIgnored=false)")
+		}},
 	{ID: "rule:probe-unauthorised", Doc: "mod_presence (ejabberd): a probe from an entity not subscribed to the account is dropped silently (NoUnavailableProbeAnswer; RFC 6121 §4.3.2)",
 		reach: func(p model.Profile) string {
 			return unless(p.NoUnavailableProbeAnswer, "the profile answers such a probe with unsubscribed (NoUnavailableProbeAnswer=false)")

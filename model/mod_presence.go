@@ -163,7 +163,12 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 			s.rosterPush(e, u, c)
 		}
 	case "unsubscribed":
-		if _, _, subscribed := s.unsubscribed(u, c); subscribed {
+		pendingOnly := s.pendingOnlyItem(u, c)
+		_, _, subscribed := s.unsubscribed(u, c)
+		if pendingOnly {
+			s.deleteItemSilently(u, c) // ejabberd (pendingOnlyItem)
+		}
+		if subscribed {
 			if s.prof.RemovalPresenceByItem {
 				s.unavailableOfEverySession(e, u, c)
 			}
@@ -267,7 +272,11 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 	case "unsubscribed":
 		if u != nil {
+			pendingOnly := s.pendingOnlyItem(u, toBare)
 			ok, _, subscribed := s.unsubscribed(u, toBare)
+			if pendingOnly {
+				s.deleteItemSilently(u, toBare) // ejabberd (pendingOnlyItem)
+			}
 			if !ok && s.prof.SubscriptionAlwaysRouted {
 				s.postSubscription(e, o, st) // ejabberd: routed all the same
 			}
@@ -441,6 +450,18 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "unsubscribe":
 		it := c.roster[fromBare]
+		if s.pendingOnlyItem(c, fromBare) {
+			// ejabberd: the item is "none + pending in", which the
+			// unsubscribe makes "none + none": mod_roster's
+			// process_subscription deletes it (del_roster_t) and
+			// reports no change, so nothing is pushed and the
+			// notice goes to no resource — even when the item was on
+			// the roster before the request
+			delete(c.pending, fromBare)
+			s.deleteItemSilently(c, fromBare)
+			s.drop(st, "subscription-no-change")
+			break
+		}
 		hadFrom := it != nil && it.subscribedFrom()
 		if s.processInboundUnsubscribe(c, fromBare) {
 			if hadFrom && s.prof.RemovalPresenceByItem {

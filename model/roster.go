@@ -260,6 +260,28 @@ func (s *Server) unsubscribed(u *user, c string) (bool, bool, bool) {
 	return false, false, false
 }
 
+// pendingOnlyItem: under RosterPushOnPendingIn (ejabberd, which keeps a
+// pending inbound request on the roster item), u's item for c is
+// "none + pending in": no subscription either way, no request sent, a
+// request stored.
+func (s *Server) pendingOnlyItem(u *user, c string) bool {
+	it := u.roster[c]
+	return s.prof.RosterPushOnPendingIn && it != nil && it.sub == "none" && !it.ask && u.hasPending(c)
+}
+
+// deleteItemSilently removes u's item for c without a push: ejabberd's
+// mod_roster deletes an item that a subscription stanza takes from
+// "none + pending in" to "none + none" (process_subscription, either
+// direction), and pushes nothing.
+func (s *Server) deleteItemSilently(u *user, c string) {
+	if u.roster[c] == nil {
+		return
+	}
+	delete(u.roster, c)
+	u.rosterKeys = nil
+	s.save(u)
+}
+
 // setContactPendingIn stores the full request stanza (§4.1).
 func (s *Server) setContactPendingIn(u *user, c string, st *etree.Element) bool {
 	if it := u.roster[c]; it != nil && it.subscribedFrom() {

@@ -100,6 +100,12 @@ func inv31RosterPushOnChange(c *Ctx) error {
 	for k, f := range c.after.contacts {
 		b := c.before.contacts[k]
 		changed := b.InRoster != f.InRoster || b.Subscription != f.Subscription || b.Ask != f.Ask
+		if changed && c.prof.RosterPushOnPendingIn && b.InRoster && !f.InRoster && b.Subscription == "none" && !b.Ask && b.PendingIn && !f.PendingIn {
+			// ejabberd deletes an item that a subscription stanza
+			// takes from "none + pending in" to "none", and pushes
+			// nothing (mod_roster process_subscription; finding E14)
+			continue
+		}
 		if !changed && len(last) == 0 {
 			continue // no push to judge, none owed
 		}

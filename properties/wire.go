@@ -249,6 +249,14 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 			reach[c] = true
 		}
 	}
+	if w.answerEachOther {
+		// A stanza from another session's full JID (a probe's answer,
+		// the presence of the user's other resources) is written by
+		// that session's process: it is pinged too.
+		for c := range w.senders(step) {
+			reach[c] = true
+		}
+	}
 	full := op.Kind == OpDrop || w.steps%fullBarrierEvery == 0
 	eq, expects := w.net.(driver.ExpectQuiescer)
 	pq, partial := w.net.(driver.PartialQuiescer)
@@ -315,6 +323,29 @@ func (w *wire) addressees(op Op) map[string]bool {
 	out := map[string]bool{}
 	for name, ep := range w.byName {
 		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); strings.HasPrefix(j, bare+"/") && ep.Connected() {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// senders returns the clients whose sessions' full JIDs are the 'from' of
+// a stanza the model's step delivered.
+func (w *wire) senders(step []sim.TraceEvent) map[string]bool {
+	from := map[string]bool{}
+	for i := range step {
+		if e := &step[i]; e.Kind == sim.TraceDeliver && !e.Value.IsZero() {
+			if f := vAttrOr(e.Value, "from"); strings.Contains(f, "/") {
+				from[f] = true
+			}
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for name, ep := range w.byName {
+		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); from[w.toModel[j]] && ep.Connected() {
 			out[name] = true
 		}
 	}

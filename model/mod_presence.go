@@ -140,11 +140,11 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 		push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, c)
 		s.setContactPendingOut(u, c)
 		if push {
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "unsubscribe":
 		if s.unsubscribe(u, c) {
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "subscribed":
 		if s.subscribed(u, c) {
@@ -160,7 +160,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 					s.deliverDirect(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 				}
 			}
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "unsubscribed":
 		pendingOnly := s.pendingOnlyItem(u, c)
@@ -172,7 +172,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 			if s.prof.RemovalPresenceByItem {
 				s.unavailableOfEverySession(e, u, c)
 			}
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	}
 }
@@ -217,7 +217,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 			push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, toBare)
 			s.setContactPendingOut(u, toBare)
 			if push {
-				s.rosterPush(e, u, toBare)
+				s.subscriptionPush(e, u, toBare)
 			}
 		}
 		// The inbound stage reports on the posted event which account
@@ -245,13 +245,13 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 	case "unsubscribe":
 		if u != nil && s.unsubscribe(u, toBare) {
-			s.rosterPush(e, u, toBare)
+			s.subscriptionPush(e, u, toBare)
 		}
 		s.postSubscription(e, o, st)
 	case "subscribed":
 		changed := u != nil && s.subscribed(u, toBare)
 		if changed {
-			s.rosterPush(e, u, toBare)
+			s.subscriptionPush(e, u, toBare)
 		}
 		if s.prof.SubscriptionAlwaysRouted {
 			// ejabberd routes it whatever it changed; the user's
@@ -282,7 +282,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 			}
 			if ok {
 				if subscribed {
-					s.rosterPush(e, u, toBare)
+					s.subscriptionPush(e, u, toBare)
 				}
 				s.postSubscription(e, o, st)
 				if subscribed && s.prof.RemovalPresenceByItem {
@@ -437,7 +437,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 				// pushes the changed item (which shows no pending-in)
 				// before it delivers the request — unless the item is
 				// then only "none + pending-in", which it never pushes.
-				s.rosterPush(e, c, fromBare)
+				s.subscriptionPush(e, c, fromBare)
 			}
 			if !c.hasPending(fromBare) {
 				if s.setContactPendingIn(c, fromBare, st) {
@@ -554,12 +554,12 @@ func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Ele
 		return
 	}
 	if s.prof.RosterPushBeforeResult {
-		s.rosterPush(e, c, from)
+		s.subscriptionPush(e, c, from)
 		s.sendToInterested(c, st)
 		return
 	}
 	s.sendToInterested(c, st)
-	s.rosterPush(e, c, from)
+	s.subscriptionPush(e, c, from)
 }
 
 // sendToAvailable is sessionmanager.send_to_available_resources.

@@ -269,6 +269,19 @@ func (s *Server) pendingOnlyItem(u *user, c string) bool {
 	return s.prof.RosterPushOnPendingIn && it != nil && it.sub == "none" && !it.ask && u.hasPending(c)
 }
 
+// subscriptionPush is the roster push of a change a subscription stanza
+// made. ejabberd pushes none of an item that is then only
+// "none + pending in" (mod_roster process_subscription: "if NewItem is
+// none with ask in: ok"), the item it never shows (E13); the roster's
+// change hooks run all the same.
+func (s *Server) subscriptionPush(e *HookEvent, u *user, jid string) {
+	if s.pendingOnlyItem(u, jid) {
+		s.fireLifecycle(e, s.mods.roster.changed.handlers(), func(c *HookEvent) { c.user, c.contact = u, jid })
+		return
+	}
+	s.rosterPush(e, u, jid)
+}
+
 // deleteItemSilently removes u's item for c without a push: ejabberd's
 // mod_roster deletes an item that a subscription stanza takes from
 // "none + pending in" to "none + none" (process_subscription, either

@@ -106,6 +106,11 @@ func inv31RosterPushOnChange(c *Ctx) error {
 			// nothing (mod_roster process_subscription; finding E14)
 			continue
 		}
+		if changed && c.prof.RosterPushOnPendingIn && f.Subscription == "none" && !f.Ask && f.PendingIn {
+			// nor does it push an item that a change leaves
+			// "none + pending in", which it never shows (E13)
+			continue
+		}
 		if !changed && len(last) == 0 {
 			continue // no push to judge, none owed
 		}

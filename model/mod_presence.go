@@ -487,6 +487,17 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	return true
 }
 
+// sentToContact: under UnavailableOncePerJID, the broadcast unavailable
+// went to jid already as a contact with "from" or "both", so the
+// directed presence to the same JID gets no second copy.
+func (s *Server) sentToContact(u *user, jid string) bool {
+	if !s.prof.UnavailableOncePerJID {
+		return false
+	}
+	it := u.roster[jid]
+	return it != nil && it.subscribedFrom()
+}
+
 // ownResourceBroadcast is ejabberd's broadcast of sess's presence to the
 // user's other resource res (SelfBlockable): ejabberd_c2s sends it to the
 // user's bare JID, so the list is applied to that address on the way out
@@ -663,6 +674,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 			}
 		}
 		for _, jid := range sortedKeys(sess.directed) {
+			if s.sentToContact(u, jid) {
+				continue
+			}
 			st.CreateAttr("to", jid)
 			s.post(e, true, o, st, true)
 		}
@@ -769,6 +783,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		sess.priority = 0
 		if len(sess.directed) > 0 {
 			for _, jid := range sortedKeys(sess.directed) {
+				if s.sentToContact(u, jid) {
+					continue
+				}
 				st.CreateAttr("to", jid)
 				s.post(e, true, o, st, true)
 			}

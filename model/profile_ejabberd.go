@@ -111,6 +111,7 @@ func Ejabberd() Profile {
 	p.UnavailableSenderIsFullJID = true
 	p.ListAppliedAtDelivery = true
 	p.SelfTypedPresenceIgnored = true
+	p.UnavailableOncePerJID = true
 	return p
 }
 
@@ -301,6 +302,13 @@ type RosterOptions struct {
 	// process_self_presence, whose last clause ignores the other types).
 	// Prosody answers modify/bad-request "Invalid presence type".
 	SelfTypedPresenceIgnored bool
+	// UnavailableOncePerJID: a broadcast unavailable reaches each JID
+	// once: a contact with "from" or "both" that the session had also
+	// sent directed presence to (while it was not subscribed) gets one
+	// unavailable (ejabberd_c2s broadcast_presence_unavailable gathers
+	// the roster's JIDs and pres_a into one map). Prosody sends one for
+	// the subscription and one for the directed presence.
+	UnavailableOncePerJID bool
 }
 
 // EjabberdBlockingOptions are mod_blocklist's options for XEP-0191 on top

@@ -164,7 +164,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 		}
 	case "unsubscribed":
 		pendingOnly := s.pendingOnlyItem(u, c)
-		_, _, subscribed := s.unsubscribed(u, c)
+		_, pending, subscribed := s.unsubscribed(u, c)
 		if pendingOnly {
 			s.deleteItemSilently(u, c) // ejabberd (pendingOnlyItem)
 		}
@@ -172,6 +172,8 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 			if s.prof.RemovalPresenceByItem {
 				s.unavailableOfEverySession(e, u, c)
 			}
+			s.subscriptionPush(e, u, c)
+		} else if s.pendingInPush(u, c, pending) {
 			s.subscriptionPush(e, u, c)
 		}
 	}
@@ -273,7 +275,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 	case "unsubscribed":
 		if u != nil {
 			pendingOnly := s.pendingOnlyItem(u, toBare)
-			ok, _, subscribed := s.unsubscribed(u, toBare)
+			ok, pending, subscribed := s.unsubscribed(u, toBare)
 			if pendingOnly {
 				s.deleteItemSilently(u, toBare) // ejabberd (pendingOnlyItem)
 			}
@@ -281,7 +283,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 				s.postSubscription(e, o, st) // ejabberd: routed all the same
 			}
 			if ok {
-				if subscribed {
+				if subscribed || s.pendingInPush(u, toBare, pending) {
 					s.subscriptionPush(e, u, toBare)
 				}
 				s.postSubscription(e, o, st)

@@ -282,6 +282,15 @@ func (s *Server) subscriptionPush(e *HookEvent, u *user, jid string) {
 	s.rosterPush(e, u, jid)
 }
 
+// pendingInPush: under RosterPushOnPendingIn, declining a stored request
+// (cancelled is whether one was) changes ejabberd's item — pending-in is
+// part of its state — and mod_roster pushes the item, unchanged to the
+// eye, unless the item is gone (deleteItemSilently). Prosody pushes
+// nothing: the roster item did not change.
+func (s *Server) pendingInPush(u *user, c string, cancelled bool) bool {
+	return s.prof.RosterPushOnPendingIn && cancelled && u.roster[c] != nil
+}
+
 // deleteItemSilently removes u's item for c without a push: ejabberd's
 // mod_roster deletes an item that a subscription stanza takes from
 // "none + pending in" to "none + none" (process_subscription, either

@@ -58,10 +58,14 @@ func (s *Server) deniedOnArrival(u *user, st *etree.Element) bool {
 // refuseOnArrival is ejabberd_c2s's answer to a routed stanza the list
 // denies: presence, groupchat and headline messages are dropped; other
 // messages and iq requests bounce (ejabberd_router:route_error, which
-// answers no error and no result).
+// answers no error and no result). The bounce is routed to the sender's
+// session like any stanza, and that session's list applies to it in
+// turn: a bounce from the user's own bare JID passes (do_check_packet
+// lets the own bare JID in), one from a JID the list denies does not.
 func (s *Server) refuseOnArrival(sess *session, st *etree.Element) {
 	if selectAttr(st, "to") == nil {
-		st.CreateAttr("to", sess.fullStr) // recorded as addressed to the session
+		// the model drops a 'to' of the user's own bare JID (route)
+		st.CreateAttr("to", sess.user.bareStr)
 	}
 	s.drop(st, "blocked-on-arrival")
 	t := attrOr(st, "type")
@@ -69,12 +73,21 @@ func (s *Server) refuseOnArrival(sess *session, st *etree.Element) {
 	case st.Tag == "presence", t == "error", t == "result", t == "groupchat", t == "headline":
 		return
 	}
-	// The bounce goes to the sender's session, as any routed stanza; the
-	// sender is the one the list denies, so a bounce back to sess itself
-	// would be denied in turn.
-	if o := s.sessionOf(attrOr(st, "from")); o != nil && o != sess {
-		s.deliver(o, s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+	o := s.sessionOf(attrOr(st, "from"))
+	if o == nil {
+		return
 	}
+	r := s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil)
+	if s.deniedOnArrival(o.user, r) {
+		s.drop(r, "blocked-on-arrival")
+		return
+	}
+	if s.hasDeferred(o.id) {
+		// behind what is already in that session's mailbox
+		s.deferToSession(o, func() { s.deliver(o, r, "error") })
+		return
+	}
+	s.deliver(o, r, "error")
 }
 
 // deliverDirect is deliver for a stanza the session's own process writes

@@ -565,6 +565,15 @@ func bounceMessage(e *HookEvent) bool {
 		s.bouncePerSession(e, st)
 		return true
 	}
+	if s.prof.BlockedBouncePerSession && attrOr(st, "type") == "headline" && e.kind == kindBare && s.noTopResource(e, st) {
+		// ejabberd: with no resource to take it, ejabberd_sm's
+		// route_message applies the list itself and refuses the
+		// headline with service-unavailable (route_error), where
+		// each session would have dropped it silently (E10)
+		s.drop(st, "blocked-inbound")
+		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690
@@ -606,6 +615,18 @@ func (s *Server) bouncePerSession(e *HookEvent, st *etree.Element) {
 	for range n {
 		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
 	}
+}
+
+// noTopResource: the account a message to a bare JID (no 'to': the
+// sender's own) is for has no resource that takes it — none available
+// with a priority of 0 or more.
+func (s *Server) noTopResource(e *HookEvent, st *etree.Element) bool {
+	to, hasTo := attr(st, "to")
+	if !hasTo && e.origin.sess != nil {
+		to = e.origin.sess.user.bareStr
+	}
+	u := s.onlineUser(bareOf(to))
+	return u == nil || len(s.mods.message.top(s, u)) == 0
 }
 
 // bounceIQ is iq/bare and iq/full at priority 100 (§7.7).

@@ -129,7 +129,9 @@ func inv41MessageAccounted(c *Ctx) error {
 			onArrival++
 		}
 	}
-	refused := o.bounced > 0 || len(o.dropped) > onArrival || (onArrival > 0 && !d)
+	// (each such refusal may bounce: ejabberd_c2s answers a refused
+	// chat message with an error)
+	refused := o.bounced > min(o.bounced, onArrival) || len(o.dropped) > onArrival || (onArrival > 0 && !d)
 	n := 0
 	for _, b := range []bool{d, o.stored > 0, refused} {
 		if b {

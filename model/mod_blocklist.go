@@ -689,6 +689,14 @@ func bounceOutgoing(e *HookEvent) bool {
 		s.drop(st, "blocked-outbound")
 		return true
 	}
+	if st.Tag == "presence" && isSubscriptionType(t) && s.prof.BlockedSubscriptionBounced && e.kind == kindFull && e.origin.sess != nil {
+		// ejabberd: a subscription stanza to a full JID changes the
+		// roster item of its bare JID before the list refuses it, as
+		// one to the bare JID does (mod_roster's out_subscription
+		// runs first); the refusal echoes the full JID
+		s.blockedSubscription(e, e.origin.sess.user, bareOf(attrOr(st, "to")), t, st)
+		return true
+	}
 	s.drop(st, "blocked-outbound")
 	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
 		return true // the spec's silent suppression (invariant 19)

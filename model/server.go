@@ -349,7 +349,7 @@ func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 		s.emitShared(Event{Kind: Drop, Reason: "session-closed"}, st)
 		return
 	}
-	if sess == s.acting && !s.direct && s.prof.ListAppliedAtDelivery {
+	if sess == s.acting && !s.direct && reason != reasonAsIs && s.prof.ListAppliedAtDelivery {
 		s.deliverLater(sess, st, reason)
 		return
 	}

@@ -316,11 +316,22 @@ func (w *wire) addressees(op Op) map[string]bool {
 		return nil
 	}
 	to := vAttrOr(v, "to")
+	out := map[string]bool{}
+	if to == "" && v.Tag() == "presence" {
+		// a broadcast: every session may take it in, each in its own
+		// process and by its own list (the user's other resources,
+		// the contacts')
+		for name, ep := range w.byName {
+			if ep.Connected() {
+				out[name] = true
+			}
+		}
+		return out
+	}
 	if to == "" {
 		return nil
 	}
 	bare, _, _ := strings.Cut(to, "/")
-	out := map[string]bool{}
 	for name, ep := range w.byName {
 		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); strings.HasPrefix(j, bare+"/") && ep.Connected() {
 			out[name] = true

@@ -102,6 +102,12 @@ func presenceOutbound(e *HookEvent) bool {
 		// its own bare JID): no unavailable follows.
 		return false
 	}
+	if s.prof.RefusedDirectedNotRecorded && e.kind != kindHost && s.blockedBySender(o, st) {
+		// ejabberd: a directed presence the user's list refuses is
+		// answered with the error (send_error) before pres_a is
+		// updated: it is not recorded, and no unavailable follows
+		return false
+	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {
 		if o.sess.directed == nil {
 			o.sess.directed = make(map[string]bool)

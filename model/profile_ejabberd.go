@@ -112,6 +112,7 @@ func Ejabberd() Profile {
 	p.ListAppliedAtDelivery = true
 	p.SelfTypedPresenceIgnored = true
 	p.UnavailableOncePerJID = true
+	p.RefusedDirectedNotRecorded = true
 	return p
 }
 
@@ -309,6 +310,11 @@ type RosterOptions struct {
 	// the roster's JIDs and pres_a into one map). Prosody sends one for
 	// the subscription and one for the directed presence.
 	UnavailableOncePerJID bool
+	// RefusedDirectedNotRecorded: a directed presence the user's own list
+	// refuses is not remembered as directed presence, so no unavailable
+	// follows it (ejabberd_c2s process_presence_out answers the denial
+	// before it updates pres_a). The model records it otherwise.
+	RefusedDirectedNotRecorded bool
 }
 
 // EjabberdBlockingOptions are mod_blocklist's options for XEP-0191 on top

@@ -446,6 +446,15 @@ func (w *wire) awaitDrop(dropped string, got map[string]int) error {
 		return nil
 	}
 	if len(want) == 0 {
+		if w.answerEachOther {
+			// Nothing to wait for, but the dropped session's own
+			// process still ends it (and broadcasts its unavailable
+			// to the user's resources) in its own time: give it the
+			// grace, so that a reconnect right after does not meet it
+			// (a loaded machine can still delay it longer;
+			// docs/ejabberd.md)
+			time.Sleep(w.grace)
+		}
 		return w.net.Quiesce(nil)
 	}
 	for waited := time.Duration(0); waited < dropPollMax; waited += time.Millisecond {

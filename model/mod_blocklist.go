@@ -689,10 +689,7 @@ func bounceOutgoing(e *HookEvent) bool {
 		s.drop(st, "blocked-outbound")
 		return true
 	}
-	if st.Tag == "presence" && isSubscriptionType(t) && s.prof.BlockedSubscriptionBounced && e.kind == kindFull && e.origin.sess != nil &&
-		s.isBlocked(e.origin.sess.user, bareOf(attrOr(st, "to"))) {
-		// (the model does not follow a list that blocks the full JID
-		// only: ejabberd changes the item then too, docs/ejabberd.md)
+	if st.Tag == "presence" && isSubscriptionType(t) && s.prof.BlockedSubscriptionBounced && e.kind == kindFull && e.origin.sess != nil {
 		// ejabberd: a subscription stanza to a full JID changes the
 		// roster item of its bare JID before the list refuses it, as
 		// one to the bare JID does (mod_roster's out_subscription

@@ -154,7 +154,12 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 		}
 	case "subscribed":
 		if s.subscribed(u, c) {
-			if s.isContactSubscribed(u, c) {
+			if s.isContactSubscribed(u, c) && !s.isBlocked(u, c) {
+				// the list blocks only the full JID the stanza
+				// went to: the presence resent to the bare JID
+				// passes
+				s.sendPresenceOfAvailable(e, u, c, nil)
+			} else if s.isContactSubscribed(u, c) {
 				for _, res := range u.sessions {
 					if res.presence == nil {
 						continue

@@ -925,10 +925,13 @@ func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *ro
 	if it.subscribedFrom() {
 		s.unavailableOfEverySession(e, u, jid)
 	}
+	// from the user's bare JID (mod_roster send_unsubscribing_presence:
+	// jid:remove_resource), which is what the contact's list is matched
+	// against
 	if it.subscribedTo() {
-		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", u.bareStr, "to", jid), false)
 	}
 	if it.subscribedFrom() {
-		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", u.bareStr, "to", jid), false)
 	}
 }

@@ -565,6 +565,15 @@ func bounceMessage(e *HookEvent) bool {
 		s.bouncePerSession(e, st)
 		return true
 	}
+	if s.prof.BlockedBouncePerSession && attrOr(st, "type") == "headline" && e.kind == kindBare && s.noTopResource(e, st) {
+		// ejabberd: with no resource to take it, ejabberd_sm's
+		// route_message applies the list itself and refuses the
+		// headline with service-unavailable (route_error), where
+		// each session would have dropped it silently (E10)
+		s.drop(st, "blocked-inbound")
+		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+		return true
+	}
 	if isChatLike(st) {
 		if s.sessionOf(attrOr(st, "to")) != nil {
 			s.drop(st, "blocked-inbound") // Prosody issue #690
@@ -606,6 +615,18 @@ func (s *Server) bouncePerSession(e *HookEvent, st *etree.Element) {
 	for range n {
 		e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
 	}
+}
+
+// noTopResource: the account a message to a bare JID (no 'to': the
+// sender's own) is for has no resource that takes it — none available
+// with a priority of 0 or more.
+func (s *Server) noTopResource(e *HookEvent, st *etree.Element) bool {
+	to, hasTo := attr(st, "to")
+	if !hasTo && e.origin.sess != nil {
+		to = e.origin.sess.user.bareStr
+	}
+	u := s.onlineUser(bareOf(to))
+	return u == nil || len(s.mods.message.top(s, u)) == 0
 }
 
 // bounceIQ is iq/bare and iq/full at priority 100 (§7.7).
@@ -668,6 +689,14 @@ func bounceOutgoing(e *HookEvent) bool {
 		s.drop(st, "blocked-outbound")
 		return true
 	}
+	if st.Tag == "presence" && isSubscriptionType(t) && s.prof.BlockedSubscriptionBounced && e.kind == kindFull && e.origin.sess != nil {
+		// ejabberd: a subscription stanza to a full JID changes the
+		// roster item of its bare JID before the list refuses it, as
+		// one to the bare JID does (mod_roster's out_subscription
+		// runs first); the refusal echoes the full JID
+		s.blockedSubscription(e, e.origin.sess.user, bareOf(attrOr(st, "to")), t, st)
+		return true
+	}
 	s.drop(st, "blocked-outbound")
 	if st.Tag == "presence" && e.generated && !s.prof.ErrorOnBlockedBroadcast {
 		return true // the spec's silent suppression (invariant 19)
@@ -677,7 +706,7 @@ func bounceOutgoing(e *HookEvent) bool {
 		// filtered by the receiving session, silently (E4)
 		return true
 	}
-	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	e.sendDirect(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 	return true
 }
 

@@ -48,6 +48,22 @@ func inboundMessage(e *HookEvent) bool {
 		s.bouncePerSession(e, st)
 		return true
 	}
+	if s.prof.BlockedBouncePerSession && o.sess != nil && (!hasTo || to == o.sess.user.bareStr) && attrOr(st, "type") == "headline" &&
+		s.isBlocked(o.sess.user, o.sess.fullStr) {
+		// likewise a headline to the own bare JID: each session that
+		// takes it drops it silently; with no resource to take it,
+		// ejabberd_sm refuses it (see bounceMessage)
+		r := st
+		if !hasTo {
+			r = st.Copy()
+			r.CreateAttr("to", o.sess.user.bareStr) // recorded as addressed to the user
+		}
+		s.drop(r, "blocked-inbound")
+		if s.noTopResource(e, st) {
+			e.send(s.errorAt(errSiteBlockedIn, st, "cancel", "service-unavailable", "", nil), "error")
+		}
+		return true
+	}
 	if k == kindFull {
 		if target := s.sessionOf(to); target != nil {
 			s.deliver(target, st, "")

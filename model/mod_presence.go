@@ -102,6 +102,12 @@ func presenceOutbound(e *HookEvent) bool {
 		// its own bare JID): no unavailable follows.
 		return false
 	}
+	if s.prof.RefusedDirectedNotRecorded && e.kind != kindHost && s.blockedBySender(o, st) {
+		// ejabberd: a directed presence the user's list refuses is
+		// answered with the error (send_error) before pres_a is
+		// updated: it is not recorded, and no unavailable follows
+		return false
+	}
 	if it := o.sess.user.roster[toBare]; it == nil || !it.subscribedFrom() {
 		if o.sess.directed == nil {
 			o.sess.directed = make(map[string]bool)
@@ -140,15 +146,20 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 		push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, c)
 		s.setContactPendingOut(u, c)
 		if push {
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "unsubscribe":
 		if s.unsubscribe(u, c) {
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "subscribed":
 		if s.subscribed(u, c) {
-			if s.isContactSubscribed(u, c) {
+			if s.isContactSubscribed(u, c) && !s.isBlocked(u, c) {
+				// the list blocks only the full JID the stanza
+				// went to: the presence resent to the bare JID
+				// passes
+				s.sendPresenceOfAvailable(e, u, c, nil)
+			} else if s.isContactSubscribed(u, c) {
 				for _, res := range u.sessions {
 					if res.presence == nil {
 						continue
@@ -157,17 +168,24 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 					pres.CreateAttr("from", res.fullStr)
 					pres.CreateAttr("to", c)
 					s.drop(pres, "blocked-outbound")
-					s.deliver(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+					s.deliverDirect(res, s.errorAt(errSiteBlockedOut, pres, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 				}
 			}
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
 		}
 	case "unsubscribed":
-		if _, _, subscribed := s.unsubscribed(u, c); subscribed {
+		pendingOnly := s.pendingOnlyItem(u, c)
+		_, pending, subscribed := s.unsubscribed(u, c)
+		if pendingOnly {
+			s.deleteItemSilently(u, c) // ejabberd (pendingOnlyItem)
+		}
+		if subscribed {
 			if s.prof.RemovalPresenceByItem {
 				s.unavailableOfEverySession(e, u, c)
 			}
-			s.rosterPush(e, u, c)
+			s.subscriptionPush(e, u, c)
+		} else if s.pendingInPush(u, c, pending) {
+			s.subscriptionPush(e, u, c)
 		}
 	}
 }
@@ -177,7 +195,7 @@ func (s *Server) blockedSubscription(e *HookEvent, u *user, c, typ string, st *e
 // hook: the roster has changed, and the stanza goes no further).
 func (s *Server) bounceSubscription(e *HookEvent, st *etree.Element) {
 	s.drop(st, "blocked-outbound")
-	e.send(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
+	e.sendDirect(s.errorAt(errSiteBlockedOut, st, "cancel", "not-acceptable", "You have blocked this JID", s.mods.blocklist.errorApp()), "error")
 }
 
 // outboundSubscription is handle_outbound_presence_subscriptions_and_probes
@@ -212,7 +230,7 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 			push := !s.prof.NoPushWithoutChange || s.subscribeChangesItem(u, toBare)
 			s.setContactPendingOut(u, toBare)
 			if push {
-				s.rosterPush(e, u, toBare)
+				s.subscriptionPush(e, u, toBare)
 			}
 		}
 		// The inbound stage reports on the posted event which account
@@ -240,13 +258,13 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 	case "unsubscribe":
 		if u != nil && s.unsubscribe(u, toBare) {
-			s.rosterPush(e, u, toBare)
+			s.subscriptionPush(e, u, toBare)
 		}
 		s.postSubscription(e, o, st)
 	case "subscribed":
 		changed := u != nil && s.subscribed(u, toBare)
 		if changed {
-			s.rosterPush(e, u, toBare)
+			s.subscriptionPush(e, u, toBare)
 		}
 		if s.prof.SubscriptionAlwaysRouted {
 			// ejabberd routes it whatever it changed; the user's
@@ -267,13 +285,17 @@ func (s *Server) outboundSubscription(e *HookEvent, fromBare, toBare string) boo
 		}
 	case "unsubscribed":
 		if u != nil {
-			ok, _, subscribed := s.unsubscribed(u, toBare)
+			pendingOnly := s.pendingOnlyItem(u, toBare)
+			ok, pending, subscribed := s.unsubscribed(u, toBare)
+			if pendingOnly {
+				s.deleteItemSilently(u, toBare) // ejabberd (pendingOnlyItem)
+			}
 			if !ok && s.prof.SubscriptionAlwaysRouted {
 				s.postSubscription(e, o, st) // ejabberd: routed all the same
 			}
 			if ok {
-				if subscribed {
-					s.rosterPush(e, u, toBare)
+				if subscribed || s.pendingInPush(u, toBare, pending) {
+					s.subscriptionPush(e, u, toBare)
 				}
 				s.postSubscription(e, o, st)
 				if subscribed && s.prof.RemovalPresenceByItem {
@@ -341,9 +363,12 @@ func presenceToBare(e *HookEvent) bool {
 		}
 		return true
 	}
-	if !hasType || t == "unavailable" {
+	switch {
+	case !hasType || t == "unavailable":
 		s.handleNormalPresence(e)
-	} else {
+	case s.prof.SelfTypedPresenceIgnored:
+		s.drop(st, "self-presence-type")
+	default:
 		e.send(errorReply(st, "modify", "bad-request", "Invalid presence type", nil), "error")
 	}
 	return true
@@ -425,7 +450,7 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 				// pushes the changed item (which shows no pending-in)
 				// before it delivers the request — unless the item is
 				// then only "none + pending-in", which it never pushes.
-				s.rosterPush(e, c, fromBare)
+				s.subscriptionPush(e, c, fromBare)
 			}
 			if !c.hasPending(fromBare) {
 				if stored, saved := s.setContactPendingIn(c, fromBare, st); stored {
@@ -440,6 +465,18 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 		}
 	case "unsubscribe":
 		it := c.roster[fromBare]
+		if s.pendingOnlyItem(c, fromBare) {
+			// ejabberd: the item is "none + pending in", which the
+			// unsubscribe makes "none + none": mod_roster's
+			// process_subscription deletes it (del_roster_t) and
+			// reports no change, so nothing is pushed and the
+			// notice goes to no resource — even when the item was on
+			// the roster before the request
+			delete(c.pending, fromBare)
+			s.deleteItemSilently(c, fromBare)
+			s.drop(st, "subscription-no-change")
+			break
+		}
 		hadFrom := it != nil && it.subscribedFrom()
 		if s.processInboundUnsubscribe(c, fromBare) {
 			if hadFrom && s.prof.RemovalPresenceByItem {
@@ -463,6 +500,17 @@ func (s *Server) inboundSubscription(e *HookEvent, fromBare, toBare string) bool
 	setAttr(st, "from", stFrom, hadFrom)
 	setAttr(st, "to", stTo, hadTo)
 	return true
+}
+
+// sentToContact: under UnavailableOncePerJID, the broadcast unavailable
+// went to jid already as a contact with "from" or "both", so the
+// directed presence to the same JID gets no second copy.
+func (s *Server) sentToContact(u *user, jid string) bool {
+	if !s.prof.UnavailableOncePerJID {
+		return false
+	}
+	it := u.roster[jid]
+	return it != nil && it.subscribedFrom()
 }
 
 // ownResourceBroadcast is ejabberd's broadcast of sess's presence to the
@@ -532,12 +580,12 @@ func (s *Server) noticeAndPush(e *HookEvent, c *user, from string, st *etree.Ele
 		return
 	}
 	if s.prof.RosterPushBeforeResult {
-		s.rosterPush(e, c, from)
+		s.subscriptionPush(e, c, from)
 		s.sendToInterested(c, st)
 		return
 	}
 	s.sendToInterested(c, st)
-	s.rosterPush(e, c, from)
+	s.subscriptionPush(e, c, from)
 }
 
 // sendToAvailable is sessionmanager.send_to_available_resources.
@@ -627,9 +675,28 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 	typ, hasType := attr(st, "type")
 	if hasType && typ == "unavailable" && sess.presence == nil && s.prof.UnavailableNeedsAvailable {
 		// ejabberd: an unavailable from a session that is not available
-		// goes to the user's other available resources only: no
-		// reflection, no broadcast to contacts.
+		// is not reflected; it goes to the user's other available
+		// resources, and, like any unavailable the client sends
+		// (ejabberd_c2s process_self_presence →
+		// broadcast_presence_unavailable with the roster), to the
+		// contacts with "from" or "both" and to the targets of
+		// directed presence.
 		s.unavailableToOwnResources(sess, st)
+		for _, jid := range u.rosterJIDs() {
+			if it := u.roster[jid]; it != nil && it.subscribedFrom() {
+				st.CreateAttr("to", jid)
+				s.post(e, true, o, st, true)
+			}
+		}
+		for _, jid := range sortedKeys(sess.directed) {
+			if s.sentToContact(u, jid) {
+				continue
+			}
+			st.CreateAttr("to", jid)
+			s.post(e, true, o, st, true)
+		}
+		sess.directed = nil
+		removeAttr(st, "to")
 		return
 	}
 	// Everything this handler posts is server-generated presence.
@@ -731,6 +798,9 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		sess.priority = 0
 		if len(sess.directed) > 0 {
 			for _, jid := range sortedKeys(sess.directed) {
+				if s.sentToContact(u, jid) {
+					continue
+				}
 				st.CreateAttr("to", jid)
 				s.post(e, true, o, st, true)
 			}
@@ -857,10 +927,13 @@ func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *ro
 	if it.subscribedFrom() {
 		s.unavailableOfEverySession(e, u, jid)
 	}
+	// from the user's bare JID (mod_roster send_unsubscribing_presence:
+	// jid:remove_resource), which is what the contact's list is matched
+	// against
 	if it.subscribedTo() {
-		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", sess.fullStr, "to", jid), false)
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribe", "from", u.bareStr, "to", jid), false)
 	}
 	if it.subscribedFrom() {
-		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", sess.fullStr, "to", jid), false)
+		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", u.bareStr, "to", jid), false)
 	}
 }

@@ -109,6 +109,10 @@ func Ejabberd() Profile {
 	p.DropPendingInOnBlock = false
 	p.RecheckBlocklistOnOfflineFlush = false
 	p.UnavailableSenderIsFullJID = true
+	p.ListAppliedAtDelivery = true
+	p.SelfTypedPresenceIgnored = true
+	p.UnavailableOncePerJID = true
+	p.RefusedDirectedNotRecorded = true
 	return p
 }
 
@@ -202,10 +206,13 @@ type RosterOptions struct {
 	// Prosody: modify/item-not-found (RFC 6121 §2.5.3).
 	RosterRemoveMissingPushes bool
 	// UnavailableNeedsAvailable: an unavailable from a session that is not
-	// available — sent, or at the session's end — goes to the user's other
-	// available resources only, not back to the session nor to contacts
-	// (ejabberd). Prosody treats it as any unavailable (sent: reflected
-	// and broadcast; at the end: nothing).
+	// available is not reflected; at the session's end it goes to the
+	// user's other available resources only (ejabberd_c2s
+	// process_terminated without pres_last); sent by the client, also to
+	// the contacts with "from" or "both" and the targets of directed
+	// presence (process_self_presence broadcasts it with the roster,
+	// available or not). Prosody treats it as any unavailable (sent:
+	// reflected and broadcast; at the end: nothing).
 	UnavailableNeedsAvailable bool
 	// NoPushWithoutChange: an outbound unsubscribe or subscribe that
 	// changes nothing pushes nothing (ejabberd). Prosody pushes the
@@ -289,6 +296,25 @@ type RosterOptions struct {
 	// and is then bounced with the blocked error, not routed (ejabberd).
 	// Prosody routes it.
 	BlockedSubscriptionBounced bool
+	// SelfTypedPresenceIgnored: a presence to the user's own bare JID (or
+	// without 'to') whose type is neither available nor unavailable — a
+	// subscription stanza, a probe, an error — is dropped silently
+	// (ejabberd_c2s hands every presence to the own bare JID to
+	// process_self_presence, whose last clause ignores the other types).
+	// Prosody answers modify/bad-request "Invalid presence type".
+	SelfTypedPresenceIgnored bool
+	// UnavailableOncePerJID: a broadcast unavailable reaches each JID
+	// once: a contact with "from" or "both" that the session had also
+	// sent directed presence to (while it was not subscribed) gets one
+	// unavailable (ejabberd_c2s broadcast_presence_unavailable gathers
+	// the roster's JIDs and pres_a into one map). Prosody sends one for
+	// the subscription and one for the directed presence.
+	UnavailableOncePerJID bool
+	// RefusedDirectedNotRecorded: a directed presence the user's own list
+	// refuses is not remembered as directed presence, so no unavailable
+	// follows it (ejabberd_c2s process_presence_out answers the denial
+	// before it updates pres_a). The model records it otherwise.
+	RefusedDirectedNotRecorded bool
 }
 
 // EjabberdBlockingOptions are mod_blocklist's options for XEP-0191 on top
@@ -362,6 +388,20 @@ type EjabberdBlockingOptions struct {
 	// §3.3). ejabberd's mod_roster runs the global privacy hook, which
 	// mod_privacy does not register.
 	LostFromUnavailableUnchecked bool
+	// ListAppliedAtDelivery: what a session's own stanzas route back to
+	// it (a bounce, a result, a push) is checked against the user's list
+	// when the session takes it in, after the stanzas its client had
+	// already pipelined behind (deliver_later.go). ejabberd routes every
+	// stanza for a session through that session's process
+	// (ejabberd_sm:do_route → ejabberd_c2s:route, a message to the
+	// process), whose process_info applies mod_privacy's inbound check
+	// when it handles the message; xmpp_socket's parser posts each
+	// stanza of one read to the same process's mailbox first. So a
+	// "User session not found" bounce of a message written right before
+	// a block of its recipient is dropped by the new list (an error
+	// denied inbound is discarded: ejabberd_router:route_error). Prosody
+	// (false) delivers at once.
+	ListAppliedAtDelivery bool
 }
 
 // ejabberdPrivacyListName is the privacy list mod_blocking edits.

@@ -260,6 +260,50 @@ func (s *Server) unsubscribed(u *user, c string) (bool, bool, bool) {
 	return false, false, false
 }
 
+// pendingOnlyItem: under RosterPushOnPendingIn (ejabberd, which keeps a
+// pending inbound request on the roster item), u's item for c is
+// "none + pending in": no subscription either way, no request sent, a
+// request stored.
+func (s *Server) pendingOnlyItem(u *user, c string) bool {
+	it := u.roster[c]
+	return s.prof.RosterPushOnPendingIn && it != nil && it.sub == "none" && !it.ask && u.hasPending(c)
+}
+
+// subscriptionPush is the roster push of a change a subscription stanza
+// made. ejabberd pushes none of an item that is then only
+// "none + pending in" (mod_roster process_subscription: "if NewItem is
+// none with ask in: ok"), the item it never shows (E13); the roster's
+// change hooks run all the same.
+func (s *Server) subscriptionPush(e *HookEvent, u *user, jid string) {
+	if s.pendingOnlyItem(u, jid) {
+		s.fireLifecycle(e, s.mods.roster.changed.handlers(), func(c *HookEvent) { c.user, c.contact = u, jid })
+		return
+	}
+	s.rosterPush(e, u, jid)
+}
+
+// pendingInPush: under RosterPushOnPendingIn, declining a stored request
+// (cancelled is whether one was) changes ejabberd's item — pending-in is
+// part of its state — and mod_roster pushes the item, unchanged to the
+// eye, unless the item is gone (deleteItemSilently). Prosody pushes
+// nothing: the roster item did not change.
+func (s *Server) pendingInPush(u *user, c string, cancelled bool) bool {
+	return s.prof.RosterPushOnPendingIn && cancelled && u.roster[c] != nil
+}
+
+// deleteItemSilently removes u's item for c without a push: ejabberd's
+// mod_roster deletes an item that a subscription stanza takes from
+// "none + pending in" to "none + none" (process_subscription, either
+// direction), and pushes nothing.
+func (s *Server) deleteItemSilently(u *user, c string) {
+	if u.roster[c] == nil {
+		return
+	}
+	delete(u.roster, c)
+	u.rosterKeys = nil
+	s.save(u)
+}
+
 // setContactPendingIn stores the full request stanza (§4.1) in the
 // loaded roster; stored reports that, saved that the roster was saved
 // too — rostermanager's set_contact_pending_in returns save_roster's

@@ -74,6 +74,13 @@ type Server struct {
 	// (deferred.go).
 	deferQ   []deferredWork
 	deferNew []SessionID
+	// acting: the session whose client stanza Process is handling (nil
+	// outside Process): under ListAppliedAtDelivery what is delivered to
+	// it waits for its next turn (deliver_later.go).
+	acting *session
+	// direct: the delivery under way is written by the session itself,
+	// not routed to it (deliverDirect).
+	direct bool
 }
 
 // user holds an account: its identity, its bound sessions, and the
@@ -335,7 +342,9 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 	if st.SelectAttr("xml:lang") == nil {
 		st.CreateAttr("xml:lang", s.lang)
 	}
+	s.acting = sess
 	s.processStanza(sess, st)
+	s.acting = nil
 	return s.flush()
 }
 
@@ -343,6 +352,10 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 func (s *Server) deliver(sess *session, st *etree.Element, reason string) {
 	if sess == nil || !sess.bound {
 		s.emitShared(Event{Kind: Drop, Reason: "session-closed"}, st)
+		return
+	}
+	if sess == s.acting && !s.direct && reason != reasonAsIs && s.prof.ListAppliedAtDelivery {
+		s.deliverLater(sess, st, reason)
 		return
 	}
 	if reason != reasonAsIs {

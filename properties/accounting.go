@@ -27,6 +27,7 @@ var dropReasons = map[string]bool{
 	"blocked-outbound":        true, // XEP-0191 §3.5: the sender blocks the recipient
 	"blocked-offline":         true, // RecheckBlocklistOnOfflineFlush (§5.5)
 	"blocked-inviter":         true, // XEP-0191 §3.6 for a mediated invitation's inviter (BlockMediatedInviter)
+	"blocked-on-arrival":      true, // XEP-0191 §3.6, applied when the session takes the stanza in (ListAppliedAtDelivery)
 	"no-session":              true, // full JID without a session and no bare fallback (RFC 6121 §8.5.3.2)
 	"no-recipient":            true, // no to and no session (§5.2)
 	"error-to-bare":           true, // type=error is never bounced (RFC 6120 §8.3.1)
@@ -118,7 +119,19 @@ func inv41MessageAccounted(c *Ctx) error {
 		}
 	}
 	d := len(o.delivered) > 0
-	refused := o.bounced > 0 || len(o.dropped) > 0
+	// A session that refuses the message when it takes it in
+	// (model.Profile.ListAppliedAtDelivery: its user's list changed by a
+	// stanza pipelined behind this one) is one recipient's outcome, as a
+	// delivery to another session is.
+	onArrival := 0
+	for _, r := range o.dropped {
+		if r == "blocked-on-arrival" {
+			onArrival++
+		}
+	}
+	// (each such refusal may bounce: ejabberd_c2s answers a refused
+	// chat message with an error)
+	refused := o.bounced > min(o.bounced, onArrival) || len(o.dropped) > onArrival || (onArrival > 0 && !d)
 	n := 0
 	for _, b := range []bool{d, o.stored > 0, refused} {
 		if b {

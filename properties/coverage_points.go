@@ -52,6 +52,14 @@ var modelRules = []CoveragePoint{
 			}
 			return unless(p.BlockMediatedInviter, "the profile delivers a blocked inviter's mediated invitations (BlockMediatedInviter=false; docs/findings.md D10)")
 		}},
+	{ID: "rule:blocked-on-arrival", Doc: "ejabberd: what a session's stanza routed back to it is refused when the session takes it in, by a list a stanza pipelined behind it changed (ListAppliedAtDelivery)",
+		reach: func(p model.Profile) string {
+			return unless(p.ListAppliedAtDelivery, "the profile delivers at once (ListAppliedAtDelivery=false)")
+		}},
+	{ID: "rule:self-presence-type", Doc: "ejabberd: a subscription stanza or probe to the user's own bare JID is ignored (SelfTypedPresenceIgnored)",
+		reach: func(p model.Profile) string {
+			return unless(p.SelfTypedPresenceIgnored, "the profile refuses it with bad-request (SelfTypedPresenceIgnored=false)")
+		}},
 	{ID: "rule:probe-unauthorised", Doc: "mod_presence (ejabberd): a probe from an entity not subscribed to the account is dropped silently (NoUnavailableProbeAnswer; RFC 6121 §4.3.2)",
 		reach: func(p model.Profile) string {
 			return unless(p.NoUnavailableProbeAnswer, "the profile answers such a probe with unsubscribed (NoUnavailableProbeAnswer=false)")

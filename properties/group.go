@@ -136,6 +136,8 @@ func (h *harness) applyGroup(ops []Op) (string, int) {
 	h.groupSnaps = append(append(h.groupSnaps[:0], before), after...)
 
 	prev = before
+	h.inv.groupEnd = &after[n-1]
+	defer func() { h.inv.groupEnd = nil }()
 	for i, op := range ops {
 		tr := h.sim.Trace()[from:to]
 		var own []sim.TraceEvent

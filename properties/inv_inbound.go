@@ -158,6 +158,13 @@ func inv15InboundMessageHandling(c *Ctx) error {
 		case !c.prof.BounceBlockedMessages && errs != 0:
 			return fmt.Errorf("%d errors for a blocked message, want a silent drop", errs)
 		}
+	case "headline":
+		// BlockedBouncePerSession (ejabberd, E10): a headline to a bare
+		// JID without a resource to take it is refused by the session
+		// manager, with one bounce; every session drops it silently
+		if errs != 0 && !(c.prof.BlockedBouncePerSession && res == "" && errs == 1) {
+			return fmt.Errorf("%d errors for a blocked %s message, want a silent drop", errs, c.send.typ)
+		}
 	case "groupchat":
 		// GroupchatToBareBounced (ejabberd): a groupchat to a bare JID
 		// (or an absent resource) is refused by the routing before any

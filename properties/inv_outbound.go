@@ -27,7 +27,9 @@ func (c *Ctx) outboundBlocked() (j string, ok, exempt bool) {
 		return "", false, false // E6: the server itself is never blocked
 	}
 	_, _, res := splitJID(j)
-	if c.send.tag == "presence" && res == "" {
+	// (ejabberd, BlockedSubscriptionBounced: a full 'to' changes the
+	// item of its bare JID all the same)
+	if c.send.tag == "presence" && (res == "" || c.prof.BlockedSubscriptionBounced) {
 		switch c.send.typ {
 		case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
 			exempt = c.prof.LocalRosterChangeOnBlockedOutboundSub

@@ -100,6 +100,17 @@ func inv31RosterPushOnChange(c *Ctx) error {
 	for k, f := range c.after.contacts.all() {
 		b := c.before.contacts.get(k)
 		changed := b.InRoster != f.InRoster || b.Subscription != f.Subscription || b.Ask != f.Ask
+		if changed && c.prof.RosterPushOnPendingIn && b.InRoster && !f.InRoster && b.Subscription == "none" && !b.Ask && b.PendingIn && !f.PendingIn {
+			// ejabberd deletes an item that a subscription stanza
+			// takes from "none + pending in" to "none", and pushes
+			// nothing (mod_roster process_subscription; finding E14)
+			continue
+		}
+		if changed && c.prof.RosterPushOnPendingIn && f.Subscription == "none" && !f.Ask && f.PendingIn {
+			// nor does it push an item that a change leaves
+			// "none + pending in", which it never shows (E13)
+			continue
+		}
 		if !changed && len(last) == 0 {
 			continue // no push to judge, none owed
 		}

@@ -81,6 +81,13 @@ func inv39MatchingOracle(c *Ctx) error {
 			if !c.blockedEver(bareOf(e.to), e.from) {
 				return fmt.Errorf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Stanza, bareOf(e.to), c.before.bl[userOf(bareOf(e.to))], e.from)
 			}
+		case "blocked-on-arrival":
+			// checked when the session took it in, after the stanzas
+			// its client had pipelined (ListAppliedAtDelivery): the
+			// list may be the one the group left
+			if !c.blockedEver(bareOf(e.to), e.from) {
+				return fmt.Errorf("drop of %s on arrival, but BL(%s) does not match %s", e.Stanza, bareOf(e.to), e.from)
+			}
 		case "blocked-inviter":
 			inv := vChild(mucX(e.el), "invite")
 			if j := vAttrOr(inv, "from"); !c.prof.BlockMediatedInviter || !c.blockedEver(bareOf(e.to), j) {

@@ -72,6 +72,12 @@ const (
 // invState is the state the invariants carry across steps.
 type invState struct {
 	h *harness
+	// groupEnd: while a group's ops are judged, the state once the
+	// server has handled all of them (nil otherwise): a drop made when
+	// a session takes in what was routed to it (the model's reason
+	// "blocked-on-arrival", model.Profile.ListAppliedAtDelivery) comes
+	// after the stanzas pipelined behind the one that caused it (inv39).
+	groupEnd *snap
 	// cov: the coverage points that span steps (coverage.go)
 	cov covState
 	// everBlocked: some blocklist was non-empty at some point (inv30).

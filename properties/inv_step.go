@@ -26,7 +26,16 @@ func (c *Ctx) blockedThroughout(u, j string) bool {
 }
 
 func (c *Ctx) blockedEver(u, j string) bool {
-	return matchesList(c.prof, c.before.bl[userOf(u)], j) || matchesList(c.prof, c.after.bl[userOf(u)], j)
+	return matchesList(c.prof, c.before.bl[userOf(u)], j) || matchesList(c.prof, c.after.bl[userOf(u)], j) || c.blockedAtGroupEnd(u, j)
+}
+
+// blockedAtGroupEnd: in a group, on a server that applies the list when
+// a session takes in what was routed to it
+// (model.Profile.ListAppliedAtDelivery), u's list as the whole group left
+// it matched j: the stanzas pipelined behind the step's were handled
+// before what the step routed back to its own session.
+func (c *Ctx) blockedAtGroupEnd(u, j string) bool {
+	return c.prof.ListAppliedAtDelivery && c.inv.groupEnd != nil && matchesList(c.prof, c.inv.groupEnd.bl[userOf(u)], j)
 }
 
 func delivered(e *ev) bool {

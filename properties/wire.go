@@ -91,6 +91,10 @@ type wire struct {
 	// Config.Strict); tolerated counts the batches that needed D6.
 	allow     compare.Allowances
 	tolerated int
+	// answerEachOther: the profile's sessions answer what they receive
+	// from their own processes (model.WireOptions.SessionsAnswerEachOther):
+	// a step's barrier also pings the addressee's sessions (apply).
+	answerEachOther bool
 	// otherOrder: the server's stanzas of a second concurrent action
 	// matched several orders that leave different states while an
 	// earlier one was still undecided (wire_group.go); the model does
@@ -140,6 +144,7 @@ func newWire(h *harness, d driver.Driver) (*wire, error) {
 		ep: map[string]driver.Endpoint{}, full: map[string]string{}, toModel: map[string]string{},
 		byName:  map[string]driver.Endpoint{},
 		keepIDs: map[string]bool{}}
+	w.answerEachOther = h.prof.SessionsAnswerEachOther
 	w.inv = newInvState(h)
 	w.inv.wire = true
 	w.allow = compare.AllowancesFor(h.spec, h.strict)
@@ -242,6 +247,24 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 		return nil, err
 	}
 	w.steps++
+	if op.Kind == OpSend && w.answerEachOther {
+		// The sessions of the stanza's addressee handle it in their own
+		// processes and may answer (a bounce from each one whose list
+		// refuses it): with them in the barrier, their ping is
+		// answered after they handled it, and the acting connection's
+		// second round after their answer reached it.
+		for c := range w.addressees(op) {
+			reach[c] = true
+		}
+	}
+	if w.answerEachOther {
+		// A stanza from another session's full JID (a probe's answer,
+		// the presence of the user's other resources) is written by
+		// that session's process: it is pinged too.
+		for c := range w.senders(step) {
+			reach[c] = true
+		}
+	}
 	full := op.Kind == OpDrop || w.steps%fullBarrierEvery == 0
 	eq, expects := w.net.(driver.ExpectQuiescer)
 	pq, partial := w.net.(driver.PartialQuiescer)
@@ -291,6 +314,61 @@ func (w *wire) apply(op Op, name, modelFull string, step []sim.TraceEvent) ([]si
 		return nil, err
 	}
 	return w.collect(), nil
+}
+
+// addressees returns the clients whose sessions belong to the account
+// op's stanza is addressed to (none without a 'to').
+func (w *wire) addressees(op Op) map[string]bool {
+	v, err := parseValue(w.resolve(op.Stanza))
+	if err != nil {
+		return nil
+	}
+	to := vAttrOr(v, "to")
+	out := map[string]bool{}
+	if to == "" && v.Tag() == "presence" {
+		// a broadcast: every session may take it in, each in its own
+		// process and by its own list (the user's other resources,
+		// the contacts')
+		for name, ep := range w.byName {
+			if ep.Connected() {
+				out[name] = true
+			}
+		}
+		return out
+	}
+	if to == "" {
+		return nil
+	}
+	bare, _, _ := strings.Cut(to, "/")
+	for name, ep := range w.byName {
+		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); strings.HasPrefix(j, bare+"/") && ep.Connected() {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// senders returns the clients whose sessions' full JIDs are the 'from' of
+// a stanza the model's step delivered.
+func (w *wire) senders(step []sim.TraceEvent) map[string]bool {
+	from := map[string]bool{}
+	for i := range step {
+		if e := &step[i]; e.Kind == sim.TraceDeliver && !e.Value.IsZero() {
+			if f := vAttrOr(e.Value, "from"); strings.Contains(f, "/") {
+				from[f] = true
+			}
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for name, ep := range w.byName {
+		if j := compare.UnprefixNodes(ep.JID().String(), w.prefix); from[w.toModel[j]] && ep.Connected() {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // send writes op's stanza on its slot's endpoint (nil, and an error,
@@ -376,6 +454,15 @@ func (w *wire) awaitDrop(dropped string, got map[string]int) error {
 		return nil
 	}
 	if len(want) == 0 {
+		if w.answerEachOther {
+			// Nothing to wait for, but the dropped session's own
+			// process still ends it (and broadcasts its unavailable
+			// to the user's resources) in its own time: give it the
+			// grace, so that a reconnect right after does not meet it
+			// (a loaded machine can still delay it longer;
+			// docs/ejabberd.md)
+			time.Sleep(w.grace)
+		}
 		return w.net.Quiesce(nil)
 	}
 	for waited := time.Duration(0); waited < dropPollMax; waited += time.Millisecond {

@@ -79,3 +79,26 @@ func TestFollowedOrderFailsEarly(t *testing.T) {
 		t.Fatalf("the script fails on the mutant %v, passes on the correct model %v (note %q):\n%s", f.ReplayFails, f.ReplayPassesCorrect, f.ReplayNote, f.Script)
 	}
 }
+
+// TestSendOrderIdenticalOps: two identical stanzas of one session in a
+// concurrent action each map to their own send, in the session's order.
+func TestSendOrderIdenticalOps(t *testing.T) {
+	p := Op{Kind: OpSend, Slot: "u1a", Stanza: "<presence/>"}
+	m := Op{Kind: OpSend, Slot: "u2a", Stanza: "<message to='u1@localhost' type='chat' id='m1'><body>hi</body></message>"}
+	written := []Op{p, p, m}
+	for _, tc := range []struct {
+		order []Op
+		want  []int
+	}{
+		{[]Op{m, p, p}, []int{2, 0, 1}},
+		{[]Op{p, m, p}, []int{0, 2, 1}},
+		{[]Op{p, p, m}, []int{0, 1, 2}},
+	} {
+		got := sendOrderOf(tc.order, written)
+		for i := range tc.want {
+			if got[i] != tc.want[i] {
+				t.Fatalf("order %v: sends %v, want %v", describeOrder(tc.order), got, tc.want)
+			}
+		}
+	}
+}

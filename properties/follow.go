@@ -65,6 +65,13 @@ func (h *harness) rerun(ops []Op) string {
 	for i := 0; i < len(ops) && msg == ""; {
 		i, _, msg, _ = h.applyAt(ops, i)
 	}
+	// A group writes all its ops before judging them (applyGroup):
+	// when one fails, the ops after it were never applied as steps.
+	// h.ops holds only the applied ones, one per step, so that the
+	// failure's ops end at the failing op.
+	if len(h.ops) > len(h.steps) {
+		h.ops = h.ops[:len(h.steps)]
+	}
 	h.real, h.cov, h.transport = keep.real, keep.cov, keep.transport
 	return msg
 }

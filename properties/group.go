@@ -94,9 +94,13 @@ func (h *harness) stepEvents(rec *stepRec) []sim.TraceEvent {
 // applyGroup writes ops (sends of connected sessions) without waiting,
 // runs the simulation until quiet and judges each op (see above). It
 // returns "" or the first violation with the position of its op in ops;
-// the ops after a failing one are not judged.
+// the ops after a failing one are not judged. When the model follows the
+// server's order (follow.go) and its own run of that order fails, the
+// position is that of the failing op in the server's order: the run
+// stopped there, and the group's last recorded step is the failing one.
 func (h *harness) applyGroup(ops []Op) (string, int) {
 	n := len(ops)
+	start := len(h.steps)
 	from := len(h.sim.Trace())
 	before := h.snapshotNow()
 	vals := make([]stanza.Stanza, n)
@@ -169,7 +173,10 @@ func (h *harness) applyGroup(ops []Op) (string, int) {
 	h.forgetEnded()
 	if h.real != nil && !h.real.otherOrder {
 		if msg := h.realGroup(ops, names, from, to, before, after); msg != "" {
-			return msg, n - 1
+			// the failing step is the last recorded: the group's last
+			// op, or the op at which the rerun of the server's order
+			// stopped (its prefix has as many steps: it is the same run)
+			return msg, min(max(len(h.steps)-1-start, 0), n-1)
 		}
 	}
 	return "", 0

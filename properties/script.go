@@ -68,6 +68,13 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 		return nil
 	}
 	ops = ops[:idx+1]
+	if hf.real != nil && len(hf.ops) == idx+1 {
+		// The model may have taken a real server's order of a
+		// concurrent action (follow.go): its ops are then the
+		// server's order, cut at the failing op, and the script
+		// replays that order.
+		ops = append([]Op(nil), hf.ops...)
+	}
 	f.Ops = ops
 	f.ShrunkLen = len(ops)
 	f.Trace = traceText(hf)

@@ -208,17 +208,28 @@ func (h *harness) checkGroupOnServer(ops []Op, srv []sim.TraceEvent, from, to in
 	newStep := modelAll[g[0].from:g[n-1].to]
 	// The clients' sends are in the server's trace in the order they
 	// were written (the ops' order); the steps are now in the server's.
-	sendOrder := make([]int, n)
-	for i, op := range orders[match] {
-		for k, o := range ops {
-			if o.Slot == op.Slot && o.Stanza == op.Stanza {
-				sendOrder[i] = k
+	sendOrder := sendOrderOf(orders[match], ops)
+	w.trackGroup(h, n, w.inModelTerms(srv, w.pool(newStep)), h.groupSnaps[0], h.groupSnaps[1:], sendOrder)
+	return "", false
+}
+
+// sendOrderOf returns, for each op of order (a reordering of written),
+// the index in written of the send it is: the first one of the same slot
+// and stanza not taken yet. Each session's own order is kept in every
+// interleaving, so two identical stanzas of one session map to their
+// own sends, in order, never both to the first.
+func sendOrderOf(order, written []Op) []int {
+	out := make([]int, len(order))
+	used := make([]bool, len(written))
+	for i, op := range order {
+		for k, o := range written {
+			if !used[k] && o.Slot == op.Slot && o.Stanza == op.Stanza {
+				out[i], used[k] = k, true
 				break
 			}
 		}
 	}
-	w.trackGroup(h, n, w.inModelTerms(srv, w.pool(newStep)), h.groupSnaps[0], h.groupSnaps[1:], sendOrder)
-	return "", false
+	return out
 }
 
 // trackGroup runs the invariant state of the server's trace over a

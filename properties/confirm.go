@@ -50,10 +50,24 @@ package properties
 // server's trace step by step, and a group's server trace is judged by
 // the comparison alone (wire_group.go). A departure that only a group
 // shows is reported as not recurring.
+//
+// A confirmation that is not the server's is refuted (Refuted) only when
+// the server ran the failing step and its own trace of it breaks no
+// invariant: that, and only that, shows the server keeping to the spec
+// where the model departs. The others (a restart the server cannot be
+// made to do, a failure that did not recur, a server that differed
+// before the step, another invariant, a state that differs) are
+// inconclusive: they show nothing of what the server does at the step.
+//
+// Only the found failure's script is written to Config.OutDir: the
+// rounds write theirs to a temporary directory removed at the end, so a
+// search leaves one script, the one it reports (or none).
 
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/scansim/scansim/driver"
@@ -100,6 +114,11 @@ type Confirmation struct {
 	// Confirmed: the server's own trace breaks the same invariant at the
 	// same step, and its state after is the model's (see confirm.go).
 	Confirmed bool
+	// Refuted: the server ran the failing step and its own trace of it
+	// breaks no invariant, where the model's does; the model departs
+	// where the server does not. A confirmation neither Confirmed nor
+	// Refuted is inconclusive (see confirm.go).
+	Refuted bool
 	// Server is the violation on the server's trace (Confirmed), or why
 	// the failure is not the server's.
 	Server string
@@ -143,8 +162,21 @@ type Search struct {
 	Found         *Confirmation
 }
 
-// defaultMaxConfirmations bounds the server replays of one search.
-const defaultMaxConfirmations = 20
+// Refuted counts the confirmations the server refuted
+// (Confirmation.Refuted); the others not confirmed are inconclusive.
+func (s Search) Refuted() int {
+	n := 0
+	for _, c := range s.Confirmations {
+		if c.Refuted {
+			n++
+		}
+	}
+	return n
+}
+
+// MaxConfirmations is the default bound on the server replays of one
+// search (ConfirmOptions.Max).
+const MaxConfirmations = 20
 
 // SearchOnServer runs cfg's checks on the model alone (cfg without its
 // Server) and confirms each failure on cfg.Server, going on past those
@@ -157,7 +189,7 @@ func SearchOnServer(cfg Config, opts ConfirmOptions) Search {
 		return Search{Report: Report{Err: fmt.Errorf("properties: SearchOnServer needs a Config.Server")}}
 	}
 	if opts.Max <= 0 {
-		opts.Max = defaultMaxConfirmations
+		opts.Max = MaxConfirmations
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = NewSeed()
@@ -178,6 +210,14 @@ func SearchOnServer(cfg Config, opts ConfirmOptions) Search {
 	onModel := cfg
 	onModel.Server = nil
 	onModel.specPred = true
+	// each round's failure script goes to a temporary directory; only
+	// the found one's is written to cfg.OutDir (see confirm.go)
+	tmp, err := os.MkdirTemp("", "confirm-failures-")
+	if err != nil {
+		return Search{Report: Report{Seed: cfg.Seed, Err: fmt.Errorf("properties: a directory for the rounds' scripts: %w", err)}}
+	}
+	defer os.RemoveAll(tmp)
+	onModel.OutDir = tmp
 	s := Search{Report: Report{Seed: cfg.Seed}}
 	run, acts := 0, 0 // checks and actions of the rounds before
 	if p := cfg.Progress; p != nil {
@@ -212,12 +252,40 @@ func SearchOnServer(cfg Config, opts ConfirmOptions) Search {
 		if c.Confirmed && (opts.Want == nil || opts.Want(f)) {
 			s.Found = &s.Confirmations[len(s.Confirmations)-1]
 			s.Failure = f
+			keepScript(f, cfg.OutDir)
 			return s
 		}
 		if len(s.Confirmations) >= opts.Max || f.FirstCheck >= cfg.Checks {
 			return s
 		}
 		onModel.from = f.FirstCheck // the check after the failing one
+	}
+}
+
+// scriptPath is where the found failure's script is kept: in outDir
+// (failuresDir) under the name the round gave it.
+func scriptPath(f *Failure, outDir string) string {
+	if f.ScriptPath == "" {
+		return ""
+	}
+	return filepath.Join(failuresDir(outDir), filepath.Base(f.ScriptPath))
+}
+
+// keepScript writes the found failure's script, written by its round to
+// the temporary directory, to outDir, and points f.ScriptPath at it (or
+// reports in f.WriteErr why it could not be written).
+func keepScript(f *Failure, outDir string) {
+	if f.ScriptPath == "" {
+		return // the round could not write it: f.WriteErr says why
+	}
+	path := scriptPath(f, outDir)
+	f.ScriptPath = ""
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		f.WriteErr = err
+	} else if err := scenarios.WriteFileAtomic(path, []byte(f.Script), 0o644); err != nil {
+		f.WriteErr = err
+	} else {
+		f.ScriptPath = path
 	}
 }
 
@@ -272,6 +340,7 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 	case st.srv.err != nil:
 		c.Server = fmt.Sprintf("the failing step could not be applied to the server: %v", st.srv.err)
 	case st.srv.inv == "":
+		c.Refuted = true
 		c.Server = "the server's trace of the failing step breaks no invariant"
 		if st.srv.diff != "" {
 			c.Server += "; its stanzas differ from the model's (masked):\n" + st.srv.diff
@@ -308,7 +377,7 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 		}
 	}
 	if c.Confirmed && f.Script != "" {
-		replayScriptOnServer(&c, cfg.Server)
+		replayScriptOnServer(&c, cfg.Server, scriptPath(f, cfg.OutDir))
 	}
 	var b bytes.Buffer
 	_ = sim.WriteTrace(&b, h.real.trace)
@@ -322,9 +391,11 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 // server with scansion's runner (as `scansim replay --server` does), in
 // the mode the model's replay failed in (strict when only an extra
 // stanza shows the departure).
-func replayScriptOnServer(c *Confirmation, server driver.Driver) {
+// path names the script as it will be kept (keepScript), not the round's
+// temporary copy.
+func replayScriptOnServer(c *Confirmation, server driver.Driver, path string) {
 	f := c.Failure
-	parsed, err := scenarios.Parse(f.ScriptPath, []byte(f.Script))
+	parsed, err := scenarios.Parse(path, []byte(f.Script))
 	if err != nil {
 		c.ScriptNote = "the script does not parse: " + err.Error()
 		return

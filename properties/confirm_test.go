@@ -1,6 +1,7 @@
 package properties
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,12 +23,14 @@ func confirmCfg(t *testing.T, srv driver.Driver, checks int) Config {
 // TestSearchOnServerConfirms: a server that departs like the model (the
 // prosody-0.12 model itself behind driver.SimDriver) confirms the P3
 // departure the model finds, on its own trace of the failing step; the
-// search is deterministic from the seed.
+// search is deterministic from the seed, and OutDir holds the found
+// script alone. The "server" is the model agreeing with itself: this
+// tests the wiring and determinism, not a server's behaviour (the tests
+// below hold servers that differ from the model).
 func TestSearchOnServerConfirms(t *testing.T) {
 	p := model.Prosody012()
-	run := func() Search {
-		return SearchOnServer(confirmCfg(t, &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "c-"}, 2000), ConfirmOptions{})
-	}
+	cfg := confirmCfg(t, &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "c-"}, 2000)
+	run := func() Search { return SearchOnServer(cfg, ConfirmOptions{}) }
 	s := run()
 	if s.Err != nil {
 		t.Fatal(s.Err)
@@ -47,6 +50,9 @@ func TestSearchOnServerConfirms(t *testing.T) {
 	if s.ServerStanzas == 0 {
 		t.Error("nothing compared")
 	}
+	if written, _ := filepath.Glob(filepath.Join(cfg.OutDir, "*")); len(written) != 1 || written[0] != s.Failure.ScriptPath {
+		t.Errorf("OutDir holds %v, want the found script %s alone", written, s.Failure.ScriptPath)
+	}
 	// rapid's shrinking is bounded by wall-clock time (as in
 	// TestExploreDeterministic): the checks, the failing ones and their
 	// seeds do not depend on it
@@ -63,7 +69,11 @@ func TestSearchOnServerConfirms(t *testing.T) {
 func TestSearchOnServerRefutes(t *testing.T) {
 	p := model.Prosody012()
 	p.PresenceOnUnblockAll = true
-	s := SearchOnServer(confirmCfg(t, &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "r-"}, 2000), ConfirmOptions{Max: 3})
+	cfg := confirmCfg(t, &driver.SimDriver{Options: driver.Options{Profile: &p}, Prefix: "r-"}, 2000)
+	s := SearchOnServer(cfg, ConfirmOptions{Max: 3})
+	if written, _ := filepath.Glob(filepath.Join(cfg.OutDir, "*")); len(written) != 0 {
+		t.Errorf("OutDir holds %v, scripts of refuted failures", written)
+	}
 	if s.Err != nil {
 		t.Fatal(s.Err)
 	}
@@ -73,8 +83,11 @@ func TestSearchOnServerRefutes(t *testing.T) {
 	if len(s.Confirmations) == 0 {
 		t.Fatal("the model found nothing to confirm")
 	}
+	if s.Refuted() != len(s.Confirmations) {
+		t.Errorf("%d of %d refuted", s.Refuted(), len(s.Confirmations))
+	}
 	for i, c := range s.Confirmations {
-		if c.Confirmed || !strings.Contains(c.Server, "breaks no invariant") || !strings.Contains(c.Server, "differ from the model's") {
+		if c.Confirmed || !c.Refuted || !strings.Contains(c.Server, "breaks no invariant") || !strings.Contains(c.Server, "differ from the model's") {
 			t.Errorf("confirmation %d: %v: %s", i, c.Confirmed, c.Server)
 		}
 		if i > 0 && c.Failure.FirstCheck <= s.Confirmations[i-1].Failure.FirstCheck {
@@ -105,7 +118,7 @@ func TestSearchOnServerWitnessesState(t *testing.T) {
 	for i, c := range s.Confirmations {
 		// (the first witness shows it: the new session's presence is
 		// bounced as blocked where the model's reaches the contact)
-		if !strings.Contains(c.Server, "its state after the step differs from the model's") {
+		if c.Refuted || !strings.Contains(c.Server, "its state after the step differs from the model's") {
 			t.Errorf("confirmation %d: %s", i, c.Server)
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -100,9 +99,15 @@ specification) runs the checks alone; each failure, shrunk, is replayed on
 the server with its failing step, and is reported as found only when the
 server's own trace of that step breaks the same invariant and the server's
 state after it (every user's roster and blocklist) is the model's. One the
-server does not confirm is printed with why, and the search goes on with
-the next check (at most 20 confirmations). The summary gives the checks to
-find it (model checks) and the confirmations made. Only the shrunk failing
+server does not confirm is printed with why, refuted (the server's own
+trace of the failing step breaks no invariant) or inconclusive (the step
+never reached the server, or the server differed before it), and the
+search goes on with the next check (at most 20 confirmations). The summary
+gives the checks to find it (model checks) and the confirmations made.
+Exit 1: a failure confirmed, or one refuted (the model departs where the
+server does not); exit 2: only inconclusive ones (no verdict on the
+server), as for a transport failure. Only the confirmed failure's script
+is written to --out. Only the shrunk failing
 sequences run on the server: --server without --spec xep is the search for
 differences between the model and the server. See docs/spec-mode.md.
   scansim check --server 127.0.0.1:25222 --profile prosody-0.12 --spec xep --no-reference --invariant inv22 --checks 20000
@@ -153,7 +158,7 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.noRef, "no-reference", false, "skip the comparison with the reference: only the invariants judge")
 	fs.Var(&o.mutants, "mutant", "switch on a model mutant by name (repeatable or comma-separated)")
 	fs.StringVar(&o.out, "out", "", "directory for the failing script (default testdata/failures or $SCANSIM_FAILURES)")
-	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s, 1m with --server, where every try runs on the server)")
+	fs.DurationVar(&o.shrinkTime, "shrink-time", 0, "time limit for rapid's shrinking of a failure (default 10s; 1m with --server, where every try runs on the server, except with --spec xep, where the shrinking runs on the model)")
 	fs.BoolVar(&o.verbose, "v", false, "print progress to stderr and the failing run's trace")
 	fs.BoolVar(&o.noFaults, "no-faults", false, "draw no faults (abrupt drops, server restarts)")
 	fs.BoolVar(&o.noRooms, "no-rooms", false, "draw no MUC room actions (for a server without the profile's conference service)")
@@ -293,22 +298,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 	} else if o.engine != "properties" {
 		return fail(fmt.Errorf("--engine scansion applies only with --server"))
 	}
-	start := time.Now()
-	progress := newProgress(stderr, o.verbose)
-	cfg.Seed = o.seed
-	total := properties.ShardLen(o.checks, shard, shards)
-	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
-	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
-	stop := onInterrupt(func() {
-		progress.done()
-		fmt.Fprintf(stdout, "interrupted: %s; %s (%s repeats the run)\n", progress.partial(), o.seedText(), o.repeatFlags())
-	})
+	progress, start, stop := startCheck(o, &cfg, stdout, stderr)
 	defer stop()
-	// rapid asks testing.Short, which panics unless flag.CommandLine has
-	// been parsed; scansim parses its own flag sets, so mark it parsed.
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil)
-	}
 	rep := properties.Explore(cfg)
 	progress.done()
 	if rep.Err != nil {

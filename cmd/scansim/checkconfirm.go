@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -22,26 +21,17 @@ func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "scansim check: --coverage and --min-coverage do not apply to --server with --spec xep (the search on the model stops at each failure to confirm it)")
 		return exitUsage
 	}
-	start := time.Now()
-	progress := newProgress(stderr, o.verbose)
-	cfg.Seed = o.seed
-	total := properties.ShardLen(o.checks, cfg.Shard, cfg.Shards)
-	cfg.Progress = func(done, actions int) { progress.update(done, total, actions, start) }
-	cfg.Shrinking = func(runs int) { progress.shrinking(runs, start) }
-	stop := onInterrupt(func() {
-		progress.done()
-		fmt.Fprintf(stdout, "interrupted: %s; %s (%s repeats the run)\n", progress.partial(), o.seedText(), o.repeatFlags())
-	})
+	progress, start, stop := startCheck(o, &cfg, stdout, stderr)
 	defer stop()
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil)
-	}
 	s := properties.SearchOnServer(cfg, properties.ConfirmOptions{OnConfirm: func(c properties.Confirmation) {
 		progress.done()
 		f := c.Failure
-		verdict := "not the server's: "
-		if c.Confirmed {
+		verdict := "inconclusive: "
+		switch {
+		case c.Confirmed:
 			verdict = "confirmed on the server's trace: "
+		case c.Refuted:
+			verdict = "refuted: "
 		}
 		fmt.Fprintf(stdout, "model: check %d, shrunk to %d actions: %s\n    server: %s%s\n",
 			f.FirstCheck, f.ShrunkLen, firstLine(f.Message), verdict, firstLine(c.Server))
@@ -61,10 +51,27 @@ func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer
 			fmt.Fprintf(stdout, "ok: %d checks on the model, %d actions (%s), no violation; nothing to confirm on the server; %s\n", s.Checks, s.Actions, rate, o.seedText())
 			return exitOK
 		}
-		// the model departs where the server does not: the model is
-		// not the server's
-		fmt.Fprintf(stdout, "FAIL: the server confirmed none of the model's %d failures (above): where the model departs from the specification the server does not\n", len(s.Confirmations))
-		fmt.Fprintf(stdout, "%d checks on the model, %d actions (%s), %s; %s\n", s.Checks, s.Actions, rate, confirms, o.seedText())
+		refuted := s.Refuted()
+		inconclusive := len(s.Confirmations) - refuted
+		capped := ""
+		if len(s.Confirmations) >= properties.MaxConfirmations && s.Checks < o.checks {
+			capped = fmt.Sprintf(" (the search stops at %d confirmations)", properties.MaxConfirmations)
+		}
+		summary := fmt.Sprintf("%d checks on the model, %d actions (%s), %s%s; %s\n", s.Checks, s.Actions, rate, confirms, capped, o.seedText())
+		if refuted == 0 {
+			// nothing shown of what the server does at a failing step
+			// (a restart, no recurrence, a difference before the step,
+			// the cap): no verdict on the server, as after a transport
+			// failure
+			fmt.Fprintf(stdout, "inconclusive: none of the model's %d failures (above) could be confirmed or refuted on the server; nothing is shown of what the server does at the failing steps\n", inconclusive)
+			fmt.Fprint(stdout, summary)
+			return exitUsage
+		}
+		// the server ran the failing step and its trace breaks no
+		// invariant: the model departs where the server does not, the
+		// model is not the server's
+		fmt.Fprintf(stdout, "FAIL: the server refuted %d of the model's %d failures (above; its own trace of the failing step breaks no invariant, %d inconclusive): where the model departs from the specification the server does not\n", refuted, len(s.Confirmations), inconclusive)
+		fmt.Fprint(stdout, summary)
 		return exitFailed
 	}
 	f := s.Failure

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/scansim/scansim/properties"
 )
 
 // progress reports a long exploration on stderr: a line redrawn in place
@@ -130,4 +133,26 @@ func actionRate(actions int, d time.Duration) string {
 		return "- actions/s"
 	}
 	return fmt.Sprintf("%.0f actions/s", float64(actions)/d.Seconds())
+}
+
+// startCheck sets up a check run on the model (checkCmd, checkConfirmed):
+// cfg's seed and its live progress on stderr, and the report of an
+// interrupted run on stdout; stop ends the interrupt handling.
+func startCheck(o checkOpts, cfg *properties.Config, stdout, stderr io.Writer) (p *progress, start time.Time, stop func()) {
+	start = time.Now()
+	p = newProgress(stderr, o.verbose)
+	cfg.Seed = o.seed
+	total := properties.ShardLen(o.checks, cfg.Shard, cfg.Shards)
+	cfg.Progress = func(done, actions int) { p.update(done, total, actions, start) }
+	cfg.Shrinking = func(runs int) { p.shrinking(runs, start) }
+	stop = onInterrupt(func() {
+		p.done()
+		fmt.Fprintf(stdout, "interrupted: %s; %s (%s repeats the run)\n", p.partial(), o.seedText(), o.repeatFlags())
+	})
+	// rapid asks testing.Short, which panics unless flag.CommandLine has
+	// been parsed; scansim parses its own flag sets, so mark it parsed.
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+	return p, start, stop
 }

@@ -96,6 +96,11 @@ func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer
 		if f.ReplayStrict {
 			strict = " --strict"
 		}
+		if o.profile != "" {
+			// the replay's model is the search's: under another
+			// profile the script would be judged by other expectations
+			strict += " --profile " + o.profile
+		}
 		fmt.Fprintf(stdout, "    script: %s (at the failing step, what the specification's reference predicts)\n", f.ScriptPath)
 		if s.Found.ScriptServerFails {
 			fmt.Fprintf(stdout, "    replay: scansim replay%s --server %s %s   # fails: %s\n", strict, o.server, f.ScriptPath, oneLineMsg(s.Found.ScriptNote))

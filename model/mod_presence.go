@@ -688,14 +688,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 				s.post(e, true, o, st, true)
 			}
 		}
-		for _, jid := range sortedKeys(sess.directed) {
-			if s.sentToContact(u, jid) {
-				continue
-			}
-			st.CreateAttr("to", jid)
-			s.post(e, true, o, st, true)
-		}
-		sess.directed = nil
+		s.unavailableToDirected(e, o, sess, st)
 		removeAttr(st, "to")
 		return
 	}
@@ -797,14 +790,7 @@ func (s *Server) handleNormalPresence(e *HookEvent) {
 		sess.hasPrio = false
 		sess.priority = 0
 		if len(sess.directed) > 0 {
-			for _, jid := range sortedKeys(sess.directed) {
-				if s.sentToContact(u, jid) {
-					continue
-				}
-				st.CreateAttr("to", jid)
-				s.post(e, true, o, st, true)
-			}
-			sess.directed = nil
+			s.unavailableToDirected(e, o, sess, st)
 		}
 	} else {
 		sess.presence = st
@@ -936,4 +922,19 @@ func (s *Server) removalPresenceByItem(e *HookEvent, u *user, jid string, it *ro
 	if it.subscribedFrom() {
 		s.post(e, false, origin{sess}, newStanza("presence", "type", "unsubscribed", "from", u.bareStr, "to", jid), false)
 	}
+}
+
+// unavailableToDirected posts the unavailable st to every JID sess sent
+// directed presence to, in JID order, but for the contacts the broadcast
+// already reached (sentToContact), and forgets them: RFC 6121 §4.6.3.
+// st keeps the last 'to'.
+func (s *Server) unavailableToDirected(e *HookEvent, o origin, sess *session, st *etree.Element) {
+	for _, jid := range sortedKeys(sess.directed) {
+		if s.sentToContact(sess.user, jid) {
+			continue
+		}
+		st.CreateAttr("to", jid)
+		s.post(e, true, o, st, true)
+	}
+	sess.directed = nil
 }

@@ -335,17 +335,8 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "ok: %d checks, %d actions (%s), no violation; %s\n", rep.Checks, rep.Actions, rate, o.seedText())
 		return exitOK
 	}
-	msg := strings.Split(strings.TrimRight(f.Message, "\n"), "\n")
-	fmt.Fprintf(stdout, "FAIL: %s\n", msg[0])
-	for _, l := range msg[1:] {
-		fmt.Fprintf(stdout, "    %s\n", l)
-	}
-	// --seed N repeats the whole run; the failing check's own rapid seed
-	// reaches it at the first check.
-	starts := ""
-	if f.Seed != o.seed {
-		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
-	}
+	printFail(stdout, "FAIL: ", f.Message)
+	starts := o.startsWith(f.Seed)
 	fmt.Fprintf(stdout, "    %s (%s repeats the run), first failing check %d%s, shrunk from %d to %d actions:\n",
 		o.seedText(), o.repeatFlags(), f.FirstCheck, starts, f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {
@@ -396,6 +387,26 @@ func checkCmd(c *command, args []string, stdout, stderr io.Writer) int {
 }
 
 // seedText names the run for its summary: "seed S", and the shard.
+// printFail writes a failure's message: its first line after prefix,
+// the others indented under it.
+func printFail(w io.Writer, prefix, message string) {
+	msg := strings.Split(strings.TrimRight(message, "\n"), "\n")
+	fmt.Fprintf(w, "%s%s\n", prefix, msg[0])
+	for _, l := range msg[1:] {
+		fmt.Fprintf(w, "    %s\n", l)
+	}
+}
+
+// startsWith is the note that the failing check's own rapid seed
+// reaches it at the first check ("" when that is the run's seed: --seed
+// N repeats the whole run).
+func (o checkOpts) startsWith(seed uint64) string {
+	if seed == o.seed {
+		return ""
+	}
+	return fmt.Sprintf(" (--seed %d starts with it)", seed)
+}
+
 func (o checkOpts) seedText() string {
 	if o.shard != "" {
 		return fmt.Sprintf("seed %d, shard %s", o.seed, o.shard)

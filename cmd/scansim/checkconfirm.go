@@ -75,15 +75,8 @@ func checkConfirmed(o checkOpts, cfg properties.Config, stdout, stderr io.Writer
 		return exitFailed
 	}
 	f := s.Failure
-	msg := strings.Split(strings.TrimRight(s.Found.Server, "\n"), "\n")
-	fmt.Fprintf(stdout, "FAIL: on the server: %s\n", msg[0])
-	for _, l := range msg[1:] {
-		fmt.Fprintf(stdout, "    %s\n", l)
-	}
-	starts := ""
-	if f.Seed != o.seed {
-		starts = fmt.Sprintf(" (--seed %d starts with it)", f.Seed)
-	}
+	printFail(stdout, "FAIL: on the server: ", s.Found.Server)
+	starts := o.startsWith(f.Seed)
 	fmt.Fprintf(stdout, "    found on the model at check %d%s, confirmed on the server by its own trace of the failing step (%s); %s (%s repeats the run); shrunk from %d to %d actions:\n",
 		f.FirstCheck, starts, confirms, o.seedText(), o.repeatFlags(), f.OriginalLen, f.ShrunkLen)
 	for i, op := range f.Ops {

@@ -273,14 +273,9 @@ func pepAccessModels(legacy bool) []string {
 // pass mod_disco's check (mayQueryAccount).
 func pepDiscoItems(e *HookEvent) bool {
 	s := e.s
-	u := s.bareTarget(e)
-	if u == nil || !s.mayQueryAccount(e, u) {
+	u, p, from := s.pepDiscoTarget(e)
+	if u == nil {
 		return false // mod_disco answers
-	}
-	p := s.mods.pep.service(s, u)
-	from := attrOr(e.stanza, "from")
-	if from == "" && e.origin.sess != nil {
-		from = e.origin.sess.fullStr
 	}
 	r := reply(e.stanza)
 	if _, ok := attr(r, "from"); !ok {

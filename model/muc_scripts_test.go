@@ -129,11 +129,7 @@ func TestMUCScriptsBothReleases(t *testing.T) {
 		f := "../testdata/muc/" + n + ".scs"
 		for _, p := range []model.Profile{model.Prosody13(), model.Prosody012()} {
 			t.Run(n+"/"+p.Name, func(t *testing.T) {
-				src, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := scenarios.Parse(filepath.Base(f), src)
+				s, err := scenarios.ParseFile(f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -160,11 +156,7 @@ func TestMUCHatsStripped(t *testing.T) {
 		keep, drop string
 	}{{model.Prosody13(), legacy, xep}, {model.Prosody012(), xep, legacy}} {
 		t.Run(c.p.Name, func(t *testing.T) {
-			src, err := os.ReadFile("../testdata/muc/muc_hats_claimed.scs")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := scenarios.Parse("muc_hats_claimed.scs", src)
+			s, err := scenarios.ParseFile("../testdata/muc/muc_hats_claimed.scs")
 			if err != nil {
 				t.Fatal(err)
 			}

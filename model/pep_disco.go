@@ -25,14 +25,9 @@ func pepDiscoInfoNode(e *HookEvent) bool {
 	if node == "" {
 		return false
 	}
-	u := s.bareTarget(e)
-	if u == nil || !s.mayQueryAccount(e, u) {
+	u, p, from := s.pepDiscoTarget(e)
+	if u == nil {
 		return false // mod_disco answers
-	}
-	p := s.mods.pep.service(s, u)
-	from := attrOr(e.stanza, "from")
-	if from == "" && e.origin.sess != nil {
-		from = e.origin.sess.fullStr
 	}
 	// 13.0.1's mod_pep keeps util/pubsub's empty metadata_subset: no
 	// values; 0.12.3 gives the node's configuration.
@@ -93,4 +88,21 @@ func (p *psService) discoInfoNode(e *HookEvent, node, from, bareFrom string, fea
 		}
 	}
 	e.send(r, "result")
+}
+
+// pepDiscoTarget is the account a disco query addresses, its PEP
+// service, and the requester's JID (the stanza's from, or the session's
+// own for a query it sent), or a nil user when mod_disco answers
+// instead: no such account, or the requester fails mod_disco's check
+// (mayQueryAccount).
+func (s *Server) pepDiscoTarget(e *HookEvent) (*user, *psService, string) {
+	u := s.bareTarget(e)
+	if u == nil || !s.mayQueryAccount(e, u) {
+		return nil, nil, ""
+	}
+	from := attrOr(e.stanza, "from")
+	if from == "" && e.origin.sess != nil {
+		from = e.origin.sess.fullStr
+	}
+	return u, s.mods.pep.service(s, u), from
 }

@@ -19,11 +19,7 @@ import (
 
 func replay13(t *testing.T, file string, opts scenarios.RunOptions) *scenarios.Result {
 	t.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Parse(filepath.Base(file), src)
+	s, err := scenarios.ParseFile(file)
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -80,11 +76,7 @@ func TestProsody13UpstreamServices(t *testing.T) {
 func TestProsody13ScriptsFailElsewhere(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/prosody-13/*.scs")
 	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := scenarios.Parse(filepath.Base(f), src)
+		s, err := scenarios.ParseFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ type Event struct {
 	Stanza  *etree.Element
 	// Value is the stanza as an immutable value, instead of Stanza, when
 	// the server was built with Options.Values (Stanza is then nil). Its
-	// canonical form is already rendered. Values of one call's
+	// canonical form is rendered on first use. Values of one call's
 	// deliveries share the children of the stanza they deliver.
 	Value stanza.Stanza
 	// Reason: for Drop, why; for Deliver, a tag of the path: "" (routed),

@@ -255,20 +255,12 @@ type builder struct {
 	kids  []node
 
 	nElems, nAttrs, nKids int
-	// nBytes is about the length of the trees' canonical form: their
-	// names, values and text with the markup around them, escapes left
-	// out.
-	nBytes int
 }
 
 // count adds el's elements, attributes and children to the sizes.
 func (b *builder) count(el *etree.Element) {
 	b.nElems++
 	b.nAttrs += len(el.Attr)
-	b.nBytes += 2*(len(el.Space)+len(el.Tag)) + 7 // <s:t ...></s:t>
-	for _, a := range el.Attr {
-		b.nBytes += len(a.Space) + len(a.Key) + len(a.Value) + 5 // ␠s:k='v'
-	}
 	for _, t := range el.Child {
 		switch c := t.(type) {
 		case *etree.Element:
@@ -276,7 +268,6 @@ func (b *builder) count(el *etree.Element) {
 			b.count(c)
 		case *etree.CharData:
 			b.nKids++
-			b.nBytes += len(c.Data)
 		}
 	}
 }

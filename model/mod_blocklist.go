@@ -2,6 +2,7 @@ package model
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/beevik/etree"
 )
@@ -501,7 +502,7 @@ func (s *Server) blockedByRecipient(st *etree.Element) bool {
 	if node == "" || dom != s.host {
 		return false
 	}
-	u, ok := s.users[node]
+	u, ok := s.userByNode(node)
 	return ok && s.isBlocked(u, from)
 }
 
@@ -738,10 +739,12 @@ func editBlocklist(e *HookEvent) bool {
 		orig = st.Copy()
 	}
 	var items []string
-	seen := map[string]bool{}
 	var presenceSet, removePending, dups []string
-	for _, it := range childElements(action) {
-		if it.Tag != "item" || ns(it) != nsBlocking {
+	// The loop changes attributes only, not the list of children, so it
+	// walks the list itself (childElements would copy it).
+	for _, t := range action.Child {
+		it, isElem := t.(*etree.Element)
+		if !isElem || it.Tag != "item" || ns(it) != nsBlocking {
 			continue
 		}
 		raw, ok := attr(it, "jid")
@@ -756,7 +759,9 @@ func editBlocklist(e *HookEvent) bool {
 		}
 		jid := j.String()
 		it.CreateAttr("jid", jid) // echoed prepped in the push
-		if seen[jid] {
+		// A command names a few JIDs: a scan of the ones taken beats a
+		// set.
+		if slices.Contains(items, jid) {
 			if blocking && s.prof.BlockDuplicatesKept && !u.blocklist[jid] {
 				// ejabberd appends every item not on the list yet,
 				// a JID named twice in the command twice (E7);
@@ -765,7 +770,6 @@ func editBlocklist(e *HookEvent) bool {
 			}
 			continue
 		}
-		seen[jid] = true
 		items = append(items, jid)
 		if b.presenceTarget(s, u, jid, blocking) {
 			presenceSet = append(presenceSet, jid)
@@ -869,7 +873,10 @@ func (s *Server) unavailableTo(e *HookEvent, u *user, jid string) {
 // pushBlocklist sends the edit to u's sessions that get pushes (§7.3).
 func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool, _ map[string]bool) {
 	push := newStanza("iq", "type", "set", "id", "blocklist-push")
-	echo := action.Copy()
+	// The echo's root is its own (it may gain an xmlns); its items are
+	// the command's, read-only from here on like any delivered
+	// descendant (Event): editBlocklist has prepped their jids already.
+	echo := shareStanza(action)
 	if selectAttr(echo, "xmlns") == nil {
 		echo.CreateAttr("xmlns", nsBlocking)
 	}

@@ -169,8 +169,24 @@ func stripRecipientStanzaID(e *HookEvent) bool {
 }
 
 func removeStanzaIDs(st *etree.Element, by string) {
+	isID := func(c *etree.Element) bool {
+		return c.Tag == "stanza-id" && ns(c) == nsStanzaID && attrOr(c, "by") == by
+	}
+	// Every message passes here and almost none carries a stanza-id:
+	// the list of children is copied (RemoveChild changes it) only when
+	// there is one to remove.
+	found := false
+	for _, t := range st.Child {
+		if c, ok := t.(*etree.Element); ok && isID(c) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return
+	}
 	for _, c := range childElements(st) {
-		if c.Tag == "stanza-id" && ns(c) == nsStanzaID && attrOr(c, "by") == by {
+		if isID(c) {
 			st.RemoveChild(c)
 		}
 	}

@@ -233,7 +233,7 @@ func (s *Server) onlineUser(b string) *user {
 	if node == "" || res != "" || dom != s.host {
 		return nil
 	}
-	if u, ok := s.users[node]; ok && u.online() {
+	if u, ok := s.userByNode(node); ok && u.online() {
 		return u
 	}
 	return nil

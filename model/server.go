@@ -26,6 +26,11 @@ type Server struct {
 	sessions map[SessionID]*session // bound sessions by id
 	full     map[string]*session    // bound sessions by full JID
 	users    map[string]*user       // every account touched so far, by node
+	// lastNode, lastUser: the account users last answered for
+	// (userByNode); an entry of users never changes once made, so the
+	// pair stays right until users is replaced (Restart).
+	lastNode string
+	lastUser *user
 	admins   map[string]bool
 	store    Storage
 
@@ -171,10 +176,25 @@ func (s *Server) randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// userByNode is s.users[node] remembering the last answer: a stanza's
+// recipient is looked up by several stages of its routing (the blocklist's
+// inbound check, presence/bare's online test), and in a broadcast each of
+// them asks for the same contact in turn.
+func (s *Server) userByNode(node string) (*user, bool) {
+	if s.lastUser != nil && node == s.lastNode {
+		return s.lastUser, true
+	}
+	u, ok := s.users[node]
+	if ok {
+		s.lastNode, s.lastUser = node, u
+	}
+	return u, ok
+}
+
 // account returns the state of user node, creating it: every account
 // exists (§0.2).
 func (s *Server) account(node string) *user {
-	if u, ok := s.users[node]; ok {
+	if u, ok := s.userByNode(node); ok {
 		return u
 	}
 	u := &user{node: node, bare: JID{Node: node, Domain: s.host}, accountState: newAccountState()}

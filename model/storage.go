@@ -158,6 +158,7 @@ func (s *Server) Restart() []Event {
 	s.sessions = make(map[SessionID]*session)
 	s.full = make(map[string]*session)
 	s.users = make(map[string]*user)
+	s.lastNode, s.lastUser = "", nil
 	s.deferQ, s.deferNew = nil, nil // the processes died with their work
 	s.start = s.now()
 	s.fireLifecycle(nil, s.pipe.restart, func(*HookEvent) {})

@@ -74,23 +74,26 @@ func (a *Arena) refill(elems, attrs, kids int) {
 // remembered element while the Memo holds it; Reset forgets everything.
 // The zero value is ready to use.
 type Memo struct {
-	keys []*etree.Element
-	vals []*elem
+	// Fixed room: growing two lists from nothing cost a dozen
+	// allocations in every short-lived server.
+	keys [memoMax]*etree.Element
+	vals [memoMax]*elem
+	n    int
 }
 
 // memoMax bounds a Memo: a lookup is a scan, and the children worth
 // remembering are those of the last few stanzas.
 const memoMax = 32
 
-// Reset forgets every remembered element, keeping the room.
+// Reset forgets every remembered element.
 func (m *Memo) Reset() {
-	clear(m.keys)
-	clear(m.vals)
-	m.keys, m.vals = m.keys[:0], m.vals[:0]
+	clear(m.keys[:m.n])
+	clear(m.vals[:m.n])
+	m.n = 0
 }
 
 func (m *Memo) find(el *etree.Element) *elem {
-	for i, k := range m.keys {
+	for i, k := range m.keys[:m.n] {
 		if k == el {
 			return m.vals[i]
 		}
@@ -99,9 +102,9 @@ func (m *Memo) find(el *etree.Element) *elem {
 }
 
 func (m *Memo) add(el *etree.Element, e *elem) {
-	if len(m.keys) < memoMax {
-		m.keys = append(m.keys, el)
-		m.vals = append(m.vals, e)
+	if m.n < memoMax {
+		m.keys[m.n], m.vals[m.n] = el, e
+		m.n++
 	}
 }
 

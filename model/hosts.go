@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // Hosts is several virtual hosts in one server process, as one Prosody
@@ -134,6 +135,16 @@ func (h *Hosts) Process(id SessionID, st *etree.Element) []Event {
 		s = h.servers[0] // records the no-session drop
 	}
 	return h.forget(s.Process(id, st))
+}
+
+// ProcessValue is Process of v on the host that bound session id
+// (Server.ProcessValue).
+func (h *Hosts) ProcessValue(id SessionID, v stanza.Stanza) []Event {
+	s := h.bySession[id]
+	if s == nil {
+		s = h.servers[0] // records the no-session drop
+	}
+	return h.forget(s.ProcessValue(id, v))
 }
 
 // Close closes session id on its host (Server.Close).

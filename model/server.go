@@ -52,6 +52,8 @@ type Server struct {
 	reuse bool
 	arena stanza.Arena
 	memo  stanza.Memo
+	// thaw: the elements ProcessValue makes of the values it is given.
+	thaw stanza.Thawer
 	// inspected caches the inspection API's parsed JIDs (inspect.go).
 	inspected map[string]inspectedJID
 	dirty     []*user // accounts to write to storage at the end of the call
@@ -366,6 +368,14 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 	s.processStanza(sess, st)
 	s.acting = nil
 	return s.flush()
+}
+
+// ProcessValue is Process of the element v holds, built by the server
+// (from its own slabs: see stanza.Thawer) for a client that holds its
+// stanzas as values (the simulation's script runner and property
+// engine): the caller keeps v, which no call changes.
+func (s *Server) ProcessValue(id SessionID, v stanza.Stanza) []Event {
+	return s.Process(id, s.thaw.Element(v))
 }
 
 // deliver writes a copy of st to sess's stream.

@@ -109,6 +109,24 @@ func TestElementRoundTrip(t *testing.T) {
 // index set, as etree's own building sets them), and one tree's growth
 // must not write into another's room or into the stanza.
 func TestElementSlabs(t *testing.T) {
+	checkElementSlabs(t, stanza.Stanza.Element)
+}
+
+// A Thawer cuts every tree from slabs shared by all of them, which must
+// hold the same: one tree's growth, another tree of the same Thawer, the
+// stanza and the first trees cut after a renewal are all apart.
+func TestThawer(t *testing.T) {
+	var th stanza.Thawer
+	for range 20 { // past several renewals
+		checkElementSlabs(t, th.Element)
+	}
+	if th.Element(stanza.Stanza{}) != nil {
+		t.Errorf("Element of the zero Stanza is not nil")
+	}
+}
+
+func checkElementSlabs(t *testing.T, element func(stanza.Stanza) *etree.Element) {
+	t.Helper()
 	for _, in := range []string{
 		`<presence/>`,
 		`<presence type='unavailable' to='a@b' id='x'/>`,
@@ -117,7 +135,7 @@ func TestElementSlabs(t *testing.T) {
 		`<iq type='set' id='b'><block xmlns='urn:xmpp:blocking'><item jid='a@b'/><item jid='c@d'/><item jid='e@f'/></block></iq>`,
 	} {
 		s := stanza.FromElement(parse(t, in))
-		a, b := s.Element(), s.Element()
+		a, b := element(s), element(s)
 		var check func(el *etree.Element)
 		check = func(el *etree.Element) {
 			for i, c := range el.Child {

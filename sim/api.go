@@ -20,6 +20,13 @@ type Backend interface {
 	Close(id model.SessionID, abrupt bool) []model.Event
 }
 
+// ValueBackend is a Backend that also takes a sent stanza as a value
+// (model.Server.ProcessValue): Client.SendValue then hands it the value
+// instead of an element built for it.
+type ValueBackend interface {
+	ProcessValue(id model.SessionID, v stanza.Stanza) []model.Event
+}
+
 // Config configures a simulation. The zero value is valid: seed 0, the
 // default profile, clock at model.Epoch, zero latency.
 type Config struct {

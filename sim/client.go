@@ -92,8 +92,8 @@ func (c *Client) Send(st *etree.Element) error {
 	return c.send(st, c.sim.arena.FromElement(st))
 }
 
-// SendValue is Send of v: the server gets a fresh element built from v
-// (its to own and modify), and the trace records v itself, whose
+// SendValue is Send of v: the server gets v (a ValueBackend) or a fresh
+// element built from v (its to own and modify), and the trace records v itself, whose
 // canonical form may already be cached — a script's stanza without
 // variables is rendered once however often it is sent.
 func (c *Client) SendValue(v stanza.Stanza) error {
@@ -102,6 +102,9 @@ func (c *Client) SendValue(v stanza.Stanza) error {
 	}
 	if !c.open {
 		return fmt.Errorf("%w: %s cannot send", ErrNotConnected, c.name)
+	}
+	if c.sim.byValue != nil {
+		return c.send(nil, v)
 	}
 	return c.send(v.Element(), v)
 }

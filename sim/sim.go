@@ -28,6 +28,8 @@ type Sim struct {
 	owned bool
 	// deferrer: the backend as a Deferrer (turns.go), nil when it is not.
 	deferrer Deferrer
+	// byValue: the backend as a ValueBackend, nil when it is not.
+	byValue ValueBackend
 	// valuesOnly: Config.ValuesOnly (no Received.Stanza).
 	valuesOnly bool
 	clock      *clock
@@ -108,6 +110,7 @@ func New(cfg Config) *Sim {
 		s.owned = true
 	}
 	s.deferrer, _ = s.backend.(Deferrer)
+	s.byValue, _ = s.backend.(ValueBackend)
 	return s
 }
 
@@ -281,7 +284,12 @@ func (s *Sim) arrive(f *flight) {
 			s.record(TraceDrop, c, c.jid, f.val, ReasonConnectionLost, f.cause)
 			return
 		}
-		s.apply(s.backend.Process(c.id, f.st), f.cause, 0)
+		if f.st == nil {
+			// SendValue to a ValueBackend: the server builds the element.
+			s.apply(s.byValue.ProcessValue(c.id, f.val), f.cause, 0)
+		} else {
+			s.apply(s.backend.Process(c.id, f.st), f.cause, 0)
+		}
 	case upClose:
 		c.up.popFront(f)
 		if c.srvClosed {

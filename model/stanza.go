@@ -196,8 +196,15 @@ type elementBox struct {
 // usual.
 func newElement(tag string) *etree.Element {
 	b := new(elementBox)
-	b.el = blankElement
-	el := &b.el
+	initElement(&b.el, tag, b.attrs[:], b.toks[:])
+	return &b.el
+}
+
+// initElement makes el a new, detached element named tag whose attribute
+// and child lists start empty in the room given (nil: etree's own empty
+// list, which grows on the first append).
+func initElement(el *etree.Element, tag string, attrs []etree.Attr, toks []etree.Token) {
+	*el = blankElement
 	el.Tag = tag
 	for i := 0; i < len(tag); i++ {
 		if tag[i] == ':' { // as etree splits a prefixed name
@@ -205,16 +212,34 @@ func newElement(tag string) *etree.Element {
 			break
 		}
 	}
-	el.Attr = b.attrs[:0]
-	el.Child = b.toks[:0]
-	return el
+	el.Attr = attrs[:0]
+	if toks != nil {
+		el.Child = toks[:0]
+	}
+}
+
+// errorBox holds the three elements of an error reply (errorReply) in
+// one allocation, each with the room it has: the reply's id, type, to,
+// from and its <error>; the error's type, its condition and text; the
+// condition's xmlns.
+type errorBox struct {
+	r      etree.Element
+	rAttrs [4]etree.Attr
+	rToks  [1]etree.Token
+	e      etree.Element
+	eAttrs [1]etree.Attr
+	eToks  [2]etree.Token
+	c      etree.Element
+	cAttrs [1]etree.Attr
 }
 
 // errorReply builds the RFC 6120 error reply Prosody's util.stanza
 // error_reply builds (§0.7): same element name, type error, to/from
 // swapped, id copied, no payload, no xml:lang. text and app are optional.
 func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *etree.Element {
-	r := newElement(st.Tag)
+	b := new(errorBox)
+	r := &b.r
+	initElement(r, st.Tag, b.rAttrs[:], b.rToks[:])
 	if id, ok := attr(st, "id"); ok {
 		r.CreateAttr("id", id)
 	}
@@ -225,10 +250,14 @@ func errorReply(st *etree.Element, typ, cond, text string, app *etree.Element) *
 	if to, ok := attr(st, "to"); ok {
 		r.CreateAttr("from", to)
 	}
-	e := newElement("error")
+	e := &b.e
+	initElement(e, "error", b.eAttrs[:], b.eToks[:])
 	e.CreateAttr("type", typ)
 	r.AddChild(e)
-	newNS(e, cond, nsStanzas)
+	c := &b.c
+	initElement(c, cond, b.cAttrs[:], nil)
+	c.CreateAttr("xmlns", nsStanzas)
+	e.AddChild(c)
 	if text != "" {
 		newNS(e, "text", nsStanzas).SetText(text)
 	}

@@ -69,6 +69,18 @@ func TestProcessValueIsProcess(t *testing.T) {
 	}
 }
 
+// A zero value is no stanza: no events, no panic.
+func TestProcessValueZero(t *testing.T) {
+	srv := model.New(model.Options{})
+	id, _, _, err := srv.Bind("a", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := srv.ProcessValue(id, stanza.Stanza{}); len(evs) != 0 {
+		t.Errorf("ProcessValue of the zero Stanza: %v", evs)
+	}
+}
+
 func render(evs []model.Event) []string {
 	var out []string
 	for _, ev := range evs {

@@ -373,8 +373,12 @@ func (s *Server) Process(id SessionID, st *etree.Element) []Event {
 // ProcessValue is Process of the element v holds, built by the server
 // (from its own slabs: see stanza.Thawer) for a client that holds its
 // stanzas as values (the simulation's script runner and property
-// engine): the caller keeps v, which no call changes.
+// engine): the caller keeps v, which no call changes. The zero Stanza is
+// no stanza: nothing happens (no events).
 func (s *Server) ProcessValue(id SessionID, v stanza.Stanza) []Event {
+	if v.IsZero() {
+		return nil
+	}
 	return s.Process(id, s.thaw.Element(v))
 }
 

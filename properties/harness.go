@@ -446,7 +446,7 @@ func (h *harness) sendValue(op Op, sl *slot) stanza.Stanza {
 // service, or a direct invitation) is not its business.
 func (h *harness) refSend(op Op, client string, v stanza.Stanza) {
 	if rs := h.ref.sessByName(client); rs != nil && !mucActionNames[op.Name] {
-		h.ref.clientSend(rs, v.Element())
+		h.ref.clientSend(rs, v)
 	}
 }
 

@@ -153,7 +153,7 @@ func (s *invState) sessions() map[string]sessInfo {
 	for _, r := range s.h.ref.sess {
 		// Under RosterPushToAll (ejabberd) every session gets roster
 		// pushes, whether or not it fetched the roster.
-		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio,
+		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: !r.pres.IsZero(), prio: r.prio,
 			interested: r.interested || s.h.spec.RosterPushToAll, interestedBL: r.interestedBL}
 	}
 	return out

@@ -72,8 +72,10 @@ type ref struct {
 	users       map[string]*rUser
 	sess        []*rSess // bound, in bind order
 	// out collects the predicted deliveries of the current step, per
-	// session name, as signatures (see sig).
+	// session name, as signatures (see sigValue).
 	out map[string][]string
+	// delayEl: the delay element of stamp (delay)
+	delayEl stanza.Stanza
 }
 
 func newRef(prof model.Profile) *ref {
@@ -327,7 +329,11 @@ func (r *ref) deliver(s *rSess, v stanza.Stanza) {
 	if r.out == nil {
 		r.out = map[string][]string{}
 	}
-	r.out[s.name] = append(r.out[s.name], sigValue(v))
+	l := r.out[s.name]
+	if l == nil {
+		l = make([]string, 0, 4) // a step delivers a few stanzas to a session
+	}
+	r.out[s.name] = append(l, sigValue(v))
 }
 
 // el builds an element with the attributes kv (key, value pairs; an
@@ -338,13 +344,11 @@ func el(tag string, kv ...string) stanza.Stanza {
 
 // elKids is el with children.
 func elKids(tag string, kv []string, kids ...stanza.Child) stanza.Stanza {
-	var attrs []stanza.Attr
-	if len(kv) > 0 {
-		attrs = make([]stanza.Attr, 0, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] != "" {
-				attrs = append(attrs, stanza.Attr{Key: kv[i], Value: kv[i+1]})
-			}
+	var buf [6]stanza.Attr // stanza.New copies the list
+	attrs := buf[:0]
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			attrs = append(attrs, stanza.Attr{Key: kv[i], Value: kv[i+1]})
 		}
 	}
 	return stanza.New("", tag, attrs, kids...)
@@ -354,23 +358,48 @@ func elKids(tag string, kv []string, kids ...stanza.Child) stanza.Stanza {
 // value replaced where it is, or the attribute appended.
 func setAttr(v stanza.Stanza, k, val string) stanza.Stanza { return v.WithAttr("", k, val) }
 
-// removeAttr is etree's RemoveAttr of an unprefixed key: the first such
-// attribute removed.
-func removeAttr(v stanza.Stanza, k string) stanza.Stanza {
-	attrs := v.Attrs()
-	for i, a := range attrs {
-		if a.Space == "" && a.Key == k {
-			out := make([]stanza.Attr, 0, len(attrs)-1)
-			out = append(append(out, attrs[:i]...), attrs[i+1:]...)
-			return withAttrs(v, out)
-		}
+// setAttrs is setAttr of each key, value pair of kv in turn, as one
+// derived value.
+func setAttrs(v stanza.Stanza, kv ...string) stanza.Stanza {
+	var buf [8]stanza.Attr // WithAttrs copies the list
+	attrs := append(buf[:0], v.Attrs()...)
+	for i := 0; i+1 < len(kv); i += 2 {
+		attrs = putAttr(attrs, kv[i], kv[i+1])
 	}
-	return v
+	return v.WithAttrs(attrs)
 }
 
-// withAttrs is v with the attributes attrs and v's children.
-func withAttrs(v stanza.Stanza, attrs []stanza.Attr) stanza.Stanza {
-	return stanza.New(v.Space(), v.Tag(), attrs, children(v)...)
+// putAttr is etree's CreateAttr of an unprefixed key on the list attrs.
+func putAttr(attrs []stanza.Attr, k, val string) []stanza.Attr {
+	for i := range attrs {
+		if attrs[i].Space == "" && attrs[i].Key == k {
+			attrs[i].Value = val
+			return attrs
+		}
+	}
+	return append(attrs, stanza.Attr{Key: k, Value: val})
+}
+
+// getAttr is vAttr on the list attrs: the first attribute named k, any
+// prefix (etree's SelectAttr).
+func getAttr(attrs []stanza.Attr, k string) (string, bool) {
+	for _, a := range attrs {
+		if a.Key == k {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// dropAttr is etree's RemoveAttr of an unprefixed key on the list attrs:
+// the first such attribute removed.
+func dropAttr(attrs []stanza.Attr, k string) []stanza.Attr {
+	for i, a := range attrs {
+		if a.Space == "" && a.Key == k {
+			return append(attrs[:i], attrs[i+1:]...)
+		}
+	}
+	return attrs
 }
 
 // children returns v's children, for building a stanza from them.
@@ -396,9 +425,29 @@ func nsEl(tag, ns string, kids ...stanza.Child) stanza.Stanza {
 	return stanza.New("", tag, []stanza.Attr{{Key: "xmlns", Value: ns}}, kids...)
 }
 
+// Elements the reference adds unchanged, built once (values are
+// immutable; each is rendered once, then its text is reused).
+var (
+	// the vCard hint (§0.6)
+	vcardHint = nsEl("x", nsVCardHint, stanza.Elem(el("photo")))
+	photoEl   = el("photo")
+	blockedEl = nsEl("blocked", nsBlockErr)
+	// the error conditions of errorReply, by name
+	condEls = func() map[string]stanza.Stanza {
+		m := map[string]stanza.Stanza{}
+		for _, c := range []string{"not-acceptable", "jid-malformed", "service-unavailable", "bad-request",
+			"forbidden", "item-not-found", "not-allowed"} {
+			m[c] = nsEl(c, nsStanzas)
+		}
+		return m
+	}()
+	blockedText = nsEl("text", nsStanzas, stanza.Text("You have blocked this JID"))
+)
+
 // errorReply is §0.7.
 func errorReply(st stanza.Stanza, typ, cond, text string, blocked bool) stanza.Stanza {
-	attrs := make([]stanza.Attr, 0, 4)
+	var buf [4]stanza.Attr
+	attrs := buf[:0]
 	if id, ok := vAttr(st, "id"); ok {
 		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
 	}
@@ -409,21 +458,29 @@ func errorReply(st stanza.Stanza, typ, cond, text string, blocked bool) stanza.S
 	if t, ok := vAttr(st, "to"); ok {
 		attrs = append(attrs, stanza.Attr{Key: "from", Value: t})
 	}
-	kids := make([]stanza.Child, 0, 3)
-	kids = append(kids, stanza.Elem(nsEl(cond, nsStanzas)))
-	if text != "" {
-		kids = append(kids, stanza.Elem(nsEl("text", nsStanzas, stanza.Text(text))))
+	c, ok := condEls[cond]
+	if !ok {
+		c = nsEl(cond, nsStanzas)
+	}
+	var txt, blk stanza.Child
+	switch text {
+	case "":
+	case "You have blocked this JID":
+		txt = stanza.Elem(blockedText)
+	default:
+		txt = stanza.Elem(nsEl("text", nsStanzas, stanza.Text(text)))
 	}
 	if blocked {
-		kids = append(kids, stanza.Elem(nsEl("blocked", nsBlockErr)))
+		blk = stanza.Elem(blockedEl)
 	}
-	e := stanza.New("", "error", []stanza.Attr{{Key: "type", Value: typ}}, kids...)
+	e := stanza.New("", "error", []stanza.Attr{{Key: "type", Value: typ}}, stanza.Elem(c), txt, blk)
 	return stanza.New("", st.Tag(), attrs, stanza.Elem(e))
 }
 
 // reply is st.reply (§0.7), with the children kids.
 func reply(st stanza.Stanza, kids ...stanza.Child) stanza.Stanza {
-	attrs := make([]stanza.Attr, 0, 4)
+	var buf [4]stanza.Attr
+	attrs := buf[:0]
 	if id, ok := vAttr(st, "id"); ok {
 		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
 	}
@@ -437,7 +494,15 @@ func reply(st stanza.Stanza, kids ...stanza.Child) stanza.Stanza {
 	return stanza.New("", st.Tag(), attrs, kids...)
 }
 
+// delay is the delay element the server stamps (XEP-0203); the
+// reference's own stamp's is built once.
 func (r *ref) delay(stamp string) stanza.Stanza {
+	if stamp == r.stamp {
+		if r.delayEl.IsZero() {
+			r.delayEl = el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
+		}
+		return r.delayEl
+	}
 	return el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
 }
 
@@ -552,11 +617,11 @@ func (r *ref) hint(o *rSess, p stanza.Stanza) stanza.Stanza {
 				return p
 			}
 			kids := children(p)
-			kids[i] = stanza.Elem(c.WithChild(el("photo")))
+			kids[i] = stanza.Elem(c.WithChild(photoEl))
 			return stanza.New(p.Space(), p.Tag(), p.Attrs(), kids...)
 		}
 	}
-	return p.WithChild(nsEl("x", nsVCardHint, stanza.Elem(el("photo"))))
+	return p.WithChild(vcardHint)
 }
 
 // directedBook is the directed-set bookkeeping of §3.3.
@@ -725,7 +790,7 @@ func (r *ref) broadcast(s *rSess, p stanza.Stanza) {
 		for _, j := range slices.Sorted(maps.Keys(u.pending)) {
 			var q stanza.Stanza
 			if st := u.pending[j]; !st.IsZero() {
-				q = setAttr(setAttr(st, "type", "subscribe"), "from", j)
+				q = setAttrs(st, "type", "subscribe", "from", j)
 			} else {
 				q = el("presence", "type", "subscribe", "from", j)
 			}
@@ -866,7 +931,7 @@ func (r *ref) outboundSubscription(o *rSess, st stanza.Stanza) {
 		return
 	}
 	u := r.local(fromBare)
-	p := setAttr(setAttr(st, "from", fromBare), "to", toBare)
+	p := setAttrs(st, "from", fromBare, "to", toBare)
 	if u == nil {
 		return
 	}
@@ -947,7 +1012,7 @@ func (r *ref) inboundSubscription(st stanza.Stanza, fromBare string, c *rUser) {
 	if len(r.sessionsOf(c)) == 0 {
 		c.cached = true // loaded while offline, kept in memory
 	}
-	p := setAttr(setAttr(st, "from", fromBare), "to", c.bare)
+	p := setAttrs(st, "from", fromBare, "to", c.bare)
 	switch vAttrOr(st, "type") {
 	case "probe":
 		if r.contactSubscribed(c.bare, fromBare) {

@@ -12,34 +12,37 @@ import (
 // of its kind.
 //
 // st is the stanza as the client sent it; what the server stamps on it
-// (xml:lang, from, the prepared to) makes derived values.
+// (xml:lang, from, the prepared to) makes one derived value.
 func (r *ref) clientSend(s *rSess, st stanza.Stanza) {
+	var buf [8]stanza.Attr // WithAttrs copies the list
+	attrs := append(buf[:0], st.Attrs()...)
 	if _, ok := st.Attr("xml", "lang"); !ok {
-		st = st.WithAttr("xml", "lang", "en")
+		attrs = append(attrs, stanza.Attr{Space: "xml", Key: "lang", Value: "en"})
 	}
-	typ := vAttrOr(st, "type")
+	typ, _ := getAttr(attrs, "type")
 	if typ == "error" && vFirst(st).IsZero() {
 		return
 	}
-	st = setAttr(st, "from", s.full)
+	attrs = putAttr(attrs, "from", s.full)
 	toSelf := false
-	if raw, ok := vAttr(st, "to"); ok {
+	if raw, ok := getAttr(attrs, "to"); ok {
 		j, ok := prep(raw)
 		if !ok {
 			if typ != "error" && typ != "result" {
-				e := errorReply(st, "modify", "jid-malformed", "The destination address is invalid: "+raw, false)
+				e := errorReply(st.WithAttrs(attrs), "modify", "jid-malformed", "The destination address is invalid: "+raw, false)
 				r.deliver(s, e)
 			}
 			return
 		}
-		st = setAttr(st, "to", j)
+		attrs = putAttr(attrs, "to", j)
 		if j == s.u.bare {
-			st = removeAttr(st, "to")
+			attrs = dropAttr(attrs, "to")
 			toSelf = true
 		}
 	} else {
 		toSelf = true
 	}
+	st = st.WithAttrs(attrs)
 	switch st.Tag() {
 	case "presence":
 		if !toSelf {

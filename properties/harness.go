@@ -479,8 +479,8 @@ func (h *harness) endSessions(op Op, evs []sim.TraceEvent) {
 
 // forgetEnded empties the slots whose session has ended.
 func (h *harness) forgetEnded() {
-	for _, s := range h.slots {
-		if s.cur != nil && s.cur.Ended() {
+	for _, n := range h.slotNames {
+		if s := h.slots[n]; s.cur != nil && s.cur.Ended() {
 			s.cur = nil
 		}
 	}

@@ -84,5 +84,5 @@ func (m *machine) available(slot string) bool {
 		return false
 	}
 	rs := m.h.ref.sessByName(s.cur.Name())
-	return rs != nil && rs.pres != nil
+	return rs != nil && !rs.pres.IsZero()
 }

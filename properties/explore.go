@@ -463,11 +463,26 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 }
 
 // exploreTB is the testing.TB stand-in rapid.Check reports to outside
-// `go test`. FailNow ends the checking goroutine, as testing.T does.
+// `go test`. FailNow ends the checking goroutine, as testing.T does; with
+// abort set, it panics with tbAbort instead, for the caller to recover
+// (runCheck).
 type exploreTB struct {
 	mu     sync.Mutex
 	failed bool
+	abort  bool
 	log    bytes.Buffer
+}
+
+// tbAbort is the panic with which an exploreTB with abort set ends a
+// check.
+type tbAbort struct{}
+
+// stop ends the check: runtime.Goexit, or the tbAbort panic.
+func (e *exploreTB) stop() {
+	if e.abort {
+		panic(tbAbort{})
+	}
+	runtime.Goexit()
 }
 
 func (e *exploreTB) Helper()      {}
@@ -478,17 +493,17 @@ func (e *exploreTB) Logf(f string, a ...any) {
 	e.mu.Unlock()
 }
 func (e *exploreTB) Log(a ...any)             { e.Logf("%s", fmt.Sprint(a...)) }
-func (e *exploreTB) Skipf(f string, a ...any) { e.Logf(f, a...); runtime.Goexit() }
-func (e *exploreTB) Skip(a ...any)            { e.Log(a...); runtime.Goexit() }
-func (e *exploreTB) SkipNow()                 { runtime.Goexit() }
+func (e *exploreTB) Skipf(f string, a ...any) { e.Logf(f, a...); e.stop() }
+func (e *exploreTB) Skip(a ...any)            { e.Log(a...); e.stop() }
+func (e *exploreTB) SkipNow()                 { e.stop() }
 func (e *exploreTB) Errorf(f string, a ...any) {
 	e.Logf(f, a...)
 	e.Fail()
 }
 func (e *exploreTB) Error(a ...any)            { e.Log(a...); e.Fail() }
-func (e *exploreTB) Fatalf(f string, a ...any) { e.Errorf(f, a...); runtime.Goexit() }
-func (e *exploreTB) Fatal(a ...any)            { e.Error(a...); runtime.Goexit() }
-func (e *exploreTB) FailNow()                  { e.Fail(); runtime.Goexit() }
+func (e *exploreTB) Fatalf(f string, a ...any) { e.Errorf(f, a...); e.stop() }
+func (e *exploreTB) Fatal(a ...any)            { e.Error(a...); e.stop() }
+func (e *exploreTB) FailNow()                  { e.Fail(); e.stop() }
 func (e *exploreTB) Fail() {
 	e.mu.Lock()
 	e.failed = true

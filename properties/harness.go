@@ -446,7 +446,7 @@ func (h *harness) sendValue(op Op, sl *slot) stanza.Stanza {
 // service, or a direct invitation) is not its business.
 func (h *harness) refSend(op Op, client string, v stanza.Stanza) {
 	if rs := h.ref.sessByName(client); rs != nil && !mucActionNames[op.Name] {
-		h.ref.clientSend(rs, v.Element())
+		h.ref.clientSend(rs, v)
 	}
 }
 
@@ -479,8 +479,8 @@ func (h *harness) endSessions(op Op, evs []sim.TraceEvent) {
 
 // forgetEnded empties the slots whose session has ended.
 func (h *harness) forgetEnded() {
-	for _, s := range h.slots {
-		if s.cur != nil && s.cur.Ended() {
+	for _, n := range h.slotNames {
+		if s := h.slots[n]; s.cur != nil && s.cur.Ended() {
 			s.cur = nil
 		}
 	}

@@ -6,7 +6,9 @@ package properties
 // step is taken, and every invariant gets the same Ctx.
 
 import (
+	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -135,6 +137,11 @@ type invState struct {
 	requests map[[2]string]request
 	// ctx is the Ctx every invariant gets, refilled for each step.
 	ctx Ctx
+	// checks: the invariants each step runs (stepChecks), made for
+	// wire == checksWire
+	checks     []stepCheck
+	checksWire bool
+	checksOnly unsafe.Pointer // the harness.only map it was made for
 }
 
 func newInvState(h *harness) *invState {
@@ -153,7 +160,7 @@ func (s *invState) sessions() map[string]sessInfo {
 	for _, r := range s.h.ref.sess {
 		// Under RosterPushToAll (ejabberd) every session gets roster
 		// pushes, whether or not it fetched the roster.
-		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: r.pres != nil, prio: r.prio,
+		out[r.name] = sessInfo{name: r.name, full: r.full, user: r.u.bare, avail: !r.pres.IsZero(), prio: r.prio,
 			interested: r.interested || s.h.spec.RosterPushToAll, interestedBL: r.interestedBL}
 	}
 	return out
@@ -223,17 +230,12 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 		c.ledgerErr = s.account(c)
 	}
 	var fails []string
-	only := s.h.only
-	for i := range catalogue {
-		inv := &catalogue[i]
-		if !inv.stepChecked() || only != nil && !only[inv.Name] && !only[inv.ID] || s.wire && !inv.Wire {
+	for _, inv := range s.stepChecks() {
+		if afterRemoval && !inv.module {
 			continue
 		}
-		if afterRemoval && !moduleInvariants[inv.ID] {
-			continue
-		}
-		if err := inv.Check(c); err != nil {
-			fails = append(fails, inv.Name+": "+err.Error())
+		if err := inv.check(c); err != nil {
+			fails = append(fails, inv.name+": "+err.Error())
 		}
 	}
 	s.remember(c)
@@ -241,6 +243,38 @@ func (s *invState) check(rec *stepRec, tr []sim.TraceEvent, before, after snap) 
 		return "invariant violated: " + strings.Join(fails, "\n")
 	}
 	return ""
+}
+
+// stepCheck is an invariant of the catalogue that invState.check runs.
+type stepCheck struct {
+	name   string
+	check  func(*Ctx) error
+	module bool // moduleInvariants: still judged after an account removal
+}
+
+// stepChecks returns the invariants check runs after every step, in
+// catalogue order: those with a Check, selected by Config.Invariants
+// (harness.only) and, on a real server's trace, the Wire ones. Neither
+// changes during a sequence, so the list is made once; the catalogue's
+// entries are large, and walking them all every step cost more than
+// many of the checks. (A confirmation, confirm.go, sets another
+// selection halfway through a sequence: the list is made again.)
+func (s *invState) stepChecks() []stepCheck {
+	only := s.h.only
+	onlyID := reflect.ValueOf(only).UnsafePointer()
+	if s.checks != nil && s.checksWire == s.wire && s.checksOnly == onlyID {
+		return s.checks
+	}
+	s.checks = make([]stepCheck, 0, len(catalogue))
+	s.checksWire, s.checksOnly = s.wire, onlyID
+	for i := range catalogue {
+		inv := &catalogue[i]
+		if !inv.stepChecked() || only != nil && !only[inv.Name] && !only[inv.ID] || s.wire && !inv.Wire {
+			continue
+		}
+		s.checks = append(s.checks, stepCheck{name: inv.Name, check: inv.Check, module: moduleInvariants[inv.ID]})
+	}
+	return s.checks
 }
 
 // stepRemoves reports whether the step is user a's roster set removing b.

@@ -7,18 +7,19 @@ package properties
 // applies each action to them, and predicts, for the stanza classes it
 // covers in that action, exactly what every session receives.
 //
-// It re-uses etree and model.Canonical for building and rendering stanzas
-// only; no decision is taken by model code.
+// Its stanzas are stanza values (immutable: an edit is a derived value
+// that shares the rest, so a copy costs nothing and a subtree rendered
+// once is not rendered again), rendered by their canonical form; no
+// decision is taken by model code.
 
 import (
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/beevik/etree"
 	"github.com/scansim/scansim/model"
+	"github.com/scansim/scansim/stanza"
 )
 
 type rItem struct {
@@ -32,7 +33,7 @@ type rItem struct {
 type rUser struct {
 	bare    string
 	roster  map[string]*rItem
-	pending map[string]*etree.Element // stored request (nil: bare marker)
+	pending map[string]stanza.Stanza // stored request (zero: bare marker)
 	// online: requests whose addressed 'to' lasts only while u stays
 	// online, unless u's roster is saved again (PendingKeepsAddressedTo)
 	online map[string]bool
@@ -45,7 +46,7 @@ type rUser struct {
 }
 
 type rOffline struct {
-	st    *etree.Element
+	st    stanza.Stanza
 	stamp string
 }
 
@@ -53,7 +54,7 @@ type rSess struct {
 	name         string // sim client name
 	full         string
 	u            *rUser
-	pres         *etree.Element // stored presence (nil: unavailable)
+	pres         stanza.Stanza // stored presence (zero: unavailable)
 	prio         int
 	interested   bool
 	interestedBL bool
@@ -71,8 +72,10 @@ type ref struct {
 	users       map[string]*rUser
 	sess        []*rSess // bound, in bind order
 	// out collects the predicted deliveries of the current step, per
-	// session name, as signatures (see sig).
+	// session name, as signatures (see sigValue).
 	out map[string][]string
+	// delayEl: the delay element of stamp (delay)
+	delayEl stanza.Stanza
 }
 
 func newRef(prof model.Profile) *ref {
@@ -210,7 +213,7 @@ func matchesOne(prof model.Profile, item, bare, res string) bool {
 func (r *ref) user(bare string) *rUser {
 	u := r.users[bare]
 	if u == nil {
-		u = &rUser{bare: bare, roster: map[string]*rItem{}, pending: map[string]*etree.Element{}, online: map[string]bool{}, bl: map[string]bool{}}
+		u = &rUser{bare: bare, roster: map[string]*rItem{}, pending: map[string]stanza.Stanza{}, online: map[string]bool{}, bl: map[string]bool{}}
 		r.users[bare] = u
 	}
 	return u
@@ -319,141 +322,196 @@ func (u *rUser) reportedVer() int {
 
 // ---------------------------------------------------------------- output
 
-func (r *ref) deliver(s *rSess, el *etree.Element) {
+func (r *ref) deliver(s *rSess, v stanza.Stanza) {
 	if s == nil || !s.bound {
 		return
 	}
 	if r.out == nil {
 		r.out = map[string][]string{}
 	}
-	r.out[s.name] = append(r.out[s.name], sig(el))
+	l := r.out[s.name]
+	if l == nil {
+		l = make([]string, 0, 4) // a step delivers a few stanzas to a session
+	}
+	r.out[s.name] = append(l, sigValue(v))
 }
 
-func el(tag string, kv ...string) *etree.Element {
-	e := etree.NewElement(tag)
-	e.Attr = make([]etree.Attr, 0, len(kv)/2) // CreateAttr appends
+// el builds an element with the attributes kv (key, value pairs; an
+// empty value leaves its attribute out).
+func el(tag string, kv ...string) stanza.Stanza {
+	return elKids(tag, kv)
+}
+
+// elKids is el with children.
+func elKids(tag string, kv []string, kids ...stanza.Child) stanza.Stanza {
+	var buf [6]stanza.Attr // stanza.New copies the list
+	attrs := buf[:0]
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
-			e.CreateAttr(kv[i], kv[i+1])
+			attrs = append(attrs, stanza.Attr{Key: kv[i], Value: kv[i+1]})
 		}
 	}
-	return e
+	return stanza.New("", tag, attrs, kids...)
 }
 
-func attr(e *etree.Element, k string) (string, bool) {
-	a := e.SelectAttr(k)
-	if a == nil {
-		return "", false
+// setAttr is etree's CreateAttr of an unprefixed key: the attribute's
+// value replaced where it is, or the attribute appended.
+func setAttr(v stanza.Stanza, k, val string) stanza.Stanza { return v.WithAttr("", k, val) }
+
+// setAttrs is setAttr of each key, value pair of kv in turn, as one
+// derived value.
+func setAttrs(v stanza.Stanza, kv ...string) stanza.Stanza {
+	var buf [8]stanza.Attr // WithAttrs copies the list
+	attrs := append(buf[:0], v.Attrs()...)
+	for i := 0; i+1 < len(kv); i += 2 {
+		attrs = putAttr(attrs, kv[i], kv[i+1])
 	}
-	return a.Value, true
+	return v.WithAttrs(attrs)
 }
 
-func attrOr(e *etree.Element, k string) string {
-	v, _ := attr(e, k)
-	return v
+// putAttr is etree's CreateAttr of an unprefixed key on the list attrs.
+func putAttr(attrs []stanza.Attr, k, val string) []stanza.Attr {
+	for i := range attrs {
+		if attrs[i].Space == "" && attrs[i].Key == k {
+			attrs[i].Value = val
+			return attrs
+		}
+	}
+	return append(attrs, stanza.Attr{Key: k, Value: val})
 }
+
+// getAttr is vAttr on the list attrs: the first attribute named k, any
+// prefix (etree's SelectAttr).
+func getAttr(attrs []stanza.Attr, k string) (string, bool) {
+	for _, a := range attrs {
+		if a.Key == k {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// dropAttr is etree's RemoveAttr of an unprefixed key on the list attrs:
+// the first such attribute removed.
+func dropAttr(attrs []stanza.Attr, k string) []stanza.Attr {
+	for i, a := range attrs {
+		if a.Space == "" && a.Key == k {
+			return append(attrs[:i], attrs[i+1:]...)
+		}
+	}
+	return attrs
+}
+
+// children returns v's children, for building a stanza from them.
+func children(v stanza.Stanza) []stanza.Child {
+	n := v.NumChild()
+	if n == 0 {
+		return nil
+	}
+	out := make([]stanza.Child, 0, n+1)
+	for i := 0; i < n; i++ {
+		c, text := v.ChildAt(i)
+		if c.IsZero() {
+			out = append(out, stanza.Text(text))
+		} else {
+			out = append(out, stanza.Elem(c))
+		}
+	}
+	return out
+}
+
+// nsEl is <tag xmlns='ns'/>.
+func nsEl(tag, ns string, kids ...stanza.Child) stanza.Stanza {
+	return stanza.New("", tag, []stanza.Attr{{Key: "xmlns", Value: ns}}, kids...)
+}
+
+// Elements the reference adds unchanged, built once (values are
+// immutable; each is rendered once, then its text is reused).
+var (
+	// the vCard hint (§0.6)
+	vcardHint = nsEl("x", nsVCardHint, stanza.Elem(el("photo")))
+	photoEl   = el("photo")
+	blockedEl = nsEl("blocked", nsBlockErr)
+	// the error conditions of errorReply, by name
+	condEls = func() map[string]stanza.Stanza {
+		m := map[string]stanza.Stanza{}
+		for _, c := range []string{"not-acceptable", "jid-malformed", "service-unavailable", "bad-request",
+			"forbidden", "item-not-found", "not-allowed"} {
+			m[c] = nsEl(c, nsStanzas)
+		}
+		return m
+	}()
+	blockedText = nsEl("text", nsStanzas, stanza.Text("You have blocked this JID"))
+)
 
 // errorReply is §0.7.
-func errorReply(st *etree.Element, typ, cond, text string, blocked bool) *etree.Element {
-	r := etree.NewElement(st.Tag)
-	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
-	if id, ok := attr(st, "id"); ok {
-		r.CreateAttr("id", id)
+func errorReply(st stanza.Stanza, typ, cond, text string, blocked bool) stanza.Stanza {
+	var buf [4]stanza.Attr
+	attrs := buf[:0]
+	if id, ok := vAttr(st, "id"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
 	}
-	r.CreateAttr("type", "error")
-	if f, ok := attr(st, "from"); ok {
-		r.CreateAttr("to", f)
+	attrs = append(attrs, stanza.Attr{Key: "type", Value: "error"})
+	if f, ok := vAttr(st, "from"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "to", Value: f})
 	}
-	if t, ok := attr(st, "to"); ok {
-		r.CreateAttr("from", t)
+	if t, ok := vAttr(st, "to"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "from", Value: t})
 	}
-	e := r.CreateElement("error")
-	e.CreateAttr("type", typ)
-	e.CreateElement(cond).CreateAttr("xmlns", nsStanzas)
-	if text != "" {
-		t := e.CreateElement("text")
-		t.CreateAttr("xmlns", nsStanzas)
-		t.SetText(text)
+	c, ok := condEls[cond]
+	if !ok {
+		c = nsEl(cond, nsStanzas)
+	}
+	var txt, blk stanza.Child
+	switch text {
+	case "":
+	case "You have blocked this JID":
+		txt = stanza.Elem(blockedText)
+	default:
+		txt = stanza.Elem(nsEl("text", nsStanzas, stanza.Text(text)))
 	}
 	if blocked {
-		e.CreateElement("blocked").CreateAttr("xmlns", nsBlockErr)
+		blk = stanza.Elem(blockedEl)
 	}
-	return r
+	e := stanza.New("", "error", []stanza.Attr{{Key: "type", Value: typ}}, stanza.Elem(c), txt, blk)
+	return stanza.New("", st.Tag(), attrs, stanza.Elem(e))
 }
 
-// reply is st.reply (§0.7).
-func reply(st *etree.Element) *etree.Element {
-	r := etree.NewElement(st.Tag)
-	r.Attr = make([]etree.Attr, 0, 4) // CreateAttr appends
-	if id, ok := attr(st, "id"); ok {
-		r.CreateAttr("id", id)
+// reply is st.reply (§0.7), with the children kids.
+func reply(st stanza.Stanza, kids ...stanza.Child) stanza.Stanza {
+	var buf [4]stanza.Attr
+	attrs := buf[:0]
+	if id, ok := vAttr(st, "id"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
 	}
-	r.CreateAttr("type", "result")
-	if f, ok := attr(st, "from"); ok {
-		r.CreateAttr("to", f)
+	attrs = append(attrs, stanza.Attr{Key: "type", Value: "result"})
+	if f, ok := vAttr(st, "from"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "to", Value: f})
 	}
-	if t, ok := attr(st, "to"); ok {
-		r.CreateAttr("from", t)
+	if t, ok := vAttr(st, "to"); ok {
+		attrs = append(attrs, stanza.Attr{Key: "from", Value: t})
 	}
-	return r
+	return stanza.New("", st.Tag(), attrs, kids...)
 }
 
-func (r *ref) delay(stamp string) *etree.Element {
-	d := el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
-	return d
-}
-
-// sig renders a stanza for comparison: model.Canonical, with the parts a
-// prediction cannot or need not fix normalised: roster push ids, the
-// payload of service answers (disco#info, version, last), and the order
-// of roster and blocklist items (Prosody iterates hashes, §4.2, §7.2).
-func sig(e *etree.Element) string {
-	if e.Tag == "iq" && sigRewrites(e) {
-		e = e.Copy()
-		typ := attrOr(e, "type")
-		for _, c := range e.ChildElements() {
-			ns := attrOr(c, "xmlns")
-			switch {
-			case typ == "set" && ns == nsRoster:
-				e.CreateAttr("id", "*")
-			case typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast):
-				e.RemoveChild(c)
-				e.CreateElement(c.Tag).CreateAttr("xmlns", ns)
-			case ns == nsRoster || ns == nsBlocking:
-				items := c.ChildElements()
-				sort.SliceStable(items, func(i, j int) bool {
-					return model.Canonical(items[i]) < model.Canonical(items[j])
-				})
-				for _, it := range items {
-					c.RemoveChild(it)
-				}
-				for _, it := range items {
-					c.AddChild(it)
-				}
-			}
+// delay is the delay element the server stamps (XEP-0203); the
+// reference's own stamp's is built once.
+func (r *ref) delay(stamp string) stanza.Stanza {
+	if stamp == r.stamp {
+		if r.delayEl.IsZero() {
+			r.delayEl = el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
 		}
+		return r.delayEl
 	}
-	return model.Canonical(e)
+	return el("delay", "xmlns", nsDelay, "from", r.host, "stamp", stamp)
 }
 
-// sigRewrites reports whether sig changes iq e before rendering it
-// (otherwise e is rendered as it is, without the copy).
-func sigRewrites(e *etree.Element) bool {
-	typ := attrOr(e, "type")
-	for _, t := range e.Child {
-		c, ok := t.(*etree.Element)
-		if !ok {
-			continue
-		}
-		switch ns := attrOr(c, "xmlns"); {
-		case typ == "set" && ns == nsRoster,
-			typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast),
-			ns == nsRoster || ns == nsBlocking:
-			return true
-		}
-	}
-	return false
-}
+// sigValue (stanzaview.go) renders a stanza for comparison: its
+// canonical form, with the parts a prediction cannot or need not fix
+// normalised: roster push ids, the payload of service answers (disco#info,
+// version, last), and the order of roster and blocklist items (Prosody
+// iterates hashes, §4.2, §7.2). The reference's predictions and the
+// stanzas the clients received are both rendered by it.
 
 // ---------------------------------------------------------------- sessions
 
@@ -479,12 +537,12 @@ func (r *ref) destroy(s *rSess, reason string) {
 	if len(r.sessionsOf(s.u)) == 0 && !s.u.cached {
 		s.u.wentOffline()
 	}
-	if s.pres != nil {
-		p := el("presence", "type", "unavailable")
-		if reason != "" {
-			p.CreateElement("status").SetText("Disconnected: " + reason)
-		}
-		p.CreateAttr("from", s.full)
+	var status []stanza.Child
+	if reason != "" {
+		status = []stanza.Child{stanza.Elem(stanza.New("", "status", nil, stanza.Text("Disconnected: "+reason)))}
+	}
+	if !s.pres.IsZero() {
+		p := elKids("presence", []string{"type", "unavailable", "from", s.full}, status...)
 		// §1.1 path: the broadcast, no reflection (the session is gone;
 		// last activity is not predicted: sig drops jabber:iq:last
 		// payloads).
@@ -493,11 +551,7 @@ func (r *ref) destroy(s *rSess, reason string) {
 	}
 	if len(s.directed) > 0 {
 		for _, j := range sortedSet(s.directed) {
-			p := el("presence", "type", "unavailable", "from", s.full)
-			if reason != "" {
-				p.CreateElement("status").SetText("Disconnected: " + reason)
-			}
-			p.CreateAttr("to", j)
+			p := elKids("presence", []string{"type", "unavailable", "from", s.full, "to", j}, status...)
 			r.postFromSession(s, p, true)
 		}
 		s.directed = nil
@@ -509,16 +563,16 @@ func (r *ref) destroy(s *rSess, reason string) {
 // postFromSession posts presence p (with `to`) with session o as origin
 // and the outbound stage (§1.4, §3.3, §7.6). generated marks presence the
 // server sends on the user's behalf (ErrorOnBlockedBroadcast).
-func (r *ref) postFromSession(o *rSess, p *etree.Element, generated bool) {
-	to := attrOr(p, "to")
+func (r *ref) postFromSession(o *rSess, p stanza.Stanza, generated bool) {
+	to := vAttrOr(p, "to")
 	node, _, res := splitJID(to)
 	full := node != "" && res != ""
-	typ, hasType := attr(p, "type")
+	typ, hasType := vAttr(p, "type")
 	if full {
 		if r.bounceOutgoing(o, o.u, p, generated) {
 			return
 		}
-		r.hint(o, p)
+		p = r.hint(o, p)
 		if hasType && typ != "unavailable" && typ != "error" {
 			if typ != "probe" {
 				r.outboundSubscription(o, p)
@@ -528,7 +582,7 @@ func (r *ref) postFromSession(o *rSess, p *etree.Element, generated bool) {
 			r.directedBook(o, p)
 		}
 	} else {
-		r.hint(o, p)
+		p = r.hint(o, p)
 		if hasType && typ != "unavailable" && typ != "error" {
 			if typ != "probe" {
 				// Prosody's mod_presence handles bare-addressed
@@ -551,37 +605,38 @@ func (r *ref) postFromSession(o *rSess, p *etree.Element, generated bool) {
 	r.inboundPresence(p)
 }
 
-// hint is §0.6: available presence from a user session gets the vCard hint.
-func (r *ref) hint(o *rSess, p *etree.Element) {
-	if o == nil || p.SelectAttr("type") != nil {
-		return
+// hint is §0.6: available presence from a user session gets the vCard
+// hint. It returns p with the hint.
+func (r *ref) hint(o *rSess, p stanza.Stanza) stanza.Stanza {
+	if o == nil || vHas(p, "type") {
+		return p
 	}
-	for _, t := range p.Child {
-		if c, ok := t.(*etree.Element); ok && c.Tag == "x" && attrOr(c, "xmlns") == nsVCardHint {
-			if c.SelectElement("photo") == nil {
-				c.CreateElement("photo")
+	for i := 0; i < p.NumChild(); i++ {
+		if c, _ := p.ChildAt(i); !c.IsZero() && c.Tag() == "x" && vAttrOr(c, "xmlns") == nsVCardHint {
+			if !vChild(c, "photo").IsZero() {
+				return p
 			}
-			return
+			kids := children(p)
+			kids[i] = stanza.Elem(c.WithChild(photoEl))
+			return stanza.New(p.Space(), p.Tag(), p.Attrs(), kids...)
 		}
 	}
-	x := p.CreateElement("x")
-	x.CreateAttr("xmlns", nsVCardHint)
-	x.CreateElement("photo")
+	return p.WithChild(vcardHint)
 }
 
 // directedBook is the directed-set bookkeeping of §3.3.
-func (r *ref) directedBook(o *rSess, p *etree.Element) {
+func (r *ref) directedBook(o *rSess, p stanza.Stanza) {
 	if o == nil {
 		return
 	}
-	to := attrOr(p, "to")
+	to := vAttrOr(p, "to")
 	if isFrom(subOf(o.u, bareOf(to))) {
 		return
 	}
 	if o.directed == nil {
 		o.directed = map[string]bool{}
 	}
-	if _, has := attr(p, "type"); has {
+	if _, has := vAttr(p, "type"); has {
 		delete(o.directed, to)
 	} else {
 		o.directed[to] = true
@@ -590,19 +645,19 @@ func (r *ref) directedBook(o *rSess, p *etree.Element) {
 
 // bounceOutgoing is §7.6 for a stanza posted by origin o (nil: the host,
 // whose user is taken from the `from` node) of user u.
-func (r *ref) bounceOutgoing(o *rSess, u *rUser, st *etree.Element, generated bool) bool {
-	to, ok := attr(st, "to")
+func (r *ref) bounceOutgoing(o *rSess, u *rUser, st stanza.Stanza, generated bool) bool {
+	to, ok := vAttr(st, "to")
 	if !ok || u == nil || !r.blocked(u, to) {
 		return false
 	}
-	t := attrOr(st, "type")
-	if t == "error" || (st.Tag == "iq" && t == "result") {
+	t := vAttrOr(st, "type")
+	if t == "error" || (st.Tag() == "iq" && t == "result") {
 		return true
 	}
 	if o == nil {
 		return true // host_send drops errors
 	}
-	if st.Tag == "presence" && generated && !r.prof.ErrorOnBlockedBroadcast {
+	if st.Tag() == "presence" && generated && !r.prof.ErrorOnBlockedBroadcast {
 		return true
 	}
 	r.deliver(o, errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", true))
@@ -611,12 +666,12 @@ func (r *ref) bounceOutgoing(o *rSess, u *rUser, st *etree.Element, generated bo
 
 // postHost posts a stanza with the host as origin; pre selects the
 // outbound stage (§1.4).
-func (r *ref) postHost(p *etree.Element, pre bool) {
+func (r *ref) postHost(p stanza.Stanza, pre bool) {
 	if pre {
-		to := attrOr(p, "to")
+		to := vAttrOr(p, "to")
 		node, _, res := splitJID(to)
-		u := r.local(bareOf(attrOr(p, "from")))
-		typ, hasType := attr(p, "type")
+		u := r.local(bareOf(vAttrOr(p, "from")))
+		typ, hasType := vAttr(p, "type")
 		if node != "" && res != "" {
 			if r.bounceOutgoing(nil, u, p, true) {
 				return
@@ -639,9 +694,9 @@ func (r *ref) postHost(p *etree.Element, pre bool) {
 }
 
 // inboundPresence is presence/bare and presence/full (§3.4, §4.5, §7.7).
-func (r *ref) inboundPresence(p *etree.Element) {
-	to := attrOr(p, "to")
-	from := attrOr(p, "from")
+func (r *ref) inboundPresence(p stanza.Stanza) {
+	to := vAttrOr(p, "to")
+	from := vAttrOr(p, "from")
 	node, _, res := splitJID(to)
 	if node == "" {
 		return // presence/host: not generated by the actions
@@ -653,7 +708,7 @@ func (r *ref) inboundPresence(p *etree.Element) {
 	if r.blocked(c, from) {
 		return
 	}
-	typ, hasType := attr(p, "type")
+	typ, hasType := vAttr(p, "type")
 	if hasType && typ != "unavailable" && typ != "error" {
 		r.inboundSubscription(p, bareOf(from), c)
 		return
@@ -670,10 +725,10 @@ func (r *ref) inboundPresence(p *etree.Element) {
 // deliverAvailable delivers p to each available session of u.
 // deliverAvailable delivers p to u's available sessions and returns how
 // many there were.
-func (r *ref) deliverAvailable(u *rUser, p *etree.Element) int {
+func (r *ref) deliverAvailable(u *rUser, p stanza.Stanza) int {
 	n := 0
 	for _, s := range r.sessionsOf(u) {
-		if s.pres != nil {
+		if !s.pres.IsZero() {
 			r.deliver(s, p)
 			n++
 		}
@@ -686,17 +741,14 @@ func (r *ref) deliverAvailable(u *rUser, p *etree.Element) int {
 func (r *ref) presenceOfAvailable(u *rUser, jid string, override string) int {
 	n := 0
 	for _, s := range r.sessionsOf(u) {
-		if s.pres == nil {
+		if s.pres.IsZero() {
 			continue
 		}
-		var p *etree.Element
+		p := s.pres
 		if override != "" {
 			p = el("presence", "type", override, "from", s.full)
-		} else {
-			p = s.pres.Copy()
 		}
-		p.CreateAttr("to", jid)
-		r.postFromSession(s, p, true)
+		r.postFromSession(s, setAttr(p, "to", jid), true)
 		n++
 	}
 	return n
@@ -704,37 +756,24 @@ func (r *ref) presenceOfAvailable(u *rUser, jid string, override string) int {
 
 // broadcast is §3.1 steps 2–6 for presence p (type absent or unavailable)
 // of session s; the reflection (step 1) is done by the caller.
-func (r *ref) broadcast(s *rSess, p *etree.Element) {
+func (r *ref) broadcast(s *rSess, p stanza.Stanza) {
 	u := s.u
-	typ, hasType := attr(p, "type")
-	// One copy of p serves every recipient of a loop, its 'to' set for
-	// each: presence of type absent or unavailable, posted from s, is
-	// rendered where it is delivered and never stored (storePending and
-	// the offline store copy what they keep), and the one change the way
-	// makes to it, the vCard hint, is the same for every recipient.
-	var q *etree.Element
+	typ, hasType := vAttr(p, "type")
+	// Each recipient gets p with its 'to' (a derived value sharing p's
+	// children).
 	for _, o := range r.sessionsOf(u) {
-		if o != s && o.pres != nil {
-			if q == nil {
-				q = p.Copy()
-			}
-			q.CreateAttr("to", o.full)
-			r.postFromSession(s, q, true)
+		if o != s && !o.pres.IsZero() {
+			r.postFromSession(s, setAttr(p, "to", o.full), true)
 		}
 	}
-	q = nil
 	for _, c := range rosterKeys(make([]string, 0, 8), u) {
 		if isFrom(u.roster[c].sub) {
-			if q == nil {
-				q = p.Copy()
-			}
-			q.CreateAttr("to", c)
-			r.postFromSession(s, q, true)
+			r.postFromSession(s, setAttr(p, "to", c), true)
 		}
 	}
-	if !hasType && s.pres == nil && s.bound {
+	if !hasType && s.pres.IsZero() && s.bound {
 		s.pres = p
-		prio := priorityOf(p)
+		prio := vPriority(p)
 		// b. probes
 		for _, c := range rosterKeys(make([]string, 0, 8), u) {
 			if isTo(u.roster[c].sub) {
@@ -743,19 +782,15 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 		}
 		// c. presence of other resources
 		for _, o := range r.sessionsOf(u) {
-			if o != s && o.pres != nil {
-				q := o.pres.Copy()
-				q.CreateAttr("to", s.full)
-				r.postFromSession(o, q, true)
+			if o != s && !o.pres.IsZero() {
+				r.postFromSession(o, setAttr(o.pres, "to", s.full), true)
 			}
 		}
 		// d. pending requests, straight to s
 		for _, j := range slices.Sorted(maps.Keys(u.pending)) {
-			var q *etree.Element
-			if st := u.pending[j]; st != nil {
-				q = st.Copy()
-				q.CreateAttr("type", "subscribe")
-				q.CreateAttr("from", j)
+			var q stanza.Stanza
+			if st := u.pending[j]; !st.IsZero() {
+				q = setAttrs(st, "type", "subscribe", "from", j)
 			} else {
 				q = el("presence", "type", "subscribe", "from", j)
 			}
@@ -775,28 +810,23 @@ func (r *ref) broadcast(s *rSess, p *etree.Element) {
 			msgs := u.offline
 			u.offline = nil
 			for _, m := range msgs {
-				if r.prof.RecheckBlocklistOnOfflineFlush && r.blocked(u, attrOr(m.st, "from")) {
+				if r.prof.RecheckBlocklistOnOfflineFlush && r.blocked(u, vAttrOr(m.st, "from")) {
 					continue
 				}
-				q := m.st.Copy()
-				q.AddChild(r.delay(m.stamp))
-				r.deliver(s, q)
+				r.deliver(s, m.st.WithChild(r.delay(m.stamp)))
 			}
 		}
 	}
 	if hasType && typ == "unavailable" {
-		s.pres = nil
+		s.pres = stanza.Stanza{}
 		s.prio = 0
 		for _, j := range sortedSet(s.directed) {
-			q := p.Copy()
-			q.CreateAttr("to", j)
-			r.postFromSession(s, q, true)
+			r.postFromSession(s, setAttr(p, "to", j), true)
 		}
 		s.directed = nil
 	} else if s.bound {
-		s.pres = p
-		p.AddChild(r.delay(r.stamp))
-		s.prio = priorityOf(p)
+		s.pres = p.WithChild(r.delay(r.stamp))
+		s.prio = vPriority(p)
 	}
 }
 
@@ -808,14 +838,6 @@ func rosterKeys(buf []string, u *rUser) []string {
 	}
 	slices.Sort(buf)
 	return buf
-}
-
-func priorityOf(p *etree.Element) int {
-	c := p.SelectElement("priority")
-	if c == nil {
-		return 0
-	}
-	return parsePriority(c.Text())
 }
 
 // parsePriority is the priority a <priority/> with text t gives (out of
@@ -862,36 +884,36 @@ func (r *ref) rosterPush(u *rUser, jid string) {
 	if len(targets) == 0 {
 		return
 	}
-	push := el("iq", "type", "set", "id", "*")
-	q := push.CreateElement("query")
-	q.CreateAttr("xmlns", nsRoster)
-	q.CreateAttr("ver", strconv.Itoa(u.reportedVer()))
-	q.AddChild(itemEl(jid, u.roster[jid]))
+	q := elKids("query", []string{"xmlns", nsRoster, "ver", strconv.Itoa(u.reportedVer())}, stanza.Elem(itemEl(jid, u.roster[jid])))
+	push := elKids("iq", []string{"type", "set", "id", "*"}, stanza.Elem(q))
 	for _, s := range targets {
 		r.deliver(s, push)
 	}
 }
 
-func itemEl(jid string, it *rItem) *etree.Element {
-	e := el("item", "jid", jid)
-	if it == nil {
-		e.CreateAttr("subscription", "remove")
-		return e
+func itemEl(jid string, it *rItem) stanza.Stanza {
+	attrs := make([]stanza.Attr, 0, 4)
+	if jid != "" {
+		attrs = append(attrs, stanza.Attr{Key: "jid", Value: jid})
 	}
-	e.CreateAttr("subscription", it.sub)
+	if it == nil {
+		return stanza.New("", "item", append(attrs, stanza.Attr{Key: "subscription", Value: "remove"}))
+	}
+	attrs = append(attrs, stanza.Attr{Key: "subscription", Value: it.sub})
 	if it.ask {
-		e.CreateAttr("ask", "subscribe")
+		attrs = append(attrs, stanza.Attr{Key: "ask", Value: "subscribe"})
 	}
 	if it.name != "" {
-		e.CreateAttr("name", it.name)
+		attrs = append(attrs, stanza.Attr{Key: "name", Value: it.name})
 	}
+	var group stanza.Child
 	if it.group != "" {
-		e.CreateElement("group").SetText(it.group)
+		group = stanza.Elem(stanza.New("", "group", nil, stanza.Text(it.group)))
 	}
-	return e
+	return stanza.New("", "item", attrs, group)
 }
 
-func (r *ref) sendToInterested(u *rUser, p *etree.Element) {
+func (r *ref) sendToInterested(u *rUser, p stanza.Stanza) {
 	for _, s := range r.sessionsOf(u) {
 		if s.interested {
 			r.deliver(s, p)
@@ -902,20 +924,18 @@ func (r *ref) sendToInterested(u *rUser, p *etree.Element) {
 // outboundSubscription is §4.4: the user of `from` sends a subscription
 // stanza to `to`; o is the origin session (nil for the host). The stanza
 // is routed without the outbound stage.
-func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
-	fromBare := bareOf(attrOr(st, "from"))
-	toBare := bareOf(attrOr(st, "to"))
+func (r *ref) outboundSubscription(o *rSess, st stanza.Stanza) {
+	fromBare := bareOf(vAttrOr(st, "from"))
+	toBare := bareOf(vAttrOr(st, "to"))
 	if fromBare == toBare {
 		return
 	}
 	u := r.local(fromBare)
-	p := st.Copy()
-	p.CreateAttr("from", fromBare)
-	p.CreateAttr("to", toBare)
+	p := setAttrs(st, "from", fromBare, "to", toBare)
 	if u == nil {
 		return
 	}
-	switch attrOr(st, "type") {
+	switch vAttrOr(st, "type") {
 	case "subscribe":
 		it := u.roster[toBare]
 		if !(it != nil && (it.ask || isTo(it.sub))) {
@@ -924,7 +944,7 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 			r.save(u)
 		}
 		r.rosterPush(u, toBare)
-		r.addressedTo = attrOr(st, "to")
+		r.addressedTo = vAttrOr(st, "to")
 		r.inboundPresence(p)
 		r.addressedTo = ""
 	case "unsubscribe":
@@ -987,15 +1007,13 @@ func (r *ref) outboundSubscription(o *rSess, st *etree.Element) {
 }
 
 // inboundSubscription is §4.5 and §3.5 at c for a stanza from fromBare.
-func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) {
-	origFrom := attrOr(st, "from")
+func (r *ref) inboundSubscription(st stanza.Stanza, fromBare string, c *rUser) {
+	origFrom := vAttrOr(st, "from")
 	if len(r.sessionsOf(c)) == 0 {
 		c.cached = true // loaded while offline, kept in memory
 	}
-	p := st.Copy()
-	p.CreateAttr("from", fromBare)
-	p.CreateAttr("to", c.bare)
-	switch attrOr(st, "type") {
+	p := setAttrs(st, "from", fromBare, "to", c.bare)
+	switch vAttrOr(st, "type") {
 	case "probe":
 		if r.contactSubscribed(c.bare, fromBare) {
 			if r.presenceOfAvailable(c, origFrom, "") == 0 {
@@ -1025,7 +1043,7 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 					// prosody-0.12 keeps the 'to' its sender wrote; it
 					// lasts while c stays online if c was online
 					if to := r.addressedTo; r.prof.PendingKeepsAddressedTo && to != "" && to != c.bare {
-						c.pending[fromBare].CreateAttr("to", to)
+						c.pending[fromBare] = setAttr(c.pending[fromBare], "to", to)
 						delete(c.online, fromBare)
 						if len(r.sessionsOf(c)) > 0 {
 							c.online[fromBare] = true
@@ -1073,7 +1091,7 @@ func (r *ref) inboundSubscription(st *etree.Element, fromBare string, c *rUser) 
 // inboundChanged: an inbound subscription stanza p from jid changed c's
 // item or pending request: saved, p shown to c's interested sessions, the
 // item pushed (§4.5).
-func (r *ref) inboundChanged(c *rUser, p *etree.Element, jid string) {
+func (r *ref) inboundChanged(c *rUser, p stanza.Stanza, jid string) {
 	r.save(c)
 	r.sendToInterested(c, p)
 	r.rosterPush(c, jid)
@@ -1108,11 +1126,11 @@ func dropTo(it *rItem) bool {
 }
 
 // storePending stores the request (§4.1), unless c already has `from`.
-func (r *ref) storePending(c *rUser, from string, p *etree.Element) bool {
+func (r *ref) storePending(c *rUser, from string, p stanza.Stanza) bool {
 	if isFrom(subOf(c, from)) {
 		return false
 	}
-	c.pending[from] = p.Copy()
+	c.pending[from] = p
 	r.save(c)
 	return true
 }
@@ -1121,8 +1139,8 @@ func (r *ref) storePending(c *rUser, from string, p *etree.Element) bool {
 // addressed 'to' only while u was online are bare again.
 func (u *rUser) wentOffline() {
 	for j := range u.online {
-		if p := u.pending[j]; p != nil {
-			p.CreateAttr("to", u.bare)
+		if p := u.pending[j]; !p.IsZero() {
+			u.pending[j] = setAttr(p, "to", u.bare)
 		}
 	}
 	clear(u.online)

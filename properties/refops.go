@@ -5,50 +5,56 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/beevik/etree"
+	"github.com/scansim/scansim/stanza"
 )
 
 // clientSend is §1.1–§1.3 for a stanza session s wrote, then the handler
 // of its kind.
-func (r *ref) clientSend(s *rSess, st *etree.Element) {
-	if st.SelectAttr("xml:lang") == nil {
-		st.CreateAttr("xml:lang", "en")
+//
+// st is the stanza as the client sent it; what the server stamps on it
+// (xml:lang, from, the prepared to) makes one derived value.
+func (r *ref) clientSend(s *rSess, st stanza.Stanza) {
+	var buf [8]stanza.Attr // WithAttrs copies the list
+	attrs := append(buf[:0], st.Attrs()...)
+	if _, ok := st.Attr("xml", "lang"); !ok {
+		attrs = append(attrs, stanza.Attr{Space: "xml", Key: "lang", Value: "en"})
 	}
-	typ := attrOr(st, "type")
-	if typ == "error" && len(st.ChildElements()) == 0 {
+	typ, _ := getAttr(attrs, "type")
+	if typ == "error" && vFirst(st).IsZero() {
 		return
 	}
-	st.CreateAttr("from", s.full)
+	attrs = putAttr(attrs, "from", s.full)
 	toSelf := false
-	if raw, ok := attr(st, "to"); ok {
+	if raw, ok := getAttr(attrs, "to"); ok {
 		j, ok := prep(raw)
 		if !ok {
 			if typ != "error" && typ != "result" {
-				e := errorReply(st, "modify", "jid-malformed", "The destination address is invalid: "+raw, false)
+				e := errorReply(st.WithAttrs(attrs), "modify", "jid-malformed", "The destination address is invalid: "+raw, false)
 				r.deliver(s, e)
 			}
 			return
 		}
-		st.CreateAttr("to", j)
+		attrs = putAttr(attrs, "to", j)
 		if j == s.u.bare {
-			st.RemoveAttr("to")
+			attrs = dropAttr(attrs, "to")
 			toSelf = true
 		}
 	} else {
 		toSelf = true
 	}
-	switch st.Tag {
+	st = st.WithAttrs(attrs)
+	switch st.Tag() {
 	case "presence":
 		if !toSelf {
 			r.postFromSession(s, st, false)
 			return
 		}
-		t, hasType := attr(st, "type")
+		t, hasType := vAttr(st, "type")
 		if hasType && t != "unavailable" {
 			r.deliver(s, errorReply(st, "modify", "bad-request", "Invalid presence type", false))
 			return
 		}
-		r.hint(s, st)
+		st = r.hint(s, st)
 		r.deliver(s, st) // reflection (§3.1 step 1)
 		r.broadcast(s, st)
 	case "message":
@@ -59,9 +65,9 @@ func (r *ref) clientSend(s *rSess, st *etree.Element) {
 }
 
 // clientMessage is §5 with §7.6/§7.7.
-func (r *ref) clientMessage(s *rSess, st *etree.Element, toSelf bool) {
-	typ := attrOr(st, "type")
-	to, hasTo := attr(st, "to")
+func (r *ref) clientMessage(s *rSess, st stanza.Stanza, toSelf bool) {
+	typ := vAttrOr(st, "type")
+	to, hasTo := vAttr(st, "to")
 	if hasTo && r.blocked(s.u, to) {
 		if typ != "error" {
 			r.deliver(s, errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", true))
@@ -105,7 +111,7 @@ func (r *ref) clientMessage(s *rSess, st *etree.Element, toSelf bool) {
 	case "headline":
 		if hasTo && to == bare {
 			for _, t := range r.sessionsOf(c) {
-				if t.pres != nil && t.prio >= 0 {
+				if !t.pres.IsZero() && t.prio >= 0 {
 					r.deliver(t, st)
 				}
 			}
@@ -118,7 +124,7 @@ func (r *ref) clientMessage(s *rSess, st *etree.Element, toSelf bool) {
 			}
 			return
 		}
-		c.offline = append(c.offline, rOffline{st: st.Copy(), stamp: r.stamp})
+		c.offline = append(c.offline, rOffline{st: st, stamp: r.stamp})
 	}
 }
 
@@ -127,7 +133,7 @@ func (r *ref) top(u *rUser) []*rSess {
 	var top []*rSess
 	best := 0
 	for _, t := range r.sessionsOf(u) {
-		if t.pres == nil {
+		if t.pres.IsZero() {
 			continue
 		}
 		switch {
@@ -141,9 +147,9 @@ func (r *ref) top(u *rUser) []*rSess {
 }
 
 // clientIQ is §6, §4.2, §7.2–7.3, §8 for the iqs the actions send.
-func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
-	typ := attrOr(st, "type")
-	to, hasTo := attr(st, "to")
+func (r *ref) clientIQ(s *rSess, st stanza.Stanza, toSelf bool) {
+	typ := vAttrOr(st, "type")
+	to, hasTo := vAttr(st, "to")
 	if hasTo && r.blocked(s.u, to) {
 		if typ == "get" || typ == "set" {
 			r.deliver(s, errorReply(st, "cancel", "not-acceptable", "You have blocked this JID", true))
@@ -151,11 +157,8 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 		return
 	}
 	node, _, res := splitJID(to)
-	q := firstChild(st)
-	qns := ""
-	if q != nil {
-		qns = attrOr(q, "xmlns")
-	}
+	q := vFirst(st)
+	qns := vAttrOr(q, "xmlns")
 	get := typ == "get"
 	unavailable := func() {
 		if typ == "get" || typ == "set" {
@@ -170,13 +173,11 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 		}
 		switch qns {
 		case nsVersion, nsLast, nsPing, nsDiscoInfo:
-			rep := reply(st)
-			if q.Tag == "query" || qns == nsPing {
-				if qns != nsPing {
-					rep.CreateElement(q.Tag).CreateAttr("xmlns", qns)
-				}
+			var payload stanza.Child
+			if q.Tag() == "query" && qns != nsPing {
+				payload = stanza.Elem(nsEl(q.Tag(), qns))
 			}
-			r.deliver(s, rep)
+			r.deliver(s, reply(st, payload))
 		default:
 			unavailable()
 		}
@@ -217,9 +218,7 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 				unavailable()
 				return
 			}
-			rep := reply(st)
-			rep.CreateAttr("from", target.bare)
-			rep.CreateElement("query").CreateAttr("xmlns", nsDiscoInfo)
+			rep := setAttr(reply(st, stanza.Elem(nsEl("query", nsDiscoInfo))), "from", target.bare)
 			r.deliver(s, rep)
 			return
 		case nsLast:
@@ -227,9 +226,7 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 				r.deliver(s, errorReply(st, "auth", "forbidden", "", false))
 				return
 			}
-			rep := reply(st)
-			rep.CreateElement("query").CreateAttr("xmlns", nsLast)
-			r.deliver(s, rep)
+			r.deliver(s, reply(st, stanza.Elem(nsEl("query", nsLast))))
 			return
 		}
 	}
@@ -240,48 +237,38 @@ func (r *ref) clientIQ(s *rSess, st *etree.Element, toSelf bool) {
 	switch {
 	case qns == nsRoster:
 		r.rosterIQ(s, st, q)
-	case qns == nsBlocking && q.Tag == "blocklist" && get:
+	case qns == nsBlocking && q.Tag() == "blocklist" && get:
 		r.blocklistGet(s, st)
-	case qns == nsBlocking && (q.Tag == "block" || q.Tag == "unblock") && typ == "set":
+	case qns == nsBlocking && (q.Tag() == "block" || q.Tag() == "unblock") && typ == "set":
 		r.editBlocklist(s, st, q)
 	default:
 		unavailable()
 	}
 }
 
-func firstChild(e *etree.Element) *etree.Element {
-	for _, t := range e.Child {
-		if c, ok := t.(*etree.Element); ok {
-			return c
-		}
-	}
-	return nil
-}
-
 // rosterIQ is §4.2 with the removal side effects of §4.7.
-func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
+func (r *ref) rosterIQ(s *rSess, st stanza.Stanza, q stanza.Stanza) {
 	u := s.u
-	if attrOr(st, "type") == "get" {
-		rep := reply(st)
-		if cv, ok := attr(q, "ver"); !ok || cv != strconv.Itoa(u.reportedVer()) {
-			rq := rep.CreateElement("query")
-			rq.CreateAttr("xmlns", nsRoster)
-			rq.CreateAttr("ver", strconv.Itoa(u.reportedVer()))
+	if vAttrOr(st, "type") == "get" {
+		var payload stanza.Child
+		if cv, ok := vAttr(q, "ver"); !ok || cv != strconv.Itoa(u.reportedVer()) {
+			items := make([]stanza.Child, 0, len(u.roster))
 			for _, j := range slices.Sorted(maps.Keys(u.roster)) {
-				rq.AddChild(itemEl(j, u.roster[j]))
+				items = append(items, stanza.Elem(itemEl(j, u.roster[j])))
 			}
+			payload = stanza.Elem(elKids("query", []string{"xmlns", nsRoster, "ver", strconv.Itoa(u.reportedVer())}, items...))
 		}
-		r.deliver(s, rep)
+		r.deliver(s, reply(st, payload))
 		s.interested = true
 		return
 	}
-	items := q.ChildElements()
-	if len(items) != 1 || items[0].Tag != "item" || items[0].SelectAttr("jid") == nil {
+	items := q.Elements()
+	if len(items) != 1 || items[0].Tag() != "item" || !vHas(items[0], "jid") {
 		r.deliver(s, errorReply(st, "modify", "bad-request", "", false))
 		return
 	}
 	item := items[0]
-	jid, ok := prep(attrOr(item, "jid"))
+	jid, ok := prep(vAttrOr(item, "jid"))
 	if _, _, res := splitJID(jid); !ok || res != "" {
 		r.deliver(s, errorReply(st, "modify", "bad-request", "", false))
 		return
@@ -290,7 +277,7 @@ func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
 		r.deliver(s, errorReply(st, "cancel", "not-allowed", "", false))
 		return
 	}
-	if attrOr(item, "subscription") == "remove" {
+	if vAttrOr(item, "subscription") == "remove" {
 		old := u.roster[jid]
 		if old == nil {
 			r.deliver(s, errorReply(st, "modify", "item-not-found", "", false))
@@ -310,12 +297,12 @@ func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
 		r.rosterPush(u, jid)
 		return
 	}
-	nit := &rItem{sub: "none", name: attrOr(item, "name")}
+	nit := &rItem{sub: "none", name: vAttrOr(item, "name")}
 	if old := u.roster[jid]; old != nil {
 		nit.sub, nit.ask = old.sub, old.ask
 	}
-	if g := item.SelectElement("group"); g != nil {
-		nit.group = g.Text()
+	if g := vChild(item, "group"); !g.IsZero() {
+		nit.group = vText(g)
 	}
 	u.roster[jid] = nit
 	r.save(u)
@@ -324,34 +311,36 @@ func (r *ref) rosterIQ(s *rSess, st *etree.Element, q *etree.Element) {
 }
 
 // blocklistGet is §7.2.
-func (r *ref) blocklistGet(s *rSess, st *etree.Element) {
-	rep := reply(st)
-	bl := rep.CreateElement("blocklist")
-	bl.CreateAttr("xmlns", nsBlocking)
+func (r *ref) blocklistGet(s *rSess, st stanza.Stanza) {
+	var items []stanza.Child
 	for _, j := range sortedSet(s.u.bl) {
-		bl.CreateElement("item").CreateAttr("jid", j)
+		items = append(items, stanza.Elem(stanza.New("", "item", []stanza.Attr{{Key: "jid", Value: j}})))
 	}
 	s.interestedBL = true
-	r.deliver(s, rep)
+	r.deliver(s, reply(st, stanza.Elem(nsEl("blocklist", nsBlocking, items...))))
 }
 
 // editBlocklist is §7.3.
-func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) {
+func (r *ref) editBlocklist(s *rSess, st stanza.Stanza, action stanza.Stanza) {
 	u := s.u
-	blocking := action.Tag == "block"
+	blocking := action.Tag() == "block"
 	var items, presenceSet, removePending []string
 	seen := map[string]bool{}
-	for _, it := range action.ChildElements() {
-		if it.Tag != "item" {
+	// echo: action's children, each item's jid prepared (the push
+	// echoes the prepared JIDs)
+	echo := children(action)
+	for i := range echo {
+		it, _ := action.ChildAt(i)
+		if it.IsZero() || it.Tag() != "item" {
 			continue
 		}
-		raw, ok := attr(it, "jid")
+		raw, ok := vAttr(it, "jid")
 		j, ok2 := prep(raw)
 		if !ok || !ok2 {
 			r.deliver(s, errorReply(st, "modify", "jid-malformed", "", false))
 			return
 		}
-		it.CreateAttr("jid", j)
+		echo[i] = stanza.Elem(setAttr(it, "jid", j))
 		if seen[j] {
 			continue
 		}
@@ -390,7 +379,7 @@ func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) 
 			}
 			if r.prof.UnavailableSenderIsFullJID {
 				for _, o := range r.sessionsOf(u) {
-					if o.pres != nil {
+					if !o.pres.IsZero() {
 						r.inboundPresence(el("presence", "type", "unavailable", "to", j, "from", o.full))
 					}
 				}
@@ -419,13 +408,11 @@ func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) 
 			}
 		}
 	}
-	push := el("iq", "type", "set", "id", "blocklist-push")
-	echo := action.Copy()
-	push.AddChild(echo)
+	push := elKids("iq", []string{"type", "set", "id", "blocklist-push"},
+		stanza.Elem(stanza.New(action.Space(), action.Tag(), action.Attrs(), echo...)))
 	for _, o := range r.sessionsOf(u) {
 		if o.interestedBL || !r.prof.PushOnlyInterested {
-			push.CreateAttr("to", o.full) // deliver renders it at once
-			r.deliver(o, push)
+			r.deliver(o, setAttr(push, "to", o.full))
 		}
 	}
 }
@@ -433,7 +420,7 @@ func (r *ref) editBlocklist(s *rSess, st *etree.Element, action *etree.Element) 
 func (r *ref) availableOf(u *rUser) []*rSess {
 	var out []*rSess
 	for _, s := range r.sessionsOf(u) {
-		if s.pres != nil {
+		if !s.pres.IsZero() {
 			out = append(out, s)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/scenarios"
@@ -517,3 +518,18 @@ func witnesses(h *harness) []Op {
 
 // extra reports whether got holds a stanza want does not.
 func extra(want, got []string) bool { return missing(got, want) }
+
+// attr returns the value of e's first attribute named k (any prefix).
+func attr(e *etree.Element, k string) (string, bool) {
+	a := e.SelectAttr(k)
+	if a == nil {
+		return "", false
+	}
+	return a.Value, true
+}
+
+// attrOr is attr's value, "" if e has none.
+func attrOr(e *etree.Element, k string) string {
+	v, _ := attr(e, k)
+	return v
+}

@@ -167,27 +167,35 @@ func (c *crew) before(k int) bool {
 
 // runCheck runs prop as one rapid check from seed (setting rapid's
 // checks flag to 1; Explore restores the flags it sets) and returns the TB
-// stand-in it reported to. rapid ends a failing check with FailNow
-// (runtime.Goexit), so it runs on a goroutine of its own.
-func runCheck(seed uint64, prop func(*rapid.T)) *exploreTB {
-	tb := &exploreTB{}
+// stand-in it reported to. rapid's seed flag is held from before the
+// check starts until rapid has called prop (it has read its flags then).
+//
+// The check runs on the caller's goroutine: the stand-in ends a check
+// that rapid stops (FailNow after a failure, SkipNow) with a panic that
+// runCheck recovers, rather than with runtime.Goexit as testing.T does,
+// which would need a goroutine per check. rapid calls those outside the
+// property and recovers nothing on the way out of rapid.Check. A
+// goroutine per check grew its stack anew every check and woke another
+// thread to hand the check over and back (about 3% of a check's CPU).
+func runCheck(seed uint64, prop func(*rapid.T)) (tb *exploreTB) {
+	tb = &exploreTB{abort: true}
 	rapidFlags.Lock()
 	_ = flag.CommandLine.Lookup("rapid.checks").Value.Set("1")
 	_ = flag.CommandLine.Lookup("rapid.seed").Value.Set(strconv.FormatUint(seed, 10))
-	started := make(chan struct{})
 	var once sync.Once
-	release := func() { once.Do(func() { close(started); rapidFlags.Unlock() }) }
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer release()
-		rapid.Check(tb, func(t *rapid.T) {
-			release()
-			prop(t)
-		})
+	release := func() { once.Do(rapidFlags.Unlock) }
+	defer release()
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(tbAbort); !ok {
+				panic(r)
+			}
+		}
 	}()
-	<-started
-	<-done
+	rapid.Check(tb, func(t *rapid.T) {
+		release()
+		prop(t)
+	})
 	return tb
 }
 

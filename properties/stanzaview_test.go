@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -277,4 +278,66 @@ func TestMaskedValuesMatchStrings(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sig is the etree form of sigValue, as the reference rendered its
+// predictions when it built etree elements: model.Canonical, with the parts a
+// prediction cannot or need not fix normalised: roster push ids, the
+// payload of service answers (disco#info, version, last), and the order
+// of roster and blocklist items (Prosody iterates hashes, §4.2, §7.2).
+func sig(e *etree.Element) string {
+	if e.Tag == "iq" && sigRewrites(e) {
+		e = e.Copy()
+		typ := attrOr(e, "type")
+		for _, c := range e.ChildElements() {
+			ns := attrOr(c, "xmlns")
+			switch {
+			case typ == "set" && ns == nsRoster:
+				e.CreateAttr("id", "*")
+			case typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast):
+				e.RemoveChild(c)
+				e.CreateElement(c.Tag).CreateAttr("xmlns", ns)
+			case ns == nsRoster || ns == nsBlocking:
+				items := c.ChildElements()
+				sort.SliceStable(items, func(i, j int) bool {
+					return model.Canonical(items[i]) < model.Canonical(items[j])
+				})
+				for _, it := range items {
+					c.RemoveChild(it)
+				}
+				for _, it := range items {
+					c.AddChild(it)
+				}
+			}
+		}
+	}
+	return model.Canonical(e)
+}
+
+// sigRewrites reports whether sig changes iq e before rendering it
+// (otherwise e is rendered as it is, without the copy).
+func sigRewrites(e *etree.Element) bool {
+	typ := attrOr(e, "type")
+	for _, t := range e.Child {
+		c, ok := t.(*etree.Element)
+		if !ok {
+			continue
+		}
+		switch ns := attrOr(c, "xmlns"); {
+		case typ == "set" && ns == nsRoster,
+			typ == "result" && (ns == nsDiscoInfo || ns == nsVersion || ns == nsLast),
+			ns == nsRoster || ns == nsBlocking:
+			return true
+		}
+	}
+	return false
+}
+
+// priorityOf is the etree form of vPriority.
+func priorityOf(p *etree.Element) int {
+	c := p.SelectElement("priority")
+	if c == nil {
+		return 0
+	}
+	return parsePriority(c.Text())
 }

@@ -78,6 +78,16 @@ func New(space, tag string, attrs []Attr, children ...Child) Stanza {
 	if len(attrs) > 0 {
 		e.attrs = append([]Attr(nil), attrs...)
 	}
+	n := 0
+	for _, c := range children {
+		if c != (Child{}) {
+			n++
+		}
+	}
+	if n > 0 {
+		// one allocation for the list, however many children
+		e.kids = make([]node, 0, n)
+	}
 	for _, c := range children {
 		if c == (Child{}) {
 			// Elem of a zero Stanza, or Text(""): nothing to render.
@@ -179,6 +189,20 @@ func (s Stanza) WithAttr(space, key, value string) Stanza {
 		attrs = append(attrs, Attr{space, key, value})
 	}
 	return Stanza{&elem{space: s.e.space, tag: s.e.tag, attrs: attrs, kids: s.e.kids}}
+}
+
+// WithAttrs returns s with the attribute list attrs (copied) in place of
+// its own. The result shares s's children; s is unchanged. It is the one
+// step for several attribute edits (each WithAttr copies the list).
+func (s Stanza) WithAttrs(attrs []Attr) Stanza {
+	if s.e == nil {
+		return s
+	}
+	var own []Attr
+	if len(attrs) > 0 {
+		own = append([]Attr(nil), attrs...)
+	}
+	return Stanza{&elem{space: s.e.space, tag: s.e.tag, attrs: own, kids: s.e.kids}}
 }
 
 // WithoutAttr returns s without its attributes (space, key). The result

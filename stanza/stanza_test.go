@@ -185,6 +185,15 @@ func TestDerived(t *testing.T) {
 	if got, want := d.Canonical(), `<message from='a@h/r' to='b@h/s' type='chat'><body>hi</body><delay stamp='2008-08-22T21:09:04Z' xmlns='urn:xmpp:delay'/></message>`; got != want {
 		t.Errorf("WithChild = %s, want %s", got, want)
 	}
+	attrs := []stanza.Attr{{Key: "type", Value: "normal"}, {Space: "xml", Key: "lang", Value: "en"}}
+	swapped := base.WithAttrs(attrs)
+	attrs[0].Value = "changed" // the caller's list is copied
+	if got, want := swapped.Canonical(), `<message type='normal' xml:lang='en'><body>hi</body></message>`; got != want {
+		t.Errorf("WithAttrs = %s, want %s", got, want)
+	}
+	if c, _ := swapped.ChildAt(0); c != func() stanza.Stanza { b, _ := base.ChildAt(0); return b }() {
+		t.Errorf("WithAttrs does not share the children")
+	}
 	noType := base.WithoutAttr("", "type")
 	if got, want := noType.Canonical(), `<message from='a@h/r'><body>hi</body></message>`; got != want {
 		t.Errorf("WithoutAttr = %s, want %s", got, want)

@@ -296,8 +296,8 @@ func TestRunSubstitutesValues(t *testing.T) {
 			t.Fatalf("%s: %s", name, report(res))
 		}
 		for _, e := range res.Trace {
-			if e.Kind == sim.TraceSend && !strings.Contains(e.Stanza, "to='romeo@localhost/O&apos;Brien &amp; &lt;co&gt;'") {
-				t.Errorf("%s: sent %s", name, e.Stanza)
+			if e.Kind == sim.TraceSend && !strings.Contains(e.Canonical(), "to='romeo@localhost/O&apos;Brien &amp; &lt;co&gt;'") {
+				t.Errorf("%s: sent %s", name, e.Canonical())
 			}
 		}
 	}
@@ -310,8 +310,8 @@ func TestRunScansionDirectivesAreNotSent(t *testing.T) {
 		t.Fatal(report(res))
 	}
 	for _, e := range res.Trace {
-		if e.Kind == sim.TraceSend && e.Stanza != "<message><x xmlns='urn:x'/></message>" {
-			t.Errorf("sent %s", e.Stanza)
+		if e.Kind == sim.TraceSend && e.Canonical() != "<message><x xmlns='urn:x'/></message>" {
+			t.Errorf("sent %s", e.Canonical())
 		}
 	}
 }

@@ -67,7 +67,7 @@ func (s *Sim) record(kind TraceKind, c *Client, j jid.JID, v stanza.Stanza, reas
 		Kind:    kind,
 		Client:  name,
 		JID:     j,
-		Stanza:  v.Canonical(),
+		Text:    v.Canonical(),
 		Value:   v,
 		Reason:  reason,
 		Cause:   cause,
@@ -129,9 +129,9 @@ func appendEvent(b []byte, e *TraceEvent) []byte {
 		b = appendOneLine(b, e.Reason)
 		b = append(b, ']')
 	}
-	if e.Stanza != "" {
+	if e.Canonical() != "" {
 		b = append(b, "  "...)
-		b = appendOneLine(b, e.Stanza)
+		b = appendOneLine(b, e.Canonical())
 	}
 	if e.Cause != 0 {
 		b = append(b, "  (cause #"...)

@@ -23,9 +23,9 @@ const (
 	arenaMaxChunk   = 128
 )
 
-// FromElement is FromElement(el) with the tree cut from a's slabs. The
-// canonical form is rendered at once, sized from the walk that sized the
-// tree: an arena's users (the simulator's trace) need it straight away.
+// FromElement is FromElement(el) with the tree cut from a's slabs. Like
+// any Stanza's, its canonical form is rendered when first asked for: the
+// simulator's trace holds the value and renders it only when printed.
 func (a *Arena) FromElement(el *etree.Element) Stanza {
 	if el == nil {
 		return Stanza{}
@@ -38,10 +38,7 @@ func (a *Arena) FromElement(el *etree.Element) Stanza {
 	b.elems, a.elems = a.elems[:b.nElems:b.nElems], a.elems[b.nElems:]
 	b.attrs, a.attrs = a.attrs[:b.nAttrs:b.nAttrs], a.attrs[b.nAttrs:]
 	b.kids, a.kids = a.kids[:b.nKids:b.nKids], a.kids[b.nKids:]
-	e := b.build(el)
-	// Escapes are not counted: an eighth more covers the usual few.
-	e.render(b.nBytes + b.nBytes/8)
-	return Stanza{e}
+	return Stanza{b.build(el)}
 }
 
 // refill starts new slabs when one has not room enough for the tree
@@ -110,8 +107,7 @@ func (m *Memo) add(el *etree.Element, e *elem) {
 // FromShared is a.FromElement(el) with el's element children taken from
 // m when it remembers them, and remembered in it when built: the root is
 // always built anew (its attributes and list of children are read now),
-// its children only once per Memo. The canonical form of the root is
-// rendered at once, as FromElement does.
+// its children only once per Memo. Nothing is rendered (see FromElement).
 func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 	if el == nil {
 		return Stanza{}
@@ -119,26 +115,18 @@ func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 	var b builder
 	b.nElems++
 	b.nAttrs += len(el.Attr)
-	b.nBytes += 2*(len(el.Space)+len(el.Tag)) + 7
-	for _, at := range el.Attr {
-		b.nBytes += len(at.Space) + len(at.Key) + len(at.Value) + 5
-	}
 	for _, t := range el.Child {
 		switch c := t.(type) {
 		case *etree.Element:
 			b.nKids++
-			if k := m.find(c); k != nil {
+			if m.find(c) != nil {
 				// A child shared with an earlier root (a broadcast's
-				// second recipient on): render it once, so that every
-				// root that holds it copies its canonical form instead
-				// of writing it again, and the root's size is known.
-				b.nBytes += len(k.canonical())
+				// second recipient on): taken, not built.
 				continue
 			}
 			b.count(c)
 		case *etree.CharData:
 			b.nKids++
-			b.nBytes += len(c.Data)
 		}
 	}
 	if len(a.elems) < b.nElems || len(a.attrs) < b.nAttrs || len(a.kids) < b.nKids {
@@ -147,7 +135,5 @@ func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 	b.elems, a.elems = a.elems[:b.nElems:b.nElems], a.elems[b.nElems:]
 	b.attrs, a.attrs = a.attrs[:b.nAttrs:b.nAttrs], a.attrs[b.nAttrs:]
 	b.kids, a.kids = a.kids[:b.nKids:b.nKids], a.kids[b.nKids:]
-	e := b.buildShared(el, m)
-	e.render(b.nBytes + b.nBytes/8)
-	return Stanza{e}
+	return Stanza{b.buildShared(el, m)}
 }

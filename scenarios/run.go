@@ -634,7 +634,7 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 				ok bool
 			)
 			if !q.Value.IsZero() {
-				rn, ok = r.matcher.matchesValue(e, q.Value)
+				ok = r.matcher.matchesValue(e, q.Value)
 			} else {
 				rn, ok = r.matcher.matches(e, q.Stanza)
 			}
@@ -654,6 +654,9 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			recv := q.Stanza
 			if recv == nil {
 				recv = q.Value.Element()
+			}
+			if rn == nil {
+				rn = r.matcher.compiledValue(q.Value)
 			}
 			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, recv)
 			return r.fail(&Failure{

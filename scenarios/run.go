@@ -517,8 +517,9 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	user := cl.JID().Node
-	if d := cl.JID().Domain; d != r.host {
+	j := cl.JID()
+	user := j.Node
+	if d := j.Domain; d != r.host {
 		// A further virtual host: the simulation binds "node@host".
 		user += "@" + d
 	}
@@ -528,7 +529,6 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 	}
 	r.clients[cl.Name] = &clientState{name: cl.Name, ep: ep}
 	r.vars.bound[cl.Name] = ep.JID()
-	r.vars.forget()
 	return r.settle(ep)
 }
 

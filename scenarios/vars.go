@@ -52,6 +52,15 @@ func expandVars(s string, lookup func(varRef) (string, error)) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
+	if strings.HasPrefix(s, "${") && strings.IndexByte(s, '}') == len(s)-1 {
+		// The whole value is one variable (the usual "${Romeo's JID}"):
+		// its value as it is, without building a copy.
+		ref, err := parseVarRef(s[2 : len(s)-1])
+		if err != nil {
+			return "", err
+		}
+		return lookup(ref)
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "${")
@@ -89,18 +98,22 @@ func checkVars(s string, clients func(string) bool, script *Script) error {
 	return err
 }
 
-// bindings resolves variables while a script runs.
+// bindings resolves variables while a script runs. A client connects at
+// most once in a run (Run refuses a second connects), so bound never
+// changes an entry it holds, and a value once resolved holds for the
+// rest of the run: the caches are never emptied.
 type bindings struct {
 	script *Script
 	bound  map[string]jid.JID // client name -> bound full JID
-	// cache holds the values lookup resolved since bound last changed,
-	// and expanded the attribute values expand resolved.
-	cache    map[varRef]string
+	// vals caches what lookup resolved: vals[2*i] is ${C's JID} and
+	// vals[2*i+1] ${C's full JID} of script.Clients[i] ("": not yet).
+	vals []string
+	// expanded holds the attribute values expand resolved.
 	expanded map[string]string
 }
 
-// expand is expandVars(s, b.cached), remembering the results until
-// forget: scripts repeat the same few values ("${Romeo's JID}").
+// expand is expandVars(s, b.cached), remembering the results: scripts
+// repeat the same few values ("${Romeo's JID}").
 func (b *bindings) expand(s string) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
@@ -127,26 +140,32 @@ func (b *bindings) slot(s string) string {
 	return v
 }
 
-// cached is lookup, remembering successful resolutions until forget.
+// cached is lookup, remembering successful resolutions.
 func (b *bindings) cached(r varRef) (string, error) {
-	if v, ok := b.cache[r]; ok {
-		return v, nil
+	k := -1
+	for i, c := range b.script.Clients {
+		if c.Name == r.Client {
+			k = 2 * i
+			if r.Full {
+				k++
+			}
+			break
+		}
+	}
+	if k >= 0 && k < len(b.vals) && b.vals[k] != "" {
+		return b.vals[k], nil
 	}
 	v, err := b.lookup(r)
 	if err != nil {
 		return "", err
 	}
-	if b.cache == nil {
-		b.cache = make(map[varRef]string)
+	if k >= 0 {
+		if len(b.vals) < 2*len(b.script.Clients) {
+			b.vals = make([]string, 2*len(b.script.Clients))
+		}
+		b.vals[k] = v
 	}
-	b.cache[r] = v
 	return v, nil
-}
-
-// forget empties the cache: call it whenever bound changes.
-func (b *bindings) forget() {
-	clear(b.cache)
-	clear(b.expanded)
 }
 
 func (b *bindings) lookup(r varRef) (string, error) {

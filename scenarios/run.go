@@ -317,6 +317,15 @@ type runner struct {
 	// failedAt: the position of the action during which the network
 	// first reported a transport failure.
 	failedAt Pos
+	// recvBuf is drain's buffer for endpoints that are appendTakers.
+	recvBuf []sim.Received
+}
+
+// appendTaker is an Endpoint that can append what TakeAll would return
+// to a buffer of the caller's (the simulation's: its inbox then keeps
+// its room).
+type appendTaker interface {
+	TakeAppend(dst []sim.Received) []sim.Received
 }
 
 type clientState struct {
@@ -457,9 +466,17 @@ func (r *runner) drain() {
 		if st == nil {
 			continue
 		}
-		for _, rec := range st.ep.TakeAll() {
+		recs := r.recvBuf[:0]
+		if t, ok := st.ep.(appendTaker); ok {
+			recs = t.TakeAppend(recs)
+			r.recvBuf = recs
+		} else {
+			recs = st.ep.TakeAll()
+		}
+		for _, rec := range recs {
 			st.add(queued{Received: rec, stamp: stamp})
 		}
+		clear(recs)
 	}
 }
 

@@ -100,12 +100,27 @@ type Result struct {
 // Queued is a received stanza held in a client's queue.
 type Queued struct {
 	Client string
-	Stanza string // canonical form (see stanza.Stanza.Canonical)
-	Seq    uint64 // the trace Seq of its delivery
+	// Text, when not empty, is the stanza's canonical form (see
+	// stanza.Stanza.Canonical) as given (a stanza received without a
+	// value); it takes precedence over Value. Read Canonical.
+	Text string
+	// Value is the stanza as received (the zero Stanza when none).
+	Value stanza.Stanza
+	Seq   uint64 // the trace Seq of its delivery
 	// Stamp is the action number of §5.2 (1-based): the action during
 	// which it arrived, moved forward past a run of sends.
 	// len(Actions)+1 for stanzas that arrived after the last action.
 	Stamp int
+}
+
+// Canonical returns the stanza's canonical form: Text when set, else
+// Value.Canonical(), rendered when first read (a passing run's leftovers
+// and discards that nobody prints are never rendered).
+func (q *Queued) Canonical() string {
+	if q.Text != "" || q.Value.IsZero() {
+		return q.Text
+	}
+	return q.Value.Canonical()
 }
 
 // Discard is a stale stanza that a receives passed over (§5.2).
@@ -755,7 +770,7 @@ func (r *runner) discard(st *clientState, q queued) {
 }
 
 func (st *clientState) export(q queued) Queued {
-	return Queued{Client: st.name, Stanza: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
+	return Queued{Client: st.name, Text: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
 }
 
 // canonical is the received stanza's canonical form: the one its trace

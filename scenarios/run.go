@@ -770,11 +770,15 @@ func (r *runner) discard(st *clientState, q queued) {
 }
 
 func (st *clientState) export(q queued) Queued {
-	return Queued{Client: st.name, Text: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
+	e := Queued{Client: st.name, Value: q.Value, Seq: q.Seq, Stamp: q.stamp}
+	if q.Value.IsZero() {
+		e.Text = q.canonical()
+	}
+	return e
 }
 
 // canonical is the received stanza's canonical form: the one its trace
-// event recorded, when the endpoint gave its value.
+// event records, when the endpoint gave its value.
 func (q *queued) canonical() string {
 	if !q.Value.IsZero() {
 		return q.Value.Canonical()

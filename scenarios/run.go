@@ -12,7 +12,6 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
-	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -217,8 +216,8 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		script:  script,
 		opts:    opts,
 		res:     res,
-		clients: make(map[string]*clientState),
-		vars:    bindings{script: script, bound: make(map[string]jid.JID)},
+		clients: make([]*clientState, len(script.Clients)),
+		vars:    bindings{script: script},
 		matcher: NewMatcher(),
 		stamps:  stamps(script.Actions),
 	}
@@ -324,7 +323,7 @@ type runner struct {
 	opts    RunOptions
 	res     *Result
 	net     driver.Network
-	clients map[string]*clientState
+	clients []*clientState // by index in script.Clients; nil: not connected
 	vars    bindings
 	matcher *Matcher
 	stamps  []int // stamps[i]: the stamp of stanzas arriving during action i+1
@@ -476,8 +475,7 @@ func (r *runner) drain() {
 	if r.k >= 1 && r.k <= len(r.stamps) {
 		stamp = r.stamps[r.k-1]
 	}
-	for _, c := range r.script.Clients {
-		st := r.clients[c.Name]
+	for _, st := range r.clients {
 		if st == nil {
 			continue
 		}
@@ -497,7 +495,7 @@ func (r *runner) drain() {
 
 // do runs one action and reports whether the script may go on.
 func (r *runner) do(a *Action) bool {
-	st := r.clients[a.Client]
+	st := r.state(a.Client)
 	if a.Verb == Connects {
 		return r.connect(a, st)
 	}
@@ -541,6 +539,14 @@ func (r *runner) do(a *Action) bool {
 	return true
 }
 
+// state is the state of the client named name (nil: not connected).
+func (r *runner) state(name string) *clientState {
+	if i := clientIndex(r.script, name); i >= 0 {
+		return r.clients[i]
+	}
+	return nil
+}
+
 func (r *runner) connect(a *Action, st *clientState) bool {
 	switch {
 	case st != nil && st.closed:
@@ -559,8 +565,9 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}
-	r.clients[cl.Name] = &clientState{name: cl.Name, ep: ep}
-	r.vars.bound[cl.Name] = ep.JID()
+	i := clientIndex(r.script, cl.Name)
+	r.clients[i] = &clientState{name: cl.Name, ep: ep}
+	r.vars.bind(i, ep.JID())
 	return r.settle(ep)
 }
 
@@ -804,11 +811,11 @@ func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
 	r.res.EndSeq = uint64(len(r.net.Trace()))
 	r.noteFailure()
-	for _, c := range r.script.Clients {
+	for _, st := range r.clients {
 		if r.net.Failure() != nil {
 			break // Close drops the rest: no clean close waits on a broken server
 		}
-		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
+		if st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true
 			// On the simulation this cannot fail (Connected was true); on
 			// a real server a failed close is no concern of the script.
@@ -817,8 +824,8 @@ func (r *runner) finish() {
 	}
 	_ = r.net.Quiesce(nil)
 	r.drain()
-	for _, c := range r.script.Clients {
-		if st := r.clients[c.Name]; st != nil {
+	for _, st := range r.clients {
+		if st != nil {
 			for _, q := range st.queue[st.head:] {
 				r.res.Leftover = append(r.res.Leftover, st.export(q))
 			}

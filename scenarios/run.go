@@ -1,11 +1,11 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -831,5 +831,5 @@ func (r *runner) finish() {
 			}
 		}
 	}
-	sort.SliceStable(r.res.Leftover, func(i, j int) bool { return r.res.Leftover[i].Seq < r.res.Leftover[j].Seq })
+	slices.SortStableFunc(r.res.Leftover, func(a, b Queued) int { return cmp.Compare(a.Seq, b.Seq) })
 }

@@ -212,3 +212,39 @@ func TestMatchValueAgrees(t *testing.T) {
 	}
 	t.Logf("%d stanzas, %d matching pairs", len(els), matches)
 }
+
+// FuzzMatchValue: for any expected and received stanza a block parses
+// to, matching the received value in place answers as compiling it and
+// matching the compiled tree, captures included.
+func FuzzMatchValue(f *testing.F) {
+	for _, c := range [][2]string{
+		{`<message><body>hi</body></message>`, `<message from='a@h/r'><body>hi</body></message>`},
+		{`<iq id='{scansion:capture:i}'><q xmlns='u' v='{scansion:capture:i}'/></iq>`, `<iq id='7'><q xmlns='u' v='8'/><q xmlns='u' v='7'/></iq>`},
+		{`<presence scansion:strict='true'><x xmlns='v'/></presence>`, `<presence><x xmlns='v'/><y/></presence>`},
+		{`<s:x xmlns:s='urn:s' s:b='1'><s:y/></s:x>`, `<t:x xmlns:t='urn:s' t:b='1'>a<t:y/>b</t:x>`},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, expected, received string) {
+		es, err := ParseBlock(expected)
+		if err != nil || len(es) == 0 {
+			return
+		}
+		rs, err := ParseBlock(received)
+		if err != nil {
+			return
+		}
+		e := compileExpected(es[0])
+		m1, m2 := NewMatcher(), NewMatcher()
+		for _, r := range rs {
+			_, ok1 := m1.matches(e, r)
+			ok2 := m2.matchesValue(e, stanza.FromElement(r))
+			if ok1 != ok2 {
+				t.Fatalf("%s against %s: compiled %v, in place %v", expected, stanza.FromElement(r).Canonical(), ok1, ok2)
+			}
+			if d := cmp.Diff(m1.captures, m2.captures); d != "" {
+				t.Fatalf("%s against %s: captures differ (-compiled +in place):\n%s", expected, stanza.FromElement(r).Canonical(), d)
+			}
+		}
+	})
+}

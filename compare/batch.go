@@ -37,7 +37,7 @@ func Batches(trace []sim.TraceEvent, end uint64, m *Masker) map[string][][]strin
 			for len(b) <= batch {
 				b = append(b, nil)
 			}
-			b[batch] = append(b[batch], m.Stanza(ev.Stanza))
+			b[batch] = append(b[batch], m.Stanza(ev.Canonical()))
 			out[ev.Client] = b
 		}
 	}

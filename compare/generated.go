@@ -52,11 +52,11 @@ func newGenerated(trace []sim.TraceEvent, prefix string) *generated {
 	g := &generated{prefix: prefix, sent: make(map[string]bool), values: make(map[string]map[string]string)}
 	for i := range trace {
 		ev := &trace[i]
-		if ev.Kind != sim.TraceSend || ev.Stanza == "" {
+		if ev.Kind != sim.TraceSend || ev.Canonical() == "" {
 			continue
 		}
 		doc := etree.NewDocument()
-		if err := doc.ReadFromString(ev.Stanza); err != nil || doc.Root() == nil {
+		if err := doc.ReadFromString(ev.Canonical()); err != nil || doc.Root() == nil {
 			continue
 		}
 		var walk func(el *etree.Element)

@@ -24,8 +24,8 @@ func maskers(t *testing.T, sent ...string) (simM, srvM *compare.Masker) {
 	simTrace := []sim.TraceEvent{{Kind: sim.TraceConnect, Client: "romeo", JID: jid("romeo@localhost/a")}}
 	srvTrace := []sim.TraceEvent{{Kind: sim.TraceConnect, Client: "romeo", JID: jid("b-romeo@localhost/x1")}}
 	for _, s := range sent {
-		simTrace = append(simTrace, sim.TraceEvent{Kind: sim.TraceSend, Client: "romeo", Stanza: s})
-		srvTrace = append(srvTrace, sim.TraceEvent{Kind: sim.TraceSend, Client: "romeo", Stanza: s})
+		simTrace = append(simTrace, sim.TraceEvent{Kind: sim.TraceSend, Client: "romeo", Text: s})
+		srvTrace = append(srvTrace, sim.TraceEvent{Kind: sim.TraceSend, Client: "romeo", Text: s})
 	}
 	return compare.NewMasker(simTrace, "", nil), compare.NewMasker(srvTrace, "b-", nil)
 }

@@ -33,10 +33,10 @@ func TestOrderInsideAndAcrossActions(t *testing.T) {
 		{Seq: 3, Kind: sim.TraceConnect, Client: "u3a", JID: u3},
 	}
 	deliver := func(seq uint64, st string) sim.TraceEvent {
-		return sim.TraceEvent{Seq: seq, Kind: sim.TraceDeliver, Client: "u1a", JID: u1, Stanza: st}
+		return sim.TraceEvent{Seq: seq, Kind: sim.TraceDeliver, Client: "u1a", JID: u1, Text: st}
 	}
 	send := func(seq uint64, client string) sim.TraceEvent {
-		return sim.TraceEvent{Seq: seq, Kind: sim.TraceSend, Client: client, Stanza: "<presence/>"}
+		return sim.TraceEvent{Seq: seq, Kind: sim.TraceSend, Client: client, Text: "<presence/>"}
 	}
 	judge := func(a, b []sim.TraceEvent) compare.Verdict {
 		ma, mb := compare.NewMasker(a, "", nil), compare.NewMasker(b, "", nil)
@@ -158,13 +158,13 @@ func TestConnectEffectsBeforeTheConnectEvent(t *testing.T) {
 	base := []sim.TraceEvent{
 		{Seq: 1, Kind: sim.TraceConnect, Client: "Watcher", JID: w},
 		{Seq: 2, Kind: sim.TraceConnect, Client: "Desk", JID: desk},
-		{Seq: 3, Kind: sim.TraceSend, Client: "Desk", Stanza: "<presence/>"},
+		{Seq: 3, Kind: sim.TraceSend, Client: "Desk", Text: "<presence/>"},
 	}
 	onSim := append(append([]sim.TraceEvent(nil), base...),
 		sim.TraceEvent{Seq: 4, Kind: sim.TraceConnect, Client: "Usurper", JID: desk},
-		sim.TraceEvent{Seq: 5, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Stanza: unavailable})
+		sim.TraceEvent{Seq: 5, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Text: unavailable})
 	onServer := append(append([]sim.TraceEvent(nil), base...),
-		sim.TraceEvent{Seq: 4, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Stanza: unavailable},
+		sim.TraceEvent{Seq: 4, Kind: sim.TraceDeliver, Client: "Watcher", JID: w, Text: unavailable},
 		sim.TraceEvent{Seq: 5, Kind: sim.TraceConnect, Client: "Usurper", JID: desk})
 	ms, mv := compare.NewMasker(onSim, "", nil), compare.NewMasker(onServer, "", nil)
 	a, b := compare.Batches(onSim, 0, ms)["Watcher"], compare.Batches(onServer, 0, mv)["Watcher"]

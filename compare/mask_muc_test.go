@@ -42,7 +42,7 @@ func TestMaskMUCOrders(t *testing.T) {
 func TestLearnIgnoresCrossClientOrder(t *testing.T) {
 	pres := func(client, nick, id string) sim.TraceEvent {
 		return sim.TraceEvent{Kind: sim.TraceDeliver, Client: client,
-			Stanza: "<presence from='r1@conference.localhost/" + nick + "'><occupant-id id='" + id + "' xmlns='urn:xmpp:occupant-id:0'/></presence>"}
+			Text: "<presence from='r1@conference.localhost/" + nick + "'><occupant-id id='" + id + "' xmlns='urn:xmpp:occupant-id:0'/></presence>"}
 	}
 	a := []sim.TraceEvent{pres("old", "new", "N1="), pres("new", "old", "O1="), pres("new", "new", "N1=")}
 	b := []sim.TraceEvent{pres("new", "old", "O2="), pres("new", "new", "N2="), pres("old", "new", "N2=")}
@@ -70,7 +70,7 @@ func TestLearnIgnoresCrossClientOrder(t *testing.T) {
 func TestLearnIgnoresHashOrder(t *testing.T) {
 	pres := func(nick, id string) sim.TraceEvent {
 		return sim.TraceEvent{Kind: sim.TraceDeliver, Client: "c",
-			Stanza: "<presence from='r1@conference.localhost/" + nick + "'><occupant-id id='" + id + "' xmlns='urn:xmpp:occupant-id:0'/></presence>"}
+			Text: "<presence from='r1@conference.localhost/" + nick + "'><occupant-id id='" + id + "' xmlns='urn:xmpp:occupant-id:0'/></presence>"}
 	}
 	a := []sim.TraceEvent{pres("x", "X1="), pres("y", "Y1="), pres("z", "X1=")}
 	b := []sim.TraceEvent{pres("y", "Y2="), pres("x", "X2="), pres("z", "X2=")}

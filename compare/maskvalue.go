@@ -15,10 +15,10 @@ import (
 // counts only while it renders as the event's Stanza (a comparison of
 // two equal strings, the canonical form being cached in the value).
 func (m *Masker) Event(ev *sim.TraceEvent) string {
-	if !ev.Value.IsZero() && ev.Value.Canonical() == ev.Stanza {
+	if !ev.Value.IsZero() && ev.Value.Canonical() == ev.Canonical() {
 		return m.Value(ev.Value)
 	}
-	return m.Stanza(ev.Stanza)
+	return m.Stanza(ev.Canonical())
 }
 
 // Value is Stanza for a stanza value: the same masking, read from the

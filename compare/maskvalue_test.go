@@ -45,7 +45,7 @@ func TestMaskerValueMatchesStanza(t *testing.T) {
 		if got, want := m.Value(v), m.Stanza(canon); got != want {
 			t.Errorf("masked value of %s:\n got %s\nwant %s", s, got, want)
 		}
-		ev := sim.TraceEvent{Kind: sim.TraceDeliver, Stanza: v.Canonical(), Value: v}
+		ev := sim.TraceEvent{Kind: sim.TraceDeliver, Text: v.Canonical(), Value: v}
 		if got, want := m.Event(&ev), m.Stanza(canon); got != want {
 			t.Errorf("masked event of %s: %s, want %s", s, got, want)
 		}
@@ -61,7 +61,7 @@ func TestMaskerValueMatchesStanza(t *testing.T) {
 func TestMaskerEventRewritten(t *testing.T) {
 	m := compare.NewMasker(nil, "", nil)
 	v := stanza.New("", "message", []stanza.Attr{{Key: "to", Value: "a@localhost"}})
-	ev := sim.TraceEvent{Kind: sim.TraceDeliver, Stanza: "<message to='b@localhost'/>", Value: v}
+	ev := sim.TraceEvent{Kind: sim.TraceDeliver, Text: "<message to='b@localhost'/>", Value: v}
 	if got := m.Event(&ev); got != "<message to='b@localhost'/>" {
 		t.Fatalf("rewritten event masked as %s", got)
 	}

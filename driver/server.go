@@ -541,11 +541,11 @@ func (e *serverEndpoint) event(ev xmpptcp.Event) {
 		// The event carries the stanza value, as the simulation's do, so
 		// that nothing downstream parses the canonical string again.
 		v := stanza.FromElement(ev.Stanza)
-		seq := n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDeliver, Client: e.name, JID: e.jid, Stanza: v.Canonical(), Value: v})
+		seq := n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDeliver, Client: e.name, JID: e.jid, Value: v})
 		e.seqs = append(e.seqs, seq)
 	case xmpptcp.StreamError:
 		v := stanza.FromElement(ev.Stanza)
-		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceStreamError, Client: e.name, JID: e.jid, Stanza: v.Canonical(), Value: v})
+		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceStreamError, Client: e.name, JID: e.jid, Value: v})
 	case xmpptcp.Ended:
 		n.record(sim.TraceEvent{At: ev.At, Kind: sim.TraceDisconnect, Client: e.name, JID: e.jid, Reason: ev.Reason})
 		// (ev.Reason is the stream error's condition when there was one)
@@ -632,7 +632,7 @@ func (e *serverEndpoint) Send(st *etree.Element) error {
 		e.n.forget(e.jid.Node)
 	}
 	e.n.mu.Lock()
-	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Stanza: raw, Value: v})
+	e.n.record(sim.TraceEvent{Kind: sim.TraceSend, Client: e.name, JID: e.jid, Text: raw, Value: v})
 	e.n.mu.Unlock()
 	// Written with the next ping (Quiesce), which every runner makes
 	// right after a send.

@@ -83,9 +83,27 @@ func (e *simEndpoint) TakeAll() []sim.Received {
 	if len(recs) == 0 {
 		return nil
 	}
+	return e.stanzasOnly(recs, 0)
+}
+
+// The runner drains endpoints that have this method into its own buffer
+// (scenarios' appendTaker), so that the simulation's inboxes keep their
+// room instead of being handed over at every step.
+var _ interface {
+	TakeAppend([]sim.Received) []sim.Received
+} = (*simEndpoint)(nil)
+
+// TakeAppend is TakeAll appending to dst (see sim.Client.TakeAppend).
+func (e *simEndpoint) TakeAppend(dst []sim.Received) []sim.Received {
+	n := len(dst)
+	return e.stanzasOnly(e.c.TakeAppend(dst), n)
+}
+
+// stanzasOnly removes the stream errors from recs[from:].
+func (e *simEndpoint) stanzasOnly(recs []sim.Received, from int) []sim.Received {
 	trace := e.s.Trace()
-	out := recs[:0]
-	for _, rec := range recs {
+	out := recs[:from]
+	for _, rec := range recs[from:] {
 		// A stream error is not a stanza: it ends the session, which
 		// the next use of the client reports (§2).
 		if i := rec.Seq - 1; i < uint64(len(trace)) && trace[i].Kind == sim.TraceStreamError {
@@ -93,6 +111,7 @@ func (e *simEndpoint) TakeAll() []sim.Received {
 		}
 		out = append(out, rec)
 	}
+	clear(recs[len(out):])
 	return out
 }
 

@@ -168,12 +168,12 @@ func TestMUCHatsStripped(t *testing.T) {
 			}
 			seen := 0
 			for _, e := range res.Trace {
-				if e.Client != "Juliet" || !strings.Contains(e.Stanza, "from='muchats-hall@conference.localhost/Romeo'") || strings.Contains(e.Stanza, "type='unavailable'") {
+				if e.Client != "Juliet" || !strings.Contains(e.Canonical(), "from='muchats-hall@conference.localhost/Romeo'") || strings.Contains(e.Canonical(), "type='unavailable'") {
 					continue
 				}
 				seen++
-				if !strings.Contains(e.Stanza, c.keep) || strings.Contains(e.Stanza, c.drop) {
-					t.Errorf("want %s kept and %s stripped: %s", c.keep, c.drop, e.Stanza)
+				if !strings.Contains(e.Canonical(), c.keep) || strings.Contains(e.Canonical(), c.drop) {
+					t.Errorf("want %s kept and %s stripped: %s", c.keep, c.drop, e.Canonical())
 				}
 			}
 			if seen != 2 {

@@ -69,7 +69,7 @@ func accountSend(c *Ctx, send *ev) msgOutcome {
 				o.bounced++
 				continue
 			}
-			k := e.Client + "\x00" + e.Stanza
+			k := e.Client + "\x00" + e.Canonical()
 			if seen[k] {
 				o.dupes = append(o.dupes, e.Client)
 			}
@@ -111,11 +111,11 @@ func inv41MessageAccounted(c *Ctx) error {
 	}
 	o := accountSend(c, c.send)
 	if len(o.dupes) > 0 {
-		return fmt.Errorf("message %s delivered twice to %s", c.send.Stanza, strings.Join(o.dupes, ", "))
+		return fmt.Errorf("message %s delivered twice to %s", c.send.Canonical(), strings.Join(o.dupes, ", "))
 	}
 	for _, r := range o.dropped {
 		if !dropReasons[r] {
-			return fmt.Errorf("message %s dropped for an undocumented reason %q", c.send.Stanza, r)
+			return fmt.Errorf("message %s dropped for an undocumented reason %q", c.send.Canonical(), r)
 		}
 	}
 	d := len(o.delivered) > 0
@@ -140,11 +140,11 @@ func inv41MessageAccounted(c *Ctx) error {
 	}
 	switch {
 	case n == 0:
-		return fmt.Errorf("message %s silently lost: neither delivered, stored, bounced nor dropped", c.send.Stanza)
+		return fmt.Errorf("message %s silently lost: neither delivered, stored, bounced nor dropped", c.send.Canonical())
 	case n > 1:
-		return fmt.Errorf("message %s has several outcomes: delivered to %d sessions, stored %d, bounced %d, dropped %v", c.send.Stanza, len(o.delivered), o.stored, o.bounced, o.dropped)
+		return fmt.Errorf("message %s has several outcomes: delivered to %d sessions, stored %d, bounced %d, dropped %v", c.send.Canonical(), len(o.delivered), o.stored, o.bounced, o.dropped)
 	case o.stored > 1:
-		return fmt.Errorf("message %s stored %d times", c.send.Stanza, o.stored)
+		return fmt.Errorf("message %s stored %d times", c.send.Canonical(), o.stored)
 	}
 	return nil
 }
@@ -270,7 +270,7 @@ func inv43BlocksSurviveFaults(c *Ctx) error {
 			continue // a stored request re-sent at initial presence (inv 12, F4)
 		}
 		if c.blockedThroughout(e.user, e.from) {
-			return fmt.Errorf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
+			return fmt.Errorf("after a fault, %s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Canonical())
 		}
 		if e.Kind == sim.TraceFlush && !c.h.strictOn("F4") {
 			continue // stored before the sender blocked the recipient (F4)
@@ -279,7 +279,7 @@ func inv43BlocksSurviveFaults(c *Ctx) error {
 			continue // mod_pep ignores the publisher's block (sc53)
 		}
 		if c.blockedThroughout(bareOf(e.from), e.user) && e.tag == "message" {
-			return fmt.Errorf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Stanza)
+			return fmt.Errorf("after a fault, %s's message reached %s, whom it blocks: %s", e.from, e.Client, e.Canonical())
 		}
 	}
 	return nil
@@ -320,7 +320,7 @@ func inv45AddressedToRecipient(c *Ctx) error {
 		if e.tag == "presence" && e.typ == "subscribe" && c.prof.ResentRequestsShareStanza && !c.h.strictOn("D6") {
 			continue
 		}
-		return fmt.Errorf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Stanza)
+		return fmt.Errorf("%s (%s) received a stanza addressed to %s: %s", e.Client, e.user, e.to, e.Canonical())
 	}
 	return nil
 }

@@ -183,13 +183,13 @@ func (m *machine) answerCaps(t *rapid.T, slot string, from int) {
 			continue
 		}
 		v := eventValue(e)
-		if v.IsZero() || v.Tag() != "iq" || vAttrOr(v, "type") != "get" || !strings.Contains(e.Stanza, nsDiscoInfo) {
+		if v.IsZero() || v.Tag() != "iq" || vAttrOr(v, "type") != "get" || !strings.Contains(e.Canonical(), nsDiscoInfo) {
 			continue
 		}
 		node := ""
-		if i := strings.Index(e.Stanza, "node='"); i >= 0 {
-			if j := strings.IndexByte(e.Stanza[i+6:], '\''); j >= 0 {
-				node = e.Stanza[i+6 : i+6+j]
+		if i := strings.Index(e.Canonical(), "node='"); i >= 0 {
+			if j := strings.IndexByte(e.Canonical()[i+6:], '\''); j >= 0 {
+				node = e.Canonical()[i+6 : i+6+j]
 			}
 		}
 		replies = append(replies, fmt.Sprintf("<iq type='result' id='%s' to='%s'><query xmlns='%s' node='%s'><identity category='client' type='pc'/><feature var='%s+notify'/></query></iq>",
@@ -209,7 +209,7 @@ func (m *machine) answerCaps(t *rapid.T, slot string, from int) {
 // both of which a core step can cause (a presence that reaches an
 // account whose contact announced caps).
 func moduleStanza(ev *sim.TraceEvent) bool {
-	x := ev.Stanza
+	x := ev.Canonical()
 	switch {
 	case strings.HasPrefix(x, "<message"):
 		return strings.Contains(x, nsPubSubEvent)

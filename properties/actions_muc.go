@@ -272,8 +272,8 @@ func (m *machine) created(slot, room string, from int) bool {
 	tr := m.h.sim.Trace()
 	for i := from; i < len(tr); i++ {
 		e := &tr[i]
-		if e.Client == client && e.Kind == sim.TraceDeliver && strings.HasPrefix(e.Stanza, "<presence") &&
-			strings.Contains(e.Stanza, "from='"+room+"/") && strings.Contains(e.Stanza, "code='201'") {
+		if e.Client == client && e.Kind == sim.TraceDeliver && strings.HasPrefix(e.Canonical(), "<presence") &&
+			strings.Contains(e.Canonical(), "from='"+room+"/") && strings.Contains(e.Canonical(), "code='201'") {
 			return true
 		}
 	}

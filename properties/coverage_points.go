@@ -232,7 +232,7 @@ func observeXEP(c *Ctx, st *covState, hit func(string)) {
 			hit("X21")
 		}
 	}
-	if c.send != nil && c.send.tag == "iq" && c.send.typ == "get" && c.sendTo() == "localhost" && strings.Contains(c.send.Stanza, "disco#info") {
+	if c.send != nil && c.send.tag == "iq" && c.send.typ == "get" && c.sendTo() == "localhost" && strings.Contains(c.send.Canonical(), "disco#info") {
 		hit("X1")
 	}
 	// own resources: a stanza to another resource of the sender while the

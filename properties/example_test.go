@@ -33,8 +33,8 @@ func ExampleInvariant() {
 		Name: "fromStamped",
 		Check: func(c *properties.Ctx) error {
 			for _, e := range c.Step() {
-				if e.Kind == sim.TraceDeliver && strings.HasPrefix(e.Stanza, "<message") && !strings.Contains(e.Stanza, " from=") {
-					return fmt.Errorf("%s received a message without from: %s", e.Client, e.Stanza)
+				if e.Kind == sim.TraceDeliver && strings.HasPrefix(e.Canonical(), "<message") && !strings.Contains(e.Canonical(), " from=") {
+					return fmt.Errorf("%s received a message without from: %s", e.Client, e.Canonical())
 				}
 			}
 			return nil
@@ -91,8 +91,8 @@ func ExampleAction() {
 				return nil
 			}
 			for _, e := range c.Step() {
-				if (e.Kind == sim.TraceDeliver || e.Kind == sim.TraceError) && strings.Contains(e.Stanza, "id='ping'") &&
-					(strings.Contains(e.Stanza, "type='result'") || strings.Contains(e.Stanza, "type='error'")) {
+				if (e.Kind == sim.TraceDeliver || e.Kind == sim.TraceError) && strings.Contains(e.Canonical(), "id='ping'") &&
+					(strings.Contains(e.Canonical(), "type='result'") || strings.Contains(e.Canonical(), "type='error'")) {
 					return nil
 				}
 			}

@@ -889,7 +889,7 @@ func (h *harness) finishReal() string {
 		for _, e := range evs {
 			switch e.Kind {
 			case sim.TraceDeliver, sim.TraceError, sim.TraceFlush, sim.TraceStreamError:
-				lines = append(lines, "    "+e.Client+": "+h.real.toModelTerms(e.Stanza))
+				lines = append(lines, "    "+e.Client+": "+h.real.toModelTerms(e.Canonical()))
 			}
 		}
 		if len(lines) == 0 {

@@ -40,7 +40,7 @@ func inv21UnavailableOnBlock(c *Ctx) error {
 			for _, e := range c.evs {
 				if delivered(e) && e.Client == s.name && e.tag == "presence" && bareOf(e.from) == A {
 					if e.typ != "unavailable" {
-						return fmt.Errorf("%s got %s at block time", s.name, e.Stanza)
+						return fmt.Errorf("%s got %s at block time", s.name, e.Canonical())
 					}
 					got[e.from]++
 				}

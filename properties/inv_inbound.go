@@ -31,7 +31,7 @@ func inv12NoDeliveryFromBlocked(c *Ctx) error {
 		if !c.prof.RecheckBlocklistOnOfflineFlush && (e.Kind == sim.TraceFlush || (e.tag == "presence" && e.typ == "subscribe" && c.initialPresence())) {
 			continue
 		}
-		return fmt.Errorf("%s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Stanza)
+		return fmt.Errorf("%s (%s) received from blocked %s: %s", e.Client, e.user, e.from, e.Canonical())
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func inv13SilenceTowardsBlockedPresence(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if delivered(e) && e.user == c.senderBare() && bareOf(e.from) == a {
-			return fmt.Errorf("blocked %s got %s from %s", e.Client, e.Stanza, a)
+			return fmt.Errorf("blocked %s got %s from %s", e.Client, e.Canonical(), a)
 		}
 	}
 	return nil
@@ -112,7 +112,7 @@ func inv14InboundSubscriptionImmunity(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if e.user == a && isRosterPush(e) {
-			return fmt.Errorf("%s got a roster push: %s", e.Client, e.Stanza)
+			return fmt.Errorf("%s got a roster push: %s", e.Client, e.Canonical())
 		}
 	}
 	return nil
@@ -132,10 +132,10 @@ func inv15InboundMessageHandling(c *Ctx) error {
 	errs := 0
 	for _, e := range c.evs {
 		if delivered(e) && e.user == a {
-			return fmt.Errorf("blocked message delivered to %s: %s", e.Client, e.Stanza)
+			return fmt.Errorf("blocked message delivered to %s: %s", e.Client, e.Canonical())
 		}
 		if e.Kind == sim.TraceStore {
-			return errors.New("blocked message stored offline: " + e.Stanza)
+			return errors.New("blocked message stored offline: " + e.Canonical())
 		}
 		if delivered(e) && e.Client == c.sender && e.typ == "error" && e.tag == "message" {
 			if t, cond, _ := errorCond(e); t != "cancel" || cond != "service-unavailable" {

@@ -74,10 +74,10 @@ func sc53NoPEPNotificationAcrossBlock(c *Ctx) error {
 			continue
 		}
 		if c.blockedThroughout(e.user, e.from) {
-			return fmt.Errorf("%s (%s) received a PEP notification from %s, whom it blocks: %s", e.Client, e.user, e.from, e.Stanza)
+			return fmt.Errorf("%s (%s) received a PEP notification from %s, whom it blocks: %s", e.Client, e.user, e.from, e.Canonical())
 		}
 		if c.h.strictOn("D7") && isLocalUser(pub) && c.blockedThroughout(pub, e.JID.String()) {
-			return fmt.Errorf("%s (%s) received a PEP notification from %s, who blocks it: %s", e.Client, e.user, e.from, e.Stanza)
+			return fmt.Errorf("%s (%s) received a PEP notification from %s, who blocks it: %s", e.Client, e.user, e.from, e.Canonical())
 		}
 	}
 	return nil

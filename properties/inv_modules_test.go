@@ -48,12 +48,12 @@ func runModuleOps(t *testing.T, ops []Op, mutants []string, only ...string) (str
 // the run.
 func received(h *harness, client string, subs ...string) bool {
 	for _, e := range h.sim.Trace() {
-		if e.Client != client || e.Stanza == "" {
+		if e.Client != client || e.Canonical() == "" {
 			continue
 		}
 		ok := true
 		for _, s := range subs {
-			ok = ok && strings.Contains(e.Stanza, s)
+			ok = ok && strings.Contains(e.Canonical(), s)
 		}
 		if ok {
 			return true
@@ -194,9 +194,9 @@ func TestPropertyProsody13(t *testing.T) {
 	seen := Invariant{Name: "seen", Check: func(c *Ctx) error {
 		for _, e := range c.Step() {
 			switch {
-			case strings.Contains(e.Stanza, nsPubSubEvent) && !strings.Contains(e.Stanza, "from='"+e.JID.Bare().String()+"'"):
+			case strings.Contains(e.Canonical(), nsPubSubEvent) && !strings.Contains(e.Canonical(), "from='"+e.JID.Bare().String()+"'"):
 				notif++
-			case strings.Contains(e.Stanza, "<result ") && strings.Contains(e.Stanza, nsMAM):
+			case strings.Contains(e.Canonical(), "<result ") && strings.Contains(e.Canonical(), nsMAM):
 				mam++
 			}
 		}

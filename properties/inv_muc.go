@@ -109,11 +109,11 @@ func sc55MUCSelfPresenceLast(c *Ctx) error {
 		switch {
 		case e.from == nickJID && e.typ == "":
 			if !hasStatus(mucX(e.el), "110") {
-				return fmt.Errorf("%s joined %s: its own presence lacks status 110: %s", e.Client, room, e.Stanza)
+				return fmt.Errorf("%s joined %s: its own presence lacks status 110: %s", e.Client, room, e.Canonical())
 			}
 			self = i
 		case e.from != nickJID && self >= 0 && e.typ == "":
-			return fmt.Errorf("%s joined %s: %s's presence came after its own: %s", e.Client, room, e.from, e.Stanza)
+			return fmt.Errorf("%s joined %s: %s's presence came after its own: %s", e.Client, room, e.from, e.Canonical())
 		}
 	}
 	return nil
@@ -134,7 +134,7 @@ func sc56MUCOutcastRefused(c *Ctx) error {
 		}
 		for _, it := range vChildren(mucX(e.el), "item") {
 			if vAttrOr(it, "affiliation") == "outcast" {
-				return fmt.Errorf("%s, an outcast of %s, was answered with the room's presence instead of forbidden: %s", e.Client, room, e.Stanza)
+				return fmt.Errorf("%s, an outcast of %s, was answered with the room's presence instead of forbidden: %s", e.Client, room, e.Canonical())
 			}
 		}
 	}
@@ -201,7 +201,7 @@ func sc57MUCRealJIDsAsConfigured(c *Ctx) error {
 		}
 		for _, it := range vChildren(mucX(e.el), "item") {
 			if j := vAttrOr(it, "jid"); j != "" && bareOf(j) != e.user {
-				return fmt.Errorf("%s (%s in semi-anonymous %s) learnt %s's real JID %s: %s", e.Client, st.role[k], room, e.from, j, e.Stanza)
+				return fmt.Errorf("%s (%s in semi-anonymous %s) learnt %s's real JID %s: %s", e.Client, st.role[k], room, e.from, j, e.Canonical())
 			}
 		}
 	}
@@ -262,7 +262,7 @@ func sc58MUCNoInviteFromBlocked(c *Ctx) error {
 			continue
 		}
 		if c.blockedThroughout(e.user, j) {
-			return fmt.Errorf("%s received %s's invitation through %s, though it blocks %s: %s", e.Client, j, e.from, j, e.Stanza)
+			return fmt.Errorf("%s received %s's invitation through %s, though it blocks %s: %s", e.Client, j, e.from, j, e.Canonical())
 		}
 	}
 	return nil
@@ -283,7 +283,7 @@ func sc59MUCVoiceRequestToModerators(c *Ctx) error {
 			continue
 		}
 		if role, known := st.role[[2]string{e.from, e.JID.String()}]; known && role != "moderator" {
-			return fmt.Errorf("%s (%s in %s) received a voice request: %s", e.Client, role, e.from, e.Stanza)
+			return fmt.Errorf("%s (%s in %s) received a voice request: %s", e.Client, role, e.from, e.Canonical())
 		}
 	}
 	return nil

@@ -47,7 +47,7 @@ func inv17NoRoutingToBlocked(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if delivered(e) && e.user == bareOf(j) && bareOf(e.from) == c.senderBare() {
-			return fmt.Errorf("%s received %s although its sender blocked it", e.Client, e.Stanza)
+			return fmt.Errorf("%s received %s although its sender blocked it", e.Client, e.Canonical())
 		}
 	}
 	return nil
@@ -70,7 +70,7 @@ func inv18BlockedErrorToSender(c *Ctx) error {
 				t, blocked = "cancel", true
 			}
 			if t != "cancel" || cond != "not-acceptable" || !blocked {
-				return fmt.Errorf("error to a blocked-outbound stanza is %s/%s blocked=%v: %s", t, cond, blocked, e.Stanza)
+				return fmt.Errorf("error to a blocked-outbound stanza is %s/%s blocked=%v: %s", t, cond, blocked, e.Canonical())
 			}
 			if e.id != c.send.id {
 				return errors.New("error id " + e.id + " differs from the stanza's " + c.send.id)
@@ -142,7 +142,7 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 		}
 		addr := c.routedAddr(e)
 		if c.blockedThroughout(a, addr) {
-			return fmt.Errorf("%s received %s from %s, which blocks it", e.Client, e.Stanza, a)
+			return fmt.Errorf("%s received %s from %s, which blocks it", e.Client, e.Canonical(), a)
 		}
 	}
 	if c.prof.ErrorOnBlockedBroadcast {
@@ -157,7 +157,7 @@ func inv19GeneratedTrafficSuppressed(c *Ctx) error {
 			if e.Client == c.sender && direct != "" && e.tag == c.send.tag {
 				continue
 			}
-			return fmt.Errorf("%s received a blocked error for server-generated traffic: %s", e.Client, e.Stanza)
+			return fmt.Errorf("%s received a blocked error for server-generated traffic: %s", e.Client, e.Canonical())
 		}
 	}
 	return nil

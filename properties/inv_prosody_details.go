@@ -38,7 +38,7 @@ func sc49VCardHintOnAvailablePresence(c *Ctx) error {
 			}
 		}
 		if x.IsZero() || vChild(x, "photo").IsZero() {
-			return fmt.Errorf("%s received available presence from %s without the vCard hint <x xmlns='%s'><photo/></x>: %s", e.Client, e.from, nsVCardUpdate, e.Stanza)
+			return fmt.Errorf("%s received available presence from %s without the vCard hint <x xmlns='%s'><photo/></x>: %s", e.Client, e.from, nsVCardUpdate, e.Canonical())
 		}
 	}
 	return nil
@@ -137,9 +137,9 @@ func sc51StoredRequestKeepsStanza(c *Ctx) error {
 		to, has := vAttr(e.el, "to")
 		switch {
 		case !has:
-			return fmt.Errorf("stored request from %s re-sent to %s without its 'to': %s", j, c.sender, e.Stanza)
+			return fmt.Errorf("stored request from %s re-sent to %s without its 'to': %s", j, c.sender, e.Canonical())
 		case bareOf(to) != A && !(c.prof.ResentRequestsShareStanza && !c.h.strictOn("D6")):
-			return fmt.Errorf("stored request from %s re-sent to %s addressed to %s: %s", j, c.sender, to, e.Stanza)
+			return fmt.Errorf("stored request from %s re-sent to %s addressed to %s: %s", j, c.sender, to, e.Canonical())
 		}
 		want, ok := c.inv.requests[[2]string{userOf(A), userOf(j)}]
 		if !ok {

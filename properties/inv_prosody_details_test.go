@@ -36,8 +36,8 @@ func TestStoredRequestKeepsExtensions(t *testing.T) {
 	st := h.steps[len(h.steps)-1]
 	resent := false
 	for _, e := range h.sim.Trace()[st.from:st.to] {
-		if e.Client == "u1a" && strings.Contains(e.Stanza, "type='subscribe'") {
-			resent = strings.Contains(e.Stanza, "id='s1'") && strings.Contains(e.Stanza, "Two</nick>")
+		if e.Client == "u1a" && strings.Contains(e.Canonical(), "type='subscribe'") {
+			resent = strings.Contains(e.Canonical(), "id='s1'") && strings.Contains(e.Canonical(), "Two</nick>")
 		}
 	}
 	if !resent {

@@ -101,7 +101,7 @@ func inv11PushRepliesInert(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if delivered(e) || e.Kind == sim.TraceDisconnect || e.Kind == sim.TraceStreamError {
-			return errors.New("a reply to a push produced " + e.Kind.String() + " " + e.Stanza)
+			return errors.New("a reply to a push produced " + e.Kind.String() + " " + e.Canonical())
 		}
 	}
 	if diffSnaps(c.before, c.after) != "" {

@@ -156,7 +156,7 @@ func sc48NoOfflineFlushAtNegativePriority(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if delivered(e) && e.Client == c.sender && e.tag == "message" {
-			return fmt.Errorf("initial presence with priority %d got a message: %s", vPriority(c.send.el), e.Stanza)
+			return fmt.Errorf("initial presence with priority %d got a message: %s", vPriority(c.send.el), e.Canonical())
 		}
 	}
 	return nil

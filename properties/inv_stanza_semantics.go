@@ -39,7 +39,7 @@ func inv37NoErrorForError(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if e.Kind == sim.TraceError {
-			return errors.New("error in reply to an error: " + e.Stanza)
+			return errors.New("error in reply to an error: " + e.Canonical())
 		}
 	}
 	return nil
@@ -79,23 +79,23 @@ func inv39MatchingOracle(c *Ctx) error {
 		switch e.Reason {
 		case "blocked-inbound":
 			if !c.blockedEver(bareOf(e.to), e.from) {
-				return fmt.Errorf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Stanza, bareOf(e.to), c.before.bl[userOf(bareOf(e.to))], e.from)
+				return fmt.Errorf("inbound drop of %s, but BL(%s)=%v does not match %s", e.Canonical(), bareOf(e.to), c.before.bl[userOf(bareOf(e.to))], e.from)
 			}
 		case "blocked-on-arrival":
 			// checked when the session took it in, after the stanzas
 			// its client had pipelined (ListAppliedAtDelivery): the
 			// list may be the one the group left
 			if !c.blockedEver(bareOf(e.to), e.from) {
-				return fmt.Errorf("drop of %s on arrival, but BL(%s) does not match %s", e.Stanza, bareOf(e.to), e.from)
+				return fmt.Errorf("drop of %s on arrival, but BL(%s) does not match %s", e.Canonical(), bareOf(e.to), e.from)
 			}
 		case "blocked-inviter":
 			inv := vChild(mucX(e.el), "invite")
 			if j := vAttrOr(inv, "from"); !c.prof.BlockMediatedInviter || !c.blockedEver(bareOf(e.to), j) {
-				return fmt.Errorf("inbound drop of %s for its inviter, but BL(%s) does not match %q", e.Stanza, bareOf(e.to), j)
+				return fmt.Errorf("inbound drop of %s for its inviter, but BL(%s) does not match %q", e.Canonical(), bareOf(e.to), j)
 			}
 		case "blocked-outbound":
 			if !c.blockedEver(bareOf(e.from), e.to) {
-				return fmt.Errorf("outbound drop of %s, but BL(%s) does not match %s", e.Stanza, bareOf(e.from), e.to)
+				return fmt.Errorf("outbound drop of %s, but BL(%s) does not match %s", e.Canonical(), bareOf(e.from), e.to)
 			}
 		}
 	}

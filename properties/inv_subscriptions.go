@@ -82,7 +82,7 @@ func inv28NoAutoApprovalThroughBlock(c *Ctx) error {
 	}
 	for _, e := range c.evs {
 		if delivered(e) && e.tag == "presence" && e.typ == "subscribed" && bareOf(e.from) == a {
-			return errors.New("automatic subscribed through a block: " + e.Stanza)
+			return errors.New("automatic subscribed through a block: " + e.Canonical())
 		}
 	}
 	if b, f := contactOf(c.before, a, c.senderBare()), contactOf(c.after, a, c.senderBare()); b != f {

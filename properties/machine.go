@@ -511,7 +511,7 @@ const pushPlaceholder = "{push}"
 func lastPushID(tr []sim.TraceEvent, client string) string {
 	for i := len(tr) - 1; i >= 0; i-- {
 		ev := &tr[i]
-		if ev.Client == client && strings.HasPrefix(ev.Stanza, "<iq") && strings.Contains(ev.Stanza, "type='set'") {
+		if ev.Client == client && strings.HasPrefix(ev.Canonical(), "<iq") && strings.Contains(ev.Canonical(), "type='set'") {
 			if e := eventValue(ev); !e.IsZero() {
 				return vAttrOr(e, "id")
 			}

@@ -157,7 +157,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 				}
 				for _, c := range slices.Sorted(maps.Keys(preds)) {
 					for _, x := range orderLike(preds[c], obs[c]) {
-						events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: x})
+						events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Text: x})
 					}
 				}
 			}
@@ -181,7 +181,7 @@ func writeFailure(f *Failure, users int, prof, spec model.Profile, mutants []str
 			obs := observed(tr[st.from:st.to])
 			for _, c := range slices.Sorted(maps.Keys(st.pred)) {
 				for _, x := range orderLike(st.pred[c], obs[c]) {
-					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Stanza: x})
+					events = append(events, sim.TraceEvent{Kind: sim.TraceDeliver, Client: c, JID: jids[c], Text: x})
 				}
 			}
 		}

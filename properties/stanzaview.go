@@ -20,10 +20,10 @@ import (
 // the canonical string, which is parsed here — the one place a trace
 // string is parsed. The zero Stanza when e has none or it does not parse.
 func eventValue(e *sim.TraceEvent) stanza.Stanza {
-	if !e.Value.IsZero() || e.Stanza == "" {
+	if !e.Value.IsZero() || e.Canonical() == "" {
 		return e.Value
 	}
-	v, err := parseValue(e.Stanza)
+	v, err := parseValue(e.Canonical())
 	if err != nil {
 		return stanza.Stanza{}
 	}

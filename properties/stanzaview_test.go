@@ -102,8 +102,8 @@ func TestParseValueMatchesEtree(t *testing.T) {
 			}
 		}
 		for _, e := range h.sim.Trace() {
-			if e.Stanza != "" {
-				checkParseValue(rt, e.Stanza)
+			if e.Canonical() != "" {
+				checkParseValue(rt, e.Canonical())
 			}
 		}
 	})
@@ -121,40 +121,40 @@ func TestTraceValuesReadAsParsed(t *testing.T) {
 		m := &machine{h: h}
 		rt.Repeat(m.actions())
 		for _, e := range h.sim.Trace() {
-			if e.Stanza != e.Value.Canonical() {
-				rt.Fatalf("event %d: Stanza %q, value renders %q", e.Seq, e.Stanza, e.Value.Canonical())
+			if e.Canonical() != e.Value.Canonical() {
+				rt.Fatalf("event %d: Stanza %q, value renders %q", e.Seq, e.Canonical(), e.Value.Canonical())
 			}
-			if e.Stanza == "" {
+			if e.Canonical() == "" {
 				continue
 			}
-			el, err := parseStanza(e.Stanza)
+			el, err := parseStanza(e.Canonical())
 			if err != nil {
-				rt.Fatalf("trace stanza %q does not parse: %v", e.Stanza, err)
+				rt.Fatalf("trace stanza %q does not parse: %v", e.Canonical(), err)
 			}
 			if got, want := sigValue(e.Value), sig(el); got != want {
-				rt.Fatalf("sigValue(%s) = %s, sig of the parsed string %s", e.Stanza, got, want)
+				rt.Fatalf("sigValue(%s) = %s, sig of the parsed string %s", e.Canonical(), got, want)
 			}
-			bare := e
-			bare.Value = stanza.Stanza{}
+			bare := e // as a value-less event carries it: as text
+			bare.Text, bare.Value = e.Canonical(), stanza.Stanza{}
 			if d := sameValue(eventValue(&bare), stanza.FromElement(el)); d != "" {
-				rt.Fatalf("eventValue of %q without its value: %s", e.Stanza, d)
+				rt.Fatalf("eventValue of %q without its value: %s", e.Canonical(), d)
 			}
 			var x ev
 			x.set(&e)
-			if strings.HasPrefix(e.Stanza, "<stream:") {
+			if strings.HasPrefix(e.Canonical(), "<stream:") {
 				if !x.el.IsZero() {
-					rt.Fatalf("stream error %q read as a stanza", e.Stanza)
+					rt.Fatalf("stream error %q read as a stanza", e.Canonical())
 				}
 				continue
 			}
 			if x.tag != el.Tag || x.typ != attrOr(el, "type") || x.from != attrOr(el, "from") || x.to != attrOr(el, "to") || x.id != attrOr(el, "id") {
-				rt.Fatalf("event %q read as tag %q type %q from %q to %q id %q", e.Stanza, x.tag, x.typ, x.from, x.to, x.id)
+				rt.Fatalf("event %q read as tag %q type %q from %q to %q id %q", e.Canonical(), x.tag, x.typ, x.from, x.to, x.id)
 			}
 			if got, want := vPriority(x.el), priorityOf(el); got != want {
-				rt.Fatalf("priority of %q: %d, want %d", e.Stanza, got, want)
+				rt.Fatalf("priority of %q: %d, want %d", e.Canonical(), got, want)
 			}
 			if got, want := requestOf(x.el), (request{id: attrOr(el, "id"), children: childrenCanon(el.ChildElements())}); got != want {
-				rt.Fatalf("request of %q: %+v, want %+v", e.Stanza, got, want)
+				rt.Fatalf("request of %q: %+v, want %+v", e.Canonical(), got, want)
 			}
 		}
 	})
@@ -273,8 +273,8 @@ func TestMaskedValuesMatchStrings(t *testing.T) {
 		tr := h.sim.Trace()
 		mm := compare.NewMasker(tr, "", map[string]bool{"r3": true, "m5": true})
 		for i := range tr {
-			if got, want := mm.Event(&tr[i]), mm.Stanza(tr[i].Stanza); got != want {
-				rt.Fatalf("masked %s: %s, want %s", tr[i].Stanza, got, want)
+			if got, want := mm.Event(&tr[i]), mm.Stanza(tr[i].Canonical()); got != want {
+				rt.Fatalf("masked %s: %s, want %s", tr[i].Canonical(), got, want)
 			}
 		}
 	})

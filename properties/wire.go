@@ -624,10 +624,10 @@ func (w *wire) inModelTerms(srv []sim.TraceEvent, pool []arrival) []sim.TraceEve
 				}
 			}
 		}
-		if s := w.toModelTerms(e.Stanza); s != e.Stanza || e.Value.IsZero() {
+		if s := w.toModelTerms(e.Canonical()); s != e.Canonical() || e.Value.IsZero() {
 			// a real server's events carry no value, and one the
 			// rewrite changed no longer matches its string
-			e.Stanza, e.Value = s, stanza.Stanza{}
+			e.Text, e.Value = s, stanza.Stanza{}
 			e.Value = eventValue(&e)
 		}
 		if !e.JID.IsZero() {

@@ -163,7 +163,7 @@ func (n *reversingNetwork) Trace() []sim.TraceEvent {
 			continue
 		}
 		for a, b := i, j-1; a < b; a, b = a+1, b-1 {
-			tr[a].Stanza, tr[b].Stanza = tr[b].Stanza, tr[a].Stanza
+			tr[a].Text, tr[b].Text = tr[b].Canonical(), tr[a].Canonical()
 		}
 		i = j
 	}

@@ -188,7 +188,7 @@ func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 			if e.Kind == sim.TraceSend {
 				verb, kind = Sends, blockSends
 			}
-			el, err := traceStanza(e.Stanza, kind)
+			el, err := traceStanza(e.Canonical(), kind)
 			if err != nil {
 				errs.Addf(Pos{}, "trace event %d: %v", e.Seq, err)
 				continue
@@ -202,7 +202,7 @@ func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 			if verb == Receives && r.vol != nil {
 				r.vol(el)
 			}
-			st := &Stanza{Elem: el, Raw: e.Stanza}
+			st := &Stanza{Elem: el, Raw: e.Canonical()}
 			if n := len(actions); verb == Sends && e.Reason == sim.ReasonPipelined && n > 0 &&
 				actions[n-1].Client == ss.name && actions[n-1].Verb == Sends && len(r.pending) == 0 {
 				// written behind the last stanza before the server
@@ -220,7 +220,7 @@ func (r *Recorder) Add(events []sim.TraceEvent) ([]*Action, error) {
 				r.pending = append(r.pending, fmt.Sprintf("# %s: session ended (%s)", ss.name, e.Reason))
 			}
 		case sim.TraceStreamError:
-			r.pending = append(r.pending, fmt.Sprintf("# %s received a stream error: %s", ss.name, oneLine.Replace(e.Stanza)))
+			r.pending = append(r.pending, fmt.Sprintf("# %s received a stream error: %s", ss.name, oneLine.Replace(e.Canonical())))
 		}
 	}
 	if len(errs) > 0 {

@@ -16,7 +16,7 @@ func TestFromTrace(t *testing.T) {
 	juliet := model.MustJID("juliet@localhost/phone")
 	romeo2 := model.MustJID("romeo@localhost/gen3")
 	ev := func(kind sim.TraceKind, client string, jid model.JID, stanza, reason string) sim.TraceEvent {
-		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Stanza: stanza, Reason: reason}
+		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Text: stanza, Reason: reason}
 	}
 	trace := []sim.TraceEvent{
 		ev(sim.TraceConnect, "Romeo", romeo, "", ""),
@@ -170,7 +170,7 @@ func TestFromTracePipelinedBurst(t *testing.T) {
 	romeo := model.MustJID("romeo@localhost/a")
 	juliet := model.MustJID("juliet@localhost/b")
 	ev := func(kind sim.TraceKind, client string, jid model.JID, stanza, reason string) sim.TraceEvent {
-		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Stanza: stanza, Reason: reason}
+		return sim.TraceEvent{Kind: kind, Client: client, JID: jid, Text: stanza, Reason: reason}
 	}
 	trace := []sim.TraceEvent{
 		ev(sim.TraceConnect, "Romeo", romeo, "", ""),

@@ -30,6 +30,8 @@ type Matcher struct {
 	// by the next: a compiled received stanza lives only until its match
 	// (or its mismatch's explanation) is over.
 	recv compiler
+	// vkids is the stack of received children matchValue walks.
+	vkids []stanza.Stanza
 }
 
 // NewMatcher returns a Matcher with no captures bound.

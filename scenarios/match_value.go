@@ -13,16 +13,25 @@ import (
 // a value and the element it was built from match alike; a value just
 // needs no element built for it.
 
-// matchesValue is matches of the received stanza v.
-func (m *Matcher) matchesValue(e *xnode, v stanza.Stanza) (*xnode, bool) {
-	m.recv.resetValue(v)
-	r := m.recv.compileValue(v, receivedRoot, 0)
-	if m.match(e, r) {
+// matchesValue is matches of the received stanza v, read as it is: the
+// value is walked in step with e (matchValue) instead of being compiled
+// first, so a match costs no compiled tree. A mismatch that must be
+// explained compiles v then (compiledValue).
+func (m *Matcher) matchesValue(e *xnode, v stanza.Stanza) bool {
+	m.recv.nscope = 0
+	if m.matchValue(e, v, receivedRoot, 0) {
 		m.trail = m.trail[:0]
-		return r, true
+		return true
 	}
 	m.undo(0)
-	return r, false
+	return false
+}
+
+// compiledValue is the compiled received value v, for explaining why
+// matchesValue returned false. It lives until the next compile.
+func (m *Matcher) compiledValue(v stanza.Stanza) *xnode {
+	m.recv.resetValue(v)
+	return m.recv.compileValue(v, receivedRoot, 0)
 }
 
 // resetValue is reset for the tree of v.
@@ -149,4 +158,184 @@ func (cp *compiler) compileValue(v stanza.Stanza, scope *nsScope, depth int) *xn
 	}
 	n.text = strings.TrimSpace(first)
 	return n
+}
+
+// matchValue is match(e, r) for r = compileValue(v, scope, depth),
+// without building r: the same names, attributes without namespace
+// declarations, trimmed direct text and element children (none below
+// maxDepth), read from v as they are needed. The namespace scopes v's
+// elements declare are taken from m.recv's pool and given back when
+// their subtree is done.
+func (m *Matcher) matchValue(e *xnode, v stanza.Stanza, scope *nsScope, depth int) bool {
+	if e.local != v.Tag() {
+		return false
+	}
+	cp := &m.recv
+	mark := cp.nscope
+	ok := m.matchValueIn(e, v, cp.pushValue(scope, v.Attrs()), depth)
+	cp.nscope = mark
+	return ok
+}
+
+// matchValueIn is matchValue with v's own scope pushed.
+func (m *Matcher) matchValueIn(e *xnode, v stanza.Stanza, scope *nsScope, depth int) bool {
+	if e.ns != scope.resolve(v.Space()) {
+		return false
+	}
+	attrs := v.Attrs()
+	for i := range e.attrs {
+		a := &e.attrs[i]
+		got, ok := valueAttr(attrs, scope, a.ns, a.local)
+		if !ok || !m.value(m.want(a), got) {
+			return false
+		}
+	}
+	if e.strict {
+		n := 0
+		for i := range attrs {
+			if _, decl := valueDeclPrefix(&attrs[i]); !decl {
+				n++
+			}
+		}
+		if n != len(e.attrs) {
+			return false
+		}
+	}
+	if e.text != "" && e.text != valueText(v) {
+		return false
+	}
+	// The received element children, gathered on a stack shared by the
+	// whole walk (a nested gather may move it; what this call gathered
+	// stays readable where it is).
+	start := len(m.vkids)
+	if depth < maxDepth {
+		for i := range v.NumChild() {
+			if k, _ := v.ChildAt(i); !k.IsZero() {
+				m.vkids = append(m.vkids, k)
+			}
+		}
+	}
+	rs := m.vkids[start:]
+	var ok bool
+	if e.strict {
+		ok = len(e.kids) == len(rs)
+		for i := 0; ok && i < len(rs); i++ {
+			ok = m.matchValue(e.kids[i], rs[i], scope, depth+1)
+		}
+	} else {
+		ok = m.assignValue(e.kids, rs, scope, depth+1)
+	}
+	m.vkids = m.vkids[:start]
+	return ok
+}
+
+// valueAttr is xnode.attr of the compiled value: the first attribute,
+// namespace declarations left out, with the namespace ns and the local
+// name local.
+func valueAttr(attrs []stanza.Attr, scope *nsScope, ns, local string) (string, bool) {
+	for i := range attrs {
+		a := &attrs[i]
+		if a.Key != local {
+			continue
+		}
+		if _, decl := valueDeclPrefix(a); decl {
+			continue
+		}
+		got := ""
+		if a.Space != "" {
+			got = scope.resolve(a.Space)
+		}
+		if got == ns {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// valueText is the compiled value's text: its direct text, concatenated
+// and trimmed.
+func valueText(v stanza.Stanza) string {
+	var (
+		text   strings.Builder
+		pieces int
+		first  string
+	)
+	for i := range v.NumChild() {
+		k, t := v.ChildAt(i)
+		if !k.IsZero() {
+			continue
+		}
+		switch pieces {
+		case 0:
+			first = t
+		case 1:
+			text.WriteString(first)
+			text.WriteString(t)
+		default:
+			text.WriteString(t)
+		}
+		pieces++
+	}
+	if pieces > 1 {
+		first = text.String()
+	}
+	return strings.TrimSpace(first)
+}
+
+// assignValue is assign of the received children rs.
+func (m *Matcher) assignValue(es []*xnode, rs []stanza.Stanza, scope *nsScope, depth int) bool {
+	if len(es) == 0 {
+		return true
+	}
+	if len(es) > len(rs) {
+		return false
+	}
+	for _, e := range es {
+		if e.capture {
+			return m.backtrackValue(es, rs, 0, make([]bool, len(rs)), scope, depth)
+		}
+	}
+	if len(es) == 1 {
+		for _, r := range rs {
+			if m.matchValue(es[0], r, scope, depth) {
+				return true
+			}
+		}
+		return false
+	}
+	ok := make([][]bool, len(es))
+	for i, e := range es {
+		ok[i] = make([]bool, len(rs))
+		any := false
+		for j, r := range rs {
+			ok[i][j] = m.matchValue(e, r, scope, depth)
+			any = any || ok[i][j]
+		}
+		if !any {
+			return false
+		}
+	}
+	return bipartite(ok, len(rs)) == len(es)
+}
+
+// backtrackValue is backtrack of the received children rs.
+func (m *Matcher) backtrackValue(es []*xnode, rs []stanza.Stanza, i int, used []bool, scope *nsScope, depth int) bool {
+	if i == len(es) {
+		return true
+	}
+	for j, r := range rs {
+		if used[j] {
+			continue
+		}
+		mark := len(m.trail)
+		if m.matchValue(es[i], r, scope, depth) {
+			used[j] = true
+			if m.backtrackValue(es, rs, i+1, used, scope, depth) {
+				return true
+			}
+			used[j] = false
+		}
+		m.undo(mark)
+	}
+	return false
 }

@@ -84,7 +84,9 @@ func TestMatchesValueAgrees(t *testing.T) {
 		e := compileExpected(exp.Root())
 		m1, m2 := NewMatcher(), NewMatcher()
 		r1, ok1 := m1.matches(e, rcv.Root())
-		r2, ok2 := m2.matchesValue(e, stanza.FromElement(rcv.Root()))
+		v := stanza.FromElement(rcv.Root())
+		ok2 := m2.matchesValue(e, v)
+		r2 := m2.compiledValue(v)
 		if ok1 != ok2 {
 			t.Errorf("%s vs %s: element %v, value %v", c.expected, c.received, ok1, ok2)
 			continue
@@ -122,6 +124,126 @@ func FuzzCompileValue(f *testing.F) {
 			c.resetValue(v)
 			if d := cmp.Diff(want, c.compileValue(v, receivedRoot, 0), opt); d != "" {
 				t.Fatalf("%s: compiled from the value differs (-element +value):\n%s", xml, d)
+			}
+		}
+	})
+}
+
+// Matching a received value in place (matchValue) answers as compiling it
+// and matching the compiled tree does, captures included: every expected
+// stanza of the repository's scripts against every stanza of them as
+// received, and against shapes that match only in part (extra attributes
+// and children, reordered children, several text pieces, prefixes,
+// captures, strict mode).
+func TestMatchValueAgrees(t *testing.T) {
+	var els []*etree.Element
+	for _, x := range []string{
+		`<message from='a@h/r' to='b@h' type='chat'><body>hi</body></message>`,
+		`<message to='b@h' type='chat' from='a@h/r' id='1'><thread>t</thread><body>hi</body></message>`,
+		"<message type='chat'>\n <body>h</body>i<body> h</body>\n</message>",
+		`<iq type='result' id='x'><query xmlns='jabber:iq:roster'><item jid='a@h' subscription='both'/><item jid='b@h'/></query></iq>`,
+		`<iq type='result' id='x'><r:query xmlns:r='jabber:iq:roster'><r:item jid='b@h'/><r:item jid='a@h' subscription='both'/></r:query></iq>`,
+		`<iq type='result' id='{scansion:any}' xmlns:scansion='https://matthewwild.co.uk/projects/scansion'/>`,
+		`<iq type='result' id='{scansion:capture:x}' xmlns:scansion='https://matthewwild.co.uk/projects/scansion'><q xmlns='u' v='{scansion:capture:x}'/></iq>`,
+		`<iq type='result' id='7'><q xmlns='u' v='7'/></iq>`,
+		`<iq type='result' id='7'><q xmlns='u' v='8'/><q xmlns='u' v='7'/></iq>`,
+		`<presence xmlns:scansion='https://matthewwild.co.uk/projects/scansion' scansion:strict='true'><x xmlns='v'/></presence>`,
+		`<presence><x xmlns='v'/></presence>`,
+		`<presence a='1'><x xmlns='v'/><y/></presence>`,
+		`<presence xml:lang='en'><p:q xmlns:p='v' p:a='1'/></presence>`,
+		`<presence><status> hi </status></presence>`,
+	} {
+		d := etree.NewDocument()
+		if err := d.ReadFromString(x); err != nil {
+			t.Fatal(x, err)
+		}
+		els = append(els, d.Root())
+	}
+	files, _ := filepath.Glob("testdata/*.scs")
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Parse(f, src)
+		if err != nil {
+			continue
+		}
+		for _, a := range s.Actions {
+			for _, st := range a.Stanzas {
+				els = append(els, st.Elem)
+			}
+		}
+	}
+	// Each distinct stanza once (the scripts repeat many): the pairs are
+	// quadratic.
+	var vals []stanza.Stanza
+	seen := map[string]bool{}
+	uniq := els[:0]
+	for _, el := range els {
+		v := stanza.FromElement(el)
+		if !seen[v.Canonical()] {
+			seen[v.Canonical()] = true
+			uniq, vals = append(uniq, el), append(vals, v)
+		}
+	}
+	els = uniq
+	matches := 0
+	for i, exp := range els {
+		e := compileExpected(exp)
+		m1, m2 := NewMatcher(), NewMatcher()
+		for j, rcv := range els {
+			_, ok1 := m1.matches(e, rcv)
+			ok2 := m2.matchesValue(e, vals[j])
+			if ok1 != ok2 {
+				t.Fatalf("expected %s, received %s: compiled %v, in place %v", vals[i].Canonical(), vals[j].Canonical(), ok1, ok2)
+			}
+			if !ok1 {
+				continue // neither binds anything
+			}
+			if d := cmp.Diff(m1.captures, m2.captures); d != "" {
+				t.Fatalf("received %s: captures differ (-compiled +in place):\n%s", vals[j].Canonical(), d)
+			}
+			matches++
+		}
+	}
+	if matches < len(els) {
+		t.Errorf("only %d matches among %d stanzas: the pairs test too little", matches, len(els))
+	}
+	t.Logf("%d stanzas, %d matching pairs", len(els), matches)
+}
+
+// FuzzMatchValue: for any expected and received stanza a block parses
+// to, matching the received value in place answers as compiling it and
+// matching the compiled tree, captures included.
+func FuzzMatchValue(f *testing.F) {
+	for _, c := range [][2]string{
+		{`<message><body>hi</body></message>`, `<message from='a@h/r'><body>hi</body></message>`},
+		{`<iq id='{scansion:capture:i}'><q xmlns='u' v='{scansion:capture:i}'/></iq>`, `<iq id='7'><q xmlns='u' v='8'/><q xmlns='u' v='7'/></iq>`},
+		{`<presence scansion:strict='true'><x xmlns='v'/></presence>`, `<presence><x xmlns='v'/><y/></presence>`},
+		{`<s:x xmlns:s='urn:s' s:b='1'><s:y/></s:x>`, `<t:x xmlns:t='urn:s' t:b='1'>a<t:y/>b</t:x>`},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, expected, received string) {
+		es, err := ParseBlock(expected)
+		if err != nil || len(es) == 0 {
+			return
+		}
+		rs, err := ParseBlock(received)
+		if err != nil {
+			return
+		}
+		e := compileExpected(es[0])
+		m1, m2 := NewMatcher(), NewMatcher()
+		for _, r := range rs {
+			_, ok1 := m1.matches(e, r)
+			ok2 := m2.matchesValue(e, stanza.FromElement(r))
+			if ok1 != ok2 {
+				t.Fatalf("%s against %s: compiled %v, in place %v", expected, stanza.FromElement(r).Canonical(), ok1, ok2)
+			}
+			if d := cmp.Diff(m1.captures, m2.captures); d != "" {
+				t.Fatalf("%s against %s: captures differ (-compiled +in place):\n%s", expected, stanza.FromElement(r).Canonical(), d)
 			}
 		}
 	})

@@ -1,18 +1,17 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 	"github.com/scansim/scansim/driver"
-	"github.com/scansim/scansim/jid"
 	"github.com/scansim/scansim/model"
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -100,12 +99,27 @@ type Result struct {
 // Queued is a received stanza held in a client's queue.
 type Queued struct {
 	Client string
-	Stanza string // canonical form (see stanza.Stanza.Canonical)
-	Seq    uint64 // the trace Seq of its delivery
+	// Text, when not empty, is the stanza's canonical form (see
+	// stanza.Stanza.Canonical) as given (a stanza received without a
+	// value); it takes precedence over Value. Read Canonical.
+	Text string
+	// Value is the stanza as received (the zero Stanza when none).
+	Value stanza.Stanza
+	Seq   uint64 // the trace Seq of its delivery
 	// Stamp is the action number of §5.2 (1-based): the action during
 	// which it arrived, moved forward past a run of sends.
 	// len(Actions)+1 for stanzas that arrived after the last action.
 	Stamp int
+}
+
+// Canonical returns the stanza's canonical form: Text when set, else
+// Value.Canonical(), rendered when first read (a passing run's leftovers
+// and discards that nobody prints are never rendered).
+func (q *Queued) Canonical() string {
+	if q.Text != "" || q.Value.IsZero() {
+		return q.Text
+	}
+	return q.Value.Canonical()
 }
 
 // Discard is a stale stanza that a receives passed over (§5.2).
@@ -202,8 +216,8 @@ func Run(script *Script, opts RunOptions) (res *Result) {
 		script:  script,
 		opts:    opts,
 		res:     res,
-		clients: make(map[string]*clientState),
-		vars:    bindings{script: script, bound: make(map[string]jid.JID)},
+		clients: make([]*clientState, len(script.Clients)),
+		vars:    bindings{script: script},
 		matcher: NewMatcher(),
 		stamps:  stamps(script.Actions),
 	}
@@ -309,7 +323,7 @@ type runner struct {
 	opts    RunOptions
 	res     *Result
 	net     driver.Network
-	clients map[string]*clientState
+	clients []*clientState // by index in script.Clients; nil: not connected
 	vars    bindings
 	matcher *Matcher
 	stamps  []int // stamps[i]: the stamp of stanzas arriving during action i+1
@@ -317,6 +331,15 @@ type runner struct {
 	// failedAt: the position of the action during which the network
 	// first reported a transport failure.
 	failedAt Pos
+	// recvBuf is drain's buffer for endpoints that are appendTakers.
+	recvBuf []sim.Received
+}
+
+// appendTaker is an Endpoint that can append what TakeAll would return
+// to a buffer of the caller's (the simulation's: its inbox then keeps
+// its room).
+type appendTaker interface {
+	TakeAppend(dst []sim.Received) []sim.Received
 }
 
 type clientState struct {
@@ -452,20 +475,27 @@ func (r *runner) drain() {
 	if r.k >= 1 && r.k <= len(r.stamps) {
 		stamp = r.stamps[r.k-1]
 	}
-	for _, c := range r.script.Clients {
-		st := r.clients[c.Name]
+	for _, st := range r.clients {
 		if st == nil {
 			continue
 		}
-		for _, rec := range st.ep.TakeAll() {
+		recs := r.recvBuf[:0]
+		if t, ok := st.ep.(appendTaker); ok {
+			recs = t.TakeAppend(recs)
+			r.recvBuf = recs
+		} else {
+			recs = st.ep.TakeAll()
+		}
+		for _, rec := range recs {
 			st.add(queued{Received: rec, stamp: stamp})
 		}
+		clear(recs)
 	}
 }
 
 // do runs one action and reports whether the script may go on.
 func (r *runner) do(a *Action) bool {
-	st := r.clients[a.Client]
+	st := r.state(a.Client)
 	if a.Verb == Connects {
 		return r.connect(a, st)
 	}
@@ -509,6 +539,14 @@ func (r *runner) do(a *Action) bool {
 	return true
 }
 
+// state is the state of the client named name (nil: not connected).
+func (r *runner) state(name string) *clientState {
+	if i := clientIndex(r.script, name); i >= 0 {
+		return r.clients[i]
+	}
+	return nil
+}
+
 func (r *runner) connect(a *Action, st *clientState) bool {
 	switch {
 	case st != nil && st.closed:
@@ -517,8 +555,9 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 		return r.errorf("%s connects but is already connected", a.Client)
 	}
 	cl := r.script.Client(a.Client)
-	user := cl.JID().Node
-	if d := cl.JID().Domain; d != r.host {
+	j := cl.JID()
+	user := j.Node
+	if d := j.Domain; d != r.host {
 		// A further virtual host: the simulation binds "node@host".
 		user += "@" + d
 	}
@@ -526,9 +565,9 @@ func (r *runner) connect(a *Action, st *clientState) bool {
 	if err != nil {
 		return r.errorf("%s connects: %v", a.Client, err)
 	}
-	r.clients[cl.Name] = &clientState{name: cl.Name, ep: ep}
-	r.vars.bound[cl.Name] = ep.JID()
-	r.vars.forget()
+	i := clientIndex(r.script, cl.Name)
+	r.clients[i] = &clientState{name: cl.Name, ep: ep}
+	r.vars.bind(i, ep.JID())
 	return r.settle(ep)
 }
 
@@ -634,7 +673,7 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 				ok bool
 			)
 			if !q.Value.IsZero() {
-				rn, ok = r.matcher.matchesValue(e, q.Value)
+				ok = r.matcher.matchesValue(e, q.Value)
 			} else {
 				rn, ok = r.matcher.matches(e, q.Stanza)
 			}
@@ -654,6 +693,9 @@ func (r *runner) receive(st *clientState, s *Stanza, c *compiledStanza) bool {
 			recv := q.Stanza
 			if recv == nil {
 				recv = q.Value.Element()
+			}
+			if rn == nil {
+				rn = r.matcher.compiledValue(q.Value)
 			}
 			mm := r.matcher.mismatch(compileExpected(exp), rn, exp, recv)
 			return r.fail(&Failure{
@@ -735,11 +777,15 @@ func (r *runner) discard(st *clientState, q queued) {
 }
 
 func (st *clientState) export(q queued) Queued {
-	return Queued{Client: st.name, Stanza: q.canonical(), Seq: q.Seq, Stamp: q.stamp}
+	e := Queued{Client: st.name, Value: q.Value, Seq: q.Seq, Stamp: q.stamp}
+	if q.Value.IsZero() {
+		e.Text = q.canonical()
+	}
+	return e
 }
 
 // canonical is the received stanza's canonical form: the one its trace
-// event recorded, when the endpoint gave its value.
+// event records, when the endpoint gave its value.
 func (q *queued) canonical() string {
 	if !q.Value.IsZero() {
 		return q.Value.Canonical()
@@ -765,11 +811,11 @@ func (r *runner) finish() {
 	r.k = len(r.script.Actions) + 1
 	r.res.EndSeq = uint64(len(r.net.Trace()))
 	r.noteFailure()
-	for _, c := range r.script.Clients {
+	for _, st := range r.clients {
 		if r.net.Failure() != nil {
 			break // Close drops the rest: no clean close waits on a broken server
 		}
-		if st := r.clients[c.Name]; st != nil && !st.closed && st.ep.Connected() {
+		if st != nil && !st.closed && st.ep.Connected() {
 			st.closed = true
 			// On the simulation this cannot fail (Connected was true); on
 			// a real server a failed close is no concern of the script.
@@ -778,12 +824,12 @@ func (r *runner) finish() {
 	}
 	_ = r.net.Quiesce(nil)
 	r.drain()
-	for _, c := range r.script.Clients {
-		if st := r.clients[c.Name]; st != nil {
+	for _, st := range r.clients {
+		if st != nil {
 			for _, q := range st.queue[st.head:] {
 				r.res.Leftover = append(r.res.Leftover, st.export(q))
 			}
 		}
 	}
-	sort.SliceStable(r.res.Leftover, func(i, j int) bool { return r.res.Leftover[i].Seq < r.res.Leftover[j].Seq })
+	slices.SortStableFunc(r.res.Leftover, func(a, b Queued) int { return cmp.Compare(a.Seq, b.Seq) })
 }

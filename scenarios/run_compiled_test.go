@@ -41,8 +41,8 @@ func TestRunReusesParsedScript(t *testing.T) {
 		full := fmt.Sprintf("romeo@localhost/gen%d", 10*i+1)
 		want := "<message to='" + full + "'><x xmlns='urn:x'><item jid='" + full + "'/></x></message>"
 		for _, e := range r.Trace {
-			if e.Kind == sim.TraceSend && e.Stanza != want {
-				t.Errorf("run %d sent %s, want %s", i, e.Stanza, want)
+			if e.Kind == sim.TraceSend && e.Canonical() != want {
+				t.Errorf("run %d sent %s, want %s", i, e.Canonical(), want)
 			}
 		}
 	}

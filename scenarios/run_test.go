@@ -113,7 +113,7 @@ func TestRunWorkedExample(t *testing.T) {
 	}
 	d := res.Discarded[0]
 	if d.Client != "Juliet" || d.Stamp != 17 || d.Action != 22 || d.Pos != s.Actions[21].Pos ||
-		!strings.HasPrefix(d.Stanza, "<presence from='juliet@localhost/mobile'") {
+		!strings.HasPrefix(d.Canonical(), "<presence from='juliet@localhost/mobile'") {
 		t.Errorf("discarded %+v", d)
 	}
 
@@ -148,7 +148,7 @@ func TestRunStaleAndFresh(t *testing.T) {
 	if !res.Passed || len(res.Discarded) != 1 {
 		t.Fatalf("stale: %s, discarded %v", report(res), res.Discarded)
 	}
-	if d := res.Discarded[0]; d.Client != "Juliet" || d.Stamp != 4 || d.Action != 6 || !strings.Contains(d.Stanza, "<body>one</body>") {
+	if d := res.Discarded[0]; d.Client != "Juliet" || d.Stamp != 4 || d.Action != 6 || !strings.Contains(d.Canonical(), "<body>one</body>") {
 		t.Errorf("discarded %+v", d)
 	}
 	// Strict mode: "one" is the head of the queue and fails action 6.
@@ -275,10 +275,10 @@ func TestRunLeftover(t *testing.T) {
 	if !res.Passed || len(res.Leftover) != 2 {
 		t.Fatalf("%s, leftover %v", report(res), res.Leftover)
 	}
-	if l := res.Leftover[0]; l.Client != "Juliet" || l.Stamp != 5 || !strings.Contains(l.Stanza, "id='1'") {
+	if l := res.Leftover[0]; l.Client != "Juliet" || l.Stamp != 5 || !strings.Contains(l.Canonical(), "id='1'") {
 		t.Errorf("leftover %+v", l)
 	}
-	if l := res.Leftover[1]; l.Client != "Romeo" || !strings.HasPrefix(l.Stanza, "<presence") {
+	if l := res.Leftover[1]; l.Client != "Romeo" || !strings.HasPrefix(l.Canonical(), "<presence") {
 		t.Errorf("leftover %+v", l)
 	}
 }
@@ -296,8 +296,8 @@ func TestRunSubstitutesValues(t *testing.T) {
 			t.Fatalf("%s: %s", name, report(res))
 		}
 		for _, e := range res.Trace {
-			if e.Kind == sim.TraceSend && !strings.Contains(e.Stanza, "to='romeo@localhost/O&apos;Brien &amp; &lt;co&gt;'") {
-				t.Errorf("%s: sent %s", name, e.Stanza)
+			if e.Kind == sim.TraceSend && !strings.Contains(e.Canonical(), "to='romeo@localhost/O&apos;Brien &amp; &lt;co&gt;'") {
+				t.Errorf("%s: sent %s", name, e.Canonical())
 			}
 		}
 	}
@@ -310,8 +310,8 @@ func TestRunScansionDirectivesAreNotSent(t *testing.T) {
 		t.Fatal(report(res))
 	}
 	for _, e := range res.Trace {
-		if e.Kind == sim.TraceSend && e.Stanza != "<message><x xmlns='urn:x'/></message>" {
-			t.Errorf("sent %s", e.Stanza)
+		if e.Kind == sim.TraceSend && e.Canonical() != "<message><x xmlns='urn:x'/></message>" {
+			t.Errorf("sent %s", e.Canonical())
 		}
 	}
 }

@@ -59,8 +59,8 @@ func TestServerDriverServerEndsStream(t *testing.T) {
 					reason = ev.Reason
 				case sim.TraceStreamError:
 					streamErrors++
-					if !strings.Contains(ev.Stanza, "Account deleted") {
-						t.Errorf("stream error %s", ev.Stanza)
+					if !strings.Contains(ev.Canonical(), "Account deleted") {
+						t.Errorf("stream error %s", ev.Canonical())
 					}
 				}
 			}
@@ -132,7 +132,7 @@ func TestSendAfterServerEndsStreamInOneAction(t *testing.T) {
 	}
 	lost := false
 	for _, ev := range res.Trace {
-		if ev.Kind == sim.TraceDrop && ev.Client == "Romeo" && ev.Reason == sim.ReasonConnectionLost && strings.HasPrefix(ev.Stanza, "<presence") {
+		if ev.Kind == sim.TraceDrop && ev.Client == "Romeo" && ev.Reason == sim.ReasonConnectionLost && strings.HasPrefix(ev.Canonical(), "<presence") {
 			lost = true
 		}
 	}

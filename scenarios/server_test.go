@@ -67,8 +67,8 @@ func TestServerDriverOverTCP(t *testing.T) {
 		if ev.Kind == sim.TraceConnect && !strings.HasPrefix(ev.JID.String(), res.Prefix) {
 			t.Errorf("%s connected as %s, without the prefix %s", ev.Client, ev.JID, res.Prefix)
 		}
-		if strings.Contains(ev.Stanza, "urn:xmpp:ping") {
-			t.Errorf("a ping reached the trace: %s", ev.Stanza)
+		if strings.Contains(ev.Canonical(), "urn:xmpp:ping") {
+			t.Errorf("a ping reached the trace: %s", ev.Canonical())
 		}
 	}
 	if kinds[sim.TraceConnect] != 3 || kinds[sim.TraceSend] != 3 || kinds[sim.TraceDeliver] != 3 || kinds[sim.TraceDisconnect] != 3 {

@@ -52,6 +52,15 @@ func expandVars(s string, lookup func(varRef) (string, error)) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
+	if strings.HasPrefix(s, "${") && strings.IndexByte(s, '}') == len(s)-1 {
+		// The whole value is one variable (the usual "${Romeo's JID}"):
+		// its value as it is, without building a copy.
+		ref, err := parseVarRef(s[2 : len(s)-1])
+		if err != nil {
+			return "", err
+		}
+		return lookup(ref)
+	}
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "${")
@@ -89,18 +98,20 @@ func checkVars(s string, clients func(string) bool, script *Script) error {
 	return err
 }
 
-// bindings resolves variables while a script runs.
+// bindings resolves variables while a script runs. A client connects at
+// most once in a run (Run refuses a second connects), so a value once
+// resolved holds for the rest of the run: nothing is ever forgotten.
 type bindings struct {
 	script *Script
-	bound  map[string]jid.JID // client name -> bound full JID
-	// cache holds the values lookup resolved since bound last changed,
-	// and expanded the attribute values expand resolved.
-	cache    map[varRef]string
+	// vals[2*i] is ${C's JID} of C = script.Clients[i] once resolved,
+	// vals[2*i+1] its ${C's full JID} once C has connected ("": not yet).
+	vals []string
+	// expanded holds the attribute values expand resolved.
 	expanded map[string]string
 }
 
-// expand is expandVars(s, b.cached), remembering the results until
-// forget: scripts repeat the same few values ("${Romeo's JID}").
+// expand is expandVars(s, b.value), remembering the results: scripts
+// repeat the same few values ("${Romeo's JID}").
 func (b *bindings) expand(s string) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
@@ -108,7 +119,7 @@ func (b *bindings) expand(s string) (string, error) {
 	if v, ok := b.expanded[s]; ok {
 		return v, nil
 	}
-	v, err := expandVars(s, b.cached)
+	v, err := expandVars(s, b.value)
 	if err != nil {
 		return "", err
 	}
@@ -127,45 +138,52 @@ func (b *bindings) slot(s string) string {
 	return v
 }
 
-// cached is lookup, remembering successful resolutions until forget.
-func (b *bindings) cached(r varRef) (string, error) {
-	if v, ok := b.cache[r]; ok {
+// room sizes vals for the script's clients.
+func (b *bindings) room() {
+	if n := 2 * len(b.script.Clients); len(b.vals) < n {
+		b.vals = append(b.vals, make([]string, n-len(b.vals))...)
+	}
+}
+
+// bind records the full JID the server bound for script.Clients[i].
+func (b *bindings) bind(i int, j jid.JID) {
+	b.room()
+	b.vals[2*i+1] = j.String()
+}
+
+// value resolves r.
+func (b *bindings) value(r varRef) (string, error) {
+	i := clientIndex(b.script, r.Client)
+	if i < 0 {
+		return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(b.script))
+	}
+	b.room()
+	if r.Full {
+		if v := b.vals[2*i+1]; v != "" {
+			return v, nil
+		}
+		return "", fmt.Errorf("%s used before %s connects: the full JID is the one the server binds", r, r.Client)
+	}
+	if v := b.vals[2*i]; v != "" {
 		return v, nil
 	}
-	v, err := b.lookup(r)
-	if err != nil {
-		return "", err
+	j := b.script.Clients[i].JID()
+	if j.IsZero() {
+		return "", fmt.Errorf("%s: client %q has no valid jid", r, r.Client)
 	}
-	if b.cache == nil {
-		b.cache = make(map[varRef]string)
-	}
-	b.cache[r] = v
+	v := j.Bare().String()
+	b.vals[2*i] = v
 	return v, nil
 }
 
-// forget empties the cache: call it whenever bound changes.
-func (b *bindings) forget() {
-	clear(b.cache)
-	clear(b.expanded)
-}
-
-func (b *bindings) lookup(r varRef) (string, error) {
-	c := b.script.Client(r.Client)
-	if c == nil {
-		return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(b.script))
-	}
-	if !r.Full {
-		j := c.JID()
-		if j.IsZero() {
-			return "", fmt.Errorf("%s: client %q has no valid jid", r, c.Name)
+// clientIndex is the index of the client named name in s.Clients, or -1.
+func clientIndex(s *Script, name string) int {
+	for i, c := range s.Clients {
+		if c.Name == name {
+			return i
 		}
-		return j.Bare().String(), nil
 	}
-	j, ok := b.bound[c.Name]
-	if !ok {
-		return "", fmt.Errorf("%s used before %s connects: the full JID is the one the server binds", r, c.Name)
-	}
-	return j.String(), nil
+	return -1
 }
 
 // clientList renders the defined client names for error messages.

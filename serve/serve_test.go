@@ -140,7 +140,7 @@ func timeless(tr []sim.TraceEvent) []sim.TraceEvent {
 	out := make([]sim.TraceEvent, len(tr))
 	for i, e := range tr {
 		e.At, e.Elapsed = time.Time{}, 0
-		e.Stanza = instant.ReplaceAllStringFunc(e.Stanza, func(m string) string {
+		e.Text = instant.ReplaceAllStringFunc(e.Canonical(), func(m string) string {
 			return m[:strings.IndexAny(m, "'>")+1] + "*"
 		})
 		out[i] = e

@@ -25,7 +25,7 @@ import (
 func appendEvent(b []byte, e *sim.TraceEvent) []byte {
 	b = binary.AppendUvarint(b, e.Seq)
 	b = append(b, byte(e.Kind))
-	for _, s := range [...]string{e.Client, e.JID.Node, e.JID.Domain, e.JID.Resource, e.Stanza, e.Reason} {
+	for _, s := range [...]string{e.Client, e.JID.Node, e.JID.Domain, e.JID.Resource, e.Canonical(), e.Reason} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -64,7 +64,7 @@ func readEvent(r *bufio.Reader) (sim.TraceEvent, error) {
 		}
 		f[i] = string(buf)
 	}
-	e.Client, e.JID, e.Stanza, e.Reason = f[0], jid.JID{Node: f[1], Domain: f[2], Resource: f[3]}, f[4], f[5]
+	e.Client, e.JID, e.Text, e.Reason = f[0], jid.JID{Node: f[1], Domain: f[2], Resource: f[3]}, f[4], f[5]
 	return e, nil
 }
 

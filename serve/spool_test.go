@@ -20,7 +20,7 @@ func TestSpoolRoundTrip(t *testing.T) {
 	in := []sim.TraceEvent{
 		{Seq: 1, Kind: sim.TraceConnect, Client: "Romeo", JID: jid.JID{Node: "romeo", Domain: "a.example", Resource: "r"}},
 		{Seq: 300, Kind: sim.TraceDeliver, Client: "Juliet 2", JID: jid.JID{Node: "juliet", Domain: "b.example", Resource: "é"},
-			Stanza: "<message><body>line\nbreak " + strings.Repeat("x", 300) + "</body></message>", Reason: "offline"},
+			Text: "<message><body>line\nbreak " + strings.Repeat("x", 300) + "</body></message>", Reason: "offline"},
 		{Seq: 301, Kind: sim.TraceDisconnect, Reason: sim.ReasonClean},
 	}
 	var b []byte

@@ -81,11 +81,26 @@ type TraceEvent struct {
 	Kind    TraceKind
 	Client  string  // the client's name ("" for server-only events)
 	JID     jid.JID // the session's full JID (or the owner for Store)
-	Stanza  string  // the stanza's canonical form, Value.Canonical() ("" when none)
+	// Text, when not empty, is the event's stanza in canonical form as
+	// written when the event was made or rewritten (a hand-made event
+	// without a Value, a trace read back from a file, a masked copy); it
+	// takes precedence over Value. Read Canonical rather than Text.
+	Text string
 	// Value is the stanza itself, immutable and shared with the client's
 	// inbox (the zero Stanza when none). Read it rather than parsing
-	// Stanza. Events a real-server driver records may carry only Stanza.
+	// Canonical's string.
 	Value  stanza.Stanza
 	Reason string
 	Cause  uint64 // Seq of the event that caused this one (0: none)
+}
+
+// Canonical returns the event's stanza in canonical form ("" when none):
+// Text when it is set, else Value.Canonical(). A value renders on first
+// use and caches the result, so a trace that nobody prints renders
+// nothing, and every reader after the first pays nothing.
+func (e *TraceEvent) Canonical() string {
+	if e.Text != "" || e.Value.IsZero() {
+		return e.Text
+	}
+	return e.Value.Canonical()
 }

@@ -197,6 +197,18 @@ func (c *Client) TakeAll() []Received {
 	return out
 }
 
+// TakeAppend removes everything in the inbox and appends it to dst,
+// oldest first, returning the extended slice. Unlike TakeAll it hands
+// nothing over: the inbox keeps its room for the stanzas that arrive
+// next, so a consumer that drains the inbox after every step into its
+// own reused buffer (the script runner) allocates no inbox per step.
+func (c *Client) TakeAppend(dst []Received) []Received {
+	dst = append(dst, c.inbox...)
+	clear(c.inbox)
+	c.inbox = c.inbox[:0]
+	return dst
+}
+
 // Next removes and returns the oldest received stanza, if any.
 func (c *Client) Next() (Received, bool) {
 	r := c.Take(1)

@@ -50,9 +50,9 @@
 // TraceEvent. Cause links an effect to the send, connect or disconnect
 // whose server call produced it, so properties can reason about "the reply
 // to that stanza" without parsing ids. Stanzas are recorded once, as
-// immutable stanza values taken when they enter a link (with their
-// canonical string, computed once per value), so later edits to the
-// elements cannot rewrite history, and the receiver's inbox shares the
-// value its delivery event holds. WriteTrace renders a trace as text
+// immutable stanza values taken when they enter a link, so later edits
+// to the elements cannot rewrite history, and the receiver's inbox shares
+// the value its delivery event holds. Their canonical strings are made
+// only when read (TraceEvent.Canonical), once per value. WriteTrace renders a trace as text
 // that depends only on the events, for golden files and diffs.
 package sim

@@ -60,3 +60,43 @@ func attrOf(r sim.Received, key string) string {
 	v, _ := r.Value.Attr("", key)
 	return v
 }
+
+// TakeAppend takes what TakeAll would, in order, into the caller's
+// buffer; the inbox is then empty and the next arrivals land in it
+// without touching what was taken.
+func TestTakeAppend(t *testing.T) {
+	s := sim.New(sim.Config{})
+	a, _ := s.Connect("a", "alice", "r")
+	b, _ := s.Connect("b", "bob", "r")
+	send := func(ids ...string) {
+		for _, id := range ids {
+			if err := a.Send(stanza(t, `<message to='bob@localhost/r' id='`+id+`'><body>x</body></message>`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.RunUntilQuiet()
+	}
+	ids := func(rs []sim.Received) string {
+		out := ""
+		for _, r := range rs {
+			out += attrOf(r, "id") + " "
+		}
+		return out
+	}
+	send("1", "2", "3")
+	buf := []sim.Received{{Seq: 999}}
+	buf = b.TakeAppend(buf)
+	if got := ids(buf[1:]); got != "1 2 3 " || buf[0].Seq != 999 {
+		t.Fatalf("TakeAppend gave %q after %d, want 1 2 3 after 999", got, buf[0].Seq)
+	}
+	if n := len(b.Inbox()); n != 0 {
+		t.Fatalf("inbox holds %d stanzas after TakeAppend", n)
+	}
+	send("4")
+	if got := ids(buf[1:]); got != "1 2 3 " {
+		t.Errorf("a later arrival changed what was taken: %q", got)
+	}
+	if got := ids(b.TakeAppend(nil)); got != "4 " {
+		t.Errorf("second TakeAppend gave %q, want 4", got)
+	}
+}

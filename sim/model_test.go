@@ -67,7 +67,7 @@ func modelRun(t *testing.T, seed uint64, maxLat time.Duration) []byte {
 	}
 	for _, e := range s.Trace() {
 		if e.Kind == sim.TraceError || e.Kind == sim.TraceStreamError {
-			t.Errorf("seed %d: unexpected %s: %s", seed, e.Kind, e.Stanza)
+			t.Errorf("seed %d: unexpected %s: %s", seed, e.Kind, e.Canonical())
 		}
 	}
 

@@ -43,7 +43,7 @@ func TestRestartServer(t *testing.T) {
 	}
 	var lost, restarts int
 	for _, ev := range s.Trace() {
-		if ev.Kind == sim.TraceDrop && ev.Reason == sim.ReasonConnectionLost && strings.Contains(ev.Stanza, "in flight") {
+		if ev.Kind == sim.TraceDrop && ev.Reason == sim.ReasonConnectionLost && strings.Contains(ev.Canonical(), "in flight") {
 			lost++
 		}
 		if ev.Kind == sim.TraceDisconnect && ev.Reason == sim.ReasonServerRestart && ev.Client != "" {

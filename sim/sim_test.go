@@ -264,11 +264,11 @@ func TestDropLosesUpstreamInFlight(t *testing.T) {
 		t.Fatalf("trace kinds:\n%q\nwant\n%q", got, want)
 	}
 	for i := range 3 {
-		if ev[5+i].Cause != ev[2+i].Seq || ev[5+i].Stanza != ev[2+i].Stanza {
+		if ev[5+i].Cause != ev[2+i].Seq || ev[5+i].Canonical() != ev[2+i].Canonical() {
 			t.Errorf("drop %d does not name its send: %+v", i, ev[5+i])
 		}
 	}
-	if ev[9].Cause != ev[8].Seq || !strings.HasPrefix(ev[9].Stanza, "<gone") {
+	if ev[9].Cause != ev[8].Seq || !strings.HasPrefix(ev[9].Canonical(), "<gone") {
 		t.Errorf("unbind notification: %+v", ev[9])
 	}
 	if got := bodies(bob.Inbox()); len(got) != 0 {
@@ -302,7 +302,7 @@ func TestDropLosesDownstreamInFlight(t *testing.T) {
 	if got := kinds(ev); !slices.Equal(got, want) {
 		t.Fatalf("trace kinds:\n%q\nwant\n%q", got, want)
 	}
-	if ev[3].Cause != 3 || !strings.Contains(ev[3].Stanza, "from='alice@localhost/a'") {
+	if ev[3].Cause != 3 || !strings.Contains(ev[3].Canonical(), "from='alice@localhost/a'") {
 		t.Errorf("lost delivery: %+v", ev[3])
 	}
 	if len(bob.Inbox()) != 0 {
@@ -429,7 +429,7 @@ func TestConflictClosesOlderSession(t *testing.T) {
 	if got := kinds(ev); !slices.Equal(got, want) {
 		t.Fatalf("trace kinds:\n%q\nwant\n%q", got, want)
 	}
-	if ev[4].Cause != 3 || ev[5].Cause != 3 || ev[4].Stanza != "<stream:error><conflict/></stream:error>" {
+	if ev[4].Cause != 3 || ev[5].Cause != 3 || ev[4].Canonical() != "<stream:error><conflict/></stream:error>" {
 		t.Errorf("conflict events: %+v %+v", ev[4], ev[5])
 	}
 	if old.Connected() || !old.Ended() || !fresh.Connected() {
@@ -624,7 +624,7 @@ func TestTraceKindString(t *testing.T) {
 
 func TestWriteTraceKeepsOneLinePerEvent(t *testing.T) {
 	evs := []sim.TraceEvent{
-		{Seq: 1, Elapsed: 1500 * time.Microsecond, Kind: sim.TraceSend, Client: "a", JID: model.MustJID("a@h/r"), Stanza: "<message><body>two\nlines\r</body></message>"},
+		{Seq: 1, Elapsed: 1500 * time.Microsecond, Kind: sim.TraceSend, Client: "a", JID: model.MustJID("a@h/r"), Text: "<message><body>two\nlines\r</body></message>"},
 		{Seq: 2, Kind: sim.TraceDrop, Reason: "why"},
 	}
 	var b bytes.Buffer

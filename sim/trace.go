@@ -51,9 +51,11 @@ func (k TraceKind) String() string {
 }
 
 // record appends one event to the trace and returns its Seq. It is on the
-// hot path: the stanza value was taken once, when it entered a link, and
-// its canonical form is cached in it, so recording its arrival after its
-// send (or a drop after a send) renders nothing again.
+// hot path: the event holds the stanza value taken once, when it entered
+// a link, and renders nothing: its canonical form is made the first time
+// somebody reads it (TraceEvent.Canonical: WriteTrace, the trace views)
+// and cached in the value, so a run whose trace nobody prints (a passing
+// script, a property check's run) never renders one.
 func (s *Sim) record(kind TraceKind, c *Client, j jid.JID, v stanza.Stanza, reason string, cause uint64) uint64 {
 	seq := s.forgotten + uint64(len(s.trace)) + 1
 	var name string
@@ -67,7 +69,6 @@ func (s *Sim) record(kind TraceKind, c *Client, j jid.JID, v stanza.Stanza, reas
 		Kind:    kind,
 		Client:  name,
 		JID:     j,
-		Stanza:  v.Canonical(),
 		Value:   v,
 		Reason:  reason,
 		Cause:   cause,
@@ -129,9 +130,9 @@ func appendEvent(b []byte, e *TraceEvent) []byte {
 		b = appendOneLine(b, e.Reason)
 		b = append(b, ']')
 	}
-	if e.Stanza != "" {
+	if c := e.Canonical(); c != "" {
 		b = append(b, "  "...)
-		b = appendOneLine(b, e.Stanza)
+		b = appendOneLine(b, c)
 	}
 	if e.Cause != 0 {
 		b = append(b, "  (cause #"...)

@@ -48,15 +48,15 @@ func TestTraceValues(t *testing.T) {
 		t.Errorf("received value %s, element %s", before, model.Canonical(rec.Stanza))
 	}
 	rec.Stanza.CreateAttr("from", "someone-else@localhost")
-	if rec.Value.Canonical() != before || ev.Stanza != before {
+	if rec.Value.Canonical() != before || ev.Canonical() != before {
 		t.Errorf("editing the received element changed the recorded stanza")
 	}
 	for _, e := range s.Trace() {
-		if e.Value.Canonical() != e.Stanza {
-			t.Errorf("#%d %s: Value %q, Stanza %q", e.Seq, e.Kind, e.Value.Canonical(), e.Stanza)
+		if e.Value.Canonical() != e.Canonical() {
+			t.Errorf("#%d %s: Value %q, Stanza %q", e.Seq, e.Kind, e.Value.Canonical(), e.Canonical())
 		}
-		if e.Kind == sim.TraceSend && e.Stanza != `<message to='juliet@localhost/balcony' type='chat'><body>a &lt; b</body></message>` {
-			t.Errorf("send recorded as %s, want the stanza as it was at the call", e.Stanza)
+		if e.Kind == sim.TraceSend && e.Canonical() != `<message to='juliet@localhost/balcony' type='chat'><body>a &lt; b</body></message>` {
+			t.Errorf("send recorded as %s, want the stanza as it was at the call", e.Canonical())
 		}
 	}
 }
@@ -93,8 +93,8 @@ func TestSendValue(t *testing.T) {
 		t.Fatalf("traces differ in length: %d, %d", len(byEl), len(byVal))
 	}
 	for i := range byEl {
-		if byEl[i].Stanza != byVal[i].Stanza || byEl[i].Kind != byVal[i].Kind {
-			t.Errorf("#%d: Send %s %s, SendValue %s %s", i+1, byEl[i].Kind, byEl[i].Stanza, byVal[i].Kind, byVal[i].Stanza)
+		if byEl[i].Canonical() != byVal[i].Canonical() || byEl[i].Kind != byVal[i].Kind {
+			t.Errorf("#%d: Send %s %s, SendValue %s %s", i+1, byEl[i].Kind, byEl[i].Canonical(), byVal[i].Kind, byVal[i].Canonical())
 		}
 		if byVal[i].Kind == sim.TraceSend && byVal[i].Value != v {
 			t.Errorf("SendValue did not record the value it was given")
@@ -181,8 +181,8 @@ func TestValuesOnly(t *testing.T) {
 		t.Fatalf("trace %d/%d events, inbox %d/%d stanzas", len(trEl), len(trVal), len(recEl), len(recVal))
 	}
 	for i := range trEl {
-		if trEl[i].Kind != trVal[i].Kind || trEl[i].Stanza != trVal[i].Stanza || trEl[i].Cause != trVal[i].Cause {
-			t.Errorf("#%d: %s %s, with ValuesOnly %s %s", i+1, trEl[i].Kind, trEl[i].Stanza, trVal[i].Kind, trVal[i].Stanza)
+		if trEl[i].Kind != trVal[i].Kind || trEl[i].Canonical() != trVal[i].Canonical() || trEl[i].Cause != trVal[i].Cause {
+			t.Errorf("#%d: %s %s, with ValuesOnly %s %s", i+1, trEl[i].Kind, trEl[i].Canonical(), trVal[i].Kind, trVal[i].Canonical())
 		}
 	}
 	for i, r := range recVal {

@@ -23,10 +23,9 @@ const (
 	arenaMaxChunk   = 128
 )
 
-// FromElement is FromElement(el) with the tree cut from a's slabs. The
-// canonical form is not rendered here: like any value's, it is rendered
-// on first use (Canonical), so that a delivery nobody reads as text costs
-// no rendering.
+// FromElement is FromElement(el) with the tree cut from a's slabs. Like
+// any Stanza's, its canonical form is rendered when first asked for: the
+// simulator's trace holds the value and renders it only when printed.
 func (a *Arena) FromElement(el *etree.Element) Stanza {
 	if el == nil {
 		return Stanza{}
@@ -74,26 +73,23 @@ func (a *Arena) refill(elems, attrs, kids int) {
 // remembered element while the Memo holds it; Reset forgets everything.
 // The zero value is ready to use.
 type Memo struct {
-	// Fixed room: growing two lists from nothing cost a dozen
-	// allocations in every short-lived server.
-	keys [memoMax]*etree.Element
-	vals [memoMax]*elem
-	n    int
+	keys []*etree.Element
+	vals []*elem
 }
 
 // memoMax bounds a Memo: a lookup is a scan, and the children worth
 // remembering are those of the last few stanzas.
 const memoMax = 32
 
-// Reset forgets every remembered element.
+// Reset forgets every remembered element, keeping the room.
 func (m *Memo) Reset() {
-	clear(m.keys[:m.n])
-	clear(m.vals[:m.n])
-	m.n = 0
+	clear(m.keys)
+	clear(m.vals)
+	m.keys, m.vals = m.keys[:0], m.vals[:0]
 }
 
 func (m *Memo) find(el *etree.Element) *elem {
-	for i, k := range m.keys[:m.n] {
+	for i, k := range m.keys {
 		if k == el {
 			return m.vals[i]
 		}
@@ -102,9 +98,9 @@ func (m *Memo) find(el *etree.Element) *elem {
 }
 
 func (m *Memo) add(el *etree.Element, e *elem) {
-	if m.n < memoMax {
-		m.keys[m.n], m.vals[m.n] = el, e
-		m.n++
+	if len(m.keys) < memoMax {
+		m.keys = append(m.keys, el)
+		m.vals = append(m.vals, e)
 	}
 }
 
@@ -125,7 +121,7 @@ func (a *Arena) FromShared(el *etree.Element, m *Memo) Stanza {
 			b.nKids++
 			if m.find(c) != nil {
 				// A child shared with an earlier root (a broadcast's
-				// second recipient on): taken as built.
+				// second recipient on): taken, not built.
 				continue
 			}
 			b.count(c)

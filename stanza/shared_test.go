@@ -46,9 +46,8 @@ func TestFromShared(t *testing.T) {
 	}
 }
 
-// A child shared by many roots (a broadcast to many recipients) is
-// rendered once and copied into each root's canonical form: every root
-// still renders as FromElement does, escapes included.
+// A child shared by many roots (a broadcast to many recipients) is built
+// once: every root still renders as FromElement does, escapes included.
 func TestFromSharedManyRoots(t *testing.T) {
 	el := parse(t, `<presence from='a@h/r'><status>x &amp; &lt;y&gt; &apos;z&apos;</status><c xmlns='urn:c' v='&quot;q&quot;'/></presence>`)
 	var a stanza.Arena

@@ -74,7 +74,7 @@ func (t *Text) Record(r *Record) {
 	}
 	if t.Verbose || r.Outcome == Fail {
 		for _, d := range r.Discarded() {
-			fmt.Fprintf(w, "    discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Stanza)
+			fmt.Fprintf(w, "    discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Canonical())
 		}
 	}
 	if t.Verbose && r.Result != nil {
@@ -189,12 +189,12 @@ func (r *Record) JSON() JSONRecord {
 	for _, d := range r.Discarded() {
 		j.Discarded = append(j.Discarded, JSONDiscard{
 			Action: d.Action, File: d.Pos.File, Line: d.Pos.Line,
-			Client: d.Client, Stanza: d.Stanza, Seq: d.Seq,
+			Client: d.Client, Stanza: d.Canonical(), Seq: d.Seq,
 		})
 	}
 	if r.Result != nil {
 		for _, q := range r.Result.Leftover {
-			j.Leftover = append(j.Leftover, JSONDiscard{Client: q.Client, Stanza: q.Stanza, Seq: q.Seq})
+			j.Leftover = append(j.Leftover, JSONDiscard{Client: q.Client, Stanza: q.Canonical(), Seq: q.Seq})
 		}
 	}
 	return j
@@ -287,7 +287,7 @@ func WriteJUnit(w io.Writer, suite string, recs []*Record) error {
 			fmt.Fprintf(&out, "warning: %s\n", w)
 		}
 		for _, d := range r.Discarded() {
-			fmt.Fprintf(&out, "discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Stanza)
+			fmt.Fprintf(&out, "discarded by action %d (%s): %s\n", d.Action, d.Pos, d.Canonical())
 		}
 		c.SystemOut = out.String()
 		s.Cases = append(s.Cases, c)

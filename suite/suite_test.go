@@ -83,7 +83,7 @@ func TestRunFileAndTraceDoc(t *testing.T) {
 	}
 	// The highlighted event is the delivery of the received stanza.
 	ev := d.Events[d.Failure.Seq-1]
-	if ev.Kind != sim.TraceDeliver || ev.Client != "Romeo" || ev.Stanza != rec.Failure().Received {
+	if ev.Kind != sim.TraceDeliver || ev.Client != "Romeo" || ev.Canonical() != rec.Failure().Received {
 		t.Errorf("highlighted %+v", ev)
 	}
 	if strings.Join(d.Meta, "|") != "script: ../cmd/scansim/testdata/failing.scs|seed: 0" {

@@ -470,7 +470,7 @@ func failWord(d *Doc) string {
 
 // summaryOf summarises a bare canonical stanza (an expected one).
 func summaryOf(stanza string) string {
-	return Summary(sim.TraceEvent{Kind: sim.TraceDeliver, Stanza: stanza})
+	return Summary(sim.TraceEvent{Kind: sim.TraceDeliver, Text: stanza})
 }
 
 const css = `:root { color-scheme: light; --fg: #1d2330; --muted: #667085; --send: #2463c9; --deliver: #1d7a46;

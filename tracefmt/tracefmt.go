@@ -141,7 +141,7 @@ func FindDelivery(evs []sim.TraceEvent, client, stanza string) uint64 {
 	}
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
-		if ev.Client != client || ev.Stanza != stanza {
+		if ev.Client != client || ev.Canonical() != stanza {
 			continue
 		}
 		switch ev.Kind {
@@ -312,7 +312,7 @@ func Summary(ev sim.TraceEvent) string { return summary(ev, 24) }
 func summary(ev sim.TraceEvent, bodyMax int) string {
 	el := element(ev)
 	if el == nil {
-		return oneLine(ev.Stanza)
+		return oneLine(ev.Canonical())
 	}
 	parts := []string{el.Tag}
 	if t := el.SelectAttrValue("type", ""); t != "" {

@@ -26,7 +26,7 @@ func sample() []sim.TraceEvent {
 	romeo := model.MustJID("romeo@localhost/a")
 	juliet := model.MustJID("juliet@localhost/b")
 	ev := func(seq uint64, kind sim.TraceKind, client string, jid model.JID, stanza, reason string) sim.TraceEvent {
-		return sim.TraceEvent{Seq: seq, At: model.Epoch, Kind: kind, Client: client, JID: jid, Stanza: stanza, Reason: reason}
+		return sim.TraceEvent{Seq: seq, At: model.Epoch, Kind: kind, Client: client, JID: jid, Text: stanza, Reason: reason}
 	}
 	evs := []sim.TraceEvent{
 		ev(1, sim.TraceConnect, "Romeo", romeo, "", ""),
@@ -89,11 +89,11 @@ func TestSummary(t *testing.T) {
 			}
 		}
 	}
-	long := sim.TraceEvent{Kind: sim.TraceSend, Stanza: `<message><body>` + strings.Repeat("x", 40) + `</body></message>`}
+	long := sim.TraceEvent{Kind: sim.TraceSend, Text: `<message><body>` + strings.Repeat("x", 40) + `</body></message>`}
 	if got, w := Summary(long), `message "`+strings.Repeat("x", 23)+`…"`; got != w {
 		t.Errorf("long body: %q, want %q", got, w)
 	}
-	if got := Summary(sim.TraceEvent{Stanza: "not xml\nat all"}); got != "not xml&#10;at all" {
+	if got := Summary(sim.TraceEvent{Text: "not xml\nat all"}); got != "not xml&#10;at all" {
 		t.Errorf("non-XML: %q", got)
 	}
 }
@@ -105,14 +105,14 @@ func TestIsBounceAndFindDelivery(t *testing.T) {
 			t.Errorf("IsBounce(#%d) = %v", ev.Seq, got)
 		}
 	}
-	if got := FindDelivery(evs, "Juliet", evs[3].Stanza); got != 4 {
+	if got := FindDelivery(evs, "Juliet", evs[3].Canonical()); got != 4 {
 		t.Errorf("FindDelivery = %d, want 4", got)
 	}
-	if got := FindDelivery(evs, "Romeo", evs[3].Stanza); got != 0 {
+	if got := FindDelivery(evs, "Romeo", evs[3].Canonical()); got != 0 {
 		t.Errorf("FindDelivery for the wrong client = %d, want 0", got)
 	}
 	// A send of the same text is not a delivery.
-	if got := FindDelivery(evs, "Romeo", evs[2].Stanza); got != 0 {
+	if got := FindDelivery(evs, "Romeo", evs[2].Canonical()); got != 0 {
 		t.Errorf("FindDelivery of a send = %d, want 0", got)
 	}
 }

@@ -16,10 +16,10 @@ import (
 // hand-made trace) or whose value holds what a parser would refuse are
 // parsed from the string.
 func element(ev sim.TraceEvent) *etree.Element {
-	if v := ev.Value; !v.IsZero() && v.Canonical() == ev.Stanza && parsable(v) {
+	if v := ev.Value; !v.IsZero() && v.Canonical() == ev.Canonical() && parsable(v) {
 		return fromValue(v)
 	}
-	return parse(ev.Stanza)
+	return parse(ev.Canonical())
 }
 
 // fromValue builds the element that parsing v.Canonical() gives:
@@ -140,14 +140,14 @@ func xmlChars(s string) bool {
 // prettyEvent is Pretty of ev's stanza, read from its value when it has
 // one.
 func prettyEvent(ev sim.TraceEvent) string {
-	if ev.Stanza == "" {
+	if ev.Canonical() == "" {
 		return ""
 	}
 	el := element(ev)
 	if el == nil {
-		return ev.Stanza
+		return ev.Canonical()
 	}
 	doc := etree.NewDocument()
 	doc.SetRoot(el)
-	return indented(doc, ev.Stanza)
+	return indented(doc, ev.Canonical())
 }

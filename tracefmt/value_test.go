@@ -46,15 +46,15 @@ func TestValueReadsAsParsedString(t *testing.T) {
 		if parsable(v) {
 			fast++
 		}
-		withValue := sim.TraceEvent{Kind: kind, Stanza: v.Canonical(), Value: v}
-		stringOnly := sim.TraceEvent{Kind: kind, Stanza: v.Canonical()}
+		withValue := sim.TraceEvent{Kind: kind, Text: v.Canonical(), Value: v}
+		stringOnly := sim.TraceEvent{Kind: kind, Text: v.Canonical()}
 		if a, b := Summary(withValue), Summary(stringOnly); a != b {
 			t.Fatalf("Summary of %s: value %q, string %q", v.Canonical(), a, b)
 		}
 		if a, b := IsBounce(withValue), IsBounce(stringOnly); a != b {
 			t.Fatalf("IsBounce of %s: value %v, string %v", v.Canonical(), a, b)
 		}
-		if a, b := prettyEvent(withValue), Pretty(stringOnly.Stanza); a != b {
+		if a, b := prettyEvent(withValue), Pretty(stringOnly.Canonical()); a != b {
 			t.Fatalf("Pretty of %s: value\n%s\nstring\n%s", v.Canonical(), a, b)
 		}
 	})

@@ -29,6 +29,9 @@ var ErrMalformed = errors.New("malformed JID")
 // nodeProhibited are the characters RFC 6122 Appendix A forbids in a node.
 const nodeProhibited = "\"&'/:<>@"
 
+// domainProhibited are the characters a domain may not hold.
+const domainProhibited = "@/<>&'\""
+
 // Parse splits and preps s. It fails for an empty domain, an empty node
 // or resource where a separator is present, characters nodeprep forbids,
 // control characters, or parts longer than 1023 bytes.
@@ -84,6 +87,18 @@ func MustParse(s string) JID {
 }
 
 func prepNode(s string) (string, bool) {
+	if c := scan(s); c&(wide|upper) == 0 {
+		if s == "" || len(s) > 1023 || c&nodeBad != 0 {
+			return "", false
+		}
+		return s, true
+	}
+	return prepNodeFull(s)
+}
+
+// prepNodeFull is prepNode for any string (prepNode's own path covers
+// ASCII without capitals, where mapping and lower-casing change nothing).
+func prepNodeFull(s string) (string, bool) {
 	s = strings.ToLower(mapToNothing(s))
 	if s == "" || len(s) > 1023 {
 		return "", false
@@ -97,6 +112,21 @@ func prepNode(s string) (string, bool) {
 }
 
 func prepDomain(s string) (string, bool) {
+	if c := scan(s); c&(wide|upper) == 0 {
+		s = strings.TrimSuffix(s, ".")
+		if s == "" || len(s) > 1023 {
+			return "", false
+		}
+		if s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") || c&domainBad != 0 {
+			return "", false
+		}
+		return s, true
+	}
+	return prepDomainFull(s)
+}
+
+// prepDomainFull is prepDomain for any string.
+func prepDomainFull(s string) (string, bool) {
 	s = strings.TrimSuffix(strings.ToLower(s), ".")
 	if s == "" || len(s) > 1023 {
 		return "", false
@@ -106,7 +136,7 @@ func prepDomain(s string) (string, bool) {
 		return "", false
 	}
 	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("@/<>&'\"", r) {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(domainProhibited, r) {
 			return "", false
 		}
 	}
@@ -114,6 +144,17 @@ func prepDomain(s string) (string, bool) {
 }
 
 func prepResource(s string) (string, bool) {
+	if c := scan(s); c&wide == 0 {
+		if s == "" || len(s) > 1023 || c&resourceBad != 0 {
+			return "", false
+		}
+		return s, true
+	}
+	return prepResourceFull(s)
+}
+
+// prepResourceFull is prepResource for any string.
+func prepResourceFull(s string) (string, bool) {
 	s = mapToNothing(s)
 	if s == "" || len(s) > 1023 {
 		return "", false

@@ -228,7 +228,8 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 	for _, m := range extra {
 		m.Load(&ModuleAPI{s: s, name: m.Name()})
 	}
-	s.pipe = s.hooks.resolve()
+	pipe := s.hooks.resolve()
+	s.pipe = &pipe
 	s.hooks = hookTable{}
 	if cacheable {
 		loadCache.Store(key, &loaded{pipe: s.pipe, mods: s.mods, features: s.hostFeatures, identities: s.hostIdentities,
@@ -240,7 +241,7 @@ func (s *Server) loadModules(extra []Module, mutants []string) {
 // loaded is what loading the built-in modules produced for one
 // configuration: read-only once stored.
 type loaded struct {
-	pipe       pipeline
+	pipe       *pipeline
 	mods       modules // strategies and resolved chain references
 	features   []string
 	identities [][3]string

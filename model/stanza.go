@@ -40,11 +40,15 @@ const stampFormat = "2006-01-02T15:04:05Z"
 // SelectAttr's splitting of the key, which the routing paths call for
 // every stanza.
 func selectAttr(el *etree.Element, key string) *etree.Attr {
-	if hasColon(key) {
+	if hasColon(key) || key == "" {
 		return el.SelectAttr(key)
 	}
+	// The first byte is compared before the whole key: most of a
+	// stanza's attribute names have the length of another (from, type,
+	// lang) but not its first letter, and a string comparison of equal
+	// lengths is a call.
 	for i := range el.Attr {
-		if el.Attr[i].Key == key {
+		if k := el.Attr[i].Key; len(k) == len(key) && k[0] == key[0] && k == key {
 			return &el.Attr[i]
 		}
 	}

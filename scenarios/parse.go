@@ -49,11 +49,11 @@ type parser struct {
 	// body: a definition or action has been seen.
 	body       bool
 	seenAction bool
-	// scratch is the block parsers' token scanner room.
-	scratch tokScratch
-	// wrapper is the parent of every block's top-level elements (see
-	// Stanza), one for the script.
-	wrapper *etree.Element
+	// bp reads every block of the script, into slabs: one block
+	// parser, with its scratch room, and one set of slabs for the
+	// script.
+	bp    blockParser
+	slabs parseSlabs
 	// src is the script's text; off is the offset in it of the line
 	// being read, and exact says that the line is read as it stands
 	// there (no CR trimmed, valid UTF-8).
@@ -99,6 +99,8 @@ func (p *parser) parse(src []byte) {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	p.inHeader = true
 	p.src = text
+	p.slabs.estimate(text)
+	p.s.Actions = make([]*Action, 0, p.slabs.actions.est)
 	// The lines are cut from text one at a time (a list of them was
 	// a twentieth of a parse's memory); a last empty line (the text
 	// ends with a newline, or is empty) is no line.
@@ -313,7 +315,9 @@ func (p *parser) action(n int, line string) {
 	head = strings.TrimRight(head, " \t")
 	// One pendingAction, and its list of lines, serves every action in
 	// turn.
-	p.pending = pendingAction{a: &Action{Pos: p.pos(n)}, inline: inline, lines: p.pending.lines[:0], exact: p.exact}
+	a := p.slabs.actions.one()
+	a.Pos = p.pos(n)
+	p.pending = pendingAction{a: a, inline: inline, lines: p.pending.lines[:0], exact: p.exact}
 	pa := &p.pending
 	pa.start = p.off + len(line) - len(inline)
 	pa.end = pa.start + len(inline)
@@ -405,24 +409,13 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	if a.Verb == Receives {
 		kind = blockReceives
 	}
-	isClient := func(name string) bool { return p.s.Client(name) != nil }
-	bp := blockParser{
-		errs:  &p.errs,
-		warns: &p.s.Warnings,
-		base:  a.Pos,
-		kind:  kind,
-		checkVar: func(v string) error {
-			if !strings.Contains(v, "${") {
-				return nil
-			}
-			return checkVars(v, isClient, p.s)
-		},
+	bp := &p.bp
+	if bp.slabs == nil {
+		bp.errs, bp.warns, bp.script, bp.slabs = &p.errs, &p.s.Warnings, p.s, &p.slabs
+		bp.wrapper = newWrapper()
+		bp.wrapper.Child = make([]etree.Token, 0, p.slabs.stanzas.est)
 	}
-	bp.scratch = &p.scratch
-	if p.wrapper == nil {
-		p.wrapper = newWrapper()
-	}
-	bp.wrapper = p.wrapper
+	bp.base, bp.kind = a.Pos, kind
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
 	if len(p.errs) > before {

@@ -92,8 +92,10 @@ type blockParser struct {
 	// data, not directives (FromTrace).
 	data bool
 	// slabs is the room the trees are built in (nil: sized for each
-	// block from its own text).
+	// block from its own text). safe says that the text they were sized
+	// for is fastSafe, and so every block cut from it.
 	slabs *parseSlabs
+	safe  bool
 	// wrapper is the element the top-level elements are parsed into,
 	// shared by the blocks of a script (nil: each block gets its own).
 	// A wrapper per block was an eighth of a parse's memory.
@@ -114,12 +116,26 @@ type blockParser struct {
 	// child list of the exact size.
 	kids []pendingKid
 	out  []*Stanza
+	// vars holds the attribute values holding variables of the stanza
+	// being read, in document order (an expected stanza's
+	// compiledStanza.vars); directive says that it has an attribute in
+	// the scansion namespace (a stanza to send is then sent without).
+	vars      []string
+	directive bool
+	// The first room of the scratch lists, inside the parser's own
+	// allocation: most scripts need no more.
+	stackBuf [8]blockFrame
+	declBuf  [4]nsDecl
+	kidBuf   [16]pendingKid
+	outBuf   [4]*Stanza
+	varBuf   [8]string
 }
 
 // pendingKid is a child of an open element: an element, or (el nil) a
 // text.
 type pendingKid struct {
 	el   *etree.Element
+	xn   *xnode // el's expected node, when compiling
 	text string
 	drop bool // a text left out (attach)
 }
@@ -134,6 +150,7 @@ type blockFrame struct {
 	declStart int
 	kidStart  int
 	hasElem   bool // an element child has been read
+	x         xframe
 }
 
 // lookupPrefix resolves prefix in the declarations of the open elements,
@@ -142,8 +159,21 @@ func (p *blockParser) lookupPrefix(prefix string) (string, bool) {
 	if ns, ok := lookupDecl(p.decls, prefix); ok {
 		return ns, true
 	}
-	ns, ok := expectedRoot.root[prefix]
-	return ns, ok
+	return rootPrefix(prefix)
+}
+
+// rootPrefix is expectedRoot's map read as a switch (a map lookup per
+// name was a thirtieth of a parse).
+func rootPrefix(prefix string) (string, bool) {
+	switch prefix {
+	case "":
+		return nsClient, true
+	case "scansion":
+		return ScansionNS, true
+	case "xml":
+		return nsXML, true
+	}
+	return "", false
 }
 
 func fullName(n xml.Name) string {
@@ -164,12 +194,12 @@ func fullName(n xml.Name) string {
 func (p *blockParser) parse(text string) []*Stanza {
 	if p.slabs == nil {
 		p.slabs = new(parseSlabs)
-		p.slabs.estimate(text)
+		p.safe = p.slabs.estimate(text)
 	}
 	if p.wrapper == nil {
 		p.wrapper = newWrapper()
 	}
-	if !p.xmlOnly && fastSafe(text) {
+	if !p.xmlOnly && (p.safe || fastSafe(text)) {
 		p.src.x = nil
 		p.src.fast.reset(text)
 		nWrap, nWarn := len(p.wrapper.Child), len(*p.warns)
@@ -189,6 +219,10 @@ func (p *blockParser) parse(text string) []*Stanza {
 // build reads the tokens of text from p.src. It returns errGiveUp when
 // the fast scanner gave up, with nothing reported.
 func (p *blockParser) build(text string) ([]*Stanza, error) {
+	if p.stack == nil {
+		p.stack, p.decls, p.kids, p.out, p.vars = p.stackBuf[:0], p.declBuf[:0], p.kidBuf[:0], p.outBuf[:0], p.varBuf[:0]
+		p.src.fast.attrs = p.src.fast.attrBuf[:0]
+	}
 	p.stack, p.decls, p.kids, p.out = p.stack[:0], p.decls[:0], p.kids[:0], p.out[:0]
 	tok := &p.tok
 	start := 0
@@ -228,18 +262,33 @@ func (p *blockParser) build(text string) ([]*Stanza, error) {
 			if !ok {
 				return nil, nil
 			}
-			if len(p.stack) == 0 {
+			f := blockFrame{el: el, line: line, declStart: declStart}
+			var parent *blockFrame
+			if len(p.stack) > 0 {
+				parent = &p.stack[len(p.stack)-1]
+			}
+			if p.script != nil {
+				p.scanVars(tok)
+			}
+			if p.compiling() {
+				var px *xframe
+				if parent != nil {
+					px = &parent.x
+				}
+				f.x = p.startNode(tok, px)
+			}
+			if parent == nil {
 				p.wrapper.AddChild(el)
 				start = tok.off
 				st := p.slabs.stanzas.one()
 				*st = Stanza{Elem: el, Pos: p.at(line)}
 				p.out = append(p.out, st)
 			} else {
-				top := &p.stack[len(p.stack)-1]
-				top.hasElem = true
-				p.kids = append(p.kids, pendingKid{el: el})
+				parent.hasElem = true
+				p.kids = append(p.kids, pendingKid{el: el, xn: f.x.n})
 			}
-			p.stack = append(p.stack, blockFrame{el: el, line: line, declStart: declStart, kidStart: len(p.kids)})
+			f.kidStart = len(p.kids)
+			p.stack = append(p.stack, f)
 		case tokEnd:
 			if len(p.stack) == 0 {
 				p.errs.Addf(p.at(line), "malformed XML: unexpected end tag </%s>", fullName(tok.name))
@@ -252,10 +301,17 @@ func (p *blockParser) build(text string) ([]*Stanza, error) {
 				return nil, nil
 			}
 			p.attach(top)
+			if p.compiling() {
+				p.endNode(&top.x, p.kids[top.kidStart:])
+			}
 			p.kids, p.decls = p.kids[:top.kidStart], p.decls[:top.declStart]
 			p.stack = p.stack[:len(p.stack)-1]
 			if len(p.stack) == 0 {
-				p.out[len(p.out)-1].Raw = text[start:tok.end]
+				st := p.out[len(p.out)-1]
+				st.Raw = text[start:tok.end]
+				if p.script != nil {
+					p.compileStanza(st, top.x.n)
+				}
 			}
 		case tokText:
 			s := tok.text

@@ -1,6 +1,10 @@
 package scenarios
 
-import "github.com/beevik/etree"
+import (
+	"strings"
+
+	"github.com/beevik/etree"
+)
 
 // parseSlabs is the room a script's parsed stanzas are built in: their
 // elements, attribute lists, child lists and texts, and the script's
@@ -20,6 +24,13 @@ type parseSlabs struct {
 	actions slab[Action]
 	stanzas slab[Stanza]
 	stPtrs  slab[*Stanza]
+	// The compiled forms (see parse_compile.go): every stanza's, and the
+	// nodes, attributes, child lists and variables of the expected ones.
+	compiled slab[compiledStanza]
+	xnodes   slab[xnode]
+	xattrs   slab[xattr]
+	xkids    slab[*xnode]
+	vars     slab[string]
 }
 
 // slab hands out fresh values of T from one allocation; est is the size
@@ -34,7 +45,10 @@ const minChunk = 16
 
 func (s *slab[T]) take(n int) []T {
 	if len(s.free) < n {
-		size := max(n, s.est, minChunk)
+		size := max(n, s.est)
+		if s.est == 0 {
+			size = max(n, minChunk)
+		}
 		s.est = 0
 		s.free = make([]T, size)
 	}
@@ -46,45 +60,139 @@ func (s *slab[T]) take(n int) []T {
 func (s *slab[T]) one() *T { return &s.take(1)[0] }
 
 // estimate sizes the slabs for src, a whole script or one block: an
-// element per "<" that starts a name, an attribute per "=", a text per
-// run of non-space characters after a ">", an action per line that
-// starts with anything but space, a comment or a definition.
-func (b *parseSlabs) estimate(src string) {
-	elems, attrs, texts, lines := 0, 0, 0, 0
+// element per "<" that starts a name, of which those inside another are
+// children; an attribute per "="; a text per run of non-space
+// characters after a tag, within a block; an action per line that starts
+// with anything but space, a comment or a definition. A line that
+// starts at column 0 ends a block: the counts of nesting and text start
+// again there. It returns whether all of src is fastSafe.
+func (b *parseSlabs) estimate(src string) (safe bool) {
+	elems, attrs, texts, lines, kids, vars := 0, 0, 0, 0, 0, 0
+	xnodes, xattrs, xkids := 0, 0, 0
+	depth := 0
 	afterTag := false
-	lineStart := true
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if lineStart {
-			switch c {
-			case ' ', '\t', '\r', '\n', '#', '[', '/', '-':
-			default:
+	recv := false // in a receives block
+	safe = true
+	n := len(src)
+	for i := 0; i < n; {
+		// i is at the start of a line.
+		if c := src[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			// Text at column 0 ends a block.
+			depth, afterTag, recv = 0, false, false
+			if c != '#' && c != '[' && c != '/' && c != '-' {
 				lines++
+				recv = isReceivesLine(src[i:])
 			}
 		}
-		lineStart = c == '\n'
-		switch c {
-		case '<':
-			afterTag = false
-			if i+1 < len(src) && isNameStart(src[i+1]) {
-				elems++
+		for i < n {
+			c := src[i]
+			i++
+			switch estClass[c] {
+			case estPlain:
+				for i < n && estClass[src[i]] == estPlain {
+					i++
+				}
+				if afterTag {
+					texts++
+					afterTag = false
+				}
+				continue
+			case estSpace:
+				continue
+			case estUnsafe:
+				safe = false
+				if afterTag && c != '\r' {
+					texts++
+					afterTag = false
+				}
+				continue
 			}
-		case '>':
-			afterTag = true
-		case '=':
-			attrs++
-		case ' ', '\t', '\r', '\n':
-		default:
-			if afterTag {
-				texts++
+			if c == '\n' {
+				break
+			}
+			switch c {
+			case '<':
 				afterTag = false
+				if i < n {
+					switch d := src[i]; {
+					case isNameStart(d):
+						elems++
+						if recv {
+							xnodes++
+						}
+						if depth > 0 {
+							kids++
+							if recv {
+								xkids++
+							}
+						}
+						depth++
+					case d == '/' && depth > 0:
+						depth--
+					}
+				}
+			case '/':
+				if i < n && src[i] == '>' && depth > 0 {
+					depth--
+				}
+			case '>':
+				afterTag = true
+			case '=':
+				attrs++
+				if recv {
+					xattrs++
+				}
+			case '$':
+				if i < n && src[i] == '{' {
+					vars++
+				}
+			case ']':
+				if strings.HasPrefix(src[i:], "]>") {
+					safe = false
+				}
 			}
 		}
 	}
 	b.elems.est, b.attrs.est, b.texts.est = elems, attrs, texts
-	b.kids.est = elems + texts
-	b.actions.est, b.stanzas.est, b.stPtrs.est = lines, lines, lines
+	b.kids.est = kids + texts
+	b.actions.est, b.stanzas.est, b.stPtrs.est, b.compiled.est = lines, lines, lines, lines
+	b.xnodes.est, b.xattrs.est, b.xkids.est, b.vars.est = xnodes, xattrs, xkids, vars
+	return safe
 }
+
+// isReceivesLine reports whether the line at the start of s reads as a
+// receives action ("Name receives:").
+func isReceivesLine(s string) bool {
+	if j := strings.IndexByte(s, '\n'); j >= 0 {
+		s = s[:j]
+	}
+	if j := strings.IndexByte(s, ':'); j >= 0 {
+		s = s[:j]
+	}
+	return strings.HasSuffix(strings.TrimRight(s, " \t\r"), " receives")
+}
+
+// estClass sorts the bytes for estimate: markup it counts (and '\n'),
+// white space, bytes fastScan does not read (fastSafe), the rest.
+var estClass = func() (t [256]uint8) {
+	for c := range t {
+		if c < 0x20 || c >= 0x7f || c == '&' {
+			t[c] = estUnsafe
+		}
+	}
+	for _, c := range "<>/=$]\n" {
+		t[c] = estMarkup
+	}
+	t[' '], t['\t'] = estSpace, estSpace
+	return t
+}()
+
+const (
+	estPlain uint8 = iota
+	estMarkup
+	estSpace
+	estUnsafe
+)
 
 // blankElement and blankText carry the unexported state of a new,
 // detached element and text (no parent, index -1), copied into each

@@ -132,5 +132,38 @@ func FuzzFastTokens(f *testing.F) {
 			return
 		}
 		checkFastTokens(t, text)
+		checkEstimateSafe(t, text)
 	})
+}
+
+// checkEstimateSafe fails when the estimate's verdict on text differs
+// from fastSafe's (the parser trusts it for every block of a script).
+func checkEstimateSafe(t *testing.T, text string) {
+	t.Helper()
+	var b parseSlabs
+	if got, want := b.estimate(text), fastSafe(text); got != want {
+		t.Fatalf("estimate says fastSafe(%q) is %v, fastSafe %v", text, got, want)
+	}
+}
+
+func TestEstimateSafeAgrees(t *testing.T) {
+	cases := append([]string{"]]>", "a]]", "]]", "x]>", "\r", "\x7f", "\x1f", "é", "&", "\t\n"}, fastTokenCases...)
+	for _, c := range cases {
+		checkEstimateSafe(t, c)
+	}
+	for _, data := range corpusBlocks(t) {
+		checkEstimateSafe(t, data)
+	}
+}
+
+// TestRootPrefixAgrees: the parser's switch over the pre-declared
+// prefixes is expectedRoot's map.
+func TestRootPrefixAgrees(t *testing.T) {
+	for _, prefix := range []string{"", "scansion", "xml", "xmlns", "other", "Scansion"} {
+		ns, ok := rootPrefix(prefix)
+		want, wok := expectedRoot.root[prefix]
+		if ns != want || ok != wok {
+			t.Errorf("rootPrefix(%q) = %q, %v; expectedRoot has %q, %v", prefix, ns, ok, want, wok)
+		}
+	}
 }

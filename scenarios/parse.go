@@ -99,7 +99,9 @@ func (p *parser) parse(src []byte) {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	p.inHeader = true
 	p.src = text
-	p.slabs.estimate(text)
+	// A text all fastSafe gives blocks that are (cut from it, or its
+	// lines joined by newlines).
+	p.bp.safe = p.slabs.estimate(text)
 	p.s.Actions = make([]*Action, 0, p.slabs.actions.est)
 	// The lines are cut from text one at a time (a list of them was
 	// a twentieth of a parse's memory); a last empty line (the text

@@ -122,13 +122,16 @@ type blockParser struct {
 	// the scansion namespace (a stanza to send is then sent without).
 	vars      []string
 	directive bool
+	// notes describe the attributes of the start tag just read.
+	notes []attrNote
 	// The first room of the scratch lists, inside the parser's own
 	// allocation: most scripts need no more.
-	stackBuf [8]blockFrame
-	declBuf  [4]nsDecl
+	stackBuf [4]blockFrame
+	declBuf  [2]nsDecl
 	kidBuf   [16]pendingKid
-	outBuf   [4]*Stanza
-	varBuf   [8]string
+	outBuf   [2]*Stanza
+	varBuf   [4]string
+	noteBuf  [4]attrNote
 }
 
 // pendingKid is a child of an open element: an element, or (el nil) a
@@ -221,6 +224,7 @@ func (p *blockParser) parse(text string) []*Stanza {
 func (p *blockParser) build(text string) ([]*Stanza, error) {
 	if p.stack == nil {
 		p.stack, p.decls, p.kids, p.out, p.vars = p.stackBuf[:0], p.declBuf[:0], p.kidBuf[:0], p.outBuf[:0], p.varBuf[:0]
+		p.notes = p.noteBuf[:0]
 		p.src.fast.attrs = p.src.fast.attrBuf[:0]
 	}
 	p.stack, p.decls, p.kids, p.out = p.stack[:0], p.decls[:0], p.kids[:0], p.out[:0]
@@ -423,6 +427,7 @@ func (p *blockParser) startElement(t *rawTok, line int) (*etree.Element, bool) {
 	// colon (validLocal), which splits it.
 	el := p.slabs.element(t.name.Space, t.name.Local, len(t.attr))
 	ok := true
+	p.notes = p.notes[:0]
 	for i, a := range t.attr {
 		if !validLocal(a.name.Local) {
 			// encoding/xml lets ":=''" through with the local name ":".
@@ -437,23 +442,34 @@ func (p *blockParser) startElement(t *rawTok, line int) (*etree.Element, bool) {
 			}
 		}
 		el.CreateAttr(a.full, a.value)
-		if a.name.Space == "xmlns" || (a.name.Space == "" && a.name.Local == "xmlns") {
+		note := attrNote{hasVar: strings.Contains(a.value, "${")}
+		if isDecl(&t.attr[i]) {
+			note.decl = true
+			p.notes = append(p.notes, note)
 			continue
 		}
-		ns := ""
 		if a.name.Space != "" {
 			var bound bool
-			if ns, bound = p.lookupPrefix(a.name.Space); !bound {
+			if note.ns, bound = p.lookupPrefix(a.name.Space); !bound {
 				p.errs.Addf(pos, "undeclared namespace prefix %q in attribute %s of <%s>", a.name.Space, a.full, fullName(t.name))
 				ok = false
 				continue
 			}
 		}
-		if !p.data && !p.checkAttr(pos, t.name, ns, a) {
+		p.notes = append(p.notes, note)
+		if !p.data && !p.checkAttr(pos, t.name, note, a) {
 			ok = false
 		}
 	}
 	return el, ok
+}
+
+// attrNote is what startElement found out about an attribute of the
+// start tag, for the compile (p.notes, in the tag's order).
+type attrNote struct {
+	ns     string // its namespace, resolved ("" unprefixed)
+	decl   bool   // a namespace declaration
+	hasVar bool   // its value holds a variable ("${")
 }
 
 // validLocal reports whether a decoded local name can be written back:
@@ -463,9 +479,9 @@ func validLocal(s string) bool {
 }
 
 // checkAttr checks scansion directives and variables in one attribute.
-func (p *blockParser) checkAttr(pos Pos, el xml.Name, ns string, a tokAttr) bool {
+func (p *blockParser) checkAttr(pos Pos, el xml.Name, note attrNote, a tokAttr) bool {
 	key := a.full
-	if ns == ScansionNS {
+	if note.ns == ScansionNS {
 		if a.name.Local != "strict" {
 			p.errs.Addf(pos, "unknown directive %s on <%s>: expected scansion:strict", key, fullName(el))
 			return false
@@ -489,7 +505,7 @@ func (p *blockParser) checkAttr(pos Pos, el xml.Name, ns string, a tokAttr) bool
 			return false
 		}
 	}
-	if p.script != nil {
+	if p.script != nil && note.hasVar {
 		if err := checkVars(a.value, p.script); err != nil {
 			p.errs.Addf(pos, "attribute %s of <%s>: %v", key, fullName(el), err)
 			return false

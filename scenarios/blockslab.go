@@ -24,6 +24,9 @@ type parseSlabs struct {
 	actions slab[Action]
 	stanzas slab[Stanza]
 	stPtrs  slab[*Stanza]
+	// comments holds the comment lines kept with definitions and
+	// actions, and the trailer.
+	comments slab[string]
 	// The compiled forms (see parse_compile.go): every stanza's, and the
 	// nodes, attributes, child lists and variables of the expected ones.
 	compiled slab[compiledStanza]
@@ -63,11 +66,13 @@ func (s *slab[T]) one() *T { return &s.take(1)[0] }
 // element per "<" that starts a name, of which those inside another are
 // children; an attribute per "="; a text per run of non-space
 // characters after a tag, within a block; an action per line that starts
-// with anything but space, a comment or a definition. A line that
+// with anything but space, a comment or a definition, a comment per
+// line that starts like one, and a stanza per
+// sends or receives line. A line that
 // starts at column 0 ends a block: the counts of nesting and text start
 // again there. It returns whether all of src is fastSafe.
 func (b *parseSlabs) estimate(src string) (safe bool) {
-	elems, attrs, texts, lines, kids, vars := 0, 0, 0, 0, 0, 0
+	elems, attrs, texts, lines, blocks, kids, vars, comments := 0, 0, 0, 0, 0, 0, 0, 0
 	xnodes, xattrs, xkids := 0, 0, 0
 	depth := 0
 	afterTag := false
@@ -79,9 +84,19 @@ func (b *parseSlabs) estimate(src string) (safe bool) {
 		if c := src[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
 			// Text at column 0 ends a block.
 			depth, afterTag, recv = 0, false, false
-			if c != '#' && c != '[' && c != '/' && c != '-' {
+			switch c {
+			case '#', '/', '-':
+				comments++
+			case '[':
+			default:
 				lines++
-				recv = isReceivesLine(src[i:])
+				switch lineVerb(src[i:]) {
+				case Receives:
+					recv = true
+					blocks++
+				case Sends:
+					blocks++
+				}
 			}
 		}
 		for i < n {
@@ -155,21 +170,29 @@ func (b *parseSlabs) estimate(src string) (safe bool) {
 	}
 	b.elems.est, b.attrs.est, b.texts.est = elems, attrs, texts
 	b.kids.est = kids + texts
-	b.actions.est, b.stanzas.est, b.stPtrs.est, b.compiled.est = lines, lines, lines, lines
+	b.actions.est, b.comments.est = lines, comments
+	b.stanzas.est, b.stPtrs.est, b.compiled.est = blocks, blocks, blocks
 	b.xnodes.est, b.xattrs.est, b.xkids.est, b.vars.est = xnodes, xattrs, xkids, vars
 	return safe
 }
 
-// isReceivesLine reports whether the line at the start of s reads as a
-// receives action ("Name receives:").
-func isReceivesLine(s string) bool {
+// lineVerb returns the verb of the action line at the start of s when
+// it is a sends or a receives ("Name receives:"), else 0.
+func lineVerb(s string) Verb {
 	if j := strings.IndexByte(s, '\n'); j >= 0 {
 		s = s[:j]
 	}
 	if j := strings.IndexByte(s, ':'); j >= 0 {
 		s = s[:j]
 	}
-	return strings.HasSuffix(strings.TrimRight(s, " \t\r"), " receives")
+	s = strings.TrimRight(s, " \t\r")
+	switch {
+	case strings.HasSuffix(s, " receives"):
+		return Receives
+	case strings.HasSuffix(s, " sends"):
+		return Sends
+	}
+	return 0
 }
 
 // estClass sorts the bytes for estimate: markup it counts (and '\n'),

@@ -151,7 +151,7 @@ type fastScan struct {
 	// ("<a/>" gives two tokens).
 	empty    bool
 	emptyTag xml.Name
-	attrBuf  [8]tokAttr // attrs' first room
+	attrBuf  [4]tokAttr // attrs' first room
 }
 
 func (s *fastScan) reset(text string) {

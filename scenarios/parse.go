@@ -41,7 +41,8 @@ type parser struct {
 	act    *pendingAction
 	// pending is what act points to while an action is read.
 	pending pendingAction
-	// comments waiting for the next definition or action.
+	// comments waiting for the next definition or action (scratch
+	// room: takeComments hands them over).
 	comments []string
 	// inHeader: still in the title/description lines at the top.
 	inHeader bool
@@ -114,18 +115,20 @@ func (p *parser) parse(src []byte) {
 		}
 		p.off, p.exact = off, true
 		off += len(line) + 1
-		if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
-			line, p.exact = l, false
-		}
-		if !utf8.ValidString(line) {
-			p.errorf(n, "invalid UTF-8")
-			line, p.exact = strings.ToValidUTF8(line, "\uFFFD"), false
+		if !p.bp.safe { // a fastSafe text holds no CR and is ASCII
+			if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
+				line, p.exact = l, false
+			}
+			if !utf8.ValidString(line) {
+				p.errorf(n, "invalid UTF-8")
+				line, p.exact = strings.ToValidUTF8(line, "\uFFFD"), false
+			}
 		}
 		p.line(n, line)
 	}
 	p.endAction()
 	p.endClient()
-	p.s.Trailer = p.comments
+	p.s.Trailer = p.takeComments()
 	if len(p.s.Actions) == 0 && len(p.errs) == 0 {
 		p.warnf(0, "script has no actions")
 	}
@@ -180,7 +183,7 @@ func (p *parser) line(n int, line string) {
 			p.tag(n, line)
 		case isSeparator(line):
 			p.endClient()
-			p.comments = nil
+			p.comments = p.comments[:0]
 		default:
 			p.comments = append(p.comments, line)
 		}
@@ -216,8 +219,7 @@ func (p *parser) define(n int, line string) {
 	// Properties below a bad definition line are read into a scratch
 	// client so that they draw no errors of their own.
 	p.client = &Client{Pos: p.pos(n)}
-	comments := p.comments
-	p.comments = nil
+	comments := p.takeComments()
 	end := strings.IndexByte(line, ']')
 	if end < 0 {
 		p.errorf(n, "expected a definition \"[Client] Name\", found %q", line)
@@ -290,6 +292,18 @@ func (p *parser) property(n int, text string) {
 	c.Props = append(c.Props, Property{Key: key, Value: value, Pos: p.pos(n)})
 }
 
+// takeComments hands over the comments waiting, copied from the
+// scratch list they gather in (nil when there are none).
+func (p *parser) takeComments() []string {
+	if len(p.comments) == 0 {
+		return nil
+	}
+	c := p.slabs.comments.take(len(p.comments))
+	copy(c, p.comments)
+	p.comments = p.comments[:0]
+	return c
+}
+
 // endClient closes the current definition and checks it.
 func (p *parser) endClient() {
 	c := p.client
@@ -324,7 +338,7 @@ func (p *parser) action(n int, line string) {
 	pa.start = p.off + len(line) - len(inline)
 	pa.end = pa.start + len(inline)
 	p.act = pa
-	pa.a.Comments, p.comments = p.comments, nil
+	pa.a.Comments = p.takeComments()
 	i := strings.LastIndexAny(head, " \t")
 	if i < 0 {
 		if verbByName(head) != 0 {

@@ -31,8 +31,8 @@ func (p *blockParser) compiling() bool {
 }
 
 // startNode compiles the start of el's expected node: t is its start tag
-// (checked: every prefix resolves), parent the open element's frame (nil
-// at the top).
+// (checked: every prefix resolves; p.notes describe its attributes),
+// parent the open element's frame (nil at the top).
 func (p *blockParser) startNode(t *rawTok, parent *xframe) xframe {
 	n := p.slabs.xnodes.one()
 	n.ns, _ = p.lookupPrefix(t.name.Space)
@@ -43,36 +43,31 @@ func (p *blockParser) startNode(t *rawTok, parent *xframe) xframe {
 	}
 	own := uint8(0)
 	nAttrs := 0
-	for i := range t.attr {
-		if a := &t.attr[i]; !isDecl(a) && !p.inScansionNS(a) {
+	for _, note := range p.notes {
+		if !note.decl && note.ns != ScansionNS {
 			nAttrs++
 		}
 	}
 	if nAttrs > 0 {
 		n.attrs = p.slabs.xattrs.take(nAttrs)[:0]
 	}
-	for i := range t.attr {
+	for i, note := range p.notes {
 		a := &t.attr[i]
-		if isDecl(a) {
-			continue
-		}
-		if p.inScansionNS(a) {
+		switch {
+		case note.decl:
+		case note.ns == ScansionNS:
 			if a.name.Local == "strict" {
 				own = strictFalse
 				if a.value == "true" {
 					own = strictTrue
 				}
 			}
-			continue
+		default:
+			if _, ok := captureName(a.value); ok {
+				n.capture = true
+			}
+			n.attrs = append(n.attrs, xattr{ns: note.ns, local: a.name.Local, value: a.value, slot: note.hasVar})
 		}
-		ns := ""
-		if a.name.Space != "" {
-			ns, _ = p.lookupPrefix(a.name.Space)
-		}
-		if _, ok := captureName(a.value); ok {
-			n.capture = true
-		}
-		n.attrs = append(n.attrs, xattr{ns: ns, local: a.name.Local, value: a.value, slot: strings.Contains(a.value, "${")})
 	}
 	f.nsStrict = f.nsStrict || n.ns != nsClient
 	if own != 0 {
@@ -130,28 +125,17 @@ func isDecl(a *tokAttr) bool {
 	return a.name.Space == "xmlns" || (a.name.Space == "" && a.name.Local == "xmlns")
 }
 
-// inScansionNS reports whether a (not a declaration) is in the scansion
-// namespace: a directive.
-func (p *blockParser) inScansionNS(a *tokAttr) bool {
-	if a.name.Space == "" {
-		return false
-	}
-	ns, _ := p.lookupPrefix(a.name.Space)
-	return ns == ScansionNS
-}
-
 // scanVars notes the attribute values of t holding variables, and
-// whether t has a directive.
+// whether t has a directive (see p.notes).
 func (p *blockParser) scanVars(t *rawTok) {
 	if len(p.stack) == 0 {
 		p.vars, p.directive = p.vars[:0], false
 	}
-	for i := range t.attr {
-		a := &t.attr[i]
-		if strings.Contains(a.value, "${") {
-			p.vars = append(p.vars, a.value)
+	for i, note := range p.notes {
+		if note.hasVar {
+			p.vars = append(p.vars, t.attr[i].value)
 		}
-		if !isDecl(a) && p.inScansionNS(a) {
+		if !note.decl && note.ns == ScansionNS {
 			p.directive = true
 		}
 	}

@@ -79,28 +79,68 @@ func ParseBlock(src string) ([]*etree.Element, error) {
 }
 
 // blockParser parses the XML text of one block. Line 1 of the text is
-// base.Line in the file.
+// base.Line in the file. A script's parser keeps one for all its blocks,
+// so that its slabs and scratch room serve them all.
 type blockParser struct {
 	errs, warns *ErrorList
 	base        Pos
 	kind        blockKind
-	// checkVar, when set, reports a problem with the variables in an
-	// attribute value.
-	checkVar func(string) error
+	// script, when set, is the script whose clients the variables in
+	// attribute values must name (checkVars).
+	script *Script
 	// data: the text is a recorded stanza, whose attribute values are
 	// data, not directives (FromTrace).
 	data bool
-	// scratch is the token scanner's room, reused across the blocks of
-	// a script (nil: each block gets its own).
-	scratch *tokScratch
+	// slabs is the room the trees are built in (nil: sized for each
+	// block from its own text). safe says that the text they were sized
+	// for is fastSafe, and so every block cut from it.
+	slabs *parseSlabs
+	safe  bool
 	// wrapper is the element the top-level elements are parsed into,
 	// shared by the blocks of a script (nil: each block gets its own).
 	// A wrapper per block was an eighth of a parse's memory.
 	wrapper *etree.Element
 	// xmlOnly reads the block with encoding/xml even where the fast
-	// scanner applies, which also builds the tree without slabs: the
-	// tests compare the two builds.
+	// scanner applies: the tests compare the two.
 	xmlOnly bool
+
+	// Scratch room, reused from one block to the next.
+	src   tokReader
+	tok   rawTok
+	stack []blockFrame
+	// decls holds the namespace declarations of the open elements, each
+	// frame's from its declStart on.
+	decls []nsDecl
+	// kids holds the children of the open elements, each frame's from
+	// its kidStart on; they are attached when the element closes, to a
+	// child list of the exact size.
+	kids []pendingKid
+	out  []*Stanza
+	// vars holds the attribute values holding variables of the stanza
+	// being read, in document order (an expected stanza's
+	// compiledStanza.vars); directive says that it has an attribute in
+	// the scansion namespace (a stanza to send is then sent without).
+	vars      []string
+	directive bool
+	// notes describe the attributes of the start tag just read.
+	notes []attrNote
+	// The first room of the scratch lists, inside the parser's own
+	// allocation: most scripts need no more.
+	stackBuf [4]blockFrame
+	declBuf  [2]nsDecl
+	kidBuf   [16]pendingKid
+	outBuf   [2]*Stanza
+	varBuf   [4]string
+	noteBuf  [4]attrNote
+}
+
+// pendingKid is a child of an open element: an element, or (el nil) a
+// text.
+type pendingKid struct {
+	el   *etree.Element
+	xn   *xnode // el's expected node, when compiling
+	text string
+	drop bool // a text left out (attach)
 }
 
 func (p *blockParser) at(line int) Pos {
@@ -108,21 +148,35 @@ func (p *blockParser) at(line int) Pos {
 }
 
 type blockFrame struct {
-	el    *etree.Element
-	line  int
-	decls []nsDecl // prefix ("" for the default) and namespace, in order
+	el        *etree.Element
+	line      int
+	declStart int
+	kidStart  int
+	hasElem   bool // an element child has been read
+	x         xframe
 }
 
-// lookupPrefix resolves prefix in the scopes of stack, then in the
-// wrapper's (expectedRoot).
-func lookupPrefix(stack []blockFrame, prefix string) (string, bool) {
-	for i := len(stack) - 1; i >= 0; i-- {
-		if ns, ok := lookupDecl(stack[i].decls, prefix); ok {
-			return ns, true
-		}
+// lookupPrefix resolves prefix in the declarations of the open elements,
+// innermost first, then in the wrapper's (expectedRoot).
+func (p *blockParser) lookupPrefix(prefix string) (string, bool) {
+	if ns, ok := lookupDecl(p.decls, prefix); ok {
+		return ns, true
 	}
-	ns, ok := expectedRoot.root[prefix]
-	return ns, ok
+	return rootPrefix(prefix)
+}
+
+// rootPrefix is expectedRoot's map read as a switch (a map lookup per
+// name was a thirtieth of a parse).
+func rootPrefix(prefix string) (string, bool) {
+	switch prefix {
+	case "":
+		return nsClient, true
+	case "scansion":
+		return ScansionNS, true
+	case "xml":
+		return nsXML, true
+	}
+	return "", false
 }
 
 func fullName(n xml.Name) string {
@@ -134,37 +188,56 @@ func fullName(n xml.Name) string {
 
 // parse returns the block's top-level elements. Problems are added to
 // p.errs (then the result must not be used) and p.warns.
+//
+// The fast scanner is tried first; where it gives up, what it built is
+// dropped (the wrapper's new children, the warnings) and the block is
+// read again by encoding/xml. The tokens before the point where it gave
+// up are encoding/xml's, so any error found before it is the one
+// encoding/xml's reading finds first.
 func (p *blockParser) parse(text string) []*Stanza {
-	src := blockTokens(text, p.scratch)
-	if p.xmlOnly {
-		src = tokReader{x: newXMLTokens(text)}
+	if p.slabs == nil {
+		p.slabs = new(parseSlabs)
+		p.safe = p.slabs.estimate(text)
 	}
-	var slabs blockSlabs
-	if src.toks != nil {
-		var kidBuf []int
-		if p.scratch != nil {
-			kidBuf = p.scratch.kids
+	if p.wrapper == nil {
+		p.wrapper = newWrapper()
+	}
+	if !p.xmlOnly && (p.safe || fastSafe(text)) {
+		p.src.x = nil
+		p.src.fast.reset(text)
+		nWrap, nWarn := len(p.wrapper.Child), len(*p.warns)
+		sts, err := p.build(text)
+		if err != errGiveUp {
+			return sts
 		}
-		kidBuf = slabs.size(src.toks, kidBuf)
-		if p.scratch != nil {
-			p.scratch.kids = kidBuf
-		}
+		p.wrapper.Child = p.wrapper.Child[:nWrap]
+		*p.warns = (*p.warns)[:nWarn]
 	}
-	wrapper := p.wrapper
-	if wrapper == nil {
-		wrapper = newWrapper()
+	p.src.x = newXMLTokens(text)
+	sts, _ := p.build(text)
+	p.src.x = nil
+	return sts
+}
+
+// build reads the tokens of text from p.src. It returns errGiveUp when
+// the fast scanner gave up, with nothing reported.
+func (p *blockParser) build(text string) ([]*Stanza, error) {
+	if p.stack == nil {
+		p.stack, p.decls, p.kids, p.out, p.vars = p.stackBuf[:0], p.declBuf[:0], p.kidBuf[:0], p.outBuf[:0], p.varBuf[:0]
+		p.notes = p.noteBuf[:0]
+		p.src.fast.attrs = p.src.fast.attrBuf[:0]
 	}
-	var (
-		stackBuf [8]blockFrame
-		stack    = stackBuf[:0]
-		out      []*Stanza
-		start    int
-	)
+	p.stack, p.decls, p.kids, p.out = p.stack[:0], p.decls[:0], p.kids[:0], p.out[:0]
+	tok := &p.tok
+	start := 0
 	for {
-		tok, err := src.next()
+		err := p.src.next(tok)
 		line := tok.line
 		if err == io.EOF {
 			break
+		}
+		if err == errGiveUp {
+			return nil, err
 		}
 		if err != nil {
 			if se, ok := err.(*xml.SyntaxError); ok {
@@ -172,74 +245,146 @@ func (p *blockParser) parse(text string) []*Stanza {
 			} else {
 				p.errs.Addf(p.at(line), "malformed XML: %v", err)
 			}
-			return nil
+			return nil, nil
 		}
 		switch tok.kind {
 		case tokStart:
-			t := xml.StartElement{Name: tok.name, Attr: tok.attr}
-			if len(stack) >= maxDepth {
+			if len(p.stack) >= maxDepth {
 				p.errs.Addf(p.at(line), "elements nested deeper than %d levels", maxDepth)
-				return nil
+				return nil, nil
 			}
-			decls := p.decls(t)
-			el, ok := p.startElement(t, line, stack, decls, &slabs)
+			declStart := len(p.decls)
+			for _, a := range tok.attr {
+				switch {
+				case a.name.Space == "" && a.name.Local == "xmlns":
+					p.decls = append(p.decls, nsDecl{"", a.value})
+				case a.name.Space == "xmlns":
+					p.decls = append(p.decls, nsDecl{a.name.Local, a.value})
+				}
+			}
+			el, ok := p.startElement(tok, line)
 			if !ok {
-				return nil
+				return nil, nil
 			}
-			if len(stack) == 0 {
-				wrapper.AddChild(el)
+			f := blockFrame{el: el, line: line, declStart: declStart}
+			var parent *blockFrame
+			if len(p.stack) > 0 {
+				parent = &p.stack[len(p.stack)-1]
+			}
+			if p.script != nil {
+				p.scanVars(tok)
+			}
+			if p.compiling() {
+				var px *xframe
+				if parent != nil {
+					px = &parent.x
+				}
+				f.x = p.startNode(tok, px)
+			}
+			if parent == nil {
+				p.wrapper.AddChild(el)
 				start = tok.off
-				out = append(out, &Stanza{Elem: el, Pos: p.at(line)})
+				st := p.slabs.stanzas.one()
+				*st = Stanza{Elem: el, Pos: p.at(line)}
+				p.out = append(p.out, st)
 			} else {
-				stack[len(stack)-1].el.AddChild(el)
+				parent.hasElem = true
+				p.kids = append(p.kids, pendingKid{el: el, xn: f.x.n})
 			}
-			stack = append(stack, blockFrame{el: el, line: line, decls: decls})
+			f.kidStart = len(p.kids)
+			p.stack = append(p.stack, f)
 		case tokEnd:
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				p.errs.Addf(p.at(line), "malformed XML: unexpected end tag </%s>", fullName(tok.name))
-				return nil
+				return nil, nil
 			}
-			top := stack[len(stack)-1]
+			top := &p.stack[len(p.stack)-1]
 			if !sameFullTag(tok.name, top.el) {
 				p.errs.Addf(p.at(line), "malformed XML: end tag </%s> does not match <%s> opened on line %d",
 					fullName(tok.name), top.el.FullTag(), p.at(top.line).Line)
-				return nil
+				return nil, nil
 			}
-			p.trimSpace(top.el)
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
-				out[len(out)-1].Raw = text[start:tok.end]
+			p.attach(top)
+			if p.compiling() {
+				p.endNode(&top.x, p.kids[top.kidStart:])
+			}
+			p.kids, p.decls = p.kids[:top.kidStart], p.decls[:top.declStart]
+			p.stack = p.stack[:len(p.stack)-1]
+			if len(p.stack) == 0 {
+				st := p.out[len(p.out)-1]
+				st.Raw = text[start:tok.end]
+				if p.script != nil {
+					p.compileStanza(st, top.x.n)
+				}
 			}
 		case tokText:
 			s := tok.text
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				if trimmed := strings.TrimLeft(s, " \t\r\n"); trimmed != "" {
 					line += strings.Count(s[:len(s)-len(trimmed)], "\n")
 					p.errs.Addf(p.at(line), "text outside an element: %q; expected a stanza such as <message/>", strings.TrimSpace(s))
-					return nil
+					return nil, nil
 				}
 				continue
 			}
 			if p.kind != blockPlain && !p.data && strings.Contains(s, "${") {
 				p.warns.Addf(p.at(line), "variables are substituted in attribute values only; %q in text is used literally", strings.TrimSpace(s))
 			}
-			stack[len(stack)-1].el.AddChild(slabs.text(s))
+			p.kids = append(p.kids, pendingKid{text: s})
 		case tokComment:
 			// XML comments are accepted and dropped (§1.5 leaves them open).
 		case tokProcInst:
 			p.errs.Addf(p.at(line), "processing instruction <?%s?> not allowed in a stanza block", tok.text)
-			return nil
+			return nil, nil
 		case tokDirective:
 			p.errs.Addf(p.at(line), "directive <!%s> not allowed in a stanza block", tok.text)
-			return nil
+			return nil, nil
 		}
 	}
-	if len(stack) > 0 {
-		top := stack[len(stack)-1]
+	if len(p.stack) > 0 {
+		top := p.stack[len(p.stack)-1]
 		p.errs.Addf(p.at(top.line), "malformed XML: <%s> is never closed", top.el.FullTag())
-		return nil
+		return nil, nil
 	}
-	return out
+	if len(p.out) == 0 {
+		return nil, nil
+	}
+	out := p.slabs.stPtrs.take(len(p.out))
+	copy(out, p.out)
+	return out, nil
+}
+
+// attach gives the element of f, which is closing, its children, in a
+// list of the exact size. Whitespace-only text is left out when the
+// element has child elements (it is indentation), and in receives blocks
+// also from leaves, where it means "don't care" (§4.5 rule 5).
+func (p *blockParser) attach(f *blockFrame) {
+	kids := p.kids[f.kidStart:]
+	if len(kids) == 0 {
+		return
+	}
+	trim := f.hasElem || p.kind != blockSends
+	n := 0
+	for i := range kids {
+		if kids[i].el != nil || !trim || strings.TrimSpace(kids[i].text) != "" {
+			n++
+		} else {
+			kids[i].drop = true
+		}
+	}
+	if n == 0 {
+		return
+	}
+	el := f.el
+	el.Child = p.slabs.kids.take(n)[:0]
+	for _, k := range kids {
+		switch {
+		case k.el != nil:
+			el.AddChild(k.el)
+		case !k.drop:
+			el.AddChild(p.slabs.text(k.text))
+		}
+	}
 }
 
 // sameFullTag reports whether fullName(n) == el.FullTag() without
@@ -248,8 +393,8 @@ func sameFullTag(n xml.Name, el *etree.Element) bool {
 	return n.Space == el.Space && n.Local == el.Tag
 }
 
-// lookupDecl finds prefix among one element's declarations; the last
-// wins, as it would in a map filled in order.
+// lookupDecl finds prefix among declarations in order; the last wins,
+// as it would in a map filled in order.
 func lookupDecl(decls []nsDecl, prefix string) (string, bool) {
 	for i := len(decls) - 1; i >= 0; i-- {
 		if decls[i].prefix == prefix {
@@ -259,87 +404,72 @@ func lookupDecl(decls []nsDecl, prefix string) (string, bool) {
 	return "", false
 }
 
-// decls returns the namespace declarations of t: a list, not a map (an
-// element declares one or two; a map each was a twentieth of a parse's
-// memory).
-func (p *blockParser) decls(t xml.StartElement) []nsDecl {
-	var m []nsDecl
-	for _, a := range t.Attr {
-		var prefix string
-		switch {
-		case a.Name.Space == "" && a.Name.Local == "xmlns":
-		case a.Name.Space == "xmlns":
-			prefix = a.Name.Local
-		default:
-			continue
-		}
-		m = append(m, nsDecl{prefix, a.Value})
-	}
-	return m
-}
-
 // startElement builds the element for t and checks its names and
-// attributes.
-func (p *blockParser) startElement(t xml.StartElement, line int, stack []blockFrame, decls []nsDecl, slabs *blockSlabs) (*etree.Element, bool) {
+// attributes. t's own namespace declarations are already on p.decls:
+// they are in scope for its own names.
+func (p *blockParser) startElement(t *rawTok, line int) (*etree.Element, bool) {
 	pos := p.at(line)
-	name := fullName(t.Name)
-	// Declarations on t itself are in scope for t's own names.
-	resolve := func(prefix string) (string, bool) {
-		if ns, ok := lookupDecl(decls, prefix); ok {
-			return ns, true
-		}
-		return lookupPrefix(stack, prefix)
-	}
-	for _, a := range t.Attr {
-		if a.Name.Space == "xmlns" && a.Value == "" {
-			p.errs.Addf(pos, "malformed XML: <%s> declares prefix %q with an empty namespace", name, a.Name.Local)
+	for _, a := range t.attr {
+		if a.name.Space == "xmlns" && a.value == "" {
+			p.errs.Addf(pos, "malformed XML: <%s> declares prefix %q with an empty namespace", fullName(t.name), a.name.Local)
 			return nil, false
 		}
 	}
-	if _, ok := resolve(t.Name.Space); !ok {
-		p.errs.Addf(pos, "undeclared namespace prefix %q in <%s>", t.Name.Space, name)
+	if _, ok := p.lookupPrefix(t.name.Space); !ok {
+		p.errs.Addf(pos, "undeclared namespace prefix %q in <%s>", t.name.Space, fullName(t.name))
 		return nil, false
 	}
-	if !validLocal(t.Name.Local) {
-		p.errs.Addf(pos, "malformed XML: invalid element name %q", name)
+	if !validLocal(t.name.Local) {
+		p.errs.Addf(pos, "malformed XML: invalid element name %q", fullName(t.name))
 		return nil, false
 	}
 	// As etree.NewElement(name) names it: the name has at most one
 	// colon (validLocal), which splits it.
-	el := slabs.element(t.Name.Space, t.Name.Local, len(t.Attr))
+	el := p.slabs.element(t.name.Space, t.name.Local, len(t.attr))
 	ok := true
-	for i, a := range t.Attr {
-		key := fullName(a.Name)
-		if !validLocal(a.Name.Local) {
+	p.notes = p.notes[:0]
+	for i, a := range t.attr {
+		if !validLocal(a.name.Local) {
 			// encoding/xml lets ":=''" through with the local name ":".
-			p.errs.Addf(pos, "malformed XML: invalid attribute name %q in <%s>", key, name)
+			p.errs.Addf(pos, "malformed XML: invalid attribute name %q in <%s>", a.full, fullName(t.name))
 			return nil, false
 		}
 		// Elements carry a handful of attributes: a scan beats a set.
-		for _, b := range t.Attr[:i] {
-			if b.Name == a.Name {
-				p.errs.Addf(pos, "malformed XML: attribute %s appears twice in <%s>", key, name)
+		for _, b := range t.attr[:i] {
+			if b.name == a.name {
+				p.errs.Addf(pos, "malformed XML: attribute %s appears twice in <%s>", a.full, fullName(t.name))
 				return nil, false
 			}
 		}
-		el.CreateAttr(key, a.Value)
-		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+		el.CreateAttr(a.full, a.value)
+		note := attrNote{hasVar: strings.Contains(a.value, "${")}
+		if isDecl(&t.attr[i]) {
+			note.decl = true
+			p.notes = append(p.notes, note)
 			continue
 		}
-		ns := ""
-		if a.Name.Space != "" {
+		if a.name.Space != "" {
 			var bound bool
-			if ns, bound = resolve(a.Name.Space); !bound {
-				p.errs.Addf(pos, "undeclared namespace prefix %q in attribute %s of <%s>", a.Name.Space, key, name)
+			if note.ns, bound = p.lookupPrefix(a.name.Space); !bound {
+				p.errs.Addf(pos, "undeclared namespace prefix %q in attribute %s of <%s>", a.name.Space, a.full, fullName(t.name))
 				ok = false
 				continue
 			}
 		}
-		if !p.data && !p.checkAttr(pos, name, key, ns, a) {
+		p.notes = append(p.notes, note)
+		if !p.data && !p.checkAttr(pos, t.name, note, a) {
 			ok = false
 		}
 	}
 	return el, ok
+}
+
+// attrNote is what startElement found out about an attribute of the
+// start tag, for the compile (p.notes, in the tag's order).
+type attrNote struct {
+	ns     string // its namespace, resolved ("" unprefixed)
+	decl   bool   // a namespace declaration
+	hasVar bool   // its value holds a variable ("${")
 }
 
 // validLocal reports whether a decoded local name can be written back:
@@ -349,61 +479,37 @@ func validLocal(s string) bool {
 }
 
 // checkAttr checks scansion directives and variables in one attribute.
-func (p *blockParser) checkAttr(pos Pos, elName, key, ns string, a xml.Attr) bool {
-	if ns == ScansionNS {
-		if a.Name.Local != "strict" {
-			p.errs.Addf(pos, "unknown directive %s on <%s>: expected scansion:strict", key, elName)
+func (p *blockParser) checkAttr(pos Pos, el xml.Name, note attrNote, a tokAttr) bool {
+	key := a.full
+	if note.ns == ScansionNS {
+		if a.name.Local != "strict" {
+			p.errs.Addf(pos, "unknown directive %s on <%s>: expected scansion:strict", key, fullName(el))
 			return false
 		}
-		if a.Value != "true" && a.Value != "false" {
-			p.errs.Addf(pos, "%s=%q on <%s>: expected \"true\" or \"false\"", key, a.Value, elName)
+		if a.value != "true" && a.value != "false" {
+			p.errs.Addf(pos, "%s=%q on <%s>: expected \"true\" or \"false\"", key, a.value, fullName(el))
 			return false
 		}
 		if p.kind == blockSends {
-			p.warns.Addf(pos, "%s on <%s> has no effect in a sends block and is not sent", key, elName)
+			p.warns.Addf(pos, "%s on <%s> has no effect in a sends block and is not sent", key, fullName(el))
 		}
 		return true
 	}
-	if strings.HasPrefix(a.Value, "{scansion:") {
-		_, isCapture := captureName(a.Value)
+	if strings.HasPrefix(a.value, "{scansion:") {
+		_, isCapture := captureName(a.value)
 		switch {
 		case p.kind == blockSends:
-			p.warns.Addf(pos, "%s=%q on <%s>: value directives apply to receives only; the value is sent literally", key, a.Value, elName)
-		case a.Value != directiveAny && !isCapture:
-			p.errs.Addf(pos, "%s=%q on <%s>: unknown value directive; expected {scansion:any} or {scansion:capture:NAME}", key, a.Value, elName)
+			p.warns.Addf(pos, "%s=%q on <%s>: value directives apply to receives only; the value is sent literally", key, a.value, fullName(el))
+		case a.value != directiveAny && !isCapture:
+			p.errs.Addf(pos, "%s=%q on <%s>: unknown value directive; expected {scansion:any} or {scansion:capture:NAME}", key, a.value, fullName(el))
 			return false
 		}
 	}
-	if p.checkVar != nil {
-		if err := p.checkVar(a.Value); err != nil {
-			p.errs.Addf(pos, "attribute %s of <%s>: %v", key, elName, err)
+	if p.script != nil && note.hasVar {
+		if err := checkVars(a.value, p.script); err != nil {
+			p.errs.Addf(pos, "attribute %s of <%s>: %v", key, fullName(el), err)
 			return false
 		}
 	}
 	return true
-}
-
-// trimSpace removes whitespace-only text from el: always when el has
-// child elements (it is indentation), and in receives blocks also from
-// leaves, where it means "don't care" (§4.5 rule 5).
-func (p *blockParser) trimSpace(el *etree.Element) {
-	hasElem := false
-	for _, t := range el.Child {
-		if _, ok := t.(*etree.Element); ok {
-			hasElem = true
-			break
-		}
-	}
-	if !hasElem && p.kind == blockSends {
-		return
-	}
-	kept := el.Child[:0]
-	for _, t := range el.Child {
-		if c, ok := t.(*etree.CharData); ok && strings.TrimSpace(c.Data) == "" {
-			continue
-		}
-		kept = append(kept, t)
-	}
-	el.Child = kept
-	el.ReindexChildren()
 }

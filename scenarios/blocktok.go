@@ -2,19 +2,22 @@ package scenarios
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"strings"
 )
 
-// The block parser reads its text as a stream of rawToks. Most blocks are
-// plain ASCII markup — elements, quoted attribute values without
-// references, text — which fastTokens scans directly, with no allocation
-// per name or value (they are substrings of the text). Anything else
-// (references, comments, CR, non-ASCII, malformed markup, ...) makes
-// fastTokens give up, and the whole block is read again by encoding/xml,
-// whose tokens and errors are the reference: for every text fastTokens
-// accepts, it yields exactly the tokens, lines and offsets encoding/xml's
-// RawToken does (TestFastTokensAgree).
+// The block parser reads its text as a stream of rawToks, pulled one at a
+// time (no list of a block's tokens is kept). Most blocks are plain ASCII
+// markup — elements, quoted attribute values without references, text —
+// which fastScan reads directly, with no allocation per token, name or
+// value (they are substrings of the text). Anything else (references,
+// comments, CR, non-ASCII, malformed markup, ...) makes fastScan give up,
+// and the block is read again from its start by encoding/xml, whose
+// tokens and errors are the reference: for every text fastScan reads,
+// it yields exactly the tokens, lines and offsets encoding/xml's RawToken
+// does (TestFastTokensAgree), and where it gives up, the tokens before
+// are those encoding/xml yields too (it reads a stream).
 
 type tokKind uint8
 
@@ -33,32 +36,45 @@ type rawTok struct {
 	off  int // the offset of the token's start
 	end  int // the offset after the token
 	name xml.Name
-	attr []xml.Attr
+	attr []tokAttr
 	text string // text, the directive's body, the instruction's target
 }
 
-// tokReader yields a block's tokens, from the fast scan when it applied,
-// else from encoding/xml: next returns io.EOF at the end and an error (an
-// *xml.SyntaxError for malformed XML) where reading stops.
+// tokAttr is an attribute of a start tag. full is its name as written,
+// "space:local" or "local" (a substring of the text on the fast path,
+// so that naming the etree attribute allocates nothing).
+type tokAttr struct {
+	name  xml.Name
+	full  string
+	value string
+}
+
+// errGiveUp is fastScan's "not plain markup": read the block with
+// encoding/xml instead.
+var errGiveUp = errors.New("fast scan gives up")
+
+// tokReader yields a block's tokens, from fastScan or, when x is set,
+// from encoding/xml: next fills t and returns nil, io.EOF at the end,
+// errGiveUp (fast scan only), or an error (an *xml.SyntaxError for
+// malformed XML) where reading stops. t's attributes are valid until
+// the next call.
 type tokReader struct {
-	toks []rawTok
-	i    int
+	fast fastScan
 	x    *xmlTokens
 }
 
-func (r *tokReader) next() (rawTok, error) {
+func (r *tokReader) next(t *rawTok) error {
 	if r.x != nil {
-		return r.x.next()
+		return r.x.next(t)
 	}
-	if r.i >= len(r.toks) {
-		return rawTok{}, io.EOF
-	}
-	r.i++
-	return r.toks[r.i-1], nil
+	return r.fast.next(t)
 }
 
 // xmlTokens reads tokens with encoding/xml in strict mode.
-type xmlTokens struct{ d *xml.Decoder }
+type xmlTokens struct {
+	d     *xml.Decoder
+	attrs []tokAttr
+}
 
 func newXMLTokens(text string) *xmlTokens {
 	d := xml.NewDecoder(strings.NewReader(text))
@@ -66,17 +82,23 @@ func newXMLTokens(text string) *xmlTokens {
 	return &xmlTokens{d: d}
 }
 
-func (x *xmlTokens) next() (rawTok, error) {
+func (x *xmlTokens) next(t *rawTok) error {
 	line, _ := x.d.InputPos()
 	off := int(x.d.InputOffset())
+	*t = rawTok{line: line, off: off}
 	tok, err := x.d.RawToken()
 	if err != nil {
-		return rawTok{line: line, off: off}, err
+		return err
 	}
-	t := rawTok{line: line, off: off, end: int(x.d.InputOffset())}
+	t.end = int(x.d.InputOffset())
 	switch v := tok.(type) {
 	case xml.StartElement:
-		t.kind, t.name, t.attr = tokStart, v.Name, v.Attr
+		t.kind, t.name = tokStart, v.Name
+		x.attrs = x.attrs[:0]
+		for _, a := range v.Attr {
+			x.attrs = append(x.attrs, tokAttr{name: a.Name, full: fullName(a.Name), value: a.Value})
+		}
+		t.attr = x.attrs
 	case xml.EndElement:
 		t.kind, t.name = tokEnd, v.Name
 	case xml.CharData:
@@ -88,30 +110,10 @@ func (x *xmlTokens) next() (rawTok, error) {
 	case xml.Directive:
 		t.kind, t.text = tokDirective, string(v)
 	}
-	return t, nil
+	return nil
 }
 
-// tokScratch is fastTokens' room for tokens and attributes, reused from
-// one block to the next: a block's tokens are read before the next block
-// is scanned, and nothing keeps them (the parser copies names and values,
-// which are substrings of the text, into its elements).
-type tokScratch struct {
-	toks  []rawTok
-	attrs []xml.Attr
-	// kids is blockSlabs' room for the child counts.
-	kids []int
-}
-
-// blockTokens returns the reader for text: the fast scan, into sc (nil:
-// fresh room), when it applies, encoding/xml otherwise.
-func blockTokens(text string, sc *tokScratch) tokReader {
-	if toks, ok := fastTokens(text, sc); ok {
-		return tokReader{toks: toks}
-	}
-	return tokReader{x: newXMLTokens(text)}
-}
-
-// fastSafe reports whether every byte of text is one fastTokens handles:
+// fastSafe reports whether every byte of text is one fastScan handles:
 // printable ASCII, tab and newline, and no "]]>" (an error in text).
 func fastSafe(text string) bool {
 	for i := 0; i < len(text); i++ {
@@ -119,8 +121,11 @@ func fastSafe(text string) bool {
 		if (c < 0x20 && c != '\t' && c != '\n') || c >= 0x7f || c == '&' {
 			return false
 		}
+		if c == ']' && strings.HasPrefix(text[i+1:], "]>") {
+			return false
+		}
 	}
-	return !strings.Contains(text, "]]>")
+	return true
 }
 
 func isNameStart(c byte) bool {
@@ -133,161 +138,157 @@ func isNameChar(c byte) bool {
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-// fastTokens scans text as encoding/xml's RawToken would, or reports
-// false when the text uses anything beyond plain markup. The tokens are
-// cut from sc (nil: fresh room) and valid until its next use.
-func fastTokens(text string, sc *tokScratch) ([]rawTok, bool) {
-	if !fastSafe(text) {
-		return nil, false
-	}
-	if sc == nil {
-		sc = new(tokScratch)
-	}
-	buf := sc.toks
-	// Room for every token and attribute up front: each tag starts with
-	// '<' and gives one token, an empty one ("/>") two, and text sits
-	// between tags; each attribute holds a '='. The attributes of all
-	// elements share one slab: a list per element was a fifth of a
-	// parse's memory.
-	if est := 2*strings.Count(text, "<") + strings.Count(text, "/>") + 1; cap(buf) < est {
-		buf = make([]rawTok, 0, est)
-		sc.toks = buf
-	}
-	attrSlab := sc.attrs[:0]
-	if na := strings.Count(text, "="); cap(attrSlab) < na {
-		attrSlab = make([]xml.Attr, 0, na)
-		sc.attrs = attrSlab
-	}
-	toks := buf[:0]
-	line := 1
-	i := 0
+// fastScan reads a fastSafe text as encoding/xml's RawToken would, and
+// gives up (errGiveUp) where the text uses anything beyond plain markup.
+type fastScan struct {
+	text string
+	i    int // the offset of the next token
+	line int // the line at i
+	// attrs is the room for a start tag's attributes, reused by the
+	// next one.
+	attrs []tokAttr
+	// empty is the end token owed after an empty element's start tag
+	// ("<a/>" gives two tokens).
+	empty    bool
+	emptyTag xml.Name
+	attrBuf  [4]tokAttr // attrs' first room
+}
+
+func (s *fastScan) reset(text string) {
+	s.text, s.i, s.line, s.empty = text, 0, 1, false
+	s.attrs = s.attrs[:0]
+}
+
+// name scans an XML name at j: ASCII, at most one colon, which must
+// split it into two non-empty parts.
+func (s *fastScan) name(j int) (xml.Name, int, bool) {
+	text := s.text
 	n := len(text)
-	// advance moves i to j, counting newlines.
-	advance := func(j int) {
-		line += strings.Count(text[i:j], "\n")
-		i = j
+	if j >= n || !isNameStart(text[j]) {
+		return xml.Name{}, j, false
 	}
-	// name scans an XML name at j: ASCII, at most one colon, which must
-	// split it into two non-empty parts.
-	name := func(j int) (xml.Name, int, bool) {
-		if j >= n || !isNameStart(text[j]) {
-			return xml.Name{}, j, false
-		}
-		k := j + 1
-		colon := -1
-		for k < n && isNameChar(text[k]) {
-			if text[k] == ':' {
-				if colon >= 0 {
-					return xml.Name{}, k, false
-				}
-				colon = k
+	k := j + 1
+	colon := -1
+	for k < n && isNameChar(text[k]) {
+		if text[k] == ':' {
+			if colon >= 0 {
+				return xml.Name{}, k, false
 			}
-			k++
+			colon = k
 		}
-		if colon < 0 {
-			return xml.Name{Local: text[j:k]}, k, true
-		}
-		if colon == k-1 {
-			return xml.Name{}, k, false
-		}
-		return xml.Name{Space: text[j:colon], Local: text[colon+1 : k]}, k, true
+		k++
 	}
-	skip := func(j int) int {
-		for j < n && isXMLSpace(text[j]) {
-			j++
-		}
-		return j
+	if colon < 0 {
+		return xml.Name{Local: text[j:k]}, k, true
 	}
-	for i < n {
-		start, startLine := i, line
-		if text[i] != '<' {
-			j := strings.IndexByte(text[i:], '<')
-			if j < 0 {
-				j = n
-			} else {
-				j += i
-			}
-			advance(j)
-			toks = append(toks, rawTok{kind: tokText, line: startLine, off: start, end: i, text: text[start:i]})
-			continue
-		}
-		if i+1 >= n {
-			return nil, false
-		}
-		if text[i+1] == '/' {
-			nm, j, ok := name(i + 2)
-			if !ok {
-				return nil, false
-			}
-			j = skip(j)
-			if j >= n || text[j] != '>' {
-				return nil, false
-			}
-			advance(j + 1)
-			toks = append(toks, rawTok{kind: tokEnd, line: startLine, off: start, end: i, name: nm})
-			continue
-		}
-		nm, j, ok := name(i + 1)
-		if !ok {
-			return nil, false
-		}
-		var attrs []xml.Attr
-		nattrs := 0
-		empty := false
-		for {
-			j = skip(j)
-			if j >= n {
-				return nil, false
-			}
-			if text[j] == '/' {
-				if j+1 >= n || text[j+1] != '>' {
-					return nil, false
-				}
-				j += 2
-				empty = true
-				break
-			}
-			if text[j] == '>' {
-				j++
-				break
-			}
-			an, k, ok := name(j)
-			if !ok {
-				return nil, false
-			}
-			k = skip(k)
-			if k >= n || text[k] != '=' {
-				return nil, false
-			}
-			k = skip(k + 1)
-			if k >= n || (text[k] != '"' && text[k] != '\'') {
-				return nil, false
-			}
-			q := text[k]
-			e := strings.IndexByte(text[k+1:], q)
-			if e < 0 {
-				return nil, false
-			}
-			v := text[k+1 : k+1+e]
-			if strings.IndexByte(v, '<') >= 0 {
-				return nil, false
-			}
-			attrSlab = append(attrSlab, xml.Attr{Name: an, Value: v})
-			nattrs++
-			j = k + 1 + e + 1
-		}
-		if nattrs > 0 {
-			attrs = attrSlab[len(attrSlab)-nattrs : len(attrSlab) : len(attrSlab)]
+	if colon == k-1 {
+		return xml.Name{}, k, false
+	}
+	return xml.Name{Space: text[j:colon], Local: text[colon+1 : k]}, k, true
+}
+
+func (s *fastScan) skip(j int) int {
+	for j < len(s.text) && isXMLSpace(s.text[j]) {
+		j++
+	}
+	return j
+}
+
+// advance moves to j, counting newlines.
+func (s *fastScan) advance(j int) {
+	s.line += strings.Count(s.text[s.i:j], "\n")
+	s.i = j
+}
+
+func (s *fastScan) next(t *rawTok) error {
+	text := s.text
+	n := len(text)
+	if s.empty {
+		s.empty = false
+		*t = rawTok{kind: tokEnd, line: s.line, off: s.i, end: s.i, name: s.emptyTag}
+		return nil
+	}
+	i := s.i
+	if i >= n {
+		return io.EOF
+	}
+	start, startLine := i, s.line
+	if text[i] != '<' {
+		j := strings.IndexByte(text[i:], '<')
+		if j < 0 {
+			j = n
 		} else {
-			// RawToken returns a non-nil, empty attribute list.
-			attrs = []xml.Attr{}
+			j += i
 		}
-		advance(j)
-		toks = append(toks, rawTok{kind: tokStart, line: startLine, off: start, end: i, name: nm, attr: attrs})
-		if empty {
-			toks = append(toks, rawTok{kind: tokEnd, line: line, off: i, end: i, name: nm})
-		}
+		s.advance(j)
+		*t = rawTok{kind: tokText, line: startLine, off: start, end: j, text: text[start:j]}
+		return nil
 	}
-	sc.toks, sc.attrs = toks[:0], attrSlab[:0]
-	return toks, true
+	if i+1 >= n {
+		return errGiveUp
+	}
+	if text[i+1] == '/' {
+		nm, j, ok := s.name(i + 2)
+		if !ok {
+			return errGiveUp
+		}
+		j = s.skip(j)
+		if j >= n || text[j] != '>' {
+			return errGiveUp
+		}
+		s.advance(j + 1)
+		*t = rawTok{kind: tokEnd, line: startLine, off: start, end: j + 1, name: nm}
+		return nil
+	}
+	nm, j, ok := s.name(i + 1)
+	if !ok {
+		return errGiveUp
+	}
+	attrs := s.attrs[:0]
+	for {
+		j = s.skip(j)
+		if j >= n {
+			return errGiveUp
+		}
+		if text[j] == '/' {
+			if j+1 >= n || text[j+1] != '>' {
+				return errGiveUp
+			}
+			j += 2
+			s.empty, s.emptyTag = true, nm
+			break
+		}
+		if text[j] == '>' {
+			j++
+			break
+		}
+		an, k, ok := s.name(j)
+		if !ok {
+			return errGiveUp
+		}
+		full := text[j:k]
+		k = s.skip(k)
+		if k >= n || text[k] != '=' {
+			return errGiveUp
+		}
+		k = s.skip(k + 1)
+		if k >= n || (text[k] != '"' && text[k] != '\'') {
+			return errGiveUp
+		}
+		q := text[k]
+		e := strings.IndexByte(text[k+1:], q)
+		if e < 0 {
+			return errGiveUp
+		}
+		v := text[k+1 : k+1+e]
+		if strings.IndexByte(v, '<') >= 0 {
+			return errGiveUp
+		}
+		attrs = append(attrs, tokAttr{name: an, full: full, value: v})
+		j = k + 1 + e + 1
+	}
+	s.attrs = attrs
+	s.advance(j)
+	*t = rawTok{kind: tokStart, line: startLine, off: start, end: j, name: nm, attr: attrs}
+	return nil
 }

@@ -9,30 +9,45 @@ import (
 	"testing"
 )
 
-// allTokens drains src.
-func allTokens(src *xmlTokens) ([]rawTok, error) {
+// allTokens drains src. Each token's attributes are copied (the reader
+// reuses their room), and an empty list is nil.
+func allTokens(src *tokReader) ([]rawTok, error) {
 	var out []rawTok
 	for {
-		t, err := src.next()
+		var t rawTok
+		err := src.next(&t)
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
 			return out, err
 		}
+		t.attr = append([]tokAttr(nil), t.attr...)
 		out = append(out, t)
 	}
+}
+
+// fastTokens is the fast scanner's reading of text, or false when it
+// does not read it (text is not fastSafe, or it gives up).
+func fastTokens(text string) ([]rawTok, bool) {
+	if !fastSafe(text) {
+		return nil, false
+	}
+	r := tokReader{}
+	r.fast.reset(text)
+	toks, err := allTokens(&r)
+	return toks, err == nil
 }
 
 // checkFastTokens fails when fastTokens accepts text but disagrees with
 // encoding/xml.
 func checkFastTokens(t *testing.T, text string) {
 	t.Helper()
-	fast, ok := fastTokens(text, nil)
+	fast, ok := fastTokens(text)
 	if !ok {
 		return
 	}
-	ref, err := allTokens(newXMLTokens(text))
+	ref, err := allTokens(&tokReader{x: newXMLTokens(text)})
 	if err != nil {
 		t.Fatalf("fastTokens accepted %q, encoding/xml rejects it: %v", text, err)
 	}
@@ -72,7 +87,7 @@ func TestFastTokensAgree(t *testing.T) {
 	blocks := 0
 	for _, data := range corpusBlocks(t) {
 		checkFastTokens(t, data)
-		if _, ok := fastTokens(data, nil); ok {
+		if _, ok := fastTokens(data); ok {
 			blocks++
 		}
 	}
@@ -117,5 +132,38 @@ func FuzzFastTokens(f *testing.F) {
 			return
 		}
 		checkFastTokens(t, text)
+		checkEstimateSafe(t, text)
 	})
+}
+
+// checkEstimateSafe fails when the estimate's verdict on text differs
+// from fastSafe's (the parser trusts it for every block of a script).
+func checkEstimateSafe(t *testing.T, text string) {
+	t.Helper()
+	var b parseSlabs
+	if got, want := b.estimate(text), fastSafe(text); got != want {
+		t.Fatalf("estimate says fastSafe(%q) is %v, fastSafe %v", text, got, want)
+	}
+}
+
+func TestEstimateSafeAgrees(t *testing.T) {
+	cases := append([]string{"]]>", "a]]", "]]", "x]>", "\r", "\x7f", "\x1f", "é", "&", "\t\n"}, fastTokenCases...)
+	for _, c := range cases {
+		checkEstimateSafe(t, c)
+	}
+	for _, data := range corpusBlocks(t) {
+		checkEstimateSafe(t, data)
+	}
+}
+
+// TestRootPrefixAgrees: the parser's switch over the pre-declared
+// prefixes is expectedRoot's map.
+func TestRootPrefixAgrees(t *testing.T) {
+	for _, prefix := range []string{"", "scansion", "xml", "xmlns", "other", "Scansion"} {
+		ns, ok := rootPrefix(prefix)
+		want, wok := expectedRoot.root[prefix]
+		if ns != want || ok != wok {
+			t.Errorf("rootPrefix(%q) = %q, %v; expectedRoot has %q, %v", prefix, ns, ok, want, wok)
+		}
+	}
 }

@@ -41,7 +41,8 @@ type parser struct {
 	act    *pendingAction
 	// pending is what act points to while an action is read.
 	pending pendingAction
-	// comments waiting for the next definition or action.
+	// comments waiting for the next definition or action (scratch
+	// room: takeComments hands them over).
 	comments []string
 	// inHeader: still in the title/description lines at the top.
 	inHeader bool
@@ -49,11 +50,11 @@ type parser struct {
 	// body: a definition or action has been seen.
 	body       bool
 	seenAction bool
-	// scratch is the block parsers' token scanner room.
-	scratch tokScratch
-	// wrapper is the parent of every block's top-level elements (see
-	// Stanza), one for the script.
-	wrapper *etree.Element
+	// bp reads every block of the script, into slabs: one block
+	// parser, with its scratch room, and one set of slabs for the
+	// script.
+	bp    blockParser
+	slabs parseSlabs
 	// src is the script's text; off is the offset in it of the line
 	// being read, and exact says that the line is read as it stands
 	// there (no CR trimmed, valid UTF-8).
@@ -99,6 +100,10 @@ func (p *parser) parse(src []byte) {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	p.inHeader = true
 	p.src = text
+	// A text all fastSafe gives blocks that are (cut from it, or its
+	// lines joined by newlines).
+	p.bp.safe = p.slabs.estimate(text)
+	p.s.Actions = make([]*Action, 0, p.slabs.actions.est)
 	// The lines are cut from text one at a time (a list of them was
 	// a twentieth of a parse's memory); a last empty line (the text
 	// ends with a newline, or is empty) is no line.
@@ -110,18 +115,20 @@ func (p *parser) parse(src []byte) {
 		}
 		p.off, p.exact = off, true
 		off += len(line) + 1
-		if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
-			line, p.exact = l, false
-		}
-		if !utf8.ValidString(line) {
-			p.errorf(n, "invalid UTF-8")
-			line, p.exact = strings.ToValidUTF8(line, "\uFFFD"), false
+		if !p.bp.safe { // a fastSafe text holds no CR and is ASCII
+			if l := strings.TrimRight(line, "\r"); len(l) != len(line) { // CRLF, and stray CRs at line ends
+				line, p.exact = l, false
+			}
+			if !utf8.ValidString(line) {
+				p.errorf(n, "invalid UTF-8")
+				line, p.exact = strings.ToValidUTF8(line, "\uFFFD"), false
+			}
 		}
 		p.line(n, line)
 	}
 	p.endAction()
 	p.endClient()
-	p.s.Trailer = p.comments
+	p.s.Trailer = p.takeComments()
 	if len(p.s.Actions) == 0 && len(p.errs) == 0 {
 		p.warnf(0, "script has no actions")
 	}
@@ -176,7 +183,7 @@ func (p *parser) line(n int, line string) {
 			p.tag(n, line)
 		case isSeparator(line):
 			p.endClient()
-			p.comments = nil
+			p.comments = p.comments[:0]
 		default:
 			p.comments = append(p.comments, line)
 		}
@@ -212,8 +219,7 @@ func (p *parser) define(n int, line string) {
 	// Properties below a bad definition line are read into a scratch
 	// client so that they draw no errors of their own.
 	p.client = &Client{Pos: p.pos(n)}
-	comments := p.comments
-	p.comments = nil
+	comments := p.takeComments()
 	end := strings.IndexByte(line, ']')
 	if end < 0 {
 		p.errorf(n, "expected a definition \"[Client] Name\", found %q", line)
@@ -286,6 +292,18 @@ func (p *parser) property(n int, text string) {
 	c.Props = append(c.Props, Property{Key: key, Value: value, Pos: p.pos(n)})
 }
 
+// takeComments hands over the comments waiting, copied from the
+// scratch list they gather in (nil when there are none).
+func (p *parser) takeComments() []string {
+	if len(p.comments) == 0 {
+		return nil
+	}
+	c := p.slabs.comments.take(len(p.comments))
+	copy(c, p.comments)
+	p.comments = p.comments[:0]
+	return c
+}
+
 // endClient closes the current definition and checks it.
 func (p *parser) endClient() {
 	c := p.client
@@ -313,12 +331,14 @@ func (p *parser) action(n int, line string) {
 	head = strings.TrimRight(head, " \t")
 	// One pendingAction, and its list of lines, serves every action in
 	// turn.
-	p.pending = pendingAction{a: &Action{Pos: p.pos(n)}, inline: inline, lines: p.pending.lines[:0], exact: p.exact}
+	a := p.slabs.actions.one()
+	a.Pos = p.pos(n)
+	p.pending = pendingAction{a: a, inline: inline, lines: p.pending.lines[:0], exact: p.exact}
 	pa := &p.pending
 	pa.start = p.off + len(line) - len(inline)
 	pa.end = pa.start + len(inline)
 	p.act = pa
-	pa.a.Comments, p.comments = p.comments, nil
+	pa.a.Comments = p.takeComments()
 	i := strings.LastIndexAny(head, " \t")
 	if i < 0 {
 		if verbByName(head) != 0 {
@@ -405,24 +425,13 @@ func (p *parser) stanzas(a *Action, text string) bool {
 	if a.Verb == Receives {
 		kind = blockReceives
 	}
-	isClient := func(name string) bool { return p.s.Client(name) != nil }
-	bp := blockParser{
-		errs:  &p.errs,
-		warns: &p.s.Warnings,
-		base:  a.Pos,
-		kind:  kind,
-		checkVar: func(v string) error {
-			if !strings.Contains(v, "${") {
-				return nil
-			}
-			return checkVars(v, isClient, p.s)
-		},
+	bp := &p.bp
+	if bp.slabs == nil {
+		bp.errs, bp.warns, bp.script, bp.slabs = &p.errs, &p.s.Warnings, p.s, &p.slabs
+		bp.wrapper = newWrapper()
+		bp.wrapper.Child = make([]etree.Token, 0, p.slabs.stanzas.est)
 	}
-	bp.scratch = &p.scratch
-	if p.wrapper == nil {
-		p.wrapper = newWrapper()
-	}
-	bp.wrapper = p.wrapper
+	bp.base, bp.kind = a.Pos, kind
 	before := len(p.errs)
 	a.Stanzas = bp.parse(text)
 	if len(p.errs) > before {

@@ -55,67 +55,58 @@ func (s *Stanza) compiledFor(sending bool) *compiledStanza {
 	return &c
 }
 
-// compileScript compiles every stanza of s for its action, the stanzas
-// of each kind sharing their allocations: the sends' trees are cut from
-// three slabs (stanza.FromElements), the expected stanzas' compiled trees
-// from three more.
+// compileScript finishes the compiled forms the parse made (see
+// parse_compile.go): the expected stanzas are compiled already, and so
+// are the stanzas to send that carry directives; the plain ones are
+// built here, their trees cut from three slabs shared by all of them
+// (stanza.FromElements).
 func compileScript(s *Script) {
-	var sends, exps []*Stanza
-	var plain []*etree.Element // the sends without scansion directives
-	var memos, vars, n int
+	plain, memos := 0, 0
 	for _, a := range s.Actions {
-		n += len(a.Stanzas)
-	}
-	all := make([]compiledStanza, n) // one allocation for the script
-	for _, a := range s.Actions {
+		if a.Verb != Sends {
+			continue
+		}
 		for _, st := range a.Stanzas {
-			switch a.Verb {
-			case Sends:
-				sends = append(sends, st)
-				st.compiled, all = &all[0], all[1:]
-				*st.compiled = compiledStanza{src: st.Elem, sending: true}
-				if hasDirective(st.Elem, expectedRoot) {
-					st.compiled.send = sendTemplate(st.Elem, expectedRoot)
-				} else {
-					plain = append(plain, st.Elem)
-				}
-			case Receives:
-				exps = append(exps, st)
-				st.compiled, all = &all[0], all[1:]
-				vars += countVars(st.Elem)
+			if st.compiled.send.IsZero() {
+				plain++
 			}
 		}
 	}
-	built := stanza.FromElements(plain)
-	for _, st := range sends {
-		c := st.compiled
-		if c.send.IsZero() {
-			c.send, built = built[0], built[1:]
+	els := make([]*etree.Element, 0, plain)
+	for _, a := range s.Actions {
+		if a.Verb != Sends {
+			continue
 		}
-		c.sendVars = valueVars(nil, c.send)
-		if len(c.sendVars) > 0 {
-			memos++
+		for _, st := range a.Stanzas {
+			if st.compiled.send.IsZero() {
+				els = append(els, st.Elem)
+			}
+		}
+	}
+	built := stanza.FromElements(els)
+	for _, a := range s.Actions {
+		if a.Verb != Sends {
+			continue
+		}
+		for _, st := range a.Stanzas {
+			c := st.compiled
+			if c.send.IsZero() {
+				c.send, built = built[0], built[1:]
+			}
+			if len(c.sendVars) > 0 {
+				memos++
+			}
 		}
 	}
 	memo := make([]sendMemo, memos)
-	for _, st := range sends {
-		if c := st.compiled; len(c.sendVars) > 0 {
-			c.memo, memo = &memo[0], memo[1:]
+	for _, a := range s.Actions {
+		if a.Verb != Sends {
+			continue
 		}
-	}
-	els := make([]*etree.Element, len(exps))
-	for i, st := range exps {
-		els[i] = st.Elem
-	}
-	cp := compiler{slots: true}
-	cp.reset(els...)
-	varBuf := make([]string, 0, vars)
-	for _, st := range exps {
-		cp.nscope = 0 // a tree's scopes are done with once it is compiled
-		*st.compiled = compiledStanza{src: st.Elem, exp: cp.compile(st.Elem, expectedRoot, true, nil, false, 0)}
-		if n := countVars(st.Elem); n > 0 {
-			st.compiled.vars = appendVars(varBuf[len(varBuf):len(varBuf):len(varBuf)+n], st.Elem)
-			varBuf = varBuf[:len(varBuf)+n]
+		for _, st := range a.Stanzas {
+			if c := st.compiled; len(c.sendVars) > 0 {
+				c.memo, memo = &memo[0], memo[1:]
+			}
 		}
 	}
 }

@@ -87,15 +87,27 @@ func expandVars(s string, lookup func(varRef) (string, error)) (string, error) {
 }
 
 // checkVars reports the first problem with the variables in s without
-// resolving them: syntax, and names that are not defined clients.
-func checkVars(s string, clients func(string) bool, script *Script) error {
-	_, err := expandVars(s, func(r varRef) (string, error) {
-		if !clients(r.Client) {
-			return "", fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(script))
+// resolving them: syntax, and names that are not clients of script. It
+// reads the references as expandVars does, without building the result.
+func checkVars(s string, script *Script) error {
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return nil
 		}
-		return "", nil
-	})
-	return err
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return fmt.Errorf("unterminated variable %q: expected ${Name's JID} or ${Name's full JID}", s[i:])
+		}
+		r, err := parseVarRef(s[i+2 : i+j])
+		if err != nil {
+			return err
+		}
+		if script.Client(r.Client) == nil {
+			return fmt.Errorf("unknown client %q in %s (defined: %s)", r.Client, r, clientList(script))
+		}
+		s = s[i+j+1:]
+	}
 }
 
 // bindings resolves variables while a script runs. A client connects at

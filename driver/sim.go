@@ -86,12 +86,16 @@ func (e *simEndpoint) TakeAll() []sim.Received {
 	return e.stanzasOnly(recs, 0)
 }
 
-// The runner drains endpoints that have this method into its own buffer
-// (scenarios' appendTaker), so that the simulation's inboxes keep their
-// room instead of being handed over at every step.
-var _ interface {
-	TakeAppend([]sim.Received) []sim.Received
-} = (*simEndpoint)(nil)
+// AppendTaker is an Endpoint that can append what TakeAll would return to
+// a buffer of the caller's: the runner drains such endpoints into its own
+// buffer, so that the simulation's inboxes keep their room instead of
+// being handed over at every step. The simulation's endpoints are
+// AppendTakers; a real server's need not be.
+type AppendTaker interface {
+	TakeAppend(dst []sim.Received) []sim.Received
+}
+
+var _ AppendTaker = (*simEndpoint)(nil)
 
 // TakeAppend is TakeAll appending to dst (see sim.Client.TakeAppend).
 func (e *simEndpoint) TakeAppend(dst []sim.Received) []sim.Received {

@@ -130,21 +130,22 @@ func (h *Hosts) Bind(user, resource string) (SessionID, JID, []Event, error) {
 
 // Process hands st to the host of session id (Server.Process).
 func (h *Hosts) Process(id SessionID, st *etree.Element) []Event {
-	s := h.bySession[id]
-	if s == nil {
-		s = h.servers[0] // records the no-session drop
-	}
-	return h.forget(s.Process(id, st))
+	return h.forget(h.hostOf(id).Process(id, st))
 }
 
 // ProcessValue is Process of v on the host that bound session id
 // (Server.ProcessValue).
 func (h *Hosts) ProcessValue(id SessionID, v stanza.Stanza) []Event {
-	s := h.bySession[id]
-	if s == nil {
-		s = h.servers[0] // records the no-session drop
+	return h.forget(h.hostOf(id).ProcessValue(id, v))
+}
+
+// hostOf is the host that bound session id; for a session no host knows,
+// the first, which records the no-session drop.
+func (h *Hosts) hostOf(id SessionID) *Server {
+	if s := h.bySession[id]; s != nil {
+		return s
 	}
-	return h.forget(s.ProcessValue(id, v))
+	return h.servers[0]
 }
 
 // Close closes session id on its host (Server.Close).

@@ -876,6 +876,8 @@ func pushBlocklist(s *Server, u *user, action *etree.Element, _ bool, _ map[stri
 	// The echo's root is its own (it may gain an xmlns); its items are
 	// the command's, read-only from here on like any delivered
 	// descendant (Event): editBlocklist has prepped their jids already.
+	// They keep the command as their etree parent; nothing reads an
+	// item's Parent or Index once it is delivered.
 	echo := shareStanza(action)
 	if selectAttr(echo, "xmlns") == nil {
 		echo.CreateAttr("xmlns", nsBlocking)

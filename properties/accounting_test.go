@@ -58,7 +58,7 @@ func TestOfflineLedgerTraceOnly(t *testing.T) {
 	for mu, ops := range cases {
 		h := newHarness(2, p, p, []string{mu}, 1)
 		h.noRef = true
-		h.only = map[string]bool{"inv42OfflineLedger": true}
+		h.setOnly(map[string]bool{"inv42OfflineLedger": true})
 		h.inv.ignoreOfflineCount = true
 		var got string
 		for _, op := range ops {

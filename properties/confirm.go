@@ -356,7 +356,8 @@ func confirm(cfg Config, f *Failure) (Confirmation, error) {
 	if c.Confirmed {
 		// the server's state as the witnesses see it (confirm.go):
 		// compared with the model's, nothing else judged
-		h.only, h.custom, h.noRef = map[string]bool{}, nil, true
+		h.custom, h.noRef = nil, true
+		h.setOnly(map[string]bool{})
 		msg := ""
 		for _, op := range witnesses(h) {
 			if applicable(h, op) {

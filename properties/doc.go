@@ -173,8 +173,10 @@
 // command-line flags, so Explore sets -rapid.checks, -rapid.steps,
 // -rapid.seed, -rapid.shrinktime and -rapid.nofailfile on
 // flag.CommandLine for the duration of the call, calls testing.Init, and
-// runs rapid.Check on its own goroutine with a testing.TB stand-in whose
-// FailNow ends that goroutine. Calls are serialised. After rapid's
+// runs rapid.Check on the worker's own goroutine with a testing.TB
+// stand-in whose FailNow and SkipNow end the check with a panic that the
+// worker recovers (a real panic is passed on), so that no goroutine is
+// started, and no stack grown afresh, per check. Calls are serialised. After rapid's
 // shrinker, a delta-debugging pass (minimize) removes chunks and single
 // actions, merges sessions of one user, and turns restarts and abrupt
 // drops into clean disconnects when the failure survives, because a

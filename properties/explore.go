@@ -202,7 +202,8 @@ func (c Config) options() options {
 }
 
 func (o options) apply(h *harness) {
-	h.noRef, h.only, h.strict, h.noFaults = o.noRef, o.only, o.strict, o.noFaults
+	h.noRef, h.strict, h.noFaults = o.noRef, o.strict, o.noFaults
+	h.setOnly(o.only)
 	h.accepted, h.cov = o.accepted, o.cov
 	h.extActions, h.custom = o.actions, o.custom
 	h.muc = h.muc && !o.noRooms
@@ -465,7 +466,9 @@ func property(users int, prof, spec model.Profile, mutants []string, opt options
 // exploreTB is the testing.TB stand-in rapid.Check reports to outside
 // `go test`. FailNow ends the checking goroutine, as testing.T does; with
 // abort set, it panics with tbAbort instead, for the caller to recover
-// (runCheck).
+// (runCheck). Explore always sets abort (runCheck runs each check on its
+// worker's goroutine); the Goexit form is for the tests that run a
+// stand-in on a goroutine of their own (gotest_test.go, options_test.go).
 type exploreTB struct {
 	mu     sync.Mutex
 	failed bool
@@ -789,7 +792,7 @@ func applicable(h *harness, op Op) bool {
 func replayAll(ops []Op, users int, prof, spec model.Profile, mutants []string) *harness {
 	h := newHarness(users, prof, spec, mutants, 1)
 	h.noRef = true
-	h.only = map[string]bool{}
+	h.setOnly(map[string]bool{})
 	for i := 0; i < len(ops); {
 		i, _, _, _ = h.applyAt(ops, i)
 	}

@@ -59,7 +59,8 @@ func (h *harness) rerun(ops []Op) string {
 	*h = *newHarness(keep.users, keep.prof, keep.spec, keep.mutants, keep.seed)
 	// newHarness's invariant state points at the harness it made
 	h.inv = newInvState(h)
-	h.noRef, h.strict, h.accepted, h.only, h.noFaults = keep.noRef, keep.strict, keep.accepted, keep.only, keep.noFaults
+	h.noRef, h.strict, h.accepted, h.noFaults = keep.noRef, keep.strict, keep.accepted, keep.noFaults
+	h.setOnly(keep.only)
 	h.extActions, h.custom, h.muc, h.races, h.noGroups = keep.extActions, keep.custom, keep.muc, keep.races, keep.noGroups
 	msg := ""
 	for i := 0; i < len(ops) && msg == ""; {

@@ -43,6 +43,9 @@ type harness struct {
 	cov *covRecorder
 	// only, when non-nil, restricts the invariants checked.
 	only map[string]bool
+	// onlyGen counts setOnly calls: the invariant states keep the list
+	// of step checks made for one selection (invState.stepChecks).
+	onlyGen int
 	// noFaults: the machine draws no abrupt drops and no restarts.
 	noFaults bool
 	// races: the machine draws the group actions and what sets them up
@@ -911,4 +914,12 @@ func arrivals(step []sim.TraceEvent) map[string]int {
 		}
 	}
 	return out
+}
+
+// setOnly selects the invariants checked (nil: all). Always through here,
+// so that the step-check lists made for the previous selection are made
+// again.
+func (h *harness) setOnly(only map[string]bool) {
+	h.only = only
+	h.onlyGen++
 }

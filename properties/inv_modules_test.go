@@ -28,7 +28,7 @@ func runModuleOps(t *testing.T, ops []Op, mutants []string, only ...string) (str
 	p := model.Prosody13()
 	h := newHarness(2, p, p, mutants, 1)
 	if len(only) > 0 {
-		h.only = map[string]bool{}
+		h.setOnly(map[string]bool{})
 		for _, o := range only {
 			h.only[o] = true
 		}
@@ -114,7 +114,8 @@ func TestPEPPublisherBlockRelaxed(t *testing.T) {
 	h2 := func() string {
 		p := model.Prosody13()
 		h := newHarness(2, p, p, nil, 1)
-		h.strict, h.only = true, map[string]bool{"sc53": true}
+		h.strict = true
+		h.setOnly(map[string]bool{"sc53": true})
 		for _, op := range ops {
 			if op.Name == "" {
 				op.Name = "i1PEP"

@@ -23,7 +23,7 @@ func TestStoredRequestKeepsExtensions(t *testing.T) {
 	run := func(mutants []string) (last string, h *harness) {
 		h = newHarness(2, p, p, mutants, 1)
 		h.noRef = true
-		h.only = map[string]bool{"sc51": true}
+		h.setOnly(map[string]bool{"sc51": true})
 		for _, op := range ops {
 			last = h.apply(op)
 		}

@@ -6,9 +6,7 @@ package properties
 // step is taken, and every invariant gets the same Ctx.
 
 import (
-	"reflect"
 	"strings"
-	"unsafe"
 
 	"github.com/scansim/scansim/sim"
 	"github.com/scansim/scansim/stanza"
@@ -141,7 +139,7 @@ type invState struct {
 	// wire == checksWire
 	checks     []stepCheck
 	checksWire bool
-	checksOnly unsafe.Pointer // the harness.only map it was made for
+	checksGen  int // the harness's onlyGen it was made for (setOnly)
 }
 
 func newInvState(h *harness) *invState {
@@ -261,12 +259,11 @@ type stepCheck struct {
 // selection halfway through a sequence: the list is made again.)
 func (s *invState) stepChecks() []stepCheck {
 	only := s.h.only
-	onlyID := reflect.ValueOf(only).UnsafePointer()
-	if s.checks != nil && s.checksWire == s.wire && s.checksOnly == onlyID {
+	if s.checks != nil && s.checksWire == s.wire && s.checksGen == s.h.onlyGen {
 		return s.checks
 	}
 	s.checks = make([]stepCheck, 0, len(catalogue))
-	s.checksWire, s.checksOnly = s.wire, onlyID
+	s.checksWire, s.checksGen = s.wire, s.h.onlyGen
 	for i := range catalogue {
 		inv := &catalogue[i]
 		if !inv.stepChecked() || only != nil && !only[inv.Name] && !only[inv.ID] || s.wire && !inv.Wire {

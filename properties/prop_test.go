@@ -44,7 +44,7 @@ func TestDeterminism(t *testing.T) {
 		users := rapid.IntRange(2, 4).Draw(rt, "users")
 		h := newHarness(users, p, p, nil, 1)
 		h.noRef = true
-		h.only = map[string]bool{}
+		h.setOnly(map[string]bool{})
 		m := &machine{h: h}
 		rt.Repeat(m.actions())
 		h2 := replayAll(h.ops, users, p, p, nil)

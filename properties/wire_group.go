@@ -327,7 +327,7 @@ func describeOrder(ops []Op) string {
 func (h *harness) altRun(group []Op) (all, step []sim.TraceEvent, state orderState) {
 	a := newHarness(h.users, h.prof, h.spec, h.mutants, 1)
 	a.noRef = true
-	a.only = map[string]bool{}
+	a.setOnly(map[string]bool{})
 	prefix := h.ops[:len(h.ops)-len(group)]
 	for i := 0; i < len(prefix); {
 		i, _, _, _ = a.applyAt(prefix, i)

@@ -331,15 +331,9 @@ type runner struct {
 	// failedAt: the position of the action during which the network
 	// first reported a transport failure.
 	failedAt Pos
-	// recvBuf is drain's buffer for endpoints that are appendTakers.
+	// recvBuf is drain's buffer for endpoints that are
+	// driver.AppendTakers.
 	recvBuf []sim.Received
-}
-
-// appendTaker is an Endpoint that can append what TakeAll would return
-// to a buffer of the caller's (the simulation's: its inbox then keeps
-// its room).
-type appendTaker interface {
-	TakeAppend(dst []sim.Received) []sim.Received
 }
 
 type clientState struct {
@@ -480,7 +474,7 @@ func (r *runner) drain() {
 			continue
 		}
 		recs := r.recvBuf[:0]
-		if t, ok := st.ep.(appendTaker); ok {
+		if t, ok := st.ep.(driver.AppendTaker); ok {
 			recs = t.TakeAppend(recs)
 			r.recvBuf = recs
 		} else {

@@ -22,7 +22,10 @@ type Backend interface {
 
 // ValueBackend is a Backend that also takes a sent stanza as a value
 // (model.Server.ProcessValue): Client.SendValue then hands it the value
-// instead of an element built for it.
+// instead of an element built for it. ProcessValue must do what Process
+// does with the value's element: a wrapper that embeds *model.Server and
+// overrides Process must override ProcessValue too, or its Process is
+// skipped for every stanza sent as a value.
 type ValueBackend interface {
 	ProcessValue(id model.SessionID, v stanza.Stanza) []model.Event
 }

@@ -9,7 +9,9 @@
 #
 # Raw output goes to docs/perf/raw/compare-BASE-{base,new}.txt, the load
 # after each round to compare-BASE-load.txt; APPEND=1 adds to them
-# instead of starting afresh. benchstat comes from
+# instead of starting afresh. PREFIX=NAME- writes NAME-compare-BASE-*
+# instead, so that a branch's run does not replace the files the
+# committed figures of docs/performance.md come from. benchstat comes from
 # `go install golang.org/x/perf/cmd/benchstat@latest` (a tool, not a
 # dependency of scansim).
 set -euo pipefail
@@ -30,7 +32,7 @@ benches=(
 	"model ^BenchmarkRoutingFanout$"
 	"properties ^BenchmarkPropertyActions$"
 )
-out=docs/perf/raw/compare-$base
+out=docs/perf/raw/${PREFIX:-}compare-$base
 mkdir -p docs/perf/raw
 if [ "${APPEND:-}" != 1 ]; then
 	: >"$out-base.txt"

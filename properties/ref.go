@@ -447,17 +447,7 @@ var (
 // errorReply is §0.7.
 func errorReply(st stanza.Stanza, typ, cond, text string, blocked bool) stanza.Stanza {
 	var buf [4]stanza.Attr
-	attrs := buf[:0]
-	if id, ok := vAttr(st, "id"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
-	}
-	attrs = append(attrs, stanza.Attr{Key: "type", Value: "error"})
-	if f, ok := vAttr(st, "from"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "to", Value: f})
-	}
-	if t, ok := vAttr(st, "to"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "from", Value: t})
-	}
+	attrs := replyAttrs(buf[:0], st, "error")
 	c, ok := condEls[cond]
 	if !ok {
 		c = nsEl(cond, nsStanzas)
@@ -480,18 +470,23 @@ func errorReply(st stanza.Stanza, typ, cond, text string, blocked bool) stanza.S
 // reply is st.reply (§0.7), with the children kids.
 func reply(st stanza.Stanza, kids ...stanza.Child) stanza.Stanza {
 	var buf [4]stanza.Attr
-	attrs := buf[:0]
+	return stanza.New("", st.Tag(), replyAttrs(buf[:0], st, "result"), kids...)
+}
+
+// replyAttrs appends the root attributes of st.reply of type typ to dst:
+// st's id, the type, and st's from and to swapped.
+func replyAttrs(dst []stanza.Attr, st stanza.Stanza, typ string) []stanza.Attr {
 	if id, ok := vAttr(st, "id"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "id", Value: id})
+		dst = append(dst, stanza.Attr{Key: "id", Value: id})
 	}
-	attrs = append(attrs, stanza.Attr{Key: "type", Value: "result"})
+	dst = append(dst, stanza.Attr{Key: "type", Value: typ})
 	if f, ok := vAttr(st, "from"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "to", Value: f})
+		dst = append(dst, stanza.Attr{Key: "to", Value: f})
 	}
 	if t, ok := vAttr(st, "to"); ok {
-		attrs = append(attrs, stanza.Attr{Key: "from", Value: t})
+		dst = append(dst, stanza.Attr{Key: "from", Value: t})
 	}
-	return stanza.New("", st.Tag(), attrs, kids...)
+	return dst
 }
 
 // delay is the delay element the server stamps (XEP-0203); the

@@ -105,15 +105,7 @@ func corpusBlocks(t *testing.T) []string {
 		files = append(files, m...)
 	}
 	var texts []string
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := Parse(f, src)
-		if err != nil {
-			continue
-		}
+	for _, s := range parsedScripts(t, files) {
 		for _, a := range s.Actions {
 			if a.Data != "" && !a.Nothing {
 				texts = append(texts, a.Data)
@@ -121,6 +113,23 @@ func corpusBlocks(t *testing.T) []string {
 		}
 	}
 	return texts
+}
+
+// parsedScripts reads and parses files, leaving out the scripts that do
+// not parse (the parser tests' error cases).
+func parsedScripts(t *testing.T, files []string) []*Script {
+	t.Helper()
+	var out []*Script
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, err := Parse(f, src); err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func FuzzFastTokens(f *testing.F) {

@@ -463,10 +463,17 @@ func (m *Matcher) undo(mark int) {
 
 // assign finds a one-to-one assignment of the expected children es to
 // distinct received children rs, in any order (§4.5 rule 4, non-strict).
-// Without captures, whether a pair matches does not depend on the other
-// pairs, so a bipartite matching decides; with captures it does, so the
-// search backtracks and undoes the bindings of failed branches (rule 6).
 func (m *Matcher) assign(es, rs []*xnode) bool {
+	return assignEach(m, es, rs, func(e, r *xnode) bool { return e.sameName(r) && m.match(e, r) })
+}
+
+// assignEach is assign over received children of either form (compiled,
+// or values matched in place: assignValue), one telling whether expected
+// e matches received r on its own. Without captures, whether a pair
+// matches does not depend on the other pairs, so a bipartite matching
+// decides; with captures it does, so the search backtracks and undoes the
+// bindings of failed branches (rule 6).
+func assignEach[R any](m *Matcher, es []*xnode, rs []R, one func(e *xnode, r R) bool) bool {
 	if len(es) == 0 {
 		return true
 	}
@@ -475,13 +482,13 @@ func (m *Matcher) assign(es, rs []*xnode) bool {
 	}
 	for _, e := range es {
 		if e.capture {
-			return m.backtrack(es, rs, 0, make([]bool, len(rs)))
+			return backtrackEach(m, es, rs, 0, make([]bool, len(rs)), one)
 		}
 	}
 	if len(es) == 1 {
 		// One expected child (the usual payload): any match will do.
 		for _, r := range rs {
-			if es[0].sameName(r) && m.match(es[0], r) {
+			if one(es[0], r) {
 				return true
 			}
 		}
@@ -493,7 +500,7 @@ func (m *Matcher) assign(es, rs []*xnode) bool {
 		ok[i] = make([]bool, len(rs))
 		any := false
 		for j, r := range rs {
-			ok[i][j] = e.sameName(r) && m.match(e, r)
+			ok[i][j] = one(e, r)
 			any = any || ok[i][j]
 		}
 		if !any {
@@ -503,18 +510,20 @@ func (m *Matcher) assign(es, rs []*xnode) bool {
 	return bipartite(ok, len(rs)) == len(es)
 }
 
-func (m *Matcher) backtrack(es, rs []*xnode, i int, used []bool) bool {
+// backtrackEach assigns es[i:] to the received children not used yet,
+// undoing the captures of every branch that fails.
+func backtrackEach[R any](m *Matcher, es []*xnode, rs []R, i int, used []bool, one func(e *xnode, r R) bool) bool {
 	if i == len(es) {
 		return true
 	}
 	for j, r := range rs {
-		if used[j] || !es[i].sameName(r) {
+		if used[j] {
 			continue
 		}
 		mark := len(m.trail)
-		if m.match(es[i], r) {
+		if one(es[i], r) {
 			used[j] = true
-			if m.backtrack(es, rs, i+1, used) {
+			if backtrackEach(m, es, rs, i+1, used, one) {
 				return true
 			}
 			used[j] = false

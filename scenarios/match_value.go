@@ -128,35 +128,14 @@ func (cp *compiler) compileValue(v stanza.Stanza, scope *nsScope, depth int) *xn
 		}
 		n.attrs = append(n.attrs, xattr{ns: ns, local: a.Key, value: a.Value, slot: cp.slots && strings.Contains(a.Value, "${")})
 	}
-	var (
-		text   strings.Builder
-		pieces int
-		first  string
-	)
-	for i := range nc {
-		k, t := v.ChildAt(i)
-		if k.IsZero() {
-			switch pieces {
-			case 0:
-				first = t
-			case 1:
-				text.WriteString(first)
-				text.WriteString(t)
-			default:
-				text.WriteString(t)
+	if depth < maxDepth {
+		for i := range nc {
+			if k, _ := v.ChildAt(i); !k.IsZero() {
+				n.kids = append(n.kids, cp.compileValue(k, scope, depth+1))
 			}
-			pieces++
-			continue
 		}
-		if depth >= maxDepth {
-			continue
-		}
-		n.kids = append(n.kids, cp.compileValue(k, scope, depth+1))
 	}
-	if pieces > 1 {
-		first = text.String()
-	}
-	n.text = strings.TrimSpace(first)
+	n.text = valueText(v)
 	return n
 }
 
@@ -284,58 +263,5 @@ func valueText(v stanza.Stanza) string {
 
 // assignValue is assign of the received children rs.
 func (m *Matcher) assignValue(es []*xnode, rs []stanza.Stanza, scope *nsScope, depth int) bool {
-	if len(es) == 0 {
-		return true
-	}
-	if len(es) > len(rs) {
-		return false
-	}
-	for _, e := range es {
-		if e.capture {
-			return m.backtrackValue(es, rs, 0, make([]bool, len(rs)), scope, depth)
-		}
-	}
-	if len(es) == 1 {
-		for _, r := range rs {
-			if m.matchValue(es[0], r, scope, depth) {
-				return true
-			}
-		}
-		return false
-	}
-	ok := make([][]bool, len(es))
-	for i, e := range es {
-		ok[i] = make([]bool, len(rs))
-		any := false
-		for j, r := range rs {
-			ok[i][j] = m.matchValue(e, r, scope, depth)
-			any = any || ok[i][j]
-		}
-		if !any {
-			return false
-		}
-	}
-	return bipartite(ok, len(rs)) == len(es)
-}
-
-// backtrackValue is backtrack of the received children rs.
-func (m *Matcher) backtrackValue(es []*xnode, rs []stanza.Stanza, i int, used []bool, scope *nsScope, depth int) bool {
-	if i == len(es) {
-		return true
-	}
-	for j, r := range rs {
-		if used[j] {
-			continue
-		}
-		mark := len(m.trail)
-		if m.matchValue(es[i], r, scope, depth) {
-			used[j] = true
-			if m.backtrackValue(es, rs, i+1, used, scope, depth) {
-				return true
-			}
-			used[j] = false
-		}
-		m.undo(mark)
-	}
-	return false
+	return assignEach(m, es, rs, func(e *xnode, r stanza.Stanza) bool { return m.matchValue(e, r, scope, depth) })
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -31,25 +30,7 @@ func TestCompileValueAgrees(t *testing.T) {
 		}
 		els = append(els, d.Root())
 	}
-	files, _ := filepath.Glob("testdata/*.scs")
-	if len(files) == 0 {
-		t.Fatal("no scripts in testdata")
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := Parse(f, src)
-		if err != nil {
-			continue // the error cases of the parser's tests
-		}
-		for _, a := range s.Actions {
-			for _, st := range a.Stanzas {
-				els = append(els, st.Elem)
-			}
-		}
-	}
+	els = append(els, testdataStanzas(t)...)
 	opt := cmp.Options{cmp.AllowUnexported(xnode{}, xattr{}), cmpopts.EquateEmpty()}
 	var c compiler
 	for _, el := range els {
@@ -159,22 +140,7 @@ func TestMatchValueAgrees(t *testing.T) {
 		}
 		els = append(els, d.Root())
 	}
-	files, _ := filepath.Glob("testdata/*.scs")
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := Parse(f, src)
-		if err != nil {
-			continue
-		}
-		for _, a := range s.Actions {
-			for _, st := range a.Stanzas {
-				els = append(els, st.Elem)
-			}
-		}
-	}
+	els = append(els, testdataStanzas(t)...)
 	// Each distinct stanza once (the scripts repeat many): the pairs are
 	// quadratic.
 	var vals []stanza.Stanza
@@ -247,4 +213,23 @@ func FuzzMatchValue(f *testing.F) {
 			}
 		}
 	})
+}
+
+// testdataStanzas returns every stanza of the scripts in testdata that
+// parse (the others are the parser tests' error cases).
+func testdataStanzas(t *testing.T) []*etree.Element {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/*.scs")
+	if len(files) == 0 {
+		t.Fatal("no scripts in testdata")
+	}
+	var els []*etree.Element
+	for _, s := range parsedScripts(t, files) {
+		for _, a := range s.Actions {
+			for _, st := range a.Stanzas {
+				els = append(els, st.Elem)
+			}
+		}
+	}
+	return els
 }

@@ -24,13 +24,6 @@ func TestInboxesAreIndependent(t *testing.T) {
 		}
 		s.RunUntilQuiet()
 	}
-	ids := func(rs []sim.Received) string {
-		out := ""
-		for _, r := range rs {
-			out += attrOf(r, "id") + " "
-		}
-		return out
-	}
 	var taken [][]sim.Received
 	var want []string
 	for round := range 5 {
@@ -43,15 +36,15 @@ func TestInboxesAreIndependent(t *testing.T) {
 		}
 		for _, cl := range []*sim.Client{b, c} {
 			got := cl.TakeAll()
-			want = append(want, ids(got))
+			want = append(want, receivedIDs(got))
 			// The caller appends to what it took, within its room.
 			got = append(got, got[0])
 			taken = append(taken, got[:len(got)-1])
 		}
 	}
 	for i, got := range taken {
-		if ids(got) != want[i] {
-			t.Errorf("inbox %d changed after it was taken: %s, want %s", i, ids(got), want[i])
+		if receivedIDs(got) != want[i] {
+			t.Errorf("inbox %d changed after it was taken: %s, want %s", i, receivedIDs(got), want[i])
 		}
 	}
 }
@@ -76,27 +69,29 @@ func TestTakeAppend(t *testing.T) {
 		}
 		s.RunUntilQuiet()
 	}
-	ids := func(rs []sim.Received) string {
-		out := ""
-		for _, r := range rs {
-			out += attrOf(r, "id") + " "
-		}
-		return out
-	}
 	send("1", "2", "3")
 	buf := []sim.Received{{Seq: 999}}
 	buf = b.TakeAppend(buf)
-	if got := ids(buf[1:]); got != "1 2 3 " || buf[0].Seq != 999 {
+	if got := receivedIDs(buf[1:]); got != "1 2 3 " || buf[0].Seq != 999 {
 		t.Fatalf("TakeAppend gave %q after %d, want 1 2 3 after 999", got, buf[0].Seq)
 	}
 	if n := len(b.Inbox()); n != 0 {
 		t.Fatalf("inbox holds %d stanzas after TakeAppend", n)
 	}
 	send("4")
-	if got := ids(buf[1:]); got != "1 2 3 " {
+	if got := receivedIDs(buf[1:]); got != "1 2 3 " {
 		t.Errorf("a later arrival changed what was taken: %q", got)
 	}
-	if got := ids(b.TakeAppend(nil)); got != "4 " {
+	if got := receivedIDs(b.TakeAppend(nil)); got != "4 " {
 		t.Errorf("second TakeAppend gave %q, want 4", got)
 	}
+}
+
+// receivedIDs lists the ids of rs, each followed by a space.
+func receivedIDs(rs []sim.Received) string {
+	out := ""
+	for _, r := range rs {
+		out += attrOf(r, "id") + " "
+	}
+	return out
 }

@@ -18,9 +18,15 @@ type Server struct {
 	host  string
 	prof  Profile
 	clock Clock
-	lang  string
-	rng   *rand.Rand
-	start time.Time
+	// stampAt, stampText: the last delay stamp formatted (stamp), for
+	// the instant it was formatted at. The clock is virtual: every stanza
+	// handled at one instant is stamped with the same text, and a
+	// presence broadcast stamps the sender's stored presence each time.
+	stampAt   time.Time
+	stampText string
+	lang      string
+	rng       *rand.Rand
+	start     time.Time
 
 	nextID   SessionID
 	sessions map[SessionID]*session // bound sessions by id
@@ -169,7 +175,13 @@ func (s *Server) Profile() Profile { return s.prof }
 // now is the current time from the caller's clock.
 func (s *Server) now() time.Time { return s.clock.Now() }
 
-func (s *Server) stamp() string { return s.now().UTC().Format(stampFormat) }
+// stamp is the current time as a delay stamp (XEP-0082, whole seconds).
+func (s *Server) stamp() string {
+	if t := s.now(); s.stampText == "" || !t.Equal(s.stampAt) {
+		s.stampAt, s.stampText = t, t.UTC().Format(stampFormat)
+	}
+	return s.stampText
+}
 
 // randomID returns a 12-character base64url string, the shape of Prosody's
 // util.id.short (push ids, generated resources), drawn from the seed.

@@ -532,8 +532,9 @@ const exploreGCPercent = 400
 // which rapid would run a fifth of the checks) on flag.CommandLine for the
 // duration of the call (restoring them after), calls testing.Init (and
 // marks flag.CommandLine parsed if nobody did) so that rapid may ask
-// testing.Short, and runs rapid.Check on a goroutine with a testing.TB
-// stand-in. Calls are serialised. Unless $GOGC is set, it runs with the
+// testing.Short, and runs rapid.Check on each worker's own goroutine with
+// a testing.TB stand-in whose FailNow ends the check with a panic the
+// worker recovers. Calls are serialised. Unless $GOGC is set, it runs with the
 // garbage collector's target raised to 400% (debug.SetGCPercent),
 // restored after.
 func Explore(cfg Config) Report {

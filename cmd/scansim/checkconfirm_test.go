@@ -21,10 +21,8 @@ func TestCheckSpecXEPConfirmsOnServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a search against a served model")
 	}
-	srv := servetest.Start(t, serve.Options{Profile: "prosody-0.12"})
 	dir := t.TempDir()
-	out, errOut, code := scansim(t, "check", "--server", srv.Addr, "--profile", "prosody-0.12", "--spec", "xep", "--no-reference",
-		"--invariant", "inv22", "--checks", "2000", "--seed", "1", "--no-rooms", "--out", dir)
+	out, errOut, code := checkSpecXEPServed(t, "prosody-0.12", dir)
 	for _, want := range []string{
 		"\n    server: confirmed on the server's trace: invariant violated: inv22PresenceOnUnblock",
 		"\nFAIL: on the server: invariant violated: inv22PresenceOnUnblock",
@@ -52,10 +50,8 @@ func TestCheckSpecXEPServerDiffers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a search against a served model")
 	}
-	srv := servetest.Start(t, serve.Options{Profile: "ejabberd"})
 	dir := t.TempDir()
-	out, errOut, code := scansim(t, "check", "--server", srv.Addr, "--profile", "prosody-0.12", "--spec", "xep", "--no-reference",
-		"--invariant", "inv22", "--checks", "2000", "--seed", "1", "--no-rooms", "--out", dir, "--shrink-time", "2s")
+	out, errOut, code := checkSpecXEPServed(t, "ejabberd", dir, "--shrink-time", "2s")
 	if code != exitUsage || !strings.Contains(out, "\ninconclusive: none of the model's ") || strings.Contains(out, "FAIL") ||
 		strings.Contains(out, "the server does not") || !strings.Contains(out, "    server: inconclusive: the server differed from the model before the failing step") {
 		t.Fatalf("exit %d, want %d, inconclusive and no claim on the server:\n%s%s", code, exitUsage, out, errOut)
@@ -63,4 +59,15 @@ func TestCheckSpecXEPServerDiffers(t *testing.T) {
 	if written, _ := filepath.Glob(filepath.Join(dir, "*")); len(written) != 0 {
 		t.Errorf("--out holds %v, scripts of unconfirmed failures", written)
 	}
+}
+
+// checkSpecXEPServed runs check --server --spec xep, the prosody-0.12
+// model's search for P3 (inv22), against the model of profile served over
+// TCP, writing scripts to dir.
+func checkSpecXEPServed(t *testing.T, profile, dir string, extra ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	srv := servetest.Start(t, serve.Options{Profile: profile})
+	args := []string{"check", "--server", srv.Addr, "--profile", "prosody-0.12", "--spec", "xep", "--no-reference",
+		"--invariant", "inv22", "--checks", "2000", "--seed", "1", "--no-rooms", "--out", dir}
+	return scansim(t, append(args, extra...)...)
 }
